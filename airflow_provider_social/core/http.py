@@ -1,0 +1,351 @@
+"""The one transport every hook uses: pooled session, timeouts, retries, rate limits, auth renewal, error mapping.
+
+A call flows like this::
+
+    hook method -> Transport.request(operation=...) -> [rate limiter] -> [auth adds credentials] -> requests
+      -> 2xx: response back to the hook
+      -> 401 and the auth can renew (refresh token): renew once, send again
+      -> 429 / 5xx / connection error: wait (Retry-After, x-rate-limit-reset, or backoff with jitter), send again
+         while the total wait stays within RetryPolicy.max_total_wait (create-calls only when safe, see below)
+      -> anything else: the service's ErrorParser turns the body into one of core.errors
+
+We keep our own small retry loop rather than tenacity's: waits come from response headers, the total is bounded
+before sleeping (not after), request bodies are rebuilt per attempt, and the sleep function is injectable so tests
+never sleep on a real clock.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from airflow_provider_social import __version__
+from airflow_provider_social.core.errors import (
+    AuthenticationError,
+    RateLimitError,
+    ServerError,
+    SocialApiError,
+    error_class_for_status,
+)
+from airflow_provider_social.core.masking import redact, redact_url
+from airflow_provider_social.core.ratelimit import TokenBucket
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"airflow-provider-social/{__version__} (+https://pypi.org/project/airflow-provider-social/)"
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. ``max_total_wait`` bounds the sum of all waits, including server-requested ones."""
+
+    max_attempts: int = 5
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    max_total_wait: float = 120.0
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter: uniform in [0, min(max, base * 2**attempt)]."""
+        return random.uniform(0, min(self.backoff_max, self.backoff_base * (2**attempt)))
+
+
+class Auth(requests.auth.AuthBase):
+    """Adds credentials to a request; may renew them once when the service answers 401."""
+
+    def renew(self, response: requests.Response) -> bool:
+        """Renew after a 401. Return True if the request should be sent again."""
+        return False
+
+
+@dataclass
+class ApiErrorInfo:
+    """What a service's error body says."""
+
+    code: str | int | None = None
+    message: str = ""
+    error_class: type[SocialApiError] | None = None  # overrides the class chosen from the status code
+    hint: str = ""
+    retry_after: float | None = None
+
+
+class ErrorParser(Protocol):
+    def __call__(self, response: requests.Response) -> ApiErrorInfo | None: ...
+
+
+def default_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+    """Understands the common shapes: {"error": "...", "error_description"/"description"/"message": "..."}."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ApiErrorInfo(message=(response.text or response.reason or "")[:300])
+    if not isinstance(body, dict):
+        return ApiErrorInfo(message=str(body)[:300])
+    error = body.get("error")
+    if isinstance(error, dict):  # {"error": {"error_code": .., "error_msg": ..}} and similar
+        return ApiErrorInfo(
+            code=error.get("error_code") or error.get("code"),
+            message=str(error.get("error_msg") or error.get("message") or error),
+        )
+    message = body.get("error_description") or body.get("description") or body.get("message") or body.get("detail")
+    return ApiErrorInfo(code=error, message=str(message or error or body)[:500])
+
+
+class RetryableError(Exception):
+    """Raised inside a retried block to ask for another attempt after ``wait`` (None = backoff)."""
+
+    def __init__(self, error: SocialApiError, wait: float | None = None, *, safe_to_repeat: bool = True) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.wait = wait
+        self.safe_to_repeat = safe_to_repeat
+
+
+def retry_after_seconds(response: requests.Response, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``x-rate-limit-reset`` (epoch seconds).
+
+    Absolute times are measured against the server's own ``Date`` header when present, so a skewed local clock
+    (or the sandbox's controllable one) does not distort the wait.
+    """
+    headers = response.headers
+    server_now = now()
+    if date := headers.get("Date"):
+        try:
+            server_now = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            pass
+    if (value := headers.get("Retry-After")) is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - server_now)
+            except (TypeError, ValueError):
+                return None
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset"):
+        if (value := headers.get(name)) is not None:
+            try:
+                return max(0.0, float(value) - server_now)
+            except ValueError:
+                return None
+    return None
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly did not reach the server, so even a create-call may be sent again."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, NewConnectionError)
+
+
+@dataclass
+class Transport:
+    """Shared HTTP plumbing for one hook. Create it once per hook; it owns a pooled ``requests.Session``."""
+
+    service: str
+    timeout: tuple[float, float] = (10.0, 60.0)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    verify: bool | str = True
+    proxies: Mapping[str, str] | None = None
+    error_parser: ErrorParser = default_error_parser
+    rate_limiter: TokenBucket | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    pool_size: int = 10
+
+    def __post_init__(self) -> None:
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        """One pooled session per thread (requests.Session is not documented as thread-safe)."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            session.headers["User-Agent"] = USER_AGENT
+            session.verify = self.verify
+            if self.proxies:
+                session.proxies.update(self.proxies)
+            self._local.session = session
+        return session
+
+    def close(self) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
+
+    # ------------------------------------------------------------------------------------------------ retries
+    def with_retries(self, operation: str, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` until it returns, raises a final error, or the retry budget is spent.
+
+        ``attempt`` raises :class:`RetryableError` to ask for another try. Multi-step operations (get an upload
+        link, then send the file) put all their steps in one attempt, so each retry starts from a fresh link.
+        """
+        waited = 0.0
+        for number in range(self.retry.max_attempts):
+            try:
+                return attempt()
+            except RetryableError as retryable:
+                error = retryable.error
+                if not retryable.safe_to_repeat or number + 1 >= self.retry.max_attempts:
+                    raise error from None
+                wait = retryable.wait if retryable.wait is not None else self.retry.backoff(number)
+                if waited + wait > self.retry.max_total_wait:
+                    if isinstance(error, RateLimitError):
+                        error.hint = (
+                            f"the service asked to wait {wait:.0f}s, more than the remaining retry budget "
+                            f"({self.retry.max_total_wait - waited:.0f}s of max_total_wait); try later or raise it"
+                        )
+                    raise error from None
+                log.warning(
+                    "%s %s failed (%s); attempt %d of %d in %.1fs",
+                    self.service, operation, error.api_message, number + 2, self.retry.max_attempts, wait,
+                )
+                self.sleep(wait)
+                waited += wait
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # ------------------------------------------------------------------------------------------------ requests
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        operation: str,
+        auth: Auth | None = None,
+        params: Mapping[str, Any] | None = None,
+        data: Any = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        files: Any = None,
+        body: Callable[[], Any] | None = None,
+        idempotent: bool | None = None,
+        stream: bool = False,
+        timeout: tuple[float, float] | float | None = None,
+        allow_redirects: bool = True,
+        ok_statuses: frozenset[int] | None = None,
+        signed_url: bool = False,
+    ) -> requests.Response:
+        """Send one logical request with retries; return the successful response or raise a mapped error.
+
+        ``idempotent`` defaults to True for GET/HEAD/PUT/DELETE/OPTIONS. A non-idempotent call (one that creates
+        something) is only repeated when the request certainly was not processed: 429, or no connection made.
+        ``body`` builds the request body afresh for every attempt (files must be re-opened or rewound).
+        ``signed_url`` marks URLs that are credentials themselves (upload links): only their host is ever logged.
+        """
+        if idempotent is None:
+            idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+        shown_url = redact_url(url, signed=signed_url)
+
+        def attempt() -> requests.Response:
+            renewed = False
+            while True:
+                if self.rate_limiter is not None:
+                    self.rate_limiter.acquire()
+                try:
+                    response = self.session.request(
+                        method,
+                        url,
+                        params=params,
+                        data=body() if body is not None else data,
+                        json=json,
+                        headers=headers,
+                        files=files,
+                        auth=auth,
+                        stream=stream,
+                        timeout=timeout or self.timeout,
+                        allow_redirects=allow_redirects,
+                    )
+                except requests.RequestException as exc:
+                    error = ServerError(
+                        f"connection to {shown_url} failed: {type(exc).__name__}",
+                        service=self.service,
+                        operation=operation,
+                        hint="check the base URL, proxy and network; the request was retried",
+                    )
+                    raise RetryableError(error, safe_to_repeat=idempotent or _never_sent(exc)) from None
+                log.debug("%s %s %s -> %s", self.service, method, shown_url, response.status_code)
+                if response.status_code == 401 and auth is not None and not renewed and auth.renew(response):
+                    response.close()
+                    renewed = True
+                    continue
+                if response.ok or (ok_statuses and response.status_code in ok_statuses):
+                    return response
+                raise self._failure(response, operation, idempotent)
+
+        return self.with_retries(operation, attempt)
+
+    def _failure(self, response: requests.Response, operation: str, idempotent: bool) -> Exception:
+        """Turn an unsuccessful response into a final error or a RetryableError."""
+        status = response.status_code
+        error = self.error_from_response(response, operation)
+        if status in self.retry.retry_statuses:
+            wait = retry_after_seconds(response, self.clock)
+            if isinstance(error, RateLimitError):
+                error.retry_after = wait
+            # 429 means "not processed"; 5xx may have been processed, so create-calls are not repeated.
+            return RetryableError(error, wait, safe_to_repeat=idempotent or status == 429)
+        return error
+
+    def error_from_response(self, response: requests.Response, operation: str) -> SocialApiError:
+        status = response.status_code
+        try:
+            info = self.error_parser(response) or ApiErrorInfo()
+        except Exception:  # a broken error body must not hide the real failure
+            info = ApiErrorInfo(message=response.reason or "")
+        finally:
+            response.close()
+        cls = info.error_class or error_class_for_status(status)
+        kwargs: dict[str, Any] = dict(
+            service=self.service,
+            operation=operation,
+            status_code=status,
+            api_code=info.code,
+            hint=info.hint or _default_hint(status),
+        )
+        message = redact(info.message or response.reason or f"HTTP {status}")
+        if issubclass(cls, RateLimitError):
+            return cls(message, retry_after=info.retry_after, **kwargs)
+        return cls(message, **kwargs)
+
+
+def _default_hint(status: int) -> str:
+    if status == 401:
+        return "the token is missing, expired or revoked; check the connection or re-authorise"
+    if status == 403:
+        return "the token lacks a permission (scope) or the account may not do this"
+    if status == 429:
+        return "the rate limit is exhausted; retries waited as long as allowed"
+    if status >= 500:
+        return "the service failed; retried as far as safe"
+    return ""
+
+
+__all__ = [
+    "ApiErrorInfo",
+    "Auth",
+    "AuthenticationError",
+    "RetryPolicy",
+    "RetryableError",
+    "Transport",
+    "default_error_parser",
+    "retry_after_seconds",
+]

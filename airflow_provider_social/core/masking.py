@@ -1,0 +1,100 @@
+"""Secret hygiene: register secrets with Airflow's masker and redact what we print ourselves.
+
+Airflow's masker covers task logs. Exception text, XCom values and our own log lines about URLs are ours to keep
+clean, so every secret we load or receive is also kept in a process-local registry that :func:`redact` applies.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query/form parameter names whose values are secrets in at least one of the APIs we call.
+SECRET_PARAM_NAMES = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "token",
+        "client_secret",
+        "code",
+        "code_verifier",
+        "device_code",
+        "sig",
+        "signature",
+        "oauth_signature",
+        "oauth_token",
+        "session_secret_key",
+        "application_secret_key",
+        "password",
+        "key",
+    }
+)
+REDACTED = "***"
+_MIN_SECRET_LENGTH = 6  # shorter values would redact ordinary words
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
+
+
+def register_secret(value: str | None, name: str | None = None) -> None:
+    """Mask ``value`` in Airflow task logs and in every message built by this provider."""
+    global _pattern
+    if not value or not isinstance(value, str) or len(value) < _MIN_SECRET_LENGTH:
+        return
+    with _lock:
+        if value in _secrets:
+            return
+        _secrets.add(value)
+        _pattern = None
+    try:
+        from airflow.sdk.log import mask_secret
+
+        mask_secret(value, name)
+    except Exception:  # noqa: S110 - masking outside an Airflow process has nothing to register with
+        pass
+
+
+def _secret_pattern() -> re.Pattern[str] | None:
+    global _pattern
+    with _lock:
+        if _pattern is None and _secrets:
+            # Longest first so a secret that contains another is replaced whole.
+            alternatives = sorted(_secrets, key=len, reverse=True)
+            _pattern = re.compile("|".join(re.escape(s) for s in alternatives))
+        return _pattern
+
+
+_PARAM_IN_TEXT = re.compile(
+    r"(?P<name>\b(?:" + "|".join(sorted(SECRET_PARAM_NAMES, key=len, reverse=True)) + r"))=(?P<value>[^&\s\"']+)",
+    re.IGNORECASE,
+)
+_AUTH_HEADER = re.compile(r"(?P<scheme>\b(?:Bearer|OAuth|Basic))\s+[A-Za-z0-9._~+/=:-]{6,}", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Remove registered secrets, secret query parameters and auth header values from ``text``."""
+    if not text:
+        return text
+    pattern = _secret_pattern()
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    text = _PARAM_IN_TEXT.sub(lambda m: f"{m.group('name')}={REDACTED}", text)
+    return _AUTH_HEADER.sub(lambda m: f"{m.group('scheme')} {REDACTED}", text)
+
+
+def redact_url(url: str, *, signed: bool = False) -> str:
+    """A URL safe to log: secret parameters replaced, or everything past the host for signed URLs.
+
+    Signed upload/download links (Yandex uploader, VK upload servers) are credentials in their path, so with
+    ``signed=True`` only the scheme and host are kept.
+    """
+    parts = urlsplit(url)
+    if signed:
+        return urlunsplit((parts.scheme, parts.netloc, "/" + REDACTED, "", ""))
+    query = urlencode(
+        [(k, REDACTED if k.lower() in SECRET_PARAM_NAMES else v) for k, v in parse_qsl(parts.query, True)],
+        safe="*",
+    )
+    return redact(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))

@@ -1,0 +1,92 @@
+"""A thread-safe token-bucket rate limiter, one bucket per credential.
+
+VK allows 3 requests/s for a user token and 20/s for a community token; X and OK have their own windows. The
+limiter is keyed by a credential fingerprint (never the secret itself) so that every hook in a worker process that
+uses the same token shares one bucket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TokenBucket:
+    """``rate`` requests per ``per`` seconds, with bursts up to ``rate``."""
+
+    rate: float
+    per: float = 1.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _tokens: float = field(init=False)
+    _updated: float = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if self.rate <= 0 or self.per <= 0:
+            raise ValueError("rate and per must be positive")
+        self._tokens = self.rate
+        self._updated = self.clock()
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self._updated)
+        self._tokens = min(self.rate, self._tokens + elapsed * self.rate / self.per)
+        self._updated = now
+
+    def reserve(self) -> float:
+        """Take one token; return how long the caller must wait before using it (0 if none)."""
+        with self._lock:
+            self._refill(self.clock())
+            self._tokens -= 1.0
+            if self._tokens >= 0:
+                return 0.0
+            return -self._tokens * self.per / self.rate
+
+    def acquire(self) -> float:
+        """Block until a request may be sent; return the time waited."""
+        wait = self.reserve()
+        if wait > 0:
+            self.sleep(wait)
+        return wait
+
+
+class RateLimiterRegistry:
+    """Buckets shared across hooks of one process, keyed by (service, credential fingerprint)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def bucket(
+        self,
+        service: str,
+        credential: str,
+        rate: float,
+        per: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> TokenBucket:
+        key = (service, fingerprint(credential))
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None or bucket.rate != rate or bucket.per != per:
+                bucket = TokenBucket(rate, per, clock=clock, sleep=sleep)
+                self._buckets[key] = bucket
+            return bucket
+
+    def clear(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+
+def fingerprint(credential: str) -> str:
+    """A short, non-reversible identifier of a credential, safe to log and to use as a key."""
+    return hashlib.sha256(credential.encode()).hexdigest()[:16]
+
+
+rate_limiters = RateLimiterRegistry()

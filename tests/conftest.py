@@ -1,0 +1,63 @@
+"""Shared test setup: an isolated AIRFLOW_HOME and helpers to declare connections without a database."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+# Airflow reads its configuration at import time: isolate it before anything imports airflow.
+_HOME = tempfile.mkdtemp(prefix="social-airflow-home-")
+os.environ.setdefault("AIRFLOW_HOME", _HOME)
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ.setdefault("SOCIAL_TOKEN_LOCK_DIR", os.path.join(_HOME, "locks"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def make_connection(monkeypatch):
+    """Declare an Airflow connection through an AIRFLOW_CONN_* variable (no metadata DB needed)."""
+
+    def make(conn_id: str, conn_type: str, *, password: str | None = None, login: str | None = None, **extra):
+        body = {"conn_type": conn_type, "extra": {k: v for k, v in extra.items() if v is not None}}
+        if password is not None:
+            body["password"] = password
+        if login is not None:
+            body["login"] = login
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(body))
+        return conn_id
+
+    return make
+
+
+class FakeSleep:
+    """Records requested waits instead of sleeping on the real clock; optionally advances a fake clock."""
+
+    def __init__(self, clock: FakeClock | None = None) -> None:
+        self.calls: list[float] = []
+        self.clock = clock
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        if self.clock is not None:
+            self.clock.now += seconds
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake_clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def fake_sleep(fake_clock):
+    return FakeSleep(fake_clock)

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import email.utils
+
+import pytest
+import requests
+
+from airflow_provider_social.core.errors import (
+    AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from airflow_provider_social.core.http import Auth, RetryPolicy, Transport, retry_after_seconds
+from airflow_provider_social.core.ratelimit import TokenBucket
+
+
+def make_transport(fake_sleep, fake_clock, **kwargs):
+    policy = kwargs.pop("retry", RetryPolicy(max_attempts=4, backoff_base=0.5, max_total_wait=60))
+    return Transport(service="Test", retry=policy, sleep=fake_sleep, clock=fake_clock, **kwargs)
+
+
+def test_success_returns_response_and_sends_user_agent(scripted, fake_sleep, fake_clock):
+    scripted.script = [(200, {}, {"hello": "world"})]
+    t = make_transport(fake_sleep, fake_clock)
+    assert t.request("GET", scripted.url + "/x", operation="get").json() == {"hello": "world"}
+    assert scripted.requests[0]["headers"]["User-Agent"].startswith("airflow-provider-social/")
+    assert fake_sleep.calls == []
+
+
+def test_503_then_success_is_retried_with_backoff(scripted, fake_sleep, fake_clock):
+    scripted.script = [(503, {}, {"error": "busy"}), (502, {}, {}), (200, {}, {"ok": 1})]
+    t = make_transport(fake_sleep, fake_clock)
+    assert t.request("GET", scripted.url, operation="get").json() == {"ok": 1}
+    assert len(scripted.requests) == 3
+    assert len(fake_sleep.calls) == 2 and all(0 <= w <= 1.0 for w in fake_sleep.calls)
+
+
+def test_retry_after_header_is_honoured(scripted, fake_sleep, fake_clock):
+    scripted.script = [(429, {"Retry-After": "7"}, {"error": "slow down"}), (200, {}, {})]
+    make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get")
+    assert fake_sleep.calls == [7.0]
+
+
+def test_rate_limit_reset_header_measured_against_server_date(scripted, fake_sleep, fake_clock):
+    server_now = 1_700_000_000
+    headers = {
+        "x-rate-limit-reset": str(server_now + 42),
+        "Date": email.utils.formatdate(server_now, usegmt=True),
+    }
+    scripted.script = [(429, headers, {"title": "Too Many Requests"}), (200, {}, {})]
+    make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get")
+    assert fake_sleep.calls == [42.0]
+
+
+def test_wait_over_budget_raises_rate_limit_error_without_sleeping(scripted, fake_sleep, fake_clock):
+    scripted.script = [(429, {"Retry-After": "3600"}, {"error": "TooManyRequests", "description": "later"})]
+    with pytest.raises(RateLimitError) as info:
+        make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="list things")
+    assert fake_sleep.calls == []
+    assert info.value.retry_after == 3600
+    assert "list things" in str(info.value) and "max_total_wait" in str(info.value)
+
+
+def test_create_call_is_not_resent_after_5xx(scripted, fake_sleep, fake_clock):
+    scripted.script = [(500, {}, {"error": "oops"}), (201, {}, {"id": 1})]
+    with pytest.raises(ServerError):
+        make_transport(fake_sleep, fake_clock).request("POST", scripted.url, operation="create post")
+    assert len(scripted.requests) == 1
+
+
+def test_create_call_is_resent_after_429(scripted, fake_sleep, fake_clock):
+    scripted.script = [(429, {"Retry-After": "1"}, {}), (201, {}, {"id": 1})]
+    r = make_transport(fake_sleep, fake_clock).request("POST", scripted.url, operation="create post")
+    assert r.status_code == 201 and len(scripted.requests) == 2
+
+
+def test_create_call_with_dedupe_key_may_be_resent(scripted, fake_sleep, fake_clock):
+    scripted.script = [(500, {}, {}), (201, {}, {"id": 1})]
+    r = make_transport(fake_sleep, fake_clock).request("POST", scripted.url, operation="create", idempotent=True)
+    assert r.status_code == 201
+
+
+def test_attempts_are_bounded(scripted, fake_sleep, fake_clock):
+    scripted.script = [(503, {}, {})] * 10
+    with pytest.raises(ServerError):
+        make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get")
+    assert len(scripted.requests) == 4
+
+
+def test_refused_connection_is_retried_even_for_create_calls(fake_sleep, fake_clock):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    with pytest.raises(ServerError) as info:
+        make_transport(fake_sleep, fake_clock).request("POST", f"http://127.0.0.1:{port}/x", operation="create")
+    assert len(fake_sleep.calls) == 3  # 4 attempts
+    assert "connection" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "status, cls",
+    [(400, ValidationError), (401, AuthenticationError), (404, NotFoundError)],
+)
+def test_error_mapping_carries_service_operation_code_and_message(scripted, fake_sleep, fake_clock, status, cls):
+    scripted.script = [(status, {}, {"error": "SomeCode", "description": "what went wrong"})]
+    with pytest.raises(cls) as info:
+        make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="do thing")
+    err = info.value
+    assert (err.service, err.operation, err.status_code, err.api_code) == ("Test", "do thing", status, "SomeCode")
+    assert "what went wrong" in str(err)
+
+
+def test_secret_query_parameters_never_reach_error_text(scripted, fake_sleep, fake_clock):
+    secret = "sekret-token-value-123"
+    scripted.script = [(400, {}, {"error": "bad", "description": f"echo access_token={secret}"})]
+    with pytest.raises(ValidationError) as info:
+        make_transport(fake_sleep, fake_clock).request(
+            "GET", scripted.url, params={"access_token": secret}, operation="get"
+        )
+    assert secret not in str(info.value)
+
+
+def test_401_renews_credentials_once_and_resends(scripted, fake_sleep, fake_clock):
+    class CountingAuth(Auth):
+        def __init__(self):
+            self.token = "old-token"
+            self.renewals = 0
+
+        def __call__(self, r):
+            r.headers["Authorization"] = f"Bearer {self.token}"
+            return r
+
+        def renew(self, response):
+            self.renewals += 1
+            self.token = "new-token"
+            return True
+
+    auth = CountingAuth()
+    scripted.script = [(401, {}, {"error": "expired"}), (200, {}, {"ok": 1})]
+    make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get", auth=auth)
+    assert auth.renewals == 1
+    assert [r["headers"]["Authorization"] for r in scripted.requests] == ["Bearer old-token", "Bearer new-token"]
+
+    scripted.requests.clear()
+    scripted.script = [(401, {}, {}), (401, {}, {})]
+    with pytest.raises(AuthenticationError):
+        make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get", auth=auth)
+    assert len(scripted.requests) == 2  # renewed once, not forever
+
+
+def test_rate_limiter_spaces_requests(scripted, fake_sleep, fake_clock):
+    bucket = TokenBucket(2, 1.0, clock=fake_clock, sleep=fake_sleep)
+    t = make_transport(fake_sleep, fake_clock, rate_limiter=bucket)
+    for _ in range(4):
+        t.request("GET", scripted.url, operation="get")
+    assert fake_sleep.calls == [pytest.approx(0.5), pytest.approx(0.5)]
+
+
+def test_retry_after_parsing_accepts_http_dates():
+    r = requests.Response()
+    r.headers["Date"] = email.utils.formatdate(1_700_000_000, usegmt=True)
+    r.headers["Retry-After"] = email.utils.formatdate(1_700_000_030, usegmt=True)
+    assert retry_after_seconds(r) == 30

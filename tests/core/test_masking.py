@@ -1,0 +1,28 @@
+from airflow_provider_social.core.masking import redact, redact_url, register_secret
+
+
+def test_registered_secrets_are_redacted_everywhere():
+    register_secret("registered-secret-value")
+    assert redact("boom: registered-secret-value!") == "boom: ***!"
+
+
+def test_short_values_are_not_registered():
+    register_secret("abc")
+    assert redact("abc def") == "abc def"
+
+
+def test_secret_query_parameters_and_auth_headers_are_redacted():
+    text = "GET /x?access_token=abc123456&v=5.199 Authorization: Bearer eyJhbGciOi.xyz"
+    out = redact(text)
+    assert "abc123456" not in out and "eyJhbGciOi" not in out and "v=5.199" in out
+
+
+def test_redact_url_keeps_ordinary_parameters():
+    url = "https://api.vk.com/method/wall.post?owner_id=-1&access_token=tok123456&sig=abcdef123"
+    out = redact_url(url)
+    assert "tok123456" not in out and "abcdef123" not in out and "owner_id=-1" in out
+
+
+def test_signed_urls_keep_only_the_host():
+    url = "https://uploader1j.disk.yandex.net:443/upload-target/20260101T000000.123.utd.abcdef"
+    assert redact_url(url, signed=True) == "https://uploader1j.disk.yandex.net:443/***"
