@@ -6,6 +6,8 @@ we keep the newest through the token store. Facts and sources: shared/reference/
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -24,7 +26,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
 )
 from airflow_provider_social.core.http import ApiErrorInfo
-from airflow_provider_social.core.oauth import OAuth2Client, TokenAuth
+from airflow_provider_social.core.oauth import AuthorizationPending, DeviceCode, OAuth2Client, TokenAuth
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
 from airflow_provider_social.hooks.base import SocialHook
 
@@ -61,7 +63,7 @@ _HINTS = {
 
 
 def yandex_error_parser(response: requests.Response) -> ApiErrorInfo | None:
-    """Yandex Disk and Yandex ID bodies: ``{"message", "description", "error"}`` or ``{"error", "error_description"}``."""
+    """Parse Yandex error bodies: Disk ``{message, description, error}``, Yandex ID ``{error, error_description}``."""
     try:
         body = response.json()
     except ValueError:
@@ -128,6 +130,66 @@ class YandexDiskHook(SocialHook):
         )
         can_refresh = bool(seed.refresh_token and self.extra("client_id"))
         return self.make_token_manager(seed, self._refresh if can_refresh else None)
+
+    @classmethod
+    def for_authorization(
+        cls,
+        *,
+        conn_id: str,
+        client_id: str,
+        client_secret: str,
+        oauth_base_url: str | None = None,
+        **kwargs: Any,
+    ) -> YandexDiskHook:
+        """A hook for the first authorisation, before the Connection holds any token (used by the CLI)."""
+        from airflow.sdk import Connection
+
+        hook = cls(conn_id, **kwargs)
+        extra = {"client_id": client_id, "client_secret": client_secret}
+        if oauth_base_url:
+            extra["oauth_base_url"] = oauth_base_url
+        hook.__dict__["connection"] = Connection(conn_id=conn_id, conn_type=cls.conn_type, extra=json.dumps(extra))
+        return hook
+
+    def authorize_device(
+        self,
+        on_code: Callable[[DeviceCode], None],
+        *,
+        device_id: str | None = None,
+        device_name: str | None = None,
+    ) -> TokenSet:
+        """Run the Yandex ID device-code flow: request a code, let ``on_code`` show it, poll until approved.
+
+        Polls at the server's ``interval``; the device code goes in the ``code`` form field (Yandex's spelling).
+        """
+        device = self.oauth_client.start_device_flow(device_id=device_id, device_name=device_name)
+        on_code(device)
+        deadline = self.clock() + device.expires_in
+        while True:
+            self.sleep(device.interval)
+            try:
+                return self.oauth_client.poll_device_token(device, grant_type="device_code", code_param="code")
+            except AuthorizationPending:
+                if self.clock() >= deadline:
+                    raise AuthenticationError(
+                        f"the code {device.user_code} was not approved within {int(device.expires_in)} s",
+                        service=SERVICE, operation="device authorization", api_code="expired_token",
+                        hint="run the command again and approve the code sooner",
+                    ) from None
+            except SocialApiError as exc:
+                if exc.api_code == "access_denied":
+                    raise AuthenticationError(
+                        "access was denied on the confirmation page", service=SERVICE,
+                        operation="device authorization", api_code=exc.api_code,
+                        hint="run the command again and press Allow",
+                    ) from None
+                if exc.api_code in ("expired_token", "invalid_grant", "bad_verification_code"):
+                    raise AuthenticationError(
+                        f"the device code is no longer valid ({exc.api_message})", service=SERVICE,
+                        operation="device authorization", api_code=exc.api_code,
+                        hint="run the command again to get a new code",
+                    ) from None
+                raise
 
     def _refresh(self, tokens: TokenSet) -> TokenSet:
         return self.oauth_client.refresh(tokens)
