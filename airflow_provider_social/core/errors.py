@@ -7,9 +7,13 @@ and :func:`~airflow_provider_social.core.masking.redact` is applied to anything 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow_provider_social.core.masking import redact
+
+if TYPE_CHECKING:  # requests is imported lazily so DAG files that import hooks parse fast
+    import requests
 
 
 class SocialApiError(Exception):
@@ -117,3 +121,38 @@ def error_class_for_status(status: int) -> type[SocialApiError]:
     if status >= 500:
         return ServerError
     return SocialApiError
+
+
+@dataclass
+class ApiErrorInfo:
+    """What a service's error body says."""
+
+    code: str | int | None = None
+    message: str = ""
+    error_class: type[SocialApiError] | None = None  # overrides the class chosen from the status code
+    hint: str = ""
+    retry_after: float | None = None
+
+
+class ErrorParser(Protocol):
+    """Turns a service's error response into :class:`ApiErrorInfo` (one per service, on its hook)."""
+
+    def __call__(self, response: requests.Response) -> ApiErrorInfo | None: ...
+
+
+def default_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+    """Understands the common shapes: {"error": "...", "error_description"/"description"/"message": "..."}."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ApiErrorInfo(message=(response.text or response.reason or "")[:300])
+    if not isinstance(body, dict):
+        return ApiErrorInfo(message=str(body)[:300])
+    error = body.get("error")
+    if isinstance(error, dict):  # {"error": {"error_code": .., "error_msg": ..}} and similar
+        return ApiErrorInfo(
+            code=error.get("error_code") or error.get("code"),
+            message=str(error.get("error_msg") or error.get("message") or error),
+        )
+    message = body.get("error_description") or body.get("description") or body.get("message") or body.get("detail")
+    return ApiErrorInfo(code=error, message=str(message or error or body)[:500])

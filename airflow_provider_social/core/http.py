@@ -23,22 +23,25 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social import __version__
 from airflow_provider_social.core.errors import (
+    ApiErrorInfo,
     AuthenticationError,
+    ErrorParser,
     RateLimitError,
     ServerError,
     SocialApiError,
+    default_error_parser,
     error_class_for_status,
 )
 from airflow_provider_social.core.masking import redact, redact_url
 from airflow_provider_social.core.ratelimit import TokenBucket
+
+if TYPE_CHECKING:
+    # requests (~45 ms) is imported on the first request, not at import: DAG files import our hooks on every parse.
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -62,45 +65,15 @@ class RetryPolicy:
         return random.uniform(0, min(self.backoff_max, self.backoff_base * (2**attempt)))
 
 
-class Auth(requests.auth.AuthBase):
-    """Adds credentials to a request; may renew them once when the service answers 401."""
+class Auth:
+    """Adds credentials to a request (a requests auth callable); may renew them once when the service answers 401."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
 
     def renew(self, response: requests.Response) -> bool:
         """Renew after a 401. Return True if the request should be sent again."""
         return False
-
-
-@dataclass
-class ApiErrorInfo:
-    """What a service's error body says."""
-
-    code: str | int | None = None
-    message: str = ""
-    error_class: type[SocialApiError] | None = None  # overrides the class chosen from the status code
-    hint: str = ""
-    retry_after: float | None = None
-
-
-class ErrorParser(Protocol):
-    def __call__(self, response: requests.Response) -> ApiErrorInfo | None: ...
-
-
-def default_error_parser(response: requests.Response) -> ApiErrorInfo | None:
-    """Understands the common shapes: {"error": "...", "error_description"/"description"/"message": "..."}."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ApiErrorInfo(message=(response.text or response.reason or "")[:300])
-    if not isinstance(body, dict):
-        return ApiErrorInfo(message=str(body)[:300])
-    error = body.get("error")
-    if isinstance(error, dict):  # {"error": {"error_code": .., "error_msg": ..}} and similar
-        return ApiErrorInfo(
-            code=error.get("error_code") or error.get("code"),
-            message=str(error.get("error_msg") or error.get("message") or error),
-        )
-    message = body.get("error_description") or body.get("description") or body.get("message") or body.get("detail")
-    return ApiErrorInfo(code=error, message=str(message or error or body)[:500])
 
 
 class RetryableError(Exception):
@@ -145,6 +118,9 @@ def retry_after_seconds(response: requests.Response, now: Callable[[], float] = 
 
 def _never_sent(exc: requests.RequestException) -> bool:
     """True when the request certainly did not reach the server, so even a create-call may be sent again."""
+    import requests
+    from urllib3.exceptions import NewConnectionError
+
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
     reason = exc.args[0] if exc.args else None
@@ -175,6 +151,9 @@ class Transport:
         """One pooled session per thread (requests.Session is not documented as thread-safe)."""
         session = getattr(self._local, "session", None)
         if session is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+
             session = requests.Session()
             adapter = HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size, max_retries=0)
             session.mount("https://", adapter)
@@ -254,6 +233,7 @@ class Transport:
         if idempotent is None:
             idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
         shown_url = redact_url(url, signed=signed_url)
+        from requests import RequestException
 
         def attempt() -> requests.Response:
             renewed = False
@@ -274,7 +254,7 @@ class Transport:
                         timeout=timeout or self.timeout,
                         allow_redirects=allow_redirects,
                     )
-                except requests.RequestException as exc:
+                except RequestException as exc:
                     error = ServerError(
                         f"connection to {shown_url} failed: {type(exc).__name__}",
                         service=self.service,

@@ -10,14 +10,21 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-
-from airflow_provider_social.core.errors import AuthenticationError, SocialApiError, ValidationError
-from airflow_provider_social.core.http import ApiErrorInfo, Auth, Transport, default_error_parser
+from airflow_provider_social.core.errors import (
+    ApiErrorInfo,
+    AuthenticationError,
+    SocialApiError,
+    ValidationError,
+    default_error_parser,
+)
+from airflow_provider_social.core.http import Auth, Transport
 from airflow_provider_social.core.masking import register_secret
 from airflow_provider_social.core.tokens import InvalidGrantError, TokenManager, TokenSet
+
+if TYPE_CHECKING:
+    import requests
 
 
 class TokenAuth(Auth):
@@ -99,7 +106,9 @@ class OAuth2Client:
         form = {k: v for k, v in form.items() if v is not None}
         auth = None
         if self.client_secret and self.client_auth == "basic":
-            auth = requests.auth.HTTPBasicAuth(self.client_id or "", self.client_secret)
+            from requests.auth import HTTPBasicAuth
+
+            auth = HTTPBasicAuth(self.client_id or "", self.client_secret)
         else:
             form["client_id"] = self.client_id
             if self.client_secret:
@@ -209,7 +218,7 @@ def new_state() -> str:
 
 def oauth1_auth(
     consumer_key: str, consumer_secret: str, access_token: str | None, access_token_secret: str | None
-) -> requests.auth.AuthBase:
+) -> Any:
     """HMAC-SHA1 OAuth 1.0a signing for every request (requests-oauthlib)."""
     from requests_oauthlib import OAuth1
 

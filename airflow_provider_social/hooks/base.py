@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 from airflow.sdk import BaseHook
 
-from airflow_provider_social.core.errors import SocialApiError, ValidationError
-from airflow_provider_social.core.http import ErrorParser, RetryPolicy, Transport, default_error_parser
+from airflow_provider_social.core.errors import ErrorParser, SocialApiError, ValidationError, default_error_parser
+from airflow_provider_social.core.http import RetryPolicy, Transport
 from airflow_provider_social.core.masking import redact, register_secret
 from airflow_provider_social.core.ratelimit import rate_limiters
 from airflow_provider_social.core.tokens import (

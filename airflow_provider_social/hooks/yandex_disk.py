@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, ClassVar
-
-import requests
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_social.core.errors import (
+    ApiErrorInfo,
     AuthenticationError,
     ConflictError,
     NotFoundError,
@@ -25,10 +24,12 @@ from airflow_provider_social.core.errors import (
     SocialApiError,
     ValidationError,
 )
-from airflow_provider_social.core.http import ApiErrorInfo
 from airflow_provider_social.core.oauth import AuthorizationPending, DeviceCode, OAuth2Client, TokenAuth
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
 from airflow_provider_social.hooks.base import SocialHook
+
+if TYPE_CHECKING:
+    import requests
 
 SERVICE = "Yandex Disk"
 
