@@ -10,7 +10,6 @@ import tempfile
 _HOME = tempfile.mkdtemp(prefix="social-airflow-home-")
 os.environ.setdefault("AIRFLOW_HOME", _HOME)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 os.environ.setdefault("SOCIAL_TOKEN_LOCK_DIR", os.path.join(_HOME, "locks"))
 
 import pytest  # noqa: E402

@@ -93,9 +93,9 @@ def auth_yandex(args: argparse.Namespace, *, sleep=time.sleep) -> None:
     tokens = hook.authorize_device(on_code=show)
     new_extra = {**extra, "client_id": client_id, "client_secret": client_secret,
                  "refresh_token": tokens.refresh_token, "expires_at": tokens.expires_at}
-    conn = {"conn_type": conn_type or "yandex_disk", "password": tokens.access_token, "extra": new_extra}
+    conn_type = conn_type or YandexDiskHook.conn_type
     if args.print_only:
-        print(env_line(args.conn_id, conn))
+        print(env_line(args.conn_id, {"conn_type": conn_type, "password": tokens.access_token, "extra": new_extra}))
         return
-    created = upsert_connection(args.conn_id, conn["conn_type"], password=tokens.access_token, extra=new_extra)
+    created = upsert_connection(args.conn_id, conn_type, password=tokens.access_token, extra=new_extra)
     print(f"Authorised. {'Created' if created else 'Updated'} connection {args.conn_id!r} with new tokens.")

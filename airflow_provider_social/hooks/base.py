@@ -61,6 +61,11 @@ class SocialHook(BaseHook):
     #: Requests per second allowed for one credential, or None.
     requests_per_second: ClassVar[float | None] = None
     default_timeout: ClassVar[tuple[float, float]] = (10.0, 60.0)
+    #: Set by every service hook (Airflow reads these to build the connection registry).
+    conn_type: ClassVar[str]
+    conn_name_attr: ClassVar[str]
+    default_conn_name: ClassVar[str]
+    hook_name: ClassVar[str]
 
     def __init__(
         self,
