@@ -9,9 +9,8 @@ from airflow.sdk import dag, task
 
 def _orm_blocked() -> bool:
     try:
-        from sqlalchemy import text
-
         from airflow.settings import Session
+        from sqlalchemy import text
 
         Session().execute(text("select 1"))
     except Exception:
