@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import pytest
+
+from airflow_provider_social.core.errors import PayloadTooLargeError, ValidationError
+from airflow_provider_social.core.http import RetryPolicy, Transport
+from airflow_provider_social.core.ratelimit import RateLimiterRegistry, fingerprint
+from airflow_provider_social.core.uploads import (
+    FileBody,
+    check_local_file,
+    check_size,
+    file_md5,
+    multipart_body,
+    stream_to_file,
+)
+
+
+@pytest.fixture
+def payload(tmp_path):
+    path = tmp_path / "data.bin"
+    path.write_bytes(bytes(range(256)) * 4096)  # 1 MiB
+    return path
+
+
+def test_check_local_file_names_the_field(tmp_path):
+    with pytest.raises(ValidationError, match="local_path: file .* does not exist"):
+        check_local_file(tmp_path / "missing.txt")
+    with pytest.raises(ValidationError, match="media: .* is a directory"):
+        check_local_file(tmp_path, field="media")
+
+
+def test_check_size_names_field_and_limit():
+    with pytest.raises(PayloadTooLargeError, match=r"image: the file is 6.0 MiB, over the 5.0 MiB limit"):
+        check_size(6 * 2**20, 5 * 2**20, field="image")
+    check_size(5 * 2**20, 5 * 2**20, field="image")
+
+
+def test_file_body_streams_whole_file_with_content_length(scripted, payload, fake_sleep, fake_clock):
+    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock)
+    body = FileBody(payload)
+    transport.request("PUT", scripted.url + "/upload", operation="upload", body=body.open)
+    sent = scripted.requests[0]
+    assert sent["headers"]["Content-Length"] == str(payload.stat().st_size)
+    assert sent["body"] == payload.read_bytes()
+
+
+def test_file_body_window_sends_one_segment(scripted, payload, fake_sleep, fake_clock):
+    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock)
+    window = FileBody(payload, offset=1000, length=5000)
+    transport.request("POST", scripted.url, operation="append", body=window.open)
+    assert scripted.requests[0]["body"] == payload.read_bytes()[1000:6000]
+    assert scripted.requests[0]["headers"]["Content-Length"] == "5000"
+
+
+def test_file_body_is_reread_from_the_start_on_retry(scripted, payload, fake_sleep, fake_clock):
+    scripted.script = [(503, {}, {}), (201, {}, {})]
+    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock, retry=RetryPolicy(max_attempts=3))
+    transport.request("PUT", scripted.url, operation="upload", body=FileBody(payload).open)
+    assert [r["body"] == payload.read_bytes() for r in scripted.requests] == [True, True]
+
+
+def test_multipart_body_is_streamed_and_rebuildable(scripted, payload, fake_sleep, fake_clock):
+    build = multipart_body({"media_category": "tweet_image"}, {"media": ("data.bin", payload, "image/png")})
+    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock)
+    for _ in range(2):  # a fresh encoder each time, each streaming the file from its start
+        encoder, content_type = build()
+        transport.request("POST", scripted.url, operation="upload", body=lambda e=encoder: e,
+                          headers={"Content-Type": content_type})
+    for request in scripted.requests:
+        assert request["headers"]["Content-Type"].startswith("multipart/form-data; boundary=")
+        assert payload.read_bytes() in request["body"] and b"tweet_image" in request["body"]
+
+
+def test_stream_to_file_is_atomic(tmp_path):
+    target = tmp_path / "out" / "file.bin"
+
+    def broken():
+        yield b"partial"
+        raise ConnectionError("dropped")
+
+    with pytest.raises(ConnectionError):
+        stream_to_file(broken(), target)
+    assert not target.exists() and list((tmp_path / "out").iterdir()) == []
+    assert stream_to_file(iter([b"a", b"b"]), target) == 2 and target.read_bytes() == b"ab"
+
+
+def test_file_md5(payload):
+    assert file_md5(payload) == hashlib.md5(payload.read_bytes()).hexdigest()
+
+
+def test_rate_limit_buckets_are_shared_per_credential_and_never_keyed_by_the_secret(fake_clock, fake_sleep):
+    registry = RateLimiterRegistry()
+    a1 = registry.bucket("VK", "token-a-123456", 3, clock=fake_clock, sleep=fake_sleep)
+    assert registry.bucket("VK", "token-a-123456", 3) is a1
+    assert registry.bucket("VK", "token-b-123456", 3) is not a1
+    assert all("token-a" not in key[1] for key in registry._buckets)
+    assert fingerprint("token-a-123456") == fingerprint("token-a-123456") != fingerprint("token-b-123456")
+
+
+def test_logged_urls_have_secrets_redacted(scripted, fake_sleep, fake_clock, caplog):
+    caplog.set_level(logging.DEBUG, logger="airflow_provider_social.core.http")
+    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock)
+    transport.request("GET", scripted.url + "/m?access_token=abcdef123456&v=5.199", operation="get")
+    transport.request("PUT", scripted.url + "/upload-target/signed-secret-part", operation="put", signed_url=True)
+    assert "abcdef123456" not in caplog.text and "v=5.199" in caplog.text
+    assert "signed-secret-part" not in caplog.text
