@@ -21,7 +21,6 @@ from airflow_provider_social.core.masking import redact, register_secret
 from airflow_provider_social.core.ratelimit import rate_limiters
 from airflow_provider_social.core.tokens import (
     FileTokenStore,
-    MemoryTokenStore,
     TokenManager,
     TokenSet,
     TokenStore,
@@ -169,12 +168,11 @@ class SocialHook(BaseHook):
         setting = str(self.extra(EXTRA_TOKEN_STORE, "variable"))
         if setting == "variable":
             return VariableTokenStore()
-        if setting == "memory":
-            return MemoryTokenStore()
-        if setting.startswith("file:"):
+        if setting.startswith("file:") and len(setting) > len("file:"):
             return FileTokenStore(setting[len("file:") :])
+        # No "memory" option here on purpose: a process-local store would drop rotated tokens between tasks.
         raise ValidationError(
-            f"{EXTRA_TOKEN_STORE}: expected 'variable', 'memory' or 'file:<directory>', got {setting!r}",
+            f"{EXTRA_TOKEN_STORE}: expected 'variable' or 'file:<directory>', got {setting!r}",
             service=self.service_name,
         )
 
