@@ -7,9 +7,12 @@ we keep the newest through the token store. Facts and sources: shared/reference/
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 from airflow_provider_social.core.errors import (
     ApiErrorInfo,
@@ -23,7 +26,9 @@ from airflow_provider_social.core.errors import (
     ServerError,
     SocialApiError,
     ValidationError,
+    input_error,
 )
+from airflow_provider_social.core.masking import redact_url
 from airflow_provider_social.core.oauth import AuthorizationPending, DeviceCode, OAuth2Client, TokenAuth
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
 from airflow_provider_social.hooks.base import SocialHook
@@ -42,7 +47,7 @@ YANDEX_DISK_ERRORS: dict[str, type[SocialApiError]] = {
     "ForbiddenError": PermissionDeniedError,
     "DiskNotFoundError": NotFoundError,
     "DiskOperationNotFoundError": NotFoundError,
-    "DiskPathDoesntExistsError": NotFoundError,
+    "DiskPathDoesntExistsError": ConflictError,  # 409: the parent folder is missing
     "DiskPathPointsToExistentDirectoryError": ConflictError,
     "DiskResourceAlreadyExistsError": ConflictError,
     "MD5DifferError": ConflictError,
@@ -214,3 +219,680 @@ class YandexDiskHook(SocialHook):
         login = (info.get("user") or {}).get("login", "unknown user")
         used, total = info.get("used_space", 0), info.get("total_space", 0)
         return f"Connected to Yandex Disk as {login}: {used / 2**30:.2f} of {total / 2**30:.2f} GiB used"
+
+    # ---------------------------------------------------------------------------------------------- folders, metadata
+    def _refine(self, exc: SocialApiError, field: str, path: str) -> SocialApiError:
+        """Name the argument in the API's 409s, so the user sees which input to change."""
+        if exc.api_code == "DiskResourceAlreadyExistsError":
+            return ConflictError(
+                f"{field}: {path!r} already exists ({exc.api_message})", service=SERVICE, operation=exc.operation,
+                status_code=exc.status_code, api_code=exc.api_code, hint="pass overwrite=True to replace it",
+            )
+        if exc.api_code == "DiskPathDoesntExistsError":
+            return ConflictError(
+                f"{field}: the folder {parent_path(path)!r} does not exist ({exc.api_message})", service=SERVICE,
+                operation=exc.operation, status_code=exc.status_code, api_code=exc.api_code,
+                hint="create it first or pass parents=True",
+            )
+        if exc.api_code == "DiskPathPointsToExistentDirectoryError":
+            return ConflictError(
+                f"{field}: {path!r} is an existing folder ({exc.api_message})", service=SERVICE,
+                operation=exc.operation, status_code=exc.status_code, api_code=exc.api_code,
+                hint="choose a file path inside it",
+            )
+        return exc
+
+    def create_folder(self, path: str, *, parents: bool = False, exist_ok: bool = False) -> dict[str, Any]:
+        """Create a folder (``PUT /v1/disk/resources``); ``parents=True`` creates missing parents as well.
+
+        :param path: ``disk:/a/b``, ``/a/b``, ``a/b`` (all on the user's disk) or ``app:/...`` (the app folder).
+        :param parents: create every missing folder on the way, like ``mkdir -p``.
+        :param exist_ok: an existing folder is not an error (implied for the parents).
+        :return: ``{"path": ..., "created": bool}``.
+        """
+        path = remote_path(path, "path")
+        try:
+            self._call("PUT", "/v1/disk/resources", operation="create folder", params={"path": path})
+            return {"path": path, "created": True}
+        except ConflictError as exc:
+            if exc.api_code == "DiskPathPointsToExistentDirectoryError" and (exist_ok or parents):
+                return {"path": path, "created": False}
+            if exc.api_code == "DiskPathDoesntExistsError" and parents:
+                self.create_folder(parent_path(path), parents=True)
+                return self.create_folder(path, exist_ok=True)
+            raise self._refine(exc, "path", path) from None
+
+    def get_metadata(
+        self,
+        path: str,
+        *,
+        fields: str | list[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        sort: str | None = None,
+    ) -> dict[str, Any]:
+        """The resource (``GET /v1/disk/resources``); a folder's first page of items is in ``_embedded``.
+
+        :param fields: only these keys (``"name,_embedded.items.path"`` or a list); saves bandwidth.
+        :param limit: items per page of a folder listing (API default 20). Use :meth:`iter_folder` for all.
+        """
+        params = {"path": remote_path(path, "path"), "fields": _fields(fields), "limit": limit, "offset": offset,
+                  "sort": sort}
+        return self._call("GET", "/v1/disk/resources", operation="get metadata", params=_clean(params)).json()
+
+    def iter_folder(
+        self, path: str, *, page_size: int = 100, sort: str | None = None, fields: list[str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a folder, fetched page by page (``limit``/``offset``) as you iterate."""
+        _check_page_size(page_size)
+        wanted = None
+        if fields:
+            wanted = ",".join(["type", "_embedded.total"] + [f"_embedded.items.{f}" for f in fields])
+        offset = 0
+        while True:
+            meta = self.get_metadata(path, fields=wanted, limit=page_size, offset=offset, sort=sort)
+            if meta.get("type") != "dir":
+                raise input_error("path", f"{path!r} is a file, not a folder", service=SERVICE)
+            items = meta.get("_embedded", {}).get("items", [])
+            yield from items
+            offset += len(items)
+            if not items or offset >= meta["_embedded"].get("total", 0):
+                return
+
+    def get_type(self, path: str) -> str | None:
+        """``"file"``, ``"dir"``, or None when nothing is at ``path``."""
+        try:
+            return self.get_metadata(path, fields="type")["type"]
+        except NotFoundError:
+            return None
+
+    def exists(self, path: str) -> bool:
+        return self.get_type(path) is not None
+
+    # ---------------------------------------------------------------------------------------------- async operations
+    def _operation_id(self, response: requests.Response) -> str:
+        href = response.json()["href"]
+        return href.rstrip("/").rsplit("/", 1)[-1]
+
+    def _finish(
+        self,
+        response: requests.Response,
+        path: str | None,
+        *,
+        wait: bool,
+        poll_interval: float,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """The result of a call that answers 201/204 (done) or 202 (an operation to wait for, or to hand over)."""
+        if response.status_code == 201 and path is None:
+            path = _path_from_link(response.json().get("href", ""))
+        if response.status_code != 202:
+            return {"path": path, "operation_id": None, "status": "success"}
+        operation_id = self._operation_id(response)
+        if not wait:
+            return {"path": path, "operation_id": operation_id, "status": "in-progress"}
+        self.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
+        return {"path": path, "operation_id": operation_id, "status": "success"}
+
+    def get_operation_status(self, operation_id: str) -> str:
+        """``"success"``, ``"failed"`` or ``"in-progress"`` (``GET /v1/disk/operations/{id}``).
+
+        :param operation_id: the id, or the operation's href as the API returned it.
+        """
+        operation_id = operation_id.rstrip("/").rsplit("/", 1)[-1]
+        if not operation_id:
+            raise input_error("operation_id", "is empty", service=SERVICE)
+        body = self._call("GET", f"/v1/disk/operations/{operation_id}", operation="get operation status",
+                          params={"fields": "status"}).json()
+        status = str(body.get("status"))
+        return "failed" if status == "failure" else status  # older docs spelled it "failure"
+
+    def wait_for_operation(
+        self, operation_id: str, *, poll_interval: float = 1.0, timeout: float | None = None
+    ) -> str:
+        """Poll until the operation ends; return ``"success"`` or raise :class:`OperationFailedError`.
+
+        Uses the hook's ``sleep`` and ``clock`` (injectable), so tests never wait on a real clock.
+        """
+        deadline = None if timeout is None else self.clock() + timeout
+        while True:
+            status = self.get_operation_status(operation_id)
+            if status == "success":
+                return status
+            if status == "failed":
+                raise OperationFailedError(
+                    f"operation {operation_id} failed", service=SERVICE, operation="wait for operation",
+                    hint="Yandex gives no reason; check the source and target and try again",
+                )
+            if deadline is not None and self.clock() >= deadline:
+                raise OperationFailedError(
+                    f"operation {operation_id} still in progress after {timeout:.0f} s", service=SERVICE,
+                    operation="wait for operation", api_code="timeout",
+                    hint="raise the timeout, or use a deferrable operator",
+                )
+            self.sleep(poll_interval)
+
+    # ---------------------------------------------------------------------------------------------- delete, copy, move
+    def delete(
+        self,
+        path: str,
+        *,
+        permanently: bool = False,
+        md5: str | None = None,
+        wait: bool = True,
+        poll_interval: float = 1.0,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Delete to the trash (default) or ``permanently``; non-empty folders are deleted asynchronously.
+
+        :param md5: delete only if the file's md5 matches (409 ``MD5DifferError`` otherwise).
+        :param wait: wait for an asynchronous deletion; with False the result carries ``operation_id``.
+        """
+        path = remote_path(path, "path")
+        params = _clean({"path": path, "permanently": _flag(permanently), "md5": md5})
+        response = self._call("DELETE", "/v1/disk/resources", operation="delete", params=params)
+        return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+    def _transfer(
+        self, kind: str, source: str, destination: str, *, overwrite: bool, wait: bool, poll_interval: float,
+        timeout: float | None, force_async: bool, parents: bool,
+    ) -> dict[str, Any]:
+        source = remote_path(source, "source")
+        destination = remote_path(destination, "destination")
+        if parents:
+            self.create_folder(parent_path(destination), parents=True)
+        params = _clean({"from": source, "path": destination, "overwrite": _flag(overwrite),
+                         "force_async": _flag(force_async)})
+        try:
+            response = self._call("POST", f"/v1/disk/resources/{kind}", operation=kind, params=params,
+                                  idempotent=overwrite)
+        except ConflictError as exc:
+            raise self._refine(exc, "destination", destination) from None
+        result = self._finish(response, destination, wait=wait, poll_interval=poll_interval, timeout=timeout)
+        return {**result, "source": source}
+
+    def copy(
+        self, source: str, destination: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
+        poll_interval: float = 1.0, timeout: float | None = None, force_async: bool = False,
+    ) -> dict[str, Any]:
+        """Copy a file or folder (``POST /v1/disk/resources/copy``); folders may be copied asynchronously."""
+        return self._transfer("copy", source, destination, overwrite=overwrite, wait=wait,
+                              poll_interval=poll_interval, timeout=timeout, force_async=force_async, parents=parents)
+
+    def move(
+        self, source: str, destination: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
+        poll_interval: float = 1.0, timeout: float | None = None, force_async: bool = False,
+    ) -> dict[str, Any]:
+        """Move or rename (``POST /v1/disk/resources/move``); folders may be moved asynchronously."""
+        return self._transfer("move", source, destination, overwrite=overwrite, wait=wait,
+                              poll_interval=poll_interval, timeout=timeout, force_async=force_async, parents=parents)
+
+    # ---------------------------------------------------------------------------------------------- lists
+    def _pages(self, url_path: str, operation: str, params: dict[str, Any], page_size: int,
+               limit: int | None) -> Iterator[dict[str, Any]]:
+        _check_page_size(page_size)
+        offset, given = 0, 0
+        while True:
+            size = page_size if limit is None else min(page_size, limit - given)
+            if size <= 0:
+                return
+            body = self._call("GET", url_path, operation=operation,
+                              params=_clean({**params, "limit": size, "offset": offset})).json()
+            items = body.get("items", [])
+            yield from items
+            given += len(items)
+            offset += len(items)
+            if len(items) < size:
+                return
+
+    def list_files(
+        self, *, media_type: str | list[str] | None = None, page_size: int = 100, limit: int | None = None,
+        sort: str | None = None, fields: list[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every file on the disk, flat (``GET /v1/disk/resources/files``), fetched page by page.
+
+        :param media_type: ``"image"``, ``"document"``, ... (or a list); see :data:`MEDIA_TYPES`.
+        :param limit: stop after this many files (None: all).
+        """
+        params = {"media_type": _media_types(media_type), "sort": sort,
+                  "fields": None if not fields else ",".join(f"items.{f}" for f in fields)}
+        return self._pages("/v1/disk/resources/files", "list files", params, page_size, limit)
+
+    def list_last_uploaded(self, *, limit: int = 20, media_type: str | list[str] | None = None) -> list[dict[str, Any]]:
+        """The most recently uploaded files, newest first (``GET /v1/disk/resources/last-uploaded``)."""
+        _check_page_size(limit, "limit")
+        params = _clean({"limit": limit, "media_type": _media_types(media_type)})
+        body = self._call("GET", "/v1/disk/resources/last-uploaded", operation="list last uploaded", params=params)
+        return list(body.json().get("items", []))
+
+    def list_public(self, *, type: str | None = None, page_size: int = 100) -> Iterator[dict[str, Any]]:  # noqa: A002
+        """Your published resources (``GET /v1/disk/resources/public``); ``type`` is ``"file"`` or ``"dir"``."""
+        if type not in (None, "file", "dir"):
+            raise input_error("type", f"must be 'file' or 'dir', got {type!r}", service=SERVICE)
+        return self._pages("/v1/disk/resources/public", "list public", {"type": type}, page_size, None)
+
+    # ---------------------------------------------------------------------------------------------- upload
+    def _upload_link(self, path: str, overwrite: bool) -> str:
+        response = self._call(
+            "GET", "/v1/disk/resources/upload", operation="get upload link",
+            params={"path": path, "overwrite": _flag(overwrite)},
+        )
+        return str(response.json()["href"])
+
+    def get_upload_link(self, remote_path_: str, *, overwrite: bool = False) -> str:
+        """A one-use upload href (valid 30 minutes). It is a credential: never log or return it to XCom."""
+        path = remote_path(remote_path_, "remote_path")
+        try:
+            href = self._upload_link(path, overwrite)
+        except ConflictError as exc:
+            raise self._refine(exc, "remote_path", path) from None
+        register_secret_url(href)
+        return href
+
+    def upload_file(
+        self,
+        local_path: str | os.PathLike[str],
+        remote_path_: str,
+        *,
+        overwrite: bool = False,
+        parents: bool = False,
+    ) -> dict[str, Any]:
+        """Upload a local file: get an upload href, then stream the raw bytes in one ``PUT`` with Content-Length.
+
+        Memory stays flat whatever the size. On a 5xx, a lapsed link or a dropped connection the whole attempt is
+        repeated with a *fresh* link (a href takes one PUT). 413 and 507 become :class:`PayloadTooLargeError` and
+        :class:`QuotaExceededError`.
+
+        :param overwrite: replace an existing file (else :class:`ConflictError` naming ``remote_path``).
+        :param parents: create missing parent folders.
+        :return: ``{"path", "size", "md5", "sha256"}`` as Yandex computed them.
+        """
+        from airflow_provider_social.core.uploads import check_local_file
+
+        local = check_local_file(local_path, field="local_path", service=SERVICE)
+        path = remote_path(remote_path_, "remote_path")
+        size = local.stat().st_size
+        if parents:
+            parent = parent_path(path)
+            if parent not in ("disk:/", "app:/"):
+                self.create_folder(parent, parents=True)
+
+        def attempt() -> None:
+            import requests as _requests
+
+            from airflow_provider_social.core.http import RetryableError, retry_after_seconds
+
+            try:
+                href = self._upload_link(path, overwrite)
+            except ConflictError as exc:
+                raise self._refine(exc, "remote_path", path) from None
+            register_secret_url(href)
+            body = _FileStream(local, size)
+            try:
+                response = self.transport.session.put(
+                    href,
+                    data=body if size else b"",
+                    headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
+                    timeout=self.transport.timeout,
+                )
+            except _requests.RequestException as exc:
+                error = ServerError(
+                    f"the upload to {redact_url(href, signed=True)} broke off: {type(exc).__name__}",
+                    service=SERVICE, operation="upload file", hint="retried with a fresh upload link",
+                )
+                raise RetryableError(error) from None
+            finally:
+                body.close()
+            status = response.status_code
+            if status in (201, 202):
+                response.close()
+                return
+            refused = self.transport.error_from_response(response, "upload file")
+            if status == 413:
+                raise self._too_large(local, size) from None
+            if status == 507:
+                raise QuotaExceededError(
+                    f"local_path: no room on Yandex Disk for {_human(size)}", service=SERVICE,
+                    operation="upload file", status_code=507, api_code=refused.api_code,
+                    hint="free space (empty the trash) or buy more",
+                )
+            if status >= 500 or status in (404, 410, 429):  # 404/410: the link lapsed; a fresh one fixes it
+                wait = retry_after_seconds(response, self.clock) if status == 429 else None
+                raise RetryableError(refused, wait)
+            raise refused
+
+        self.transport.with_retries("upload file", attempt)
+        meta = self.get_metadata(path, fields="path,size,md5,sha256")
+        if meta.get("size") != size:
+            raise ServerError(
+                f"remote_path: Yandex Disk holds {meta.get('size')} bytes, the local file has {size}",
+                service=SERVICE, operation="upload file", hint="upload again with overwrite=True",
+            )
+        return {"path": meta.get("path", path), "size": size, "md5": meta.get("md5"), "sha256": meta.get("sha256")}
+
+    def _too_large(self, local: Path, size: int) -> PayloadTooLargeError:
+        try:
+            limit = f"the account's limit is {_human(int(self.get_disk_info()['max_file_size']))}"
+        except (SocialApiError, KeyError, ValueError):
+            limit = "over the account's limit"
+        return PayloadTooLargeError(
+            f"local_path: {local.name} is {_human(size)}; {limit}", service=SERVICE, operation="upload file",
+            status_code=413, hint="split the file or use an account with a higher limit (Yandex 360: 50 GB)",
+        )
+
+    def upload_from_url(
+        self, url: str, remote_path_: str, *, parents: bool = False, wait: bool = True, poll_interval: float = 1.0,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Let Yandex fetch ``url`` into ``remote_path`` (asynchronous, ``POST /v1/disk/resources/upload``)."""
+        parts = urlsplit(url or "")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
+        path = remote_path(remote_path_, "remote_path")
+        if parents:
+            self.create_folder(parent_path(path), parents=True)
+        try:
+            response = self._call("POST", "/v1/disk/resources/upload", operation="upload from URL",
+                                  params={"url": url, "path": path}, idempotent=False)
+        except ConflictError as exc:
+            raise self._refine(exc, "remote_path", path) from None
+        return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+    # ---------------------------------------------------------------------------------------------- download
+    def get_download_link(self, path: str) -> str:
+        """A download href for a file. It is a credential: never log or return it to XCom."""
+        response = self._call("GET", "/v1/disk/resources/download", operation="get download link",
+                              params={"path": remote_path(path, "path")})
+        href = str(response.json()["href"])
+        register_secret_url(href)
+        return href
+
+    def download_file(self, remote_path_: str, local_path: str | os.PathLike[str], *, overwrite: bool = True
+                      ) -> dict[str, Any]:
+        """Stream a file to ``local_path`` (a file path, or an existing directory to keep the remote name).
+
+        Written to a temporary file beside the target and renamed into place, so a broken download never leaves
+        a partial file; redirects are followed; a break is retried with a fresh link. The target never lands
+        outside the directory it names.
+        """
+        path = remote_path(remote_path_, "remote_path")
+        target = safe_local_target(local_path, path)
+        if target.exists() and not overwrite:
+            raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
+                                hint="pass overwrite=True")
+        return self._download(lambda: self.get_download_link(path), target, path)
+
+    def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
+        from airflow_provider_social.core.uploads import stream_to_file
+
+        def attempt() -> int:
+            import requests as _requests
+
+            from airflow_provider_social.core.http import RetryableError
+
+            href = link()
+            shown = redact_url(href, signed=True)
+            try:
+                response = self.transport.session.get(href, stream=True, timeout=self.transport.timeout,
+                                                      allow_redirects=True)
+            except _requests.RequestException as exc:
+                raise RetryableError(ServerError(f"download from {shown} failed: {type(exc).__name__}",
+                                                 service=SERVICE, operation="download file")) from None
+            if response.status_code != 200:
+                refused = self.transport.error_from_response(response, "download file")
+                if response.status_code >= 500 or response.status_code in (404, 410, 429):
+                    raise RetryableError(refused)
+                raise refused
+            try:
+                return stream_to_file(response.iter_content(CHUNK_SIZE), target)
+            except _requests.RequestException as exc:
+                raise RetryableError(ServerError(f"download from {shown} broke off: {type(exc).__name__}",
+                                                 service=SERVICE, operation="download file")) from None
+            finally:
+                response.close()
+
+        size = self.transport.with_retries("download file", attempt)
+        return {"path": path, "local_path": str(target), "size": size}
+
+    # ---------------------------------------------------------------------------------------------- publishing
+    def publish(self, path: str) -> str:
+        """Publish a file or folder and return its public URL (``PUT /v1/disk/resources/publish``)."""
+        path = remote_path(path, "path")
+        self._call("PUT", "/v1/disk/resources/publish", operation="publish", params={"path": path})
+        return str(self.get_metadata(path, fields="public_url")["public_url"])
+
+    def unpublish(self, path: str) -> None:
+        """Make a resource private again (``PUT /v1/disk/resources/unpublish``)."""
+        self._call("PUT", "/v1/disk/resources/unpublish", operation="unpublish",
+                   params={"path": remote_path(path, "path")})
+
+    def get_public_metadata(
+        self, public_key: str, *, path: str | None = None, fields: str | list[str] | None = None,
+        limit: int | None = None, offset: int | None = None,
+    ) -> dict[str, Any]:
+        """Metadata of a public resource; ``public_key`` may be the key or the public URL."""
+        params = _clean({"public_key": _public_key(public_key), "path": path, "fields": _fields(fields),
+                         "limit": limit, "offset": offset})
+        return self._call("GET", "/v1/disk/public/resources", operation="get public metadata", params=params).json()
+
+    def get_public_download_link(self, public_key: str, *, path: str | None = None) -> str:
+        """A download href for a public file (or a file inside a public folder, ``path`` relative to it)."""
+        params = _clean({"public_key": _public_key(public_key), "path": path})
+        href = str(self._call("GET", "/v1/disk/public/resources/download", operation="get public download link",
+                              params=params).json()["href"])
+        register_secret_url(href)
+        return href
+
+    def save_public_to_disk(
+        self, public_key: str, *, path: str | None = None, name: str | None = None, save_path: str | None = None,
+        wait: bool = True, poll_interval: float = 1.0, timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Copy a public resource to your disk (``Загрузки``/Downloads unless ``save_path`` names a folder)."""
+        if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
+            raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
+        folder = remote_path(save_path, "save_path") if save_path else None
+        params = _clean({"public_key": _public_key(public_key), "path": path, "name": name, "save_path": folder})
+        try:
+            response = self._call("POST", "/v1/disk/public/resources/save-to-disk", operation="save public to disk",
+                                  params=params, idempotent=False)
+        except ConflictError as exc:
+            raise self._refine(exc, "name", f"{folder or 'disk:/Загрузки'}/{name or ''}") from None
+        expected = f"{folder.rstrip('/')}/{name}" if folder and name else None
+        return self._finish(response, expected, wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+    # ---------------------------------------------------------------------------------------------- trash
+    def list_trash(self, *, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Everything in the trash (``trash:/name_<hash>`` paths with ``origin_path`` and ``deleted``)."""
+        _check_page_size(page_size)
+        offset = 0
+        while True:
+            body = self._call("GET", "/v1/disk/trash/resources", operation="list trash",
+                              params={"path": "trash:/", "limit": page_size, "offset": offset}).json()
+            items = body.get("_embedded", {}).get("items", [])
+            yield from items
+            offset += len(items)
+            if not items or offset >= body.get("_embedded", {}).get("total", 0):
+                return
+
+    def restore_from_trash(
+        self, trash_path: str, *, name: str | None = None, overwrite: bool = False, wait: bool = True,
+        poll_interval: float = 1.0, timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Put a trashed resource back at its original place (optionally under ``name``)."""
+        trash = _trash_path(trash_path)
+        if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
+            raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
+        origin = self._call("GET", "/v1/disk/trash/resources", operation="get trash item",
+                            params={"path": trash, "fields": "origin_path"}).json().get("origin_path")
+        target = f"{parent_path(origin)}/{name}".replace(":///", ":/") if origin and name else origin
+        params = _clean({"path": trash, "name": name, "overwrite": _flag(overwrite)})
+        try:
+            response = self._call("PUT", "/v1/disk/trash/resources/restore", operation="restore from trash",
+                                  params=params)
+        except ConflictError as exc:
+            raise self._refine(exc, "name", target or trash) from None
+        return self._finish(response, target, wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+    def delete_from_trash(self, trash_path: str, *, wait: bool = True, poll_interval: float = 1.0,
+                          timeout: float | None = None) -> dict[str, Any]:
+        """Delete one trashed resource for good."""
+        trash = _trash_path(trash_path)
+        response = self._call("DELETE", "/v1/disk/trash/resources", operation="delete from trash",
+                              params={"path": trash})
+        return self._finish(response, trash, wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+    def empty_trash(self, *, wait: bool = True, poll_interval: float = 1.0, timeout: float | None = None
+                    ) -> dict[str, Any]:
+        """Delete everything in the trash for good (asynchronous when the trash is not empty)."""
+        response = self._call("DELETE", "/v1/disk/trash/resources", operation="empty trash")
+        return self._finish(response, "trash:/", wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+
+# -------------------------------------------------------------------------------------------------- helpers
+
+MAX_PATH = 32760  # characters, documented on the upload page
+MAX_NAME = 255
+CHUNK_SIZE = 1024 * 1024
+MEDIA_TYPES = frozenset({
+    "audio", "backup", "book", "compressed", "data", "development", "diskimage", "document", "encoded",
+    "executable", "flash", "font", "image", "settings", "spreadsheet", "text", "unknown", "video", "web",
+})
+
+
+class OperationFailedError(SocialApiError):
+    """An asynchronous Disk operation ended as ``failed`` (or did not end in time)."""
+
+
+def remote_path(path: Any, field: str = "path") -> str:
+    """A Disk path in canonical form (``disk:/a/b`` or ``app:/a``), or a ValidationError naming ``field``.
+
+    Checked before any network call: empty paths, paths over 32760 characters, names over 255, ``.``/``..``.
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise input_error(field, "a remote path is required", service=SERVICE)
+    if len(path) > MAX_PATH:
+        raise input_error(field, f"the path is {len(path)} characters, over the {MAX_PATH} limit", service=SERVICE)
+    scheme, sep, rest = path.partition(":")
+    if not (sep and scheme in ("disk", "app")):
+        if sep and scheme.isalpha() and rest.startswith("/"):
+            raise input_error(field, f"unknown scheme {scheme!r}; use disk:/ or app:/", service=SERVICE)
+        scheme, rest = "disk", path
+    parts = [p for p in rest.split("/") if p]
+    for part in parts:
+        if part in (".", ".."):
+            raise input_error(field, "relative segments (a dot or two dots) are not allowed", service=SERVICE)
+        if len(part) > MAX_NAME:
+            problem = f"the name starting {part[:20]!r} is {len(part)} characters, over the {MAX_NAME} limit"
+            raise input_error(field, problem, service=SERVICE)
+    return f"{scheme}:/" + "/".join(parts)
+
+
+def parent_path(path: str) -> str:
+    scheme, _, rest = path.partition(":/")
+    head = rest.rstrip("/").rsplit("/", 1)[0] if "/" in rest.rstrip("/") else ""
+    return f"{scheme}:/{head}"
+
+
+def safe_local_target(local_path: str | os.PathLike[str], remote: str) -> Path:
+    """Where a download lands: ``local_path``, or ``local_path/<remote name>`` for a directory, never outside it."""
+    local = Path(local_path).expanduser()
+    if local.is_dir() or str(local_path).endswith(os.sep):
+        name = remote.rstrip("/").rsplit("/", 1)[-1]
+        if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
+            raise input_error("remote_path", f"cannot derive a safe local file name from {remote!r}", service=SERVICE)
+        directory = local.resolve()
+        target = (directory / name).resolve()
+        if target.parent != directory:
+            raise input_error("local_path", f"{name!r} would land outside {str(directory)!r}", service=SERVICE)
+        return target
+    if local.name in ("", ".", ".."):
+        raise input_error("local_path", f"{str(local)!r} is not a file path", service=SERVICE)
+    directory = local.parent.resolve()
+    if not directory.is_dir():
+        raise input_error("local_path", f"the directory {str(directory)!r} does not exist", service=SERVICE)
+    return directory / local.name
+
+
+def register_secret_url(href: str) -> None:
+    """Upload/download hrefs are credentials (anyone holding one can write/read the file): mask them."""
+    from airflow_provider_social.core.masking import register_secret
+
+    register_secret(href, "href")
+    path = urlsplit(href).path
+    register_secret(path.rsplit("/", 1)[-1], "href")
+
+
+def _path_from_link(href: str) -> str | None:
+    values = parse_qs(urlsplit(href).query).get("path")
+    return values[0] if values else None
+
+
+def _trash_path(path: Any) -> str:
+    if not isinstance(path, str) or not path.strip():
+        raise input_error("trash_path", "a trash:/ path is required", service=SERVICE)
+    rest = path[len("trash:"):] if path.startswith("trash:") else path
+    name = rest.strip("/")
+    if not name or "/" in name or len(name) > MAX_PATH:
+        raise input_error("trash_path", f"expected trash:/<name> as list_trash() returns it, got {path!r}",
+                          service=SERVICE)
+    return f"trash:/{name}"
+
+
+def _public_key(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise input_error("public_key", "the public key or public URL is required", service=SERVICE)
+    return value.strip()
+
+
+def _media_types(value: str | list[str] | None) -> str | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
+    unknown = sorted(set(items) - MEDIA_TYPES)
+    if unknown:
+        raise input_error("media_type", f"unknown {unknown}; one of {sorted(MEDIA_TYPES)}", service=SERVICE)
+    return ",".join(items) or None
+
+
+def _fields(fields: str | list[str] | None) -> str | None:
+    if fields is None:
+        return None
+    return fields if isinstance(fields, str) else ",".join(fields)
+
+
+def _check_page_size(value: int, field: str = "page_size") -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000:
+        raise input_error(field, f"must be an integer from 1 to 10000, got {value!r}", service=SERVICE)
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _human(size: float) -> str:
+    from airflow_provider_social.core.uploads import human_size
+
+    return human_size(size)
+
+
+class _FileStream:
+    """A file body for one upload attempt: Content-Length known, read in 1 MiB chunks (fewer syscalls than the
+    16 KiB requests would use for a file object), never held in memory."""
+
+    def __init__(self, path: Path, size: int) -> None:
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed by the attempt that owns it
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._fh.read(CHUNK_SIZE):
+            yield chunk
+
+    def close(self) -> None:
+        self._fh.close()

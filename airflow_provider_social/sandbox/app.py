@@ -7,6 +7,8 @@ Prefix                  Service name        What
 ``/yandex-oauth``       ``yandex_oauth``    Yandex ID OAuth (oauth key ``yandex``): authorize, token,
                                             device/code, revoke_token, device (verification page)
 ``/yandex-disk``        ``yandex_disk``     Yandex Disk REST API (``/v1/disk``)
+``/yandex-uploader``    ``yandex_uploader`` Yandex Disk upload hrefs (one raw PUT each)
+``/yandex-downloader``  ``yandex_downloader`` Yandex Disk download hrefs (streamed)
 ======================  ==================  ===============================================================
 
 Adding a service (X, VK, OK, Vision): write ``sandbox/<service>.py`` exposing ``SERVICE = ServiceSpec(...)``
@@ -29,7 +31,9 @@ from .state import CreatedLog, SandboxState, ServiceSpec
 
 __all__ = ["DEFAULT_SERVICES", "CreatedLog", "SandboxState", "ServiceSpec", "create_app"]
 
-DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (yandex_id.SERVICE, yandex_disk.SERVICE)
+DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
+    yandex_id.SERVICE, yandex_disk.SERVICE, yandex_disk.UPLOADER, yandex_disk.DOWNLOADER,
+)
 
 
 def create_app(state: SandboxState | None = None, services: Sequence[ServiceSpec] | None = None) -> Starlette:

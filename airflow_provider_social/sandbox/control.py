@@ -19,6 +19,7 @@ POST        /oauth/{service}/device/approve     {"user_code", "deny"?} -> {"ok":
 POST        /oauth/{service}/auto-approve       {"enabled"} -> {"ok": true}
 GET         /created[?service=]                 -> {"events": [{seq, at, service, kind, data}, ...]}
 GET         /state/{service}                    -> the service's dump
+POST        /state/{service}                    settings for the service (if it has any) -> the new dump
 ==========  ==================================  =========================================================
 
 Errors: ``{"error": "..."}`` with 400 (bad input), 404 (unknown service/token/user code) or 409 (wrong state).
@@ -164,6 +165,16 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
     async def service_state(request: Request) -> Response:
         return JSONResponse(state.dump(request.path_params["service"]))
 
+    async def service_configure(request: Request) -> Response:
+        target = state.services.get(request.path_params["service"])
+        configure = getattr(target, "configure", None)
+        if configure is None:
+            raise _ControlError(404, f"service {request.path_params['service']!r} has no settings")
+        try:
+            return JSONResponse(configure(await _json(request)))
+        except (TypeError, ValueError) as exc:
+            raise _ControlError(400, str(exc)) from None
+
     table: list[tuple[str, str, Handler]] = [
         ("GET", "/health", health),
         ("POST", "/reset", reset),
@@ -181,6 +192,7 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         ("POST", "/oauth/{service}/auto-approve", oauth_auto_approve),
         ("GET", "/created", created),
         ("GET", "/state/{service}", service_state),
+        ("POST", "/state/{service}", service_configure),
     ]
     return [Route(path, _guard(handler), methods=[method]) for method, path, handler in table]
 
@@ -270,3 +282,7 @@ class SandboxControl:
 
     def state(self, service: str) -> dict[str, Any]:
         return self._call("GET", f"/state/{service}")
+
+    def configure(self, service: str, **settings: Any) -> dict[str, Any]:
+        """Change a service's sandbox settings (e.g. ``configure("yandex_disk", max_file_size=1024)``)."""
+        return self._call("POST", f"/state/{service}", settings)
