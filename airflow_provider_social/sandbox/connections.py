@@ -6,6 +6,7 @@ import json
 import shlex
 from typing import Any
 
+from . import twitter
 from .control import SandboxControl
 from .oauth_server import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from .yandex_id import OAUTH_NAME as YANDEX_OAUTH
@@ -15,6 +16,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
     """One connection per sandbox service, each with freshly minted tokens."""
     base_url = base_url.rstrip("/")
     yandex = control.mint_tokens(YANDEX_OAUTH)
+    x = control.mint_tokens(twitter.OAUTH_NAME, scope=twitter.DEFAULT_SCOPE)
     return {
         "yandex_disk_default": {
             "conn_type": "yandex_disk",
@@ -25,6 +27,24 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
                 "client_secret": SANDBOX_CLIENT_SECRET,
                 "api_base_url": f"{base_url}/yandex-disk",
                 "oauth_base_url": f"{base_url}/yandex-oauth",
+            },
+        },
+        "twitter_default": {
+            "conn_type": "twitter",
+            "extra": {
+                "client_id": SANDBOX_CLIENT_ID,
+                "client_secret": SANDBOX_CLIENT_SECRET,
+                "redirect_uri": "http://127.0.0.1:8765/callback",
+                "scope": twitter.DEFAULT_SCOPE,
+                "access_token": x["access_token"],
+                "refresh_token": x["refresh_token"],
+                "oauth_consumer_key": twitter.SANDBOX_CONSUMER_KEY,
+                "oauth_consumer_secret": twitter.SANDBOX_CONSUMER_SECRET,
+                "oauth_token": twitter.SANDBOX_OAUTH_TOKEN,
+                "oauth_token_secret": twitter.SANDBOX_OAUTH_TOKEN_SECRET,
+                "api_base_url": f"{base_url}/x-api",
+                "upload_base_url": f"{base_url}/x-upload",
+                "authorize_url": f"{base_url}/x/i/oauth2/authorize",
             },
         },
     }

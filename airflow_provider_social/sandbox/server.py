@@ -58,7 +58,10 @@ def _url(host: str, sock: socket.socket) -> str:
 
 
 def _config(state: SandboxState, log_level: str) -> uvicorn.Config:
-    return uvicorn.Config(create_app(state), log_level=log_level, lifespan="off", access_log=False)
+    # date_header=False: the app sets Date from the sandbox clock (see app.SandboxDateMiddleware).
+    return uvicorn.Config(
+        create_app(state), log_level=log_level, lifespan="off", access_log=False, date_header=False
+    )
 
 
 @dataclass
