@@ -140,14 +140,23 @@ class ErrorParser(Protocol):
     def __call__(self, response: requests.Response) -> ApiErrorInfo | None: ...
 
 
-def default_error_parser(response: requests.Response) -> ApiErrorInfo | None:
-    """Understands the common shapes: {"error": "...", "error_description"/"description"/"message": "..."}."""
+def error_body(response: requests.Response) -> dict[str, Any] | ApiErrorInfo:
+    """The JSON object of an error response; or, when the body is not one (HTML from a proxy, plain text), an
+    :class:`ApiErrorInfo` carrying the start of the text. Every service's error parser starts here."""
     try:
         body = response.json()
     except ValueError:
         return ApiErrorInfo(message=(response.text or response.reason or "")[:300])
     if not isinstance(body, dict):
         return ApiErrorInfo(message=str(body)[:300])
+    return body
+
+
+def default_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+    """Understands the common shapes: {"error": "...", "error_description"/"description"/"message": "..."}."""
+    body = error_body(response)
+    if isinstance(body, ApiErrorInfo):
+        return body
     error = body.get("error")
     if isinstance(error, dict):  # {"error": {"error_code": .., "error_msg": ..}} and similar
         return ApiErrorInfo(
