@@ -96,8 +96,10 @@ def get_provider_info() -> dict[str, Any]:
         "and Odnoklassniki; ships a strict local sandbox of every API.",
         "versions": [__version__],
         "connection-types": [YANDEX_DISK_CONNECTION],
-        "extra-links": [],
-        "triggers": [],
+        "extra-links": ["airflow_provider_social.links.yandex_disk.YandexDiskPublicLink"],
+        "triggers": [
+            {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},
+        ],
         "notifications": [],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
     }

@@ -1,0 +1,362 @@
+"""Operators for Yandex Disk: upload, download, folders, delete, copy, move, publish, upload from URL, save a
+public resource, restore from the trash.
+
+Each is a thin shell over one :class:`~airflow_provider_social.hooks.yandex_disk.YandexDiskHook` method: inputs are
+validated before any network call, every user-facing argument is templated, and the XCom value is a small dict
+(paths, sizes, md5, public URLs, operation ids) — never a token or an upload/download href.
+
+Operations Yandex may run asynchronously (copy, move, delete, upload from URL, save public, restore) take
+``deferrable=True``: the task starts the operation, hands the operation id to
+:class:`~airflow_provider_social.triggers.yandex_disk.YandexDiskOperationTrigger` and frees its worker slot until
+Yandex is done. Without it the task polls itself every ``poll_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_social.links.yandex_disk import PUBLIC_URL_XCOM_KEY, YandexDiskPublicLink
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+
+DEFAULT_CONN_ID = "yandex_disk_default"
+
+
+class YandexDiskBaseOperator(BaseOperator):
+    """Shared plumbing: the connection id and a hook built once per task."""
+
+    template_fields: Sequence[str] = ("yandex_disk_conn_id",)
+    ui_color = "#ffdb4d"
+
+    def __init__(self, *, yandex_disk_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.yandex_disk_conn_id = yandex_disk_conn_id
+
+    @cached_property
+    def hook(self) -> YandexDiskHook:
+        from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+
+        return YandexDiskHook(self.yandex_disk_conn_id)
+
+
+class YandexDiskAsyncOperator(YandexDiskBaseOperator):
+    """Base of operators whose call may answer 202: wait in the task, or defer to the trigger.
+
+    :param deferrable: hand the wait to the triggerer (no worker slot held while Yandex works).
+    :param poll_interval: seconds between operation status checks.
+    :param operation_timeout: give up waiting after this many seconds (None: no limit of our own).
+    """
+
+    def __init__(
+        self,
+        *,
+        deferrable: bool = False,
+        poll_interval: float = 5.0,
+        operation_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.deferrable = deferrable
+        self.poll_interval = poll_interval
+        self.operation_timeout = operation_timeout
+
+    def start(self, wait: bool) -> dict[str, Any]:
+        """Call the hook; with ``wait=False`` return as soon as Yandex accepted the work."""
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        result = self.start(wait=not self.deferrable)
+        if result.get("status") == "in-progress" and result.get("operation_id"):
+            from airflow_provider_social.triggers.yandex_disk import YandexDiskOperationTrigger
+
+            self.log.info("Yandex Disk is working on operation %s; deferring", result["operation_id"])
+            self.defer(
+                trigger=YandexDiskOperationTrigger(
+                    operation_id=result["operation_id"],
+                    yandex_disk_conn_id=self.yandex_disk_conn_id,
+                    poll_interval=self.poll_interval,
+                    timeout=self.operation_timeout,
+                    result={**result, "status": "success"},
+                ),
+                method_name="execute_complete",
+                timeout=timedelta(seconds=self.operation_timeout) if self.operation_timeout else None,
+            )
+        return result
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        from airflow_provider_social.hooks.yandex_disk import SERVICE, OperationFailedError
+
+        if event.get("status") != "success":
+            raise OperationFailedError(
+                event.get("message") or f"operation {event.get('operation_id')} ended as {event.get('status')}",
+                service=SERVICE, operation=self.task_id,
+            )
+        return dict(event["result"])
+
+
+# -------------------------------------------------------------------------------------------------- upload
+
+
+def expand_local_paths(local_path: str | Sequence[str]) -> list[str]:
+    """A file, a list of files, or glob patterns -> the files, in order, each once; ValidationError if none."""
+    from airflow_provider_social.core.errors import input_error
+    from airflow_provider_social.core.uploads import check_local_file
+
+    patterns = [local_path] if isinstance(local_path, (str, os.PathLike)) else list(local_path)
+    if not patterns:
+        raise input_error("local_path", "no files given", service="Yandex Disk")
+    files: list[str] = []
+    for pattern in patterns:
+        pattern = os.path.expanduser(str(pattern))
+        if glob.has_magic(pattern):
+            matched = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+            if not matched:
+                raise input_error("local_path", f"the pattern {pattern!r} matches no file", service="Yandex Disk")
+        else:
+            matched = [str(check_local_file(pattern, field="local_path", service="Yandex Disk"))]
+        files += [p for p in matched if p not in files]
+    names = [os.path.basename(p) for p in files]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise input_error("local_path", f"several files are named {duplicates}; they would overwrite each other in "
+                          "one remote folder", service="Yandex Disk")
+    return files
+
+
+class YandexDiskUploadOperator(YandexDiskBaseOperator):
+    """Upload a local file, a list of files, or glob matches into a remote folder (created if missing).
+
+    Each file streams in one raw PUT (memory stays flat) and is retried with a fresh upload link on failures.
+
+    :param local_path: a path, a glob (``/data/*.csv``, ``**`` allowed) or a list of either.
+    :param remote_folder: the target folder, e.g. ``disk:/Backups/{{ ds }}``.
+    :param overwrite: replace files that exist (else the task fails naming the file).
+    :param parents: create the folder and its parents if missing.
+    :return: ``[{"local_path", "path", "size", "md5"}, ...]``.
+    """
+
+    template_fields: Sequence[str] = ("local_path", "remote_folder", "yandex_disk_conn_id")
+
+    def __init__(
+        self,
+        *,
+        local_path: str | Sequence[str],
+        remote_folder: str,
+        overwrite: bool = False,
+        parents: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.local_path = local_path
+        self.remote_folder = remote_folder
+        self.overwrite = overwrite
+        self.parents = parents
+
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        from airflow_provider_social.hooks.yandex_disk import remote_path
+
+        folder = remote_path(self.remote_folder, "remote_folder")
+        files = expand_local_paths(self.local_path)  # every input checked before the first upload
+        if self.parents:
+            self.hook.create_folder(folder, parents=True, exist_ok=True)
+        results = []
+        for local in files:
+            target = f"{folder.rstrip('/')}/{os.path.basename(local)}"
+            uploaded = self.hook.upload_file(local, target, overwrite=self.overwrite)
+            self.log.info("Uploaded %s -> %s (%d bytes, md5 %s)", local, uploaded["path"], uploaded["size"],
+                          uploaded["md5"])
+            results.append({"local_path": local, "path": uploaded["path"], "size": uploaded["size"],
+                            "md5": uploaded["md5"]})
+        return results
+
+
+class YandexDiskDownloadOperator(YandexDiskBaseOperator):
+    """Download a file to a local path (or into a local directory, keeping its name).
+
+    :return: ``{"path", "local_path", "size"}``.
+    """
+
+    template_fields: Sequence[str] = ("remote_path", "local_path", "yandex_disk_conn_id")
+
+    def __init__(self, *, remote_path: str, local_path: str, overwrite: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.remote_path = remote_path
+        self.local_path = local_path
+        self.overwrite = overwrite
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return self.hook.download_file(self.remote_path, self.local_path, overwrite=self.overwrite)
+
+
+class YandexDiskCreateFolderOperator(YandexDiskBaseOperator):
+    """Create a folder (with its parents by default); an existing folder is fine unless ``exist_ok=False``.
+
+    :return: ``{"path", "created"}``.
+    """
+
+    template_fields: Sequence[str] = ("path", "yandex_disk_conn_id")
+
+    def __init__(self, *, path: str, parents: bool = True, exist_ok: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+        self.parents = parents
+        self.exist_ok = exist_ok
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return self.hook.create_folder(self.path, parents=self.parents, exist_ok=self.exist_ok)
+
+
+class YandexDiskDeleteOperator(YandexDiskAsyncOperator):
+    """Delete a file or folder: to the trash, or ``permanently``. Non-empty folders are deleted asynchronously.
+
+    :param missing_ok: a missing path is not an error.
+    :return: ``{"path", "operation_id", "status", "deleted"}``.
+    """
+
+    template_fields: Sequence[str] = ("path", "yandex_disk_conn_id")
+
+    def __init__(self, *, path: str, permanently: bool = False, missing_ok: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+        self.permanently = permanently
+        self.missing_ok = missing_ok
+
+    def start(self, wait: bool) -> dict[str, Any]:
+        from airflow_provider_social.core.errors import NotFoundError
+
+        try:
+            result = self.hook.delete(self.path, permanently=self.permanently, wait=wait,
+                                      poll_interval=self.poll_interval, timeout=self.operation_timeout)
+        except NotFoundError:
+            if not self.missing_ok:
+                raise
+            return {"path": self.path, "operation_id": None, "status": "success", "deleted": False}
+        return {**result, "deleted": True}
+
+
+class YandexDiskCopyOperator(YandexDiskAsyncOperator):
+    """Copy a file or folder; folders may be copied asynchronously (``deferrable=True`` frees the worker).
+
+    :return: ``{"source", "path", "operation_id", "status"}``.
+    """
+
+    template_fields: Sequence[str] = ("source", "destination", "yandex_disk_conn_id")
+    _method = "copy"
+
+    def __init__(
+        self, *, source: str, destination: str, overwrite: bool = False, parents: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.destination = destination
+        self.overwrite = overwrite
+        self.parents = parents
+
+    def start(self, wait: bool) -> dict[str, Any]:
+        call = getattr(self.hook, self._method)
+        return call(self.source, self.destination, overwrite=self.overwrite, parents=self.parents, wait=wait,
+                    poll_interval=self.poll_interval, timeout=self.operation_timeout)
+
+
+class YandexDiskMoveOperator(YandexDiskCopyOperator):
+    """Move or rename a file or folder (same arguments and result as :class:`YandexDiskCopyOperator`)."""
+
+    _method = "move"
+
+
+class YandexDiskPublishOperator(YandexDiskBaseOperator):
+    """Publish a file or folder; the task gets a "Yandex Disk public link" button.
+
+    :return: ``{"path", "public_url"}`` (the URL also goes to XCom key ``public_url``).
+    """
+
+    template_fields: Sequence[str] = ("path", "yandex_disk_conn_id")
+    operator_extra_links = (YandexDiskPublicLink(),)
+
+    def __init__(self, *, path: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+        self.public_url: str | None = None
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_social.hooks.yandex_disk import remote_path
+
+        path = remote_path(self.path, "path")
+        self.public_url = self.hook.publish(path)
+        context["ti"].xcom_push(key=PUBLIC_URL_XCOM_KEY, value=self.public_url)
+        self.log.info("Published %s at %s", path, self.public_url)
+        return {"path": path, "public_url": self.public_url}
+
+
+class YandexDiskUploadFromUrlOperator(YandexDiskAsyncOperator):
+    """Let Yandex download ``url`` into ``remote_path`` (always asynchronous at Yandex).
+
+    The URL is not returned to XCom (it may carry a signature).
+
+    :return: ``{"path", "operation_id", "status"}``.
+    """
+
+    template_fields: Sequence[str] = ("url", "remote_path", "yandex_disk_conn_id")
+
+    def __init__(self, *, url: str, remote_path: str, parents: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.url = url
+        self.remote_path = remote_path
+        self.parents = parents
+
+    def start(self, wait: bool) -> dict[str, Any]:
+        return self.hook.upload_from_url(self.url, self.remote_path, parents=self.parents, wait=wait,
+                                         poll_interval=self.poll_interval, timeout=self.operation_timeout)
+
+
+class YandexDiskSavePublicOperator(YandexDiskAsyncOperator):
+    """Save a public file or folder (by key or public URL) to your disk: Downloads unless ``save_path`` is given.
+
+    :return: ``{"path", "operation_id", "status"}``.
+    """
+
+    template_fields: Sequence[str] = ("public_key", "path", "name", "save_path", "yandex_disk_conn_id")
+
+    def __init__(
+        self, *, public_key: str, path: str | None = None, name: str | None = None, save_path: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.public_key = public_key
+        self.path = path
+        self.name = name
+        self.save_path = save_path
+
+    def start(self, wait: bool) -> dict[str, Any]:
+        return self.hook.save_public_to_disk(self.public_key, path=self.path, name=self.name,
+                                             save_path=self.save_path, wait=wait, poll_interval=self.poll_interval,
+                                             timeout=self.operation_timeout)
+
+
+class YandexDiskRestoreOperator(YandexDiskAsyncOperator):
+    """Restore a resource from the trash to where it was (optionally under a new ``name``).
+
+    :return: ``{"path", "operation_id", "status"}``.
+    """
+
+    template_fields: Sequence[str] = ("trash_path", "name", "yandex_disk_conn_id")
+
+    def __init__(self, *, trash_path: str, name: str | None = None, overwrite: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.trash_path = trash_path
+        self.name = name
+        self.overwrite = overwrite
+
+    def start(self, wait: bool) -> dict[str, Any]:
+        return self.hook.restore_from_trash(self.trash_path, name=self.name, overwrite=self.overwrite, wait=wait,
+                                            poll_interval=self.poll_interval, timeout=self.operation_timeout)

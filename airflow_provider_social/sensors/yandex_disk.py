@@ -1,0 +1,84 @@
+"""Sensor: wait until a path exists on Yandex Disk (or is a file / a folder), optionally in the triggerer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseSensorOperator
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+
+KINDS = ("exists", "file", "dir")
+
+
+class YandexDiskPathSensor(BaseSensorOperator):
+    """Succeeds when ``path`` exists (``kind="exists"``), is a file (``"file"``) or is a folder (``"dir"``).
+
+    :param path: the Disk path, templated (``disk:/Backups/{{ ds }}/done.flag``).
+    :param kind: what counts as present.
+    :param deferrable: wait in the triggerer instead of holding a worker slot (polls every ``poke_interval``).
+    """
+
+    template_fields: Sequence[str] = ("path", "yandex_disk_conn_id")
+    ui_color = "#ffdb4d"
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        kind: str = "exists",
+        yandex_disk_conn_id: str = "yandex_disk_default",
+        deferrable: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if kind not in KINDS:
+            raise ValueError(f"kind: must be one of {KINDS}, got {kind!r}")
+        self.path = path
+        self.kind = kind
+        self.yandex_disk_conn_id = yandex_disk_conn_id
+        self.deferrable = deferrable
+
+    @cached_property
+    def hook(self) -> YandexDiskHook:
+        from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+
+        return YandexDiskHook(self.yandex_disk_conn_id)
+
+    def poke(self, context: Context) -> bool:
+        from airflow_provider_social.triggers.yandex_disk import path_matches
+
+        found = self.hook.get_type(self.path)
+        self.log.info("%s: %s", self.path, found or "nothing there yet")
+        return path_matches(found, self.kind)
+
+    def execute(self, context: Context) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        if self.poke(context):
+            return None
+        from airflow_provider_social.triggers.yandex_disk import YandexDiskPathTrigger
+
+        self.defer(
+            trigger=YandexDiskPathTrigger(
+                path=self.path, kind=self.kind, yandex_disk_conn_id=self.yandex_disk_conn_id,
+                poll_interval=float(self.poke_interval),
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=float(self.timeout)),
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> None:
+        if event.get("status") != "success":
+            from airflow_provider_social.core.errors import SocialApiError
+            from airflow_provider_social.hooks.yandex_disk import SERVICE
+
+            raise SocialApiError(event.get("message") or f"waiting for {self.path} failed", service=SERVICE,
+                                 operation=self.task_id)
+        self.log.info("%s is there (%s)", event.get("path"), event.get("type"))

@@ -1,0 +1,192 @@
+"""Yandex Disk operators against the sandbox: results, templated fields, deferral, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import pytest
+from airflow.sdk.exceptions import TaskDeferred
+
+from airflow_provider_social.core.errors import ConflictError, ValidationError
+from airflow_provider_social.hooks.yandex_disk import OperationFailedError, YandexDiskHook
+from airflow_provider_social.links.yandex_disk import YandexDiskPublicLink
+from airflow_provider_social.operators.yandex_disk import (
+    YandexDiskCopyOperator,
+    YandexDiskCreateFolderOperator,
+    YandexDiskDeleteOperator,
+    YandexDiskDownloadOperator,
+    YandexDiskMoveOperator,
+    YandexDiskPublishOperator,
+    YandexDiskRestoreOperator,
+    YandexDiskSavePublicOperator,
+    YandexDiskUploadFromUrlOperator,
+    YandexDiskUploadOperator,
+)
+
+
+@pytest.fixture
+def files(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("a.csv", "b.csv", "notes.txt"):
+        (folder / name).write_bytes(f"content of {name}\n".encode() * 1000)
+    return folder
+
+
+@pytest.fixture
+def hook(disk_conn):
+    return YandexDiskHook(disk_conn)
+
+
+def run_deferred(sandbox, deferred: TaskDeferred, advance: float = 5.0) -> dict:
+    """Run the trigger the task deferred to (as the triggerer would), moving the sandbox clock on."""
+
+    async def go():
+        gen = deferred.trigger.run()
+        pending = asyncio.ensure_future(gen.__anext__())
+        await asyncio.sleep(0)  # the first poll sees the operation in progress
+        sandbox.state.clock.advance(advance)
+        return await asyncio.wait_for(pending, 30)
+
+    deferred.trigger.poll_interval = 0.01
+    return asyncio.run(go()).payload
+
+
+def test_upload_glob_list_and_single_file(disk_conn, files, context, hook, sandbox):
+    op = YandexDiskUploadOperator(task_id="up", local_path=str(files / "*.csv"), remote_folder="disk:/b/2026-01-01")
+    result = op.execute(context)
+    assert [r["path"] for r in result] == ["disk:/b/2026-01-01/a.csv", "disk:/b/2026-01-01/b.csv"]
+    assert result[0]["md5"] == hashlib.md5((files / "a.csv").read_bytes()).hexdigest()
+    assert set(result[0]) == {"local_path", "path", "size", "md5"}  # no hrefs, no tokens
+    single = YandexDiskUploadOperator(task_id="one", local_path=str(files / "notes.txt"), remote_folder="solo")
+    assert single.execute(context)[0]["path"] == "disk:/solo/notes.txt"
+    mixed = YandexDiskUploadOperator(task_id="mix", local_path=[str(files / "notes.txt"), str(files / "a*.csv")],
+                                     remote_folder="mix")
+    assert len(mixed.execute(context)) == 2
+
+
+def test_upload_refuses_bad_input_before_uploading_anything(disk_conn, files, context, hook):
+    op = YandexDiskUploadOperator(task_id="up", local_path=[str(files / "a.csv"), str(files / "missing.csv")],
+                                  remote_folder="never")
+    with pytest.raises(ValidationError, match="local_path: file .*missing.csv.* does not exist"):
+        op.execute(context)
+    with pytest.raises(ValidationError, match="matches no file"):
+        YandexDiskUploadOperator(task_id="g", local_path=str(files / "*.xls"), remote_folder="never").execute(context)
+    assert not hook.exists("never")
+    YandexDiskUploadOperator(task_id="first", local_path=str(files / "a.csv"), remote_folder="dup").execute(context)
+    with pytest.raises(ConflictError, match="already exists"):
+        YandexDiskUploadOperator(task_id="again", local_path=str(files / "a.csv"), remote_folder="dup").execute(
+            context)
+
+
+def test_templated_fields():
+    assert set(YandexDiskUploadOperator.template_fields) >= {"local_path", "remote_folder"}
+    assert set(YandexDiskCopyOperator.template_fields) >= {"source", "destination"}
+    assert set(YandexDiskUploadFromUrlOperator.template_fields) >= {"url", "remote_path"}
+    assert set(YandexDiskDownloadOperator.template_fields) >= {"remote_path", "local_path"}
+    assert "public_key" in YandexDiskSavePublicOperator.template_fields
+    assert "trash_path" in YandexDiskRestoreOperator.template_fields
+
+
+def test_download_create_folder_and_delete(disk_conn, files, context, hook, tmp_path):
+    hook.upload_file(files / "a.csv", "x/a.csv", parents=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = YandexDiskDownloadOperator(task_id="dl", remote_path="x/a.csv", local_path=str(out)).execute(context)
+    assert (out / "a.csv").read_bytes() == (files / "a.csv").read_bytes() and result["size"] > 0
+    made = YandexDiskCreateFolderOperator(task_id="mk", path="deep/er/folder").execute(context)
+    assert made == {"path": "disk:/deep/er/folder", "created": True}
+    assert YandexDiskCreateFolderOperator(task_id="mk2", path="deep/er/folder").execute(context)["created"] is False
+    gone = YandexDiskDeleteOperator(task_id="rm", path="x/a.csv").execute(context)
+    assert gone["deleted"] is True and not hook.exists("x/a.csv")
+    assert YandexDiskDeleteOperator(task_id="rm2", path="x/a.csv", missing_ok=True).execute(context)["deleted"] is False
+
+
+def test_copy_waits_in_the_task_when_not_deferrable(disk_conn, files, context, hook, sandbox):
+    hook.upload_file(files / "a.csv", "src/a.csv", parents=True)
+    op = YandexDiskCopyOperator(task_id="cp", source="src", destination="dst", poll_interval=1)
+    waits = []
+    op.hook.sleep = lambda s: (waits.append(s), sandbox.state.clock.advance(s))
+    result = op.execute(context)
+    assert result["status"] == "success" and hook.exists("dst/a.csv") and waits == [1, 1]
+
+
+def test_deferrable_copy_move_delete_frees_the_worker(disk_conn, files, context, hook, sandbox):
+    hook.upload_file(files / "a.csv", "src/a.csv", parents=True)
+    op = YandexDiskCopyOperator(task_id="cp", source="src", destination="dated/src", parents=True, deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    assert deferred.value.method_name == "execute_complete"
+    assert not hook.exists("dated/src")  # still in progress at Yandex
+    event = run_deferred(sandbox, deferred.value)
+    assert event["status"] == "success"
+    result = op.execute_complete(context, event)
+    assert result == {"path": "disk:/dated/src", "operation_id": event["operation_id"], "status": "success",
+                      "source": "disk:/src"}
+    assert hook.exists("dated/src/a.csv")
+
+    # A file copy answers 201 at once: nothing to defer.
+    quick = YandexDiskCopyOperator(task_id="q", source="src/a.csv", destination="a2.csv", deferrable=True)
+    assert quick.execute(context)["operation_id"] is None
+
+    mv = YandexDiskMoveOperator(task_id="mv", source="dated", destination="moved", deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        mv.execute(context)
+    assert mv.execute_complete(context, run_deferred(sandbox, deferred.value))["path"] == "disk:/moved"
+
+    rm = YandexDiskDeleteOperator(task_id="rm", path="moved", deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        rm.execute(context)
+    rm.execute_complete(context, run_deferred(sandbox, deferred.value))
+    assert not hook.exists("moved")
+
+
+def test_deferred_failure_fails_the_task(disk_conn, files, context, hook, sandbox):
+    hook.upload_file(files / "a.csv", "src/a.csv", parents=True)
+    sandbox.control.configure("yandex_disk", fail_next_operations=1)
+    op = YandexDiskCopyOperator(task_id="cp", source="src", destination="dst", deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    event = run_deferred(sandbox, deferred.value)
+    assert event["status"] == "failed"
+    with pytest.raises(OperationFailedError, match="failed"):
+        op.execute_complete(context, event)
+
+
+def test_publish_returns_url_pushes_xcom_and_link(disk_conn, files, context, hook):
+    hook.upload_file(files / "a.csv", "pub/a.csv", parents=True)
+    op = YandexDiskPublishOperator(task_id="pub", path="pub/a.csv")
+    result = op.execute(context)
+    assert result["path"] == "disk:/pub/a.csv" and result["public_url"].startswith("https://yadi.sk/")
+    assert context["ti"].xcom["public_url"] == result["public_url"]
+    link = YandexDiskPublicLink()
+    assert link.get_link(op, ti_key=None) == result["public_url"]
+    assert link.name in {lk.name for lk in op.operator_extra_links}
+
+
+def test_upload_from_url_save_public_and_restore_deferrable(disk_conn, files, context, hook, sandbox):
+    op = YandexDiskUploadFromUrlOperator(task_id="url", url="https://example.com/report.pdf",
+                                         remote_path="imports/report.pdf", deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    result = op.execute_complete(context, run_deferred(sandbox, deferred.value))
+    assert result["path"] == "disk:/imports/report.pdf" and "url" not in result
+    assert hook.exists("imports/report.pdf")
+
+    url = hook.publish("imports")
+    save = YandexDiskSavePublicOperator(task_id="save", public_key=url, save_path="imports", name="copy",
+                                        deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:  # a folder: asynchronous
+        save.execute(context)
+    assert save.execute_complete(context, run_deferred(sandbox, deferred.value))["path"] == "disk:/imports/copy"
+    assert hook.exists("imports/copy/report.pdf")
+
+    started = hook.delete("imports/copy", wait=False)  # a folder: asynchronous
+    sandbox.state.clock.advance(5)
+    assert hook.get_operation_status(started["operation_id"]) == "success"
+    trashed = next(hook.list_trash())
+    restore = YandexDiskRestoreOperator(task_id="restore", trash_path=trashed["path"], deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        restore.execute(context)
+    assert restore.execute_complete(context, run_deferred(sandbox, deferred.value))["path"] == "disk:/imports/copy"

@@ -1,0 +1,50 @@
+"""YandexDiskPathSensor: poke, kinds, deferrable mode."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from airflow.sdk.exceptions import TaskDeferred
+
+from airflow_provider_social.core.errors import SocialApiError
+from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+from airflow_provider_social.sensors.yandex_disk import YandexDiskPathSensor
+
+
+@pytest.fixture
+def hook(disk_conn):
+    return YandexDiskHook(disk_conn)
+
+
+def test_poke_by_kind(disk_conn, hook, context, tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    exists = YandexDiskPathSensor(task_id="s", path="inbox/a.txt")
+    assert exists.poke(context) is False
+    hook.upload_file(tmp_path / "a.txt", "inbox/a.txt", parents=True)
+    assert exists.poke(context) is True
+    assert YandexDiskPathSensor(task_id="f", path="inbox/a.txt", kind="file").poke(context) is True
+    assert YandexDiskPathSensor(task_id="d", path="inbox/a.txt", kind="dir").poke(context) is False
+    assert YandexDiskPathSensor(task_id="d2", path="inbox", kind="dir").poke(context) is True
+    with pytest.raises(ValueError, match="kind"):
+        YandexDiskPathSensor(task_id="bad", path="x", kind="folder")
+    assert "path" in YandexDiskPathSensor.template_fields
+
+
+def test_deferrable_sensor_returns_at_once_when_present(disk_conn, hook, context, tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    hook.upload_file(tmp_path / "a.txt", "ready.txt")
+    assert YandexDiskPathSensor(task_id="s", path="ready.txt", deferrable=True).execute(context) is None
+
+
+def test_deferrable_sensor_defers_then_completes(disk_conn, hook, context, tmp_path):
+    sensor = YandexDiskPathSensor(task_id="s", path="later.txt", deferrable=True, poke_interval=0.01, timeout=60)
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute(context)
+    (tmp_path / "later.txt").write_text("x")
+    hook.upload_file(tmp_path / "later.txt", "later.txt")
+    event = asyncio.run(deferred.value.trigger.run().__anext__()).payload
+    assert event["status"] == "success"
+    sensor.execute_complete(context, event)
+    with pytest.raises(SocialApiError, match="boom"):
+        sensor.execute_complete(context, {"status": "error", "message": "boom"})
