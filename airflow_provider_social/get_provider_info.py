@@ -87,6 +87,52 @@ YANDEX_DISK_CONNECTION = _connection_type(
     },
 )
 
+TWITTER_CONNECTION = _connection_type(
+    "twitter",
+    "airflow_provider_social.hooks.twitter.TwitterHook",
+    "Twitter/X",
+    {
+        "client_id": _string("Client ID", "OAuth 2.0 Client ID (developer portal: Keys and tokens -> OAuth 2.0 "
+                             "Client ID and Client Secret)."),
+        "client_secret": _string("Client secret", "OAuth 2.0 Client Secret (Generate in the same section); leave "
+                                 "empty for public clients (Native App, Single-page App).", secret=True),
+        "redirect_uri": _string("Redirect URI", "Callback URI registered in the app's User authentication "
+                                "settings, e.g. http://127.0.0.1:8765/callback for `airflow social auth twitter`."),
+        "scope": _string("Scopes", "Space-separated OAuth 2.0 scopes.",
+                         default="tweet.read tweet.write users.read media.write offline.access"),
+        "access_token": _string("OAuth 2.0 access token", "Written by `airflow social auth twitter`; lives 2 hours.",
+                                secret=True),
+        "refresh_token": _string("OAuth 2.0 refresh token", "Single-use, rotating; the hook keeps the newest in the "
+                                 "token store.", secret=True),
+        "oauth_consumer_key": _string("OAuth 1.0a consumer key", "Keys and tokens -> Consumer Keys -> API Key.",
+                                      secret=True),
+        "oauth_consumer_secret": _string("OAuth 1.0a consumer secret", "Consumer Keys -> API Key Secret.",
+                                         secret=True),
+        "oauth_token": _string("OAuth 1.0a access token", "Authentication Tokens -> Access Token.", secret=True),
+        "oauth_token_secret": _string("OAuth 1.0a access token secret", "Authentication Tokens -> Access Token "
+                                      "Secret.", secret=True),
+        "auth_mode": _string("Auth mode", "'oauth2' or 'oauth1'; default: oauth2 when OAuth 2.0 tokens are set."),
+        "media_upload_api": _string("Media upload API", "'v2' (api.x.com, default) or 'v1.1' (upload.twitter.com, "
+                                    "needs the OAuth 1.0a keys).", default="v2"),
+        "dedupe_window_minutes": {
+            "label": "No-double-post window (min)",
+            "description": "How far back a retried post looks for an identical post before sending (default 15).",
+            "schema": {"type": ["number", "null"], "minimum": 0},
+        },
+        "api_base_url": _string("API base URL", "X API v2; override for the sandbox or a proxy.",
+                                default="https://api.x.com"),
+        "upload_base_url": _string("Upload base URL", "v1.1 media upload host.",
+                                   default="https://upload.twitter.com"),
+        "authorize_url": _string("Authorize URL", "OAuth 2.0 consent page.",
+                                 default="https://x.com/i/oauth2/authorize"),
+    },
+    {
+        "hidden-fields": ["host", "port", "schema", "login", "password", "extra"],
+        "relabeling": {},
+        "placeholders": {"redirect_uri": "http://127.0.0.1:8765/callback"},
+    },
+)
+
 
 def get_provider_info() -> dict[str, Any]:
     return {
@@ -95,10 +141,14 @@ def get_provider_info() -> dict[str, Any]:
         "description": "Post, upload and keep credentials fresh on VK, VK Cloud Vision, Twitter/X, Yandex Disk "
         "and Odnoklassniki; ships a strict local sandbox of every API.",
         "versions": [__version__],
-        "connection-types": [YANDEX_DISK_CONNECTION],
-        "extra-links": ["airflow_provider_social.links.yandex_disk.YandexDiskPublicLink"],
+        "connection-types": [YANDEX_DISK_CONNECTION, TWITTER_CONNECTION],
+        "extra-links": [
+            "airflow_provider_social.links.twitter.TwitterTweetLink",
+            "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",
+        ],
         "triggers": [
             {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},
+            {"integration-name": "Twitter/X", "python-modules": ["airflow_provider_social.triggers.twitter"]},
         ],
         "notifications": [],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],

@@ -1,0 +1,252 @@
+"""Twitter/X operators: post, post a thread, delete, and keep OAuth 2.0 tokens fresh.
+
+Operators are thin: they validate their inputs before any network call (through
+:meth:`TwitterHook.validate_tweet`), call the hook, and return small JSON results (ids and URLs, never tokens).
+With ``deferrable=True`` they release the worker while X processes a GIF or video
+(:class:`~airflow_provider_social.triggers.twitter.TwitterMediaProcessingTrigger`) and while a rate-limit window
+is closed. On a task retry they pass ``dedupe=True`` so a post that already landed is found, not repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_social.hooks.twitter import TweetSpec, TwitterHook
+from airflow_provider_social.links.twitter import TwitterTweetLink
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return [value]
+    return list(value)
+
+
+def _is_retry(context: Context) -> bool:
+    ti = context.get("ti") if hasattr(context, "get") else None
+    return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
+
+
+class _TwitterOperator(BaseOperator):
+    """Shared plumbing: the hook, deferral of media processing and of rate-limit waits."""
+
+    operator_extra_links = (TwitterTweetLink(),)
+
+    def __init__(
+        self,
+        *,
+        twitter_conn_id: str = TwitterHook.default_conn_name,
+        deferrable: bool = False,
+        poll_interval: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.twitter_conn_id = twitter_conn_id
+        self.deferrable = deferrable
+        self.poll_interval = poll_interval
+        self.tweet_url: str | None = None
+
+    def get_hook(self) -> TwitterHook:
+        return TwitterHook(self.twitter_conn_id)
+
+    # -- to implement: validated specs, and what to do once media ids are ready
+    def specs(self) -> list[TweetSpec]:
+        raise NotImplementedError
+
+    def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> Any:
+        raise NotImplementedError
+
+    # -- flow
+    def execute(self, context: Context) -> Any:
+        specs = self.specs()  # validation before any network call
+        hook = self.get_hook()
+        uploads = [[hook.upload_media(m.path, wait=not self.deferrable) for m in spec.media] for spec in specs]
+        media_ids = [[u["media_id"] for u in group] for group in uploads]
+        pending = [u["media_id"] for group in uploads for u in group if u["state"] != "succeeded"]
+        if pending:
+            from airflow_provider_social.triggers.twitter import TwitterMediaProcessingTrigger
+
+            self.log.info("Waiting in the triggerer for X to process media %s", ", ".join(pending))
+            self.defer(
+                trigger=TwitterMediaProcessingTrigger(media_ids=pending, twitter_conn_id=self.twitter_conn_id,
+                                                      poll_interval=self.poll_interval),
+                method_name="execute_complete",
+                kwargs={"media_ids": media_ids},
+            )
+        return self._publish_or_defer(context, hook, media_ids)
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None,
+                         media_ids: list[list[str]] | None = None) -> Any:
+        """Resume after the media trigger: fail with its message, or post."""
+        if not event or event.get("status") != "success":
+            message = (event or {}).get("message") or "no event"
+            raise RuntimeError(f"X media processing did not succeed: {message}")
+        return self._publish_or_defer(context, self.get_hook(), media_ids or [])
+
+    def resume_after_rate_limit(self, context: Context, event: Any = None,
+                                media_ids: list[list[str]] | None = None) -> Any:
+        """Resume once the rate-limit window has reset."""
+        return self._publish_or_defer(context, self.get_hook(), media_ids or [])
+
+    def _publish_or_defer(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> Any:
+        from airflow_provider_social.core.errors import RateLimitError
+
+        try:
+            return self.publish(context, hook, media_ids)
+        except RateLimitError as exc:
+            if not self.deferrable or exc.retry_after is None:
+                raise
+            from airflow.providers.standard.triggers.temporal import DateTimeTrigger
+
+            moment = datetime.now(timezone.utc) + timedelta(seconds=exc.retry_after + 1)
+            self.log.info("X rate limit reached; deferring until %s", moment.isoformat())
+            self.defer(trigger=DateTimeTrigger(moment=moment), method_name="resume_after_rate_limit",
+                       kwargs={"media_ids": media_ids})
+
+
+class TwitterCreateTweetOperator(_TwitterOperator):
+    """Post one tweet: text, up to 4 images or 1 GIF or 1 video (local paths), a poll, a reply, or a quote.
+
+    Returns ``{"id", "text", "url", "media_ids", "deduplicated"}`` (pushed to XCom) and shows an "X post" link.
+
+    :param text: the post text (weighted length <= 280; URLs count 23, CJK and emoji 2). Templated.
+    :param media_paths: local files to upload and attach. Templated.
+    :param media_ids: ids of media uploaded earlier. Templated.
+    :param poll_options: 2-4 options of 1-25 characters; with ``poll_duration_minutes`` (5-10080).
+    :param reply_to: id of the post to reply to. Templated.
+    :param quote_tweet_id: id of the post to quote. Templated.
+    :param twitter_conn_id: the connection (default ``twitter_default``).
+    :param deferrable: wait for media processing and rate-limit resets in the triggerer.
+    :param poll_interval: seconds between media status polls when deferred (default: X's ``check_after_secs``).
+    """
+
+    template_fields: Sequence[str] = ("text", "media_paths", "media_ids", "poll_options", "reply_to",
+                                      "quote_tweet_id")
+
+    def __init__(
+        self,
+        *,
+        text: str | None = None,
+        media_paths: str | Sequence[str] | None = None,
+        media_ids: Sequence[str] | None = None,
+        poll_options: Sequence[str] | None = None,
+        poll_duration_minutes: int | None = None,
+        reply_to: str | None = None,
+        quote_tweet_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.text = text
+        self.media_paths = media_paths
+        self.media_ids = media_ids
+        self.poll_options = poll_options
+        self.poll_duration_minutes = poll_duration_minutes
+        self.reply_to = reply_to
+        self.quote_tweet_id = quote_tweet_id
+
+    def specs(self) -> list[TweetSpec]:
+        return [TwitterHook.validate_tweet(
+            self.text, media_paths=_as_list(self.media_paths), media_ids=_as_list(self.media_ids),
+            poll_options=self.poll_options, poll_duration_minutes=self.poll_duration_minutes,
+            reply_to=self.reply_to, quote_tweet_id=self.quote_tweet_id,
+        )]
+
+    def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
+        spec = self.specs()[0]
+        ids = media_ids[0] if media_ids else []
+        result = hook.post(spec, ids, dedupe=_is_retry(context))
+        self.tweet_url = result["url"]
+        self.log.info("Posted %s", result["url"])
+        return {**result, "media_ids": [*spec.media_ids, *ids]}
+
+
+class TwitterThreadOperator(_TwitterOperator):
+    """Post a thread: each item a text or a dict (``text``, ``media_paths``, ``media_ids``, ``poll_options``,
+    ``poll_duration_minutes``, ``quote_tweet_id``), posted as a reply chain.
+
+    Returns ``{"ids", "urls", "url"}`` (``url`` = the first post, also the "X post" link). A retried task finds
+    the posts that already landed and continues the chain after them.
+
+    :param tweets: the thread. Templated.
+    :param reply_to: make the whole thread a reply to this post. Templated.
+    """
+
+    template_fields: Sequence[str] = ("tweets", "reply_to")
+
+    def __init__(self, *, tweets: Sequence[str | dict[str, Any]], reply_to: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tweets = tweets
+        self.reply_to = reply_to
+
+    def specs(self) -> list[TweetSpec]:
+        return TwitterHook.validate_thread(self.tweets, reply_to=self.reply_to)
+
+    def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
+        specs = self.specs()
+        posted = hook.post_thread(specs, media_ids or [[] for _ in specs], dedupe=_is_retry(context))
+        self.tweet_url = posted[0]["url"]
+        self.log.info("Posted a thread of %d: %s", len(posted), self.tweet_url)
+        return {"ids": [p["id"] for p in posted], "urls": [p["url"] for p in posted], "url": self.tweet_url}
+
+
+class TwitterDeleteTweetOperator(BaseOperator):
+    """Delete a post. Returns ``{"id", "deleted"}``.
+
+    :param tweet_id: the post's id. Templated.
+    :param missing_ok: succeed when the post does not exist (always so on a retry, when the first try may have
+        deleted it).
+    """
+
+    template_fields: Sequence[str] = ("tweet_id",)
+
+    def __init__(self, *, tweet_id: str, twitter_conn_id: str = TwitterHook.default_conn_name,
+                 missing_ok: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tweet_id = tweet_id
+        self.twitter_conn_id = twitter_conn_id
+        self.missing_ok = missing_ok
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_social.core.errors import NotFoundError
+        from airflow_provider_social.hooks.twitter import _id
+
+        tweet_id = _id(self.tweet_id, "tweet_id")
+        try:
+            deleted = TwitterHook(self.twitter_conn_id).delete_tweet(tweet_id)
+        except NotFoundError:
+            if not (self.missing_ok or _is_retry(context)):
+                raise
+            self.log.info("Post %s does not exist (already deleted)", tweet_id)
+            return {"id": tweet_id, "deleted": False}
+        return {"id": tweet_id, "deleted": deleted}
+
+
+class TwitterRefreshTokenOperator(BaseOperator):
+    """Rotate a connection's OAuth 2.0 tokens now and persist them in the token store ("keep tokens fresh").
+
+    X access tokens live 2 hours and refresh tokens are single-use; tasks refresh on their own before expiry, so
+    this operator is for connections used rarely: a refresh every couple of hours keeps the grant alive and
+    surfaces a revoked grant early. Returns ``{"conn_id", "expires_at", "scope"}`` -- never a token.
+    """
+
+    template_fields: Sequence[str] = ("twitter_conn_id",)
+
+    def __init__(self, *, twitter_conn_id: str = TwitterHook.default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.twitter_conn_id = twitter_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        tokens = TwitterHook(self.twitter_conn_id).refresh_tokens()
+        expires = (datetime.fromtimestamp(tokens.expires_at, tz=timezone.utc).isoformat()
+                   if tokens.expires_at else None)
+        self.log.info("Refreshed the X tokens of %s; the access token expires at %s", self.twitter_conn_id, expires)
+        return {"conn_id": self.twitter_conn_id, "expires_at": expires, "scope": tokens.scope}

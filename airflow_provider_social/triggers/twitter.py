@@ -1,0 +1,99 @@
+"""Trigger: wait in the triggerer while X processes uploaded GIFs and videos, so no worker slot is held.
+
+Status calls go through :class:`~airflow_provider_social.hooks.twitter.TwitterHook`, whose HTTP is blocking, so each
+runs in ``asyncio.to_thread``; waits are ``asyncio.sleep`` (injectable as ``trigger.sleep``). The event loop is
+never blocked. The connection is read with the async ``aget_connection``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+
+async def _hook(conn_id: str) -> TwitterHook:
+    from airflow.sdk import BaseHook
+
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+    hook = TwitterHook(conn_id)
+    hook.__dict__["connection"] = await BaseHook.aget_connection(conn_id)
+    return hook
+
+
+class TwitterMediaProcessingTrigger(BaseTrigger):
+    """Poll X's media status until every media id is ``succeeded`` (or one ``failed``).
+
+    Fires one event: ``{"status": "success" | "failed" | "error", "media_ids", "message"}``.
+
+    :param media_ids: the media to wait for.
+    :param twitter_conn_id: the connection to poll with.
+    :param poll_interval: seconds between polls; None (default) honours each answer's ``check_after_secs``.
+    :param timeout: give up after this many seconds (None: the task's own timeout decides).
+    """
+
+    def __init__(
+        self,
+        *,
+        media_ids: list[str],
+        twitter_conn_id: str = "twitter_default",
+        poll_interval: float | None = None,
+        timeout: float | None = 1800.0,
+    ) -> None:
+        super().__init__()
+        self.media_ids = [str(m) for m in media_ids]
+        self.twitter_conn_id = twitter_conn_id
+        self.poll_interval = poll_interval
+        self.timeout = timeout
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+        self.clock: Callable[[], float] = time.monotonic
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "media_ids": self.media_ids,
+                "twitter_conn_id": self.twitter_conn_id,
+                "poll_interval": self.poll_interval,
+                "timeout": self.timeout,
+            },
+        )
+
+    def _event(self, status: str, message: str = "") -> TriggerEvent:
+        return TriggerEvent({"status": status, "media_ids": self.media_ids, "message": message})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_social.core.masking import redact
+        from airflow_provider_social.hooks.twitter import MediaProcessingError
+
+        started = self.clock()
+        try:
+            hook = await _hook(self.twitter_conn_id)
+            pending = list(self.media_ids)
+            while pending:
+                waits = []
+                for media_id in list(pending):
+                    status = await asyncio.to_thread(hook.get_media_status, media_id)
+                    if status["state"] == "succeeded":
+                        pending.remove(media_id)
+                    else:
+                        waits.append(float(status.get("check_after_secs") or 1))
+                if not pending:
+                    break
+                if self.timeout is not None and self.clock() - started >= self.timeout:
+                    yield self._event("error", f"media {', '.join(pending)} still processing after "
+                                               f"{self.timeout:.0f} s")
+                    return
+                await self.sleep(self.poll_interval if self.poll_interval is not None else min(waits))
+            yield self._event("success")
+        except MediaProcessingError as exc:
+            yield self._event("failed", redact(exc.api_message))
+        except Exception as exc:  # reported to the task, which fails with the message
+            yield self._event("error", redact(f"{type(exc).__name__}: {exc}"))

@@ -1,0 +1,164 @@
+"""Twitter/X operators and the media-processing trigger against the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+from airflow.sdk.exceptions import TaskDeferred
+
+from airflow_provider_social.core.errors import NotFoundError, RateLimitError, ValidationError
+from airflow_provider_social.links.twitter import TwitterTweetLink
+from airflow_provider_social.operators.twitter import (
+    TwitterCreateTweetOperator,
+    TwitterDeleteTweetOperator,
+    TwitterRefreshTokenOperator,
+    TwitterThreadOperator,
+)
+from airflow_provider_social.triggers.twitter import TwitterMediaProcessingTrigger
+from tests.hooks.twitter_helpers import write_png, write_video, x_connection
+
+
+@pytest.fixture
+def x_conn(sandbox, make_connection, tmp_path):
+    return x_connection(sandbox, make_connection, "twitter_default", token_store=f"file:{tmp_path / 'tokens'}")
+
+
+def ctx(try_number: int = 1):
+    return {"ti": SimpleNamespace(try_number=try_number)}
+
+
+def tweets(sandbox):
+    return sandbox.control.state("twitter")["tweets"]
+
+
+def run_trigger(trigger, sandbox):
+    async def advance(seconds):
+        sandbox.state.clock.advance(seconds)
+
+    trigger.sleep = advance
+
+    async def first():
+        async for event in trigger.run():
+            return event.payload
+
+    return asyncio.run(first())
+
+
+def test_create_tweet_operator_result_link_and_xcom_shape(sandbox, x_conn, tmp_path):
+    op = TwitterCreateTweetOperator(task_id="post", text="digest https://example.com", media_paths=str(
+        write_png(tmp_path)))
+    result = op.execute(ctx())
+    assert set(result) == {"id", "text", "url", "media_ids", "deduplicated"} and len(result["media_ids"]) == 1
+    assert TwitterTweetLink().get_link(op, ti_key=SimpleNamespace(task_id="post")) == result["url"]
+    assert "token" not in str(result).lower()
+    assert tweets(sandbox)[0]["media_ids"] == result["media_ids"]
+
+
+def test_retried_task_does_not_post_twice(sandbox, x_conn):
+    first = TwitterCreateTweetOperator(task_id="post", text="once only").execute(ctx())
+    again = TwitterCreateTweetOperator(task_id="post", text="once only").execute(ctx(try_number=2))
+    assert again["id"] == first["id"] and again["deduplicated"] is True and len(tweets(sandbox)) == 1
+
+
+def test_bad_input_fails_before_any_call(sandbox, x_conn):
+    op = TwitterCreateTweetOperator(task_id="post", text="x", poll_options=["a"], poll_duration_minutes=60)
+    with pytest.raises(ValidationError, match="poll_options"):
+        op.execute(ctx())
+    with pytest.raises(ValidationError, match="tweets"):
+        TwitterThreadOperator(task_id="t", tweets=[]).execute(ctx())
+    with pytest.raises(ValidationError, match="tweet_id"):
+        TwitterDeleteTweetOperator(task_id="d", tweet_id="abc").execute(ctx())
+    assert tweets(sandbox) == []
+
+
+def test_deferrable_video_waits_in_the_trigger(sandbox, x_conn, tmp_path):
+    op = TwitterCreateTweetOperator(task_id="post", text="a video", media_paths=[str(write_video(tmp_path, 4096))],
+                                    deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(ctx())
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, TwitterMediaProcessingTrigger) and deferred.value.method_name == "execute_complete"
+    classpath, kwargs = trigger.serialize()
+    assert classpath.endswith("TwitterMediaProcessingTrigger") and kwargs["media_ids"] == trigger.media_ids
+    assert tweets(sandbox) == []  # nothing posted while the video processes
+    event = run_trigger(TwitterMediaProcessingTrigger(**kwargs), sandbox)
+    assert event["status"] == "success"
+    result = op.execute_complete(ctx(), event=event, **deferred.value.kwargs)
+    assert tweets(sandbox)[0]["media_ids"] == result["media_ids"]
+
+
+def test_trigger_reports_failed_processing(sandbox, x_conn, tmp_path):
+    op = TwitterCreateTweetOperator(task_id="post", text="bad video",
+                                    media_paths=[str(write_video(tmp_path, 4096, valid=False))], deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(ctx())
+    event = run_trigger(deferred.value.trigger, sandbox)
+    assert event["status"] == "failed" and "Invalid or Unsupported media" in event["message"]
+    with pytest.raises(RuntimeError, match="did not succeed"):
+        op.execute_complete(ctx(), event=event, **deferred.value.kwargs)
+
+
+def test_trigger_timeout_and_injected_poll_interval(sandbox, x_conn, tmp_path):
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+    media = TwitterHook("twitter_default").upload_media(write_video(tmp_path, 4096), wait=False)
+    trigger = TwitterMediaProcessingTrigger(media_ids=[media["media_id"]], poll_interval=0.5, timeout=2)
+    slept = []
+    ticks = iter(range(100))
+    trigger.clock = lambda: float(next(ticks))
+
+    async def no_wait(seconds):
+        slept.append(seconds)
+
+    trigger.sleep = no_wait
+
+    async def first():
+        async for event in trigger.run():
+            return event.payload
+
+    event = asyncio.run(first())
+    assert event["status"] == "error" and "still processing" in event["message"]
+    assert slept and set(slept) == {0.5}
+
+
+def test_thread_operator_with_image_and_poll(sandbox, x_conn, tmp_path):
+    op = TwitterThreadOperator(task_id="thread", tweets=[
+        {"text": "1/2 today", "media_paths": [str(write_png(tmp_path))]},
+        {"text": "2/2 vote", "poll_options": ["yes", "no"], "poll_duration_minutes": 60},
+    ])
+    result = op.execute(ctx())
+    state = {t["id"]: t for t in tweets(sandbox)}
+    assert state[result["ids"][1]]["reply_to"] == result["ids"][0]
+    assert op.tweet_url == result["url"] == result["urls"][0]
+
+
+def test_rate_limited_post_defers_until_reset(sandbox, x_conn):
+    sandbox.state.services["twitter"].set_rate_limit("tweets_create", 1, 900)
+    TwitterCreateTweetOperator(task_id="a", text="first").execute(ctx())
+    with pytest.raises(RateLimitError):
+        TwitterCreateTweetOperator(task_id="b", text="second").execute(ctx())
+    op = TwitterCreateTweetOperator(task_id="c", text="second", deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(ctx())
+    assert deferred.value.method_name == "resume_after_rate_limit"
+    sandbox.state.clock.advance(901)
+    assert op.resume_after_rate_limit(ctx(), **deferred.value.kwargs)["text"] == "second"
+
+
+def test_delete_operator_and_retry(sandbox, x_conn):
+    posted = TwitterCreateTweetOperator(task_id="a", text="to delete").execute(ctx())
+    assert TwitterDeleteTweetOperator(task_id="d", tweet_id=posted["id"]).execute(ctx()) == {
+        "id": posted["id"], "deleted": True}
+    with pytest.raises(NotFoundError):
+        TwitterDeleteTweetOperator(task_id="d", tweet_id=posted["id"]).execute(ctx())
+    assert TwitterDeleteTweetOperator(task_id="d", tweet_id=posted["id"]).execute(ctx(2))["deleted"] is False
+
+
+def test_refresh_operator_rotates_and_returns_no_token(sandbox, x_conn, tmp_path):
+    result = TwitterRefreshTokenOperator(task_id="refresh").execute(ctx())
+    assert set(result) == {"conn_id", "expires_at", "scope"}
+    stored = (tmp_path / "tokens" / "twitter_default.json").read_text()
+    assert "xrt_" in stored and "xrt_" not in str(result) and "xat_" not in str(result)
+    assert TwitterCreateTweetOperator(task_id="p", text="after refresh").execute(ctx())["id"]
