@@ -65,6 +65,27 @@ def get_cli_commands() -> list[GroupCommand]:
                                 ARG_NO_WRITE,
                             ),
                         ),
+                        ActionCommand(
+                            name="twitter",
+                            help="X OAuth 2.0 authorization code flow with PKCE for a twitter connection",
+                            func=lazy_load_command(f"{_COMMANDS}.auth_twitter"),
+                            args=(
+                                Arg(("--conn-id",), help="Connection to authorise", default="twitter_default"),
+                                ARG_CLIENT_ID,
+                                Arg(("--client-secret",),
+                                    help="OAuth client secret (default: the connection's; none for public clients)"),
+                                Arg(("--redirect-uri",),
+                                    help="Callback URI registered for the app (default: the connection's, else "
+                                    "http://127.0.0.1:8765/callback); a loopback URI is served by this command"),
+                                Arg(("--scope",), help="Space-separated scopes (default: the connection's, else "
+                                    "tweet.read tweet.write users.read media.write offline.access)"),
+                                Arg(("--paste",), action="store_true",
+                                    help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
+                                Arg(("--timeout",), type=int, default=300,
+                                    help="Seconds to wait for the browser to come back (default 300)"),
+                                ARG_NO_WRITE,
+                            ),
+                        ),
                     ),
                 ),
             ),
