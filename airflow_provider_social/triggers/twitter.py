@@ -31,9 +31,11 @@ async def _hook(conn_id: str) -> TwitterHook:
 class TwitterMediaProcessingTrigger(BaseTrigger):
     """Poll X's media status until every media id is ``succeeded`` (or one ``failed``).
 
-    Fires one event: ``{"status": "success" | "failed" | "error", "media_ids", "message"}``.
+    Fires one event: ``{"status": "success" | "failed" | "error", "media_ids", "groups", "message"}``.
 
     :param media_ids: the media to wait for.
+    :param groups: JSON-serialisable value handed back unchanged in the event (the operator's media ids per post,
+        which must survive the deferral even where the resume kwargs are not kept, as in ``airflow dags test``).
     :param twitter_conn_id: the connection to poll with.
     :param poll_interval: seconds between polls; None (default) honours each answer's ``check_after_secs``.
     :param timeout: give up after this many seconds (None: the task's own timeout decides).
@@ -43,12 +45,14 @@ class TwitterMediaProcessingTrigger(BaseTrigger):
         self,
         *,
         media_ids: list[str],
+        groups: Any = None,
         twitter_conn_id: str = "twitter_default",
         poll_interval: float | None = None,
         timeout: float | None = 1800.0,
     ) -> None:
         super().__init__()
         self.media_ids = [str(m) for m in media_ids]
+        self.groups = groups
         self.twitter_conn_id = twitter_conn_id
         self.poll_interval = poll_interval
         self.timeout = timeout
@@ -60,6 +64,7 @@ class TwitterMediaProcessingTrigger(BaseTrigger):
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
                 "media_ids": self.media_ids,
+                "groups": self.groups,
                 "twitter_conn_id": self.twitter_conn_id,
                 "poll_interval": self.poll_interval,
                 "timeout": self.timeout,
@@ -67,7 +72,8 @@ class TwitterMediaProcessingTrigger(BaseTrigger):
         )
 
     def _event(self, status: str, message: str = "") -> TriggerEvent:
-        return TriggerEvent({"status": status, "media_ids": self.media_ids, "message": message})
+        return TriggerEvent({"status": status, "media_ids": self.media_ids, "groups": self.groups,
+                             "message": message})
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_social.core.masking import redact

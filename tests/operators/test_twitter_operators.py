@@ -86,7 +86,21 @@ def test_deferrable_video_waits_in_the_trigger(sandbox, x_conn, tmp_path):
     event = run_trigger(TwitterMediaProcessingTrigger(**kwargs), sandbox)
     assert event["status"] == "success"
     result = op.execute_complete(ctx(), event=event, **deferred.value.kwargs)
-    assert tweets(sandbox)[0]["media_ids"] == result["media_ids"]
+    assert tweets(sandbox)[0]["media_ids"] == result["media_ids"] != []
+
+
+def test_deferred_thread_keeps_its_media_when_only_the_event_comes_back(sandbox, x_conn, tmp_path):
+    """`airflow dags test` resumes with the event alone (no defer kwargs): the media ids travel in the event."""
+    op = TwitterThreadOperator(task_id="thread", deferrable=True, tweets=[
+        {"text": "1/2 image", "media_paths": [str(write_png(tmp_path))]},
+        {"text": "2/2 video", "media_paths": [str(write_video(tmp_path, 4096))]},
+    ])
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(ctx())
+    event = run_trigger(deferred.value.trigger, sandbox)
+    result = op.execute_complete(ctx(), event=event)
+    state = {t["id"]: t for t in tweets(sandbox)}
+    assert [len(state[i]["media_ids"]) for i in result["ids"]] == [1, 1]
 
 
 def test_trigger_reports_failed_processing(sandbox, x_conn, tmp_path):
@@ -145,6 +159,18 @@ def test_rate_limited_post_defers_until_reset(sandbox, x_conn):
     assert deferred.value.method_name == "resume_after_rate_limit"
     sandbox.state.clock.advance(901)
     assert op.resume_after_rate_limit(ctx(), **deferred.value.kwargs)["text"] == "second"
+
+
+def test_rate_limit_resume_without_kwargs_starts_over_with_media(sandbox, x_conn, tmp_path):
+    sandbox.state.services["twitter"].set_rate_limit("tweets_create", 1, 900)
+    TwitterCreateTweetOperator(task_id="a", text="first").execute(ctx())
+    op = TwitterCreateTweetOperator(task_id="c", text="with image", media_paths=[str(write_png(tmp_path))],
+                                    deferrable=True)
+    with pytest.raises(TaskDeferred):
+        op.execute(ctx())
+    sandbox.state.clock.advance(901)
+    result = op.resume_after_rate_limit(ctx(), event=None)
+    assert len(result["media_ids"]) == 1 and tweets(sandbox)[-1]["media_ids"] == result["media_ids"]
 
 
 def test_delete_operator_and_retry(sandbox, x_conn):
