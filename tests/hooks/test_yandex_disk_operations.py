@@ -373,3 +373,12 @@ def test_bad_input_fails_before_any_network_call(offline_hook, tmp_path):
         list(hook.list_files(page_size=0))
     with pytest.raises(ValidationError, match="local_path: the directory"):
         hook.download_file("a.csv", tmp_path / "no" / "dir" / "a.csv")
+
+
+def test_download_cut_off_mid_body_is_retried_with_a_fresh_link(hook, sandbox, local_file, tmp_path):
+    hook.upload_file(local_file, "cut.csv")
+    sandbox.control.add_fault(service="yandex_downloader", action="drop", path_contains="/get/", times=1)
+    sandbox.control.add_fault(service="yandex_downloader", status=500, body="<html>nginx</html>", times=1)
+    result = hook.download_file("cut.csv", tmp_path / "cut.csv")
+    assert md5(tmp_path / "cut.csv") == md5(local_file) and result["size"] == local_file.stat().st_size
+    assert sorted(os.listdir(tmp_path)) == ["cut.csv", "report.csv"]  # no partial file left behind
