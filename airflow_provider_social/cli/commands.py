@@ -237,9 +237,10 @@ def auth_twitter(args: argparse.Namespace, *, announce=print, read_line=input) -
     if not tokens.refresh_token:
         announce("Warning: no refresh token was issued (is offline.access among the scopes?); the access token "
                  "expires in 2 hours and cannot be renewed.")
-    conn = {"conn_type": conn_type or "twitter", "extra": {k: v for k, v in new_extra.items() if v is not None}}
+    final_type = conn_type or "twitter"
+    final_extra = {k: v for k, v in new_extra.items() if v is not None}
     if args.print_only:
-        announce(env_line(args.conn_id, conn))
+        announce(env_line(args.conn_id, {"conn_type": final_type, "extra": final_extra}))
         return
-    created = upsert_connection(args.conn_id, conn["conn_type"], extra=conn["extra"])
+    created = upsert_connection(args.conn_id, final_type, extra=final_extra)
     announce(f"Authorised. {'Created' if created else 'Updated'} connection {args.conn_id!r} with new tokens.")
