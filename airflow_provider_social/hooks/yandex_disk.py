@@ -250,7 +250,7 @@ class YandexDiskHook(SocialHook):
         :param exist_ok: an existing folder is not an error (implied for the parents).
         :return: ``{"path": ..., "created": bool}``.
         """
-        path = remote_path(path, "path")
+        path = disk_path(path, "path")
         try:
             self._call("PUT", "/v1/disk/resources", operation="create folder", params={"path": path})
             return {"path": path, "created": True}
@@ -276,7 +276,7 @@ class YandexDiskHook(SocialHook):
         :param fields: only these keys (``"name,_embedded.items.path"`` or a list); saves bandwidth.
         :param limit: items per page of a folder listing (API default 20). Use :meth:`iter_folder` for all.
         """
-        params = {"path": remote_path(path, "path"), "fields": _fields(fields), "limit": limit, "offset": offset,
+        params = {"path": disk_path(path, "path"), "fields": _fields(fields), "limit": limit, "offset": offset,
                   "sort": sort}
         return self._call("GET", "/v1/disk/resources", operation="get metadata", params=_clean(params)).json()
 
@@ -388,7 +388,7 @@ class YandexDiskHook(SocialHook):
         :param md5: delete only if the file's md5 matches (409 ``MD5DifferError`` otherwise).
         :param wait: wait for an asynchronous deletion; with False the result carries ``operation_id``.
         """
-        path = remote_path(path, "path")
+        path = disk_path(path, "path")
         params = _clean({"path": path, "permanently": _flag(permanently), "md5": md5})
         response = self._call("DELETE", "/v1/disk/resources", operation="delete", params=params)
         return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
@@ -397,8 +397,8 @@ class YandexDiskHook(SocialHook):
         self, kind: str, source: str, destination: str, *, overwrite: bool, wait: bool, poll_interval: float,
         timeout: float | None, force_async: bool, parents: bool,
     ) -> dict[str, Any]:
-        source = remote_path(source, "source")
-        destination = remote_path(destination, "destination")
+        source = disk_path(source, "source")
+        destination = disk_path(destination, "destination")
         if parents:
             self.create_folder(parent_path(destination), parents=True)
         params = _clean({"from": source, "path": destination, "overwrite": _flag(overwrite),
@@ -479,9 +479,9 @@ class YandexDiskHook(SocialHook):
         )
         return str(response.json()["href"])
 
-    def get_upload_link(self, remote_path_: str, *, overwrite: bool = False) -> str:
+    def get_upload_link(self, remote_path: str, *, overwrite: bool = False) -> str:
         """A one-use upload href (valid 30 minutes). It is a credential: never log or return it to XCom."""
-        path = remote_path(remote_path_, "remote_path")
+        path = disk_path(remote_path, "remote_path")
         try:
             href = self._upload_link(path, overwrite)
         except ConflictError as exc:
@@ -492,7 +492,7 @@ class YandexDiskHook(SocialHook):
     def upload_file(
         self,
         local_path: str | os.PathLike[str],
-        remote_path_: str,
+        remote_path: str,
         *,
         overwrite: bool = False,
         parents: bool = False,
@@ -510,7 +510,7 @@ class YandexDiskHook(SocialHook):
         from airflow_provider_social.core.uploads import check_local_file
 
         local = check_local_file(local_path, field="local_path", service=SERVICE)
-        path = remote_path(remote_path_, "remote_path")
+        path = disk_path(remote_path, "remote_path")
         size = local.stat().st_size
         if parents:
             parent = parent_path(path)
@@ -581,14 +581,14 @@ class YandexDiskHook(SocialHook):
         )
 
     def upload_from_url(
-        self, url: str, remote_path_: str, *, parents: bool = False, wait: bool = True, poll_interval: float = 1.0,
+        self, url: str, remote_path: str, *, parents: bool = False, wait: bool = True, poll_interval: float = 1.0,
         timeout: float | None = None,
     ) -> dict[str, Any]:
         """Let Yandex fetch ``url`` into ``remote_path`` (asynchronous, ``POST /v1/disk/resources/upload``)."""
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
-        path = remote_path(remote_path_, "remote_path")
+        path = disk_path(remote_path, "remote_path")
         if parents:
             self.create_folder(parent_path(path), parents=True)
         try:
@@ -602,12 +602,12 @@ class YandexDiskHook(SocialHook):
     def get_download_link(self, path: str) -> str:
         """A download href for a file. It is a credential: never log or return it to XCom."""
         response = self._call("GET", "/v1/disk/resources/download", operation="get download link",
-                              params={"path": remote_path(path, "path")})
+                              params={"path": disk_path(path, "path")})
         href = str(response.json()["href"])
         register_secret_url(href)
         return href
 
-    def download_file(self, remote_path_: str, local_path: str | os.PathLike[str], *, overwrite: bool = True
+    def download_file(self, remote_path: str, local_path: str | os.PathLike[str], *, overwrite: bool = True
                       ) -> dict[str, Any]:
         """Stream a file to ``local_path`` (a file path, or an existing directory to keep the remote name).
 
@@ -615,7 +615,7 @@ class YandexDiskHook(SocialHook):
         a partial file; redirects are followed; a break is retried with a fresh link. The target never lands
         outside the directory it names.
         """
-        path = remote_path(remote_path_, "remote_path")
+        path = disk_path(remote_path, "remote_path")
         target = safe_local_target(local_path, path)
         if target.exists() and not overwrite:
             raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
@@ -664,14 +664,14 @@ class YandexDiskHook(SocialHook):
     # ---------------------------------------------------------------------------------------------- publishing
     def publish(self, path: str) -> str:
         """Publish a file or folder and return its public URL (``PUT /v1/disk/resources/publish``)."""
-        path = remote_path(path, "path")
+        path = disk_path(path, "path")
         self._call("PUT", "/v1/disk/resources/publish", operation="publish", params={"path": path})
         return str(self.get_metadata(path, fields="public_url")["public_url"])
 
     def unpublish(self, path: str) -> None:
         """Make a resource private again (``PUT /v1/disk/resources/unpublish``)."""
         self._call("PUT", "/v1/disk/resources/unpublish", operation="unpublish",
-                   params={"path": remote_path(path, "path")})
+                   params={"path": disk_path(path, "path")})
 
     def get_public_metadata(
         self, public_key: str, *, path: str | None = None, fields: str | list[str] | None = None,
@@ -697,7 +697,7 @@ class YandexDiskHook(SocialHook):
         """Copy a public resource to your disk (``Загрузки``/Downloads unless ``save_path`` names a folder)."""
         if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
             raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
-        folder = remote_path(save_path, "save_path") if save_path else None
+        folder = disk_path(save_path, "save_path") if save_path else None
         params = _clean({"public_key": _public_key(public_key), "path": path, "name": name, "save_path": folder})
         try:
             response = self._call("POST", "/v1/disk/public/resources/save-to-disk", operation="save public to disk",
@@ -770,7 +770,7 @@ class OperationFailedError(SocialApiError):
     """An asynchronous Disk operation ended as ``failed`` (or did not end in time)."""
 
 
-def remote_path(path: Any, field: str = "path") -> str:
+def disk_path(path: Any, field: str = "path") -> str:
     """A Disk path in canonical form (``disk:/a/b`` or ``app:/a``), or a ValidationError naming ``field``.
 
     Checked before any network call: empty paths, paths over 32760 characters, names over 255, ``.``/``..``.

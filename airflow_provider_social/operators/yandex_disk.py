@@ -163,9 +163,9 @@ class YandexDiskUploadOperator(YandexDiskBaseOperator):
         self.parents = parents
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
-        from airflow_provider_social.hooks.yandex_disk import remote_path
+        from airflow_provider_social.hooks.yandex_disk import disk_path
 
-        folder = remote_path(self.remote_folder, "remote_folder")
+        folder = disk_path(self.remote_folder, "remote_folder")
         files = expand_local_paths(self.local_path)  # every input checked before the first upload
         if self.parents:
             self.hook.create_folder(folder, parents=True, exist_ok=True)
@@ -289,9 +289,9 @@ class YandexDiskPublishOperator(YandexDiskBaseOperator):
         self.public_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_social.hooks.yandex_disk import remote_path
+        from airflow_provider_social.hooks.yandex_disk import disk_path
 
-        path = remote_path(self.path, "path")
+        path = disk_path(self.path, "path")
         self.public_url = self.hook.publish(path)
         context["ti"].xcom_push(key=PUBLIC_URL_XCOM_KEY, value=self.public_url)
         self.log.info("Published %s at %s", path, self.public_url)
