@@ -158,3 +158,13 @@ def test_denied_access_and_missing_client_id(sandbox, x_app, make_connection):
     make_connection("twitter_empty", "twitter")
     with pytest.raises(SystemExit, match="--client-id"):
         auth_twitter(args(conn_id="twitter_empty", paste=True), announce=lambda s: None)
+
+
+def test_busy_redirect_port_is_explained(sandbox, x_app):
+    x_app()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit, match="--paste"):
+            auth_twitter(args(redirect_uri=f"http://127.0.0.1:{port}/callback"), announce=lambda s: None)

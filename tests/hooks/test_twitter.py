@@ -441,3 +441,18 @@ def test_authentication_error_has_no_secret(sandbox, make_connection):
     with pytest.raises(AuthenticationError) as info:
         hook.get_me()
     assert "xat_not_a_real_token_123" not in str(info.value)
+
+
+@pytest.mark.parametrize("extra, field", [({"auth_mode": "oauth3"}, "auth_mode"),
+                                          ({"media_upload_api": "v3"}, "media_upload_api")])
+def test_bad_connection_settings_are_named(sandbox, make_connection, tmp_path, extra, field):
+    conn_id = x_connection(sandbox, make_connection, "twitter_bad", **extra)
+    hook = make_hook(sandbox, conn_id)
+    with pytest.raises(ValidationError, match=field):
+        hook.auth_mode if field == "auth_mode" else hook.upload_media(write_png(tmp_path))
+
+
+def test_refresh_in_oauth1_mode_is_refused(sandbox, make_connection):
+    conn_id = x_connection(sandbox, make_connection, "twitter_v1", access_token=None, refresh_token=None)
+    with pytest.raises(ValidationError, match="do not expire"):
+        make_hook(sandbox, conn_id).refresh_tokens()
