@@ -456,3 +456,53 @@ def test_refresh_in_oauth1_mode_is_refused(sandbox, make_connection):
     conn_id = x_connection(sandbox, make_connection, "twitter_v1", access_token=None, refresh_token=None)
     with pytest.raises(ValidationError, match="do not expire"):
         make_hook(sandbox, conn_id).refresh_tokens()
+
+
+CHILD = """
+import os, sys
+from airflow_provider_social.core.tokens import FileTokenStore
+from airflow_provider_social.hooks.twitter import TwitterHook
+from airflow_provider_social.sandbox.control import SandboxControl
+
+control = SandboxControl(os.environ["SANDBOX_URL"])
+store = FileTokenStore(os.environ["TOKEN_DIR"])
+for line in sys.stdin:
+    hook = TwitterHook("twitter_test", token_store=store, clock=control.now, sleep=lambda s: None)
+    try:
+        hook.create_tweet(f"process {sys.argv[1]} round {line.strip()}")
+        print("ok", flush=True)
+    except Exception as exc:
+        print("error", type(exc).__name__, str(exc)[:300].replace(chr(10), " "), flush=True)
+"""
+
+
+def test_processes_across_expiries_lose_no_token(sandbox, conn, tmp_path):
+    """Separate processes (separate hooks, one file store and host lock) post across three 2-hour expiries.
+
+    Six processes rather than ten: each imports Airflow (~2 s of CPU); the ten-task case runs on threads above."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SANDBOX_URL=sandbox.base_url, TOKEN_DIR=str(tmp_path / "tokens"))
+    children = [
+        subprocess.Popen([sys.executable, "-c", CHILD, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, env=env)
+        for n in range(6)
+    ]
+    outcomes = []
+    try:
+        for round_ in range(3):
+            for child in children:
+                child.stdin.write(f"{round_}\n")
+                child.stdin.flush()
+            outcomes += [child.stdout.readline().strip() for child in children]
+            sandbox.state.clock.advance(7300)
+    finally:
+        for child in children:
+            child.stdin.close()
+            child.wait(30)
+    assert outcomes == ["ok"] * 18
+    assert len(tweets(sandbox)) == 18
+    refreshes = [t for t in sandbox.state.oauth["twitter"].dump()["tokens"] if t["kind"] == "refresh"]
+    assert len(refreshes) == 1 + 2  # the minted one + one per expiry crossed between rounds
