@@ -45,8 +45,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
@@ -117,6 +118,7 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "media_status": (1000, 900),
     "v1_media_upload": (1875, 900),
     "oauth2": (1000, 900),
+    "other": (1000, 900),  # answers no endpoint produced (404 of an unknown path, 405)
 }
 
 POST_FIELDS = {
@@ -1079,6 +1081,34 @@ def _oauth_mount(state: SandboxState, paths: tuple[str, ...], rate_group: str | 
     return dispatch
 
 
+def _limit_headers_everywhere(state: SandboxState, app: Router):
+    """Answers that no endpoint produced (unknown path 404, wrong method 405) get ``x-rate-limit-*`` too."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_with_limits(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"x-rate-limit-limit" for k, _ in headers):
+                    client = scope.get("client") or ("-", 0)
+                    _, limits = _service(state).hit("other", f"anon:{client[0]}")
+                    headers += [(k.encode(), v.encode()) for k, v in limits.items()]
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_limits)
+        except HTTPException as exc:  # Starlette raises 404/405 for the outer app to render; render it here
+            await PlainTextResponse(str(exc.detail), exc.status_code, headers=exc.headers)(
+                scope, receive, send_with_limits
+            )
+
+    return wrapped
+
+
 class _ASGIEndpoint:
     """Lets a plain ASGI callable be a Route endpoint (Starlette treats functions as request handlers)."""
 
@@ -1107,7 +1137,7 @@ def _api_routes(state: SandboxState) -> list[BaseRoute]:
         Route(paths.token, _ASGIEndpoint(_oauth_mount(state, (paths.token, paths.revoke), "oauth2"))),
         Route(paths.revoke, _ASGIEndpoint(_oauth_mount(state, (paths.token, paths.revoke), "oauth2"))),
     ]
-    return [Mount(PREFIX, routes=api)]
+    return [Mount(PREFIX, app=_limit_headers_everywhere(state, Router(routes=api)))]
 
 
 def _upload_routes(state: SandboxState) -> list[BaseRoute]:
@@ -1117,7 +1147,7 @@ def _upload_routes(state: SandboxState) -> list[BaseRoute]:
         Route("/1.1/media/upload.json", _endpoint(state, "media_status", frozenset(), v1_status, v1=True),
               methods=["GET"]),
     ]
-    return [Mount(UPLOAD_PREFIX, routes=upload)]
+    return [Mount(UPLOAD_PREFIX, app=_limit_headers_everywhere(state, Router(routes=upload)))]
 
 
 def _web_routes(state: SandboxState) -> list[BaseRoute]:

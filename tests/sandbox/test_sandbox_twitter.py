@@ -386,3 +386,17 @@ def test_four_images_or_one_video(sandbox, api, bearer):
     sandbox.control.advance(30)
     mixed = post(api, bearer, {"text": "mixed", "media": {"media_ids": [ids[4], video]}})
     assert mixed.status_code == 400 and "1 video" in mixed.text
+
+
+def test_rate_limit_headers_on_every_answer(sandbox, api, bearer):
+    answers = [
+        requests.get(f"{api}/2/no-such-endpoint", headers=bearer, timeout=10),
+        requests.put(f"{api}/2/tweets", headers=bearer, timeout=10),
+        requests.get(f"{sandbox.base_url}/x-upload/1.1/nothing.json", timeout=10),
+        requests.post(f"{api}/2/oauth2/token", data={"grant_type": "refresh_token", "refresh_token": "x"},
+                      auth=CLIENT, timeout=10),
+        post(api, bearer, {"text": "counted"}),
+    ]
+    assert [a.status_code for a in answers] == [404, 405, 404, 400, 201]
+    for answer in answers:
+        assert {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} <= set(answer.headers)
