@@ -543,6 +543,8 @@ class TwitterHook(SocialHook):
         spec = self.validate_tweet(text, media_paths=media_paths, media_ids=media_ids, poll_options=poll_options,
                                    poll_duration_minutes=poll_duration_minutes, reply_to=reply_to,
                                    quote_tweet_id=quote_tweet_id)
+        if dedupe and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
+            return existing  # found before uploading anything again
         uploaded = [self.upload_media(m.path)["media_id"] for m in spec.media]
         return self.post(spec, uploaded, dedupe=dedupe)
 

@@ -68,6 +68,12 @@ class _TwitterOperator(BaseOperator):
     def execute(self, context: Context) -> Any:
         specs = self.specs()  # validation before any network call
         hook = self.get_hook()
+        if len(specs) == 1 and _is_retry(context):
+            # A retry of a single post: if it landed last time, return it without uploading its media again.
+            existing = hook.find_recent_tweet(specs[0].text, reply_to=specs[0].reply_to)
+            if existing:
+                self.tweet_url = existing["url"]
+                return {**existing, "media_ids": list(specs[0].media_ids)}
         uploads = [[hook.upload_media(m.path, wait=not self.deferrable) for m in spec.media] for spec in specs]
         media_ids = [[u["media_id"] for u in group] for group in uploads]
         pending = [u["media_id"] for group in uploads for u in group if u["state"] != "succeeded"]

@@ -62,6 +62,14 @@ def test_retried_task_does_not_post_twice(sandbox, x_conn):
     assert again["id"] == first["id"] and again["deduplicated"] is True and len(tweets(sandbox)) == 1
 
 
+def test_retry_finds_the_post_before_uploading_again(sandbox, x_conn, tmp_path):
+    image = str(write_png(tmp_path))
+    first = TwitterCreateTweetOperator(task_id="post", text="with a chart", media_paths=[image]).execute(ctx())
+    again = TwitterCreateTweetOperator(task_id="post", text="with a chart", media_paths=[image]).execute(ctx(2))
+    assert again["id"] == first["id"] and again["deduplicated"] is True
+    assert len(sandbox.control.state("twitter")["media"]) == 1  # the retry uploaded nothing
+
+
 def test_bad_input_fails_before_any_call(sandbox, x_conn):
     op = TwitterCreateTweetOperator(task_id="post", text="x", poll_options=["a"], poll_duration_minutes=60)
     with pytest.raises(ValidationError, match="poll_options"):
