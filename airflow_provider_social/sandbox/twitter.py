@@ -1070,13 +1070,37 @@ def _oauth_mount(state: SandboxState, paths: tuple[str, ...], rate_group: str | 
         client = scope.get("client") or ("-", 0)
         _, headers = _service(state).hit(rate_group, f"anon:{client[0]}")
         raw = [(k.encode(), v.encode()) for k, v in headers.items()]
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
 
-        async def send_with_limits(message: Message) -> None:
+        async def send_adjusted(message: Message) -> None:
+            # Buffer the (small) token answer: X issues a refresh token only when offline.access was granted.
             if message["type"] == "http.response.start":
-                message = {**message, "headers": list(message.get("headers", [])) + raw}
-            await send(message)
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            if start.get("status") == 200:
+                try:
+                    payload = json.loads(body)
+                except ValueError:
+                    payload = None
+                if isinstance(payload, dict) and "refresh_token" in payload and "offline.access" not in str(
+                    payload.get("scope", "")
+                ).split():
+                    del payload["refresh_token"]
+                    body = json.dumps(payload, separators=(",", ":")).encode()
+            head = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            head += [(b"content-length", str(len(body)).encode())] + raw
+            await send({**start, "headers": head})
+            await send({"type": "http.response.body", "body": body})
 
-        await routers[paths](scope, receive, send_with_limits)
+        await routers[paths](scope, receive, send_adjusted)
 
     return dispatch
 

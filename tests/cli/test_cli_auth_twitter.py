@@ -168,3 +168,16 @@ def test_busy_redirect_port_is_explained(sandbox, x_app):
         port = busy.getsockname()[1]
         with pytest.raises(SystemExit, match="--paste"):
             auth_twitter(args(redirect_uri=f"http://127.0.0.1:{port}/callback"), announce=lambda s: None)
+
+
+def test_scope_without_offline_access_warns(sandbox, x_app):
+    x_app()
+    lines: list[str] = []
+
+    def paste(prompt):
+        return requests.get(authorize_url(lines), allow_redirects=False, timeout=10).headers["location"]
+
+    auth_twitter(args(paste=True, scope="tweet.read tweet.write users.read"), announce=lines.append, read_line=paste)
+    assert any("no refresh token" in line for line in lines)
+    extra = tokens_from(lines)
+    assert "refresh_token" not in extra and works(sandbox, extra["access_token"])

@@ -400,3 +400,12 @@ def test_rate_limit_headers_on_every_answer(sandbox, api, bearer):
     assert [a.status_code for a in answers] == [404, 405, 404, 400, 201]
     for answer in answers:
         assert {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} <= set(answer.headers)
+
+
+def test_refresh_token_only_with_offline_access(sandbox, api):
+    verifier, challenge = pkce()
+    query = authorize(sandbox, challenge, scope="tweet.read tweet.write users.read")
+    form = {"grant_type": "authorization_code", "code": query["code"], "redirect_uri": REDIRECT,
+            "code_verifier": verifier}
+    body = requests.post(f"{api}/2/oauth2/token", data=form, auth=CLIENT, timeout=10).json()
+    assert body["access_token"] and "refresh_token" not in body and body["scope"] == "tweet.read tweet.write users.read"
