@@ -51,14 +51,12 @@ import json
 import mimetypes
 import os
 import secrets
-import shutil
 import tempfile
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from starlette.requests import Request
@@ -205,10 +203,14 @@ def iso(ts: float) -> str:
 
 @dataclass
 class Blob:
-    """File content in the sandbox's temporary directory, shared by copies (reference counted)."""
+    """File content, shared by copies (reference counted).
+
+    Kept in an anonymous temporary file (unlinked at creation, in ``$TMPDIR``): the bytes live in the file system,
+    not in the heap, and vanish when the last copy is released or the process ends, however it ends.
+    """
 
     id: str
-    path: str
+    file: IO[bytes]
     size: int
     md5: str
     sha256: str
@@ -417,8 +419,6 @@ class YandexDiskState:
         self.public: dict[str, tuple[str, str]] = {}  # public key -> (uid, path)
         self.blobs: dict[str, Blob] = {}
         self.secret = secrets.token_bytes(32)
-        self.directory = tempfile.mkdtemp(prefix="yandex-disk-sandbox-")
-        weakref.finalize(self, shutil.rmtree, self.directory, True)
         self._ids = itertools.count(1)
         self.account(SANDBOX_USER_ID)  # the seeded user exists from the start
 
@@ -516,10 +516,7 @@ class YandexDiskState:
                 n.blob.refs -= 1
                 if n.blob.refs <= 0:
                     self.blobs.pop(n.blob.id, None)
-                    try:
-                        os.unlink(n.blob.path)
-                    except FileNotFoundError:
-                        pass
+                    n.blob.file.close()
 
     def clone(self, node: Node) -> Node:
         now = self.clock.now()
@@ -538,15 +535,14 @@ class YandexDiskState:
             raise insufficient_storage()
 
     # -- blobs
-    def new_blob_file(self) -> tuple[str, str]:
-        blob_id = self.new_id()
-        return blob_id, os.path.join(self.directory, blob_id)
+    def new_blob_file(self) -> tuple[str, IO[bytes]]:
+        return self.new_id(), tempfile.TemporaryFile(prefix="yandex-disk-sandbox-")  # noqa: SIM115 - the Blob owns it
 
     def blob_from_bytes(self, data: bytes) -> Blob:
-        blob_id, path = self.new_blob_file()
-        with open(path, "wb") as fh:
-            fh.write(data)
-        blob = Blob(blob_id, path, len(data), hashlib.md5(data).hexdigest(),  # noqa: S324 - Yandex's integrity tag
+        blob_id, fh = self.new_blob_file()
+        fh.write(data)
+        fh.flush()
+        blob = Blob(blob_id, fh, len(data), hashlib.md5(data).hexdigest(),  # noqa: S324 - Yandex's integrity tag
                     hashlib.sha256(data).hexdigest())
         self.blobs[blob_id] = blob
         return blob
@@ -1225,21 +1221,22 @@ def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
             if size > free:
                 await _discard(request)
                 return insufficient_storage().response()
-        blob_id, blob_path = disk.new_blob_file()
+        blob_id, fh = disk.new_blob_file()
         md5, sha256, written = hashlib.md5(), hashlib.sha256(), 0  # noqa: S324 - Yandex's integrity tag
         failure: DiskError | None = None
+        stored = False
         try:
-            with open(blob_path, "wb") as fh:
-                async for chunk in request.stream():
-                    if failure is not None:
-                        continue  # drain the rest so the client reads our answer
-                    written += len(chunk)
-                    if written > limit:
-                        failure = too_large()
-                        continue
-                    md5.update(chunk)
-                    sha256.update(chunk)
-                    fh.write(chunk)
+            async for chunk in request.stream():
+                if failure is not None:
+                    continue  # drain the rest so the client reads our answer
+                written += len(chunk)
+                if written > limit:
+                    failure = too_large()
+                    continue
+                md5.update(chunk)
+                sha256.update(chunk)
+                fh.write(chunk)
+            fh.flush()
             if failure is not None:
                 raise failure
             with disk._lock:
@@ -1252,7 +1249,8 @@ def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
                 replaced = existing.size if existing is not None else 0
                 if account.used_space - replaced + written > account.total_space:
                     raise insufficient_storage()
-                blob = Blob(blob_id, blob_path, written, md5.hexdigest(), sha256.hexdigest(), refs=1)
+                blob = Blob(blob_id, fh, written, md5.hexdigest(), sha256.hexdigest(), refs=1)
+                stored = True
                 disk.blobs[blob_id] = blob
                 now = disk.clock.now()
                 disk.place(parent, parts[-1], Node(parts[-1], "file", now, now, disk.new_id(), blob=blob,
@@ -1262,14 +1260,16 @@ def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
                     op.status = "success"
                 state.record(NAME, "upload", path=target.path, size=written, md5=blob.md5)
         except DiskError as exc:
-            try:
-                os.unlink(blob_path)
-            except FileNotFoundError:
-                pass
             op = disk.operations.get(target.operation_id)
             if op is not None:
                 op.status = "failed"
             return exc.response()
+        finally:
+            if not stored:  # refused, or the client went away mid-body: the bytes are dropped with the file
+                fh.close()
+                op = disk.operations.get(target.operation_id)
+                if op is not None and op.status == "in-progress":
+                    op.status = "failed"
         return Response(b"", status_code=201)
 
     return [Route(f"{UPLOADER_PREFIX}/upload-target/{{target}}", put, methods=ALL_METHODS)]
@@ -1302,14 +1302,15 @@ def _downloader_routes(state: SandboxState) -> list[BaseRoute]:
 
     async def get(request: Request) -> Response:
         blob = lookup(request.path_params["token"])
-        if blob is None or not os.path.exists(blob.path):
+        if blob is None or blob.file.closed:
             return _bad_link()
-        path = blob.path
+        fd, size = blob.file.fileno(), blob.size
 
         def chunks() -> Iterator[bytes]:
-            with open(path, "rb") as fh:
-                while chunk := fh.read(CHUNK):
-                    yield chunk
+            offset = 0  # pread: concurrent downloads of one blob share the descriptor, not a file position
+            while offset < size and (chunk := os.pread(fd, min(CHUNK, size - offset), offset)):
+                offset += len(chunk)
+                yield chunk
 
         filename = unquote(request.query_params.get("filename") or "file")
         headers = {

@@ -186,3 +186,21 @@ def test_uploader_and_downloader_are_faultable_services(disk, sandbox):
     assert sandbox.control.configure("yandex_disk")["settings"]["operation_duration"] == 2.0
     with pytest.raises(Exception, match="400"):
         sandbox.control.configure("yandex_disk", no_such_setting=1)
+
+
+def test_client_gone_mid_body_stores_nothing_and_spends_the_link(disk, sandbox):
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    link = disk.call("GET", "/resources/upload", path="half.bin").json()
+    href = urlsplit(link["href"])
+    with socket.create_connection((href.hostname, href.port), timeout=10) as sock:
+        sock.sendall(f"PUT {href.path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".encode() + b"x" * 10)
+    deadline = time.monotonic() + 10
+    while disk.call("GET", f"/operations/{link['operation_id']}").json()["status"] == "in-progress":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert disk.call("GET", f"/operations/{link['operation_id']}").json() == {"status": "failed"}
+    assert disk.call("GET", "/resources", path="half.bin").status_code == 404
+    assert requests.put(link["href"], data=b"x", timeout=10).status_code == 404
