@@ -1095,6 +1095,9 @@ def _oauth_mount(state: SandboxState, paths: tuple[str, ...], rate_group: str | 
                 ).split():
                     del payload["refresh_token"]
                     body = json.dumps(payload, separators=(",", ":")).encode()
+                if isinstance(payload, dict) and payload.get("access_token"):  # the log shows no token values
+                    state.record(NAME, "oauth2 token", scope=payload.get("scope"),
+                                 refresh_token_issued="refresh_token" in payload)
             head = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
             head += [(b"content-length", str(len(body)).encode())] + raw
             await send({**start, "headers": head})
