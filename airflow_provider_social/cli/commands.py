@@ -54,12 +54,24 @@ def sandbox_connections(args: argparse.Namespace) -> None:
 
 
 def _existing_extra(conn_id: str) -> tuple[str | None, dict[str, Any]]:
-    from airflow.sdk import BaseHook
+    """The connection's type and extras, from the secrets backends *and the metadata database*.
 
+    Outside a task the Task SDK's ``BaseHook.get_connection`` does not read the database, so a connection created
+    in the UI would look missing (its client credentials and base URLs silently ignored). The CLI has database
+    access: ``Connection.get_connection_from_secrets`` searches env vars, secrets backends and the metastore.
+    """
+    conn: Any
     try:
-        conn = BaseHook.get_connection(conn_id)
+        from airflow.models.connection import Connection
+
+        conn = Connection.get_connection_from_secrets(conn_id)
     except Exception:
-        return None, {}
+        try:
+            from airflow.sdk import BaseHook
+
+            conn = BaseHook.get_connection(conn_id)
+        except Exception:
+            return None, {}
     return conn.conn_type, dict(conn.extra_dejson or {})
 
 
