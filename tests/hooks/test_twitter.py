@@ -506,3 +506,15 @@ def test_processes_across_expiries_lose_no_token(sandbox, conn, tmp_path):
     assert len(tweets(sandbox)) == 18
     refreshes = [t for t in sandbox.state.oauth["twitter"].dump()["tokens"] if t["kind"] == "refresh"]
     assert len(refreshes) == 1 + 2  # the minted one + one per expiry crossed between rounds
+
+
+def test_dropped_connection_mid_append_is_retried_from_the_file(sandbox, hook, tmp_path):
+    hook.chunk_size = 1024 * 1024
+    sandbox.control.add_fault(service="twitter", method="POST", path_contains="/append", action="drop",
+                              drop_after_bytes=200_000)
+    sandbox.control.add_fault(service="twitter", method="POST", path_contains="/append", status=503)
+    media = hook.upload_media(write_video(tmp_path, 2 * 1024 * 1024 + 10))
+    assert media["state"] == "succeeded"
+    uploaded = {m["id"]: m for m in sandbox.control.state("twitter")["media"]}[media["media_id"]]
+    assert uploaded["segments"] == 3 and uploaded["received_bytes"] == 2 * 1024 * 1024 + 10
+    assert sandbox.control.faults() == []  # both faults were hit, and the upload still completed
