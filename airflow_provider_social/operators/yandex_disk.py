@@ -52,7 +52,8 @@ class YandexDiskBaseOperator(BaseOperator):
 class YandexDiskAsyncOperator(YandexDiskBaseOperator):
     """Base of operators whose call may answer 202: wait in the task, or defer to the trigger.
 
-    :param deferrable: hand the wait to the triggerer (no worker slot held while Yandex works).
+    :param deferrable: hand the wait to the triggerer (no worker slot held while Yandex works); default: the
+        ``[operators] default_deferrable`` setting.
     :param poll_interval: seconds between operation status checks.
     :param operation_timeout: give up waiting after this many seconds (None: no limit of our own).
     """
@@ -60,13 +61,13 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
     def __init__(
         self,
         *,
-        deferrable: bool = False,
+        deferrable: bool | None = None,
         poll_interval: float = 5.0,
         operation_timeout: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.deferrable = deferrable
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
         self.poll_interval = poll_interval
         self.operation_timeout = operation_timeout
 
@@ -102,6 +103,13 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
                 service=SERVICE, operation=self.task_id,
             )
         return dict(event["result"])
+
+
+def default_deferrable() -> bool:
+    """Airflow's ``[operators] default_deferrable`` (False unless the deployment turns deferral on everywhere)."""
+    from airflow.sdk import conf
+
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
 # -------------------------------------------------------------------------------------------------- upload

@@ -22,7 +22,8 @@ class YandexDiskPathSensor(BaseSensorOperator):
 
     :param path: the Disk path, templated (``disk:/Backups/{{ ds }}/done.flag``).
     :param kind: what counts as present.
-    :param deferrable: wait in the triggerer instead of holding a worker slot (polls every ``poke_interval``).
+    :param deferrable: wait in the triggerer instead of holding a worker slot (polls every ``poke_interval``);
+        default: the ``[operators] default_deferrable`` setting.
     """
 
     template_fields: Sequence[str] = ("path", "yandex_disk_conn_id")
@@ -34,10 +35,14 @@ class YandexDiskPathSensor(BaseSensorOperator):
         path: str,
         kind: str = "exists",
         yandex_disk_conn_id: str = "yandex_disk_default",
-        deferrable: bool = False,
+        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if deferrable is None:
+            from airflow_provider_social.operators.yandex_disk import default_deferrable
+
+            deferrable = default_deferrable()
         if kind not in KINDS:
             raise ValueError(f"kind: must be one of {KINDS}, got {kind!r}")
         self.path = path

@@ -190,3 +190,13 @@ def test_upload_from_url_save_public_and_restore_deferrable(disk_conn, files, co
     with pytest.raises(TaskDeferred) as deferred:
         restore.execute(context)
     assert restore.execute_complete(context, run_deferred(sandbox, deferred.value))["path"] == "disk:/imports/copy"
+
+
+def test_deferrable_follows_airflows_default_deferrable(monkeypatch):
+    from airflow_provider_social.sensors.yandex_disk import YandexDiskPathSensor
+
+    assert YandexDiskCopyOperator(task_id="a", source="x", destination="y").deferrable is False
+    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "True")
+    assert YandexDiskCopyOperator(task_id="b", source="x", destination="y").deferrable is True
+    assert YandexDiskCopyOperator(task_id="c", source="x", destination="y", deferrable=False).deferrable is False
+    assert YandexDiskPathSensor(task_id="d", path="x").deferrable is True
