@@ -1019,6 +1019,15 @@ async def v1_upload(service: TwitterState, request: Request, body: bytes, who: P
         return v1_error(400, 38, "Unsupported content type.")
     command = form.get("command")
     try:
+        if command is None and isinstance(form.get("media"), bytes):  # the simple (non-chunked) image upload
+            content = form["media"]
+            media_type = _sniff_image(content)
+            if media_type is None:
+                return v1_error(400, 324, "media type unrecognized.")
+            record = _initialize(service, who, media_type, len(content), form.get("media_category"), "v1.1")
+            _append(service, record, 0, content)
+            _finalize(service, record)
+            return _json(_v1_view(service, record))
         if command == "INIT":
             record = _initialize(service, who, form.get("media_type"), form.get("total_bytes"),
                                  form.get("media_category"), "v1.1")

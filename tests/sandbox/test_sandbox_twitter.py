@@ -409,3 +409,23 @@ def test_refresh_token_only_with_offline_access(sandbox, api):
             "code_verifier": verifier}
     body = requests.post(f"{api}/2/oauth2/token", data=form, auth=CLIENT, timeout=10).json()
     assert body["access_token"] and "refresh_token" not in body and body["scope"] == "tweet.read tweet.write users.read"
+
+
+def test_v1_simple_and_chunked_upload_with_oauth1(sandbox):
+    upload = f"{sandbox.base_url}/x-upload/1.1/media/upload.json"
+    simple = requests.post(upload, files={"media": ("a.png", png_bytes())}, auth=oauth1(), timeout=10)
+    assert simple.status_code == 200 and simple.json()["media_key"].startswith("3_")
+    bad = requests.post(upload, files={"media": ("a.png", b"nope")}, auth=oauth1(), timeout=10)
+    assert bad.status_code == 400
+    chunk = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 50
+    init = requests.post(upload, data={"command": "INIT", "total_bytes": str(len(chunk)), "media_type": "video/mp4"},
+                         auth=oauth1(), timeout=10).json()
+    media_id = init["media_id_string"]
+    append = requests.post(upload, data={"command": "APPEND", "media_id": media_id, "segment_index": "0"},
+                           files={"media": ("blob", chunk)}, auth=oauth1(), timeout=10)
+    assert append.status_code == 204 and append.content == b""
+    final = requests.post(upload, data={"command": "FINALIZE", "media_id": media_id}, auth=oauth1(), timeout=10)
+    assert final.json()["processing_info"]["state"] == "pending"
+    sandbox.control.advance(11)
+    status = requests.get(upload, params={"command": "STATUS", "media_id": media_id}, auth=oauth1(), timeout=10)
+    assert status.json()["processing_info"]["state"] == "succeeded"
