@@ -503,6 +503,8 @@ class YandexDiskHook(SocialHook):
         repeated with a *fresh* link (a href takes one PUT). 413 and 507 become :class:`PayloadTooLargeError` and
         :class:`QuotaExceededError`.
 
+        :param local_path: the file to send (a missing file or a directory fails before any network call).
+        :param remote_path: where it goes, e.g. ``disk:/Backups/report.csv``.
         :param overwrite: replace an existing file (else :class:`ConflictError` naming ``remote_path``).
         :param parents: create missing parent folders.
         :return: ``{"path", "size", "md5", "sha256"}`` as Yandex computed them.
@@ -512,6 +514,32 @@ class YandexDiskHook(SocialHook):
         local = check_local_file(local_path, field="local_path", service=SERVICE)
         path = disk_path(remote_path, "remote_path")
         size = local.stat().st_size
+        return self._upload(lambda: _FileStream(local, size), size, path, local.name, overwrite=overwrite,
+                            parents=parents)
+
+    def upload_bytes(
+        self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False
+    ) -> dict[str, Any]:
+        """Upload in-memory bytes (small generated content: reports, markers); same contract as :meth:`upload_file`.
+
+        :param data: the file content.
+        :param remote_path: where it goes.
+        :param overwrite: replace an existing file.
+        :param parents: create missing parent folders.
+        :return: ``{"path", "size", "md5", "sha256"}``.
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise input_error("data", f"bytes expected, got {type(data).__name__}", service=SERVICE)
+        path = disk_path(remote_path, "remote_path")
+        payload = bytes(data)
+        return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", overwrite=overwrite,
+                            parents=parents)
+
+    def _upload(
+        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, *, overwrite: bool,
+        parents: bool,
+    ) -> dict[str, Any]:
+        """Get a fresh upload link and PUT a fresh body in every attempt; then check what Yandex stored."""
         if parents:
             parent = parent_path(path)
             if parent not in ("disk:/", "app:/"):
@@ -527,7 +555,7 @@ class YandexDiskHook(SocialHook):
             except ConflictError as exc:
                 raise self._refine(exc, "remote_path", path) from None
             register_secret_url(href)
-            body = _FileStream(local, size)
+            body = body_factory()
             try:
                 response = self.transport.session.put(
                     href,
@@ -549,7 +577,7 @@ class YandexDiskHook(SocialHook):
                 return
             refused = self.transport.error_from_response(response, "upload file")
             if status == 413:
-                raise self._too_large(local, size) from None
+                raise self._too_large(shown_name, size) from None
             if status == 507:
                 raise QuotaExceededError(
                     f"local_path: no room on Yandex Disk for {_human(size)}", service=SERVICE,
@@ -565,18 +593,18 @@ class YandexDiskHook(SocialHook):
         meta = self.get_metadata(path, fields="path,size,md5,sha256")
         if meta.get("size") != size:
             raise ServerError(
-                f"remote_path: Yandex Disk holds {meta.get('size')} bytes, the local file has {size}",
+                f"remote_path: Yandex Disk holds {meta.get('size')} bytes, the local data has {size}",
                 service=SERVICE, operation="upload file", hint="upload again with overwrite=True",
             )
         return {"path": meta.get("path", path), "size": size, "md5": meta.get("md5"), "sha256": meta.get("sha256")}
 
-    def _too_large(self, local: Path, size: int) -> PayloadTooLargeError:
+    def _too_large(self, name: str, size: int) -> PayloadTooLargeError:
         try:
             limit = f"the account's limit is {_human(int(self.get_disk_info()['max_file_size']))}"
         except (SocialApiError, KeyError, ValueError):
             limit = "over the account's limit"
         return PayloadTooLargeError(
-            f"local_path: {local.name} is {_human(size)}; {limit}", service=SERVICE, operation="upload file",
+            f"local_path: {name} is {_human(size)}; {limit}", service=SERVICE, operation="upload file",
             status_code=413, hint="split the file or use an account with a higher limit (Yandex 360: 50 GB)",
         )
 
@@ -621,6 +649,43 @@ class YandexDiskHook(SocialHook):
             raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
                                 hint="pass overwrite=True")
         return self._download(lambda: self.get_download_link(path), target, path)
+
+    def read_bytes(self, remote_path: str, *, max_size: int = 64 * 1024 * 1024) -> bytes:
+        """A small file's content in memory (use :meth:`download_file` for anything big).
+
+        :param remote_path: the file.
+        :param max_size: refuse (before downloading) files larger than this many bytes.
+        """
+        path = disk_path(remote_path, "remote_path")
+        meta = self.get_metadata(path, fields="type,size")
+        if meta.get("type") != "file":
+            raise input_error("remote_path", f"{path!r} is a folder, not a file", service=SERVICE)
+        check = int(meta.get("size") or 0)
+        if check > max_size:
+            raise PayloadTooLargeError(
+                f"remote_path: {path!r} is {_human(check)}, over max_size {_human(max_size)}", service=SERVICE,
+                operation="read bytes", hint="use download_file() to stream it to disk",
+            )
+
+        def attempt() -> bytes:
+            import requests as _requests
+
+            from airflow_provider_social.core.http import RetryableError
+
+            href = self.get_download_link(path)
+            try:
+                response = self.transport.session.get(href, timeout=self.transport.timeout)
+            except _requests.RequestException as exc:
+                raise RetryableError(ServerError(f"download failed: {type(exc).__name__}", service=SERVICE,
+                                                 operation="read bytes")) from None
+            if response.status_code != 200:
+                refused = self.transport.error_from_response(response, "read bytes")
+                if response.status_code >= 500 or response.status_code in (404, 410, 429):
+                    raise RetryableError(refused)
+                raise refused
+            return response.content
+
+        return self.transport.with_retries("read bytes", attempt)
 
     def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
         from airflow_provider_social.core.uploads import stream_to_file
@@ -884,6 +949,24 @@ def _human(size: float) -> str:
     from airflow_provider_social.core.uploads import human_size
 
     return human_size(size)
+
+
+class _BytesBody:
+    """In-memory bytes as an upload body with the same interface as :class:`_FileStream`."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        view = memoryview(self._data)
+        for start in range(0, len(view), CHUNK_SIZE):
+            yield bytes(view[start: start + CHUNK_SIZE])
+
+    def close(self) -> None:
+        pass
 
 
 class _FileStream:

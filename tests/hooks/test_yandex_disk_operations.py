@@ -382,3 +382,20 @@ def test_download_cut_off_mid_body_is_retried_with_a_fresh_link(hook, sandbox, l
     result = hook.download_file("cut.csv", tmp_path / "cut.csv")
     assert md5(tmp_path / "cut.csv") == md5(local_file) and result["size"] == local_file.stat().st_size
     assert sorted(os.listdir(tmp_path)) == ["cut.csv", "report.csv"]  # no partial file left behind
+
+
+def test_upload_bytes_and_read_bytes(hook, sandbox, sleep):
+    sandbox.control.add_fault(service="yandex_uploader", status=503, times=1)
+    result = hook.upload_bytes(b"hello, disk\n" * 100_000, "mem/hello.txt", parents=True)
+    assert result["md5"] == hashlib.md5(b"hello, disk\n" * 100_000).hexdigest() and sleep.calls
+    assert hook.read_bytes("mem/hello.txt") == b"hello, disk\n" * 100_000
+    assert hook.upload_bytes(b"", "mem/empty.txt")["size"] == 0
+    assert hook.read_bytes("mem/empty.txt") == b""
+    with pytest.raises(PayloadTooLargeError, match="over max_size"):
+        hook.read_bytes("mem/hello.txt", max_size=10)
+    with pytest.raises(ValidationError, match="is a folder"):
+        hook.read_bytes("mem")
+    with pytest.raises(ValidationError, match="data: bytes expected"):
+        hook.upload_bytes("text", "mem/x.txt")  # type: ignore[arg-type]
+    with pytest.raises(ConflictError, match="already exists"):
+        hook.upload_bytes(b"again", "mem/hello.txt")
