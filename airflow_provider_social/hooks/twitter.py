@@ -270,6 +270,14 @@ class MultipartStream:
         yield self._tail
 
 
+class _Found(Exception):
+    """Internal: an earlier identical post was found while handling a failed create."""
+
+    def __init__(self, tweet: dict[str, Any]) -> None:
+        super().__init__(tweet["id"])
+        self.tweet = tweet
+
+
 class _OAuth1Auth(Auth):
     """OAuth 1.0a signing (requests-oauthlib) as a transport Auth: signs every attempt afresh, never renews."""
 
@@ -549,17 +557,34 @@ class TwitterHook(SocialHook):
         return self.post(spec, uploaded, dedupe=dedupe)
 
     def post(self, spec: TweetSpec, media_ids: Sequence[str] = (), *, dedupe: bool = False) -> dict[str, Any]:
-        """Send a validated post (media already uploaded and processed) with the no-double-post protection."""
+        """Send a validated post (media already uploaded and processed) with the no-double-post protection.
+
+        ``dedupe`` looks for an identical recent post first. A create that failed in a way that may have landed
+        (timeout, dropped connection, 5xx) is looked up before it is sent once more; if X then refuses the
+        resend as a duplicate (its timeline lagged behind the create), the post is looked up again and returned.
+        """
         if dedupe and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
             return existing
         body = spec.body(media_ids)
+
+        def send(maybe_landed: bool) -> requests.Response:
+            try:
+                return self._call("POST", "/2/tweets", operation="create tweet", json=body, idempotent=False)
+            except DuplicateTweetError:
+                if maybe_landed and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
+                    raise _Found(existing) from None
+                raise
+
         try:
-            response = self._call("POST", "/2/tweets", operation="create tweet", json=body, idempotent=False)
-        except ServerError:
-            # Timed out, connection dropped, or 5xx: the post may have landed. Look before sending it again.
-            if spec.text and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
-                return existing
-            response = self._call("POST", "/2/tweets", operation="create tweet", json=body, idempotent=False)
+            try:
+                response = send(maybe_landed=dedupe)
+            except ServerError:
+                # Timed out, connection dropped, or 5xx: the post may have landed. Look before sending it again.
+                if spec.text and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
+                    return existing
+                response = send(maybe_landed=True)
+        except _Found as found:
+            return found.tweet
         data = response.json()["data"]
         return {"id": str(data["id"]), "text": data.get("text", spec.text), "url": self._url_of(str(data["id"])),
                 "deduplicated": False}

@@ -518,3 +518,28 @@ def test_dropped_connection_mid_append_is_retried_from_the_file(sandbox, hook, t
     uploaded = {m["id"]: m for m in sandbox.control.state("twitter")["media"]}[media["media_id"]]
     assert uploaded["segments"] == 3 and uploaded["received_bytes"] == 2 * 1024 * 1024 + 10
     assert sandbox.control.faults() == []  # both faults were hit, and the upload still completed
+
+
+def test_resend_refused_as_duplicate_returns_the_landed_post(sandbox, hook):
+    """The first create lands but times out, and the timeline does not show it yet: the resend gets X's duplicate
+    403, after which the post is looked up again (the timeline caught up) and returned instead of an error."""
+    session = hook.transport.session
+    original = session.request
+    calls = {"posts": 0, "lookups": 0}
+
+    def request(method, url, **kwargs):
+        if method == "GET" and "/tweets" in url:
+            calls["lookups"] += 1
+            if calls["lookups"] == 1:  # the timeline lags: the first look-up sees nothing
+                kwargs = {**kwargs, "params": {**kwargs["params"], "start_time": "2100-01-01T00:00:00Z"}}
+        response = original(method, url, **kwargs)
+        if method == "POST" and url.endswith("/2/tweets"):
+            calls["posts"] += 1
+            if calls["posts"] == 1:
+                raise requests.exceptions.ReadTimeout("read timed out")
+        return response
+
+    session.request = request
+    result = hook.create_tweet("landed, but the timeline lagged")
+    assert result["deduplicated"] is True and calls == {"posts": 2, "lookups": 2}
+    assert len(tweets(sandbox)) == 1
