@@ -385,8 +385,14 @@ class YandexDiskHook(SocialHook):
     ) -> dict[str, Any]:
         """Delete to the trash (default) or ``permanently``; non-empty folders are deleted asynchronously.
 
+        :param path: the file or folder.
+        :param permanently: skip the trash.
         :param md5: delete only if the file's md5 matches (409 ``MD5DifferError`` otherwise).
-        :param wait: wait for an asynchronous deletion; with False the result carries ``operation_id``.
+        :param wait: wait for an asynchronous (202) operation; with False the result carries ``operation_id``
+            and ``status: "in-progress"`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between status checks while waiting.
+        :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
+        :return: ``{"path", "operation_id", "status"}``.
         """
         path = disk_path(path, "path")
         params = _clean({"path": path, "permanently": _flag(permanently), "md5": md5})
@@ -415,7 +421,19 @@ class YandexDiskHook(SocialHook):
         self, source: str, destination: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
         poll_interval: float = 1.0, timeout: float | None = None, force_async: bool = False,
     ) -> dict[str, Any]:
-        """Copy a file or folder (``POST /v1/disk/resources/copy``); folders may be copied asynchronously."""
+        """Copy a file or folder (``POST /v1/disk/resources/copy``); folders may be copied asynchronously.
+
+        :param source: what to copy.
+        :param destination: the new path (not the folder to copy into).
+        :param overwrite: replace what is at ``destination`` (else :class:`ConflictError` naming it).
+        :param parents: create the destination's missing parent folders first.
+        :param wait: wait for an asynchronous (202) operation; with False the result carries ``operation_id``
+            and ``status: "in-progress"`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between status checks while waiting.
+        :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
+        :param force_async: ask Yandex to run even a quick copy as an operation.
+        :return: ``{"source", "path", "operation_id", "status"}``.
+        """
         return self._transfer("copy", source, destination, overwrite=overwrite, wait=wait,
                               poll_interval=poll_interval, timeout=timeout, force_async=force_async, parents=parents)
 
@@ -423,7 +441,10 @@ class YandexDiskHook(SocialHook):
         self, source: str, destination: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
         poll_interval: float = 1.0, timeout: float | None = None, force_async: bool = False,
     ) -> dict[str, Any]:
-        """Move or rename (``POST /v1/disk/resources/move``); folders may be moved asynchronously."""
+        """Move or rename (``POST /v1/disk/resources/move``); folders may be moved asynchronously.
+
+        Arguments and result as :meth:`copy`.
+        """
         return self._transfer("move", source, destination, overwrite=overwrite, wait=wait,
                               poll_interval=poll_interval, timeout=timeout, force_async=force_async, parents=parents)
 
@@ -612,7 +633,17 @@ class YandexDiskHook(SocialHook):
         self, url: str, remote_path: str, *, parents: bool = False, wait: bool = True, poll_interval: float = 1.0,
         timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Let Yandex fetch ``url`` into ``remote_path`` (asynchronous, ``POST /v1/disk/resources/upload``)."""
+        """Let Yandex fetch ``url`` into ``remote_path`` (asynchronous, ``POST /v1/disk/resources/upload``).
+
+        :param url: an ``http://`` or ``https://`` URL Yandex can reach.
+        :param remote_path: where the file goes; must not exist yet.
+        :param parents: create missing parent folders first.
+        :param wait: wait for an asynchronous (202) operation; with False the result carries ``operation_id``
+            and ``status: "in-progress"`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between status checks while waiting.
+        :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
+        :return: ``{"path", "operation_id", "status"}``.
+        """
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
@@ -642,6 +673,11 @@ class YandexDiskHook(SocialHook):
         Written to a temporary file beside the target and renamed into place, so a broken download never leaves
         a partial file; redirects are followed; a break is retried with a fresh link. The target never lands
         outside the directory it names.
+
+        :param remote_path: the file on Disk.
+        :param local_path: a file path, or an existing directory (the remote name is kept).
+        :param overwrite: replace an existing local file (else :class:`ConflictError` before any download).
+        :return: ``{"path", "local_path", "size"}``.
         """
         path = disk_path(remote_path, "remote_path")
         target = safe_local_target(local_path, path)
@@ -742,7 +778,14 @@ class YandexDiskHook(SocialHook):
         self, public_key: str, *, path: str | None = None, fields: str | list[str] | None = None,
         limit: int | None = None, offset: int | None = None,
     ) -> dict[str, Any]:
-        """Metadata of a public resource; ``public_key`` may be the key or the public URL."""
+        """Metadata of a public resource (``GET /v1/disk/public/resources``).
+
+        :param public_key: the key, or the public URL (``https://yadi.sk/d/...``).
+        :param path: a path inside a public folder (``/sub/file.txt``).
+        :param fields: only these keys.
+        :param limit: items per page of a folder listing.
+        :param offset: where that page starts.
+        """
         params = _clean({"public_key": _public_key(public_key), "path": path, "fields": _fields(fields),
                          "limit": limit, "offset": offset})
         return self._call("GET", "/v1/disk/public/resources", operation="get public metadata", params=params).json()
@@ -759,7 +802,19 @@ class YandexDiskHook(SocialHook):
         self, public_key: str, *, path: str | None = None, name: str | None = None, save_path: str | None = None,
         wait: bool = True, poll_interval: float = 1.0, timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Copy a public resource to your disk (``Загрузки``/Downloads unless ``save_path`` names a folder)."""
+        """Copy a public resource to your disk (``Загрузки``/Downloads unless ``save_path`` names a folder).
+
+        :param public_key: the key or the public URL.
+        :param path: a path inside a public folder, to save only that.
+        :param name: the saved resource's name (default: the public one).
+        :param save_path: the folder to save into.
+        :param wait: wait for an asynchronous (202) operation; with False the result carries ``operation_id``
+            and ``status: "in-progress"`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between status checks while waiting.
+        :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
+        :return: ``{"path", "operation_id", "status"}`` (``path`` is known when Yandex answers at once or
+            ``save_path`` and ``name`` are both given).
+        """
         if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
             raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
         folder = disk_path(save_path, "save_path") if save_path else None
@@ -790,7 +845,17 @@ class YandexDiskHook(SocialHook):
         self, trash_path: str, *, name: str | None = None, overwrite: bool = False, wait: bool = True,
         poll_interval: float = 1.0, timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Put a trashed resource back at its original place (optionally under ``name``)."""
+        """Put a trashed resource back at its original place (optionally under ``name``).
+
+        :param trash_path: ``trash:/<name>_<hash>`` as :meth:`list_trash` returns it.
+        :param name: restore under this name (same folder).
+        :param overwrite: replace what is there now.
+        :param wait: wait for an asynchronous (202) operation; with False the result carries ``operation_id``
+            and ``status: "in-progress"`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between status checks while waiting.
+        :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
+        :return: ``{"path", "operation_id", "status"}``.
+        """
         trash = _trash_path(trash_path)
         if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
             raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
