@@ -590,7 +590,8 @@ class TwitterHook(SocialHook):
                 "deduplicated": False}
 
     def _url_of(self, tweet_id: str) -> str:
-        return tweet_url(tweet_id, (self._me or {}).get("username"))
+        # x.com/i/web/status/<id> opens any post without knowing the username (which would cost a users/me call).
+        return tweet_url(tweet_id)
 
     def find_recent_tweet(self, text: str, *, reply_to: str | None = None) -> dict[str, Any] | None:
         """This account's post with the same text (URLs, entities and spacing aside) and reply target, posted

@@ -13,7 +13,7 @@ TWEET_URL_XCOM_KEY = "tweet_url"
 
 
 class TwitterTweetLink(BaseOperatorLink):
-    """"X post" button on the task: ``https://x.com/<user>/status/<id>`` of what the task posted.
+    """"X post" button on the task: ``https://x.com/i/web/status/<id>`` of what the task posted.
 
     Airflow 3 asks for the link when the task finishes (``operator`` is the task that just ran, carrying
     ``tweet_url``) and keeps it in XCom under :attr:`xcom_key` for the UI.

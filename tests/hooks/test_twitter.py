@@ -185,7 +185,7 @@ def test_thread_items_validated_first(sandbox, hook):
 
 def test_create_tweet_poll_reply_quote_delete(sandbox, hook):
     first = hook.create_tweet("first post", poll_options=["yes", "no"], poll_duration_minutes=60)
-    assert first["url"] == f"https://x.com/sandbox_user/status/{first['id']}" or first["url"].endswith(first["id"])
+    assert first["url"] == f"https://x.com/i/web/status/{first['id']}"
     reply = hook.create_tweet("a reply", reply_to=first["id"])
     quote = hook.create_tweet("a quote", quote_tweet_id=first["id"])
     state = {t["id"]: t for t in tweets(sandbox)}

@@ -70,6 +70,26 @@ def test_retry_finds_the_post_before_uploading_again(sandbox, x_conn, tmp_path):
     assert len(sandbox.control.state("twitter")["media"]) == 1  # the retry uploaded nothing
 
 
+def test_retried_thread_reuses_every_landed_post_without_uploading(sandbox, x_conn, tmp_path):
+    items = [{"text": "1/2 chart", "media_paths": [str(write_png(tmp_path))]}, "2/2 end"]
+    first = TwitterThreadOperator(task_id="t", tweets=items).execute(ctx())
+    again = TwitterThreadOperator(task_id="t", tweets=items).execute(ctx(2))
+    assert again == first and len(tweets(sandbox)) == 2
+    assert len(sandbox.control.state("twitter")["media"]) == 1
+
+
+def test_retried_thread_continues_after_the_landed_part(sandbox, x_conn):
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+    landed = TwitterHook("twitter_default").create_tweet("1/3 first")  # the earlier try stopped after this one
+    result = TwitterThreadOperator(task_id="t", tweets=["1/3 first", "2/3 second", "3/3 third"]).execute(ctx(2))
+    state = {t["id"]: t for t in tweets(sandbox)}
+    assert result["ids"][0] == landed["id"] and len(state) == 3
+    assert state[result["ids"][1]]["reply_to"] == landed["id"] and state[result["ids"][2]]["reply_to"] == (
+        result["ids"][1]
+    )
+
+
 def test_bad_input_fails_before_any_call(sandbox, x_conn):
     op = TwitterCreateTweetOperator(task_id="post", text="x", poll_options=["a"], poll_duration_minutes=60)
     with pytest.raises(ValidationError, match="poll_options"):
