@@ -64,17 +64,31 @@ class _TwitterOperator(BaseOperator):
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> Any:
         raise NotImplementedError
 
-    def landed(self, hook: TwitterHook, specs: list[TweetSpec]) -> Any:
-        """On a retry: the result, if every post landed on an earlier try; else None."""
-        return None
+    def landed(self, hook: TwitterHook, specs: list[TweetSpec]) -> list[dict[str, Any]]:
+        """On a retry: the posts of ``specs`` that landed on an earlier try, as a prefix of the chain."""
+        previous, found = specs[0].reply_to, []
+        for spec in specs:
+            existing = hook.find_recent_tweet(spec.text, reply_to=previous)
+            if existing is None:
+                break
+            found.append(existing)
+            previous = existing["id"]
+        return found
+
+    def result_of_landed(self, specs: list[TweetSpec], landed: list[dict[str, Any]]) -> Any:
+        raise NotImplementedError
 
     # -- flow
     def execute(self, context: Context) -> Any:
         specs = self.specs()  # validation before any network call
         hook = self.get_hook()
-        if _is_retry(context) and (done := self.landed(hook, specs)) is not None:
-            return done  # everything landed on an earlier try: nothing is uploaded or posted again
-        uploads = [[hook.upload_media(m.path, wait=not self.deferrable) for m in spec.media] for spec in specs]
+        landed: list[dict[str, Any]] = self.landed(hook, specs) if _is_retry(context) else []
+        if landed and len(landed) == len(specs):
+            return self.result_of_landed(specs, landed)  # all landed on an earlier try: nothing is sent again
+        # Posts that landed on an earlier try need no media: post_thread(dedupe=True) finds and reuses them.
+        uploads = [[] if number < len(landed) else [hook.upload_media(m.path, wait=not self.deferrable)
+                                                     for m in spec.media]
+                   for number, spec in enumerate(specs)]
         media_ids = [[u["media_id"] for u in group] for group in uploads]
         pending = [u["media_id"] for group in uploads for u in group if u["state"] != "succeeded"]
         if pending:
@@ -172,12 +186,9 @@ class TwitterCreateTweetOperator(_TwitterOperator):
             reply_to=self.reply_to, quote_tweet_id=self.quote_tweet_id,
         )]
 
-    def landed(self, hook: TwitterHook, specs: list[TweetSpec]) -> dict[str, Any] | None:
-        existing = hook.find_recent_tweet(specs[0].text, reply_to=specs[0].reply_to)
-        if existing is None:
-            return None
-        self.tweet_url = existing["url"]
-        return {**existing, "media_ids": list(specs[0].media_ids)}
+    def result_of_landed(self, specs: list[TweetSpec], landed: list[dict[str, Any]]) -> dict[str, Any]:
+        self.tweet_url = landed[0]["url"]
+        return {**landed[0], "media_ids": list(specs[0].media_ids)}
 
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
         spec = self.specs()[0]
@@ -210,16 +221,9 @@ class TwitterThreadOperator(_TwitterOperator):
     def specs(self) -> list[TweetSpec]:
         return TwitterHook.validate_thread(self.tweets, reply_to=self.reply_to)
 
-    def landed(self, hook: TwitterHook, specs: list[TweetSpec]) -> dict[str, Any] | None:
-        previous, found = specs[0].reply_to, []
-        for spec in specs:
-            existing = hook.find_recent_tweet(spec.text, reply_to=previous)
-            if existing is None:
-                return None  # a part is missing: the normal path uploads and posts what is left
-            found.append(existing)
-            previous = existing["id"]
-        self.tweet_url = found[0]["url"]
-        return {"ids": [p["id"] for p in found], "urls": [p["url"] for p in found], "url": self.tweet_url}
+    def result_of_landed(self, specs: list[TweetSpec], landed: list[dict[str, Any]]) -> dict[str, Any]:
+        self.tweet_url = landed[0]["url"]
+        return {"ids": [p["id"] for p in landed], "urls": [p["url"] for p in landed], "url": self.tweet_url}
 
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
         specs = self.specs()

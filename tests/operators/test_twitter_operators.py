@@ -78,11 +78,15 @@ def test_retried_thread_reuses_every_landed_post_without_uploading(sandbox, x_co
     assert len(sandbox.control.state("twitter")["media"]) == 1
 
 
-def test_retried_thread_continues_after_the_landed_part(sandbox, x_conn):
+def test_retried_thread_continues_after_the_landed_part(sandbox, x_conn, tmp_path):
     from airflow_provider_social.hooks.twitter import TwitterHook
 
-    landed = TwitterHook("twitter_default").create_tweet("1/3 first")  # the earlier try stopped after this one
-    result = TwitterThreadOperator(task_id="t", tweets=["1/3 first", "2/3 second", "3/3 third"]).execute(ctx(2))
+    # The earlier try posted the first part (with its image) and stopped.
+    landed = TwitterHook("twitter_default").create_tweet("1/3 first", media_paths=[str(write_png(tmp_path))])
+    items = [{"text": "1/3 first", "media_paths": [str(write_png(tmp_path))]}, "2/3 second",
+             {"text": "3/3 third", "media_paths": [str(write_png(tmp_path, "b.png"))]}]
+    result = TwitterThreadOperator(task_id="t", tweets=items).execute(ctx(2))
+    assert len(sandbox.control.state("twitter")["media"]) == 2  # the landed part's image was not uploaded again
     state = {t["id"]: t for t in tweets(sandbox)}
     assert result["ids"][0] == landed["id"] and len(state) == 3
     assert state[result["ids"][1]]["reply_to"] == landed["id"] and state[result["ids"][2]]["reply_to"] == (
