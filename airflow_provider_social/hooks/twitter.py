@@ -347,10 +347,17 @@ class TwitterHook(SocialHook):
 
     @property
     def dedupe_window(self) -> timedelta:
-        minutes = self._dedupe_window
+        minutes: Any = self._dedupe_window
         if minutes is None:
-            minutes = float(self.extra("dedupe_window_minutes", DEDUPE_WINDOW_MINUTES))
-        return timedelta(minutes=minutes)
+            minutes = self.extra("dedupe_window_minutes", DEDUPE_WINDOW_MINUTES)
+        try:
+            value = float(minutes)
+        except (TypeError, ValueError):
+            value = -1.0
+        if value < 0:
+            raise input_error("dedupe_window_minutes", f"must be a number of minutes >= 0, got {minutes!r}",
+                              service=SERVICE)
+        return timedelta(minutes=value)
 
     # ---------------------------------------------------------------------------------------------- auth
     @cached_property

@@ -444,12 +444,19 @@ def test_authentication_error_has_no_secret(sandbox, make_connection):
 
 
 @pytest.mark.parametrize("extra, field", [({"auth_mode": "oauth3"}, "auth_mode"),
-                                          ({"media_upload_api": "v3"}, "media_upload_api")])
+                                          ({"media_upload_api": "v3"}, "media_upload_api"),
+                                          ({"dedupe_window_minutes": "soon"}, "dedupe_window_minutes"),
+                                          ({"dedupe_window_minutes": -5}, "dedupe_window_minutes")])
 def test_bad_connection_settings_are_named(sandbox, make_connection, tmp_path, extra, field):
     conn_id = x_connection(sandbox, make_connection, "twitter_bad", **extra)
     hook = make_hook(sandbox, conn_id)
     with pytest.raises(ValidationError, match=field):
-        hook.auth_mode if field == "auth_mode" else hook.upload_media(write_png(tmp_path))
+        if field == "auth_mode":
+            hook.get_me()
+        elif field == "media_upload_api":
+            hook.upload_media(write_png(tmp_path))
+        else:
+            hook.create_tweet("retried", dedupe=True)
 
 
 def test_refresh_in_oauth1_mode_is_refused(sandbox, make_connection):
