@@ -1258,7 +1258,9 @@ def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
                 op = disk.operations.get(target.operation_id)
                 if op is not None:
                     op.status = "success"
-                state.record(NAME, "upload", path=target.path, size=written, md5=blob.md5)
+                # Whether the client also sent its OAuth token to the uploader host (it needs none; yadisk sends none).
+                state.record(NAME, "upload", path=target.path, size=written, md5=blob.md5,
+                             authorization_sent="authorization" in request.headers)
         except DiskError as exc:
             op = disk.operations.get(target.operation_id)
             if op is not None:

@@ -399,3 +399,27 @@ def test_upload_bytes_and_read_bytes(hook, sandbox, sleep):
         hook.upload_bytes("text", "mem/x.txt")  # type: ignore[arg-type]
     with pytest.raises(ConflictError, match="already exists"):
         hook.upload_bytes(b"again", "mem/hello.txt")
+
+
+def test_the_token_never_travels_to_the_uploader(hook, sandbox, local_file):
+    hook.upload_file(local_file, "no-token.csv")
+    hook.upload_bytes(b"x", "no-token.txt")
+    uploads = [e["data"] for e in sandbox.control.created("yandex_disk") if e["kind"] == "upload"]
+    assert len(uploads) == 2 and not any(u["authorization_sent"] for u in uploads)
+
+
+def test_public_folder_items_download_and_save(hook, sandbox, tmp_path):
+    hook.upload_bytes(b"inner file", "shared/sub/inner.txt", parents=True)
+    url = hook.publish("shared")
+    assert url.startswith("https://yadi.sk/d/")
+    listing = hook.get_public_metadata(url, path="/sub", fields="_embedded.items.name")
+    assert listing == {"_embedded": {"items": [{"name": "inner.txt"}]}}
+    import requests
+
+    href = hook.get_public_download_link(url, path="/sub/inner.txt")
+    assert requests.get(href, timeout=10).content == b"inner file"
+    hook.create_folder("copies")
+    saved = hook.save_public_to_disk(url, path="/sub/inner.txt", save_path="copies", name="got.txt")
+    assert saved["path"] == "disk:/copies/got.txt" and hook.read_bytes("copies/got.txt") == b"inner file"
+    folder = hook.save_public_to_disk(url, save_path="copies", name="whole")  # a folder: asynchronous, waited for
+    assert folder["status"] == "success" and hook.read_bytes("copies/whole/sub/inner.txt") == b"inner file"
