@@ -53,6 +53,7 @@ class _TwitterOperator(BaseOperator):
         self.deferrable = deferrable
         self.poll_interval = poll_interval
         self.tweet_url: str | None = None
+        self.resumed_after_posting = False
 
     def get_hook(self) -> TwitterHook:
         return TwitterHook(self.twitter_conn_id)
@@ -82,7 +83,7 @@ class _TwitterOperator(BaseOperator):
     def execute(self, context: Context) -> Any:
         specs = self.specs()  # validation before any network call
         hook = self.get_hook()
-        landed: list[dict[str, Any]] = self.landed(hook, specs) if _is_retry(context) else []
+        landed: list[dict[str, Any]] = self.landed(hook, specs) if self.dedupe(context) else []
         if landed and len(landed) == len(specs):
             return self.result_of_landed(specs, landed)  # all landed on an earlier try: nothing is sent again
         # Posts that landed on an earlier try need no media: post_thread(dedupe=True) finds and reuses them.
@@ -116,12 +117,18 @@ class _TwitterOperator(BaseOperator):
 
     def resume_after_rate_limit(self, context: Context, event: Any = None,
                                 media_ids: list[list[str]] | None = None) -> Any:
-        """Resume once the rate-limit window has reset."""
+        """Resume once the rate-limit window has reset. Part of a thread may have been posted before the limit
+        hit, so from here on every post is looked up before it is sent."""
+        self.resumed_after_posting = True
         if media_ids is None:
-            # The resume kwargs were not kept (airflow dags test keeps only the event): start over; uploading the
-            # media again is harmless (unused media ids expire), and nothing was posted yet.
+            # The resume kwargs were not kept (airflow dags test keeps only the event): start over. Posts that
+            # landed are found and reused; media are uploaded again only for the others (unused ids expire).
             return self.execute(context)
         return self._publish_or_defer(context, self.get_hook(), media_ids)
+
+    def dedupe(self, context: Context) -> bool:
+        """Look for landed posts before sending: on task retries, and after a rate-limit deferral."""
+        return self.resumed_after_posting or _is_retry(context)
 
     def _publish_or_defer(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> Any:
         from airflow_provider_social.core.errors import RateLimitError
@@ -193,7 +200,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
         spec = self.specs()[0]
         ids = media_ids[0] if media_ids else []
-        result = hook.post(spec, ids, dedupe=_is_retry(context))
+        result = hook.post(spec, ids, dedupe=self.dedupe(context))
         self.tweet_url = result["url"]
         self.log.info("Posted %s", result["url"])
         return {**result, "media_ids": [*spec.media_ids, *ids]}
@@ -227,7 +234,7 @@ class TwitterThreadOperator(_TwitterOperator):
 
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
         specs = self.specs()
-        posted = hook.post_thread(specs, media_ids or [[] for _ in specs], dedupe=_is_retry(context))
+        posted = hook.post_thread(specs, media_ids or [[] for _ in specs], dedupe=self.dedupe(context))
         self.tweet_url = posted[0]["url"]
         self.log.info("Posted a thread of %d: %s", len(posted), self.tweet_url)
         return {"ids": [p["id"] for p in posted], "urls": [p["url"] for p in posted], "url": self.tweet_url}

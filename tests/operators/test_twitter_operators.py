@@ -205,6 +205,23 @@ def test_rate_limit_resume_without_kwargs_starts_over_with_media(sandbox, x_conn
     assert len(result["media_ids"]) == 1 and tweets(sandbox)[-1]["media_ids"] == result["media_ids"]
 
 
+@pytest.mark.parametrize("keep_kwargs", [True, False])
+def test_thread_deferred_by_rate_limit_midway_does_not_repeat_posts(sandbox, x_conn, tmp_path, keep_kwargs):
+    sandbox.state.services["twitter"].set_rate_limit("tweets_create", 2, 900)
+    items = ["1/3 alpha", {"text": "2/3 beta", "media_paths": [str(write_png(tmp_path))]}, "3/3 gamma"]
+    op = TwitterThreadOperator(task_id="t", tweets=items, deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(ctx())
+    assert len(tweets(sandbox)) == 2  # the window closed after two posts
+    sandbox.state.clock.advance(901)
+    kwargs = deferred.value.kwargs if keep_kwargs else {}
+    result = op.resume_after_rate_limit(ctx(), event=None, **kwargs)
+    state = {t["id"]: t for t in tweets(sandbox)}
+    assert len(state) == 3
+    assert state[result["ids"][1]]["reply_to"] == result["ids"][0]
+    assert state[result["ids"][2]]["reply_to"] == result["ids"][1]
+
+
 def test_delete_operator_and_retry(sandbox, x_conn):
     posted = TwitterCreateTweetOperator(task_id="a", text="to delete").execute(ctx())
     assert TwitterDeleteTweetOperator(task_id="d", tweet_id=posted["id"]).execute(ctx()) == {
