@@ -30,6 +30,13 @@ def _as_list(value: Any) -> list[Any] | None:
     return list(value)
 
 
+def default_deferrable() -> bool:
+    """Airflow's ``[operators] default_deferrable`` (False unless the deployment turns deferral on everywhere)."""
+    from airflow.sdk import conf
+
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
+
+
 def _is_retry(context: Context) -> bool:
     ti = context.get("ti") if hasattr(context, "get") else None
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
@@ -44,13 +51,13 @@ class _TwitterOperator(BaseOperator):
         self,
         *,
         twitter_conn_id: str = TwitterHook.default_conn_name,
-        deferrable: bool = False,
+        deferrable: bool | None = None,
         poll_interval: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.twitter_conn_id = twitter_conn_id
-        self.deferrable = deferrable
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
         self.poll_interval = poll_interval
         self.tweet_url: str | None = None
         self.resumed_after_posting = False
@@ -158,7 +165,8 @@ class TwitterCreateTweetOperator(_TwitterOperator):
     :param reply_to: id of the post to reply to. Templated.
     :param quote_tweet_id: id of the post to quote. Templated.
     :param twitter_conn_id: the connection (default ``twitter_default``).
-    :param deferrable: wait for media processing and rate-limit resets in the triggerer.
+    :param deferrable: wait for media processing and rate-limit resets in the triggerer; default: the
+        ``[operators] default_deferrable`` setting.
     :param poll_interval: seconds between media status polls when deferred (default: X's ``check_after_secs``).
     """
 

@@ -237,3 +237,10 @@ def test_refresh_operator_rotates_and_returns_no_token(sandbox, x_conn, tmp_path
     stored = (tmp_path / "tokens" / "twitter_default.json").read_text()
     assert "xrt_" in stored and "xrt_" not in str(result) and "xat_" not in str(result)
     assert TwitterCreateTweetOperator(task_id="p", text="after refresh").execute(ctx())["id"]
+
+
+def test_deferrable_defaults_to_the_airflow_setting(monkeypatch):
+    assert TwitterCreateTweetOperator(task_id="a", text="x").deferrable is False
+    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "True")
+    assert TwitterThreadOperator(task_id="b", tweets=["x"]).deferrable is True
+    assert TwitterThreadOperator(task_id="c", tweets=["x"], deferrable=False).deferrable is False
