@@ -49,7 +49,9 @@ class SocialApiError(Exception):
             code.append(f"code {self.api_code}")
         codes = f" [{', '.join(code)}]" if code else ""
         hint = f" Hint: {self.hint}" if self.hint else ""
-        return f"{prefix}{self.api_message}{codes}.{hint}".replace("..", ".")
+        # End the sentence with one full stop unless the API's message (without codes) already ends it.
+        stop = "" if not codes and self.api_message.endswith((".", "!", "?")) else "."
+        return f"{prefix}{self.api_message}{codes}{stop}{hint}"
 
 
 class AuthenticationError(SocialApiError):

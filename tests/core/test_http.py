@@ -166,3 +166,11 @@ def test_retry_after_parsing_accepts_http_dates():
     r.headers["Date"] = email.utils.formatdate(1_700_000_000, usegmt=True)
     r.headers["Retry-After"] = email.utils.formatdate(1_700_000_030, usegmt=True)
     assert retry_after_seconds(r) == 30
+
+
+def test_error_text_keeps_the_apis_own_punctuation():
+    from airflow_provider_social.core.errors import SocialApiError
+
+    err = SocialApiError("Path disk:/a/../b is invalid...", service="S", operation="op", status_code=400)
+    assert str(err) == "S op: Path disk:/a/../b is invalid... [HTTP 400]."
+    assert str(SocialApiError("Ends with a stop.", hint="do this")) == "Ends with a stop. Hint: do this"
