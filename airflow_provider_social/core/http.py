@@ -222,6 +222,7 @@ class Transport:
         allow_redirects: bool = True,
         ok_statuses: frozenset[int] | None = None,
         signed_url: bool = False,
+        error_parser: ErrorParser | None = None,
     ) -> requests.Response:
         """Send one logical request with retries; return the successful response or raise a mapped error.
 
@@ -229,6 +230,7 @@ class Transport:
         something) is only repeated when the request certainly was not processed: 429, or no connection made.
         ``body`` builds the request body afresh for every attempt (files must be re-opened or rewound).
         ``signed_url`` marks URLs that are credentials themselves (upload links): only their host is ever logged.
+        ``error_parser`` overrides the transport's parser for this call (e.g. an OAuth token endpoint's errors).
         """
         if idempotent is None:
             idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
@@ -269,14 +271,16 @@ class Transport:
                     continue
                 if response.ok or (ok_statuses and response.status_code in ok_statuses):
                     return response
-                raise self._failure(response, operation, idempotent)
+                raise self._failure(response, operation, idempotent, error_parser)
 
         return self.with_retries(operation, attempt)
 
-    def _failure(self, response: requests.Response, operation: str, idempotent: bool) -> Exception:
+    def _failure(
+        self, response: requests.Response, operation: str, idempotent: bool, parser: ErrorParser | None = None
+    ) -> Exception:
         """Turn an unsuccessful response into a final error or a RetryableError."""
         status = response.status_code
-        error = self.error_from_response(response, operation)
+        error = self.error_from_response(response, operation, parser)
         if status in self.retry.retry_statuses:
             wait = retry_after_seconds(response, self.clock)
             if isinstance(error, RateLimitError):
@@ -285,10 +289,12 @@ class Transport:
             return RetryableError(error, wait, safe_to_repeat=idempotent or status == 429)
         return error
 
-    def error_from_response(self, response: requests.Response, operation: str) -> SocialApiError:
+    def error_from_response(
+        self, response: requests.Response, operation: str, parser: ErrorParser | None = None
+    ) -> SocialApiError:
         status = response.status_code
         try:
-            info = self.error_parser(response) or ApiErrorInfo()
+            info = (parser or self.error_parser)(response) or ApiErrorInfo()
         except Exception:  # a broken error body must not hide the real failure
             info = ApiErrorInfo(message=response.reason or "")
         finally:

@@ -113,15 +113,11 @@ class OAuth2Client:
             form["client_id"] = self.client_id
             if self.client_secret:
                 form["client_secret"] = self.client_secret
-        previous_parser = self.transport.error_parser
-        self.transport.error_parser = token_error_parser
-        try:
-            # Never re-sent blindly: a refresh token is single-use and a code is too.
-            response = self.transport.request(
-                "POST", url, operation=operation, data=form, auth=auth, idempotent=False  # type: ignore[arg-type]
-            )
-        finally:
-            self.transport.error_parser = previous_parser
+        # Never re-sent blindly: a refresh token is single-use and a code is too.
+        response = self.transport.request(
+            "POST", url, operation=operation, data=form, auth=auth, idempotent=False,  # type: ignore[arg-type]
+            error_parser=token_error_parser,
+        )
         payload = response.json()
         for key in ("access_token", "refresh_token", "id_token"):
             register_secret(payload.get(key), key)
@@ -216,19 +212,35 @@ def new_state() -> str:
     return secrets.token_urlsafe(24)
 
 
+class OAuth1Auth(Auth):
+    """OAuth 1.0a HMAC-SHA1 signing as a transport :class:`Auth`: every attempt is signed afresh (new nonce and
+    timestamp); credentials never expire, so there is nothing to renew on 401."""
+
+    def __init__(self, signer: Any) -> None:
+        self.signer = signer
+
+    @property
+    def client(self) -> Any:
+        """The oauthlib client (tests pin its nonce and timestamp to reproduce published signatures)."""
+        return self.signer.client
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return self.signer(request)
+
+
 def oauth1_auth(
     consumer_key: str, consumer_secret: str, access_token: str | None, access_token_secret: str | None
-) -> Any:
+) -> OAuth1Auth:
     """HMAC-SHA1 OAuth 1.0a signing for every request (requests-oauthlib)."""
     from requests_oauthlib import OAuth1
 
     for name, value in (("consumer_secret", consumer_secret), ("access_token_secret", access_token_secret)):
         register_secret(value, name)
-    return OAuth1(
+    return OAuth1Auth(OAuth1(
         consumer_key,
         client_secret=consumer_secret,
         resource_owner_key=access_token,
         resource_owner_secret=access_token_secret,
         signature_method="HMAC-SHA1",
         signature_type="AUTH_HEADER",
-    )
+    ))

@@ -40,7 +40,7 @@ from airflow_provider_social.core.errors import (
     input_error,
 )
 from airflow_provider_social.core.http import Auth
-from airflow_provider_social.core.oauth import OAuth2Client, TokenAuth, oauth1_auth
+from airflow_provider_social.core.oauth import OAuth1Auth, OAuth2Client, TokenAuth, oauth1_auth
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
 from airflow_provider_social.core.uploads import check_local_file, check_size
 from airflow_provider_social.hooks.base import SocialHook
@@ -278,16 +278,6 @@ class _Found(Exception):
         self.tweet = tweet
 
 
-class _OAuth1Auth(Auth):
-    """OAuth 1.0a signing (requests-oauthlib) as a transport Auth: signs every attempt afresh, never renews."""
-
-    def __init__(self, signer: Any) -> None:
-        self.signer = signer
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        return self.signer(request)
-
-
 # ---------------------------------------------------------------------------------------------- hook
 
 
@@ -385,7 +375,7 @@ class TwitterHook(SocialHook):
         return self.make_token_manager(seed, self.oauth_client.refresh if can_refresh else None)
 
     @cached_property
-    def oauth1(self) -> _OAuth1Auth:
+    def oauth1(self) -> OAuth1Auth:
         names = ("oauth_consumer_key", "oauth_consumer_secret", "oauth_token", "oauth_token_secret")
         values = {name: self.secret_extra(name) for name in names}
         missing = [name for name, value in values.items() if not value]
@@ -396,8 +386,8 @@ class TwitterHook(SocialHook):
                 "token/secret (Authentication Tokens -> Access Token and Secret) in the connection",
                 service=SERVICE,
             )
-        return _OAuth1Auth(oauth1_auth(values["oauth_consumer_key"] or "", values["oauth_consumer_secret"] or "",
-                                       values["oauth_token"], values["oauth_token_secret"]))
+        return oauth1_auth(values["oauth_consumer_key"] or "", values["oauth_consumer_secret"] or "",
+                           values["oauth_token"], values["oauth_token_secret"])
 
     @cached_property
     def auth(self) -> Auth:

@@ -174,3 +174,30 @@ def test_error_text_keeps_the_apis_own_punctuation():
     err = SocialApiError("Path disk:/a/../b is invalid...", service="S", operation="op", status_code=400)
     assert str(err) == "S op: Path disk:/a/../b is invalid... [HTTP 400]."
     assert str(SocialApiError("Ends with a stop.", hint="do this")) == "Ends with a stop. Hint: do this"
+
+
+def test_oauth1_auth_is_a_transport_auth_that_never_renews(scripted, fake_sleep, fake_clock):
+    from airflow_provider_social.core.oauth import oauth1_auth
+
+    auth = oauth1_auth("consumer-key", "consumer-secret-123", "token-123", "token-secret-123")
+    scripted.script = [(401, {}, {"errors": [{"code": 32, "message": "Could not authenticate you."}]})]
+    with pytest.raises(AuthenticationError):
+        make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get", auth=auth)
+    assert len(scripted.requests) == 1
+    assert scripted.requests[0]["headers"]["Authorization"].startswith("OAuth ")
+
+
+def test_per_call_error_parser_leaves_the_transport_untouched(scripted, fake_sleep, fake_clock):
+    from airflow_provider_social.core.oauth import token_error_parser
+    from airflow_provider_social.core.tokens import InvalidGrantError
+
+    transport = make_transport(fake_sleep, fake_clock)
+    before = transport.error_parser
+    scripted.script = [(400, {}, {"error": "invalid_grant", "error_description": "spent"})]
+    with pytest.raises(InvalidGrantError):
+        transport.request("POST", scripted.url, operation="refresh", error_parser=token_error_parser)
+    assert transport.error_parser is before
+    scripted.script = [(400, {}, {"error": "invalid_grant", "error_description": "spent"})]
+    with pytest.raises(ValidationError) as info:
+        transport.request("POST", scripted.url, operation="other")
+    assert not isinstance(info.value, InvalidGrantError)
