@@ -37,6 +37,7 @@ from airflow_provider_social.core.errors import (
     ServerError,
     SocialApiError,
     ValidationError,
+    error_body,
     input_error,
 )
 from airflow_provider_social.core.http import Auth
@@ -123,12 +124,9 @@ _HINTS = {
 def twitter_error_parser(response: requests.Response) -> ApiErrorInfo | None:
     """problem+json (``https://api.x.com/2/problems/...`` or ``https://api.twitter.com/...``), ``about:blank``
     problems, and v1.1 ``{"errors": [{"code", "message"}]}`` bodies."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ApiErrorInfo(message=(response.text or response.reason or "")[:300])
-    if not isinstance(body, dict):
-        return ApiErrorInfo(message=str(body)[:300])
+    body = error_body(response)
+    if isinstance(body, ApiErrorInfo):
+        return body
     if isinstance(body.get("errors"), list) and "title" not in body and "detail" not in body:
         first = body["errors"][0] if body["errors"] and isinstance(body["errors"][0], dict) else {}
         code = first.get("code")

@@ -26,6 +26,7 @@ from airflow_provider_social.core.errors import (
     ServerError,
     SocialApiError,
     ValidationError,
+    error_body,
     input_error,
 )
 from airflow_provider_social.core.masking import redact_url
@@ -70,12 +71,9 @@ _HINTS = {
 
 def yandex_error_parser(response: requests.Response) -> ApiErrorInfo | None:
     """Parse Yandex error bodies: Disk ``{message, description, error}``, Yandex ID ``{error, error_description}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ApiErrorInfo(message=(response.text or response.reason or "")[:300])
-    if not isinstance(body, dict):
-        return ApiErrorInfo(message=str(body)[:300])
+    body = error_body(response)
+    if isinstance(body, ApiErrorInfo):
+        return body
     code = body.get("error")
     message = body.get("description") or body.get("error_description") or body.get("message") or str(code or "")
     return ApiErrorInfo(
