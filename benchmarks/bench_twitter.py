@@ -4,10 +4,13 @@
   finalize, 4 MiB segments streamed from disk) and by tweepy 4.17 (``API.chunked_upload``, v1.1 INIT / APPEND /
   FINALIZE, its default 1 MiB segments read into memory), each in a fresh interpreter, alternating, best of
   ``ROUNDS``. Ratio = our throughput / tweepy's. Processing waits are excluded (both stop after FINALIZE).
-* ``twitter_upload_peak_rss_mib`` -- how much the uploading process's peak RSS grows during the 512 MiB upload
-  (``ru_maxrss`` after minus before; the interpreter with Airflow's SDK imported already sits above 100 MiB before
-  anything is sent, the absolute figure is reported alongside). The reference is the same growth for a 32 MiB
-  file: equal numbers mean memory is flat in the file size.
+* ``twitter_upload_peak_rss_mib`` -- peak RSS (``ru_maxrss``) of the uploading process for the 512 MiB file; the
+  reference is the same process type uploading a 32 MiB file (ratio ~1 means flat in file size). Defined like
+  ``yandex_upload_peak_rss_mib``.
+* ``twitter_upload_rss_growth_mib`` -- how much that peak exceeds the process's RSS just before the upload: the
+  upload's own cost. The interpreter with Airflow's SDK imported already sits above 100 MiB before any byte is
+  sent, so the absolute target (< 100 MiB) cannot be met by any code running in an Airflow task; this entry shows
+  what the upload itself adds.
 
 tweepy's API builds ``https://`` URLs only; the bench gives its session an adapter that sends them to the plain
 HTTP sandbox with ``X-Forwarded-Proto: https`` (uvicorn trusts it from loopback), as a TLS-terminating proxy would,
@@ -141,6 +144,7 @@ def measure() -> list[Result]:
     tweepy_growth = max((r["rss_peak_kib"] - r["rss_before_kib"]) / 1024 for r in theirs)
     absolute = max(r["rss_peak_kib"] for r in ours) / 1024
     baseline = max(r["rss_before_kib"] for r in ours) / 1024
+    small_absolute = small_run["rss_peak_kib"] / 1024
     return [
         Result(
             name="twitter_upload_vs_tweepy_ratio",
@@ -154,13 +158,21 @@ def measure() -> list[Result]:
         ),
         Result(
             name="twitter_upload_peak_rss_mib",
+            value=absolute,
+            unit="MiB",
+            reference="peak RSS of the same process type uploading a 32 MiB file",
+            reference_value=small_absolute,
+            ratio=absolute / small_absolute,
+            target="< 100 MiB, flat in file size",
+        ),
+        Result(
+            name="twitter_upload_rss_growth_mib",
             value=growth_big,
             unit="MiB",
-            reference=f"peak RSS growth for a 32 MiB file ({growth_small:.1f} MiB); absolute peak {absolute:.0f} MiB, "
-            f"of which {baseline:.0f} MiB before the upload (Python + Airflow SDK); tweepy grows "
-            f"{tweepy_growth:.1f} MiB",
-            reference_value=growth_small,
-            ratio=growth_big / growth_small if growth_small > 0 else None,
-            target="< 100 MiB, flat in file size",
+            reference=f"RSS just before the upload (Python + Airflow SDK + the hook); 32 MiB file grows "
+            f"{growth_small:.1f} MiB, tweepy grows {tweepy_growth:.1f} MiB",
+            reference_value=baseline,
+            ratio=None,
+            target="flat: a few MiB",
         ),
     ]
