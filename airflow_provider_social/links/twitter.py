@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from airflow.sdk import BaseOperatorLink
-
-if TYPE_CHECKING:
-    from airflow.sdk.types import TaskInstanceKey
+from airflow_provider_social.links.base import CreatedObjectLink
 
 TWEET_URL_XCOM_KEY = "tweet_url"
 
 
-class TwitterTweetLink(BaseOperatorLink):
+class TwitterTweetLink(CreatedObjectLink):
     """"X post" button on the task: ``https://x.com/i/web/status/<id>`` of what the task posted.
 
     Airflow 3 asks for the link when the task finishes (``operator`` is the task that just ran, carrying
@@ -21,14 +16,5 @@ class TwitterTweetLink(BaseOperatorLink):
 
     name = "X post"
 
-    def get_link(self, operator: Any, *, ti_key: TaskInstanceKey) -> str:
-        url = getattr(operator, "tweet_url", None)
-        if url:
-            return str(url)
-        pull = getattr(ti_key, "xcom_pull", None)  # the runtime task instance, when called at the task's end
-        if pull is not None:
-            try:
-                return str(pull(task_ids=ti_key.task_id, key=TWEET_URL_XCOM_KEY) or "")
-            except Exception:
-                return ""
-        return ""
+    url_attribute = "tweet_url"
+    url_xcom_key = TWEET_URL_XCOM_KEY
