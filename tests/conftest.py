@@ -60,3 +60,23 @@ def fake_clock():
 @pytest.fixture
 def fake_sleep(fake_clock):
     return FakeSleep(fake_clock)
+
+
+@pytest.fixture
+def yandex_sandbox_connection(sandbox, make_connection):
+    """Declare a yandex_disk connection to the sandbox with freshly minted tokens; returns (conn_id, tokens)."""
+
+    def make(conn_id: str, **extra):
+        tokens = sandbox.control.mint_tokens("yandex")
+        settings = {
+            "refresh_token": tokens["refresh_token"],
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+            "api_base_url": f"{sandbox.base_url}/yandex-disk",
+            "oauth_base_url": f"{sandbox.base_url}/yandex-oauth",
+            "max_retry_wait": 5,
+            **extra,
+        }
+        return make_connection(conn_id, "yandex_disk", password=tokens["access_token"], **settings), tokens
+
+    return make

@@ -4,21 +4,10 @@ import pytest
 
 
 @pytest.fixture
-def disk_conn(sandbox, make_connection, tmp_path):
+def disk_conn(yandex_sandbox_connection, tmp_path):
     """A yandex_disk connection to the sandbox whose tokens rotate through a file store (no Variables needed)."""
-    tokens = sandbox.control.mint_tokens("yandex")
-    return make_connection(
-        "yandex_disk_default",
-        "yandex_disk",
-        password=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        client_id="sandbox-client",
-        client_secret="sandbox-secret",
-        api_base_url=f"{sandbox.base_url}/yandex-disk",
-        oauth_base_url=f"{sandbox.base_url}/yandex-oauth",
-        token_store=f"file:{tmp_path / 'tokens'}",
-        max_retry_wait=5,
-    )
+    conn_id, _ = yandex_sandbox_connection("yandex_disk_default", token_store=f"file:{tmp_path / 'tokens'}")
+    return conn_id
 
 
 class FakeTI:
