@@ -423,6 +423,20 @@ class TwitterState:
         self.processing_secs = {"gif": 3.0, "video": 10.0}
 
     # -- configuration ---------------------------------------------------------------------------------------
+    def configure(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Control API ``POST /_control/state/twitter``: ``{"rate_limits": {"tweets_create": {"limit": 2,
+        "window": 60}}}`` changes those windows (and starts them afresh); answers every window's setting."""
+        unknown = sorted(set(data) - {"rate_limits"})
+        if unknown:
+            raise ValueError(f"unknown settings {unknown}; known: ['rate_limits']")
+        for group, spec in (data.get("rate_limits") or {}).items():
+            if group not in self.rate_limits:
+                raise ValueError(f"rate_limits: unknown group {group!r}; known: {sorted(self.rate_limits)}")
+            if not isinstance(spec, dict) or not isinstance(spec.get("limit"), int) or spec["limit"] < 0:
+                raise ValueError(f"rate_limits.{group}: expected {{'limit': <int >= 0>, 'window': <seconds>}}")
+            self.set_rate_limit(group, spec["limit"], int(spec.get("window", DEFAULT_RATE_LIMITS[group][1])))
+        return {"rate_limits": {g: {"limit": lim, "window": win} for g, (lim, win) in self.rate_limits.items()}}
+
     def set_rate_limit(self, group: str, limit: int, window: int = 900) -> None:
         """Change one window (see DEFAULT_RATE_LIMITS for the groups) and start it afresh."""
         if group not in self.rate_limits:

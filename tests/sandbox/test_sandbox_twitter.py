@@ -300,6 +300,23 @@ def test_rate_limit_window_429_and_reset(sandbox, api, bearer):
     assert post(api, bearer, {"text": "three"}).status_code == 201
 
 
+def test_rate_limit_windows_are_configured_through_the_control_api(sandbox, api, bearer):
+    from airflow_provider_social.sandbox.control import SandboxControlError
+
+    settings = sandbox.control.configure("twitter", rate_limits={"tweets_create": {"limit": 1, "window": 60}})
+    assert settings["rate_limits"]["tweets_create"] == {"limit": 1, "window": 60}
+    assert post(api, bearer, {"text": "first"}).status_code == 201
+    limited = post(api, bearer, {"text": "second"})
+    assert limited.status_code == 429 and limited.headers["x-rate-limit-limit"] == "1"
+    sandbox.control.advance(61)
+    assert post(api, bearer, {"text": "second"}).status_code == 201
+    for bad in ({"rate_limits": {"nope": {"limit": 1}}}, {"rate_limits": {"tweets_create": {"limit": -1}}},
+                {"bogus": 1}):
+        with pytest.raises(SandboxControlError) as info:
+            sandbox.control.configure("twitter", **bad)
+        assert info.value.status == 400
+
+
 # ------------------------------------------------------------------------------------------------ media
 
 
