@@ -1,6 +1,6 @@
 """import_cost_ms: what importing every hook, operator, sensor and trigger module adds over `import airflow.sdk`.
 
-DAG parsing pays this on every parse, so heavy imports (requests-toolbelt, oauthlib, twitter-text) must stay lazy.
+DAG parsing pays this on every parse, so heavy imports (requests, oauthlib, twitter-text) must stay lazy.
 Each sample is a fresh interpreter: first `import airflow.sdk` is timed, then our modules on top of it.
 """
 

@@ -43,7 +43,7 @@ from airflow_provider_social.core.errors import (
 from airflow_provider_social.core.http import Auth
 from airflow_provider_social.core.oauth import OAuth1Auth, OAuth2Client, TokenAuth, oauth1_auth
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
-from airflow_provider_social.core.uploads import check_local_file, check_size
+from airflow_provider_social.core.uploads import MultipartStream, check_local_file, check_size
 from airflow_provider_social.hooks.base import SocialHook
 
 if TYPE_CHECKING:
@@ -219,53 +219,6 @@ def _id(value: Any, field: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- bodies
-
-
-class MultipartStream:
-    """A multipart/form-data body streamed from disk: text fields, then one file window (``offset``/``length``).
-
-    Its length is known up front (``requests`` sends ``Content-Length`` and iterates), and it holds at most one
-    read block in memory, so memory stays flat whatever the file size.
-    """
-
-    BLOCK = MIB
-
-    def __init__(self, fields: Mapping[str, Any], file_field: str, path: Path, *, offset: int = 0,
-                 length: int | None = None, filename: str = "blob",
-                 content_type: str = "application/octet-stream", boundary: str | None = None) -> None:
-        self.boundary = boundary or secrets.token_hex(16)
-        self.path = path
-        self.offset = offset
-        self.length = path.stat().st_size - offset if length is None else length
-        b = self.boundary
-        head = "".join(
-            f'--{b}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-            for name, value in fields.items()
-        )
-        head += (f'--{b}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
-                 f"Content-Type: {content_type}\r\n\r\n")
-        self._head = head.encode("utf-8")
-        self._tail = f"\r\n--{b}--\r\n".encode()
-
-    @property
-    def content_type(self) -> str:
-        return f"multipart/form-data; boundary={self.boundary}"
-
-    def __len__(self) -> int:
-        return len(self._head) + self.length + len(self._tail)
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self._head
-        left = self.length
-        with open(self.path, "rb") as fh:
-            fh.seek(self.offset)
-            while left > 0:
-                block = fh.read(min(self.BLOCK, left))
-                if not block:
-                    raise OSError(f"{self.path} shrank while it was being uploaded")
-                left -= len(block)
-                yield block
-        yield self._tail
 
 
 class _Found(Exception):

@@ -10,10 +10,10 @@ from airflow_provider_social.core.http import RetryPolicy, Transport
 from airflow_provider_social.core.ratelimit import RateLimiterRegistry, fingerprint
 from airflow_provider_social.core.uploads import (
     FileBody,
+    MultipartStream,
     check_local_file,
     check_size,
     file_md5,
-    multipart_body,
     stream_to_file,
 )
 
@@ -62,16 +62,33 @@ def test_file_body_is_reread_from_the_start_on_retry(scripted, payload, fake_sle
     assert [r["body"] == payload.read_bytes() for r in scripted.requests] == [True, True]
 
 
-def test_multipart_body_is_streamed_and_rebuildable(scripted, payload, fake_sleep, fake_clock):
-    build = multipart_body({"media_category": "tweet_image"}, {"media": ("data.bin", payload, "image/png")})
-    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock)
-    for _ in range(2):  # a fresh encoder each time, each streaming the file from its start
-        encoder, content_type = build()
-        transport.request("POST", scripted.url, operation="upload", body=lambda e=encoder: e,
-                          headers={"Content-Type": content_type})
+def test_multipart_stream_is_sent_whole_and_rebuilt_per_attempt(scripted, payload, fake_sleep, fake_clock):
+    scripted.script = [(503, {}, {}), (200, {}, {})]
+    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock, retry=RetryPolicy(max_attempts=3))
+
+    def body() -> MultipartStream:
+        return MultipartStream({"media_category": "tweet_image"}, "media", payload, boundary="bnd",
+                               content_type="image/png")
+
+    transport.request("POST", scripted.url, operation="upload", body=body, idempotent=True,
+                      headers={"Content-Type": body().content_type})
     for request in scripted.requests:
-        assert request["headers"]["Content-Type"].startswith("multipart/form-data; boundary=")
+        assert request["headers"]["Content-Type"] == "multipart/form-data; boundary=bnd"
+        assert request["headers"]["Content-Length"] == str(len(body()))
         assert payload.read_bytes() in request["body"] and b"tweet_image" in request["body"]
+    assert len(scripted.requests) == 2
+
+
+def test_multipart_stream_is_flat_and_exact(tmp_path):
+    path = tmp_path / "blob"
+    path.write_bytes(bytes(range(256)) * 40_000)
+    stream = MultipartStream({"segment_index": 3}, "media", path, offset=1000, length=5_000_000 // 2, boundary="b")
+    blocks = list(stream)
+    assert max(len(b) for b in blocks) <= MultipartStream.BLOCK
+    body = b"".join(blocks)
+    assert len(body) == len(stream)
+    assert body.startswith(b'--b\r\nContent-Disposition: form-data; name="segment_index"\r\n\r\n3\r\n')
+    assert path.read_bytes()[1000:1000 + 2_500_000] in body and body.endswith(b"\r\n--b--\r\n")
 
 
 def test_stream_to_file_is_atomic(tmp_path):

@@ -22,7 +22,6 @@ from airflow_provider_social.core.tokens import FileTokenStore, MemoryTokenStore
 from airflow_provider_social.hooks.twitter import (
     DuplicateTweetError,
     MediaProcessingError,
-    MultipartStream,
     TwitterHook,
     twitter_error_parser,
     weighted_length,
@@ -284,18 +283,6 @@ def test_get_media_status_and_wait_false(sandbox, hook, tmp_path):
 def test_failed_processing_raises(sandbox, hook, tmp_path):
     with pytest.raises(MediaProcessingError, match="Invalid or Unsupported media"):
         hook.upload_media(write_video(tmp_path, 5000, valid=False))
-
-
-def test_multipart_stream_is_flat_and_exact(tmp_path):
-    path = tmp_path / "blob"
-    path.write_bytes(bytes(range(256)) * 40_000)
-    stream = MultipartStream({"segment_index": 3}, "media", path, offset=1000, length=5_000_000 // 2, boundary="b")
-    blocks = list(stream)
-    assert max(len(b) for b in blocks) <= MultipartStream.BLOCK
-    body = b"".join(blocks)
-    assert len(body) == len(stream)
-    assert body.startswith(b'--b\r\nContent-Disposition: form-data; name="segment_index"\r\n\r\n3\r\n')
-    assert path.read_bytes()[1000:1000 + 2_500_000] in body and body.endswith(b"\r\n--b--\r\n")
 
 
 # ------------------------------------------------------------------------------------------------ errors
