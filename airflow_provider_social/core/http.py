@@ -203,7 +203,14 @@ class Transport:
         raise AssertionError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------------------------------------ requests
-    def request(
+    def request(self, method: str, url: str, *, operation: str, **options: Any) -> requests.Response:
+        """Send one logical request with retries; return the successful response or raise a mapped error.
+
+        Takes the options of :meth:`send`, which makes each attempt.
+        """
+        return self.with_retries(operation, lambda: self.send(method, url, operation=operation, **options))
+
+    def send(
         self,
         method: str,
         url: str,
@@ -221,67 +228,77 @@ class Transport:
         timeout: tuple[float, float] | float | None = None,
         allow_redirects: bool = True,
         ok_statuses: frozenset[int] | None = None,
+        retry_statuses: frozenset[int] | None = None,
         signed_url: bool = False,
         error_parser: ErrorParser | None = None,
     ) -> requests.Response:
-        """Send one logical request with retries; return the successful response or raise a mapped error.
+        """One attempt (renewing credentials once on 401): the successful response, a mapped error, or a
+        :class:`RetryableError` for :meth:`with_retries`. Multi-step operations call it inside their own attempt.
 
         ``idempotent`` defaults to True for GET/HEAD/PUT/DELETE/OPTIONS. A non-idempotent call (one that creates
         something) is only repeated when the request certainly was not processed: 429, or no connection made.
-        ``body`` builds the request body afresh for every attempt (files must be re-opened or rewound).
+        ``body`` builds the request body afresh for every attempt (files must be re-opened or rewound); it is
+        closed when the attempt ends. ``retry_statuses`` replaces the policy's retryable statuses for this call
+        (e.g. a lapsed upload link answers 404 and a fresh one fixes it).
         ``signed_url`` marks URLs that are credentials themselves (upload links): only their host is ever logged.
         ``error_parser`` overrides the transport's parser for this call (e.g. an OAuth token endpoint's errors).
         """
+        from requests import RequestException
+
         if idempotent is None:
             idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
         shown_url = redact_url(url, signed=signed_url)
-        from requests import RequestException
-
-        def attempt() -> requests.Response:
-            renewed = False
-            while True:
-                if self.rate_limiter is not None:
-                    self.rate_limiter.acquire()
-                try:
-                    response = self.session.request(
-                        method,
-                        url,
-                        params=params,
-                        data=body() if body is not None else data,
-                        json=json,
-                        headers=headers,
-                        files=files,
-                        auth=auth,
-                        stream=stream,
-                        timeout=timeout or self.timeout,
-                        allow_redirects=allow_redirects,
-                    )
-                except RequestException as exc:
-                    error = ServerError(
-                        f"connection to {shown_url} failed: {type(exc).__name__}",
-                        service=self.service,
-                        operation=operation,
-                        hint="check the base URL, proxy and network; the request was retried",
-                    )
-                    raise RetryableError(error, safe_to_repeat=idempotent or _never_sent(exc)) from None
-                log.debug("%s %s %s -> %s", self.service, method, shown_url, response.status_code)
-                if response.status_code == 401 and auth is not None and not renewed and auth.renew(response):
-                    response.close()
-                    renewed = True
-                    continue
-                if response.ok or (ok_statuses and response.status_code in ok_statuses):
-                    return response
-                raise self._failure(response, operation, idempotent, error_parser)
-
-        return self.with_retries(operation, attempt)
+        renewed = False
+        while True:
+            if self.rate_limiter is not None:
+                self.rate_limiter.acquire()
+            payload = body() if body is not None else data
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=payload,
+                    json=json,
+                    headers=headers,
+                    files=files,
+                    auth=auth,
+                    stream=stream,
+                    timeout=timeout or self.timeout,
+                    allow_redirects=allow_redirects,
+                )
+            except RequestException as exc:
+                error = ServerError(
+                    f"connection to {shown_url} failed: {type(exc).__name__}",
+                    service=self.service,
+                    operation=operation,
+                    hint="check the base URL, proxy and network; the request was retried",
+                )
+                raise RetryableError(error, safe_to_repeat=idempotent or _never_sent(exc)) from None
+            finally:
+                if body is not None and callable(getattr(payload, "close", None)):
+                    payload.close()  # the attempt opened it (a file, a file window); the next builds its own
+            log.debug("%s %s %s -> %s", self.service, method, shown_url, response.status_code)
+            if response.status_code == 401 and auth is not None and not renewed and auth.renew(response):
+                response.close()
+                renewed = True
+                continue
+            if response.ok or (ok_statuses and response.status_code in ok_statuses):
+                return response
+            raise self._failure(response, operation, idempotent, error_parser, retry_statuses)
 
     def _failure(
-        self, response: requests.Response, operation: str, idempotent: bool, parser: ErrorParser | None = None
+        self,
+        response: requests.Response,
+        operation: str,
+        idempotent: bool,
+        parser: ErrorParser | None = None,
+        retry_statuses: frozenset[int] | None = None,
     ) -> Exception:
         """Turn an unsuccessful response into a final error or a RetryableError."""
         status = response.status_code
         error = self.error_from_response(response, operation, parser)
-        if status in self.retry.retry_statuses:
+        if status in (retry_statuses or self.retry.retry_statuses):
             wait = retry_after_seconds(response, self.clock)
             if isinstance(error, RateLimitError):
                 error.retry_after = wait

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     import requests
 
 SERVICE = "Yandex Disk"
+#: Upload and download links: besides 429 and 5xx (507, no space, is final), 404/410 mean the link lapsed, and
+#: every attempt fetches a fresh one.
+LINK_RETRY_STATUSES = frozenset({404, 410, 429} | set(range(500, 600)) - {507})
 
 # One table from the API's `error` names to our error classes (the API's English description is kept as message).
 YANDEX_DISK_ERRORS: dict[str, type[SocialApiError]] = {
@@ -565,48 +568,27 @@ class YandexDiskHook(SocialHook):
                 self.create_folder(parent, parents=True)
 
         def attempt() -> None:
-            import requests as _requests
-
-            from airflow_provider_social.core.http import RetryableError, retry_after_seconds
-
             try:
                 href = self._upload_link(path, overwrite)
             except ConflictError as exc:
                 raise self._refine(exc, "remote_path", path) from None
             register_secret_url(href)
-            body = body_factory()
             try:
-                response = self.transport.session.put(
-                    href,
-                    data=body if size else b"",
+                self.transport.send(
+                    # An empty file is sent as b"": requests would otherwise chunk a zero-length stream.
+                    "PUT", href, operation="upload file", body=body_factory if size else None, data=b"",
+                    signed_url=True,
                     headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
-                    timeout=self.transport.timeout,
-                )
-            except _requests.RequestException as exc:
-                error = ServerError(
-                    f"the upload to {redact_url(href, signed=True)} broke off: {type(exc).__name__}",
-                    service=SERVICE, operation="upload file", hint="retried with a fresh upload link",
-                )
-                raise RetryableError(error) from None
-            finally:
-                body.close()
-            status = response.status_code
-            if status in (201, 202):
-                response.close()
-                return
-            refused = self.transport.error_from_response(response, "upload file")
-            if status == 413:
+                    retry_statuses=LINK_RETRY_STATUSES,
+                ).close()
+            except PayloadTooLargeError:
                 raise self._too_large(shown_name, size) from None
-            if status == 507:
+            except QuotaExceededError as refused:
                 raise QuotaExceededError(
                     f"local_path: no room on Yandex Disk for {_human(size)}", service=SERVICE,
                     operation="upload file", status_code=507, api_code=refused.api_code,
                     hint="free space (empty the trash) or buy more",
-                )
-            if status >= 500 or status in (404, 410, 429):  # 404/410: the link lapsed; a fresh one fixes it
-                wait = retry_after_seconds(response, self.clock) if status == 429 else None
-                raise RetryableError(refused, wait)
-            raise refused
+                ) from None
 
         self.transport.with_retries("upload file", attempt)
         meta = self.get_metadata(path, fields="path,size,md5,sha256")
@@ -702,22 +684,9 @@ class YandexDiskHook(SocialHook):
             )
 
         def attempt() -> bytes:
-            import requests as _requests
-
-            from airflow_provider_social.core.http import RetryableError
-
             href = self.get_download_link(path)
-            try:
-                response = self.transport.session.get(href, timeout=self.transport.timeout)
-            except _requests.RequestException as exc:
-                raise RetryableError(ServerError(f"download failed: {type(exc).__name__}", service=SERVICE,
-                                                 operation="read bytes")) from None
-            if response.status_code != 200:
-                refused = self.transport.error_from_response(response, "read bytes")
-                if response.status_code >= 500 or response.status_code in (404, 410, 429):
-                    raise RetryableError(refused)
-                raise refused
-            return response.content
+            return self.transport.send("GET", href, operation="read bytes", signed_url=True,
+                                       retry_statuses=LINK_RETRY_STATUSES).content
 
         return self.transport.with_retries("read bytes", attempt)
 
@@ -732,17 +701,9 @@ class YandexDiskHook(SocialHook):
 
             href = link()
             shown = redact_url(href, signed=True)
-            try:
-                response = self.transport.session.get(href, stream=True, timeout=self.transport.timeout,
-                                                      allow_redirects=True)
-            except _requests.RequestException as exc:
-                raise RetryableError(ServerError(f"download from {shown} failed: {type(exc).__name__}",
-                                                 service=SERVICE, operation="download file")) from None
-            if response.status_code != 200:
-                refused = self.transport.error_from_response(response, "download file")
-                if response.status_code >= 500 or response.status_code in (404, 410, 429):
-                    raise RetryableError(refused)
-                raise refused
+            response = self.transport.send("GET", href, operation="download file", stream=True, signed_url=True,
+                                           retry_statuses=LINK_RETRY_STATUSES)
+
             def blocks() -> Iterator[bytes]:
                 # raw.read of 1 MiB blocks: measurably faster than iter_content; urllib3 still enforces
                 # Content-Length, so a cut-off body raises instead of passing for a complete file.

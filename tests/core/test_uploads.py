@@ -124,3 +124,16 @@ def test_logged_urls_have_secrets_redacted(scripted, fake_sleep, fake_clock, cap
     transport.request("PUT", scripted.url + "/upload-target/signed-secret-part", operation="put", signed_url=True)
     assert "abcdef123456" not in caplog.text and "v=5.199" in caplog.text
     assert "signed-secret-part" not in caplog.text
+
+
+def test_each_attempts_file_body_is_closed(scripted, payload, fake_sleep, fake_clock):
+    scripted.script = [(503, {}, {}), (201, {}, {})]
+    transport = Transport(service="T", sleep=fake_sleep, clock=fake_clock, retry=RetryPolicy(max_attempts=3))
+    opened = []
+
+    def body():
+        opened.append(FileBody(payload).open())
+        return opened[-1]
+
+    transport.request("PUT", scripted.url, operation="upload", body=body)
+    assert len(opened) == 2 and all(fh.closed for fh in opened)
