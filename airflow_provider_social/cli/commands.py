@@ -105,12 +105,22 @@ def auth_yandex(args: argparse.Namespace, *, sleep=time.sleep) -> None:
     tokens = hook.authorize_device(on_code=show)
     new_extra = {**extra, "client_id": client_id, "client_secret": client_secret,
                  "refresh_token": tokens.refresh_token, "expires_at": tokens.expires_at}
-    conn_type = conn_type or YandexDiskHook.conn_type
+    _save_authorised(args, conn_type or YandexDiskHook.conn_type, new_extra, password=tokens.access_token)
+
+
+def _save_authorised(
+    args: argparse.Namespace, conn_type: str, extra: dict[str, Any], *, password: str | None = None, announce=print
+) -> None:
+    """Write the new tokens into the connection, or with ``--print-only`` print its AIRFLOW_CONN_* line."""
+    extra = {k: v for k, v in extra.items() if v is not None}
     if args.print_only:
-        print(env_line(args.conn_id, {"conn_type": conn_type, "password": tokens.access_token, "extra": new_extra}))
+        conn: dict[str, Any] = {"conn_type": conn_type, "extra": extra}
+        if password is not None:
+            conn["password"] = password
+        announce(env_line(args.conn_id, conn))
         return
-    created = upsert_connection(args.conn_id, conn_type, password=tokens.access_token, extra=new_extra)
-    print(f"Authorised. {'Created' if created else 'Updated'} connection {args.conn_id!r} with new tokens.")
+    created = upsert_connection(args.conn_id, conn_type, password=password, extra=extra)
+    announce(f"Authorised. {'Created' if created else 'Updated'} connection {args.conn_id!r} with new tokens.")
 
 
 def _serve_callback(redirect_uri: str, timeout: float) -> tuple[Any, Any, Any]:
@@ -249,10 +259,4 @@ def auth_twitter(args: argparse.Namespace, *, announce=print, read_line=input) -
     if not tokens.refresh_token:
         announce("Warning: no refresh token was issued (is offline.access among the scopes?); the access token "
                  "expires in 2 hours and cannot be renewed.")
-    final_type = conn_type or "twitter"
-    final_extra = {k: v for k, v in new_extra.items() if v is not None}
-    if args.print_only:
-        announce(env_line(args.conn_id, {"conn_type": final_type, "extra": final_extra}))
-        return
-    created = upsert_connection(args.conn_id, final_type, extra=final_extra)
-    announce(f"Authorised. {'Created' if created else 'Updated'} connection {args.conn_id!r} with new tokens.")
+    _save_authorised(args, conn_type or "twitter", new_extra, announce=announce)
