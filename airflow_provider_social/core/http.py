@@ -1,13 +1,15 @@
-"""The one transport every hook uses: pooled session, timeouts, retries, rate limits, auth renewal, error mapping.
+"""The one transport every hook uses: pooled session, timeouts, retries, rate limits, auth renewal, decisions.
 
 A call flows like this::
 
-    hook method -> Transport.request(operation=...) -> [rate limiter] -> [auth adds credentials] -> requests
-      -> 2xx: response back to the hook
-      -> 401 and the auth can renew (refresh token): renew once, send again
-      -> 429 / 5xx / connection error: wait (Retry-After, x-rate-limit-reset, or backoff with jitter), send again
-         while the total wait stays within RetryPolicy.max_total_wait (create-calls only when safe, see below)
-      -> anything else: the service's ErrorParser turns the body into one of core.errors
+    hook method -> Transport.request(operation=...) -> [rate limiter for the credential and token kind]
+      -> [auth adds credentials] -> requests -> the service's ResponsePolicy reads the answer (2xx included):
+      -> Accept: the value goes back to the hook
+      -> Renew (401, VK error 5, ...) and the auth can renew (refresh token): renew once, send again
+      -> Retry (429 / 5xx / VK error 6 / a connection error): wait (Retry-After, x-rate-limit-reset, or backoff
+         with jitter), send again while the total wait stays within RetryPolicy.max_total_wait (create-calls only
+         when the service certainly did not act on the request, see below)
+      -> Fail: the mapped error from core.errors
 
 We keep our own small retry loop rather than tenacity's: waits come from response headers, the total is bounded
 before sleeping (not after), request bodies are rebuilt per attempt, and the sleep function is injectable so tests
@@ -34,10 +36,19 @@ from airflow_provider_social.core.errors import (
     ServerError,
     SocialApiError,
     default_error_parser,
-    error_class_for_status,
 )
-from airflow_provider_social.core.masking import redact, redact_url
-from airflow_provider_social.core.ratelimit import TokenBucket
+from airflow_provider_social.core.masking import redact_url
+from airflow_provider_social.core.policy import (
+    RETRYABLE_STATUSES,
+    Accept,
+    CallContext,
+    Fail,
+    Renew,
+    ResponsePolicy,
+    Retry,
+    StatusOverrides,
+)
+from airflow_provider_social.core.ratelimit import RateLimit, TokenBucket, rate_limiters
 
 if TYPE_CHECKING:
     # requests (~45 ms) is imported on the first request, not at import: DAG files import our hooks on every parse.
@@ -46,7 +57,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"airflow-provider-social/{__version__} (+https://pypi.org/project/airflow-provider-social/)"
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 T = TypeVar("T")
 
 
@@ -66,7 +76,13 @@ class RetryPolicy:
 
 
 class Auth:
-    """Adds credentials to a request (a requests auth callable); may renew them once when the service answers 401."""
+    """Adds credentials to a request (a requests auth callable); may renew them once when the service answers 401.
+
+    ``rate_key`` is ``(token kind, credential id)`` for services that limit requests per credential (VK: "user" 3/s,
+    "community" 20/s); the credential id is never the secret itself (a connection id or a fingerprint).
+    """
+
+    rate_key: tuple[str, str] | None = None
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         return request
@@ -138,13 +154,20 @@ class Transport:
     verify: bool | str = True
     proxies: Mapping[str, str] | None = None
     error_parser: ErrorParser = default_error_parser
+    #: One bucket for every request of this transport (rarely wanted: prefer ``rate_limits`` per credential).
     rate_limiter: TokenBucket | None = None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     pool_size: int = 10
+    #: The service's response policy; by default HTTP statuses plus ``error_parser`` for the error bodies.
+    policy: ResponsePolicy | None = None
+    #: Token kind -> limit, enforced per credential (``Auth.rate_key``) across every thread of the process.
+    rate_limits: Mapping[str, RateLimit] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._local = threading.local()
+        if self.policy is None:
+            self.policy = ResponsePolicy(self.error_parser)
 
     @property
     def session(self) -> requests.Session:
@@ -227,31 +250,36 @@ class Transport:
         stream: bool = False,
         timeout: tuple[float, float] | float | None = None,
         allow_redirects: bool = True,
+        signed_url: bool = False,
+        policy: ResponsePolicy | None = None,
         ok_statuses: frozenset[int] | None = None,
         retry_statuses: frozenset[int] | None = None,
-        signed_url: bool = False,
         error_parser: ErrorParser | None = None,
-    ) -> requests.Response:
-        """One attempt (renewing credentials once on 401): the successful response, a mapped error, or a
-        :class:`RetryableError` for :meth:`with_retries`. Multi-step operations call it inside their own attempt.
+    ) -> Any:
+        """One attempt (renewing credentials once when the policy says so): the accepted value, a mapped error, or
+        a :class:`RetryableError` for :meth:`with_retries`. Multi-step operations call it inside their own attempt.
 
         ``idempotent`` defaults to True for GET/HEAD/PUT/DELETE/OPTIONS. A non-idempotent call (one that creates
-        something) is only repeated when the request certainly was not processed: 429, or no connection made.
-        ``body`` builds the request body afresh for every attempt (files must be re-opened or rewound); it is
-        closed when the attempt ends. ``retry_statuses`` replaces the policy's retryable statuses for this call
-        (e.g. a lapsed upload link answers 404 and a fresh one fixes it).
-        ``signed_url`` marks URLs that are credentials themselves (upload links): only their host is ever logged.
-        ``error_parser`` overrides the transport's parser for this call (e.g. an OAuth token endpoint's errors).
+        something) is only repeated when the request certainly was not processed: the policy says so (429), or no
+        connection was made. ``body`` builds the request body afresh for every attempt (files must be re-opened or
+        rewound); it is closed when the attempt ends. ``signed_url`` marks URLs that are credentials themselves
+        (upload links): only their host is ever logged. ``policy`` is the call's own response policy where its
+        answers mean something else than the service's (a token endpoint, an upload host); declared calls
+        (:mod:`core.calls`) carry it. ``ok_statuses`` / ``retry_statuses`` / ``error_parser`` are shorthands for
+        such a policy, kept for callers that predate policies.
         """
         from requests import RequestException
 
         if idempotent is None:
             idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+        policy = self._policy_for_call(policy, error_parser, ok_statuses, retry_statuses)
+        context = CallContext(service=self.service, operation=operation, clock=self.clock)
         shown_url = redact_url(url, signed=signed_url)
+        limiter = self._limiter_for(auth)
         renewed = False
         while True:
-            if self.rate_limiter is not None:
-                self.rate_limiter.acquire()
+            if limiter is not None:
+                limiter.acquire()
             payload = body() if body is not None else data
             try:
                 response = self.session.request(
@@ -279,70 +307,63 @@ class Transport:
                 if body is not None and callable(getattr(payload, "close", None)):
                     payload.close()  # the attempt opened it (a file, a file window); the next builds its own
             log.debug("%s %s %s -> %s", self.service, method, shown_url, response.status_code)
-            if response.status_code == 401 and auth is not None and not renewed and auth.renew(response):
-                response.close()
-                renewed = True
-                continue
-            if response.ok or (ok_statuses and response.status_code in ok_statuses):
-                return response
-            raise self._failure(response, operation, idempotent, error_parser, retry_statuses)
+            decision = policy.decide(response, context)
+            if isinstance(decision, Accept):
+                return decision.value
+            response.close()
+            if isinstance(decision, Renew):
+                if auth is not None and not renewed and auth.renew(response):
+                    renewed = True
+                    continue
+                raise decision.error
+            if isinstance(decision, Retry):
+                raise RetryableError(
+                    decision.error, decision.wait, safe_to_repeat=idempotent or decision.processed is False
+                )
+            assert isinstance(decision, Fail)
+            raise decision.error
 
-    def _failure(
+    def _policy_for_call(
         self,
-        response: requests.Response,
-        operation: str,
-        idempotent: bool,
-        parser: ErrorParser | None = None,
-        retry_statuses: frozenset[int] | None = None,
-    ) -> Exception:
-        """Turn an unsuccessful response into a final error or a RetryableError."""
-        status = response.status_code
-        error = self.error_from_response(response, operation, parser)
-        if status in (retry_statuses or self.retry.retry_statuses):
-            wait = retry_after_seconds(response, self.clock)
-            if isinstance(error, RateLimitError):
-                error.retry_after = wait
-            # 429 means "not processed"; 5xx may have been processed, so create-calls are not repeated.
-            return RetryableError(error, wait, safe_to_repeat=idempotent or status == 429)
-        return error
+        policy: ResponsePolicy | None,
+        error_parser: ErrorParser | None,
+        ok_statuses: frozenset[int] | None,
+        retry_statuses: frozenset[int] | None,
+    ) -> ResponsePolicy:
+        chosen = policy or (ResponsePolicy(error_parser) if error_parser is not None else self.policy)
+        assert chosen is not None
+        if ok_statuses is None and retry_statuses is None:
+            return chosen
+        return StatusOverrides(
+            chosen,
+            accept_statuses=ok_statuses if ok_statuses is None else chosen.accept_statuses | ok_statuses,
+            retry_statuses=retry_statuses,
+        )
+
+    def _limiter_for(self, auth: Auth | None) -> TokenBucket | None:
+        """The bucket this request waits on: the transport-wide one, else its credential's for its token kind."""
+        if self.rate_limiter is not None:
+            return self.rate_limiter
+        key = getattr(auth, "rate_key", None)
+        if not key or not self.rate_limits:
+            return None
+        kind, credential = key
+        limit = self.rate_limits.get(kind)
+        if limit is None:
+            return None
+        return rate_limiters.for_limit(self.service, kind, credential, limit, clock=self.clock, sleep=self.sleep)
 
     def error_from_response(
         self, response: requests.Response, operation: str, parser: ErrorParser | None = None
     ) -> SocialApiError:
-        status = response.status_code
-        try:
-            info = (parser or self.error_parser)(response) or ApiErrorInfo()
-        except Exception:  # a broken error body must not hide the real failure
-            info = ApiErrorInfo(message=response.reason or "")
-        finally:
-            response.close()
-        cls = info.error_class or error_class_for_status(status)
-        kwargs: dict[str, Any] = dict(
-            service=self.service,
-            operation=operation,
-            status_code=status,
-            api_code=info.code,
-            hint=info.hint or _default_hint(status),
-        )
-        message = redact(info.message or response.reason or f"HTTP {status}")
-        if issubclass(cls, RateLimitError):
-            return cls(message, retry_after=info.retry_after, **kwargs)
-        return cls(message, **kwargs)
-
-
-def _default_hint(status: int) -> str:
-    if status == 401:
-        return "the token is missing, expired or revoked; check the connection or re-authorise"
-    if status == 403:
-        return "the token lacks a permission (scope) or the account may not do this"
-    if status == 429:
-        return "the rate limit is exhausted; retries waited as long as allowed"
-    if status >= 500:
-        return "the service failed; retried as far as safe"
-    return ""
+        """The mapped error for an unsuccessful ``response`` (closing it), read by the service's policy."""
+        policy = ResponsePolicy(parser) if parser is not None else self.policy
+        assert policy is not None
+        return policy.error(response, CallContext(self.service, operation, self.clock))
 
 
 __all__ = [
+    "RETRYABLE_STATUSES",
     "ApiErrorInfo",
     "Auth",
     "AuthenticationError",

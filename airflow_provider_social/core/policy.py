@@ -1,0 +1,197 @@
+"""Response policies: one object per service reads every answer (2xx included) and returns one decision.
+
+The transport sends; the service's policy decides what the answer means::
+
+    Accept(value)      -> the call succeeded; ``value`` is what the caller gets (the response, or parsed data)
+    Fail(error)        -> a final, mapped error
+    Retry(error, wait) -> try again after ``wait`` seconds (None: the transport's backoff); ``processed=False``
+                          says the service certainly did not act on it, so even a create-call may be repeated
+    Renew(error)       -> the credential was refused: renew it once (refresh the token) and send again
+
+VK's error 6 inside a 200 body, X's problem+json, Yandex's 202 and OK's ``error_code`` are all decisions of their
+service's policy. Hooks never pass flags to change the transport's behaviour; a call whose answers mean something
+else (a token endpoint, an upload host) is declared with its own policy (see :mod:`core.calls`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import (
+    ApiErrorInfo,
+    ErrorParser,
+    RateLimitError,
+    SocialApiError,
+    default_error_parser,
+    error_class_for_status,
+)
+from airflow_provider_social.core.masking import redact
+
+if TYPE_CHECKING:
+    import requests
+
+#: Statuses that are worth another attempt by default.
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Accept:
+    value: Any
+
+
+@dataclass(frozen=True)
+class Fail:
+    error: SocialApiError
+
+
+@dataclass(frozen=True)
+class Retry:
+    error: SocialApiError
+    wait: float | None = None
+    #: False when the service certainly did not act on the request (429, VK error 6): safe to repeat a create.
+    processed: bool | None = None
+
+
+@dataclass(frozen=True)
+class Renew:
+    error: SocialApiError
+
+
+Decision = Accept | Fail | Retry | Renew
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What a policy may want to know about the call it judges."""
+
+    service: str
+    operation: str
+    clock: Callable[[], float]
+
+
+class ResponsePolicy:
+    """The HTTP-status policy most REST APIs need; services subclass it and override what differs.
+
+    * 2xx (and ``accept_statuses``) -> :meth:`accept` (the response itself by default)
+    * 401 -> :class:`Renew` (the transport renews once if the auth can)
+    * ``retry_statuses`` -> :class:`Retry` after ``Retry-After`` / ``x-rate-limit-reset``
+    * anything else -> :class:`Fail` with the error :meth:`parse_error` reads from the body
+    """
+
+    accept_statuses: frozenset[int] = frozenset()
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
+    renew_statuses: frozenset[int] = frozenset({401})
+
+    def __init__(self, error_parser: ErrorParser | None = None) -> None:
+        if error_parser is not None:
+            self.parse_error_info = error_parser  # type: ignore[method-assign]
+
+    # -------------------------------------------------------------------------------------- what subclasses change
+    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
+        """What the service's error body says (code, message, error class, hint)."""
+        return default_error_parser(response)
+
+    def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """A successful status. Services whose errors come inside 2xx bodies look at the body here."""
+        return Accept(response)
+
+    # -------------------------------------------------------------------------------------- the decision
+    def decide(self, response: requests.Response, context: CallContext) -> Decision:
+        status = response.status_code
+        if 200 <= status < 300 or status in self.accept_statuses:
+            return self.accept(response, context)
+        error = self.error(response, context)
+        if status in self.renew_statuses:
+            return Renew(error)
+        if status in self.retry_statuses:
+            from airflow_provider_social.core.http import retry_after_seconds
+
+            wait = retry_after_seconds(response, context.clock)
+            if isinstance(error, RateLimitError):
+                error.retry_after = wait
+            # 429 means "not processed"; a 5xx may have been processed, so create-calls are not repeated.
+            return Retry(error, wait, processed=False if status == 429 else None)
+        return Fail(error)
+
+    def error(
+        self, response: requests.Response, context: CallContext, info: ApiErrorInfo | None = None
+    ) -> SocialApiError:
+        """Build the mapped error for ``response`` (closing it): service, operation, API code, message, hint."""
+        status = response.status_code
+        if info is None:
+            try:
+                info = self.parse_error_info(response) or ApiErrorInfo()
+            except Exception:  # a broken error body must not hide the real failure
+                info = ApiErrorInfo(message=response.reason or "")
+        response.close()
+        return build_error(info, status, context, fallback=response.reason or f"HTTP {status}")
+
+
+def build_error(info: ApiErrorInfo, status: int | None, context: CallContext, *, fallback: str = "") -> SocialApiError:
+    """The shared error type for what a service said; secrets are redacted from the message."""
+    cls = info.error_class or (error_class_for_status(status) if status else SocialApiError)
+    kwargs: dict[str, Any] = dict(
+        service=context.service,
+        operation=context.operation,
+        status_code=status,
+        api_code=info.code,
+        hint=info.hint or default_hint(status),
+    )
+    message = redact(info.message or fallback)
+    if issubclass(cls, RateLimitError):
+        return cls(message, retry_after=info.retry_after, **kwargs)
+    return cls(message, **kwargs)
+
+
+class StatusOverrides(ResponsePolicy):
+    """A policy that differs from another only in which statuses are accepted or retried.
+
+    For calls whose hosts speak plainly (an upload link answers 404 when it lapsed: a fresh link fixes it).
+    """
+
+    def __init__(
+        self,
+        base: ResponsePolicy,
+        *,
+        accept_statuses: frozenset[int] | None = None,
+        retry_statuses: frozenset[int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.base = base
+        self.parse_error_info = base.parse_error_info  # type: ignore[method-assign]
+        self.accept = base.accept  # type: ignore[method-assign]
+        if accept_statuses is not None:
+            self.accept_statuses = accept_statuses
+        else:
+            self.accept_statuses = base.accept_statuses
+        self.retry_statuses = retry_statuses if retry_statuses is not None else base.retry_statuses
+        self.renew_statuses = base.renew_statuses
+
+
+def default_hint(status: int | None) -> str:
+    if status == 401:
+        return "the token is missing, expired or revoked; check the connection or re-authorise"
+    if status == 403:
+        return "the token lacks a permission (scope) or the account may not do this"
+    if status == 429:
+        return "the rate limit is exhausted; retries waited as long as allowed"
+    if status is not None and status >= 500:
+        return "the service failed; retried as far as safe"
+    return ""
+
+
+__all__ = [
+    "Accept",
+    "CallContext",
+    "Decision",
+    "Fail",
+    "RETRYABLE_STATUSES",
+    "Renew",
+    "ResponsePolicy",
+    "Retry",
+    "StatusOverrides",
+    "build_error",
+    "default_hint",
+]
