@@ -1,8 +1,9 @@
-"""A thread-safe token-bucket rate limiter, one bucket per credential.
+"""A thread-safe token-bucket rate limiter, one bucket per credential and token kind.
 
-VK allows 3 requests/s for a user token and 20/s for a community token; X and OK have their own windows. The
-limiter is keyed by a credential fingerprint (never the secret itself) so that every hook in a worker process that
-uses the same token shares one bucket.
+VK allows 3 requests/s for a user token and 20/s for a community token; X and OK have their own windows. A service
+declares its limits per token kind (:class:`RateLimit`); the transport takes a bucket from :data:`rate_limiters`
+keyed by a credential fingerprint (never the secret itself), so every hook and thread in a worker process that uses
+the same token shares one bucket.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from dataclasses import dataclass, field
 
 @dataclass
 class TokenBucket:
-    """``rate`` requests per ``per`` seconds, with bursts up to ``rate``."""
+    """``rate`` requests per ``per`` seconds, with bursts up to ``burst`` (default ``rate``)."""
 
     rate: float
     per: float = 1.0
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    burst: float | None = None
     _tokens: float = field(init=False)
     _updated: float = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
@@ -29,12 +31,16 @@ class TokenBucket:
     def __post_init__(self) -> None:
         if self.rate <= 0 or self.per <= 0:
             raise ValueError("rate and per must be positive")
-        self._tokens = self.rate
+        if self.burst is None:
+            self.burst = self.rate
+        if self.burst < 1:
+            raise ValueError("burst must be at least 1")
+        self._tokens = self.burst
         self._updated = self.clock()
 
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self._updated)
-        self._tokens = min(self.rate, self._tokens + elapsed * self.rate / self.per)
+        self._tokens = min(float(self.burst or self.rate), self._tokens + elapsed * self.rate / self.per)
         self._updated = now
 
     def reserve(self) -> float:
@@ -54,6 +60,28 @@ class TokenBucket:
         return wait
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``requests`` in any window of ``per`` seconds, as the service counts them.
+
+    Sends are spaced evenly (burst 1) and ``margin`` stretches the spacing a little, so network jitter cannot push
+    an extra request into the server's window: with spacing ``per * (1 + margin) / requests`` no window of ``per``
+    seconds holds more than ``requests`` sends.
+    """
+
+    requests: int
+    per: float = 1.0
+    margin: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.requests < 1 or self.per <= 0 or self.margin < 0:
+            raise ValueError("a rate limit needs requests >= 1, per > 0 and margin >= 0")
+
+    @property
+    def spacing(self) -> float:
+        return self.per * (1 + self.margin) / self.requests
+
+
 class RateLimiterRegistry:
     """Buckets shared across hooks of one process, keyed by (service, credential fingerprint)."""
 
@@ -70,14 +98,30 @@ class RateLimiterRegistry:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        burst: float | None = None,
     ) -> TokenBucket:
         key = (service, fingerprint(credential))
         with self._lock:
             bucket = self._buckets.get(key)
-            if bucket is None or bucket.rate != rate or bucket.per != per:
-                bucket = TokenBucket(rate, per, clock=clock, sleep=sleep)
+            if bucket is None or bucket.rate != rate or bucket.per != per or (burst and bucket.burst != burst):
+                bucket = TokenBucket(rate, per, clock=clock, sleep=sleep, burst=burst)
                 self._buckets[key] = bucket
             return bucket
+
+    def for_limit(
+        self,
+        service: str,
+        kind: str,
+        credential: str,
+        limit: RateLimit,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> TokenBucket:
+        """The bucket enforcing ``limit`` for one credential of one token kind (shared by the whole process)."""
+        return self.bucket(
+            service, f"{kind}:{credential}", 1.0, limit.spacing, clock=clock, sleep=sleep, burst=1
+        )
 
     def clear(self) -> None:
         with self._lock:
