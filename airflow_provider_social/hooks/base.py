@@ -8,17 +8,20 @@ All plumbing lives here and in :mod:`airflow_provider_social.core`.
 from __future__ import annotations
 
 import logging
+import math
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseHook
 
 from airflow_provider_social.core.errors import ErrorParser, SocialApiError, ValidationError, default_error_parser
-from airflow_provider_social.core.http import RetryPolicy, Transport
+from airflow_provider_social.core.http import Auth, RetryPolicy, Transport
 from airflow_provider_social.core.masking import redact, register_secret
-from airflow_provider_social.core.ratelimit import rate_limiters
+from airflow_provider_social.core.policy import ResponsePolicy
+from airflow_provider_social.core.ratelimit import RateLimit, rate_limiters
 from airflow_provider_social.core.tokens import (
     FileTokenStore,
     TokenManager,
@@ -26,6 +29,9 @@ from airflow_provider_social.core.tokens import (
     TokenStore,
     VariableTokenStore,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.calls import ApiCall
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,10 @@ EXTRA_MAX_RETRIES = "max_retries"
 EXTRA_MAX_RETRY_WAIT = "max_retry_wait"
 EXTRA_TOKEN_STORE = "token_store"
 
+# Bounds on the transport settings a Connection may carry (checked when the transport is built, before any call).
+MAX_RETRIES_LIMIT = 20
+MAX_TIMEOUT = 3600.0
+
 
 class SocialHook(BaseHook):
     """Shared base of every hook in this provider.
@@ -47,14 +57,20 @@ class SocialHook(BaseHook):
     :param retry: retry policy; defaults from the Connection's ``max_retries`` / ``max_retry_wait`` extras.
     :param clock: seconds since the epoch, injectable for tests (token expiry and rate-limit resets).
     :param sleep: the wait function, injectable so tests never sleep on a real clock.
+    :param connection: an Airflow Connection already loaded (a trigger reads it with ``aget_connection``; the CLI
+        builds one before saving it); None loads ``conn_id`` on first use.
     """
 
     #: Human-readable service name used in errors ("Yandex Disk").
     service_name: ClassVar[str] = ""
     #: Endpoint name (also the Connection extra that overrides it) -> default base URL of the real service.
     default_endpoints: ClassVar[dict[str, str]] = {}
-    #: Parses this service's error bodies into code/message/error class.
+    #: Parses this service's error bodies into code/message/error class (the default policy's error reader).
     error_parser: ClassVar[ErrorParser] = staticmethod(default_error_parser)  # type: ignore[assignment]
+    #: Reads every answer and decides (success, error, retry, renew); None: HTTP statuses + ``error_parser``.
+    response_policy: ClassVar[ResponsePolicy | None] = None
+    #: Token kind -> the service's per-credential limit, enforced by the transport across the process's threads.
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
     #: The CLI command that re-authorises a connection; ``{conn_id}`` is filled in.
     reauth_command: ClassVar[str] = ""
     #: Requests per second allowed for one credential, or None.
@@ -74,10 +90,12 @@ class SocialHook(BaseHook):
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        connection: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.conn_id = conn_id or self.default_conn_name
+        self._given_connection = connection
         self._token_store = token_store
         self._retry = retry
         self.clock = clock
@@ -85,10 +103,17 @@ class SocialHook(BaseHook):
         self._read_only_tokens = False
 
     # ---------------------------------------------------------------------------------------------- connection
+    @classmethod
+    async def for_trigger(cls, conn_id: str, **kwargs: Any) -> Any:
+        """A hook for a trigger: the Connection is read with the async ``aget_connection`` (the triggerer's event
+        loop must not block on the synchronous one), then handed to the constructor."""
+        connection = await BaseHook.aget_connection(conn_id)
+        return cls(conn_id, connection=connection, **kwargs)
+
     @cached_property
     def connection(self):  # type: ignore[no-untyped-def]
-        """The Airflow Connection, loaded once per hook."""
-        conn = self.get_connection(self.conn_id)
+        """The Airflow Connection, loaded once per hook (or the one given to the constructor)."""
+        conn = self._given_connection if self._given_connection is not None else self.get_connection(self.conn_id)
         register_secret(conn.password, "password")
         return conn
 
@@ -123,33 +148,120 @@ class SocialHook(BaseHook):
         return f"{self.endpoint(endpoint_name)}/{path.lstrip('/')}"
 
     # ---------------------------------------------------------------------------------------------- transport
+    def _setting_error(self, name: str, problem: str) -> ValidationError:
+        return ValidationError(
+            f"connection {self.conn_id!r}, field {name}: {problem}", service=self.service_name,
+            operation="read connection",
+        )
+
+    def _number_setting(
+        self, name: str, default: float, *, minimum: float, maximum: float, whole: bool = False
+    ) -> float:
+        """A numeric transport setting from the Connection, checked for type and range (named in the error)."""
+        value = self.extra(name)
+        if value is None:
+            return default
+        kind = "a whole number" if whole else "a number"
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+        except (TypeError, ValueError):
+            raise self._setting_error(name, f"expected {kind} from {minimum:g} to {maximum:g}, got {value!r}") from None
+        if not math.isfinite(number) or not minimum <= number <= maximum or (whole and not number.is_integer()):
+            raise self._setting_error(name, f"expected {kind} from {minimum:g} to {maximum:g}, got {value!r}")
+        return number
+
     def _retry_policy(self) -> RetryPolicy:
         if self._retry is not None:
             return self._retry
-        return RetryPolicy(
-            max_attempts=int(self.extra(EXTRA_MAX_RETRIES, 4)) + 1,
-            max_total_wait=float(self.extra(EXTRA_MAX_RETRY_WAIT, 120)),
-        )
+        retries = self._number_setting(EXTRA_MAX_RETRIES, 4, minimum=0, maximum=MAX_RETRIES_LIMIT, whole=True)
+        wait = self._number_setting(EXTRA_MAX_RETRY_WAIT, 120, minimum=0, maximum=86_400)
+        return RetryPolicy(max_attempts=int(retries) + 1, max_total_wait=wait)
 
     def _timeout(self) -> tuple[float, float]:
-        value = self.extra(EXTRA_TIMEOUT)
-        if value is None:
+        if self.extra(EXTRA_TIMEOUT) is None:
             return self.default_timeout
-        return (min(float(value), self.default_timeout[0]), float(value))
+        value = self._number_setting(EXTRA_TIMEOUT, 0, minimum=0.001, maximum=MAX_TIMEOUT)
+        return (min(value, self.default_timeout[0]), value)
+
+    def _proxies(self) -> dict[str, str] | None:
+        proxy = self.extra(EXTRA_PROXY)
+        if proxy is None:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(str(proxy))
+        if parts.scheme not in ("http", "https", "socks5", "socks5h", "socks4") or not parts.hostname:
+            raise self._setting_error(
+                EXTRA_PROXY, "expected a proxy URL such as http://proxy.example:3128 (http, https or socks5)"
+            )
+        return {"http": str(proxy), "https": str(proxy)}
+
+    def _verify(self) -> bool | str:
+        value = self.extra(EXTRA_CA_BUNDLE)
+        if value is None or value is True or str(value).lower() == "true":
+            return True
+        if value is False or str(value).lower() == "false":
+            return False
+        if not isinstance(value, str) or not os.path.isabs(value):
+            # The file itself is checked by requests on the first call: the hook may be built where it is absent.
+            raise self._setting_error(EXTRA_CA_BUNDLE, f"expected true, false or an absolute path to a PEM bundle, "
+                                                       f"got {value!r}")
+        return value
+
+    def check_transport_settings(self) -> None:
+        """Validate every transport setting of the Connection (type and range) before any network call."""
+        self._retry_policy()
+        self._timeout()
+        self._proxies()
+        self._verify()
+        if self._token_store is None:
+            self.token_store  # noqa: B018 - building it validates the token_store field
 
     @cached_property
     def transport(self) -> Transport:
-        proxy = self.extra(EXTRA_PROXY)
+        self.check_transport_settings()
         return Transport(
             service=self.service_name,
             timeout=self._timeout(),
             retry=self._retry_policy(),
-            verify=self.extra(EXTRA_CA_BUNDLE, True),
-            proxies={"http": proxy, "https": proxy} if proxy else None,
+            verify=self._verify(),
+            proxies=self._proxies(),
             error_parser=type(self).error_parser,
+            policy=type(self).response_policy,
+            rate_limits=type(self).rate_limits,
             sleep=self.sleep,
             clock=self.clock,
         )
+
+    # ---------------------------------------------------------------------------------------------- declared calls
+    def auth_for(self, kind: str | None) -> Auth | None:
+        """The credentials for a token kind; a service with several kinds overrides this and, when the kind's
+        credential is missing, raises an error naming the Connection field to fill (before any network call)."""
+        if kind is None:
+            return None
+        auth = getattr(self, "auth", None)
+        if auth is None:
+            raise ValidationError(f"{self.service_name} has no {kind} token configured", service=self.service_name)
+        return auth
+
+    def call_api(
+        self,
+        call: ApiCall,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        url: str | None = None,
+        retries: bool = True,
+        **options: Any,
+    ) -> Any:
+        """Run a declared call: its URL from the endpoint and path (or ``url``, e.g. an upload link), the auth of
+        its token kind, its own options; ``options`` carry the data (params, json, data, body, headers, timeout).
+        ``retries=False`` makes one attempt, for multi-step operations that retry as a whole."""
+        auth = self.auth_for(call.token)
+        target = url or self.url(call.endpoint, call.format_path(path_params))
+        send = self.transport.request if retries else self.transport.send
+        return send(call.method, target, auth=auth, **call.request_options(), **options)
 
     def rate_limit(self, credential: str, rate: float | None = None) -> None:
         """Share a token bucket with every hook in this process that uses the same credential."""
