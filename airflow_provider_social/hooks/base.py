@@ -106,7 +106,10 @@ class SocialHook(BaseHook):
     @classmethod
     async def for_trigger(cls, conn_id: str, **kwargs: Any) -> Any:
         """A hook for a trigger: the Connection is read with the async ``aget_connection`` (the triggerer's event
-        loop must not block on the synchronous one), then handed to the constructor."""
+        loop must not block on the synchronous one), then handed to the constructor.
+
+        :param conn_id: the connection to read.
+        """
         connection = await BaseHook.aget_connection(conn_id)
         return cls(conn_id, connection=connection, **kwargs)
 
@@ -128,16 +131,29 @@ class SocialHook(BaseHook):
         return extras
 
     def extra(self, name: str, default: Any = None) -> Any:
+        """A Connection extra; null, empty and absent all mean ``default`` (the UI saves empty fields as null).
+
+        :param name: the extra's name (``extra__<conn_type>__<name>`` is accepted too).
+        :param default: the value when the extra is unset.
+        """
         value = self.extras.get(name)
         return default if value in (None, "") else value
 
     def secret_extra(self, name: str, default: str | None = None) -> str | None:
+        """A secret extra, registered with the masker before anything can log it.
+
+        :param name: the extra's name.
+        :param default: the value when the extra is unset.
+        """
         value = self.extra(name, default)
         register_secret(value, name)
         return value
 
     def endpoint(self, name: str) -> str:
-        """The base URL for ``name``: the Connection's override, else the real service's default."""
+        """The base URL for ``name``: the Connection's override, else the real service's default.
+
+        :param name: an endpoint the hook declares in ``default_endpoints`` (also the extra that overrides it).
+        """
         try:
             default = self.default_endpoints[name]
         except KeyError:
@@ -145,6 +161,11 @@ class SocialHook(BaseHook):
         return str(self.extra(name, default)).rstrip("/")
 
     def url(self, endpoint_name: str, path: str) -> str:
+        """The full URL of ``path`` under an endpoint.
+
+        :param endpoint_name: see :meth:`endpoint`.
+        :param path: the path below the base URL.
+        """
         return f"{self.endpoint(endpoint_name)}/{path.lstrip('/')}"
 
     # ---------------------------------------------------------------------------------------------- transport
@@ -238,7 +259,10 @@ class SocialHook(BaseHook):
     # ---------------------------------------------------------------------------------------------- declared calls
     def auth_for(self, kind: str | None) -> Auth | None:
         """The credentials for a token kind; a service with several kinds overrides this and, when the kind's
-        credential is missing, raises an error naming the Connection field to fill (before any network call)."""
+        credential is missing, raises an error naming the Connection field to fill (before any network call).
+
+        :param kind: the token kind a call declares (``"user"``, ``"community"``, ...); None: no credentials.
+        """
         if kind is None:
             return None
         auth = getattr(self, "auth", None)
@@ -257,19 +281,32 @@ class SocialHook(BaseHook):
     ) -> Any:
         """Run a declared call: its URL from the endpoint and path (or ``url``, e.g. an upload link), the auth of
         its token kind, its own options; ``options`` carry the data (params, json, data, body, headers, timeout).
-        ``retries=False`` makes one attempt, for multi-step operations that retry as a whole."""
+        ``retries=False`` makes one attempt, for multi-step operations that retry as a whole.
+
+        :param call: the declared call.
+        :param path_params: values for the fields of the call's path template (URL-quoted).
+        :param url: a whole URL instead of endpoint + path (an upload link the API handed out).
+        :param retries: retry within the connection's budget (default) or make one attempt.
+        """
         auth = self.auth_for(call.token)
         target = url or self.url(call.endpoint, call.format_path(path_params))
         send = self.transport.request if retries else self.transport.send
         return send(call.method, target, auth=auth, **call.request_options(), **options)
 
     def rate_limit(self, credential: str, rate: float | None = None) -> None:
-        """Share a token bucket with every hook in this process that uses the same credential."""
+        """Put every request of this hook on one bucket shared with every hook of the process using ``credential``.
+
+        Prefer ``rate_limits`` per token kind, which the transport applies per credential by itself.
+
+        :param credential: the credential (only its fingerprint is kept).
+        :param rate: requests per second; defaults to ``requests_per_second``.
+        """
         rate = rate or self.requests_per_second
         if rate:
             self.transport.rate_limiter = rate_limiters.bucket(self.service_name, credential, rate)
 
     def get_conn(self) -> Transport:
+        """The hook's transport (Airflow's conventional accessor)."""
         return self.transport
 
     # ---------------------------------------------------------------------------------------------- tokens
@@ -291,6 +328,11 @@ class SocialHook(BaseHook):
     def make_token_manager(
         self, seed: TokenSet, refresher: Callable[[TokenSet], TokenSet] | None, **kwargs: Any
     ) -> TokenManager:
+        """The token lifecycle for this connection: store first, refresh before expiry, persist before use.
+
+        :param seed: the token set the Connection holds (used until the store has a newer one).
+        :param refresher: exchanges a refresh token for a new set; None for tokens that cannot be refreshed.
+        """
         return TokenManager(
             key=self.conn_id,
             seed=seed,
