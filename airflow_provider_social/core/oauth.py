@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,14 +51,32 @@ class TokenAuth(Auth):
 
 
 def token_error_parser(response: requests.Response) -> ApiErrorInfo | None:
-    """RFC 6749 section 5.2 errors; ``invalid_grant`` becomes :class:`InvalidGrantError`."""
+    """RFC 6749 section 5.2 errors; a refused grant becomes :class:`InvalidGrantError`.
+
+    A grant is refused as ``invalid_grant`` by the RFC, but not by every provider: X answers a spent, revoked or
+    unknown refresh token (and a used or expired code) with ``invalid_request`` "Value passed for the token was
+    invalid." (or "... the authorization code ..."). Any ``invalid_request`` whose description names the token,
+    the code or the code verifier as invalid is therefore a refused grant too, so the token protocol's re-read
+    and re-authorise steps run on every provider.
+    """
     info = default_error_parser(response) or ApiErrorInfo()
-    if info.code == "invalid_grant":
+    if info.code == "invalid_grant" or (info.code == "invalid_request" and _names_a_refused_grant(info.message)):
         info.error_class = InvalidGrantError
     elif info.code in ("invalid_client", "unauthorized_client"):
         info.error_class = AuthenticationError
         info.hint = "check the client ID and client secret in the connection"
     return info
+
+
+_REFUSED_GRANT = re.compile(
+    r"\b(token|refresh[ _]token|authorization code|code verifier|code_verifier)\b.*\b(invalid|expired|revoked|"
+    r"did not match|already (been )?used)",
+    re.IGNORECASE,
+)
+
+
+def _names_a_refused_grant(description: str) -> bool:
+    return bool(_REFUSED_GRANT.search(description or ""))
 
 
 @dataclass

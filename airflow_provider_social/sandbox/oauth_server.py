@@ -22,7 +22,7 @@ import re
 import secrets
 import string
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -101,6 +101,32 @@ class OAuthServerConfig:
     interval: int = 5
     verification_field: str = "verification_uri"  # RFC 8628 name; Yandex says verification_url
     default_user_id: str = SANDBOX_USER_ID
+    #: How this provider words each refusal at the token endpoint: situation -> (error, error_description).
+    #: Situations not listed answer as RFC 6749 does (:data:`RFC_REFUSALS`). X, for one, answers a spent refresh
+    #: token with ``invalid_request`` "Value passed for the token was invalid."
+    refusals: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: Answer polls faster than ``interval`` with RFC 8628 ``slow_down`` (counted in ``dump()["slow_down"]``).
+    enforce_interval: bool = True
+
+
+#: RFC 6749 section 5.2 / RFC 8628 answers, the default wording of every refusal.
+RFC_REFUSALS: dict[str, tuple[str, str]] = {
+    "code_invalid": ("invalid_grant", "Invalid authorization code"),
+    "code_used": ("invalid_grant", "Authorization code has already been used"),
+    "code_other_client": ("invalid_grant", "Authorization code was issued to another client"),
+    "code_expired": ("invalid_grant", "Code has expired"),
+    "verifier_missing": ("invalid_grant", "Missing code_verifier"),
+    "verifier_mismatch": ("invalid_grant", "Invalid code_verifier"),
+    "refresh_invalid": ("invalid_grant", "Invalid refresh token"),
+    "refresh_other_client": ("invalid_grant", "Refresh token was issued to another client"),
+    "refresh_used": ("invalid_grant", "Refresh token has already been used"),
+    "refresh_revoked": ("invalid_grant", "Refresh token has been revoked"),
+    "refresh_expired": ("invalid_grant", "Refresh token has expired"),
+    "device_invalid": ("invalid_grant", "Invalid device code"),
+    "device_used": ("invalid_grant", "Device code has already been used"),
+    "device_expired": ("expired_token", "Device code has expired"),
+    "device_too_fast": ("slow_down", "Polling too frequently; wait the interval"),
+}
 
 
 # ---- records
@@ -145,6 +171,8 @@ class _DeviceAuth:
     device_name: str | None
     status: str = "pending"  # pending | approved | denied | spent
     user_id: str | None = None
+    interval: float = 5.0  # grows by 5 s after each slow_down (RFC 8628 section 3.5)
+    last_poll: float | None = None
 
 
 @dataclass
@@ -174,6 +202,12 @@ class TokenCheck(NamedTuple):
 
 
 class OAuthError(Exception):
+    @classmethod
+    def refusal(cls, config: OAuthServerConfig, situation: str) -> OAuthError:
+        """The provider's own wording for a refused grant (RFC 6749 unless the config says otherwise)."""
+        error, description = config.refusals.get(situation) or RFC_REFUSALS[situation]
+        return cls(error, description)
+
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(f"{error}: {description}")
         self.error = error
@@ -206,6 +240,7 @@ class OAuthServer:
         self._consents: dict[str, _PendingConsent] = {}
         self._grant_ids = itertools.count(1)
         self._revoked_grants: set[int] = set()
+        self.slow_downs = 0  # device-code polls that came faster than the interval
 
     @property
     def name(self) -> str:
@@ -302,6 +337,7 @@ class OAuthServer:
                     }
                     for t in self._tokens.values()
                 ],
+                "slow_down": self.slow_downs,
                 "device_authorizations": [
                     {"user_code": d.user_code, "client_id": d.client_id, "status": d.status}
                     for d in self._devices.values()
@@ -401,17 +437,17 @@ class OAuthServer:
         with self._lock:
             code = self._codes.get(code_value)
             if code is None:
-                raise OAuthError("invalid_grant", "Invalid authorization code")
+                raise OAuthError.refusal(self.config, "code_invalid")
             if code.used:
                 # A replayed code means it leaked: kill what it produced (RFC 6749 §4.1.2).
                 self._revoked_grants.add(code.grant_id)
-                raise OAuthError("invalid_grant", "Authorization code has already been used")
+                raise OAuthError.refusal(self.config, "code_used")
             if code.client_id != client_id:
-                raise OAuthError("invalid_grant", "Authorization code was issued to another client")
+                raise OAuthError.refusal(self.config, "code_other_client")
             if code.expires_at <= self.clock.now():
-                raise OAuthError("invalid_grant", "Code has expired")
+                raise OAuthError.refusal(self.config, "code_expired")
             self._check_token_redirect_uri(code, form.get("redirect_uri"))
-            self._check_verifier(code, form.get("code_verifier"))
+            self._check_verifier(self.config, code, form.get("code_verifier"))
             code.used = True
             return self._issue(client_id, code.scope, code.user_id, code.grant_id)
 
@@ -420,17 +456,17 @@ class OAuthServer:
         with self._lock:
             record = self._tokens.get(value)
             if record is None or record.kind != "refresh":
-                raise OAuthError("invalid_grant", "Invalid refresh token")
+                raise OAuthError.refusal(self.config, "refresh_invalid")
             if record.client_id != client_id:
-                raise OAuthError("invalid_grant", "Refresh token was issued to another client")
+                raise OAuthError.refusal(self.config, "refresh_other_client")
             if record.used:
                 if self.config.revoke_family_on_reuse:
                     self._revoked_grants.add(record.grant_id)
-                raise OAuthError("invalid_grant", "Refresh token has already been used")
+                raise OAuthError.refusal(self.config, "refresh_used")
             if record.revoked or record.grant_id in self._revoked_grants:
-                raise OAuthError("invalid_grant", "Refresh token has been revoked")
+                raise OAuthError.refusal(self.config, "refresh_revoked")
             if self._expired(record):
-                raise OAuthError("invalid_grant", "Refresh token has expired")
+                raise OAuthError.refusal(self.config, "refresh_expired")
             scope = record.scope
             requested = form.get("scope")
             if requested and not set(requested.split()) <= set(scope.split()):
@@ -445,14 +481,20 @@ class OAuthServer:
         value = _required(form, self.config.device_code_param)
         with self._lock:
             device = self._devices.get(value)
-            # UNCONFIRMED for Yandex (may answer bad_verification_code); invalid_grant is the RFC 6749 answer.
             if device is None or device.client_id != client_id:
-                raise OAuthError("invalid_grant", "Invalid device code")
+                raise OAuthError.refusal(self.config, "device_invalid")
             if device.status == "spent":
-                raise OAuthError("invalid_grant", "Device code has already been used")
-            # UNCONFIRMED for Yandex: RFC 8628 expired_token is the stricter, explicit choice.
+                raise OAuthError.refusal(self.config, "device_used")
             if device.expires_at <= self.clock.now():
-                raise OAuthError("expired_token", "Device code has expired")
+                raise OAuthError.refusal(self.config, "device_expired")
+            now = self.clock.now()
+            too_fast = device.last_poll is not None and now - device.last_poll < device.interval
+            device.last_poll = now
+            if too_fast and self.config.enforce_interval:
+                # RFC 8628 section 3.5: the client must add 5 s to its interval from now on; so does the server.
+                device.interval += 5
+                self.slow_downs += 1
+                raise OAuthError.refusal(self.config, "device_too_fast")
             if device.status == "denied":
                 raise OAuthError("access_denied", "The user denied access")
             if device.status == "pending":
@@ -522,6 +564,7 @@ class OAuthServer:
                 expires_at=self.clock.now() + self.config.device_expires_in,
                 device_id=device_id,
                 device_name=device_name,
+                interval=float(self.config.interval),
             )
             self._devices[device.device_code] = device
             self._user_codes[user_code] = device.device_code
@@ -672,13 +715,13 @@ class OAuthServer:
         return challenge, method
 
     @staticmethod
-    def _check_verifier(code: _AuthCode, verifier: str | None) -> None:
+    def _check_verifier(config: OAuthServerConfig, code: _AuthCode, verifier: str | None) -> None:
         if code.challenge is None:
             if verifier:
                 raise OAuthError("invalid_grant", "code_verifier sent but no code_challenge was given")
             return
         if not verifier:
-            raise OAuthError("invalid_grant", "Missing code_verifier")
+            raise OAuthError.refusal(config, "verifier_missing")
         if not _VERIFIER_RE.match(verifier):
             raise OAuthError("invalid_grant", "Malformed code_verifier")
         if code.challenge_method == "S256":
@@ -686,7 +729,7 @@ class OAuthServer:
         else:
             computed = verifier
         if not secrets.compare_digest(computed, code.challenge):
-            raise OAuthError("invalid_grant", "Invalid code_verifier")
+            raise OAuthError.refusal(config, "verifier_mismatch")
 
 
 # ---- utilities

@@ -578,7 +578,27 @@ def x_oauth_config() -> OAuthServerConfig:
         token_requires_redirect_uri=True,
         include_scope=True,
         default_scope=DEFAULT_SCOPE,
+        refusals=X_REFUSALS,
     )
+
+
+# X words refusals its own way: HTTP 400 "invalid_request" naming the value, where RFC 6749 says invalid_grant.
+# Recorded by clients that talk to X (node-twitter-api-v2 #496 for codes, the twitter-api-typescript-sdk #26 for
+# PKCE); the refresh-token wording is the one X answers for a spent, revoked or unknown refresh token.
+_X_TOKEN_INVALID = ("invalid_request", "Value passed for the token was invalid.")
+_X_CODE_INVALID = ("invalid_request", "Value passed for the authorization code was invalid.")
+X_REFUSALS: dict[str, tuple[str, str]] = {
+    "code_invalid": _X_CODE_INVALID,
+    "code_used": _X_CODE_INVALID,
+    "code_other_client": _X_CODE_INVALID,
+    "code_expired": _X_CODE_INVALID,
+    "verifier_mismatch": ("invalid_request", "Value passed for the code verifier did not match the code challenge."),
+    "refresh_invalid": _X_TOKEN_INVALID,
+    "refresh_other_client": _X_TOKEN_INVALID,
+    "refresh_used": _X_TOKEN_INVALID,
+    "refresh_revoked": _X_TOKEN_INVALID,
+    "refresh_expired": _X_TOKEN_INVALID,
+}
 
 
 def make_oauth_server(clock: SandboxClock) -> OAuthServer:

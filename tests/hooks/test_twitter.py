@@ -361,6 +361,22 @@ def test_401_refreshes_once_then_names_the_command(sandbox, make_connection):
     assert tokens["access_token"] not in str(info.value)
 
 
+def test_a_spent_refresh_token_in_xs_words_is_a_refused_grant_that_names_the_command(sandbox, make_connection):
+    """X answers a spent refresh token with 400 invalid_request "Value passed for the token was invalid." (not
+    invalid_grant). It must still run the protocol: re-read the store, then ReauthorizationRequired."""
+    tokens = sandbox.control.mint_tokens("twitter", scope="tweet.read tweet.write users.read media.write")
+    conn_id = x_connection(sandbox, make_connection, tokens=tokens)
+    first = make_hook(sandbox, conn_id)
+    sandbox.state.clock.advance(7300)
+    first.refresh_tokens()  # rotates: the Connection's refresh token is now spent, the new set is in first's store
+    late = make_hook(sandbox, conn_id)  # a worker whose store never got the rotated set
+    with pytest.raises(ReauthorizationRequired) as info:
+        late.get_me()
+    assert "airflow social auth twitter --conn-id twitter_test" in str(info.value)
+    assert late.sleeps, "the store was re-read (another worker may have rotated the token) before giving up"
+    assert tokens["refresh_token"] not in str(info.value)
+
+
 def test_token_refused_early_is_renewed_on_401(sandbox, conn, hook):
     hook.get_me()
     current = hook.token_manager.current().access_token

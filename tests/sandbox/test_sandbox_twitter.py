@@ -17,6 +17,11 @@ from tests.hooks.twitter_helpers import png_bytes
 
 CLIENT = ("sandbox-client", "sandbox-secret")
 REDIRECT = "http://127.0.0.1:8765/callback"
+# What X answers (HTTP 400) where RFC 6749 would say invalid_grant, as clients that talk to X record it.
+X_TOKEN_INVALID = {"error": "invalid_request", "error_description": "Value passed for the token was invalid."}
+X_CODE_INVALID = {
+    "error": "invalid_request", "error_description": "Value passed for the authorization code was invalid."
+}
 DUPLICATE = {
     "detail": "You are not allowed to create a Tweet with duplicate content.",
     "type": "about:blank",
@@ -87,7 +92,7 @@ def test_code_exchange_with_pkce_basic_auth_two_hour_token(sandbox, api):
     assert body["expires_in"] == 7200 and body["token_type"] == "bearer" and body["refresh_token"]
     assert "x-rate-limit-remaining" in response.headers
     again = requests.post(f"{api}/2/oauth2/token", data=form, auth=CLIENT, timeout=10)
-    assert again.json()["error"] == "invalid_grant"
+    assert again.status_code == 400 and again.json() == X_CODE_INVALID  # X's wording, not RFC's invalid_grant
 
 
 def test_code_lives_thirty_seconds_and_pkce_is_required(sandbox, api):
@@ -96,7 +101,8 @@ def test_code_lives_thirty_seconds_and_pkce_is_required(sandbox, api):
     sandbox.control.advance(31)
     form = {"grant_type": "authorization_code", "code": query["code"], "redirect_uri": REDIRECT,
             "code_verifier": verifier}
-    assert requests.post(f"{api}/2/oauth2/token", data=form, auth=CLIENT, timeout=10).json()["error"] == "invalid_grant"
+    expired = requests.post(f"{api}/2/oauth2/token", data=form, auth=CLIENT, timeout=10)
+    assert expired.status_code == 400 and expired.json() == X_CODE_INVALID
     no_pkce = authorize(sandbox, None)
     assert no_pkce["error"] == "invalid_request"
 
@@ -107,7 +113,10 @@ def test_wrong_verifier_and_public_client(sandbox, api):
     base = {"grant_type": "authorization_code", "code": query["code"], "redirect_uri": REDIRECT,
             "client_id": "sandbox-public-client"}
     bad = requests.post(f"{api}/2/oauth2/token", data={**base, "code_verifier": "x" * 43}, timeout=10)
-    assert bad.json()["error"] == "invalid_grant"
+    assert bad.status_code == 400 and bad.json() == {
+        "error": "invalid_request",
+        "error_description": "Value passed for the code verifier did not match the code challenge.",
+    }
     query = authorize(sandbox, challenge, client_id="sandbox-public-client")
     good = requests.post(f"{api}/2/oauth2/token", data={**base, "code": query["code"], "code_verifier": verifier},
                          timeout=10)
@@ -129,11 +138,20 @@ def test_refresh_token_single_use_and_reuse_kills_the_family(sandbox, api):
     first = requests.post(f"{api}/2/oauth2/token", data=form, auth=CLIENT, timeout=10).json()
     assert first["refresh_token"] != tokens["refresh_token"]
     reuse = requests.post(f"{api}/2/oauth2/token", data=form, auth=CLIENT, timeout=10)
-    assert reuse.json()["error"] == "invalid_grant"
+    assert reuse.status_code == 400 and reuse.json() == X_TOKEN_INVALID  # X's wording, not RFC's invalid_grant
     newest = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
-    assert requests.post(f"{api}/2/oauth2/token", data=newest, auth=CLIENT, timeout=10).json()["error"] == (
-        "invalid_grant"
-    )
+    assert requests.post(f"{api}/2/oauth2/token", data=newest, auth=CLIENT, timeout=10).json() == X_TOKEN_INVALID
+
+
+def test_an_expired_or_unknown_refresh_token_is_refused_in_xs_words(sandbox, api):
+    tokens = sandbox.control.mint_tokens("twitter", scope=xs.DEFAULT_SCOPE)
+    unknown = {"grant_type": "refresh_token", "refresh_token": "xrt_" + "z" * 40}
+    response = requests.post(f"{api}/2/oauth2/token", data=unknown, auth=CLIENT, timeout=10)
+    assert response.status_code == 400 and response.json() == X_TOKEN_INVALID
+    sandbox.control.revoke_token("twitter", tokens["refresh_token"])
+    revoked = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    response = requests.post(f"{api}/2/oauth2/token", data=revoked, auth=CLIENT, timeout=10)
+    assert response.status_code == 400 and response.json() == X_TOKEN_INVALID
 
 
 def test_access_token_expires_after_two_hours_and_revoke(sandbox, api):
