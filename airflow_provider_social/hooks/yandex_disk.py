@@ -87,6 +87,29 @@ def yandex_error_parser(response: requests.Response) -> ApiErrorInfo | None:
     )
 
 
+def _device_flow_error(exc: SocialApiError) -> SocialApiError:
+    """A clear message for each way Yandex ID ends a device flow (its own codes and RFC 8628's alike)."""
+    reasons = {
+        "access_denied": ("access was denied on the confirmation page", "run the command again and press Allow"),
+        "bad_verification_code": (
+            "Yandex ID does not recognise the device code (bad_verification_code)",
+            "run the command again to get a new code; do not edit the code it polls with",
+        ),
+        "invalid_grant": (
+            f"the device code is expired or already used ({exc.api_message})",
+            "run the command again to get a new code",
+        ),
+        "expired_token": (
+            f"the device code expired ({exc.api_message})", "run the command again and approve the code sooner"
+        ),
+    }
+    if exc.api_code not in reasons:
+        return exc
+    message, hint = reasons[str(exc.api_code)]
+    return AuthenticationError(message, service=SERVICE, operation="device authorization", api_code=exc.api_code,
+                               hint=hint)
+
+
 class YandexDiskHook(SocialHook):
     """Yandex Disk through the REST API v1, with Yandex ID token refresh.
 
@@ -168,15 +191,24 @@ class YandexDiskHook(SocialHook):
         """Run the Yandex ID device-code flow: request a code, let ``on_code`` show it, poll until approved.
 
         Polls at the server's ``interval``; the device code goes in the ``code`` form field (Yandex's spelling).
+        A ``slow_down`` answer adds 5 s to the interval for the rest of the flow (RFC 8628 section 3.5; Yandex
+        documents no slow_down but says it "may respond with an error" to faster polls, so both are handled).
+
+        :param on_code: shows the user the verification URL and code.
+        :param device_id: Yandex's optional device identifier (6-50 characters), to tie the token to a device.
+        :param device_name: the device's name shown in the user's Yandex ID settings.
         """
         device = self.oauth_client.start_device_flow(device_id=device_id, device_name=device_name)
         on_code(device)
         deadline = self.clock() + device.expires_in
+        interval = device.interval
         while True:
-            self.sleep(device.interval)
+            self.sleep(interval)
             try:
                 return self.oauth_client.poll_device_token(device, grant_type="device_code", code_param="code")
-            except AuthorizationPending:
+            except AuthorizationPending as pending:
+                if pending.api_code == "slow_down":
+                    interval += 5
                 if self.clock() >= deadline:
                     raise AuthenticationError(
                         f"the code {device.user_code} was not approved within {int(device.expires_in)} s",
@@ -184,19 +216,7 @@ class YandexDiskHook(SocialHook):
                         hint="run the command again and approve the code sooner",
                     ) from None
             except SocialApiError as exc:
-                if exc.api_code == "access_denied":
-                    raise AuthenticationError(
-                        "access was denied on the confirmation page", service=SERVICE,
-                        operation="device authorization", api_code=exc.api_code,
-                        hint="run the command again and press Allow",
-                    ) from None
-                if exc.api_code in ("expired_token", "invalid_grant", "bad_verification_code"):
-                    raise AuthenticationError(
-                        f"the device code is no longer valid ({exc.api_message})", service=SERVICE,
-                        operation="device authorization", api_code=exc.api_code,
-                        hint="run the command again to get a new code",
-                    ) from None
-                raise
+                raise _device_flow_error(exc) from None
 
     def _refresh(self, tokens: TokenSet) -> TokenSet:
         return self.oauth_client.refresh(tokens)

@@ -56,7 +56,19 @@ def yandex_oauth_config() -> OAuthServerConfig:
         device_expires_in=300,
         interval=5,
         verification_field="verification_url",
+        refusals=YANDEX_REFUSALS,
     )
+
+
+# Yandex ID's documented device-flow errors (yandex.ru/dev/id/doc: "simple-input-client"): a device code it does
+# not know or that is malformed -> bad_verification_code; an expired one -> invalid_grant ("Invalid or expired
+# confirmation code"). Yandex documents no slow_down ("if requests come more often, Yandex.OAuth may respond with
+# an error"): the sandbox answers RFC 8628's slow_down, the strictest likely reading; the client tolerates both.
+YANDEX_REFUSALS: dict[str, tuple[str, str]] = {
+    "device_invalid": ("bad_verification_code", "Invalid code"),
+    "device_expired": ("invalid_grant", "Code has expired"),
+    "device_used": ("invalid_grant", "Invalid code"),
+}
 
 
 def make_server(clock: SandboxClock) -> OAuthServer:

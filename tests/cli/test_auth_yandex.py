@@ -29,6 +29,7 @@ def test_print_only_prints_a_working_connection(sandbox, cli_conn, capsys, monke
 
     def sleep(seconds):
         waits.append(seconds)
+        sandbox.control.advance(seconds)  # the sandbox enforces the interval on its own clock
         if len(waits) == 2:  # the user enters the code on the second poll
             code = capsys.readouterr().out.split("enter the code ")[1].split()[0]
             sandbox.control.approve_device("yandex", code)
@@ -49,6 +50,7 @@ def test_print_only_prints_a_working_connection(sandbox, cli_conn, capsys, monke
 
 def test_denied_code_is_a_clear_error(sandbox, cli_conn, capsys):
     def sleep(seconds):
+        sandbox.control.advance(seconds)
         code = capsys.readouterr().out.split("enter the code ")[1].split()[0]
         sandbox.control.approve_device("yandex", code, deny=True)
 

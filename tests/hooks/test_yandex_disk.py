@@ -65,6 +65,7 @@ def test_device_flow_authorises(sandbox, make_connection, fake_sleep, fake_clock
 
     def sleep(seconds):
         fake_sleep(seconds)
+        sandbox.control.advance(seconds)  # the sandbox enforces the interval on its own clock
         if len(fake_sleep.calls) == 2:  # the user approves while we poll
             sandbox.control.approve_device("yandex", approved[0])
 
@@ -82,6 +83,7 @@ def test_device_flow_denied_is_a_clear_error(sandbox, fake_sleep, fake_clock):
 
     def sleep(seconds):
         fake_sleep(seconds)
+        sandbox.control.advance(seconds)
         sandbox.control.approve_device("yandex", codes[0], deny=True)
 
     hook = YandexDiskHook.for_authorization(
@@ -99,6 +101,54 @@ def test_device_flow_expiry_is_a_clear_error(sandbox, fake_sleep, fake_clock):
     )
     with pytest.raises(AuthenticationError, match="not approved within|no longer valid"):
         hook.authorize_device(on_code=lambda d: None)
+
+
+def test_device_flow_slows_down_when_told_and_the_sandbox_counts_it(sandbox, fake_sleep, fake_clock):
+    """RFC 8628 slow_down: the next polls wait 5 s more. Here the sandbox clock lags the client's by 1 s per poll,
+    as a server's clock may, so the first second poll is early; after slowing down no poll is early again."""
+    codes = []
+
+    def sleep(seconds):
+        fake_sleep(seconds)
+        sandbox.control.advance(seconds - 1 if len(fake_sleep.calls) == 2 else seconds)
+        if len(fake_sleep.calls) == 4:
+            sandbox.control.approve_device("yandex", codes[0])
+
+    hook = YandexDiskHook.for_authorization(
+        conn_id="new_conn", client_id="sandbox-client", client_secret="sandbox-secret",
+        oauth_base_url=f"{sandbox.base_url}/yandex-oauth", sleep=sleep, clock=fake_clock,
+    )
+    tokens = hook.authorize_device(on_code=lambda d: codes.append(d.user_code))
+    assert tokens.access_token
+    assert fake_sleep.calls == [5.0, 5.0, 10.0, 10.0]
+    assert sandbox.control.state("yandex")["slow_down"] == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ({"error": "bad_verification_code", "error_description": "Invalid code"}, "does not recognise the device"),
+        ({"error": "invalid_grant", "error_description": "Code has expired"}, "expired or already used"),
+        ({"error": "expired_token", "error_description": "expired"}, "the device code expired"),
+    ],
+)
+def test_each_device_flow_refusal_has_a_clear_message(make_connection, answer, message, fake_sleep, fake_clock):
+    from tests.core.scripted_server import ScriptedServer
+
+    server = ScriptedServer()
+    try:
+        device = {"device_code": "d" * 32, "user_code": "abcdefgh", "verification_url": "https://ya.ru/device",
+                  "interval": 5, "expires_in": 300}
+        server.script = [(200, {}, device), (400, {}, answer)]
+        hook = YandexDiskHook.for_authorization(
+            conn_id="new_conn", client_id="sandbox-client", client_secret="sandbox-secret",
+            oauth_base_url=server.url, sleep=fake_sleep, clock=fake_clock,
+        )
+        with pytest.raises(AuthenticationError, match=message) as info:
+            hook.authorize_device(on_code=lambda d: None)
+        assert info.value.api_code == answer["error"] and info.value.hint
+    finally:
+        server.close()
 
 
 # ------------------------------------------------------------------------------------------ concurrency

@@ -49,6 +49,7 @@ def test_pending_then_approved_then_spent(yandex, sandbox):
     body = assert_oauth_error(poll(yandex, flow["device_code"]), "authorization_pending")
     assert body["error_description"] == "User has not yet authorized your application"
     sandbox.control.approve_device("yandex", flow["user_code"])
+    sandbox.control.advance(flow["interval"])  # polls come no faster than the announced interval
     response = poll(yandex, flow["device_code"])
     assert response.status_code == 200, response.text
     assert yandex.disk(response.json()["access_token"]).status_code == 200
@@ -78,7 +79,9 @@ def test_denied(yandex, sandbox):
 def test_expired(yandex, sandbox):
     flow = start(yandex)
     sandbox.control.advance(301)
-    assert_oauth_error(poll(yandex, flow["device_code"]), "expired_token")  # UNCONFIRMED at Yandex
+    # Yandex documents invalid_grant for "an invalid or expired confirmation code" (RFC 8628 would say
+    # expired_token); the client accepts both.
+    assert_oauth_error(poll(yandex, flow["device_code"]), "invalid_grant")
     with pytest.raises(Exception, match="409"):
         sandbox.control.approve_device("yandex", flow["user_code"])
 
@@ -100,3 +103,22 @@ def test_approval_through_the_verification_page(yandex):
     done = requests.post(flow["verification_url"], data={"user_code": flow["user_code"], "decision": "approve"})
     assert done.status_code == 200
     assert poll(yandex, flow["device_code"]).status_code == 200
+
+
+def test_an_unknown_or_mistyped_device_code_is_a_bad_verification_code(yandex):
+    start(yandex)
+    body = assert_oauth_error(poll(yandex, "0123456789abcdef0123456789abcdef"), "bad_verification_code")
+    assert body["error_description"]
+
+
+def test_polls_faster_than_the_interval_are_slowed_down_and_counted(yandex, sandbox):
+    flow = start(yandex)
+    assert_oauth_error(poll(yandex, flow["device_code"]), "authorization_pending")
+    sandbox.control.advance(2)
+    assert_oauth_error(poll(yandex, flow["device_code"]), "slow_down")
+    # RFC 8628 section 3.5: the interval is now 5 s longer, so 5 s is too soon
+    sandbox.control.advance(5)
+    assert_oauth_error(poll(yandex, flow["device_code"]), "slow_down")
+    sandbox.control.advance(15)
+    assert_oauth_error(poll(yandex, flow["device_code"]), "authorization_pending")
+    assert sandbox.control.state("yandex")["slow_down"] == 2
