@@ -232,6 +232,26 @@ class _Found(Exception):
 # ---------------------------------------------------------------------------------------------- hook
 
 
+class RecentPosts:
+    """An account's recent posts, looked at once; posts of a thread are matched against it one by one."""
+
+    def __init__(self, tweets: list[dict[str, Any]]) -> None:
+        self.tweets = tweets
+
+    def find(self, text: str, reply_to: str | None = None) -> dict[str, Any] | None:
+        """The post with this text (URLs, entities and spacing aside) and reply target, or None."""
+        if not text:
+            return None
+        wanted = _normalise_for_match(text)
+        for tweet in self.tweets:
+            replied = next((r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"),
+                           None)
+            if _normalise_for_match(tweet.get("text", "")) == wanted and replied == reply_to:
+                return {"id": str(tweet["id"]), "text": tweet.get("text", ""), "url": tweet_url(str(tweet["id"])),
+                        "deduplicated": True}
+        return None
+
+
 class TwitterHook(SocialHook):
     """Twitter/X API v2 (and the v1.1 media upload) for one account.
 
@@ -499,20 +519,31 @@ class TwitterHook(SocialHook):
         spec = self.validate_tweet(text, media_paths=media_paths, media_ids=media_ids, poll_options=poll_options,
                                    poll_duration_minutes=poll_duration_minutes, reply_to=reply_to,
                                    quote_tweet_id=quote_tweet_id)
-        if dedupe and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
+        recent = self.recent_posts() if dedupe and spec.text else None
+        if recent is not None and (existing := recent.find(spec.text, spec.reply_to)):
             return existing  # found before uploading anything again
         uploaded = [self.upload_media(m.path)["media_id"] for m in spec.media]
-        return self.post(spec, uploaded, dedupe=dedupe)
+        return self.post(spec, uploaded, dedupe=dedupe, recent=recent)  # one look-up per post: done above
 
-    def post(self, spec: TweetSpec, media_ids: Sequence[str] = (), *, dedupe: bool = False) -> dict[str, Any]:
+    def post(
+        self, spec: TweetSpec, media_ids: Sequence[str] = (), *, dedupe: bool = False,
+        recent: RecentPosts | None = None,
+    ) -> dict[str, Any]:
         """Send a validated post (media already uploaded and processed) with the no-double-post protection.
 
         ``dedupe`` looks for an identical recent post first. A create that failed in a way that may have landed
         (timeout, dropped connection, 5xx) is looked up before it is sent once more; if X then refuses the
         resend as a duplicate (its timeline lagged behind the create), the post is looked up again and returned.
+
+        :param spec: the validated post (:meth:`validate_tweet`).
+        :param media_ids: its uploaded media.
+        :param dedupe: look for an identical recent post first.
+        :param recent: a look at the timeline already made (by the caller): matched instead of looking again.
         """
-        if dedupe and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
-            return existing
+        if dedupe and spec.text:
+            recent = recent if recent is not None else self.recent_posts()
+            if existing := recent.find(spec.text, spec.reply_to):
+                return existing
         body = spec.body(media_ids)
 
         def send(maybe_landed: bool) -> requests.Response:
@@ -543,9 +574,18 @@ class TwitterHook(SocialHook):
 
     def find_recent_tweet(self, text: str, *, reply_to: str | None = None) -> dict[str, Any] | None:
         """This account's post with the same text (URLs, entities and spacing aside) and reply target, posted
-        within the dedupe window, or None. X's timeline can lag a few seconds behind a create (a limit)."""
+        within the dedupe window, or None. X's timeline can lag a few seconds behind a create (a limit).
+
+        :param text: the post's text (media-only posts cannot be matched: None is returned without a call).
+        :param reply_to: the post it replies to, if any.
+        """
         if not text:
             return None  # media-only posts cannot be matched by text
+        return self.recent_posts().find(text, reply_to)
+
+    def recent_posts(self) -> RecentPosts:
+        """One look at this account's posts of the dedupe window (``GET /2/users/{id}/tweets``, up to 100), to match
+        every post of a thread against without a request per post."""
         me = self.get_me()
         since = datetime.fromtimestamp(self.clock(), tz=timezone.utc) - self.dedupe_window
         response = self._call(
@@ -553,14 +593,7 @@ class TwitterHook(SocialHook):
             params={"max_results": 100, "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "tweet.fields": "created_at,referenced_tweets"},
         )
-        wanted = _normalise_for_match(text)
-        for tweet in response.json().get("data") or []:
-            replied = next((r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"),
-                           None)
-            if _normalise_for_match(tweet.get("text", "")) == wanted and replied == reply_to:
-                return {"id": str(tweet["id"]), "text": tweet.get("text", ""), "url": self._url_of(str(tweet["id"])),
-                        "deduplicated": True}
-        return None
+        return RecentPosts(response.json().get("data") or [])
 
     def create_thread(self, tweets: Sequence[str | Mapping[str, Any]], *, dedupe: bool = False,
                       reply_to: str | int | None = None) -> list[dict[str, Any]]:
@@ -594,13 +627,23 @@ class TwitterHook(SocialHook):
         return specs
 
     def post_thread(self, specs: Sequence[TweetSpec], media_ids: Sequence[Sequence[str]], *,
-                    dedupe: bool = False) -> list[dict[str, Any]]:
+                    dedupe: bool = False, recent: RecentPosts | None = None) -> list[dict[str, Any]]:
+        """Post validated specs as a reply chain (media already uploaded).
+
+        :param specs: the posts, from :meth:`validate_thread`.
+        :param media_ids: each post's uploaded media ids.
+        :param dedupe: find posts that landed on an earlier try and continue after them (one look-up in all).
+        :param recent: a look at the timeline the caller already made (an operator on retry), used instead.
+        """
+        if dedupe and recent is None and any(spec.text for spec in specs):
+            recent = self.recent_posts()
         posted: list[dict[str, Any]] = []
         previous = specs[0].reply_to if specs else None
         for spec, ids in zip(specs, media_ids, strict=True):
             spec = TweetSpec(spec.text, spec.media, spec.media_ids, spec.poll_options, spec.poll_duration_minutes,
                              previous, spec.quote_tweet_id)
-            result = self.post(spec, ids, dedupe=dedupe)
+            existing = recent.find(spec.text, previous) if recent is not None else None
+            result = existing or self.post(spec, ids, dedupe=dedupe, recent=recent)
             posted.append(result)
             previous = result["id"]
         return posted

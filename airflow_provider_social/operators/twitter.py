@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_social.hooks.twitter import TweetSpec, TwitterHook
+from airflow_provider_social.hooks.twitter import RecentPosts, TweetSpec, TwitterHook
 from airflow_provider_social.links.twitter import TwitterTweetLink
 
 if TYPE_CHECKING:
@@ -61,6 +61,8 @@ class _TwitterOperator(BaseOperator):
         self.poll_interval = poll_interval
         self.tweet_url: str | None = None
         self.resumed_after_posting = False
+        # This try's one look at the timeline for posts of an earlier try (reused when publishing).
+        self.recent: RecentPosts | None = None
 
     def get_hook(self) -> TwitterHook:
         return TwitterHook(self.twitter_conn_id)
@@ -75,8 +77,11 @@ class _TwitterOperator(BaseOperator):
     def landed(self, hook: TwitterHook, specs: list[TweetSpec]) -> list[dict[str, Any]]:
         """On a retry: the posts of ``specs`` that landed on an earlier try, as a prefix of the chain."""
         previous, found = specs[0].reply_to, []
+        if not any(spec.text for spec in specs):
+            return found  # media-only posts cannot be matched: no look-up
+        recent = self.recent = hook.recent_posts()  # one look-up for the chain, reused by publish()
         for spec in specs:
-            existing = hook.find_recent_tweet(spec.text, reply_to=previous)
+            existing = recent.find(spec.text, previous)
             if existing is None:
                 break
             found.append(existing)
@@ -208,7 +213,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
         spec = self.specs()[0]
         ids = media_ids[0] if media_ids else []
-        result = hook.post(spec, ids, dedupe=self.dedupe(context))
+        result = hook.post(spec, ids, dedupe=self.dedupe(context), recent=self.recent)
         self.tweet_url = result["url"]
         self.log.info("Posted %s", result["url"])
         return {**result, "media_ids": [*spec.media_ids, *ids]}
@@ -242,7 +247,8 @@ class TwitterThreadOperator(_TwitterOperator):
 
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
         specs = self.specs()
-        posted = hook.post_thread(specs, media_ids or [[] for _ in specs], dedupe=self.dedupe(context))
+        posted = hook.post_thread(specs, media_ids or [[] for _ in specs], dedupe=self.dedupe(context),
+                                  recent=self.recent)
         self.tweet_url = posted[0]["url"]
         self.log.info("Posted a thread of %d: %s", len(posted), self.tweet_url)
         return {"ids": [p["id"] for p in posted], "urls": [p["url"] for p in posted], "url": self.tweet_url}

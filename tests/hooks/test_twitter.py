@@ -222,6 +222,30 @@ def test_retried_task_finds_the_post_instead_of_posting_twice(sandbox, hook):
     assert len(tweets(sandbox)) == 1
 
 
+def count_timeline_lookups(monkeypatch):
+    """Count GET /2/users/{id}/tweets sent by any hook (each costs X rate limit)."""
+    calls = []
+    original = requests.Session.request
+
+    def request(self, method, url, *args, **kwargs):
+        if method == "GET" and "/2/users/" in url and url.split("?")[0].endswith("/tweets"):
+            calls.append(url)
+        return original(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", request)
+    return calls
+
+
+def test_a_deduplicated_post_looks_for_its_twin_once(sandbox, hook, monkeypatch):
+    lookups = count_timeline_lookups(monkeypatch)
+    hook.create_tweet("a new post, looked for once", dedupe=True)
+    assert len(lookups) == 1
+    lookups.clear()
+    hook.create_thread(["thread 1/3", "thread 2/3", "thread 3/3"], dedupe=True)
+    assert len(lookups) == 1  # one look at the timeline serves every post of the thread
+    assert len(tweets(sandbox)) == 4
+
+
 def test_lost_response_is_looked_up_before_resending(sandbox, hook):
     """The post reaches X, then the answer is lost (read timeout): the hook finds the post instead of re-sending."""
     session = hook.transport.session

@@ -62,6 +62,18 @@ def test_retried_task_does_not_post_twice(sandbox, x_conn):
     assert again["id"] == first["id"] and again["deduplicated"] is True and len(tweets(sandbox)) == 1
 
 
+def test_a_retry_looks_for_earlier_posts_once(sandbox, x_conn, monkeypatch):
+    from tests.hooks.test_twitter import count_timeline_lookups
+
+    lookups = count_timeline_lookups(monkeypatch)
+    TwitterCreateTweetOperator(task_id="post", text="first try lost").execute(ctx(try_number=2))
+    assert len(lookups) == 1
+    lookups.clear()
+    TwitterThreadOperator(task_id="thread", tweets=["a 1/2", "a 2/2"]).execute(ctx(try_number=2))
+    assert len(lookups) == 1
+    assert len(tweets(sandbox)) == 3
+
+
 def test_retry_finds_the_post_before_uploading_again(sandbox, x_conn, tmp_path):
     image = str(write_png(tmp_path))
     first = TwitterCreateTweetOperator(task_id="post", text="with a chart", media_paths=[image]).execute(ctx())
