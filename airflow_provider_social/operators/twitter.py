@@ -76,7 +76,7 @@ class _TwitterOperator(BaseOperator):
 
     def landed(self, hook: TwitterHook, specs: list[TweetSpec]) -> list[dict[str, Any]]:
         """On a retry: the posts of ``specs`` that landed on an earlier try, as a prefix of the chain."""
-        previous, found = specs[0].reply_to, []
+        previous, found = specs[0].reply_to, list[dict[str, Any]]()
         if not any(spec.text for spec in specs):
             return found  # media-only posts cannot be matched: no look-up
         recent = self.recent = hook.recent_posts()  # one look-up for the chain, reused by publish()
