@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
@@ -48,6 +49,8 @@ from airflow_provider_social.hooks.base import SocialHook
 
 if TYPE_CHECKING:
     import requests
+
+log = logging.getLogger(__name__)
 
 SERVICE = "X"
 DEFAULT_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
@@ -714,9 +717,24 @@ class TwitterHook(SocialHook):
         for index, offset, length in self._segments(media.size):
             self._append(f"/2/media/upload/{media_id}/append", {"segment_index": index}, media, offset, length,
                          endpoint="api_base_url")
-        data = self._call("POST", f"/2/media/upload/{media_id}/finalize", operation="finalize media upload",
-                          idempotent=True).json()["data"]
-        return self._result(data, media.kind)
+        return self._finalize(media_id, media.kind, lambda: self._call(
+            "POST", f"/2/media/upload/{media_id}/finalize", operation="finalize media upload", idempotent=False,
+        ).json()["data"])
+
+    def _finalize(self, media_id: str, kind: str, finalize: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """FINALIZE once. It is not idempotent: X refuses a second FINALIZE of a finished upload, so after a lost
+        answer (or a 5xx, after which it may have taken effect) the hook asks STATUS and continues from there; only
+        when X says the upload is not finalized is FINALIZE sent once more."""
+        try:
+            return self._result(finalize(), kind)
+        except ServerError as lost:
+            log.warning("X finalize media upload %s: %s; asking its status before anything else", media_id,
+                        lost.api_message)
+            try:
+                status = self.get_media_status(media_id)
+            except (ValidationError, NotFoundError):
+                return self._result(finalize(), kind)  # X knows no finished upload: the FINALIZE never took effect
+            return {**status, "kind": kind}
 
     def _append(self, path: str, fields: dict[str, Any], media: MediaFile, offset: int, length: int, *,
                 endpoint: str) -> None:
@@ -751,8 +769,10 @@ class TwitterHook(SocialHook):
             self.transport.request("POST", self.url("upload_base_url", path), operation="append media segment",
                                    auth=auth, body=body, idempotent=True,
                                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}).close()
-        data = form("finalize media upload (v1.1)", {"command": "FINALIZE", "media_id": media_id})
-        return self._result(data, media.kind)
+        return self._finalize(media_id, media.kind, lambda: self.transport.request(
+            "POST", self.url("upload_base_url", path), operation="finalize media upload (v1.1)", auth=auth,
+            data={"command": "FINALIZE", "media_id": media_id}, idempotent=False,
+        ).json())
 
     def get_media_status(self, media_id: str | int) -> dict[str, Any]:
         """The media's processing state: ``{"media_id", "media_key", "kind", "state", "check_after_secs"}``;

@@ -1,7 +1,7 @@
 """Fault injection: canned error answers and connections dropped mid-request.
 
 Rules are matched by an ASGI middleware *before* the service sees the request, and each match consumes one of
-the rule's ``times``. Two actions:
+the rule's ``times``. Three actions:
 
 ``status``
     answer with ``status``/``headers``/``body`` instead of the service (5xx, 429 + Retry-After, ...).
@@ -12,6 +12,10 @@ the rule's ``times``. Two actions:
     arrived, the declared body never did), or ``requests.exceptions.ConnectionError`` when the server hung
     up while the client was still uploading (the socket is reset under it). Both are subclasses of
     ``requests.exceptions.RequestException``; neither is ever a successful response.
+``lose_answer``
+    let the service handle the request in full (a post is created, an upload finalized), then drop the
+    connection after the response head: the client cannot know its request took effect. This is the case
+    no-double-post and non-idempotent protocol steps must survive.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ACTIONS = ("status", "drop")
+ACTIONS = ("status", "drop", "lose_answer")
 
 
 class SandboxConnectionDrop(Exception):
@@ -141,6 +145,8 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif rule.action == "drop":
             await self._drop(rule, receive, send)
+        elif rule.action == "lose_answer":
+            await self._lose_answer(rule, scope, receive, send)
         else:
             await self._answer(rule, receive, send)
 
@@ -166,6 +172,18 @@ class FaultMiddleware:
         headers = [(b"content-type", b"application/json"), (b"content-length", b"1048576")]
         await send({"type": "http.response.start", "status": rule.status, "headers": headers})
         raise SandboxConnectionDrop(f"fault {rule.id}: connection dropped")
+
+
+    async def _lose_answer(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_head_only(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # The real head, but a body that never comes: the client sees the connection die.
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
+                await send({**message, "headers": [*headers, (b"content-length", b"1048576")]})
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                raise SandboxConnectionDrop(f"fault {rule.id}: answer lost after the service acted")
+
+        await self.app(scope, receive, send_head_only)
 
 
 async def _drain(receive: Receive, limit: int | None) -> int:

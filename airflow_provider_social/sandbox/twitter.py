@@ -283,6 +283,7 @@ class Media:
     segments: dict[int, int] = field(default_factory=dict)
     head: bytes = b""
     finalized_at: float | None = None
+    finalize_refused: int = 0  # FINALIZE commands sent again for a finished upload (refused)
     async_processing: bool = False
     processing_secs: float = 0.0
     failure: str | None = None
@@ -548,6 +549,7 @@ class TwitterState:
                     {"id": m.id, "media_key": m.key, "category": m.category, "media_type": m.media_type,
                      "api": m.api, "total_bytes": m.total_bytes, "received_bytes": sum(m.segments.values()),
                      "segments": len(m.segments), "finalized": m.finalized_at is not None,
+                     "finalize_refused": m.finalize_refused,
                      "processing_info": m.processing_info(now), "expires_at": m.expires_at}
                     for m in self.media.values()
                 ],
@@ -884,7 +886,10 @@ def _append(service: TwitterState, record: Media, segment_index: Any, chunk: byt
 def _finalize(service: TwitterState, record: Media) -> None:
     with service._lock:
         if record.finalized_at is not None:
-            return  # finalizing again reports the current state
+            # A command for a finished upload is refused, as X refuses it (UNCONFIRMED wording; the sandbox takes
+            # the stricter side): a client must ask STATUS after a lost FINALIZE answer, never re-send FINALIZE.
+            record.finalize_refused += 1
+            raise MediaError("media is already finalized")
         indexes = sorted(record.segments)
         if indexes != list(range(len(indexes))) or not indexes:
             raise MediaError("segments must be contiguous from segment_index 0")

@@ -295,6 +295,38 @@ def test_image_one_shot_and_video_chunked_with_processing_wait(sandbox, hook, tm
     assert media.get(gif["media_id"]) is None and gif["media_key"].startswith("16_")
 
 
+@pytest.mark.parametrize("api", ["v2", "v1.1"])
+def test_a_lost_finalize_answer_is_followed_by_status_not_a_second_finalize(sandbox, make_connection, tmp_path, api):
+    """The sandbox finalizes the upload, then the answer is lost. FINALIZE is not idempotent (a second one is
+    refused), so the hook asks STATUS and carries on: the upload completes with exactly one FINALIZE."""
+    conn_id = x_connection(sandbox, make_connection, media_upload_api=api)
+    hook = make_hook(sandbox, conn_id)
+    video = write_video(tmp_path, 6 * 1024 * 1024)
+    if api == "v2":
+        sandbox.control.add_fault(service="twitter", method="POST", path_contains="/finalize", action="lose_answer")
+    else:  # v1.1 sends every command to one path: the fault is armed when the FINALIZE is about to go
+        lose_v1_finalize(sandbox, hook)
+    media = hook.upload_media(video)
+    assert media["state"] == "succeeded" and media["kind"] == "video"
+    record = next(m for m in sandbox.control.state("twitter")["media"] if m["id"] == media["media_id"])
+    assert record["finalized"] is True and record["finalize_refused"] == 0
+
+
+def lose_v1_finalize(sandbox, hook):
+    """Lose the answer of the v1.1 FINALIZE (its path is shared with INIT/APPEND, so match on the body)."""
+    session = hook.transport.session
+    original = session.request
+
+    def request(method, url, **kwargs):
+        data = kwargs.get("data")
+        if isinstance(data, dict) and data.get("command") == "FINALIZE" and not getattr(request, "done", False):
+            request.done = True
+            sandbox.control.add_fault(service="twitter_upload", method="POST", action="lose_answer")
+        return original(method, url, **kwargs)
+
+    session.request = request
+
+
 def test_get_media_status_and_wait_false(sandbox, hook, tmp_path):
     pending = hook.upload_media(write_video(tmp_path, 5000), wait=False)
     assert pending["state"] == "pending" and pending["check_after_secs"] == 1

@@ -138,3 +138,17 @@ def test_connections_and_env_lines(yandex, sandbox):
     name, _, value = line.partition("=")
     assert name == "AIRFLOW_CONN_YANDEX_DISK_DEFAULT"
     assert json.loads(shlex.split(value)[0]) == json.loads(json.dumps(conn))
+
+
+def test_lose_answer_lets_the_service_act_then_drops_the_connection(sandbox):
+    import pytest
+    import requests
+
+    sandbox.control.add_fault(service="yandex_oauth", method="POST", path_contains="/device/code",
+                              action="lose_answer")
+    with pytest.raises(requests.exceptions.RequestException):
+        requests.post(f"{sandbox.base_url}/yandex-oauth/device/code", data={"client_id": "sandbox-client"},
+                      timeout=10)
+    # the service acted: the device authorisation exists although its answer never arrived
+    assert len(sandbox.control.state("yandex")["device_authorizations"]) == 1
+    assert sandbox.control.faults() == []

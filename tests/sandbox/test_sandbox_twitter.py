@@ -464,3 +464,25 @@ def test_v1_simple_and_chunked_upload_with_oauth1(sandbox):
     sandbox.control.advance(11)
     status = requests.get(upload, params={"command": "STATUS", "media_id": media_id}, auth=oauth1(), timeout=10)
     assert status.json()["processing_info"]["state"] == "succeeded"
+
+
+def test_a_second_finalize_is_refused_in_both_apis(sandbox, api, bearer):
+    chunk = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100
+    media_id = initialize(api, bearer, len(chunk)).json()["data"]["id"]
+    append(api, bearer, media_id, 0, chunk)
+    finalize = f"{api}/2/media/upload/{media_id}/finalize"
+    assert requests.post(finalize, headers=bearer, timeout=10).status_code == 200
+    again = requests.post(finalize, headers=bearer, timeout=10)
+    assert again.status_code == 400 and "already finalized" in again.text
+    upload = f"{sandbox.base_url}/x-upload/1.1/media/upload.json"
+    init = requests.post(upload, data={"command": "INIT", "total_bytes": str(len(chunk)), "media_type": "video/mp4"},
+                         auth=oauth1(), timeout=10).json()
+    v1_id = init["media_id_string"]
+    requests.post(upload, data={"command": "APPEND", "media_id": v1_id, "segment_index": "0"},
+                  files={"media": ("blob", chunk)}, auth=oauth1(), timeout=10)
+    form = {"command": "FINALIZE", "media_id": v1_id}
+    assert requests.post(upload, data=form, auth=oauth1(), timeout=10).status_code == 201
+    v1_again = requests.post(upload, data=form, auth=oauth1(), timeout=10)
+    assert v1_again.status_code == 400 and "already finalized" in v1_again.text
+    refused = {m["id"]: m["finalize_refused"] for m in sandbox.control.state("twitter")["media"]}
+    assert refused[str(media_id)] == 1 and refused[v1_id] == 1
