@@ -346,7 +346,21 @@ class TwitterHook(SocialHook):
             scope=self.extra("scope"),
         )
         can_refresh = bool(seed.refresh_token and self.extra("client_id"))
-        return self.make_token_manager(seed, self.oauth_client.refresh if can_refresh else None)
+        return self.make_token_manager(seed, self._refresh if can_refresh else None)
+
+    def _refresh(self, tokens: TokenSet) -> TokenSet:
+        """Refresh, saying what is missing when X refuses the client itself rather than the token."""
+        try:
+            return self.oauth_client.refresh(tokens)
+        except AuthenticationError as exc:
+            if exc.api_code in ("invalid_client", "unauthorized_client") and not self.extra("client_secret"):
+                raise AuthenticationError(
+                    f"X refused the client {self.extra('client_id')!r} without a client secret ({exc.api_message})",
+                    service=SERVICE, operation="refresh token", status_code=exc.status_code, api_code=exc.api_code,
+                    hint="a confidential client (type Web App, Automated App or Bot) needs client_secret in the "
+                    "connection: Keys and tokens -> OAuth 2.0 Client ID and Client Secret",
+                ) from None
+            raise
 
     @cached_property
     def oauth1(self) -> OAuth1Auth:
@@ -395,7 +409,8 @@ class TwitterHook(SocialHook):
             return self.transport.request(method, self.url(endpoint, path), operation=operation, auth=self.auth,
                                           **kwargs)
         except AuthenticationError as exc:
-            if exc.status_code == 401 and not exc.hint.startswith("re-authorise"):
+            # Only the call's own 401 (after the one refresh): a refused refresh explains itself.
+            if exc.status_code == 401 and exc.operation == operation and not exc.hint.startswith("re-authorise"):
                 exc.hint = (
                     "the OAuth 1.0a keys were refused; check the consumer key/secret and access token/secret"
                     if self.auth_mode == "oauth1"

@@ -433,6 +433,22 @@ def test_a_spent_refresh_token_in_xs_words_is_a_refused_grant_that_names_the_com
     assert tokens["refresh_token"] not in str(info.value)
 
 
+def test_a_confidential_client_without_its_secret_is_named_when_a_refresh_is_needed(sandbox, make_connection,
+                                                                                   monkeypatch):
+    conn_id = x_connection(sandbox, make_connection, client_secret=None)
+    hook = make_hook(sandbox, conn_id)
+    sandbox.state.clock.advance(7300)  # the access token expired: a refresh is needed
+    sent = []
+    original = requests.adapters.HTTPAdapter.send
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send",
+                        lambda self, request, **k: sent.append(request.path_url) or original(self, request, **k))
+    with pytest.raises(AuthenticationError) as info:
+        hook.get_me()
+    message = str(info.value)
+    assert "needs client_secret in the connection" in message and "refused even after a refresh" not in message
+    assert sent == ["/x-api/2/oauth2/token"]  # only the refresh went out, never the API call
+
+
 def test_token_refused_early_is_renewed_on_401(sandbox, conn, hook):
     hook.get_me()
     current = hook.token_manager.current().access_token
