@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -149,7 +149,36 @@ class MultipartStream:
         yield self._tail
 
 
-def stream_to_file(chunks: Iterator[bytes], target: Path) -> int:
+def response_blocks(response: Any, size: int = CHUNK_SIZE) -> Iterator[bytes | memoryview]:
+    """A streamed ``requests`` response's body in blocks, for :func:`stream_to_file`.
+
+    An unencoded body is read with ``readinto`` into one reused buffer straight from the HTTP connection: one copy
+    from the socket per byte instead of the three that ``raw.read`` makes (the new bytes, urllib3's decoded-content
+    queue, the join), which made downloads about half as fast as curl on a 2-core machine (``make bench``,
+    ``yandex_download_vs_curl_ratio``). Each block is only valid until the next one is read. ``readinto`` does
+    not enforce Content-Length (a connection closed early reads as the end), so the total is checked here and a
+    short body raises ``requests.exceptions.ChunkedEncodingError`` like urllib3 would. Encoded bodies (gzip) go
+    through urllib3's decoder.
+    """
+    import requests
+
+    raw = response.raw
+    reader: Any = getattr(raw, "_fp", None)  # urllib3's http.client.HTTPResponse
+    if response.headers.get("Content-Encoding") or not callable(getattr(reader, "readinto", None)):
+        while block := raw.read(size, decode_content=True):
+            yield block
+        return
+    declared = response.headers.get("Content-Length")
+    buffer = memoryview(bytearray(size))
+    total = 0
+    while n := reader.readinto(buffer):
+        total += n
+        yield buffer[:n]
+    if declared is not None and total != int(declared):
+        raise requests.exceptions.ChunkedEncodingError(f"body ended after {total} of {declared} bytes")
+
+
+def stream_to_file(chunks: Iterable[bytes | memoryview], target: Path) -> int:
     """Write ``chunks`` to a temp file beside ``target`` and rename it into place; return bytes written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.part")
@@ -157,8 +186,7 @@ def stream_to_file(chunks: Iterator[bytes], target: Path) -> int:
     try:
         with open(tmp, "wb") as fh:
             for chunk in chunks:
-                fh.write(chunk)
-                written += len(chunk)
+                written += fh.write(chunk)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -711,7 +711,7 @@ class YandexDiskHook(SocialHook):
         return self.transport.with_retries("read bytes", attempt)
 
     def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
-        from airflow_provider_social.core.uploads import stream_to_file
+        from airflow_provider_social.core.uploads import response_blocks, stream_to_file
 
         def attempt() -> int:
             import requests as _requests
@@ -724,14 +724,8 @@ class YandexDiskHook(SocialHook):
             response = self.transport.send("GET", href, operation="download file", stream=True, signed_url=True,
                                            retry_statuses=LINK_RETRY_STATUSES)
 
-            def blocks() -> Iterator[bytes]:
-                # raw.read of 1 MiB blocks: measurably faster than iter_content; urllib3 still enforces
-                # Content-Length, so a cut-off body raises instead of passing for a complete file.
-                while block := response.raw.read(CHUNK_SIZE, decode_content=True):
-                    yield block
-
             try:
-                return stream_to_file(blocks(), target)
+                return stream_to_file(response_blocks(response, CHUNK_SIZE), target)
             except (_requests.RequestException, HTTPError) as exc:
                 raise RetryableError(ServerError(f"download from {shown} broke off: {type(exc).__name__}",
                                                  service=SERVICE, operation="download file")) from None

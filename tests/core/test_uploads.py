@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 
 import pytest
 
@@ -137,3 +138,59 @@ def test_each_attempts_file_body_is_closed(scripted, payload, fake_sleep, fake_c
 
     transport.request("PUT", scripted.url, operation="upload", body=body)
     assert len(opened) == 2 and all(fh.closed for fh in opened)
+
+
+def _raw_http_server(payload: bytes):
+    """A one-shot server that answers every request with ``payload`` verbatim, then closes."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(payload)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.getsockname()[1]}/file"
+
+
+def test_response_blocks_read_the_whole_body_into_one_buffer(tmp_path):
+    import requests
+
+    from airflow_provider_social.core.uploads import response_blocks
+
+    body = os.urandom(3 * 1024 * 1024 + 17)
+    server, url = _raw_http_server(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    with server, requests.get(url, stream=True, timeout=10) as response:
+        assert stream_to_file(response_blocks(response, 1024 * 1024), tmp_path / "f") == len(body)
+    assert (tmp_path / "f").read_bytes() == body
+
+
+def test_response_blocks_refuse_a_body_cut_short(tmp_path):
+    import requests
+
+    from airflow_provider_social.core.uploads import response_blocks
+
+    server, url = _raw_http_server(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 600)
+    with server, requests.get(url, stream=True, timeout=10) as response:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError, match="600 of 1000"):
+            stream_to_file(response_blocks(response), tmp_path / "f")
+    assert not (tmp_path / "f").exists() and not (tmp_path / ".f.part").exists()
+
+
+def test_response_blocks_decode_an_encoded_body(tmp_path):
+    import gzip
+
+    import requests
+
+    from airflow_provider_social.core.uploads import response_blocks
+
+    packed = gzip.compress(b"hello " * 1000)
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(packed)
+    server, url = _raw_http_server(head + packed)
+    with server, requests.get(url, stream=True, timeout=10) as response:
+        stream_to_file(response_blocks(response), tmp_path / "f")
+    assert (tmp_path / "f").read_bytes() == b"hello " * 1000

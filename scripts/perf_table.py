@@ -1,0 +1,69 @@
+"""Write the README's Performance table from benchmarks/results.json (the last `make bench`), never by hand.
+
+Usage: ``python scripts/perf_table.py [--check]``. The table goes between the ``perf-table`` markers of README.md,
+with the date of the results and the machine's core count; ``--check`` exits 1 if the README is out of date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results.json"
+README = ROOT / "README.md"
+START = "<!-- perf-table:start (scripts/perf_table.py writes this part from benchmarks/results.json) -->"
+END = "<!-- perf-table:end -->"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def render(results: dict[str, dict], when: datetime.datetime, cores: int) -> str:
+    lines = [
+        f"Last `make bench`: {when:%Y-%m-%d %H:%M} UTC on {cores} cores.",
+        "",
+        "| name | value | reference (measured in the same run) | reference value | ratio | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in sorted(results):
+        r = results[name]
+        lines.append(
+            f"| `{name}` | {_number(r['value'])} {r['unit']} | {r['reference']} | {_number(r['reference_value'])} "
+            f"| {_number(r['ratio'])} | {r['target']} |"
+        )
+    return "\n".join(lines)
+
+
+def updated_readme(text: str, table: str) -> str:
+    if START not in text or END not in text:
+        raise SystemExit(f"README.md has no perf-table markers ({START!r} ... {END!r})")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{table}\n{END}{tail}"
+
+
+def main(argv: list[str]) -> int:
+    if not RESULTS.exists():
+        print("no benchmarks/results.json: run `make bench` first", file=sys.stderr)
+        return 1
+    results = json.loads(RESULTS.read_text())
+    when = datetime.datetime.fromtimestamp(RESULTS.stat().st_mtime, tz=datetime.timezone.utc)
+    table = render(results, when, os.cpu_count() or 1)
+    text = README.read_text()
+    new = updated_readme(text, table)
+    if "--check" in argv:
+        return 0 if new == text else 1
+    README.write_text(new)
+    print(f"README.md Performance table: {len(results)} entries from {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,39 @@
+"""The README's Performance table is generated from benchmarks/results.json, never typed by hand."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import perf_table  # noqa: E402
+
+RESULTS = {
+    "b_ratio": {"value": 512.25, "unit": "MB/s", "reference": "curl", "reference_value": 500.0, "ratio": 1.0251,
+                "target": ">= 1.0"},
+    "a_rss": {"value": 2.5, "unit": "MiB", "reference": "before", "reference_value": None, "ratio": None,
+              "target": "flat"},
+}
+
+
+def test_the_table_lists_every_result_with_its_reference_ratio_date_and_cores():
+    table = perf_table.render(RESULTS, datetime.datetime(2026, 11, 23, 9, 5), 2)
+    lines = table.splitlines()
+    assert lines[0] == "Last `make bench`: 2026-11-23 09:05 UTC on 2 cores."
+    assert lines[4] == "| `a_rss` | 2.500 MiB | before | - | - | flat |"
+    assert lines[5] == "| `b_ratio` | 512.2 MB/s | curl | 500.0 | 1.025 | >= 1.0 |"
+
+
+def test_only_the_part_between_the_markers_is_rewritten():
+    text = f"intro\n{perf_table.START}\nold table\n{perf_table.END}\noutro\n"
+    assert perf_table.updated_readme(text, "new") == f"intro\n{perf_table.START}\nnew\n{perf_table.END}\noutro\n"
+    with pytest.raises(SystemExit, match="markers"):
+        perf_table.updated_readme("no markers here", "new")
+
+
+def test_the_readme_has_the_markers():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert perf_table.START in readme and perf_table.END in readme
