@@ -41,6 +41,9 @@ class AirflowCluster:
             AIRFLOW__CORE__FERNET_KEY=self.fernet_key,
             AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
             AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{self.port}/execution/",
+            # A busy 2-core machine can keep the API server from answering a worker within the default 5 s; the
+            # worker then fails before its first line runs (httpx ReadTimeout on task-instances/{id}/run).
+            AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
             AIRFLOW__API__HOST="127.0.0.1",
             AIRFLOW__API__PORT=str(self.port),
             AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
