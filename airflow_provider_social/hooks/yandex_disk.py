@@ -33,11 +33,14 @@ from airflow_provider_social.core.masking import redact_url
 from airflow_provider_social.core.oauth import AuthorizationPending, DeviceCode, OAuth2Client, TokenAuth
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
 from airflow_provider_social.hooks.base import SocialHook
+from airflow_provider_social.hooks.yandex_disk_limits import AccountLimits, uploader_error
 
 if TYPE_CHECKING:
     import requests
 
 SERVICE = "Yandex Disk"
+#: How long an upload answered 202 (received, not yet in Disk) is waited for by default, in seconds.
+UPLOAD_WAIT_TIMEOUT = 600.0
 #: Upload and download links: besides 429 and 5xx (507, no space, is final), 404/410 mean the link lapsed, and
 #: every attempt fetches a fresh one.
 LINK_RETRY_STATUSES = frozenset({404, 410, 429} | set(range(500, 600)) - {507})
@@ -235,6 +238,11 @@ class YandexDiskHook(SocialHook):
         """Space and account data: ``total_space``, ``used_space``, ``trash_size``, ``max_file_size``, ``user``."""
         return self._call("GET", "/v1/disk", operation="get disk info").json()
 
+    @cached_property
+    def account_limits(self) -> AccountLimits:
+        """``max_file_size`` and free space, read once per hook, checked before every upload."""
+        return AccountLimits(self.get_disk_info)
+
     def check_connection(self) -> str:
         info = self.get_disk_info()
         login = (info.get("user") or {}).get("login", "unknown user")
@@ -426,6 +434,12 @@ class YandexDiskHook(SocialHook):
     ) -> dict[str, Any]:
         source = disk_path(source, "source")
         destination = disk_path(destination, "destination")
+        if source == destination:  # disk:/a, /a and a are one path (disk_path normalised them)
+            raise input_error("destination", f"is the same path as source ({source!r}); {kind} needs another one",
+                              service=SERVICE)
+        if destination.startswith(source.rstrip("/") + "/"):
+            raise input_error("destination", f"{destination!r} is inside source {source!r}; a resource cannot be "
+                              f"{'copied' if kind == 'copy' else 'moved'} into itself", service=SERVICE)
         if parents:
             self.create_folder(parent_path(destination), parents=True)
         params = _clean({"from": source, "path": destination, "overwrite": _flag(overwrite),
@@ -514,18 +528,21 @@ class YandexDiskHook(SocialHook):
         return self._pages("/v1/disk/resources/public", "list public", {"type": type}, page_size, None)
 
     # ---------------------------------------------------------------------------------------------- upload
-    def _upload_link(self, path: str, overwrite: bool) -> str:
+    def _upload_link(self, path: str, overwrite: bool) -> tuple[str, str | None]:
+        """(href, operation_id): the upload operation tracks an upload the upload host answers 202."""
         response = self._call(
             "GET", "/v1/disk/resources/upload", operation="get upload link",
             params={"path": path, "overwrite": _flag(overwrite)},
         )
-        return str(response.json()["href"])
+        body = response.json()
+        operation_id = body.get("operation_id")
+        return str(body["href"]), str(operation_id) if operation_id else None
 
     def get_upload_link(self, remote_path: str, *, overwrite: bool = False) -> str:
         """A one-use upload href (valid 30 minutes). It is a credential: never log or return it to XCom."""
         path = disk_path(remote_path, "remote_path")
         try:
-            href = self._upload_link(path, overwrite)
+            href, _operation_id = self._upload_link(path, overwrite)
         except ConflictError as exc:
             raise self._refine(exc, "remote_path", path) from None
         register_secret_url(href)
@@ -538,29 +555,41 @@ class YandexDiskHook(SocialHook):
         *,
         overwrite: bool = False,
         parents: bool = False,
+        wait: bool = True,
+        poll_interval: float = 1.0,
+        timeout: float = UPLOAD_WAIT_TIMEOUT,
     ) -> dict[str, Any]:
         """Upload a local file: get an upload href, then stream the raw bytes in one ``PUT`` with Content-Length.
 
-        Memory stays flat whatever the size. On a 5xx, a lapsed link or a dropped connection the whole attempt is
-        repeated with a *fresh* link (a href takes one PUT). 413 and 507 become :class:`PayloadTooLargeError` and
-        :class:`QuotaExceededError`.
+        Memory stays flat whatever the size. A file over the account's ``max_file_size`` or free space is refused
+        before any upload (:class:`PayloadTooLargeError` / :class:`QuotaExceededError`, from the disk info read
+        once per hook). On a 5xx, a lapsed link or a dropped connection the whole attempt is repeated with a
+        *fresh* link (a href takes one PUT). When the upload host answers 202 (received, not yet moved into Disk)
+        the upload's operation is waited for before the file's metadata is read.
 
         :param local_path: the file to send (a missing file or a directory fails before any network call).
         :param remote_path: where it goes, e.g. ``disk:/Backups/report.csv``.
         :param overwrite: replace an existing file (else :class:`ConflictError` naming ``remote_path``).
         :param parents: create missing parent folders.
-        :return: ``{"path", "size", "md5", "sha256"}`` as Yandex computed them.
+        :param wait: wait for a 202 upload to land; with False the result has ``status: "in-progress"`` and the
+            ``operation_id`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between operation status checks while waiting.
+        :param timeout: give up waiting for a 202 upload after this many seconds (:class:`OperationFailedError`).
+        :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}`` as Yandex computed them
+            (``md5``/``sha256`` are None while ``status`` is ``"in-progress"``).
         """
         from airflow_provider_social.core.uploads import check_local_file
 
         local = check_local_file(local_path, field="local_path", service=SERVICE)
         path = disk_path(remote_path, "remote_path")
         size = local.stat().st_size
-        return self._upload(lambda: _FileStream(local, size), size, path, local.name, overwrite=overwrite,
-                            parents=parents)
+        return self._upload(lambda: _FileStream(local, size), size, path, local.name, "local_path",
+                            overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
+                            timeout=timeout)
 
     def upload_bytes(
-        self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False
+        self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
+        poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT,
     ) -> dict[str, Any]:
         """Upload in-memory bytes (small generated content: reports, markers); same contract as :meth:`upload_file`.
 
@@ -568,49 +597,93 @@ class YandexDiskHook(SocialHook):
         :param remote_path: where it goes.
         :param overwrite: replace an existing file.
         :param parents: create missing parent folders.
-        :return: ``{"path", "size", "md5", "sha256"}``.
+        :param wait: wait for a 202 upload to land (see :meth:`upload_file`).
+        :param poll_interval: seconds between operation status checks while waiting.
+        :param timeout: give up waiting for a 202 upload after this many seconds.
+        :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}``.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise input_error("data", f"bytes expected, got {type(data).__name__}", service=SERVICE)
         path = disk_path(remote_path, "remote_path")
         payload = bytes(data)
-        return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", overwrite=overwrite,
-                            parents=parents)
+        return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", "data", overwrite=overwrite,
+                            parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout)
 
     def _upload(
-        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, *, overwrite: bool,
-        parents: bool,
+        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
+        overwrite: bool, parents: bool, wait: bool, poll_interval: float, timeout: float,
     ) -> dict[str, Any]:
         """Get a fresh upload link and PUT a fresh body in every attempt; then check what Yandex stored."""
+        from airflow_provider_social.core.http import RetryableError
+
+        self.account_limits.check(size, field=field, name=shown_name, overwrite=overwrite)
         if parents:
             parent = parent_path(path)
             if parent not in ("disk:/", "app:/"):
                 self.create_folder(parent, parents=True)
 
-        def attempt() -> None:
+        def attempt() -> tuple[int, str | None]:
             try:
-                href = self._upload_link(path, overwrite)
+                href, operation_id = self._upload_link(path, overwrite)
             except ConflictError as exc:
                 raise self._refine(exc, "remote_path", path) from None
             register_secret_url(href)
             try:
-                self.transport.send(
+                response = self.transport.send(
                     # An empty file is sent as b"": requests would otherwise chunk a zero-length stream.
                     "PUT", href, operation="upload file", body=body_factory if size else None, data=b"",
                     signed_url=True,
                     headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
                     retry_statuses=LINK_RETRY_STATUSES,
-                ).close()
+                )
+            except RetryableError as retry:  # 404/410 (a lapsed link), 429, 5xx: a fresh link next time
+                retry.error = uploader_error(retry.error, field="remote_path", path=path)
+                raise
             except PayloadTooLargeError:
-                raise self._too_large(shown_name, size) from None
+                raise self._too_large(shown_name, size, field) from None
             except QuotaExceededError as refused:
                 raise QuotaExceededError(
-                    f"local_path: no room on Yandex Disk for {_human(size)}", service=SERVICE,
+                    f"{field}: no room on Yandex Disk for {_human(size)}", service=SERVICE,
                     operation="upload file", status_code=507, api_code=refused.api_code,
                     hint="free space (empty the trash) or buy more",
                 ) from None
+            except SocialApiError as refused:
+                raise uploader_error(refused, field="remote_path", path=path) from None
+            response.close()
+            return response.status_code, operation_id
 
-        self.transport.with_retries("upload file", attempt)
+        status, operation_id = self.transport.with_retries("upload file", attempt)
+        if status == 202:  # received, not yet moved into Disk: its metadata would be 404 until the operation ends
+            if not wait and operation_id:
+                return {"path": path, "size": size, "md5": None, "sha256": None, "operation_id": operation_id,
+                        "status": "in-progress"}
+            self._wait_for_upload(operation_id, path, poll_interval=poll_interval, timeout=timeout)
+        return {**self.check_uploaded(path, size), "operation_id": operation_id if status == 202 else None,
+                "status": "success"}
+
+    def _wait_for_upload(self, operation_id: str | None, path: str, *, poll_interval: float, timeout: float) -> None:
+        """Until the upload answered 202 is in Disk: its operation, or (no operation id) the file appearing."""
+        try:
+            if operation_id:
+                self.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
+                return
+            deadline = self.clock() + timeout
+            while self.get_type(path) != "file":
+                if self.clock() >= deadline:
+                    raise OperationFailedError(
+                        f"still not in Disk after {timeout:.0f} s", service=SERVICE, operation="wait for upload",
+                        api_code="timeout", hint="raise the timeout, or use a deferrable operator",
+                    )
+                self.sleep(poll_interval)
+        except OperationFailedError as exc:
+            raise OperationFailedError(
+                f"remote_path: Yandex accepted the upload of {path!r} (HTTP 202) but did not put it into Disk: "
+                f"{exc.api_message}", service=SERVICE, operation="upload file", status_code=202,
+                api_code=exc.api_code, hint=exc.hint or "upload again",
+            ) from None
+
+    def check_uploaded(self, path: str, size: int) -> dict[str, Any]:
+        """``{"path", "size", "md5", "sha256"}`` of an uploaded file, checked against the size sent."""
         meta = self.get_metadata(path, fields="path,size,md5,sha256")
         if meta.get("size") != size:
             raise ServerError(
@@ -619,13 +692,13 @@ class YandexDiskHook(SocialHook):
             )
         return {"path": meta.get("path", path), "size": size, "md5": meta.get("md5"), "sha256": meta.get("sha256")}
 
-    def _too_large(self, name: str, size: int) -> PayloadTooLargeError:
+    def _too_large(self, name: str, size: int, field: str = "local_path") -> PayloadTooLargeError:
         try:
-            limit = f"the account's limit is {_human(int(self.get_disk_info()['max_file_size']))}"
+            limit = f"the account's limit is {_human(int(self.account_limits.info(refresh=True)['max_file_size']))}"
         except (SocialApiError, KeyError, ValueError):
             limit = "over the account's limit"
         return PayloadTooLargeError(
-            f"local_path: {name} is {_human(size)}; {limit}", service=SERVICE, operation="upload file",
+            f"{field}: {name} is {_human(size)}; {limit}", service=SERVICE, operation="upload file",
             status_code=413, hint="split the file or use an account with a higher limit (Yandex 360: 50 GB)",
         )
 
@@ -905,6 +978,10 @@ def parent_path(path: str) -> str:
 
 def safe_local_target(local_path: str | os.PathLike[str], remote: str) -> Path:
     """Where a download lands: ``local_path``, or ``local_path/<remote name>`` for a directory, never outside it."""
+    if local_path is None or not str(local_path).strip():
+        # Path("") is the current directory: the file would land wherever the worker happens to run.
+        raise input_error("local_path", f"a local file path or an existing directory is required, got {local_path!r}",
+                          service=SERVICE)
     local = Path(local_path).expanduser()
     if local.is_dir() or str(local_path).endswith(os.sep):
         name = remote.rstrip("/").rsplit("/", 1)[-1]

@@ -141,10 +141,13 @@ def expand_local_paths(local_path: str | Sequence[str]) -> list[str]:
     return files
 
 
-class YandexDiskUploadOperator(YandexDiskBaseOperator):
+class YandexDiskUploadOperator(YandexDiskAsyncOperator):
     """Upload a local file, a list of files, or glob matches into a remote folder (created if missing).
 
     Each file streams in one raw PUT (memory stays flat) and is retried with a fresh upload link on failures.
+    Yandex may answer a large upload 202 (received, not yet moved into Disk): the task waits for the upload's
+    operation, or with ``deferrable=True`` uploads the remaining files and then defers to
+    :class:`~airflow_provider_social.triggers.yandex_disk.YandexDiskOperationTrigger` for each pending one.
 
     :param local_path: a path, a glob (``/data/*.csv``, ``**`` allowed) or a list of either.
     :param remote_folder: the target folder, e.g. ``disk:/Backups/{{ ds }}``.
@@ -170,8 +173,8 @@ class YandexDiskUploadOperator(YandexDiskBaseOperator):
         self.overwrite = overwrite
         self.parents = parents
 
-    def execute(self, context: Context) -> list[dict[str, Any]]:
-        from airflow_provider_social.hooks.yandex_disk import disk_path
+    def execute(self, context: Context) -> list[dict[str, Any]]:  # type: ignore[override]
+        from airflow_provider_social.hooks.yandex_disk import UPLOAD_WAIT_TIMEOUT, disk_path
 
         folder = disk_path(self.remote_folder, "remote_folder")
         files = expand_local_paths(self.local_path)  # every input checked before the first upload
@@ -180,12 +183,49 @@ class YandexDiskUploadOperator(YandexDiskBaseOperator):
         results = []
         for local in files:
             target = f"{folder.rstrip('/')}/{os.path.basename(local)}"
-            uploaded = self.hook.upload_file(local, target, overwrite=self.overwrite)
-            self.log.info("Uploaded %s -> %s (%d bytes, md5 %s)", local, uploaded["path"], uploaded["size"],
-                          uploaded["md5"])
-            results.append({"local_path": local, "path": uploaded["path"], "size": uploaded["size"],
-                            "md5": uploaded["md5"]})
-        return results
+            uploaded = self.hook.upload_file(local, target, overwrite=self.overwrite, wait=not self.deferrable,
+                                             poll_interval=self.poll_interval,
+                                             timeout=self.operation_timeout or UPLOAD_WAIT_TIMEOUT)
+            self.log.info("Uploaded %s -> %s (%d bytes, %s)", local, uploaded["path"], uploaded["size"],
+                          f"md5 {uploaded['md5']}" if uploaded["status"] == "success" else "Yandex is storing it")
+            entry = {"local_path": local, "path": uploaded["path"], "size": uploaded["size"], "md5": uploaded["md5"]}
+            if uploaded["status"] == "in-progress":
+                entry["operation_id"] = uploaded["operation_id"]
+            results.append(entry)
+        return self._finish_or_defer(results)
+
+    def _finish_or_defer(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Defer on the first upload Yandex is still moving into Disk; return the results once none is left."""
+        pending = [r for r in results if r.get("operation_id")]
+        if not pending:
+            return results
+        from airflow_provider_social.triggers.yandex_disk import YandexDiskOperationTrigger
+
+        self.log.info("Yandex Disk is still storing %s; deferring", pending[0]["path"])
+        self.defer(
+            trigger=YandexDiskOperationTrigger(
+                operation_id=pending[0]["operation_id"], yandex_disk_conn_id=self.yandex_disk_conn_id,
+                poll_interval=self.poll_interval, timeout=self.operation_timeout, result=results,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.operation_timeout) if self.operation_timeout else None,
+        )
+        raise AssertionError("unreachable: defer() raises")  # pragma: no cover
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> list[dict[str, Any]]:  # type: ignore[override]
+        from airflow_provider_social.hooks.yandex_disk import SERVICE, OperationFailedError
+
+        results = [dict(r) for r in event["result"]]
+        entry = next(r for r in results if r.get("operation_id") == event.get("operation_id"))
+        if event.get("status") != "success":
+            raise OperationFailedError(
+                f"remote_path: Yandex accepted the upload of {entry['path']!r} (HTTP 202) but did not put it into "
+                f"Disk: {event.get('message') or event.get('status')}", service=SERVICE, operation=self.task_id,
+            )
+        stored = self.hook.check_uploaded(entry["path"], entry["size"])
+        entry["md5"] = stored["md5"]
+        del entry["operation_id"]
+        return self._finish_or_defer(results)
 
 
 class YandexDiskDownloadOperator(YandexDiskBaseOperator):

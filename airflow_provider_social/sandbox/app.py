@@ -7,12 +7,19 @@ Prefix                  Service name        What
 ``/yandex-oauth``       ``yandex_oauth``    Yandex ID OAuth (oauth key ``yandex``): authorize, token,
                                             device/code, revoke_token, device (verification page)
 ``/yandex-disk``        ``yandex_disk``     Yandex Disk REST API (``/v1/disk``)
-``/yandex-uploader``    ``yandex_uploader`` Yandex Disk upload hrefs (one raw PUT each)
-``/yandex-downloader``  ``yandex_downloader`` Yandex Disk download hrefs (streamed)
+``/yandex-uploader``    ``yandex_uploader`` Yandex Disk upload hrefs (one raw PUT each) -- storage listener
+``/yandex-downloader``  ``yandex_downloader`` Yandex Disk download hrefs (streamed) -- storage listener
 ``/x-api``              ``twitter``         X API v2 (api.x.com) incl. ``/2/oauth2/token`` (oauth key ``twitter``)
 ``/x-upload``           ``twitter_upload``  X v1.1 media upload (upload.twitter.com), OAuth 1.0a
 ``/x``                  ``twitter_web``     x.com: ``/i/oauth2/authorize``
 ======================  ==================  ===============================================================
+
+Two listeners: services whose spec says ``listener="storage"`` (the upload and download hosts, other hosts at the
+real service) are served by a second app on their own port (``create_app(state, listener="storage")``); the API
+app (``listener="api"``) has the control API and every other service. The API app's ``state.storage_base_url``
+tells services where hrefs to the storage listener point. ``create_app(state)`` without a listener serves all of it
+on one port (hrefs then point at that port). Any ``Authorization`` header that reaches a storage service is
+recorded in the created log (kind ``authorization_received``, with the scheme, never the credential).
 
 Adding a service (X, VK, OK, Vision): write ``sandbox/<service>.py`` exposing ``SERVICE = ServiceSpec(...)``
 (see :mod:`.state`) and append it to ``DEFAULT_SERVICES`` below. Fault rules name services by the
@@ -29,7 +36,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import twitter, yandex_disk, yandex_id
+from . import twitter, yandex_disk, yandex_id, yandex_uploader
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
@@ -40,7 +47,7 @@ __all__ = ["DEFAULT_SERVICES", "CreatedLog", "SandboxState", "ServiceSpec", "cre
 DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
     yandex_id.SERVICE,
     yandex_disk.SERVICE,
-    yandex_disk.UPLOADER,
+    yandex_uploader.UPLOADER,
     yandex_disk.DOWNLOADER,
     twitter.SERVICE,
     twitter.UPLOAD_SERVICE,
@@ -75,20 +82,56 @@ class SandboxDateMiddleware:
         await self.app(scope, receive, send_with_date)
 
 
-def create_app(state: SandboxState | None = None, services: Sequence[ServiceSpec] | None = None) -> Starlette:
-    """Build the app; ``state.specs`` (or ``services`` for a new state) decides what is mounted."""
+class StorageAuthorizationLog:
+    """Records every request to a storage-listener service that carries an ``Authorization`` header.
+
+    The real upload/download hosts need no token (the href is the credential) and a client must never send its
+    OAuth token there; tests assert that no such record appears. Only the scheme is kept, never the credential.
+    """
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            service = self.state.service_for_path(scope["path"])
+            storage = {spec.name for spec in self.state.specs if spec.listener == "storage"}
+            header = dict(scope.get("headers") or []).get(b"authorization")
+            if service in storage and header is not None:
+                scheme = header.decode("latin-1").split(" ", 1)[0][:20]
+                self.state.record(service, "authorization_received", method=scope["method"], scheme=scheme)
+        await self.app(scope, receive, send)
+
+
+LISTENERS = ("api", "storage")
+
+
+def create_app(
+    state: SandboxState | None = None, services: Sequence[ServiceSpec] | None = None, *, listener: str | None = None
+) -> Starlette:
+    """Build the app; ``state.specs`` (or ``services`` for a new state) decides what is mounted.
+
+    :param listener: ``"api"`` (control API + API services), ``"storage"`` (storage services only) or None (all
+        on one port).
+    """
+    if listener is not None and listener not in LISTENERS:
+        raise ValueError(f"listener must be one of {LISTENERS} or None, got {listener!r}")
     if state is None:
         state = SandboxState(services)
-    routes: list[BaseRoute] = [Mount("/_control", routes=control_routes(state))]
+    routes: list[BaseRoute] = [] if listener == "storage" else [Mount("/_control", routes=control_routes(state))]
     for spec in state.specs:
-        routes.extend(spec.routes(state))
+        if listener is None or spec.listener == listener:
+            routes.extend(spec.routes(state))
     quiet_drop_logs()
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(SandboxDateMiddleware, clock=state.clock),
+            Middleware(StorageAuthorizationLog, state=state),
             Middleware(FaultMiddleware, injector=state.faults, resolve_service=state.service_for_path),
         ],
     )
     app.state.sandbox = state
+    app.state.storage_base_url = None
     return app

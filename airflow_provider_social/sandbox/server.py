@@ -1,4 +1,8 @@
-"""Running the sandbox: on the command line (``python -m airflow_provider_social.sandbox``) or in a thread."""
+"""Running the sandbox: on the command line (``python -m airflow_provider_social.sandbox``) or in a thread.
+
+Two listeners share one state: the API (control API and every API service) and the storage listener (Yandex
+Disk's upload and download hosts, on another port) -- so tests can see that no API credential reaches storage.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 
@@ -47,11 +52,26 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _config(state: SandboxState, log_level: str) -> uvicorn.Config:
+def _configs(state: SandboxState, log_level: str, storage_url: str) -> tuple[uvicorn.Config, uvicorn.Config]:
+    """(API, storage) configs; the API app's hrefs to uploads and downloads point at ``storage_url``."""
+    api = create_app(state, listener="api")
+    api.state.storage_base_url = storage_url
+    storage = create_app(state, listener="storage")
+    storage.state.storage_base_url = storage_url
     # date_header=False: the app sets Date from the sandbox clock (see app.SandboxDateMiddleware).
-    return uvicorn.Config(
-        create_app(state), log_level=log_level, lifespan="off", access_log=False, date_header=False
-    )
+    options: dict[str, Any] = {"log_level": log_level, "lifespan": "off", "access_log": False, "date_header": False}
+    return uvicorn.Config(api, **options), uvicorn.Config(storage, **options)
+
+
+def _start(config: uvicorn.Config, sock: socket.socket, name: str, timeout: float) -> tuple[_Server, threading.Thread]:
+    started = threading.Event()
+    server = _Server(config, on_started=started.set)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
+    thread.start()
+    if not started.wait(timeout):
+        server.should_exit = True
+        raise RuntimeError(f"sandbox {name} did not start")
+    return server, thread
 
 
 @dataclass
@@ -61,9 +81,14 @@ class RunningSandbox:
     control: SandboxControl
     _server: _Server = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+    storage_url: str = ""  # the upload/download listener (hrefs point here)
+    _storage: tuple[_Server, threading.Thread] | None = field(default=None, repr=False)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._server.should_exit = True
+        if self._storage is not None:
+            self._storage[0].should_exit = True
+            self._storage[1].join(timeout)
         self._thread.join(timeout)
 
     def __enter__(self) -> RunningSandbox:
@@ -74,38 +99,59 @@ class RunningSandbox:
 
 
 def run_in_thread(
-    host: str = "127.0.0.1", port: int = 0, state: SandboxState | None = None, startup_timeout: float = 30.0
+    host: str = "127.0.0.1", port: int = 0, state: SandboxState | None = None, startup_timeout: float = 30.0,
+    *, storage_host: str | None = None, storage_port: int = 0,
 ) -> RunningSandbox:
-    """Start the sandbox on a background thread and return once it accepts connections."""
+    """Start the sandbox (API and storage listeners) on background threads; return once both accept connections.
+
+    :param storage_host: address of the storage listener (default: ``host``; ``127.0.0.2`` works on Linux).
+    :param storage_port: its port (0: a free one).
+    """
     state = state or SandboxState()
     sock = _bind(host, port)
-    started = threading.Event()
-    server = _Server(_config(state, "warning"), on_started=started.set)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="sandbox-uvicorn", daemon=True)
-    thread.start()
-    if not started.wait(startup_timeout):
-        server.should_exit = True
-        raise RuntimeError("sandbox server did not start")
+    storage_host = storage_host or host
+    storage_sock = _bind(storage_host, storage_port)
+    storage_url = _url(storage_host, storage_sock)
+    api_config, storage_config = _configs(state, "warning", storage_url)
+    storage = _start(storage_config, storage_sock, "sandbox-storage", startup_timeout)
+    try:
+        server, thread = _start(api_config, sock, "sandbox-uvicorn", startup_timeout)
+    except RuntimeError:
+        storage[0].should_exit = True
+        raise
     base_url = _url(host, sock)
-    return RunningSandbox(base_url, state, SandboxControl(base_url), server, thread)
+    return RunningSandbox(base_url, state, SandboxControl(base_url), server, thread, storage_url, storage)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m airflow_provider_social.sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--storage-host", default=None, help="storage listener address (default: --host)")
+    parser.add_argument("--storage-port", type=int, default=0, help="storage listener port (default: a free one)")
     parser.add_argument("--log-level", default="warning")
     parser.add_argument("--allow-non-loopback", action="store_true", help="listen on a non-loopback address (no auth!)")
     args = parser.parse_args(argv)
-    if not is_loopback(args.host) and not args.allow_non_loopback:
-        parser.error(f"{args.host} is not a loopback address; pass --allow-non-loopback to insist")
+    storage_host = args.storage_host or args.host
+    for host in (args.host, storage_host):
+        if not is_loopback(host) and not args.allow_non_loopback:
+            parser.error(f"{host} is not a loopback address; pass --allow-non-loopback to insist")
     sock = _bind(args.host, args.port)
     url = _url(args.host, sock)
+    storage_sock = _bind(storage_host, args.storage_port)
+    storage_url = _url(storage_host, storage_sock)
+    api_config, storage_config = _configs(SandboxState(), args.log_level, storage_url)
+    storage, storage_thread = _start(storage_config, storage_sock, "sandbox-storage", 30.0)
 
     def announce() -> None:
-        print(f"SANDBOX_URL={url}", flush=True)
+        print(f"SANDBOX_URL={url}", flush=True)  # first line: what scripts wait for
+        print(f"SANDBOX_STORAGE_URL={storage_url}", flush=True)
 
-    _Server(_config(SandboxState(), args.log_level), on_started=announce).run(sockets=[sock])
+    try:
+        _Server(api_config, on_started=announce).run(sockets=[sock])
+    finally:
+        storage.should_exit = True
+        storage_thread.join(10)
     return 0
 
 

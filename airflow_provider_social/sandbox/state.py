@@ -34,6 +34,9 @@ class ServiceSpec:
     oauth_factory: Callable[[SandboxClock], OAuthServer] | None = None  # registered under server.name
     state_factory: Callable[[SandboxState], Dumpable] | None = None
     description: str = ""
+    # "api": served with the control API on the main port; "storage": on the separate storage listener (upload
+    # and download hosts, which are other hosts at the real service and must never see the API's credentials).
+    listener: str = "api"
 
 
 class CreatedLog:

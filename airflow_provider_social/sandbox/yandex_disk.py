@@ -1,6 +1,7 @@
 """Yandex Disk REST API (``https://cloud-api.yandex.net``) and its uploader/downloader hosts, strict.
 
-Three services, three prefixes (each a :class:`ServiceSpec`, so fault rules can target each one):
+Three services, three prefixes (each a :class:`ServiceSpec`, so fault rules can target each one); the uploader and
+the downloader are other hosts at Yandex and are served on the sandbox's storage listener (another port):
 
 =====================  =======================  =============================================================
 Prefix                 Service name             What
@@ -19,10 +20,11 @@ Behaviour (facts from shared/reference/twitter_x_yandex.md section 7; UNCONFIRME
 * Status codes: 200 reads, 201 created (Link), 202 accepted (Link to an operation), 204 deleted. Errors are
   ``{"message", "description", "error"}`` with ``content-type: application/json``; successes are
   ``application/json; charset=utf-8``. Unknown paths under a prefix get the Yandex 404 body.
-* Upload hrefs take exactly one ``PUT`` of raw bytes (a multipart body is stored as-is, as the real uploader
-  would), lapse after ``upload_link_ttl`` (30 min) of sandbox clock, answer 413 over ``max_file_size`` and 507 over
-  quota, 201 on success. The body is streamed to a temporary file while md5/sha256/size are computed; it is never
-  held in memory.
+* Upload hrefs (served by yandex_uploader.py on the storage listener) take exactly one ``PUT`` of raw bytes (a
+  multipart body is stored as-is, as the real uploader would), lapse after ``upload_link_ttl`` (30 min) of sandbox
+  clock, answer 413 over ``max_file_size`` and 507 over quota, 201 on success, 202 (file in Disk only when the
+  upload's operation completes) for large uploads; their errors are bare HTML, not this API's JSON. The body is
+  streamed to a temporary file while md5/sha256/size are computed; it is never held in memory.
 * Download hrefs redirect once (clients must follow redirects) and stream the file. Their lifetime is UNCONFIRMED;
   the sandbox lets them lapse after ``download_link_ttl`` (30 min) and then answers ``500 text/html`` as observed
   for bad links.
@@ -38,7 +40,8 @@ Behaviour (facts from shared/reference/twitter_x_yandex.md section 7; UNCONFIRME
 
 Settings (per sandbox, all users) via ``POST /_control/state/yandex_disk`` with a JSON object of any of
 ``total_space``, ``max_file_size``, ``operation_duration``, ``fail_next_operations``, ``upload_link_ttl``,
-``download_link_ttl``; ``GET /_control/state/yandex_disk`` shows them with every disk's tree.
+``download_link_ttl``, ``upload_async_over``, ``upload_async_next``; ``GET /_control/state/yandex_disk`` shows them
+with every disk's tree.
 """
 
 from __future__ import annotations
@@ -278,6 +281,10 @@ class Settings:
     operation_duration: float = 2.0
     fail_next_operations: int = 0
     upload_link_ttl: float = 1800.0  # "lapses if not used within 30 minutes" [OFFICIAL]
+    # The uploader answers 202 (received, not yet in Disk) for uploads over this size and for the next N uploads
+    # (see yandex_uploader.py). 1 GiB: above the free accounts' limit, where 202s were reported (rclone #8994).
+    upload_async_over: int = GIB
+    upload_async_next: int = 0
     download_link_ttl: float = 1800.0  # UNCONFIRMED; the sandbox picks a short life
 
     def update(self, data: dict[str, Any]) -> None:
@@ -648,6 +655,11 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def _storage_base(request: Request) -> str:
+    """Where upload and download hrefs point: the storage listener, or this port when there is none."""
+    return getattr(request.app.state, "storage_base_url", None) or _base(request)
+
+
 def _link(request: Request, path: str) -> dict[str, Any]:
     return {"href": f"{_base(request)}{PREFIX}/v1/disk/resources?path={quote(path, safe='')}",
             "method": "GET", "templated": False}
@@ -717,7 +729,7 @@ def _routes(state: SandboxState) -> list[BaseRoute]:  # noqa: C901 - one closure
             data.update(
                 antivirus_status="clean", size=node.blob.size, mime_type=mime, media_type=kind,
                 md5=node.blob.md5, sha256=node.blob.sha256,
-                file=ydisk.download_href(_base(request), node.blob, node.name),
+                file=ydisk.download_href(_storage_base(request), node.blob, node.name),
             )
         if node.public_key:
             data.update(public_key=node.public_key, public_url=node.public_url)
@@ -870,7 +882,7 @@ def _routes(state: SandboxState) -> list[BaseRoute]:  # noqa: C901 - one closure
                                                 ydisk.clock.now() + ydisk.settings.upload_link_ttl, op.id)
         return fields(request, {
             "operation_id": op.id,
-            "href": f"{_base(request)}{UPLOADER_PREFIX}/upload-target/{target_id}",
+            "href": f"{_storage_base(request)}{UPLOADER_PREFIX}/upload-target/{target_id}",
             "method": "PUT",
             "templated": False,
         })
@@ -912,7 +924,7 @@ def _routes(state: SandboxState) -> list[BaseRoute]:  # noqa: C901 - one closure
             # Folders download as zip at Yandex; the sandbox does not build archives (stricter: refuse).
             raise DiskError(400, "DiskNotAFileError", "Downloading folders is not supported by the sandbox.",
                             "Скачивание папок в песочнице не поддерживается.")
-        return fields(request, {"href": ydisk.download_href(_base(request), node.blob, node.name),
+        return fields(request, {"href": ydisk.download_href(_storage_base(request), node.blob, node.name),
                                 "method": "GET", "templated": False})
 
     # ---- copy / move
@@ -1026,7 +1038,7 @@ def _routes(state: SandboxState) -> list[BaseRoute]:  # noqa: C901 - one closure
         if node.blob is None:
             raise DiskError(400, "DiskNotAFileError", "Downloading folders is not supported by the sandbox.",
                             "Скачивание папок в песочнице не поддерживается.")
-        return fields(request, {"href": ydisk.download_href(_base(request), node.blob, node.name),
+        return fields(request, {"href": ydisk.download_href(_storage_base(request), node.blob, node.name),
                                 "method": "GET", "templated": False})
 
     async def save_public(request: Request, ydisk: YandexDiskState, account: DiskAccount) -> Response:
@@ -1179,102 +1191,7 @@ def _routes(state: SandboxState) -> list[BaseRoute]:  # noqa: C901 - one closure
     return routes
 
 
-# ---------------------------------------------------------------------------------------------------- uploader
-
-
-async def _discard(request: Request) -> None:
-    async for _chunk in request.stream():
-        pass
-
-
-def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
-    async def put(request: Request) -> Response:
-        disk = _disk(state)
-        target_id = request.path_params["target"]
-        if request.method != "PUT":
-            await _discard(request)
-            return disk_error(405, "MethodNotAllowedError", "Method Not Allowed", "Метод не поддерживается.")
-        with disk._lock:
-            disk.settle()
-            target = disk.uploads.get(target_id)
-            if target is None or target.used:
-                error: DiskError | None = not_found()
-            elif target.expires_at <= disk.clock.now():
-                # The link "lapses if not used within 30 minutes"; the answer is UNCONFIRMED, 404 like a bad one.
-                error = not_found()
-            else:
-                target.used = True  # exactly one PUT per href, even if this one fails
-                error = None
-                account = disk.account(target.uid)
-        if error is not None or target is None:
-            await _discard(request)
-            return (error or not_found()).response()
-        declared = request.headers.get("content-length")
-        limit = account.max_file_size
-        if declared is not None and declared.isdigit():
-            size = int(declared)
-            if size > limit:
-                await _discard(request)
-                return too_large().response()
-            with disk._lock:
-                free = account.total_space - account.used_space
-            if size > free:
-                await _discard(request)
-                return insufficient_storage().response()
-        blob_id, fh = disk.new_blob_file()
-        md5, sha256, written = hashlib.md5(), hashlib.sha256(), 0  # noqa: S324 - Yandex's integrity tag
-        failure: DiskError | None = None
-        stored = False
-        try:
-            async for chunk in request.stream():
-                if failure is not None:
-                    continue  # drain the rest so the client reads our answer
-                written += len(chunk)
-                if written > limit:
-                    failure = too_large()
-                    continue
-                md5.update(chunk)
-                sha256.update(chunk)
-                fh.write(chunk)
-            fh.flush()
-            if failure is not None:
-                raise failure
-            with disk._lock:
-                disk.settle()
-                scheme, parts = split_path(target.path)
-                parent = disk.check_target(account, scheme, parts, target.overwrite)
-                existing = (parent.children or {}).get(parts[-1])
-                if existing is not None and existing.type == "dir":
-                    raise points_to_directory(target.path)
-                replaced = existing.size if existing is not None else 0
-                if account.used_space - replaced + written > account.total_space:
-                    raise insufficient_storage()
-                blob = Blob(blob_id, fh, written, md5.hexdigest(), sha256.hexdigest(), refs=1)
-                stored = True
-                disk.blobs[blob_id] = blob
-                now = disk.clock.now()
-                disk.place(parent, parts[-1], Node(parts[-1], "file", now, now, disk.new_id(), blob=blob,
-                                                   uploaded=now, revision=next(disk._ids)))
-                op = disk.operations.get(target.operation_id)
-                if op is not None:
-                    op.status = "success"
-                # Whether the client also sent its OAuth token to the uploader host (it needs none; yadisk sends none).
-                state.record(NAME, "upload", path=target.path, size=written, md5=blob.md5,
-                             authorization_sent="authorization" in request.headers)
-        except DiskError as exc:
-            op = disk.operations.get(target.operation_id)
-            if op is not None:
-                op.status = "failed"
-            return exc.response()
-        finally:
-            if not stored:  # refused, or the client went away mid-body: the bytes are dropped with the file
-                fh.close()
-                op = disk.operations.get(target.operation_id)
-                if op is not None and op.status == "in-progress":
-                    op.status = "failed"
-        return Response(b"", status_code=201)
-
-    return [Route(f"{UPLOADER_PREFIX}/upload-target/{{target}}", put, methods=ALL_METHODS)]
+# The uploader (upload hrefs) lives in yandex_uploader.py, on the storage listener.
 
 
 # ---------------------------------------------------------------------------------------------------- downloader
@@ -1335,10 +1252,7 @@ SERVICE = ServiceSpec(
     state_factory=YandexDiskState,
     description="Yandex Disk REST API",
 )
-UPLOADER = ServiceSpec(
-    name=UPLOADER_NAME, prefix=UPLOADER_PREFIX, routes=_uploader_routes, description="Yandex Disk upload hrefs"
-)
 DOWNLOADER = ServiceSpec(
     name=DOWNLOADER_NAME, prefix=DOWNLOADER_PREFIX, routes=_downloader_routes,
-    description="Yandex Disk download hrefs",
+    description="Yandex Disk download hrefs", listener="storage",
 )

@@ -154,6 +154,42 @@ def test_deferred_failure_fails_the_task(disk_conn, files, context, hook, sandbo
         op.execute_complete(context, event)
 
 
+def test_uploads_answered_202_are_waited_for_in_the_task(disk_conn, files, context, hook, sandbox):
+    sandbox.control.configure("yandex_disk", upload_async_next=1)
+    op = YandexDiskUploadOperator(task_id="up", local_path=str(files / "a.csv"), remote_folder="w", poll_interval=1)
+    op.hook.sleep = lambda s: sandbox.state.clock.advance(s)
+    result = op.execute(context)
+    assert result[0]["md5"] == hashlib.md5((files / "a.csv").read_bytes()).hexdigest()
+
+
+def test_deferrable_upload_defers_for_each_upload_answered_202(disk_conn, files, context, hook, sandbox):
+    sandbox.control.configure("yandex_disk", upload_async_next=2)  # a.csv and b.csv: 202; notes.txt: 201
+    op = YandexDiskUploadOperator(task_id="up", local_path=[str(files / n) for n in ("a.csv", "b.csv", "notes.txt")],
+                                  remote_folder="later", deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    assert hook.exists("later/notes.txt") and not hook.exists("later/a.csv")  # all sent; two still being stored
+    with pytest.raises(TaskDeferred) as again:
+        op.execute_complete(context, run_deferred(sandbox, deferred.value))
+    result = op.execute_complete(context, run_deferred(sandbox, again.value))
+    assert [r["path"] for r in result] == ["disk:/later/a.csv", "disk:/later/b.csv", "disk:/later/notes.txt"]
+    for entry in result:
+        assert set(entry) == {"local_path", "path", "size", "md5"}
+        assert entry["md5"] == hashlib.md5(open(entry["local_path"], "rb").read()).hexdigest()
+
+
+def test_a_deferred_upload_that_never_lands_fails_the_task_naming_it(disk_conn, files, context, hook, sandbox):
+    sandbox.control.configure("yandex_disk", upload_async_next=1)
+    op = YandexDiskUploadOperator(task_id="up", local_path=str(files / "a.csv"), remote_folder="gone",
+                                  deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    hook.delete("gone", permanently=True)  # the folder goes before Yandex moved the file in
+    event = run_deferred(sandbox, deferred.value)
+    with pytest.raises(OperationFailedError, match="upload of 'disk:/gone/a.csv' .* did not put it into Disk"):
+        op.execute_complete(context, event)
+
+
 def test_publish_returns_url_pushes_xcom_and_link(disk_conn, files, context, hook):
     hook.upload_file(files / "a.csv", "pub/a.csv", parents=True)
     op = YandexDiskPublishOperator(task_id="pub", path="pub/a.csv")

@@ -34,6 +34,13 @@ def disk(sandbox):
     return Disk(sandbox)
 
 
+def assert_uploader_error(response, status):
+    """The uploader is not the Disk API: bare HTML, never the API's JSON error body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html") and '"error"' not in response.text
+    return response.text
+
+
 def assert_error(response, status, error):
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
@@ -91,7 +98,7 @@ def test_upload_href_takes_one_raw_put_and_hashes_it(disk, sandbox):
     assert disk.call("GET", f"/operations/{link['operation_id']}").json() == {"status": "in-progress"}
     assert requests.put(link["href"], data=data, timeout=10).status_code == 201
     assert disk.call("GET", f"/operations/{link['operation_id']}").json() == {"status": "success"}
-    assert requests.put(link["href"], data=data, timeout=10).status_code == 404  # one PUT per href
+    assert_uploader_error(requests.put(link["href"], data=data, timeout=10), 412)  # one PUT per href
     meta = disk.call("GET", "/resources", path="f.bin").json()
     assert meta["md5"] == hashlib.md5(data).hexdigest() and meta["sha256"] == hashlib.sha256(data).hexdigest()
     assert meta["size"] == len(data) and meta["type"] == "file"
@@ -115,13 +122,13 @@ def test_chunked_upload_and_multipart_is_stored_as_sent(disk):
 def test_size_limit_quota_and_link_expiry(disk, sandbox):
     sandbox.control.configure("yandex_disk", max_file_size=100)
     response = disk.upload("big.bin", b"x" * 101)
-    assert_error(response, 413, "PayloadTooLargeError")
+    assert_uploader_error(response, 413)
     sandbox.control.configure("yandex_disk", max_file_size=10_000, total_space=150)
     assert disk.upload("one.bin", b"x" * 100).status_code == 201
-    assert_error(disk.upload("two.bin", b"x" * 100), 507, "InsufficientStorageError")
+    assert_uploader_error(disk.upload("two.bin", b"x" * 100), 507)
     link = disk.call("GET", "/resources/upload", path="late.bin").json()
     sandbox.control.advance(1800)
-    assert requests.put(link["href"], data=b"x", timeout=10).status_code == 404
+    assert "expired" in assert_uploader_error(requests.put(link["href"], data=b"x", timeout=10), 410)
     info = disk.call("GET", "").json()
     assert (info["used_space"], info["total_space"], info["max_file_size"]) == (100, 150, 10_000)
 
@@ -203,4 +210,4 @@ def test_client_gone_mid_body_stores_nothing_and_spends_the_link(disk, sandbox):
         time.sleep(0.01)
     assert disk.call("GET", f"/operations/{link['operation_id']}").json() == {"status": "failed"}
     assert disk.call("GET", "/resources", path="half.bin").status_code == 404
-    assert requests.put(link["href"], data=b"x", timeout=10).status_code == 404
+    assert_uploader_error(requests.put(link["href"], data=b"x", timeout=10), 412)
