@@ -153,3 +153,13 @@ def test_video_flow(vk: Vk) -> None:
     assert vk.post(message="x", attachments=ref)
     bad = vk.ok("video.save", name="Bad", group_id=GROUP_ID)
     assert "error" in vk.upload(bad["upload_url"], {"video_file": ("clip.exe", b"MZ")})
+
+
+def test_stories_save_is_all_or_nothing(vk: Vk) -> None:
+    def result() -> str:
+        url = vk.ok("stories.getPhotoUploadServer", vk.community, add_to_news=1)["upload_url"]
+        return vk.upload(url, {"file": ("s.png", png(720, 1280))})["response"]["upload_result"]
+
+    good = result()
+    assert vk.err("stories.save", vk.community, upload_results=f"{good},forged.x")["error_code"] == 100
+    assert vk.ok("stories.save", vk.community, upload_results=good)["count"] == 1

@@ -123,7 +123,14 @@ def stories_save(call: Call) -> dict[str, Any]:
     results = p.str_list("upload_results", required=True, max_count=100)
     items = []
     with vk.lock:
-        uploads = [claim_token(call, "story", value, "upload_results") for value in results]
+        uploads = []
+        try:
+            for value in results:
+                uploads.append(claim_token(call, "story", value, "upload_results"))
+        except VkError:
+            for upload in uploads:  # all or nothing: a refused list leaves every upload unsaved
+                upload.saved = False
+            raise
         for upload in uploads:
             owner_id = _owner(call, upload.group_id)
             now = int(vk.clock.now())
