@@ -12,6 +12,8 @@ Prefix                  Service name        What
 ``/x-api``              ``twitter``         X API v2 (api.x.com) incl. ``/2/oauth2/token`` (oauth key ``twitter``)
 ``/x-upload``           ``twitter_upload``  X v1.1 media upload (upload.twitter.com), OAuth 1.0a
 ``/x``                  ``twitter_web``     x.com: ``/i/oauth2/authorize``
+``/vk-vision``          ``vk_vision``       VK Cloud Vision (smarty.mail.ru), see ``sandbox/vk_vision``
+``/vk-cloud-auth``      ``vk_cloud_auth``   VK Cloud OAuth token endpoint (mcs.mail.ru)
 ======================  ==================  ===============================================================
 
 Adding a service (X, VK, OK, Vision): write ``sandbox/<service>.py`` exposing ``SERVICE = ServiceSpec(...)``
@@ -29,7 +31,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import twitter, yandex_disk, yandex_id
+from . import twitter, vk_vision, yandex_disk, yandex_id
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
@@ -45,6 +47,8 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
     twitter.SERVICE,
     twitter.UPLOAD_SERVICE,
     twitter.WEB_SERVICE,
+    vk_vision.SERVICE,
+    vk_vision.AUTH_SERVICE,
 )
 
 
