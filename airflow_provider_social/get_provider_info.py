@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_social import __version__
+from airflow_provider_social.hooks.vk_vision import connection as vk_vision
 
 
 def _string(label: str, description: str = "", *, secret: bool = False, default: Any = None) -> dict[str, Any]:
@@ -134,6 +135,10 @@ TWITTER_CONNECTION = _connection_type(
 )
 
 
+VK_VISION_CONNECTION = _connection_type(vk_vision.CONN_TYPE, vk_vision.HOOK_CLASS, vk_vision.HOOK_NAME,
+                                        vk_vision.CONN_FIELDS, vk_vision.UI_FIELD_BEHAVIOUR)
+
+
 def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-social",
@@ -141,7 +146,7 @@ def get_provider_info() -> dict[str, Any]:
         "description": "Post, upload and keep credentials fresh on VK, VK Cloud Vision, Twitter/X, Yandex Disk "
         "and Odnoklassniki; ships a strict local sandbox of every API.",
         "versions": [__version__],
-        "connection-types": [YANDEX_DISK_CONNECTION, TWITTER_CONNECTION],
+        "connection-types": [YANDEX_DISK_CONNECTION, TWITTER_CONNECTION, VK_VISION_CONNECTION],
         "extra-links": [
             "airflow_provider_social.links.twitter.TwitterTweetLink",
             "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",

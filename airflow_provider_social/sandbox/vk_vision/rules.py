@@ -26,8 +26,9 @@ from starlette.responses import JSONResponse
 from airflow_provider_social.core.images import image_info
 
 MAX_IMAGES = 100
-MAX_IMAGE_BYTES = 15 * 1024 * 1024
-MAX_REQUEST_BYTES = 30 * 1024 * 1024
+# "15 МБ" / "30 МБ": whether MB means 10^6 or 2^20 bytes is UNCONFIRMED; the smaller (10^6) is enforced here.
+MAX_IMAGE_BYTES = 15_000_000
+MAX_REQUEST_BYTES = 30_000_000
 MIN_SIDE = 5
 MAX_WIDTH, MAX_HEIGHT = 3840, 2160
 PROVIDERS = ("mcs",)  # the Kazakh copy of the docs also lists "mr"; UNCONFIRMED, so refused here
