@@ -51,7 +51,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
             "conn_type": "vk_vision",
             "password": vk_vision.SANDBOX_SERVICE_TOKEN,
             "extra": {"api_base_url": f"{base_url}{vk_vision.PREFIX}",
-                      "token_url": f"{base_url}{vk_vision.AUTH_PREFIX}{vk_vision.TOKEN_PATH}"},
+                      "oauth_endpoint": f"{base_url}{vk_vision.AUTH_PREFIX}{vk_vision.TOKEN_PATH}"},
         },
     }
 

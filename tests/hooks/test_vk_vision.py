@@ -24,7 +24,7 @@ def vision_conn(sandbox, make_connection):
     def make(conn_id="vk_vision_default", password=SANDBOX_SERVICE_TOKEN, **extra):
         return make_connection(conn_id, "vk_vision", password=password,
                                api_base_url=f"{sandbox.base_url}/vk-vision",
-                               token_url=f"{sandbox.base_url}/vk-cloud-auth/auth/oauth/v1/token",
+                               oauth_endpoint=f"{sandbox.base_url}/vk-cloud-auth/auth/oauth/v1/token",
                                max_retry_wait=5, **extra)
 
     return make

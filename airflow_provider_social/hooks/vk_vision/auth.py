@@ -3,7 +3,7 @@
 Two ways to get one (reference section 2, vkcs-docs quick-start/auth-vision):
 
 * a **service token** from the console: never expires, nothing to renew;
-* an **OAuth client** (client ID + secret): ``POST <token_url>`` with a JSON body, ``grant_type=client_credentials``
+* an **OAuth client** (client ID + secret): ``POST <oauth_endpoint>`` (JSON body), ``grant_type=client_credentials``
   gives a 1-hour access token and a refresh token; ``grant_type=refresh_token`` gives new access tokens. A project
   may hold at most 25 active tokens of each kind, so the refresh token is kept in the token store and reused, and
   a new client-credentials grant is only asked for when there is none (or it was refused).

@@ -26,7 +26,8 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "client_secret": _string("OAuth client secret", "The OAuth secret key shown on the same page.", secret=True),
     "api_base_url": _string("API base URL", "Vision API; override for the sandbox or a proxy.",
                             default=DEFAULT_BASE_URL),
-    "token_url": _string("Token URL", "VK Cloud OAuth token endpoint.", default=DEFAULT_TOKEN_URL),
+    "oauth_endpoint": _string("OAuth endpoint", "VK Cloud OAuth token endpoint (the console's 'OAuth endpoint').",
+                              default=DEFAULT_TOKEN_URL),
 }
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {

@@ -127,7 +127,8 @@ class VkVisionHook(SocialHook):
     hook_name = HOOK_NAME
 
     service_name = SERVICE
-    default_endpoints: ClassVar[dict[str, str]] = {"api_base_url": DEFAULT_BASE_URL, "token_url": DEFAULT_TOKEN_URL}
+    default_endpoints: ClassVar[dict[str, str]] = {"api_base_url": DEFAULT_BASE_URL,
+                                                   "oauth_endpoint": DEFAULT_TOKEN_URL}
     error_parser = staticmethod(vision_error_parser)
     response_policy = VisionPolicy()
     default_timeout: ClassVar[tuple[float, float]] = (10.0, 120.0)
@@ -155,7 +156,7 @@ class VkVisionHook(SocialHook):
 
     @cached_property
     def token_client(self) -> VkCloudTokenClient:
-        return VkCloudTokenClient(self.transport, self.endpoint("token_url"), str(self.extra("client_id")),
+        return VkCloudTokenClient(self.transport, self.endpoint("oauth_endpoint"), str(self.extra("client_id")),
                                   str(self.secret_extra("client_secret")))
 
     @cached_property
