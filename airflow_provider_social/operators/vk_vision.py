@@ -100,7 +100,8 @@ class VkVisionDetectAdultOperator(_VisionOperator):
     * ``on_unsafe="branch"``: follows ``safe_task_ids`` when every image is safe, else ``unsafe_task_ids``;
     * ``on_unsafe="continue"``: succeeds; downstream tasks take ``safe_images`` from the result.
 
-    Returns ``{"results", "safe_images", "unsafe_images"}`` (images whose check failed count as unsafe).
+    Returns ``{"results", "safe_images", "unsafe_images"}`` (images whose check failed count as unsafe), and
+    pushes ``safe_images`` / ``unsafe_images`` as XCom keys of their own (``gate.output["safe_images"]``).
     """
 
     def __init__(self, *, threshold: float = DEFAULT_SAFE_THRESHOLD, on_unsafe: str = "fail",
@@ -122,6 +123,10 @@ class VkVisionDetectAdultOperator(_VisionOperator):
         unsafe = [r["image"] for r in results if not r["is_safe"]]
         self.fail_on_image_error = self.fail_on_image_error and self.on_unsafe == "fail"
         outcome = self.finish(results, {"safe_images": safe, "unsafe_images": unsafe})
+        ti = context.get("ti") if hasattr(context, "get") else None
+        if ti is not None:  # their own XCom keys too, so a downstream task can take gate.output["safe_images"]
+            ti.xcom_push(key="safe_images", value=safe)
+            ti.xcom_push(key="unsafe_images", value=unsafe)
         if unsafe and self.on_unsafe == "fail":
             raise input_error("images", f"{len(unsafe)} image(s) may show 18+ content (safe < {self.threshold}): "
                               f"{', '.join(unsafe[:10])}", service=SERVICE, operation="adult gate")

@@ -46,6 +46,7 @@ def test_gate_continue_returns_safe_images_and_writes_the_file(vision, folder, c
     assert result["safe_images"] == [str(folder / "safe.png")]
     assert result["unsafe_images"] == [str(folder / "unsafe.png")]
     assert json.loads(out.read_text()) == result["results"]
+    assert context["ti"].xcom["safe_images"] == [str(folder / "safe.png")]  # gate.output["safe_images"]
     assert SANDBOX_SERVICE_TOKEN not in json.dumps(result)
 
 
