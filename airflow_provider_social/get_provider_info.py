@@ -28,6 +28,7 @@ def get_provider_info() -> dict[str, Any]:
         "extra-links": [
             "airflow_provider_social.links.twitter.TwitterTweetLink",
             "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",
+            "airflow_provider_social.links.vk_vision.VkVisionConsoleLink",
         ],
         "triggers": [
             {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},

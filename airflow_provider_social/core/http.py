@@ -37,7 +37,7 @@ from airflow_provider_social.core.errors import (
     SocialApiError,
     default_error_parser,
 )
-from airflow_provider_social.core.masking import redact_url
+from airflow_provider_social.core.masking import install_url_log_filter, redact_url
 from airflow_provider_social.core.policy import (
     RETRYABLE_STATUSES,
     Accept,
@@ -177,6 +177,7 @@ class Transport:
             import requests
             from requests.adapters import HTTPAdapter
 
+            install_url_log_filter()
             session = requests.Session()
             adapter = HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size, max_retries=0)
             session.mount("https://", adapter)

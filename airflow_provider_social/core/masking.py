@@ -98,3 +98,40 @@ def redact_url(url: str, *, signed: bool = False) -> str:
         safe="*",
     )
     return redact(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))
+
+
+class RedactingFilter:
+    """A logging filter that redacts a record's message (secrets, secret query parameters, auth headers)."""
+
+    def filter(self, record: object) -> bool:
+        import logging
+
+        assert isinstance(record, logging.LogRecord)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's problem, not ours
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+#: Loggers of the HTTP stack that print request URLs (urllib3 logs "POST /path?query HTTP/1.1" at DEBUG).
+URL_LOGGERS = ("urllib3.connectionpool",)
+_filter_installed = False
+
+
+def install_url_log_filter() -> None:
+    """Redact the URLs the HTTP stack logs: APIs that take tokens in the query string (VK Cloud Vision's
+    ``oauth_token``) would otherwise leak them into DEBUG logs. Idempotent."""
+    global _filter_installed
+    if _filter_installed:
+        return
+    import logging
+
+    with _lock:
+        if not _filter_installed:
+            for name in URL_LOGGERS:
+                logging.getLogger(name).addFilter(RedactingFilter())  # type: ignore[arg-type]
+            _filter_installed = True

@@ -252,6 +252,8 @@ class TokenManager:
         sleep: Callable[[float], None] = time.sleep,
         rotation_wait: float = 3.0,
         read_only: bool = False,
+        grant: Callable[[], TokenSet] | None = None,
+        lineage: str | None = None,
     ) -> None:
         self.key = key
         self.store = store
@@ -266,7 +268,12 @@ class TokenManager:
         # Read-only managers (the UI's connection test, outside any task) never refresh: a refresh rotates a
         # single-use refresh token, and there the new one could not be persisted.
         self.read_only = read_only
-        self._seed = replace(seed, seed=fingerprint(seed.refresh_token) if seed.refresh_token else None)
+        # A grant that needs no refresh token (OAuth client credentials): used when there is none, or when the
+        # refresh token was refused and no other worker rotated it. ``lineage`` (e.g. the client id) then plays
+        # the Connection refresh token's part in telling whether a stored set belongs to this Connection.
+        self.grant = grant
+        origin = seed.refresh_token or lineage
+        self._seed = replace(seed, seed=fingerprint(origin) if origin else None)
         self._seed.register_secrets()
         self._tokens: TokenSet | None = None
 
@@ -304,6 +311,12 @@ class TokenManager:
         ``stale`` is the set the caller found unusable (expired, or refused with 401); a newer set in the store
         is adopted instead of refreshing again. ``force`` refreshes even if the stored set looks fresh.
         """
+        if self.read_only and self.grant is not None:
+            # Nothing single-use is rotated by a fresh grant: a connection test may use one (it is not saved).
+            tokens = self.grant()
+            tokens.register_secrets()
+            self._tokens = tokens
+            return tokens
         if self.read_only:
             raise AuthenticationError(
                 "the access token has expired or was refused; a connection test does not refresh it (that would "
@@ -324,12 +337,16 @@ class TokenManager:
 
     def _refresh_from(self, latest: TokenSet) -> TokenSet:
         if self.refresher is None or not latest.refresh_token:
+            if self.grant is not None:
+                return self._granted(latest)
             raise self._reauthorize("the access token expired and there is no refresh token to renew it")
         try:
             new = self.refresher(latest)
         except InvalidGrantError as exc:
             rotated = self._wait_for_rotation(latest)
             if rotated is None:
+                if self.grant is not None:
+                    return self._granted(latest)
                 raise self._reauthorize(f"the refresh token was refused ({exc.api_message})") from None
             if not rotated.expires_within(self.skew, self.clock()):
                 return rotated
@@ -338,6 +355,12 @@ class TokenManager:
             except InvalidGrantError as again:
                 raise self._reauthorize(f"the refresh token was refused ({again.api_message})") from None
         new = replace(new, seed=latest.seed)
+        new.register_secrets()
+        return new
+
+    def _granted(self, latest: TokenSet) -> TokenSet:
+        assert self.grant is not None
+        new = replace(self.grant(), seed=latest.seed)
         new.register_secrets()
         return new
 

@@ -16,6 +16,8 @@ Prefix                  Service name        What
 ``/vk-id``              ``vk_id_web``       VK ID OAuth 2.1 (id.vk.com, oauth key ``vk_id``)
 ``/vk-oauth``           ``vk_oauth``        oauth.vk.ru legacy Implicit Flow and ``blank.html``
 ``/vk-upload``          ``vk_upload``       VK upload servers (pu.vk.com), single-use URLs
+``/vk-vision``          ``vk_vision``       VK Cloud Vision (smarty.mail.ru), see ``sandbox/vk_vision``
+``/vk-cloud-auth``      ``vk_cloud_auth``   VK Cloud OAuth token endpoint (mcs.mail.ru)
 ======================  ==================  ===============================================================
 
 Two listeners: services whose spec says ``listener="storage"`` (the upload and download hosts, other hosts at the
@@ -40,7 +42,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import twitter, vk, yandex_disk, yandex_id, yandex_uploader
+from . import twitter, vk, vk_vision, yandex_disk, yandex_id, yandex_uploader
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
@@ -60,6 +62,8 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
     vk.VK_ID_SERVICE,
     vk.LEGACY_OAUTH_SERVICE,
     vk.UPLOAD_SERVICE,
+    vk_vision.SERVICE,
+    vk_vision.AUTH_SERVICE,
 )
 
 

@@ -6,7 +6,7 @@ import json
 import shlex
 from typing import Any
 
-from . import twitter, vk
+from . import twitter, vk, vk_vision
 from .control import SandboxControl
 from .oauth_server import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from .yandex_id import OAUTH_NAME as YANDEX_OAUTH
@@ -64,6 +64,11 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
                 "device_id": vk_id["device_id"],
                 "api_version": "5.199",
             },
+        "vk_vision_default": {
+            "conn_type": "vk_vision",
+            "password": vk_vision.SANDBOX_SERVICE_TOKEN,
+            "extra": {"api_base_url": f"{base_url}{vk_vision.PREFIX}",
+                      "oauth_endpoint": f"{base_url}{vk_vision.AUTH_PREFIX}{vk_vision.TOKEN_PATH}"},
         },
     }
 

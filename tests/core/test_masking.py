@@ -26,3 +26,22 @@ def test_redact_url_keeps_ordinary_parameters():
 def test_signed_urls_keep_only_the_host():
     url = "https://uploader1j.disk.yandex.net:443/upload-target/20260101T000000.123.utd.abcdef"
     assert redact_url(url, signed=True) == "https://uploader1j.disk.yandex.net:443/***"
+
+
+def test_vision_query_token_is_redacted_from_urls_and_text():
+    url = "https://smarty.mail.ru/api/v1/adult/detect?oauth_token=vision-secret-1&oauth_provider=mcs"
+    assert redact_url(url) == "https://smarty.mail.ru/api/v1/adult/detect?oauth_token=***&oauth_provider=mcs"
+    assert "vision-secret-1" not in redact(f'POST {url.split("ru", 1)[1]} HTTP/1.1" 200')
+
+
+def test_url_log_filter_redacts_urllib3_request_lines(caplog):
+    import logging
+
+    from airflow_provider_social.core.masking import install_url_log_filter
+
+    install_url_log_filter()
+    logger = logging.getLogger("urllib3.connectionpool")
+    with caplog.at_level(logging.DEBUG, logger="urllib3.connectionpool"):
+        logger.debug('%s://%s:%s "%s %s %s" %s %s', "https", "smarty.mail.ru", 443, "POST",
+                     "/api/v1/adult/detect?oauth_token=vision-secret-2&oauth_provider=mcs", "HTTP/1.1", 200, 10)
+    assert "vision-secret-2" not in caplog.text and "oauth_token=***" in caplog.text

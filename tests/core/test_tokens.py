@@ -159,3 +159,58 @@ def test_file_store_round_trip_is_atomic_and_private(tmp_path):
 def test_token_set_repr_hides_tokens():
     tokens = TokenSet(access_token="secret-access", refresh_token="secret-refresh")
     assert "secret" not in repr(tokens)
+
+
+# ---- grants that need no refresh token (OAuth client credentials, VK Cloud)
+
+
+class ClientCredentials:
+    def __init__(self, clock):
+        self.clock = clock
+        self.grants = 0
+
+    def grant(self) -> TokenSet:
+        self.grants += 1
+        payload = {"access_token": f"cc-{self.grants}", "refresh_token": f"ccr-{self.grants}", "expires_in": 3600}
+        return TokenSet.from_token_response(payload, now=self.clock())
+
+
+def cc_manager(store, authority, grantor, clock, sleep, **kw):
+    return TokenManager(key="vision", seed=TokenSet(access_token=None), store=store, refresher=authority.refresh,
+                        service="VK Cloud Vision", reauth_command="", clock=clock, sleep=sleep,
+                        grant=grantor.grant, lineage="client-a", **kw)
+
+
+def test_grant_when_there_is_no_refresh_token_then_refresh_is_used(fake_clock, fake_sleep):
+    store, grantor = MemoryTokenStore(), ClientCredentials(fake_clock)
+    authority = SingleUseAuthority(fake_clock, first_refresh="ccr-1", lifetime=3600)
+    first = cc_manager(store, authority, grantor, fake_clock, fake_sleep)
+    assert first.access_token() == "cc-1" and store.load("vision").access_token == "cc-1"
+    fake_clock.now += 3600
+    second = cc_manager(store, authority, grantor, fake_clock, fake_sleep)  # the next task
+    assert second.access_token() == "at-1" and grantor.grants == 1 and authority.calls == 1
+
+
+def test_refused_refresh_token_falls_back_to_a_new_grant(fake_clock, fake_sleep):
+    store, grantor = MemoryTokenStore(), ClientCredentials(fake_clock)
+    authority = SingleUseAuthority(fake_clock, first_refresh="unknown")  # refuses ccr-1
+    m = cc_manager(store, authority, grantor, fake_clock, fake_sleep, rotation_wait=1.0)
+    m.access_token()
+    fake_clock.now += 3600
+    assert m.access_token() == "cc-2" and grantor.grants == 2 and store.load("vision").access_token == "cc-2"
+
+
+def test_stored_tokens_of_another_client_are_not_used(fake_clock, fake_sleep):
+    store, grantor = MemoryTokenStore(), ClientCredentials(fake_clock)
+    authority = SingleUseAuthority(fake_clock)
+    cc_manager(store, authority, grantor, fake_clock, fake_sleep).access_token()
+    other = TokenManager(key="vision", seed=TokenSet(access_token=None), store=store, refresher=authority.refresh,
+                         service="V", reauth_command="", clock=fake_clock, sleep=fake_sleep, grant=grantor.grant,
+                         lineage="client-b")
+    assert other.access_token() == "cc-2"
+
+
+def test_read_only_manager_may_grant_but_saves_nothing(fake_clock, fake_sleep):
+    store, grantor = MemoryTokenStore(), ClientCredentials(fake_clock)
+    m = cc_manager(store, SingleUseAuthority(fake_clock), grantor, fake_clock, fake_sleep, read_only=True)
+    assert m.access_token() == "cc-1" and store.load("vision") is None

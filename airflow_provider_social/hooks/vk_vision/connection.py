@@ -1,0 +1,45 @@
+"""VK Cloud Vision as the provider declares it: the ``vk_vision`` connection form (conn-fields and
+ui-field-behaviour). Plain data, standard library only (read at Airflow start-up); listed in ``services.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_social.core.declaration import ConnectionForm, ServiceDeclaration
+
+CONN_TYPE = "vk_vision"
+HOOK_CLASS = "airflow_provider_social.hooks.vk_vision.hook.VkVisionHook"
+HOOK_NAME = "VK Cloud Vision"
+DEFAULT_BASE_URL = "https://smarty.mail.ru"
+DEFAULT_TOKEN_URL = "https://mcs.mail.ru/auth/oauth/v1/token"
+
+
+def _string(label: str, description: str, *, secret: bool = False, default: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["string", "null"]}
+    if secret:
+        schema["format"] = "password"
+    if default is not None:
+        schema["default"] = default
+    return {"label": label, "description": description, "schema": schema}
+
+
+CONN_FIELDS: dict[str, dict[str, Any]] = {
+    "client_id": _string("OAuth client ID", "Instead of a service token: VK Cloud console -> AI API -> Vision API -> "
+                         "OAuth client ID (client-credentials grant; tokens live 1 hour and are renewed)."),
+    "client_secret": _string("OAuth client secret", "The OAuth secret key shown on the same page.", secret=True),
+    "api_base_url": _string("API base URL", "Vision API; override for the sandbox or a proxy.",
+                            default=DEFAULT_BASE_URL),
+    "oauth_endpoint": _string("OAuth endpoint", "VK Cloud OAuth token endpoint (the console's 'OAuth endpoint').",
+                              default=DEFAULT_TOKEN_URL),
+}
+
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden-fields": ["host", "port", "schema", "login", "extra"],
+    "relabeling": {"password": "Service token"},
+    "placeholders": {"password": "VK Cloud console -> AI API -> Vision API -> Add service token"},
+}
+
+SERVICE = ServiceDeclaration(
+    name="vk_vision",
+    connection=ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, CONN_FIELDS, UI_FIELD_BEHAVIOUR),
+)

@@ -1,0 +1,103 @@
+"""How Vision answers: an envelope ``{"status", "body", "htmlencoded", "last_modified"}`` on every response.
+
+``status`` 200 carries the result object in ``body``; 400/403/500 carry a string. Whether the HTTP status mirrors
+the envelope's is UNCONFIRMED, so the policy reads the envelope on every answer, 2xx included, and falls back to
+the HTTP status only when there is no envelope (a proxy's page, a load balancer's 502).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import (
+    ApiErrorInfo,
+    AuthenticationError,
+    ServerError,
+    ValidationError,
+    error_body,
+)
+from airflow_provider_social.core.policy import (
+    RETRYABLE_STATUSES,
+    Accept,
+    CallContext,
+    Decision,
+    Fail,
+    Renew,
+    ResponsePolicy,
+    Retry,
+    build_error,
+)
+
+if TYPE_CHECKING:
+    import requests
+
+SERVICE = "VK Cloud Vision"
+TOKEN_HINT = ("the token is wrong, expired or was deleted: check the service token (console -> AI API -> Vision "
+              "API) or the OAuth client of the connection; the service is paid, so a project without funds is "
+              "refused too")
+
+
+def envelope(response: requests.Response) -> dict[str, Any] | None:
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("status"), int) and "body" in data:
+        return data
+    return None
+
+
+def vision_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+    data = envelope(response)
+    if data is None:
+        body = error_body(response)
+        return body if isinstance(body, ApiErrorInfo) else ApiErrorInfo(message=str(body)[:300])
+    return _info(int(data["status"]), data["body"])
+
+
+def _info(status: int, body: Any) -> ApiErrorInfo:
+    message = body if isinstance(body, str) else str(body)[:300]
+    if status == 403:
+        return ApiErrorInfo(code=status, message=message, error_class=AuthenticationError, hint=TOKEN_HINT)
+    if status == 400:
+        return ApiErrorInfo(code=status, message=message, error_class=ValidationError)
+    if status >= 500:
+        return ApiErrorInfo(code=status, message=message, error_class=ServerError)
+    return ApiErrorInfo(code=status, message=message)
+
+
+class VisionPolicy(ResponsePolicy):
+    """Envelope 200 -> Accept(body); 403 -> Renew (an OAuth token is fetched again once); 5xx -> Retry;
+    anything else -> Fail with the envelope's text."""
+
+    renew_statuses = frozenset({401, 403})
+
+    def __init__(self) -> None:
+        super().__init__(vision_error_parser)
+
+    def decide(self, response: requests.Response, context: CallContext) -> Decision:
+        data = envelope(response)
+        if data is None:
+            return super().decide(response, context)
+        status = int(data["status"])
+        if status == 200:
+            body = data["body"]
+            response.close()
+            return Accept(body if isinstance(body, dict) else {})
+        response.close()
+        error = build_error(_info(status, data["body"]), status, context)
+        if status in self.renew_statuses:
+            return Renew(error)
+        if status in RETRYABLE_STATUSES:
+            return Retry(error)
+        return Fail(error)
+
+    def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        # A 2xx without an envelope is not a Vision answer (a captive portal, a misconfigured base URL).
+        error = build_error(ApiErrorInfo(message="the answer is not a Vision envelope; check api_base_url"),
+                            response.status_code, context)
+        response.close()
+        return Fail(error)
+
+
+__all__ = ["SERVICE", "VisionPolicy", "envelope", "vision_error_parser"]

@@ -1,0 +1,223 @@
+"""VkVisionHook against the sandbox: exact results, inputs refused before any request, batching, per-image retries,
+service tokens and OAuth clients, secrets kept out of logs and errors."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import requests
+
+from airflow_provider_social.core.errors import AuthenticationError, ValidationError
+from airflow_provider_social.core.http import RetryPolicy
+from airflow_provider_social.core.tokens import MemoryTokenStore
+from airflow_provider_social.hooks.vk_vision.hook import VisionImageError, VkVisionHook, raise_for_errors
+from airflow_provider_social.sandbox.oauth_server import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from airflow_provider_social.sandbox.vk_vision import SANDBOX_SERVICE_TOKEN
+from airflow_provider_social.sandbox.vk_vision.fixtures import make_jpeg, make_png
+
+IMAGE = make_png(8, 8, (10, 20, 30))
+
+
+@pytest.fixture
+def vision_conn(sandbox, make_connection):
+    def make(conn_id="vk_vision_default", password=SANDBOX_SERVICE_TOKEN, **extra):
+        return make_connection(conn_id, "vk_vision", password=password,
+                               api_base_url=f"{sandbox.base_url}/vk-vision",
+                               oauth_endpoint=f"{sandbox.base_url}/vk-cloud-auth/auth/oauth/v1/token",
+                               max_retry_wait=5, **extra)
+
+    return make
+
+
+@pytest.fixture
+def hook(vision_conn, fake_sleep):
+    return VkVisionHook(vision_conn(), sleep=fake_sleep)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every HTTP request the process sends (to count that bad input sends none)."""
+    calls: list[str] = []
+    original = requests.Session.send
+
+    def send(self, request, **kwargs):
+        calls.append(request.url)
+        return original(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", send)
+    return calls
+
+
+def vision_events(sandbox, path):
+    return [e["data"]["images"] for e in sandbox.control.created("vk_vision") if e["kind"] == path]
+
+
+def test_exact_results(hook):
+    adult = hook.detect_adult([IMAGE, ("nsfw.png", make_png(8, 8, (10, 20, 30), markers={"nsfw": 1}))])
+    assert adult == [{"image": "image_0", "ok": True, "error": None, "safe": 0.8521, "is_safe": True},
+                     {"image": "nsfw.png", "ok": True, "error": None, "safe": 0.0281, "is_safe": False}]
+    objects = hook.detect_objects(IMAGE, modes=["object", "pedestrian"])[0]
+    assert [lab["label"] for lab in objects["labels"]["object"]] == ["Backpack", "Bicycle", "Person"]
+    assert objects["labels"]["object"][0] == {"label": "Backpack", "label_ru": "Рюкзак", "categories": [],
+                                              "categories_ru": [], "probability": 0.8614, "box": [2, 3, 5, 7]}
+    assert objects["people_count"] == 1
+    object2 = hook.detect_objects(IMAGE, modes="object2")[0]
+    assert list(object2["labels"]) == ["object2"]
+
+
+def test_text_and_scene_text(hook, tmp_path):
+    doc = tmp_path / "doc.png"
+    doc.write_bytes(make_png(20, 10, markers={"text": "Hello world|Привет мир"}))
+    text = hook.recognize_text([doc], detailed=True)[0]
+    assert text["image"] == str(doc) and text["text"] == "Hello world\nПривет мир"
+    assert [line["text"] for line in text["lines"]] == ["Hello world", "Привет мир"]
+    assert text["lines"][1]["words"][0]["lang"] == "rus"
+    scene = hook.recognize_scene_text([doc], lang="rus")[0]
+    assert scene["text"] == "Hello world Привет мир" and len(scene["words"][0]["polygon"]) == 4
+
+
+def test_persons(hook):
+    alice, alice_again = make_png(8, 8, markers={"face": "alice"}), make_png(9, 9, markers={"face": "alice"})
+    group = make_png(8, 8, markers={"faces": 2})
+    set_results = hook.persons_set([("alice.png", alice), ("group.png", group)], [1, 2], space=5)
+    assert set_results == [
+        {"image": "alice.png", "ok": True, "error": None, "person_id": 1},
+        {"image": "group.png", "ok": False, "error": "face set required only one face per image", "person_id": 2},
+    ]
+    with pytest.raises(VisionImageError, match="group.png: face set required only one face per image") as caught:
+        raise_for_errors(set_results)
+    assert caught.value.failed == {"group.png": "face set required only one face per image"}
+    found = hook.persons_recognize([alice_again], space="5")[0]["persons"]
+    assert [(p["tag"], p["person_id"]) for p in found] == [("person1", 1)]
+    assert hook.persons_delete([1], space=5) == [{"person_id": 1, "ok": True, "error": None}]
+    assert hook.persons_recognize([alice_again], space=5)[0]["persons"][0]["tag"] == "undefined"
+    hook.persons_truncate(space=5)
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda h, d: h.detect_adult([]), "images"),
+    (lambda h, d: h.detect_adult([d / "missing.png"]), "images[0]"),
+    (lambda h, d: h.detect_adult([b""]), "images[0]"),
+    (lambda h, d: h.detect_adult([b"GIF89a" + b"\x00" * 20]), "images[0]"),
+    (lambda h, d: h.detect_adult([make_png(4, 4)]), "images[0]"),
+    (lambda h, d: h.detect_adult([IMAGE, make_jpeg(3841, 100)]), "images[1]"),
+    (lambda h, d: h.detect_adult([IMAGE + b"\x00" * 15_000_000]), "images[0]"),
+    (lambda h, d: h.detect_adult([42]), "images[0]"),
+    (lambda h, d: h.detect_adult([IMAGE], threshold=2), "threshold"),
+    (lambda h, d: h.detect_adult(["disk:/photos/a.png"]), "yandex_disk_conn_id"),
+    (lambda h, d: h.detect_objects([IMAGE], modes=["objects"]), "modes"),
+    (lambda h, d: h.detect_objects([IMAGE], modes=["object", "object2"]), "modes"),
+    (lambda h, d: h.recognize_scene_text([IMAGE], lang="de"), "lang"),
+    (lambda h, d: h.persons_set([IMAGE], [1, 2], space=1), "person_ids"),
+    (lambda h, d: h.persons_set([IMAGE], [1], space=10), "space"),
+    (lambda h, d: h.persons_recognize([IMAGE], space="x"), "space"),
+    (lambda h, d: h.persons_recognize([IMAGE], space=1, searcher=2), "searcher"),
+    (lambda h, d: h.persons_delete([True], space=1), "person_ids"),
+    (lambda h, d: h.persons_truncate(space=-1), "space"),
+])
+def test_bad_input_is_refused_before_any_request(hook, sent, tmp_path, call, field):
+    with pytest.raises(ValidationError) as caught:
+        call(hook, tmp_path)
+    assert str(caught.value).startswith(f"VK Cloud Vision: {field}:") or f": {field}:" in str(caught.value)
+    assert sent == []
+
+
+def test_a_connection_without_credentials_is_refused_before_any_request(vision_conn, sent, fake_sleep):
+    hook = VkVisionHook(vision_conn("vk_vision_empty", password=None), sleep=fake_sleep)
+    with pytest.raises(ValidationError, match="service token"):
+        hook.detect_adult([IMAGE])
+    assert sent == []
+
+
+def test_large_batches_are_split_within_count_and_byte_limits(hook, sandbox):
+    images = [make_png(8, 8, (i % 256, i // 256, 0)) for i in range(250)]
+    results = hook.detect_adult(images)
+    assert len(results) == 250 and all(r["ok"] for r in results)
+    assert [r["image"] for r in results[:2]] == ["image_0", "image_1"]
+    assert vision_events(sandbox, "/api/v1/adult/detect") == [100, 100, 50]
+    sandbox.control.reset()
+    sandbox.state.clock.freeze()
+    big = [IMAGE + bytes([i]) * 11_000_000 for i in range(3)]  # 33 MB in all: two requests
+    assert all(r["ok"] for r in hook.detect_adult(big))
+    assert vision_events(sandbox, "/api/v1/adult/detect") == [2, 1]
+
+
+def test_temporary_per_image_errors_resend_only_those_images(hook, sandbox, fake_sleep):
+    flaky = make_png(8, 8, markers={"temporary": 1})
+    results = hook.detect_adult([IMAGE, ("flaky.png", flaky)])
+    assert [r["ok"] for r in results] == [True, True]
+    assert vision_events(sandbox, "/api/v1/adult/detect") == [2, 1]
+    assert len(fake_sleep.calls) == 1
+    stuck = hook.detect_adult([("stuck.png", make_png(8, 8, markers={"temporary": 9}))])[0]
+    assert stuck["ok"] is False and stuck["error"].startswith("temporary error persisted after retries")
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+def test_refused_service_token_is_an_authentication_error_without_the_token(vision_conn, sandbox, fake_sleep,
+                                                                            mirror):
+    sandbox.control.configure("vk_vision", mirror_http_status=mirror)
+    hook = VkVisionHook(vision_conn("vk_vision_bad", password="wrong-service-token-123"), sleep=fake_sleep)
+    with pytest.raises(AuthenticationError) as caught:
+        hook.detect_adult([IMAGE])
+    assert "invalid token" in str(caught.value) and "AI API" in str(caught.value)
+    assert "wrong-service-token-123" not in str(caught.value)
+    assert hook.test_connection()[0] is False
+
+
+def test_server_errors_are_retried(hook, sandbox, fake_sleep):
+    sandbox.control.add_fault(service="vk_vision", status=502, times=2)
+    assert hook.detect_adult([IMAGE])[0]["safe"] == 0.8521
+    assert len(fake_sleep.calls) == 2
+
+
+def test_oauth_client_credentials_then_refresh_from_the_store(vision_conn, sandbox, fake_sleep):
+    conn_id = vision_conn("vk_vision_oauth", password=None, client_id=SANDBOX_CLIENT_ID,
+                          client_secret=SANDBOX_CLIENT_SECRET)
+    store, clock = MemoryTokenStore(), sandbox.state.clock.now
+    assert VkVisionHook(conn_id, token_store=store, clock=clock, sleep=fake_sleep).detect_adult([IMAGE])[0]["ok"]
+    # The next task reuses the stored token: no second grant (a project may hold only 25 active tokens).
+    assert VkVisionHook(conn_id, token_store=store, clock=clock, sleep=fake_sleep).detect_adult([IMAGE])[0]["ok"]
+    state = sandbox.control.state("vk_vision")
+    assert (state["client_credentials_grants"], state["refresh_grants"]) == (1, 0)
+    sandbox.control.advance(3600)
+    assert VkVisionHook(conn_id, token_store=store, clock=clock, sleep=fake_sleep).detect_adult([IMAGE])[0]["ok"]
+    state = sandbox.control.state("vk_vision")
+    assert (state["client_credentials_grants"], state["refresh_grants"]) == (1, 1)
+    # A token refused early (revoked): the 403 renews it once through the refresh token.
+    sandbox.state.services["vk_vision"].credentials.revoke(store.load(conn_id).access_token)
+    assert VkVisionHook(conn_id, token_store=store, clock=clock, sleep=fake_sleep).detect_adult([IMAGE])[0]["ok"]
+    assert sandbox.control.state("vk_vision")["refresh_grants"] == 2
+
+
+def test_wrong_client_secret_is_reported_without_secrets(vision_conn, sandbox, fake_sleep):
+    conn_id = vision_conn("vk_vision_oauth_bad", password=None, client_id=SANDBOX_CLIENT_ID,
+                          client_secret="not-the-secret-42")
+    hook = VkVisionHook(conn_id, token_store=MemoryTokenStore(), sleep=fake_sleep,
+                        retry=RetryPolicy(max_attempts=1))
+    with pytest.raises(AuthenticationError) as caught:
+        hook.detect_adult([IMAGE])
+    assert "client ID and secret" in str(caught.value) and "not-the-secret-42" not in str(caught.value)
+
+
+def test_tokens_never_reach_logs(vision_conn, sandbox, fake_sleep, caplog):
+    conn_id = vision_conn("vk_vision_oauth_logs", password=None, client_id=SANDBOX_CLIENT_ID,
+                          client_secret=SANDBOX_CLIENT_SECRET)
+    store = MemoryTokenStore()
+    with caplog.at_level(logging.DEBUG):
+        VkVisionHook(vision_conn("vk_vision_logs"), sleep=fake_sleep).detect_adult([IMAGE])
+        VkVisionHook(conn_id, token_store=store, sleep=fake_sleep).detect_adult([IMAGE])
+    access = store.load(conn_id).access_token
+    assert "oauth_token=" in caplog.text  # urllib3 logged the request lines...
+    assert SANDBOX_SERVICE_TOKEN not in caplog.text and access not in caplog.text  # ...without the tokens
+    assert SANDBOX_CLIENT_SECRET not in caplog.text
+
+
+def test_images_on_yandex_disk(vision_conn, yandex_sandbox_connection, fake_sleep, tmp_path):
+    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+
+    disk_conn, _ = yandex_sandbox_connection("yandex_disk_vision", token_store=f"file:{tmp_path}")
+    YandexDiskHook(disk_conn).upload_bytes(IMAGE, "disk:/photo.png")
+    hook = VkVisionHook(vision_conn(), yandex_disk_conn_id=disk_conn, sleep=fake_sleep)
+    assert hook.detect_adult(["disk:/photo.png"]) == [
+        {"image": "disk:/photo.png", "ok": True, "error": None, "safe": 0.8521, "is_safe": True}]

@@ -1,0 +1,93 @@
+"""Vision operators against the sandbox: the adult gate (fail, continue, branch), results to XCom and a file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from airflow_provider_social.core.errors import ValidationError
+from airflow_provider_social.hooks.vk_vision.hook import VisionImageError
+from airflow_provider_social.operators.vk_vision import (
+    VkVisionDetectAdultOperator,
+    VkVisionDetectObjectsOperator,
+    VkVisionPersonsOperator,
+    VkVisionRecognizeTextOperator,
+)
+from airflow_provider_social.sandbox.vk_vision import SANDBOX_SERVICE_TOKEN
+from airflow_provider_social.sandbox.vk_vision.fixtures import make_png
+
+
+@pytest.fixture
+def vision(sandbox, make_connection):
+    make_connection("vk_vision_default", "vk_vision", password=SANDBOX_SERVICE_TOKEN,
+                    api_base_url=f"{sandbox.base_url}/vk-vision", max_retry_wait=5)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "safe.png").write_bytes(make_png(8, 8, (10, 20, 30)))
+    (tmp_path / "unsafe.png").write_bytes(make_png(8, 8, markers={"nsfw": 1}))
+    return tmp_path
+
+
+def test_gate_fails_naming_unsafe_images(vision, folder, context):
+    gate = VkVisionDetectAdultOperator(task_id="gate", images=[str(folder / "safe.png"), str(folder / "unsafe.png")])
+    with pytest.raises(ValidationError, match="unsafe.png"):
+        gate.execute(context)
+
+
+def test_gate_continue_returns_safe_images_and_writes_the_file(vision, folder, context):
+    out = folder / "out" / "adult.json"
+    images = json.dumps([str(folder / "safe.png"), str(folder / "unsafe.png")])  # a rendered template
+    result = VkVisionDetectAdultOperator(task_id="gate", images=images, on_unsafe="continue",
+                                         output_path=str(out)).execute(context)
+    assert result["safe_images"] == [str(folder / "safe.png")]
+    assert result["unsafe_images"] == [str(folder / "unsafe.png")]
+    assert json.loads(out.read_text()) == result["results"]
+    assert context["ti"].xcom["safe_images"] == [str(folder / "safe.png")]  # gate.output["safe_images"]
+    assert SANDBOX_SERVICE_TOKEN not in json.dumps(result)
+
+
+def test_gate_branches(vision, folder, context, monkeypatch):
+    from airflow.providers.standard.operators.branch import BranchMixIn
+
+    chosen = []
+    monkeypatch.setattr(BranchMixIn, "do_branch", lambda self, ctx, branches: chosen.append(branches))
+    gate = VkVisionDetectAdultOperator(task_id="gate", images=[str(folder / "unsafe.png")], on_unsafe="branch",
+                                       safe_task_ids="post", unsafe_task_ids="review")
+    gate.execute(context)
+    assert chosen == ["review"]
+
+
+def test_objects_text_and_persons(vision, folder, context):
+    objects = VkVisionDetectObjectsOperator(task_id="o", images=[str(folder / "safe.png")],
+                                            modes=["object"]).execute(context)
+    assert [lab["label"] for lab in objects[0]["labels"]["object"]] == ["Backpack", "Bicycle", "Person"]
+    doc = folder / "doc.png"
+    doc.write_bytes(make_png(8, 8, markers={"text": "Invoice 42"}))
+    assert VkVisionRecognizeTextOperator(task_id="t", images=[str(doc)]).execute(context)[0]["text"] == "Invoice 42"
+    group = folder / "group.png"
+    group.write_bytes(make_png(8, 8, markers={"faces": 2}))
+    with pytest.raises(VisionImageError, match="group.png: face set required only one face per image"):
+        VkVisionPersonsOperator(task_id="p", action="set", space=1, images=[str(group)],
+                                person_ids=[3]).execute(context)
+
+
+def test_bad_operator_input_is_refused_before_any_request(vision, folder, context, monkeypatch):
+    sent = []
+    monkeypatch.setattr(requests.Session, "send", lambda *a, **k: sent.append(a))
+    with pytest.raises(ValidationError, match="on_unsafe"):
+        VkVisionDetectAdultOperator(task_id="g", images=["a.png"], on_unsafe="maybe")
+    with pytest.raises(ValidationError, match="safe_task_ids"):
+        VkVisionDetectAdultOperator(task_id="g", images=["a.png"], on_unsafe="branch")
+    with pytest.raises(ValidationError, match="action"):
+        VkVisionPersonsOperator(task_id="p", action="merge", space=1)
+    with pytest.raises(ValidationError, match="lang"):
+        VkVisionRecognizeTextOperator(task_id="t", images=["a.png"], lang="eng")
+    with pytest.raises(ValidationError, match="images"):
+        VkVisionDetectObjectsOperator(task_id="o", images=[str(folder / "nope.png")]).execute(context)
+    with pytest.raises(ValidationError, match="space"):
+        VkVisionPersonsOperator(task_id="p", action="truncate", space=11).execute(context)
+    assert sent == []
