@@ -64,6 +64,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
                 "device_id": vk_id["device_id"],
                 "api_version": "5.199",
             },
+        },
         "vk_vision_default": {
             "conn_type": "vk_vision",
             "password": vk_vision.SANDBOX_SERVICE_TOKEN,
