@@ -134,6 +134,14 @@ TWITTER_CONNECTION = _connection_type(
 )
 
 
+def _vk_connection() -> dict[str, Any]:
+    # VK declares its form in its own package (hooks/vk/connection.py: standard library only, no Airflow import).
+    from airflow_provider_social.hooks.vk.connection import VK_CONN_FIELDS, VK_UI_FIELD_BEHAVIOUR
+
+    return _connection_type("vk", "airflow_provider_social.hooks.vk.VkHook", "VK", VK_CONN_FIELDS,
+                            VK_UI_FIELD_BEHAVIOUR)
+
+
 def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-social",
@@ -141,15 +149,16 @@ def get_provider_info() -> dict[str, Any]:
         "description": "Post, upload and keep credentials fresh on VK, VK Cloud Vision, Twitter/X, Yandex Disk "
         "and Odnoklassniki; ships a strict local sandbox of every API.",
         "versions": [__version__],
-        "connection-types": [YANDEX_DISK_CONNECTION, TWITTER_CONNECTION],
+        "connection-types": [YANDEX_DISK_CONNECTION, TWITTER_CONNECTION, _vk_connection()],
         "extra-links": [
             "airflow_provider_social.links.twitter.TwitterTweetLink",
             "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",
+            "airflow_provider_social.links.vk.VkPostLink",
         ],
         "triggers": [
             {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},
             {"integration-name": "Twitter/X", "python-modules": ["airflow_provider_social.triggers.twitter"]},
         ],
-        "notifications": [],
+        "notifications": ["airflow_provider_social.notifications.vk.VkNotifier"],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
     }
