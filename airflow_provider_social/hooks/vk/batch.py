@@ -85,7 +85,8 @@ class VkBatchMixin:
         def call_raw(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
                      **params: Any) -> dict[str, Any]: ...
         def choose_kind(self, kinds: tuple[str, ...], operation: str, prefer: str | None = None) -> str: ...
-        reauth_hint_command: str
+        @property
+        def reauth_hint_command(self) -> str: ...
 
     def batch(self, calls: Iterable[BatchCall | tuple[str, Mapping[str, Any]] | Mapping[str, Any]], *,
               token: str | None = None) -> list[BatchResult]:

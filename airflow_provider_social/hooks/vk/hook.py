@@ -111,7 +111,8 @@ class VkHook(
             parts.append(f"community token of {group.get('name')} (club{group.get('id')})")
         return "Connected to VK: " + "; ".join(parts)
 
-    def get_ui_field_behaviour(self) -> dict[str, Any]:  # pragma: no cover - read by older Airflow UIs
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:  # pragma: no cover - read by older Airflow UIs
         from airflow_provider_social.hooks.vk.connection import VK_UI_FIELD_BEHAVIOUR
 
         return VK_UI_FIELD_BEHAVIOUR

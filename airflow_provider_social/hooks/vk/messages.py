@@ -70,11 +70,11 @@ class VkMessagesMixin:
         if not ids:
             raise input_error("user_ids", "give at least one user id", service=SERVICE)
         chunks = [ids[i : i + USERS_PER_CALL] for i in range(0, len(ids), USERS_PER_CALL)]
-        params = {"fields": list(fields) or None}
+        wanted = list(fields) or None
         if len(chunks) == 1:
-            return list(self.call("users.get", token=token, user_ids=chunks[0], **params))
+            return list(self.call("users.get", token=token, user_ids=chunks[0], fields=wanted))
         users: list[dict[str, Any]] = []
-        for result in self.batch([("users.get", {"user_ids": c, **params}) for c in chunks], token=token):
+        for result in self.batch([("users.get", {"user_ids": c, "fields": wanted}) for c in chunks], token=token):
             users.extend(result.result())
         return users
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social.core.calls import ApiCall
@@ -65,7 +66,8 @@ class VkUploadsMixin:
     """Photo, album, story, video and document uploads. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
 
     if TYPE_CHECKING:
-        transport: Transport
+        @property
+        def transport(self) -> Transport: ...
         def call_raw(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
                      retries: bool = True, **params: Any) -> dict[str, Any]: ...
         def call_api(self, call: ApiCall, **options: Any) -> Any: ...
@@ -99,9 +101,9 @@ class VkUploadsMixin:
             return self._step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
                               photo=uploaded.get("photo"), hash=uploaded.get("hash"), caption=caption)
 
-        saved = []
+        saved: list[dict[str, Any]] = []
         for local in files:
-            saved.extend(self._flow("upload wall photo", lambda local=local: one(local)))
+            saved.extend(self._flow("upload wall photo", partial(one, local)))
         return [with_attachment(photo, "photo") for photo in saved]
 
     def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
@@ -124,7 +126,7 @@ class VkUploadsMixin:
         saved: list[dict[str, Any]] = []
         for start in range(0, len(files), ALBUM_BATCH):
             group = files[start : start + ALBUM_BATCH]
-            saved.extend(self._flow("upload album photos", lambda group=group: one(group)))
+            saved.extend(self._flow("upload album photos", partial(one, group)))
         return [with_attachment(photo, "photo") for photo in saved]
 
     # ---------------------------------------------------------------------------------------------- stories

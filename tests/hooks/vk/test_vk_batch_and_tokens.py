@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from airflow_provider_social.core.errors import AuthenticationError, NotFoundError, PayloadTooLargeError, ValidationError
+from airflow_provider_social.core.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ValidationError,
+)
 from airflow_provider_social.core.tokens import MemoryTokenStore
 from tests.hooks.vk.conftest import form, ok, png, vk_error
 
@@ -60,11 +65,13 @@ def test_get_users_beyond_1000_ids_is_one_execute(scripted, vk_hook):
     scripted.script = [ok([[{"id": n} for n in range(s, min(s + 1000, 2500))] for s in (0, 1000, 2000)])]
     users = vk_hook().get_users(range(2500), fields=["online"])
     assert len(users) == 2500 and len(scripted.requests) == 1
-    assert [len(p["user_ids"].split(",")) for _, p in script_calls(form(scripted.requests[0])["code"])] == [1000, 1000, 500]
+    sent = script_calls(form(scripted.requests[0])["code"])
+    assert [len(p["user_ids"].split(",")) for _, p in sent] == [1000, 1000, 500]
 
 
 def test_post_reach_over_many_posts_goes_through_execute(scripted, vk_hook):
-    scripted.script = [ok([[{"post_id": p, "reach_total": p} for p in range(s, min(s + 30, 70))] for s in (0, 30, 60)])]
+    scripted.script = [ok([[{"post_id": p, "reach_total": p} for p in range(s, min(s + 30, 70))]
+                           for s in (0, 30, 60)])]
     reach = vk_hook().get_post_reach(range(70))
     assert [r["post_id"] for r in reach] == list(range(70)) and len(scripted.requests) == 1
 
