@@ -86,6 +86,30 @@ def get_cli_commands() -> list[GroupCommand]:
                                 ARG_NO_WRITE,
                             ),
                         ),
+                        ActionCommand(
+                            name="vk",
+                            help="VK: VK ID OAuth 2.1 with PKCE (default), the legacy token link (--implicit) or "
+                            "a community key (--community-token) for a vk connection",
+                            func=lazy_load_command("airflow_provider_social.cli.auth_vk.auth_vk"),
+                            args=(
+                                Arg(("--conn-id",), help="Connection to authorise", default="vk_default"),
+                                Arg(("--app-id",), help="App ID of your app at id.vk.com (default: the "
+                                    "connection's app_id)"),
+                                Arg(("--implicit",), action="store_true",
+                                    help="Print the legacy token link (offline token) and read the pasted "
+                                    "blank.html#access_token=... address"),
+                                Arg(("--community-token",), action="store_true",
+                                    help="Store a community key, read from a hidden prompt"),
+                                Arg(("--redirect-uri",), help="VK ID redirect URI registered for the app "
+                                    "(default http://localhost:8765/callback; a loopback URI is served here)"),
+                                Arg(("--scope",), help="Space-separated VK ID scopes"),
+                                Arg(("--paste",), action="store_true",
+                                    help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
+                                Arg(("--timeout",), type=int, default=300,
+                                    help="Seconds to wait for the browser to come back (default 300)"),
+                                ARG_NO_WRITE,
+                            ),
+                        ),
                     ),
                 ),
             ),

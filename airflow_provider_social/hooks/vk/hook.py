@@ -59,6 +59,16 @@ class VkHook(
         super().__init__(conn_id=vk_conn_id, **kwargs)
         self.vk_conn_id = self.conn_id
 
+    @classmethod
+    def for_authorization(cls, *, conn_id: str, extra: dict[str, Any] | None = None, **kwargs: Any) -> VkHook:
+        """A hook for the first authorisation, before the Connection holds any token (used by the CLI)."""
+        import json
+
+        from airflow.sdk import Connection
+
+        connection = Connection(conn_id=conn_id, conn_type=cls.conn_type, extra=json.dumps(extra or {}))
+        return cls(conn_id, connection=connection, **kwargs)
+
     @cached_property
     def transport(self) -> Transport:
         transport = SocialHook.transport.func(self)  # type: ignore[attr-defined]
