@@ -212,3 +212,52 @@ def test_group_id_forms(vk_hook):
         assert vk_hook(group_id=value).group() == 1000001
     with pytest.raises(ValidationError, match="group_id"):
         vk_hook(group_id="durov").group()
+
+
+def test_concurrent_tasks_refresh_an_expired_vk_id_token_once(scripted, vk_hook, fake_clock):
+    import threading
+
+    store = MemoryTokenStore()
+    scripted.script = [(200, {}, {"access_token": "fresh", "refresh_token": "refresh-2", "expires_in": 3600})]
+    scripted.script += [ok(1)] * 5
+    hooks = [vk_hook(access_token="stale", refresh_token="refresh-1", device_id="dev-42", app_id="51000001",
+                     expires_at=fake_clock() - 10, store=store) for _ in range(5)]
+    errors: list[BaseException] = []
+
+    def run(hook):
+        try:
+            hook.call("wall.delete", owner_id=-1, post_id=2)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(h,)) for h in hooks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert not errors
+    refreshes = [r for r in scripted.requests if r["path"] == "/vk-id/oauth2/auth"]
+    assert len(refreshes) == 1
+    assert {r["headers"]["Authorization"] for r in scripted.requests if r["path"].startswith("/method/")} == \
+        {"Bearer fresh"}
+    assert store.load("vk_test").refresh_token == "refresh-2"
+
+
+def test_connection_test_reports_both_tokens_and_posting_rights(scripted, vk_hook):
+    scripted.script = [
+        ok([[{"id": 1, "first_name": "Ivan", "last_name": "Admin"}],
+            {"groups": [{"id": 1000001, "name": "Sandbox Community", "can_post": 1}]}]),
+        ok({"groups": [{"id": 1000001, "name": "Sandbox Community"}]}),
+    ]
+    ok_, message = vk_hook().test_connection()
+    assert ok_, message
+    assert "user token (static) of Ivan Admin (id 1)" in message
+    assert "can post to Sandbox Community: yes" in message
+    assert "community token of Sandbox Community (club1000001)" in message
+    assert "secret" not in message
+
+
+def test_connection_test_without_tokens_names_the_fields(scripted, vk_hook):
+    ok_, message = vk_hook(access_token=None, community_token=None).test_connection()
+    assert not ok_ and "access_token" in message and "community_token" in message
+    assert scripted.requests == []
