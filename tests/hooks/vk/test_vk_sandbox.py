@@ -1,0 +1,131 @@
+"""VkHook and the VK operators against the strict sandbox (vk-api, vk-id, vk-upload)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from airflow_provider_social.core.errors import ValidationError
+from airflow_provider_social.core.http import RetryPolicy
+from airflow_provider_social.core.ratelimit import rate_limiters
+from airflow_provider_social.core.tokens import MemoryTokenStore
+from airflow_provider_social.hooks.vk import CaptchaRequired, VkHook
+from tests.hooks.vk.conftest import png
+
+
+@pytest.fixture
+def vk_sandbox(sandbox, make_connection):
+    """A vk connection to the sandbox (as `airflow social sandbox` prints it); returns a hook factory."""
+    from airflow_provider_social.sandbox.connections import sandbox_connections
+
+    rate_limiters.clear()
+    conn = sandbox_connections(sandbox.base_url, sandbox.control)["vk_default"]
+
+    def make(conn_id="vk_sb", store=None, **extra):
+        settings = {**conn["extra"], "max_retry_wait": 30, **extra}
+        make_connection(conn_id, "vk", **{k: v for k, v in settings.items()})
+        return VkHook(conn_id, token_store=store or MemoryTokenStore(), retry=RetryPolicy(max_attempts=4))
+
+    yield make
+    rate_limiters.clear()
+
+
+def vk_state(sandbox) -> dict:
+    return sandbox.control.state("vk")
+
+
+def all_posts(state: dict) -> list[dict]:
+    posts = state.get("posts") or {}
+    if isinstance(posts, dict):
+        return [p for wall in posts.values() for p in (wall if isinstance(wall, list) else wall.values())]
+    return list(posts)
+
+
+def test_photo_post_lands_on_the_community_wall(sandbox, vk_sandbox, tmp_path):
+    hook = vk_sandbox()
+    post = hook.create_post("Hello from Airflow", photos=[png(tmp_path / "a.png", 640, 480)], guid="t-photo")
+    assert post["url"] == f"https://vk.com/wall-1000001_{post['post_id']}"
+    assert post["attachments"][0].startswith("photo-1000001_")
+    posts = all_posts(vk_state(sandbox))
+    assert len(posts) == 1
+
+
+def test_a_lost_answer_to_wall_post_still_gives_a_single_post(sandbox, vk_sandbox):
+    """The first wall.post reaches VK and is processed, but its answer is lost: the retry carries the same guid."""
+    hook = vk_sandbox()
+    session = hook.transport.session
+    original = session.request
+    dropped = []
+
+    def drop_first_post_answer(method, url, **kwargs):
+        response = original(method, url, **kwargs)
+        if url.endswith("/method/wall.post") and not dropped:
+            dropped.append(response.json())
+            raise requests.exceptions.ChunkedEncodingError("connection broken: the answer was lost")
+        return response
+
+    session.request = drop_first_post_answer
+    post = hook.create_post("Exactly once", guid="lost-answer-guid")
+    assert dropped and dropped[0]["response"]["post_id"] == post["post_id"]
+    assert len(all_posts(vk_state(sandbox))) == 1
+
+
+def test_a_retried_task_posts_once(sandbox, vk_sandbox, monkeypatch):
+    from types import SimpleNamespace
+
+    from airflow_provider_social.operators import vk as ops
+
+    monkeypatch.setattr(ops.VkBaseOperator, "get_hook", lambda self: vk_sandbox())
+    op = ops.VkCreatePostOperator(task_id="post", message="Daily numbers")
+    ti = SimpleNamespace(dag_id="d", task_id="post", run_id="r1", map_index=-1, try_number=1)
+    first = op.execute({"ti": ti})
+    ti.try_number = 2
+    second = op.execute({"ti": ti})
+    assert first["post_id"] == second["post_id"]
+    assert len(all_posts(vk_state(sandbox))) == 1
+
+
+def test_poll_post_and_reach_through_execute(sandbox, vk_sandbox):
+    hook = vk_sandbox()
+    posts = [hook.create_post(f"Post {n}", guid=f"reach-{n}")["post_id"] for n in range(3)]
+    poll = hook.create_post("Vote", poll={"question": "Which?", "answers": ["A", "B"]}, guid="poll")
+    assert poll["attachments"][0].startswith("poll-1000001_")
+    reach = hook.get_post_reach(posts)
+    assert [r["post_id"] for r in reach] == posts
+
+
+def test_batch_of_60_reads_is_3_execute_requests_with_per_call_errors(sandbox, vk_sandbox):
+    hook = vk_sandbox()
+    sent = []
+    hook.transport.session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request.path_url))
+    calls = [("users.get", {"user_ids": [1]}) for _ in range(59)] + [("users.get", {"user_ids": ["no such user!"]})]
+    results = hook.batch(calls)
+    assert len(sent) == 3 and all(path.endswith("/method/execute") for path in sent)
+    assert all(r.ok for r in results[:59]) and results[0].response[0]["id"] == 1
+    assert not results[59].ok or results[59].response == []
+
+
+def test_rate_limits_hold_against_the_sandbox(sandbox, vk_sandbox):
+    hook = vk_sandbox()
+    for _ in range(8):
+        hook.call("users.get", user_ids=[1], token="user")
+    assert vk_state(sandbox)["rate_limit_violations"] == 0
+
+
+def test_captcha_is_reported_not_retried(sandbox, vk_sandbox):
+    sandbox.control.configure("vk", captcha_next={"method": "wall.post", "form": "legacy"})
+    with pytest.raises(CaptchaRequired) as caught:
+        vk_sandbox().create_post("hi", guid="captcha")
+    assert caught.value.captcha_img and caught.value.captcha_sid
+
+
+def test_messages_need_the_community_token(sandbox, vk_sandbox):
+    hook = vk_sandbox(community_token=None)
+    with pytest.raises(ValidationError, match="community_token"):
+        hook.send_message(1, "hi")
+    sent = vk_sandbox("vk_sb2").send_message(1, "Build failed", random_id=12345)
+    assert sent["message_id"]
+    messages = vk_state(sandbox).get("messages") or vk_state(sandbox).get("messages_sent")
+    assert json.dumps(messages, ensure_ascii=False).count("Build failed") == 1
