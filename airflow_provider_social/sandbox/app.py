@@ -12,6 +12,10 @@ Prefix                  Service name        What
 ``/x-api``              ``twitter``         X API v2 (api.x.com) incl. ``/2/oauth2/token`` (oauth key ``twitter``)
 ``/x-upload``           ``twitter_upload``  X v1.1 media upload (upload.twitter.com), OAuth 1.0a
 ``/x``                  ``twitter_web``     x.com: ``/i/oauth2/authorize``
+``/vk-api``             ``vk``              VK API (api.vk.ru): ``/method/<name>``
+``/vk-id``              ``vk_id_web``       VK ID OAuth 2.1 (id.vk.com, oauth key ``vk_id``)
+``/vk-oauth``           ``vk_oauth``        oauth.vk.ru legacy Implicit Flow and ``blank.html``
+``/vk-upload``          ``vk_upload``       VK upload servers (pu.vk.com), single-use URLs
 ======================  ==================  ===============================================================
 
 Adding a service (X, VK, OK, Vision): write ``sandbox/<service>.py`` exposing ``SERVICE = ServiceSpec(...)``
@@ -29,7 +33,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import twitter, yandex_disk, yandex_id
+from . import twitter, vk, yandex_disk, yandex_id
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
@@ -45,6 +49,10 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
     twitter.SERVICE,
     twitter.UPLOAD_SERVICE,
     twitter.WEB_SERVICE,
+    vk.SERVICE,
+    vk.VK_ID_SERVICE,
+    vk.LEGACY_OAUTH_SERVICE,
+    vk.UPLOAD_SERVICE,
 )
 
 

@@ -6,7 +6,7 @@ import json
 import shlex
 from typing import Any
 
-from . import twitter
+from . import twitter, vk
 from .control import SandboxControl
 from .oauth_server import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from .yandex_id import OAUTH_NAME as YANDEX_OAUTH
@@ -17,6 +17,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
     base_url = base_url.rstrip("/")
     yandex = control.mint_tokens(YANDEX_OAUTH)
     x = control.mint_tokens(twitter.OAUTH_NAME, scope=twitter.DEFAULT_SCOPE)
+    vk_id = control.mint_tokens(vk.OAUTH_NAME)
     return {
         "yandex_disk_default": {
             "conn_type": "yandex_disk",
@@ -45,6 +46,23 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
                 "api_base_url": f"{base_url}/x-api",
                 "upload_base_url": f"{base_url}/x-upload",
                 "authorize_url": f"{base_url}/x/i/oauth2/authorize",
+            },
+        },
+        "vk_default": {
+            "conn_type": "vk",
+            "extra": {
+                "api_base_url": f"{base_url}/vk-api",
+                "vk_id_base_url": f"{base_url}/vk-id",
+                "oauth_base_url": f"{base_url}/vk-oauth",
+                "group_id": vk.GROUP_ID,
+                "app_id": str(vk.APP_ID),
+                "client_secret": vk.vk_id.CLIENT_SECRET,
+                # user 1 (the community's admin), every right, an offline key (never expires)
+                "access_token": control.vk_token("user", expires_in=0),
+                "community_token": control.vk_token("community"),
+                "refresh_token": vk_id["refresh_token"],
+                "device_id": vk_id["device_id"],
+                "api_version": "5.199",
             },
         },
     }

@@ -20,6 +20,8 @@ POST        /oauth/{service}/auto-approve       {"enabled"} -> {"ok": true}
 GET         /created[?service=]                 -> {"events": [{seq, at, service, kind, data}, ...]}
 GET         /state/{service}                    -> the service's dump
 POST        /state/{service}                    settings for the service (if it has any) -> the new dump
+POST        /vk/tokens                          {"kind", "user_id"?, "group_id"?, "scopes"?, "expires_in"?}
+                                                -> {"access_token", ...} (a VK user or community key)
 ==========  ==================================  =========================================================
 
 Errors: ``{"error": "..."}`` with 400 (bad input), 404 (unknown service/token/user code) or 409 (wrong state).
@@ -175,6 +177,15 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         except (TypeError, ValueError) as exc:
             raise _ControlError(400, str(exc)) from None
 
+    async def vk_tokens(request: Request) -> Response:
+        target = state.services.get("vk")
+        if target is None:
+            raise _ControlError(404, "the VK sandbox is not mounted")
+        try:
+            return JSONResponse(target.mint_token(await _json(request)))  # type: ignore[attr-defined]
+        except (TypeError, ValueError) as exc:
+            raise _ControlError(400, str(exc)) from None
+
     table: list[tuple[str, str, Handler]] = [
         ("GET", "/health", health),
         ("POST", "/reset", reset),
@@ -193,6 +204,7 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         ("GET", "/created", created),
         ("GET", "/state/{service}", service_state),
         ("POST", "/state/{service}", service_configure),
+        ("POST", "/vk/tokens", vk_tokens),
     ]
     return [Route(path, _guard(handler), methods=[method]) for method, path, handler in table]
 
@@ -261,8 +273,10 @@ class SandboxControl:
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 
-    def mint_tokens(self, service: str, client_id: str | None = None, scope: str | None = None) -> dict[str, Any]:
-        body = {k: v for k, v in {"client_id": client_id, "scope": scope}.items() if v is not None}
+    def mint_tokens(
+        self, service: str, client_id: str | None = None, scope: str | None = None, user_id: str | None = None
+    ) -> dict[str, Any]:
+        body = {k: v for k, v in {"client_id": client_id, "scope": scope, "user_id": user_id}.items() if v is not None}
         return self._call("POST", f"/oauth/{service}/tokens", body)
 
     def expire_token(self, service: str, token: str) -> None:
@@ -286,3 +300,20 @@ class SandboxControl:
     def configure(self, service: str, **settings: Any) -> dict[str, Any]:
         """Change a service's sandbox settings (e.g. ``configure("yandex_disk", max_file_size=1024)``)."""
         return self._call("POST", f"/state/{service}", settings)
+
+    # ---- VK
+
+    def vk_token(self, kind: str = "user", **fields: Any) -> str:
+        """A VK user or community key (``user_id``, ``group_id``, ``scopes``, ``expires_in`` optional)."""
+        return str(self._call("POST", "/vk/tokens", {"kind": kind, **fields})["access_token"])
+
+    def vk_state(self) -> dict[str, Any]:
+        return self.state("vk")
+
+    def vk_configure(self, **settings: Any) -> dict[str, Any]:
+        """``captcha_next={"method", "form"}``, ``flood_next=method``, ``rate_limits={"user", "community"}``,
+        ``users={id: {"online", "last_seen", ...}}``, ``legacy_auto_approve``, ``reset_violations``."""
+        return self.configure("vk", **settings)
+
+    def vk_rate_limit_violations(self) -> int:
+        return int(self.vk_state()["rate_limit_violations"])

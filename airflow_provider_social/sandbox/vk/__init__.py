@@ -1,0 +1,30 @@
+"""The strict VK sandbox: VK API (``/vk-api``), VK ID (``/vk-id``), legacy OAuth (``/vk-oauth``), uploads
+(``/vk-upload``).
+
+Modules: :mod:`.routes` (method router and envelopes), :mod:`.state` (users, the community, walls, media,
+messages), :mod:`.rules` (tokens, token kinds, rate limits, captcha/flood, guid), :mod:`.methods` (one module
+per area), :mod:`.uploads` and :mod:`.images` (upload servers), :mod:`.execute` (VKScript subset),
+:mod:`.vk_id` and :mod:`.legacy_oauth`.
+"""
+
+from __future__ import annotations
+
+from ..state import ServiceSpec
+from . import execute as _execute  # noqa: F401  (registers the execute method)
+from . import legacy_oauth, routes, uploads, vk_id
+from .state import ADMIN_USER_ID, APP_ID, GROUP_ID, GROUP_NAME, GROUP_SCREEN_NAME, VkState
+
+NAME = routes.NAME
+OAUTH_NAME = vk_id.OAUTH_NAME
+
+SERVICE = ServiceSpec(name=NAME, prefix=routes.PREFIX, routes=routes._routes, state_factory=VkState,
+                      description="VK API (api.vk.ru)")
+VK_ID_SERVICE = vk_id.SERVICE
+LEGACY_OAUTH_SERVICE = legacy_oauth.SERVICE
+UPLOAD_SERVICE = ServiceSpec(name=uploads.NAME, prefix=uploads.PREFIX, routes=uploads._routes,
+                             description="VK upload servers (pu.vk.com)")
+
+__all__ = [
+    "ADMIN_USER_ID", "APP_ID", "GROUP_ID", "GROUP_NAME", "GROUP_SCREEN_NAME", "LEGACY_OAUTH_SERVICE", "NAME",
+    "OAUTH_NAME", "SERVICE", "UPLOAD_SERVICE", "VK_ID_SERVICE", "VkState",
+]

@@ -1,0 +1,8 @@
+"""VK methods by area; importing this package registers them all in :data:`METHODS`."""
+
+from __future__ import annotations
+
+from . import media, messages, misc, photos, wall  # noqa: F401  (registration)
+from .registry import METHODS, Call, Method, method
+
+__all__ = ["METHODS", "Call", "Method", "method"]

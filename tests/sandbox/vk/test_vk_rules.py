@@ -1,0 +1,179 @@
+"""The VK router's refusals: version, token, method, token kind, scope, rate limits, captcha, flood, envelope."""
+
+from __future__ import annotations
+
+import requests
+from vk_helpers import GROUP_ID, V, Vk
+
+
+def test_success_envelope_get_and_post(vk: Vk) -> None:
+    for http in ("GET", "POST"):
+        body = vk.raw("users.get", vk.user, http=http, user_ids="1")
+        assert body == {"response": [{"id": 1, "first_name": "Sandbox", "last_name": "Admin",
+                                      "can_access_closed": True, "is_closed": False}]}
+
+
+def test_bearer_header_is_accepted(vk: Vk) -> None:
+    response = requests.post(f"{vk.base_url}/vk-api/method/users.get", data={"v": V},
+                             headers={"Authorization": f"Bearer {vk.user}"}, timeout=10)
+    assert response.json()["response"][0]["id"] == 1
+
+
+def test_v_is_required(vk: Vk) -> None:
+    error = vk.err("users.get", v="")
+    assert (error["error_code"], error["error_msg"]) == (8, "Invalid request: v is required")
+    assert vk.err("users.get", v="4.0")["error_code"] == 8
+
+
+def test_error_body_echoes_params_without_the_token(vk: Vk) -> None:
+    error = vk.err("wall.get", owner_id="abc")
+    assert error["error_code"] == 100
+    assert error["error_msg"] == "One of the parameters specified was missing or invalid: owner_id not integer"
+    assert error["request_params"][:2] == [{"key": "method", "value": "wall.get"}, {"key": "oauth", "value": "1"}]
+    assert {"key": "owner_id", "value": "abc"} in error["request_params"]
+    assert all(p["key"] != "access_token" for p in error["request_params"])
+    assert vk.user not in str(error)
+
+
+def test_unknown_method_is_error_3(vk: Vk) -> None:
+    error = vk.err("wall.postt")
+    assert (error["error_code"], error["error_msg"]) == (3, "Unknown method passed")
+    assert vk.err("Wall.post")["error_code"] == 3  # method names are case-sensitive
+
+
+def test_missing_parameter_is_named(vk: Vk) -> None:
+    error = vk.err("wall.post", owner_id=-GROUP_ID)
+    assert error["error_msg"] == "One of the parameters specified was missing or invalid: message is undefined"
+    assert vk.err("wall.repost")["error_msg"].endswith("object is undefined")
+
+
+def test_tokens_missing_invalid_and_expired(vk: Vk, sandbox) -> None:
+    assert vk.raw("users.get", None)["error"]["error_msg"] == "User authorization failed: no access_token passed."
+    invalid = vk.raw("users.get", "nope")["error"]
+    assert (invalid["error_code"], invalid["error_msg"]) == (5, "User authorization failed: invalid access_token (4).")
+    token = vk.control.vk_token("user")  # user keys live one hour
+    assert "response" in vk.raw("users.get", token)
+    sandbox.control.advance(3601)
+    expired = vk.raw("users.get", token)["error"]
+    assert (expired["error_code"], expired["error_msg"]) == (5, "User authorization failed: access_token has expired.")
+    offline = vk.control.vk_token("user", expires_in=0)
+    sandbox.control.advance(10 * 86400)
+    assert "response" in vk.raw("users.get", offline)
+
+
+def test_community_token_on_user_methods_is_error_27(vk: Vk) -> None:
+    for method in ("wall.post", "photos.getWallUploadServer", "photos.saveWallPhoto", "photos.getUploadServer",
+                   "photos.save", "photos.createAlbum", "polls.create", "wall.repost", "wall.delete",
+                   "video.save", "stats.get"):
+        error = vk.err(method, vk.community, owner_id=-GROUP_ID, message="x")
+        assert (error["error_code"], error["error_msg"]) == (
+            27, "Group authorization failed: method is unavailable with group auth."), method
+
+
+def test_messages_send_needs_a_community_token(vk: Vk) -> None:
+    error = vk.err("messages.send", vk.user, peer_id=1, random_id=1, message="hi")
+    assert error["error_code"] == 15
+    assert isinstance(vk.ok("messages.send", vk.community, peer_id=1, random_id=1, message="hi"), int)
+
+
+def test_methods_accepting_both_kinds(vk: Vk) -> None:
+    for token in (vk.user, vk.community):
+        assert vk.ok("users.get", token, user_ids="2")[0]["id"] == 2
+        assert vk.ok("groups.getById", token, group_id=GROUP_ID)["groups"][0]["id"] == GROUP_ID
+        assert vk.ok("utils.getShortLink", token, url="https://example.com/a")["short_url"].startswith("https://vk.cc/")
+        assert "upload_url" in vk.ok("docs.getWallUploadServer", token, group_id=GROUP_ID)
+        assert "upload_url" in vk.ok("stories.getPhotoUploadServer", token, add_to_news=1, group_id=GROUP_ID)
+        assert vk.ok("execute", token, code="return 1;") == 1
+
+
+def test_missing_scope_is_error_15(vk: Vk) -> None:
+    token = vk.control.vk_token("user", scopes=["photos", "offline"])
+    error = vk.err("wall.post", token, owner_id=-GROUP_ID, message="x")
+    assert error["error_code"] == 15
+    assert error["error_msg"].startswith("Access denied: no access to call this method")
+    community = vk.control.vk_token("community", scopes=["photos"])
+    assert vk.err("messages.send", community, peer_id=1, random_id=1, message="x")["error_code"] == 15
+
+
+def _rates(vk: Vk) -> None:
+    vk.control.vk_configure(rate_limits={"user": 3, "community": 20})
+
+
+def test_user_token_limit_is_3_per_second_on_the_sandbox_clock(vk: Vk, sandbox) -> None:
+    _rates(vk)
+    for _ in range(3):
+        assert "response" in vk.raw("users.get", vk.user)
+    error = vk.raw("users.get", vk.user)["error"]
+    assert (error["error_code"], error["error_msg"]) == (6, "Too many requests per second")
+    assert vk.control.vk_rate_limit_violations() == 1
+    other = vk.control.vk_token("user")  # the limit is per token
+    assert "response" in vk.raw("users.get", other)
+    sandbox.control.advance(1.0)
+    assert "response" in vk.raw("users.get", vk.user)
+
+
+def test_community_token_limit_is_20_per_second(vk: Vk, sandbox) -> None:
+    _rates(vk)
+    for _ in range(20):
+        assert "response" in vk.raw("users.get", vk.community, user_ids=1)
+    assert vk.raw("users.get", vk.community, user_ids=1)["error"]["error_code"] == 6
+    assert vk.raw("users.get", vk.community, user_ids=1)["error"]["error_code"] == 6
+    assert vk.control.vk_rate_limit_violations() == 2
+    sandbox.control.advance(0.5)
+    assert vk.raw("users.get", vk.community, user_ids=1)["error"]["error_code"] == 6
+    sandbox.control.advance(0.5)
+    assert "response" in vk.raw("users.get", vk.community, user_ids=1)
+
+
+def test_execute_counts_as_one_request(vk: Vk) -> None:
+    _rates(vk)
+    calls = ",".join(f'API.users.get({{"user_ids": [{i}]}})' for i in range(1, 26))
+    for _ in range(3):
+        assert len(vk.ok("execute", code=f"return [{calls}];")) == 25
+    assert vk.err("execute", code="return 1;")["error_code"] == 6
+
+
+def test_legacy_captcha_is_solved_by_repeating_with_sid_and_key(vk: Vk) -> None:
+    vk.control.vk_configure(captcha_next={"method": "wall.post", "form": "legacy"})
+    error = vk.err("wall.post", owner_id=-GROUP_ID, message="x")
+    assert (error["error_code"], error["error_msg"]) == (14, "Captcha needed")
+    assert error["captcha_img"].startswith("https://vk.ru/captcha.php?sid=" + error["captcha_sid"])
+    key = vk.control.vk_state()["captcha"]["key"]
+    wrong = vk.err("wall.post", owner_id=-GROUP_ID, message="x", captcha_sid=error["captcha_sid"], captcha_key="no")
+    assert wrong["error_code"] == 14 and wrong["captcha_sid"] != error["captcha_sid"]  # a new captcha
+    key = vk.control.vk_state()["captcha"]["key"]
+    assert vk.ok("wall.post", owner_id=-GROUP_ID, message="x", captcha_sid=wrong["captcha_sid"], captcha_key=key)
+    assert vk.control.vk_state()["captcha"] is None
+
+
+def test_redirect_captcha_is_solved_with_success_token(vk: Vk) -> None:
+    vk.control.vk_configure(captcha_next={"method": "wall.post", "form": "redirect"})
+    error = vk.err("wall.post", owner_id=-GROUP_ID, message="x")
+    assert error["error_code"] == 14 and "captcha_sid" not in error
+    assert error["redirect_uri"].startswith("https://id.vk.ru/not_robot_captcha?")
+    assert isinstance(error["remixstlid"], int)
+    assert vk.err("wall.post", owner_id=-GROUP_ID, message="x")["error_code"] == 14  # unsolved: still 14
+    token = vk.control.vk_state()["captcha"]["success_token"]
+    assert vk.ok("wall.post", owner_id=-GROUP_ID, message="x", success_token=token,
+                 remixstlid=vk.control.vk_state()["captcha"]["remixstlid"])["post_id"]
+
+
+def test_flood_control_is_injected_once(vk: Vk) -> None:
+    vk.control.vk_configure(flood_next="wall.post")
+    error = vk.err("wall.post", owner_id=-GROUP_ID, message="x")
+    assert (error["error_code"], error["error_msg"]) == (9, "Flood control")
+    assert vk.post(message="x")
+    assert len(vk.control.vk_state()["walls"][str(-GROUP_ID)]) == 1
+
+
+def test_control_refuses_bad_settings(vk: Vk) -> None:
+    import pytest
+
+    from airflow_provider_social.sandbox.control import SandboxControlError
+
+    with pytest.raises(SandboxControlError):
+        vk.control.vk_configure(rate_limits={"user": 0})
+    with pytest.raises(SandboxControlError):
+        vk.control.vk_configure(captcha_next={"method": "wall.post", "form": "image"})
+    with pytest.raises(SandboxControlError):
+        vk.control.vk_token("robot")
