@@ -129,3 +129,47 @@ def test_messages_need_the_community_token(sandbox, vk_sandbox):
     sent = vk_sandbox("vk_sb2").send_message(1, "Build failed", random_id=12345)
     assert sent["message_id"]
     assert json.dumps(vk_state(sandbox)["messages"], ensure_ascii=False).count("Build failed") == 1
+
+
+def test_every_hook_action_against_the_sandbox(sandbox, vk_sandbox, tmp_path):
+    hook = vk_sandbox()
+    images = [png(tmp_path / f"{n}.png", 300, 200) for n in range(6)]
+    album = hook.create_album("Events")
+    photos = hook.upload_album_photos(album["id"], images)
+    assert len(photos) == 6 and all(p["attachment"].startswith("photo-1000001_") for p in photos)
+    post = hook.create_composite_post("Recap", [photos[0]["attachment"]], guid="recap")
+    comment = hook.create_comment(post["post_id"], "First!", guid="c1")
+    assert comment["comment_id"]
+    assert hook.repost(f"wall-1000001_{post['post_id']}", message="Again")["success"] == 1
+    assert hook.delete_photo(photos[5]["id"]) is True
+    story = hook.create_story(images[0], link_text="learn_more", link_url="https://vk.com/club1000001")
+    assert story["story_id"]
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048)
+    assert hook.upload_video(video, name="Clip")["attachment"].startswith("video-1000001_")
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + b"x" * 1024)
+    assert hook.upload_document(report)["attachment"].startswith("doc")
+    assert hook.shorten_link("https://example.com/a/long/path")["short_url"].startswith("https://vk.cc/")
+    assert isinstance(hook.is_user_online(1), bool)
+    assert hook.get_community_stats(hook.clock() - 86400, hook.clock()) is not None
+    keyboard = {"one_time": True, "buttons": [[{"action": {"type": "text", "label": "OK"}, "color": "primary"}]]}
+    assert hook.send_message(1, "With a keyboard", keyboard=keyboard)["message_id"]
+    assert hook.delete_post(post["post_id"]) is True
+    assert hook.delete_album(album["id"]) is True
+    ok, message = hook.test_connection()
+    assert ok and "can post to Sandbox Community: yes" in message, message
+
+
+def test_an_expired_vk_id_token_is_refreshed_once_and_persisted(sandbox, vk_sandbox):
+    store = MemoryTokenStore()
+    hook = vk_sandbox(store=store, access_token=sandbox.control.vk_token("user", expires_in=60))
+    assert hook.user_token_source() == "vk_id"
+    sandbox.state.clock.advance(120)  # the user token has expired: VK answers error 5
+    sent = []
+    hook.transport.session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request.path_url))
+    assert hook.call("users.get", token="user")[0]["id"] == 1
+    assert [p.rsplit("/", 1)[-1] for p in sent] == ["users.get", "auth", "users.get"]
+    saved = store.load("vk_sb")
+    assert saved.refresh_token and saved.refresh_token != hook.extra("refresh_token")
+    assert saved.extra["device_id"] == hook.extra("device_id")
