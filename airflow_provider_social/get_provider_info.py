@@ -29,11 +29,12 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_social.links.twitter.TwitterTweetLink",
             "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",
             "airflow_provider_social.links.vk_vision.VkVisionConsoleLink",
+            "airflow_provider_social.links.vk.VkPostLink",
         ],
         "triggers": [
             {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},
             {"integration-name": "Twitter/X", "python-modules": ["airflow_provider_social.triggers.twitter"]},
         ],
-        "notifications": [],
+        "notifications": ["airflow_provider_social.notifications.vk.VkNotifier"],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
     }

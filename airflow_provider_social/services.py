@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from airflow_provider_social.core.declaration import ServiceDeclaration
 from airflow_provider_social.hooks import twitter_connection, yandex_disk_connection
+from airflow_provider_social.hooks.vk import connection as vk_connection
 from airflow_provider_social.hooks.vk_vision import connection as vk_vision_connection
 
 SERVICES: tuple[ServiceDeclaration, ...] = (
     yandex_disk_connection.SERVICE,
     twitter_connection.SERVICE,
+    vk_connection.SERVICE,
     vk_vision_connection.SERVICE,
 )

@@ -1,0 +1,203 @@
+"""``airflow social auth vk``: VK ID OAuth 2.1 (default), the legacy token link (``--implicit``), or a community key
+(``--community-token``). Tokens are written into the connection (or printed with ``--print-only``), never echoed.
+
+* VK ID: PKCE S256, a random ``state``, the browser returns to a loopback redirect URI served here (or the user
+  pastes the URL); the redirect's ``device_id`` is kept with the tokens (refreshes need it).
+* ``--implicit``: prints the seed guide's link (``oauth.vk.ru/authorize?...response_type=token``, scopes
+  ``offline,wall,groups,photos,stats,stories,video,docs,market,ads``); the user pastes the
+  ``blank.html#access_token=...`` URL. With ``offline`` the token does not expire (``expires_in=0``).
+* ``--community-token``: the community key (Manage -> API usage -> Create key), read from a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from airflow_provider_social.cli.commands import _existing_extra, _save_authorised, _serve_callback
+from airflow_provider_social.hooks.vk.connection import (
+    DEFAULT_API_VERSION,
+    DEFAULT_ENDPOINTS,
+    IMPLICIT_SCOPES,
+    VK_ID_SCOPES,
+)
+
+DEFAULT_REDIRECT = "http://localhost:8765/callback"
+
+
+def auth_vk(args: argparse.Namespace, *, announce: Callable[[str], None] = print,
+            read_line: Callable[[str], str] = input, read_secret: Callable[[str], str] = getpass.getpass) -> None:
+    conn_type, extra = _existing_extra(args.conn_id)
+    conn_type = conn_type or "vk"
+    if getattr(args, "community_token", False):
+        return _community_token(args, conn_type, extra, announce, read_secret)
+    if getattr(args, "implicit", False):
+        return _implicit(args, conn_type, extra, announce, read_line)
+    return _vk_id(args, conn_type, extra, announce, read_line)
+
+
+def _app_id(args: argparse.Namespace, extra: dict[str, Any]) -> str:
+    app_id = getattr(args, "app_id", None) or extra.get("app_id")
+    if not app_id:
+        raise SystemExit(f"--app-id: connection {args.conn_id!r} has no app_id; pass it (the App ID on your app's "
+                         "page at https://id.vk.com/business/go)")
+    return str(app_id)
+
+
+def _community_token(args: argparse.Namespace, conn_type: str, extra: dict[str, Any],
+                     announce: Callable[[str], None], read_secret: Callable[[str], str]) -> None:
+    token = read_secret("Community key (community -> Manage -> API usage -> Create key): ").strip()
+    if not token:
+        raise SystemExit("no key entered; nothing was saved")
+    _save_authorised(args, conn_type, {**extra, "community_token": token}, announce=announce)
+
+
+def implicit_link(app_id: str, *, oauth_base_url: str, version: str, state: str, scope: str = IMPLICIT_SCOPES) -> str:
+    """The seed guide's token link (legacy implicit flow), on the configured OAuth host."""
+    query = urlencode({"client_id": app_id, "display": "page", "redirect_uri": f"{oauth_base_url}/blank.html",
+                       "scope": scope, "response_type": "token", "v": version, "state": state}, safe=",:/")
+    return f"{oauth_base_url}/authorize?{query}"
+
+
+def _implicit(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], announce: Callable[[str], None],
+              read_line: Callable[[str], str]) -> None:
+    app_id = _app_id(args, extra)
+    oauth = str(extra.get("oauth_base_url") or DEFAULT_ENDPOINTS["oauth_base_url"]).rstrip("/")
+    state = secrets.token_urlsafe(16)
+    version = str(extra.get("api_version") or DEFAULT_API_VERSION)
+    link = implicit_link(app_id, oauth_base_url=oauth, version=version, state=state)
+    announce("Open this link in a browser signed in as a community admin, allow access, then copy the address "
+             f"of the page you land on (…/blank.html#access_token=…):\n{link}")
+    pasted = read_line("Paste the full address of that page: ").strip()
+    fragment = urlsplit(pasted).fragment or urlsplit(pasted).query
+    params = {k: v[0] for k, v in parse_qs(fragment).items()}
+    if params.get("error"):
+        raise SystemExit(f"VK refused the authorisation: {params.get('error')} "
+                         f"{params.get('error_description', '')}".strip())
+    if params.get("state") is not None and not secrets.compare_digest(params["state"], state):
+        raise SystemExit("the state in the pasted address does not match this link; run the command again")
+    token = params.get("access_token")
+    if not token:
+        raise SystemExit("the pasted address carries no access_token; paste the whole address, including "
+                         "#access_token=...")
+    new_extra = {**extra, "app_id": app_id, "access_token": token}
+    expires_in = params.get("expires_in")
+    if expires_in not in (None, "", "0"):
+        announce(f"Note: this token expires in {expires_in} s (was 'offline' granted?); VK ID tokens renew "
+                 "themselves: `airflow social auth vk` without --implicit.")
+    if params.get("user_id"):
+        new_extra["user_id"] = params["user_id"]
+    for stale in ("refresh_token", "device_id", "expires_at"):  # a static token replaces a VK ID grant
+        new_extra.pop(stale, None)
+    _save_authorised(args, conn_type, new_extra, announce=announce)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def redirect_params(params: dict[str, str]) -> dict[str, str]:
+    """VK ID's redirect: ``code``, ``state``, ``device_id`` as query parameters, or inside a JSON ``payload``."""
+    if "payload" in params and "code" not in params:
+        try:
+            payload = json.loads(params["payload"])
+        except ValueError:
+            return params
+        if isinstance(payload, dict):
+            return {k: str(v) for k, v in payload.items() if v is not None}
+    return params
+
+
+def _vk_id(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], announce: Callable[[str], None],
+           read_line: Callable[[str], str]) -> None:
+    from airflow_provider_social.core.errors import SocialApiError
+    from airflow_provider_social.core.oauth import new_state, pkce_pair
+    from airflow_provider_social.core.tokens import TokenSet
+    from airflow_provider_social.hooks.vk.auth import VK_ID_TOKEN
+    from airflow_provider_social.hooks.vk.hook import VkHook
+
+    app_id = _app_id(args, extra)
+    vk_id = str(extra.get("vk_id_base_url") or DEFAULT_ENDPOINTS["vk_id_base_url"]).rstrip("/")
+    redirect_uri = getattr(args, "redirect_uri", None) or extra.get("redirect_uri") or DEFAULT_REDIRECT
+    scope = " ".join((getattr(args, "scope", None) or VK_ID_SCOPES).split())
+    verifier, challenge = pkce_pair("S256")
+    state = new_state()
+    query = urlencode({"response_type": "code", "client_id": app_id, "redirect_uri": redirect_uri, "scope": scope,
+                       "state": state, "code_challenge": challenge, "code_challenge_method": "S256"},
+                      quote_via=quote)
+    target = urlsplit(redirect_uri)
+    listen = not getattr(args, "paste", False) and target.scheme == "http" and _is_loopback(target.hostname or "")
+    timeout = int(getattr(args, "timeout", 300) or 300)
+    server = replies = None
+    if listen:
+        try:
+            server, received, replies = _serve_callback(redirect_uri, timeout)
+        except OSError as exc:
+            raise SystemExit(f"--redirect-uri: cannot listen on {target.netloc} ({exc}); free the port or use "
+                             "--paste") from None
+    announce(f"Open this URL in a browser, sign in with VK ID and allow access:\n{vk_id}/authorize?{query}")
+    try:
+        if listen:
+            import queue
+
+            announce(f"Waiting up to {timeout} s for the browser to return to {redirect_uri} ...")
+            try:
+                params = received.get(timeout=timeout)
+            except queue.Empty:
+                raise SystemExit(f"no answer at {redirect_uri} within {timeout} s; run the command again") from None
+        else:
+            pasted = read_line("Paste the full URL the browser was sent to: ").strip()
+            params = {k: v[0] for k, v in parse_qs(urlsplit(pasted).query).items()}
+        params = redirect_params(params)
+
+        def fail(message: str) -> SystemExit:
+            if replies is not None:
+                replies.put((400, message))
+            return SystemExit(message)
+
+        if params.get("error"):
+            raise fail(f"VK ID refused the authorisation: {params.get('error')} "
+                       f"{params.get('error_description', '')}".strip())
+        if not secrets.compare_digest(params.get("state", ""), state):
+            raise fail("the state in the answer does not match this request (a stale or forged callback); run "
+                       "the command again")
+        if not params.get("code") or not params.get("device_id"):
+            raise fail("the answer carries no code or device_id; paste the whole URL the browser was sent to")
+        hook = VkHook.for_authorization(conn_id=args.conn_id, extra=extra)
+        form = {"grant_type": "authorization_code", "code": params["code"], "code_verifier": verifier,
+                "client_id": app_id, "device_id": params["device_id"], "redirect_uri": redirect_uri,
+                "state": state}
+        try:
+            payload = hook.call_api(VK_ID_TOKEN, data=form)
+        except SocialApiError as exc:
+            raise fail(f"the code exchange failed: {exc.api_message}; run the command again") from None
+        if not isinstance(payload, dict) or not payload.get("access_token"):
+            raise fail("VK ID answered without an access_token")
+        if payload.get("state") not in (None, state):
+            raise fail("VK ID answered with another state; run the command again")
+        if replies is not None:
+            replies.put((200, "Authorised. You can close this tab and return to the terminal."))
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    payload.pop("state", None)
+    tokens = TokenSet.from_token_response(payload, now=hook.clock())
+    new_extra = {**extra, "app_id": app_id, "access_token": tokens.access_token,
+                 "refresh_token": tokens.refresh_token, "device_id": params["device_id"],
+                 "expires_at": tokens.expires_at, "redirect_uri": redirect_uri}
+    if payload.get("user_id"):
+        new_extra["user_id"] = payload["user_id"]
+    if not tokens.refresh_token:
+        announce("Warning: VK ID issued no refresh token; the access token lives 1 hour and cannot be renewed.")
+    _save_authorised(args, conn_type, new_extra, announce=announce)

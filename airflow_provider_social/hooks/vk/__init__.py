@@ -1,0 +1,50 @@
+"""VK (ВКонтакте): the community wall, media, stories, polls, messages and statistics; VK ID tokens; ``execute``.
+
+Facts and sources: shared/reference/vk_ok_vision.md section 1 and VK's schema (``VKCOM/vk-api-schema``, 5.199).
+Where the reference says UNCONFIRMED the client takes the tolerant reading and says so in place.
+
+The hook is a package split by concern; :class:`VkHook` assembles the mixins:
+
+* :mod:`.connection` -- the Connection form, defaults, group-id forms
+* :mod:`.policy` -- the error table (VK answers HTTP 200 with ``{"error": ...}``)
+* :mod:`.auth` -- token kinds (user: static or VK ID refreshed; community) and which field fills each
+* :mod:`.calls` -- the method table (token kinds per method) and ``call(method, **params)``
+* :mod:`.batch` -- ``execute``: 25 calls per request, per-call results and errors
+* :mod:`.uploads`, :mod:`.files` -- three-step uploads and local checks
+* :mod:`.wall`, :mod:`.media`, :mod:`.messages`, :mod:`.stats` -- the user's actions
+
+Market and ads (a later issue) slot in as one more mixin plus rows in the method table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.vk.batch import BatchCall, BatchResult
+    from airflow_provider_social.hooks.vk.hook import VkHook
+    from airflow_provider_social.hooks.vk.policy import CaptchaRequired, UploadRejected
+    from airflow_provider_social.hooks.vk.wall import post_url
+
+# Imported on first use: get_provider_info reads .connection at every Airflow start-up and must not pull in
+# Airflow's SDK, requests and the rest through this package's __init__.
+_LAZY = {
+    "VkHook": "hook",
+    "BatchCall": "batch",
+    "BatchResult": "batch",
+    "CaptchaRequired": "policy",
+    "UploadRejected": "policy",
+    "post_url": "wall",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = ["BatchCall", "BatchResult", "CaptchaRequired", "UploadRejected", "VkHook", "post_url"]

@@ -1,0 +1,191 @@
+"""VK token kinds and how each reaches a request.
+
+* ``user`` -- a community admin's user token. Either static (the legacy token link with ``offline``: it never
+  expires) or a VK ID token (1 hour) refreshed with the rotating refresh token and the ``device_id`` through the
+  token store (see README "Token lifecycle").
+* ``community`` -- the community key (never expires): ``messages.send`` and the other community-token methods.
+
+Tokens travel in the ``Authorization: Bearer`` header (VK accepts it or an ``access_token`` parameter; reference
+1.1): never in a query string, never in the form body that an error's ``request_params`` could echo.
+Each kind is rate limited per credential (3/s user, 20/s community) across the process's threads.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.calls import ApiCall
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.http import Auth
+from airflow_provider_social.core.masking import register_secret
+from airflow_provider_social.core.oauth import TokenAuth, new_state
+from airflow_provider_social.core.ratelimit import fingerprint
+from airflow_provider_social.core.tokens import TokenManager, TokenSet
+from airflow_provider_social.hooks.vk.policy import SERVICE, VkIdPolicy
+
+if TYPE_CHECKING:
+    import requests
+
+USER = "user"
+COMMUNITY = "community"
+TOKEN_KINDS = (USER, COMMUNITY)
+
+#: VK ID's token endpoint (code exchange and refresh), form-encoded (reference 1.8).
+VK_ID_TOKEN = ApiCall("VK ID token", "POST", "/oauth2/auth", endpoint="vk_id_base_url", token=None,
+                      idempotent=False, policy=VkIdPolicy())
+
+#: Which Connection field fills each kind (named in the error when it is empty).
+FIELD_FOR_KIND = {
+    USER: "access_token (a user token: `airflow social auth vk --conn-id {conn_id}` or --implicit)",
+    COMMUNITY: "community_token (the community key: `airflow social auth vk --conn-id {conn_id} --community-token`)",
+}
+
+
+class StaticTokenAuth(Auth):
+    """A token that never expires (community key; a user token from the link with ``offline``)."""
+
+    def __init__(self, token: str, kind: str) -> None:
+        register_secret(token, f"{kind}_token")
+        self._token = token
+        self.kind = kind
+        self.rate_key = (kind, fingerprint(token))
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return f"StaticTokenAuth(kind={self.kind!r})"
+
+
+class VkIdTokenAuth(TokenAuth):
+    """A VK ID user token from the token manager; error 5 renews it once (the policy says Renew)."""
+
+    def __init__(self, manager: TokenManager, conn_id: str) -> None:
+        super().__init__(manager, scheme="Bearer")
+        self.kind = USER
+        # The token rotates hourly: the limiter keys on the connection, not on one token's fingerprint.
+        self.rate_key = (USER, f"vkid:{conn_id}")
+
+
+class VkAuthMixin:
+    """Token kinds of a VK connection. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+
+    conn_id: str
+    clock: Any
+
+    if TYPE_CHECKING:
+        def secret_extra(self, name: str, default: str | None = None) -> str | None: ...
+        def extra(self, name: str, default: Any = None) -> Any: ...
+        def make_token_manager(self, seed: TokenSet, refresher: Any, **kwargs: Any) -> TokenManager: ...
+        def call_api(self, call: ApiCall, **options: Any) -> Any: ...
+        connection: Any
+
+    # -------------------------------------------------------------------------------------------- what is there
+    def user_token_source(self) -> str | None:
+        """``"vk_id"`` (refreshable), ``"static"``, or None when the connection has no user token."""
+        if self.secret_extra("refresh_token"):
+            return "vk_id"
+        if self.secret_extra("access_token") or self.connection.password:
+            return "static"
+        return None
+
+    def available_kinds(self) -> tuple[str, ...]:
+        kinds = []
+        if self.user_token_source():
+            kinds.append(USER)
+        if self.secret_extra("community_token"):
+            kinds.append(COMMUNITY)
+        return tuple(kinds)
+
+    def missing_kind_error(self, kinds: tuple[str, ...], operation: str) -> Exception:
+        names = " or ".join(FIELD_FOR_KIND[k].split(" ", 1)[0] for k in kinds)
+        how = "; or ".join(FIELD_FOR_KIND[k].format(conn_id=self.conn_id) for k in kinds)
+        what = " or ".join(f"a {k} token" for k in kinds)
+        return input_error(names, f"{operation} needs {what} and connection {self.conn_id!r} has none; fill {how}",
+                           service=SERVICE, operation=operation)
+
+    def choose_kind(self, kinds: tuple[str, ...], operation: str, prefer: str | None = None) -> str:
+        """The first of ``kinds`` this connection has (``prefer`` first when given), else an input error."""
+        available = self.available_kinds()
+        order = ([prefer] if prefer in kinds else []) + [k for k in kinds if k != prefer]
+        for kind in order:
+            if kind in available:
+                return kind
+        if prefer is not None and prefer not in kinds:
+            raise input_error("token", f"{operation} accepts {' or '.join(kinds)} tokens, not {prefer!r}",
+                              service=SERVICE, operation=operation)
+        raise self.missing_kind_error(kinds if prefer is None else (prefer,), operation)
+
+    # -------------------------------------------------------------------------------------------- auth objects
+    def auth_for(self, kind: str | None) -> Auth | None:
+        if kind is None:
+            return None
+        if kind == COMMUNITY:
+            token = self.secret_extra("community_token")
+            if not token:
+                raise self.missing_kind_error((COMMUNITY,), "this call")
+            return self._static_auth(COMMUNITY, token)
+        if kind == USER:
+            source = self.user_token_source()
+            if source == "vk_id":
+                return self.vk_id_auth
+            if source == "static":
+                return self._static_auth(USER, self.secret_extra("access_token") or self.connection.password)
+            raise self.missing_kind_error((USER,), "this call")
+        raise input_error("token", f"unknown VK token kind {kind!r}; expected user or community", service=SERVICE)
+
+    def _static_auth(self, kind: str, token: str) -> StaticTokenAuth:
+        cache = self.__dict__.setdefault("_static_auths", {})
+        if kind not in cache:
+            cache[kind] = StaticTokenAuth(token, kind)
+        return cache[kind]
+
+    @cached_property
+    def token_manager(self) -> TokenManager:
+        """The VK ID token set: read from the token store first, the Connection second; device_id kept."""
+        expires_at = self.extra("expires_at")
+        seed = TokenSet(
+            access_token=self.secret_extra("access_token") or None,
+            refresh_token=self.secret_extra("refresh_token"),
+            expires_at=float(expires_at) if expires_at else None,
+            extra={"device_id": self.extra("device_id")} if self.extra("device_id") else {},
+        )
+        return self.make_token_manager(seed, self.refresh_vk_id)
+
+    @cached_property
+    def vk_id_auth(self) -> VkIdTokenAuth:
+        return VkIdTokenAuth(self.token_manager, self.conn_id)
+
+    def refresh_vk_id(self, tokens: TokenSet) -> TokenSet:
+        """``grant_type=refresh_token`` at VK ID with ``client_id`` and ``device_id``; the answer's new refresh token
+        and the kept device_id go back to the token manager (which persists them before use)."""
+        app_id = self.extra("app_id")
+        device_id = tokens.extra.get("device_id") or self.extra("device_id")
+        if not app_id or not device_id:
+            missing = "app_id" if not app_id else "device_id"
+            raise input_error(missing, "refreshing a VK ID token needs the app ID and the device ID that "
+                              f"`airflow social auth vk --conn-id {self.conn_id}` stores", service=SERVICE,
+                              operation="refresh token")
+        form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token, "client_id": app_id,
+                "device_id": device_id, "state": new_state()}
+        secret = self.secret_extra("client_secret")
+        if secret:
+            form["client_secret"] = secret
+        payload = self.call_api(VK_ID_TOKEN, data=form)
+        if not isinstance(payload, dict) or not payload.get("access_token"):
+            from airflow_provider_social.core.errors import SocialApiError
+
+            raise SocialApiError("VK ID answered without an access_token", service=SERVICE,
+                                 operation="refresh token")
+        for key in ("access_token", "refresh_token", "id_token"):
+            register_secret(payload.get(key), key)
+        payload.pop("state", None)
+        new = TokenSet.from_token_response(payload, now=self.clock(), previous=tokens)
+        if not new.extra.get("device_id"):
+            new = TokenSet(**{**new.__dict__, "extra": {**new.extra, "device_id": device_id}})
+        return new
+
+
+__all__ = ["COMMUNITY", "TOKEN_KINDS", "USER", "StaticTokenAuth", "VK_ID_TOKEN", "VkAuthMixin", "VkIdTokenAuth"]

@@ -1,0 +1,125 @@
+"""The ``vk`` Connection: its form (conn-fields, ui-field-behaviour), defaults and the group-id forms it accepts.
+
+Kept import-free apart from the standard library: ``get_provider_info`` reads :data:`VK_CONN_FIELDS` and
+:data:`VK_UI_FIELD_BEHAVIOUR` in every Airflow process at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from airflow_provider_social.core.declaration import (
+    PRINT_ONLY_ARG,
+    AuthCommand,
+    ConnectionForm,
+    ServiceDeclaration,
+    cli_arg,
+)
+
+DEFAULT_API_VERSION = "5.199"
+DEFAULT_ENDPOINTS = {
+    "api_base_url": "https://api.vk.ru",
+    "oauth_base_url": "https://oauth.vk.ru",
+    "vk_id_base_url": "https://id.vk.com",
+}
+#: The seed guide's scopes for the legacy implicit-flow link (community work; market and ads for later issues).
+IMPLICIT_SCOPES = "offline,wall,groups,photos,stats,stories,video,docs,market,ads"
+#: VK ID scopes asked by `airflow social auth vk` (space-separated; `wall` is granted to VK ID apps on request).
+VK_ID_SCOPES = "vkid.personal_info wall groups photos stats stories video docs"
+
+
+def _field(label: str, description: str, *, secret: bool = False, default: Any = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["string", "null"]}
+    if secret:
+        schema["format"] = "password"
+    if default is not None:
+        schema["default"] = default
+    return {"label": label, "description": description, "schema": schema}
+
+
+VK_CONN_FIELDS: dict[str, dict[str, Any]] = {
+    "access_token": _field(
+        "User access token", "A community admin's user token: wall posts, photos, albums, polls, statistics. "
+        "From the token link (`airflow social auth vk --implicit`) or VK ID (`airflow social auth vk`).",
+        secret=True),
+    "community_token": _field(
+        "Community token", "The community key (Manage -> API usage -> Create key): messages, stories, docs. "
+        "Store it with `airflow social auth vk --community-token`.", secret=True),
+    "group_id": _field("Group ID", "The community: 123456, -123456, club123456 or public123456."),
+    "app_id": _field("App ID", "Your app at id.vk.com (needed for VK ID tokens and the token link)."),
+    "client_secret": _field("Client secret", "The app's protected key (optional).", secret=True),
+    "refresh_token": _field("VK ID refresh token", "Written by `airflow social auth vk`; rotates on every refresh; "
+                            "the newest lives in the token store.", secret=True),
+    "device_id": _field("VK ID device ID", "Written by `airflow social auth vk` with the tokens."),
+    "api_version": _field("API version", "The `v` sent with every call (the guide's 5.131 still works).",
+                          default=DEFAULT_API_VERSION),
+    "api_base_url": _field("API base URL", "https://api.vk.ru, or https://partners.api.vk.ru (needs the "
+                           "Russian Ministry of Digital Development root CA: set the CA bundle path).",
+                           default=DEFAULT_ENDPOINTS["api_base_url"]),
+    "oauth_base_url": _field("OAuth base URL", "Legacy token link host.", default=DEFAULT_ENDPOINTS["oauth_base_url"]),
+    "vk_id_base_url": _field("VK ID base URL", "VK ID OAuth 2.1 host.", default=DEFAULT_ENDPOINTS["vk_id_base_url"]),
+}
+
+VK_UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden-fields": ["host", "port", "schema", "login", "password", "extra"],
+    "relabeling": {},
+    "placeholders": {"group_id": "club123456", "api_version": DEFAULT_API_VERSION},
+}
+
+_GROUP_RE = re.compile(r"^(?:-?(?P<num>[0-9]{1,12})|(?:club|public|event)(?P<name>[0-9]{1,12}))$")
+
+
+def parse_group_id(value: Any, *, field: str = "group_id") -> int:
+    """A community id as a positive int, from 123, -123, "club123", "public123" or "https://vk.com/club123"."""
+    from airflow_provider_social.core.errors import input_error
+
+    text = str(value).strip() if value is not None else ""
+    text = re.sub(r"^(?:https?://)?(?:m\.)?vk\.(?:com|ru)/", "", text)
+    match = _GROUP_RE.match(text)
+    number = int(match.group("num") or match.group("name")) if match else 0
+    if number <= 0:
+        raise input_error(field, f"expected a community id (123456, -123456, club123456 or public123456), got "
+                          f"{value!r}", service="VK")
+    return number
+
+
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "DEFAULT_ENDPOINTS",
+    "IMPLICIT_SCOPES",
+    "VK_CONN_FIELDS",
+    "VK_ID_SCOPES",
+    "VK_UI_FIELD_BEHAVIOUR",
+    "parse_group_id",
+]
+
+
+AUTH_COMMAND = AuthCommand(
+    name="vk",
+    help="VK: VK ID OAuth 2.1 with PKCE (default), the legacy token link (--implicit) or a community key "
+    "(--community-token) for a vk connection",
+    func="airflow_provider_social.cli.auth_vk.auth_vk",
+    args=(
+        cli_arg("--conn-id", help="Connection to authorise", default="vk_default"),
+        cli_arg("--app-id", help="App ID of your app at id.vk.com (default: the connection's app_id)"),
+        cli_arg("--implicit", action="store_true",
+                help="Print the legacy token link (offline token) and read the pasted blank.html#access_token=... "
+                "address"),
+        cli_arg("--community-token", action="store_true", help="Store a community key, read from a hidden prompt"),
+        cli_arg("--redirect-uri", help="VK ID redirect URI registered for the app (default "
+                "http://localhost:8765/callback; a loopback URI is served here)"),
+        cli_arg("--scope", help="Space-separated VK ID scopes"),
+        cli_arg("--paste", action="store_true",
+                help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
+        cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
+        PRINT_ONLY_ARG,
+    ),
+)
+
+SERVICE = ServiceDeclaration(
+    name="vk",
+    connection=ConnectionForm("vk", "airflow_provider_social.hooks.vk.VkHook", "VK", VK_CONN_FIELDS,
+                              VK_UI_FIELD_BEHAVIOUR),
+    auth=AUTH_COMMAND,
+)

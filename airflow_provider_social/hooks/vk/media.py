@@ -1,0 +1,52 @@
+"""Albums and photos of the community (user token): create and delete albums, delete photos.
+
+Uploads themselves live in :mod:`.uploads`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.policy import SERVICE
+
+PRIVACY = ("all", "friends", "friends_of_friends", "only_me")
+
+
+class VkMediaMixin:
+    """Album and photo management. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+
+    if TYPE_CHECKING:
+        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
+                 **params: Any) -> Any: ...
+        def group(self, group_id: Any = None) -> int: ...
+
+    def create_album(self, title: str, *, description: str | None = None, group_id: Any = None,
+                     upload_by_admins_only: bool | None = None, comments_disabled: bool | None = None
+                     ) -> dict[str, Any]:
+        """Create a photo album in the community; returns the album (``id``, ``owner_id``, ``title``, ...)."""
+        if not title or len(title) < 2:
+            raise input_error("title", "an album title needs at least 2 characters", service=SERVICE)
+        gid = self.group(group_id)
+        album = self.call("photos.createAlbum", title=title, group_id=gid, description=description,
+                          upload_by_admins_only=upload_by_admins_only, comments_disabled=comments_disabled)
+        return {**album, "url": f"https://vk.com/album-{gid}_{album.get('id')}"}
+
+    def delete_album(self, album_id: int | str, *, group_id: Any = None) -> bool:
+        gid = self.group(group_id)
+        return bool(self.call("photos.deleteAlbum", album_id=_id(album_id, "album_id"), group_id=gid))
+
+    def delete_photo(self, photo_id: int | str, *, owner_id: int | None = None, group_id: Any = None) -> bool:
+        """Delete a photo of the community (``owner_id`` defaults to the community's, negative)."""
+        owner = owner_id if owner_id is not None else -self.group(group_id)
+        return bool(self.call("photos.delete", owner_id=owner, photo_id=_id(photo_id, "photo_id")))
+
+
+def _id(value: Any, field: str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) <= 0:
+        raise input_error(field, f"expected a positive numeric id, got {value!r}", service=SERVICE)
+    return int(text)
+
+
+__all__ = ["VkMediaMixin"]

@@ -1,0 +1,111 @@
+"""Community messages (community token), short links, and users' online status (seed 003).
+
+``messages.send`` carries a ``random_id`` ("unique identifier to avoid resending the message", schema): the same
+id is not delivered twice, so the notifier and the operator pass one derived from the task instance.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.policy import SERVICE
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.vk.batch import BatchResult
+
+MAX_MESSAGE = 9000  # schema maxLength of messages.send message
+USERS_PER_CALL = 1000  # users.get user_ids maxItems
+INT32_MAX = 2**31 - 1
+
+
+class VkMessagesMixin:
+    """Messages, links and users. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+
+    if TYPE_CHECKING:
+        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
+                 **params: Any) -> Any: ...
+        def batch(self, calls: Any, *, token: str | None = None) -> list[BatchResult]: ...
+
+    def send_message(self, peer_id: int | str, message: str | None = None, *, keyboard: Mapping[str, Any] | None = None,
+                     attachments: Sequence[str] = (), random_id: int | None = None) -> dict[str, Any]:
+        """Send a message from the community (community token) to a user or chat.
+
+        :param peer_id: the user id (who wrote to the community or allowed its messages) or a chat peer id.
+        :param keyboard: a bot keyboard ``{"one_time": bool, "buttons": [[{"action": {...}, "color": ...}]]}``.
+        :param random_id: the no-double-send key (int32); a random one when omitted.
+        """
+        peer = str(peer_id).strip()
+        if not peer.lstrip("-").isdigit() or int(peer) == 0:
+            raise input_error("peer_id", f"expected a numeric user or chat id, got {peer_id!r}", service=SERVICE)
+        if not message and not attachments:
+            raise input_error("message", "give a message or attachments", service=SERVICE)
+        if message and len(message) > MAX_MESSAGE:
+            raise input_error("message", f"at most {MAX_MESSAGE} characters, got {len(message)}", service=SERVICE)
+        if keyboard is not None:
+            check_keyboard(keyboard)
+        if random_id is None:
+            random_id = secrets.randbelow(INT32_MAX)
+        elif not isinstance(random_id, int) or not -INT32_MAX <= random_id <= INT32_MAX:
+            raise input_error("random_id", "must be a 32-bit integer", service=SERVICE)
+        answer = self.call("messages.send", peer_id=int(peer), message=message, keyboard=keyboard,
+                           attachment=list(attachments) or None, random_id=random_id,
+                           idempotent=True)  # the random_id makes a repeat harmless
+        message_id = answer if isinstance(answer, int) else (answer[0].get("message_id") if answer else None)
+        return {"message_id": message_id, "peer_id": int(peer), "random_id": random_id}
+
+    def shorten_link(self, url: str, *, private: bool = False) -> dict[str, Any]:
+        """``utils.getShortLink``: ``{"short_url", "key", "url", "access_key"?}``."""
+        if not str(url).startswith(("http://", "https://")):
+            raise input_error("url", f"expected an http(s) URL, got {url!r}", service=SERVICE)
+        return dict(self.call("utils.getShortLink", url=url, private=private))
+
+    # ---------------------------------------------------------------------------------------------- users
+    def get_users(self, user_ids: Sequence[int | str], *, fields: Sequence[str] = (),
+                  token: str | None = None) -> list[dict[str, Any]]:
+        """``users.get`` for any number of ids: 1000 per call, several calls packed into ``execute``."""
+        ids = [str(u) for u in user_ids]
+        if not ids:
+            raise input_error("user_ids", "give at least one user id", service=SERVICE)
+        chunks = [ids[i : i + USERS_PER_CALL] for i in range(0, len(ids), USERS_PER_CALL)]
+        wanted = list(fields) or None
+        if len(chunks) == 1:
+            return list(self.call("users.get", token=token, user_ids=chunks[0], fields=wanted))
+        users: list[dict[str, Any]] = []
+        for result in self.batch([("users.get", {"user_ids": c, "fields": wanted}) for c in chunks], token=token):
+            users.extend(result.result())
+        return users
+
+    def _user_status(self, user_id: int | str) -> dict[str, Any]:
+        users = self.get_users([user_id], fields=("online", "last_seen"))
+        if not users:
+            raise input_error("user_id", f"VK knows no user {user_id!r}", service=SERVICE)
+        return users[0]
+
+    def is_user_online(self, user_id: int | str) -> bool:
+        """Whether the user is online now (``users.get`` with ``fields=online``)."""
+        return bool(self._user_status(user_id).get("online"))
+
+    def get_last_seen(self, user_id: int | str) -> dict[str, Any] | None:
+        """``{"time": unix time, "platform": int}`` of the user's last visit, or None when hidden."""
+        seen = self._user_status(user_id).get("last_seen")
+        return dict(seen) if isinstance(seen, Mapping) else None
+
+
+def check_keyboard(keyboard: Mapping[str, Any]) -> None:
+    """A bot keyboard's shape (dev.vk.com bots keyboard): ``buttons`` rows of buttons with an ``action``."""
+    rows = keyboard.get("buttons") if isinstance(keyboard, Mapping) else None
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise input_error("keyboard", "expected {'buttons': [[button, ...], ...]}", service=SERVICE)
+    if len(rows) > 10 or any(len(r) > 5 for r in rows):
+        raise input_error("keyboard", "at most 10 rows of at most 5 buttons", service=SERVICE)
+    for row in rows:
+        for button in row:
+            if not isinstance(button, Mapping) or not isinstance(button.get("action"), Mapping):
+                raise input_error("keyboard", f"every button needs an 'action' object, got {button!r}",
+                                  service=SERVICE)
+
+
+__all__ = ["VkMessagesMixin", "check_keyboard"]

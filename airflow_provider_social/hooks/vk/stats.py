@@ -1,0 +1,67 @@
+"""Community statistics and post reach (user token with the ``stats`` scope).
+
+``stats.getPostReach`` takes at most 30 post ids (schema ``maxItems``): larger sets are split and the calls
+packed into ``execute`` (25 per request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.policy import SERVICE
+from airflow_provider_social.hooks.vk.wall import unix_time
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.vk.batch import BatchResult
+
+POSTS_PER_REACH_CALL = 30
+INTERVALS = ("day", "week", "month", "year", "all")
+
+
+class VkStatsMixin:
+    """Statistics. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+
+    if TYPE_CHECKING:
+        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
+                 **params: Any) -> Any: ...
+        def batch(self, calls: Any, *, token: str | None = None) -> list[BatchResult]: ...
+        def group(self, group_id: Any = None) -> int: ...
+
+    def get_community_stats(self, date_from: datetime | int, date_to: datetime | int | None = None, *,
+                            interval: str = "day", group_id: Any = None, extended: bool = True) -> list[Any]:
+        """``stats.get`` for the community over [date_from, date_to]: one entry per ``interval``."""
+        if interval not in INTERVALS:
+            raise input_error("interval", f"must be one of {', '.join(INTERVALS)}, got {interval!r}",
+                              service=SERVICE)
+        start = unix_time(date_from, field="date_from")
+        end = unix_time(date_to, field="date_to") if date_to is not None else None
+        if end is not None and end < start:
+            raise input_error("date_to", "must not be before date_from", service=SERVICE)
+        return list(self.call("stats.get", group_id=self.group(group_id), timestamp_from=start, timestamp_to=end,
+                              interval=interval, extended=extended))
+
+    def get_post_reach(self, post_ids: Sequence[int | str], *, group_id: Any = None) -> list[dict[str, Any]]:
+        """Reach of each post (``stats.getPostReach``), any number of posts: 30 per call, calls through
+        ``execute``. Each entry carries its ``post_id``."""
+        ids = [str(p).strip() for p in post_ids]
+        if not ids or not all(p.isdigit() for p in ids):
+            raise input_error("post_ids", f"expected positive numeric post ids, got {list(post_ids)!r}",
+                              service=SERVICE)
+        owner = -self.group(group_id)
+        chunks = [ids[i : i + POSTS_PER_REACH_CALL] for i in range(0, len(ids), POSTS_PER_REACH_CALL)]
+        if len(chunks) == 1:
+            answers = [self.call("stats.getPostReach", owner_id=owner, post_ids=chunks[0])]
+        else:
+            results = self.batch([("stats.getPostReach", {"owner_id": owner, "post_ids": c}) for c in chunks])
+            answers = [r.result() for r in results]
+        reach: list[dict[str, Any]] = []
+        for chunk, answer in zip(chunks, answers, strict=True):
+            for post_id, entry in zip(chunk, answer or [], strict=False):
+                reach.append({"post_id": int(post_id), **dict(entry)})
+        return reach
+
+
+__all__ = ["VkStatsMixin"]

@@ -1,0 +1,221 @@
+"""VK's three-step uploads: get an upload URL, POST the file(s) as streamed multipart, save what came back.
+
+Field names and shapes (reference 1.7): wall photos ``photo``; album photos ``file1``..``file5`` (at most 5 per
+request; more are sent in several requests); story images, documents ``file``; video ``video_file``. Each attempt
+runs all three steps, so a retry starts from a fresh, single-use upload URL. Upload URLs are credentials of a
+kind: only their host is ever logged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from airflow_provider_social.core.calls import ApiCall
+from airflow_provider_social.core.errors import ServerError, input_error
+from airflow_provider_social.core.policy import Accept, CallContext, Decision, Fail, ResponsePolicy
+from airflow_provider_social.hooks.vk.files import (
+    STORY_MAX_BYTES,
+    LocalFile,
+    MultipartFiles,
+    check_document,
+    check_photo,
+    check_video,
+)
+from airflow_provider_social.hooks.vk.policy import SERVICE, UploadRejected
+
+if TYPE_CHECKING:
+    import requests
+
+    from airflow_provider_social.core.http import Transport
+
+T = TypeVar("T")
+ALBUM_BATCH = 5
+STORY_LINK_TEXTS = frozenset({
+    "to_store", "vote", "more", "book", "order", "enroll", "fill", "signup", "buy", "ticket", "write", "open",
+    "learn_more", "view", "go_to", "contact", "watch", "play", "install", "read",
+})  # vk_api's STORY_ALLOWED_LINK_TEXTS
+
+
+class VkUploadPolicy(ResponsePolicy):
+    """Upload hosts answer JSON: the upload's fields, or ``{"error": "..."}`` when the file was refused."""
+
+    def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        try:
+            body = response.json()
+        except ValueError:
+            return Fail(ServerError("the upload server answered with a body that is not JSON", service=SERVICE,
+                                    operation=context.operation, status_code=response.status_code))
+        if isinstance(body, dict) and body.get("error"):
+            error = body["error"]
+            message = str(error.get("error_msg") if isinstance(error, dict) else error)
+            return Fail(UploadRejected(f"the upload was refused: {message}", service=SERVICE,
+                                       operation=context.operation,
+                                       hint="check the file's format and limits (README: VK limits)"))
+        return Accept(body)
+
+
+def upload_call(name: str) -> ApiCall:
+    # Repeating the POST is harmless (nothing is saved yet); the whole flow retries with a fresh URL anyway.
+    return ApiCall(name, "POST", "", token=None, idempotent=True, signed_url=True, policy=VkUploadPolicy())
+
+
+class VkUploadsMixin:
+    """Photo, album, story, video and document uploads. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+
+    if TYPE_CHECKING:
+        @property
+        def transport(self) -> Transport: ...
+        def call_raw(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
+                     retries: bool = True, **params: Any) -> dict[str, Any]: ...
+        def call_api(self, call: ApiCall, **options: Any) -> Any: ...
+        def group(self, group_id: Any = None) -> int: ...
+
+    # ---------------------------------------------------------------------------------------------- plumbing
+    def _step(self, method: str, **params: Any) -> Any:
+        return self.call_raw(method, retries=False, **params)["response"]
+
+    def _post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str) -> Any:
+        if not upload_url:
+            raise ServerError("VK gave no upload_url", service=SERVICE, operation=operation)
+        body = MultipartFiles(files)
+        return self.call_api(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
+                             headers={"Content-Type": body.content_type})
+
+    def _flow(self, operation: str, attempt: Callable[[], T]) -> T:
+        return self.transport.with_retries(operation, attempt)
+
+    # ---------------------------------------------------------------------------------------------- photos
+    def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
+                           caption: str | None = None) -> list[dict[str, Any]]:
+        """Upload photos for a wall post (user token): returns the saved photos, each with ``attachment``
+        (``photo<owner>_<id>``) ready for :meth:`create_post`."""
+        files = [check_photo(p, field="photos", operation="upload wall photo") for p in paths]
+        gid = self.group(group_id)
+
+        def one(local: LocalFile) -> list[dict[str, Any]]:
+            server = self._step("photos.getWallUploadServer", group_id=gid)
+            uploaded = self._post_files(server.get("upload_url"), [("photo", local)], "upload wall photo")
+            return self._step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
+                              photo=uploaded.get("photo"), hash=uploaded.get("hash"), caption=caption)
+
+        saved: list[dict[str, Any]] = []
+        for local in files:
+            saved.extend(self._flow("upload wall photo", partial(one, local)))
+        return [with_attachment(photo, "photo") for photo in saved]
+
+    def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
+                            group_id: Any = None, caption: str | None = None) -> list[dict[str, Any]]:
+        """Upload photos into an album (user token), at most 5 per request: larger sets go in several."""
+        if not str(album_id).lstrip("-").isdigit():
+            raise input_error("album_id", f"expected a numeric album id, got {album_id!r}", service=SERVICE)
+        files = [check_photo(p, field="photos", operation="upload album photos") for p in paths]
+        if not files:
+            raise input_error("photos", "give at least one photo", service=SERVICE)
+        gid = self.group(group_id)
+
+        def one(group: list[LocalFile]) -> list[dict[str, Any]]:
+            server = self._step("photos.getUploadServer", album_id=album_id, group_id=gid)
+            fields = [(f"file{n}", local) for n, local in enumerate(group, start=1)]
+            uploaded = self._post_files(server.get("upload_url"), fields, "upload album photos")
+            return self._step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
+                              photos_list=uploaded.get("photos_list"), hash=uploaded.get("hash"), caption=caption)
+
+        saved: list[dict[str, Any]] = []
+        for start in range(0, len(files), ALBUM_BATCH):
+            group = files[start : start + ALBUM_BATCH]
+            saved.extend(self._flow("upload album photos", partial(one, group)))
+        return [with_attachment(photo, "photo") for photo in saved]
+
+    # ---------------------------------------------------------------------------------------------- stories
+    def create_story(self, path: str | os.PathLike[str], *, group_id: Any = None, link_text: str | None = None,
+                     link_url: str | None = None, add_to_news: bool = True) -> dict[str, Any]:
+        """Publish an image story in the community (community or user token), optionally with a link button.
+
+        :param link_text: the button's text key (``learn_more``, ``open``, ``buy``, ...); needs ``link_url``.
+        :param link_url: where the button goes (a vk.com / vk.ru link).
+        """
+        local = check_photo(path, field="path", max_bytes=STORY_MAX_BYTES, operation="create story")
+        if bool(link_text) != bool(link_url):
+            raise input_error("link_text" if link_url else "link_url", "a story link needs both link_text and "
+                              "link_url", service=SERVICE)
+        if link_text and link_text not in STORY_LINK_TEXTS:
+            raise input_error("link_text", f"must be one of {', '.join(sorted(STORY_LINK_TEXTS))}; got "
+                              f"{link_text!r}", service=SERVICE)
+        if link_url and len(link_url) > 2048:
+            raise input_error("link_url", "must be at most 2048 characters", service=SERVICE)
+        gid = self.group(group_id)
+
+        def attempt() -> dict[str, Any]:
+            server = self._step("stories.getPhotoUploadServer", group_id=gid, add_to_news=add_to_news,
+                                link_text=link_text, link_url=link_url)
+            uploaded = self._post_files(server.get("upload_url"), [("file", local)], "upload story")
+            # dev.vk.com shows {"response": {"upload_result": ...}}; a bare upload_result is read too (tolerant).
+            inner = uploaded.get("response") if isinstance(uploaded.get("response"), dict) else uploaded
+            result = inner.get("upload_result")
+            if not result:
+                raise UploadRejected("the story upload returned no upload_result", service=SERVICE,
+                                     operation="upload story")
+            return self._step("stories.save", upload_results=result)
+
+        saved = self._flow("create story", attempt)
+        items = saved.get("items") or []
+        story = items[0] if items else {}
+        return {"story_id": story.get("id"), "owner_id": story.get("owner_id"), "count": saved.get("count")}
+
+    # ---------------------------------------------------------------------------------------------- video
+    def upload_video(self, path: str | os.PathLike[str] | None = None, *, link: str | None = None,
+                     name: str | None = None, description: str | None = None, group_id: Any = None,
+                     album_id: int | None = None, wallpost: bool = False, is_private: bool = False) -> dict[str, Any]:
+        """Upload a video file (or register an external ``link``) to the community (user token)."""
+        if (path is None) == (link is None):
+            raise input_error("path", "give either a video file path or a link, not both", service=SERVICE)
+        local = check_video(path) if path is not None else None
+        if name and len(name) > 128:
+            raise input_error("name", f"at most 128 characters, got {len(name)}", service=SERVICE)
+        if description and len(description) > 5000:
+            raise input_error("description", f"at most 5000 characters, got {len(description)}", service=SERVICE)
+        gid = self.group(group_id)
+
+        def attempt() -> dict[str, Any]:
+            saved = dict(self._step("video.save", name=name, description=description, group_id=gid,
+                                    album_id=album_id, wallpost=wallpost, is_private=is_private, link=link))
+            url = saved.pop("upload_url", None)
+            if local is not None:
+                saved.update(self._post_files(url, [("video_file", local)], "upload video"))
+            return saved
+
+        video = self._flow("upload video", attempt)
+        owner, vid = video.get("owner_id"), video.get("video_id")
+        video["attachment"] = f"video{owner}_{vid}" if owner is not None and vid is not None else None
+        return video
+
+    # ---------------------------------------------------------------------------------------------- documents
+    def upload_document(self, path: str | os.PathLike[str], *, title: str | None = None,
+                        tags: Sequence[str] | None = None, group_id: Any = None) -> dict[str, Any]:
+        """Upload a document to the community wall's documents (``docs.getWallUploadServer``; either token)."""
+        local = check_document(path)
+        gid = self.group(group_id)
+
+        def attempt() -> dict[str, Any]:
+            server = self._step("docs.getWallUploadServer", group_id=gid)
+            uploaded = self._post_files(server.get("upload_url"), [("file", local)], "upload document")
+            return self._step("docs.save", file=uploaded.get("file"), title=title or local.path.name, tags=tags)
+
+        saved = self._flow("upload document", attempt)
+        doc = dict(saved.get("doc") or saved)
+        if doc.get("owner_id") is not None and doc.get("id") is not None:
+            doc["attachment"] = f"doc{doc['owner_id']}_{doc['id']}"
+        return doc
+
+
+def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
+    out = dict(obj)
+    if out.get("owner_id") is not None and out.get("id") is not None:
+        out["attachment"] = f"{kind}{out['owner_id']}_{out['id']}"
+    return out
+
+
+__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploadsMixin", "with_attachment"]

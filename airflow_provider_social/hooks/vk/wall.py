@@ -1,0 +1,220 @@
+"""The community wall: posts (text, photos, video, poll, link; scheduled; composite), delete, repost, comments, polls.
+
+Parameter names from VK's schema (wall/methods.json, polls/methods.json, 5.199). ``wall.post`` needs a user token
+(a community admin's). A post carries a ``guid`` ("a unique identifier meant to prevent repeated sending of an
+identical post", reference 1.6), so a lost answer is repeated safely and a retried task posts once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.policy import SERVICE
+
+MAX_MEDIA = 10
+MAX_POLL_ANSWERS = 10
+_ATTACHMENT_TYPES = ("photo", "video", "audio", "doc", "page", "note", "poll", "album", "market", "market_album",
+                     "audio_playlist")
+
+
+def post_url(group_id: int, post_id: int | str) -> str:
+    """The post's page: ``https://vk.com/wall-<group>_<post>``."""
+    return f"https://vk.com/wall-{group_id}_{post_id}"
+
+
+def unix_time(value: Any, *, field: str) -> int:
+    """A datetime (aware) or epoch seconds as int epoch seconds."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise input_error(field, "give a timezone-aware datetime (e.g. pendulum or tzinfo=timezone.utc)",
+                              service=SERVICE)
+        return int(value.timestamp())
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError):
+        raise input_error(field, f"expected a datetime or unix time, got {value!r}", service=SERVICE) from None
+    if number <= 0:
+        raise input_error(field, f"expected a unix time, got {value!r}", service=SERVICE)
+    return number
+
+
+def check_attachment(value: str, *, field: str = "attachments") -> str:
+    """``<type><owner_id>_<media_id>[_<access_key>]`` (e.g. ``photo-123_456``) or one http(s) link."""
+    text = str(value).strip()
+    if text.startswith(("http://", "https://")):
+        return text
+    kind = next((t for t in sorted(_ATTACHMENT_TYPES, key=len, reverse=True) if text.startswith(t)), None)
+    rest = text[len(kind):] if kind else ""
+    parts = rest.split("_")
+    if not kind or len(parts) not in (2, 3) or not parts[0].lstrip("-").isdigit() or not parts[1].isdigit():
+        raise input_error(field, f"expected <type><owner_id>_<media_id> such as photo-123_456, got {value!r}",
+                          service=SERVICE)
+    return text
+
+
+class VkWallMixin:
+    """Wall and poll methods. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+
+    if TYPE_CHECKING:
+        clock: Any
+        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
+                 **params: Any) -> Any: ...
+        def group(self, group_id: Any = None) -> int: ...
+        def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
+                               caption: str | None = None) -> list[dict[str, Any]]: ...
+        def upload_video(self, path: str | os.PathLike[str] | None = None, *, link: str | None = None,
+                         name: str | None = None, description: str | None = None, group_id: Any = None,
+                         album_id: int | None = None, wallpost: bool = False, is_private: bool = False
+                         ) -> dict[str, Any]: ...
+
+    # ---------------------------------------------------------------------------------------------- posts
+    def create_post(
+        self,
+        message: str | None = None,
+        *,
+        photos: Sequence[str | os.PathLike[str]] = (),
+        video: str | os.PathLike[str] | None = None,
+        poll: Mapping[str, Any] | None = None,
+        link: str | None = None,
+        attachments: Sequence[str] = (),
+        group_id: Any = None,
+        from_group: bool = True,
+        publish_date: datetime | int | None = None,
+        copyright: str | None = None,
+        guid: str | None = None,
+        signed: bool | None = None,
+        close_comments: bool | None = None,
+        mute_notifications: bool | None = None,
+    ) -> dict[str, Any]:
+        """Post to the community wall (user token of a community admin).
+
+        :param message: the text (required when there is nothing attached).
+        :param photos: local image files, uploaded first (at most 10 photos and videos together).
+        :param video: a local video file, uploaded first.
+        :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date"}``: created first.
+        :param link: one external link attached to the post.
+        :param attachments: existing objects (``photo-1_2``, ``video-1_3``, ``poll-1_4``, ``doc-1_5``).
+        :param from_group: post as the community (default) rather than as the admin.
+        :param publish_date: schedule the post (aware datetime or unix time in the future).
+        :param copyright: the source link shown under the post.
+        :param guid: no-double-post key: the same guid within an hour gives the same post. Operators derive it
+            from the task instance.
+        :return: ``{"post_id", "owner_id", "url", "attachments"}``.
+        """
+        gid = self.group(group_id)
+        attached = [check_attachment(a) for a in attachments]
+        if link:
+            attached.append(check_attachment(link, field="link"))
+        if sum(1 for a in attached if a.startswith(("http://", "https://"))) > 1:
+            raise input_error("link", "a post takes at most one external link", service=SERVICE)
+        media_count = len(photos) + (1 if video else 0) + sum(1 for a in attached if a.startswith(("photo", "video")))
+        if media_count > MAX_MEDIA:
+            raise input_error("photos", f"a post takes at most {MAX_MEDIA} photos and videos, got {media_count}",
+                              service=SERVICE)
+        polls = (1 if poll else 0) + sum(1 for a in attached if a.startswith("poll"))
+        if polls > 1:
+            raise input_error("poll", "a post takes at most one poll", service=SERVICE)
+        if not message and not (photos or video or attached):
+            raise input_error("message", "give a message or something to attach (a poll cannot be the only "
+                              "attachment)", service=SERVICE)
+        when = unix_time(publish_date, field="publish_date") if publish_date is not None else None
+        if when is not None and when <= self.clock():
+            raise input_error("publish_date", "must be in the future to schedule a post", service=SERVICE)
+        if poll:
+            self.check_poll(poll)
+        if guid is not None and not (0 < len(str(guid)) <= 64):
+            raise input_error("guid", "must be 1 to 64 characters", service=SERVICE)
+
+        uploaded = [p["attachment"] for p in self.upload_wall_photos(photos, group_id=gid)] if photos else []
+        if video:
+            uploaded.append(self.upload_video(video, group_id=gid)["attachment"])
+        if poll:
+            uploaded.append(self.create_poll(**poll, group_id=gid)["attachment"])
+        everything = uploaded + attached
+        answer = self.call(
+            "wall.post", owner_id=-gid, from_group=from_group, message=message or None,
+            attachments=everything or None, publish_date=when, copyright=copyright, guid=guid, signed=signed,
+            close_comments=close_comments, mute_notifications=mute_notifications,
+            # With a guid VK returns the same post for a repeated request: a lost answer may be sent again.
+            idempotent=guid is not None,
+        )
+        post_id = answer["post_id"]
+        return {"post_id": post_id, "owner_id": -gid, "url": post_url(gid, post_id), "attachments": everything}
+
+    def create_composite_post(self, message: str | None, attachments: Sequence[str], **kwargs: Any) -> dict[str, Any]:
+        """A post made of objects that already exist (``photo-1_2``, ``video-1_3``, ``poll-1_4``, links)."""
+        if not attachments:
+            raise input_error("attachments", "give at least one existing attachment", service=SERVICE)
+        return self.create_post(message, attachments=attachments, **kwargs)
+
+    def delete_post(self, post_id: int | str, *, group_id: Any = None) -> bool:
+        gid = self.group(group_id)
+        return bool(self.call("wall.delete", owner_id=-gid, post_id=_positive(post_id, "post_id")))
+
+    def repost(self, object_id: str, *, message: str | None = None, group_id: Any = None) -> dict[str, Any]:
+        """Share ``wall<owner>_<post>`` (e.g. ``wall-1_123``) to the community."""
+        if not str(object_id).startswith(("wall", "photo", "video")):
+            raise input_error("object_id", f"expected e.g. wall-123_456, got {object_id!r}", service=SERVICE)
+        gid = self.group(group_id)
+        answer = self.call("wall.repost", object=object_id, message=message, group_id=gid)
+        post_id = answer.get("post_id")
+        return {**answer, "url": post_url(gid, post_id) if post_id else None}
+
+    def create_comment(self, post_id: int | str, message: str | None = None, *, attachments: Sequence[str] = (),
+                       group_id: Any = None, from_group: bool = True, reply_to_comment: int | None = None,
+                       guid: str | None = None, token: str | None = None) -> dict[str, Any]:
+        """Comment on a community post (user or community token); ``from_group`` comments as the community."""
+        if not message and not attachments:
+            raise input_error("message", "give a message or attachments", service=SERVICE)
+        gid = self.group(group_id)
+        answer = self.call(
+            "wall.createComment", token=token, owner_id=-gid, post_id=_positive(post_id, "post_id"),
+            message=message, attachments=[check_attachment(a) for a in attachments] or None,
+            from_group=gid if from_group else None,  # a positive community id, not a flag (schema)
+            reply_to_comment=reply_to_comment, guid=guid, idempotent=guid is not None,
+        )
+        return {"comment_id": answer.get("comment_id"), "post_id": int(post_id), "owner_id": -gid}
+
+    # ---------------------------------------------------------------------------------------------- polls
+    @staticmethod
+    def check_poll(poll: Mapping[str, Any]) -> None:
+        unknown = set(poll) - {"question", "answers", "is_anonymous", "is_multiple", "end_date", "disable_unvote"}
+        if unknown:
+            raise input_error("poll", f"unknown keys {sorted(unknown)}", service=SERVICE)
+        if not str(poll.get("question") or "").strip():
+            raise input_error("poll.question", "a poll needs a question", service=SERVICE)
+        answers = poll.get("answers")
+        if not isinstance(answers, (list, tuple)) or not 1 <= len(answers) <= MAX_POLL_ANSWERS:
+            raise input_error("poll.answers", f"give 1 to {MAX_POLL_ANSWERS} answers", service=SERVICE)
+
+    def create_poll(self, question: str, answers: Sequence[str], *, group_id: Any = None,
+                    is_anonymous: bool = False, is_multiple: bool = False, end_date: datetime | int | None = None,
+                    disable_unvote: bool | None = None) -> dict[str, Any]:
+        """Create a poll owned by the community (user token); ``attachment`` is ready for a post."""
+        self.check_poll({"question": question, "answers": list(answers)})
+        gid = self.group(group_id)
+        poll = self.call(
+            "polls.create", question=question, owner_id=-gid, is_anonymous=is_anonymous, is_multiple=is_multiple,
+            end_date=unix_time(end_date, field="end_date") if end_date is not None else None,
+            add_answers=json.dumps([str(a) for a in answers], ensure_ascii=False),  # a JSON array string
+            disable_unvote=disable_unvote,
+        )
+        return {**poll, "attachment": f"poll{poll.get('owner_id', -gid)}_{poll.get('id')}"}
+
+
+def _positive(value: Any, field: str) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise input_error(field, f"expected a positive id, got {value!r}", service=SERVICE)
+    return number
+
+
+__all__ = ["VkWallMixin", "check_attachment", "post_url", "unix_time"]

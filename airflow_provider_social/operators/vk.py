@@ -1,0 +1,324 @@
+"""VK operators: posts, comments, reposts, albums, stories, videos, messages and a statistics export.
+
+Thin shells over :class:`~airflow_provider_social.hooks.vk.VkHook`: inputs are checked by the hook before any
+network call, results are small JSON values for XCom (ids and URLs, never tokens). Posts carry a ``guid`` and
+messages a ``random_id`` derived from the task instance, so a retried task never posts or sends twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_social.hooks.vk.keys import message_random_id, post_guid
+from airflow_provider_social.links.vk import VkPostLink
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.vk import VkHook
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, Sequence):
+        return [value]
+    return list(value)
+
+
+class VkBaseOperator(BaseOperator):
+    """Shared: the connection (``vk_conn_id``, default ``vk_default``) and the community (``group_id``; default
+    the connection's)."""
+
+    template_fields: Sequence[str] = ("vk_conn_id", "group_id")
+    ui_color = "#4a76a8"
+
+    def __init__(self, *, vk_conn_id: str = "vk_default", group_id: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.vk_conn_id = vk_conn_id
+        self.group_id = group_id
+
+    def get_hook(self) -> VkHook:
+        from airflow_provider_social.hooks.vk import VkHook
+
+        return VkHook(self.vk_conn_id)
+
+
+class VkCreatePostOperator(VkBaseOperator):
+    """Post to the community wall: text, local photos, a video, a poll, a link, existing attachments; scheduled.
+
+    Returns ``{"post_id", "owner_id", "url", "attachments"}`` and shows a "VK post" link.
+
+    :param message: the text. Templated.
+    :param photos: local image files (JPG/PNG/GIF, <= 50 MB, width + height <= 14000). Templated.
+    :param video: a local video file. Templated.
+    :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date"}``. Templated.
+    :param link: one external link. Templated.
+    :param attachments: existing objects such as ``photo-1_2``, ``poll-1_4``. Templated.
+    :param from_group: post as the community (default True).
+    :param publish_date: schedule: an aware datetime or unix time in the future. Templated.
+    :param copyright: source link shown under the post. Templated.
+    """
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "message", "photos", "video", "poll", "link",
+                                      "attachments", "publish_date", "copyright")
+    operator_extra_links = (VkPostLink(),)
+
+    def __init__(self, *, message: str | None = None, photos: Any = None, video: str | None = None,
+                 poll: Mapping[str, Any] | None = None, link: str | None = None, attachments: Any = None,
+                 from_group: bool = True, publish_date: Any = None, copyright: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+        self.photos = photos
+        self.video = video
+        self.poll = poll
+        self.link = link
+        self.attachments = attachments
+        self.from_group = from_group
+        self.publish_date = publish_date
+        self.copyright = copyright
+        self.post_url: str | None = None
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        post = self.get_hook().create_post(
+            self.message, photos=_as_list(self.photos), video=self.video or None, poll=self.poll or None,
+            link=self.link or None, attachments=_as_list(self.attachments), group_id=self.group_id,
+            from_group=self.from_group, publish_date=self.publish_date or None, copyright=self.copyright or None,
+            guid=post_guid(context),
+        )
+        self.post_url = post["url"]
+        self.log.info("Posted %s", self.post_url)
+        return post
+
+
+class VkCreateCompositePostOperator(VkCreatePostOperator):
+    """A post made only of objects that already exist (``attachments``, e.g. from earlier tasks' XCom)."""
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        if not _as_list(self.attachments):
+            from airflow_provider_social.core.errors import input_error
+
+            raise input_error("attachments", "a composite post needs existing attachments", service="VK")
+        return super().execute(context)
+
+
+class VkDeletePostOperator(VkBaseOperator):
+    """Delete a community post. Returns ``{"post_id", "deleted"}``."""
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "post_id")
+
+    def __init__(self, *, post_id: int | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.post_id = post_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return {"post_id": int(self.post_id), "deleted": self.get_hook().delete_post(self.post_id,
+                                                                                     group_id=self.group_id)}
+
+
+class VkRepostOperator(VkBaseOperator):
+    """Share a post (``wall-1_123``) to the community. Returns VK's answer plus ``url``."""
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "object_id", "message")
+    operator_extra_links = (VkPostLink(),)
+
+    def __init__(self, *, object_id: str, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.object_id = object_id
+        self.message = message
+        self.post_url: str | None = None
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        result = self.get_hook().repost(self.object_id, message=self.message, group_id=self.group_id)
+        self.post_url = result.get("url")
+        return result
+
+
+class VkCreateCommentOperator(VkBaseOperator):
+    """Comment on a community post (as the community by default). Returns ``{"comment_id", "post_id", ...}``."""
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "post_id", "message", "attachments")
+
+    def __init__(self, *, post_id: int | str, message: str | None = None, attachments: Any = None,
+                 from_group: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.post_id = post_id
+        self.message = message
+        self.attachments = attachments
+        self.from_group = from_group
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return self.get_hook().create_comment(
+            self.post_id, self.message, attachments=_as_list(self.attachments), group_id=self.group_id,
+            from_group=self.from_group, guid=post_guid(context, "comment"))
+
+
+class VkCreateAlbumOperator(VkBaseOperator):
+    """Create a photo album and optionally upload photos into it. Returns ``{"album_id", "url", "photos"}``."""
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "title", "description", "photos")
+
+    def __init__(self, *, title: str, description: str | None = None, photos: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.title = title
+        self.description = description
+        self.photos = photos
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        hook = self.get_hook()
+        album = hook.create_album(self.title, description=self.description, group_id=self.group_id)
+        photos = _as_list(self.photos)
+        uploaded = hook.upload_album_photos(album["id"], photos, group_id=self.group_id) if photos else []
+        return {"album_id": album["id"], "url": album["url"], "photos": [p["attachment"] for p in uploaded]}
+
+
+class VkUploadPhotosOperator(VkBaseOperator):
+    """Upload local photos into an existing album (5 per request). Returns ``{"album_id", "photos"}``."""
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "album_id", "photos", "caption")
+
+    def __init__(self, *, album_id: int | str, photos: Any, caption: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.album_id = album_id
+        self.photos = photos
+        self.caption = caption
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        uploaded = self.get_hook().upload_album_photos(self.album_id, _as_list(self.photos), group_id=self.group_id,
+                                                       caption=self.caption)
+        return {"album_id": int(self.album_id), "photos": [p["attachment"] for p in uploaded]}
+
+
+class VkCreateStoryOperator(VkBaseOperator):
+    """Publish an image story in the community, optionally with a link button. Returns ``{"story_id", ...}``."""
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "path", "link_text", "link_url")
+
+    def __init__(self, *, path: str, link_text: str | None = None, link_url: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+        self.link_text = link_text
+        self.link_url = link_url
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return self.get_hook().create_story(self.path, group_id=self.group_id, link_text=self.link_text or None,
+                                            link_url=self.link_url or None)
+
+
+class VkUploadVideoOperator(VkBaseOperator):
+    """Upload a local video (or register an external ``link``). Returns ``{"video_id", "owner_id", "attachment"}``."""
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "path", "link", "name", "description")
+
+    def __init__(self, *, path: str | None = None, link: str | None = None, name: str | None = None,
+                 description: str | None = None, wallpost: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+        self.link = link
+        self.name = name
+        self.description = description
+        self.wallpost = wallpost
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        video = self.get_hook().upload_video(self.path or None, link=self.link or None, name=self.name,
+                                             description=self.description, group_id=self.group_id,
+                                             wallpost=self.wallpost)
+        return {k: video.get(k) for k in ("video_id", "owner_id", "attachment", "access_key")}
+
+
+class VkSendMessageOperator(VkBaseOperator):
+    """Send a message from the community (community token), optionally with a keyboard.
+
+    The ``random_id`` comes from the task instance: a retried task does not send twice.
+    """
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "peer_id", "message", "keyboard")
+
+    def __init__(self, *, peer_id: int | str, message: str, keyboard: Mapping[str, Any] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.peer_id = peer_id
+        self.message = message
+        self.keyboard = keyboard
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return self.get_hook().send_message(self.peer_id, self.message, keyboard=self.keyboard or None,
+                                            random_id=message_random_id(context))
+
+
+class VkExportStatsOperator(VkBaseOperator):
+    """Export community statistics (``stats.get``) and, with ``post_ids``, post reach (through ``execute``) to a
+    local JSON or CSV file. Returns ``{"path", "rows", "reach_rows"}``.
+
+    :param date_from: start (aware datetime or unix time). Templated.
+    :param date_to: end. Templated.
+    :param output_path: ``.json`` or ``.csv`` file. For CSV the reach goes to ``<name>_reach.csv``. Templated.
+    """
+
+    template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "date_from", "date_to", "output_path",
+                                      "post_ids")
+
+    def __init__(self, *, date_from: Any, output_path: str, date_to: Any = None, interval: str = "day",
+                 post_ids: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.date_from = date_from
+        self.date_to = date_to
+        self.output_path = output_path
+        self.interval = interval
+        self.post_ids = post_ids
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        path = Path(self.output_path)
+        if path.suffix.lower() not in (".json", ".csv"):
+            from airflow_provider_social.core.errors import input_error
+
+            raise input_error("output_path", f"must end in .json or .csv, got {path.name!r}", service="VK")
+        hook = self.get_hook()
+        stats = hook.get_community_stats(self.date_from, self.date_to or None, interval=self.interval,
+                                         group_id=self.group_id)
+        ids = _as_list(self.post_ids)
+        reach = hook.get_post_reach(ids, group_id=self.group_id) if ids else []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix.lower() == ".json":
+            path.write_text(json.dumps({"stats": stats, "reach": reach}, ensure_ascii=False, indent=2))
+        else:
+            write_csv(path, stats)
+            if reach:
+                write_csv(path.with_name(f"{path.stem}_reach.csv"), reach)
+        return {"path": str(path), "rows": len(stats), "reach_rows": len(reach)}
+
+
+def write_csv(path: Path, rows: Sequence[Any]) -> None:
+    """Rows of (possibly nested) dicts as CSV; nested values are written as JSON."""
+    flat = [{k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in dict(r).items()}
+            for r in rows if isinstance(r, Mapping)]
+    columns = list(dict.fromkeys(k for row in flat for k in row))
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(flat)
+
+
+__all__ = [
+    "VkBaseOperator",
+    "VkCreateAlbumOperator",
+    "VkCreateCommentOperator",
+    "VkCreateCompositePostOperator",
+    "VkCreatePostOperator",
+    "VkCreateStoryOperator",
+    "VkDeletePostOperator",
+    "VkExportStatsOperator",
+    "VkRepostOperator",
+    "VkSendMessageOperator",
+    "VkUploadPhotosOperator",
+    "VkUploadVideoOperator",
+]

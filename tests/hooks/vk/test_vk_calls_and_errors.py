@@ -1,0 +1,143 @@
+"""VkHook against a scripted server: how calls are sent, and VK's error table."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_social.core.errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ValidationError,
+)
+from airflow_provider_social.hooks.vk import CaptchaRequired
+from tests.hooks.vk.conftest import COMMUNITY_TOKEN, USER_TOKEN, form, ok, vk_error
+
+
+def test_a_call_is_a_form_post_with_v_and_the_token_in_the_header_only(scripted, vk_hook):
+    scripted.script = [ok([{"id": 1, "first_name": "Ivan"}])]
+    hook = vk_hook()
+    assert hook.call("users.get", user_ids=[1, 2], fields=["online", "last_seen"]) == [{"id": 1, "first_name": "Ivan"}]
+    request = scripted.requests[0]
+    assert request["method"] == "POST" and request["path"] == "/method/users.get"
+    assert form(request) == {"user_ids": "1,2", "fields": "online,last_seen", "v": "5.199"}
+    # users.get prefers the community token (20/s); either way no token in the URL or the body
+    assert request["headers"]["Authorization"] == f"Bearer {COMMUNITY_TOKEN}"
+    assert USER_TOKEN not in request["path"] and COMMUNITY_TOKEN not in request["body"].decode()
+
+
+def test_the_api_version_comes_from_the_connection(scripted, vk_hook):
+    scripted.script = [ok(1)]
+    vk_hook(api_version="5.131").call("wall.delete", owner_id=-1, post_id=2)
+    assert form(scripted.requests[0])["v"] == "5.131"
+    assert scripted.requests[0]["headers"]["Authorization"] == f"Bearer {USER_TOKEN}"
+
+
+def test_a_token_passed_as_a_parameter_is_refused_before_sending(scripted, vk_hook):
+    with pytest.raises(ValidationError, match="access_token"):
+        vk_hook().call("users.get", access_token="x")
+    assert scripted.requests == []
+
+
+@pytest.mark.parametrize(("method", "missing", "field"), [
+    ("messages.send", {"community_token": None}, "community_token"),
+    ("wall.post", {"access_token": None}, "access_token"),
+])
+def test_a_missing_token_kind_fails_before_any_call_naming_the_field(scripted, vk_hook, method, missing, field):
+    hook = vk_hook(**missing)
+    with pytest.raises(ValidationError, match=field) as caught:
+        hook.call(method, message="hi", peer_id=1, owner_id=-1)
+    assert "airflow social auth vk --conn-id vk_test" in str(caught.value)
+    assert scripted.requests == []
+
+
+def test_error_5_on_a_static_token_names_the_reauth_command(scripted, vk_hook):
+    scripted.script = [vk_error(5, "User authorization failed: invalid access_token (4).")]
+    with pytest.raises(AuthenticationError) as caught:
+        vk_hook().call("wall.delete", owner_id=-1, post_id=2)
+    assert "airflow social auth vk --conn-id vk_test" in str(caught.value)
+    assert USER_TOKEN not in str(caught.value)
+    assert len(scripted.requests) == 1
+
+
+def test_error_6_waits_and_repeats_even_a_post(scripted, vk_hook, fake_sleep):
+    scripted.script = [vk_error(6, "Too many requests per second"), ok({"post_id": 7})]
+    assert vk_hook().call("wall.post", owner_id=-1, message="hi") == {"post_id": 7}
+    assert len(scripted.requests) == 2 and 1.0 in fake_sleep.calls
+
+
+@pytest.mark.parametrize(("code", "message", "hint"), [
+    (9, "Flood control", "identical actions"),
+    (29, "Rate limit reached", "daily quota"),
+])
+def test_flood_and_quota_errors_fail_at_once_with_a_hint(scripted, vk_hook, code, message, hint):
+    scripted.script = [vk_error(code, message)]
+    with pytest.raises(RateLimitError, match=hint) as caught:
+        vk_hook().call("wall.post", owner_id=-1, message="hi")
+    assert caught.value.api_code == code
+    assert len(scripted.requests) == 1
+
+
+def test_error_10_is_retried_for_a_read(scripted, vk_hook):
+    scripted.script = [vk_error(10, "Internal server error"), ok([{"id": 1}])]
+    assert vk_hook().call("users.get", user_ids=[1]) == [{"id": 1}]
+    assert len(scripted.requests) == 2
+
+
+def test_error_10_is_not_repeated_for_a_post_without_guid(scripted, vk_hook):
+    scripted.script = [vk_error(10, "Internal server error"), ok({"post_id": 7})]
+    with pytest.raises(Exception, match="Internal server error"):
+        vk_hook().call("wall.post", owner_id=-1, message="hi")
+    assert len(scripted.requests) == 1
+
+
+def test_captcha_legacy_form_carries_the_image_and_is_never_retried(scripted, vk_hook):
+    scripted.script = [vk_error(14, "Captcha needed", captcha_sid="548", captcha_img="https://api.vk.ru/captcha.php?sid=548")]
+    with pytest.raises(CaptchaRequired) as caught:
+        vk_hook().call("wall.post", owner_id=-1, message="hi")
+    assert caught.value.captcha_sid == "548"
+    assert caught.value.captcha_img == "https://api.vk.ru/captcha.php?sid=548"
+    assert len(scripted.requests) == 1
+
+
+def test_captcha_new_form_carries_the_redirect_uri(scripted, vk_hook):
+    uri = "https://id.vk.com/not_robot_captcha?domain=vk.com&session_token=abc"
+    scripted.script = [vk_error(14, "Captcha needed", redirect_uri=uri, remixstlid="9")]
+    with pytest.raises(CaptchaRequired) as caught:
+        vk_hook().call("wall.post", owner_id=-1, message="hi")
+    assert caught.value.redirect_uri == uri and caught.value.captcha_img is None
+    assert "success_token" in str(caught.value)
+
+
+def test_access_denied_names_the_missing_scope(scripted, vk_hook):
+    scripted.script = [vk_error(15, "Access denied: no access to call this method")]
+    with pytest.raises(PermissionDeniedError, match="'wall' scope"):
+        vk_hook().call("wall.post", owner_id=-1, message="hi")
+
+
+def test_group_auth_failed_names_the_user_token_field(scripted, vk_hook):
+    scripted.script = [vk_error(27, "Group authorization failed: method is unavailable with group auth.")]
+    with pytest.raises(PermissionDeniedError, match="access_token"):
+        vk_hook().call("groups.getById", group_id=1)
+
+
+def test_error_100_names_the_parameter(scripted, vk_hook):
+    scripted.script = [vk_error(100, "One of the parameters specified was missing or invalid: owner_id is undefined")]
+    with pytest.raises(ValidationError, match="'owner_id'") as caught:
+        vk_hook().call("wall.post", message="hi")
+    assert caught.value.details["request_params"][0] == {"key": "method", "value": "wall.post"}
+
+
+def test_request_params_never_carry_a_token(scripted, vk_hook):
+    scripted.script = [vk_error(100, "One of the parameters specified was missing or invalid: owner_id",
+                                request_params=[{"key": "access_token", "value": USER_TOKEN},
+                                                {"key": "method", "value": "wall.post"}])]
+    with pytest.raises(ValidationError) as caught:
+        vk_hook().call("wall.post", message="hi")
+    assert caught.value.details["request_params"] == [{"key": "method", "value": "wall.post"}]
+
+
+def test_an_unknown_method_name_is_refused_before_sending(scripted, vk_hook):
+    with pytest.raises(ValidationError, match="method"):
+        vk_hook().call("users.get/../../x")
+    assert scripted.requests == []

@@ -1,0 +1,119 @@
+"""VK operators, sensor and notifier against a scripted server: guid / random_id per task instance, XCom results."""
+
+from __future__ import annotations
+
+import csv
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from airflow_provider_social.core.http import RetryPolicy
+from airflow_provider_social.core.ratelimit import rate_limiters
+from airflow_provider_social.hooks.vk import VkHook
+from airflow_provider_social.notifications.vk import VkNotifier
+from airflow_provider_social.operators import vk as ops
+from airflow_provider_social.sensors.vk import VkUserOnlineSensor
+from tests.core.scripted_server import ScriptedServer
+from tests.hooks.vk.conftest import form, ok
+
+
+@pytest.fixture
+def scripted():
+    server = ScriptedServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def vk_conn(scripted, make_connection, fake_clock, fake_sleep, monkeypatch):
+    rate_limiters.clear()
+    make_connection("vk_default", "vk", access_token="user-token", community_token="community-token",
+                    group_id="club1000001", api_base_url=scripted.url)
+
+    def hook(conn_id="vk_default"):
+        return VkHook(conn_id, clock=fake_clock, sleep=fake_sleep, retry=RetryPolicy(max_attempts=3))
+
+    monkeypatch.setattr(ops.VkBaseOperator, "get_hook", lambda self: hook(self.vk_conn_id))
+    monkeypatch.setattr(VkUserOnlineSensor, "hook", property(lambda self: hook(self.vk_conn_id)))
+    yield hook
+    rate_limiters.clear()
+
+
+def ti_context(try_number=1, run_id="scheduled__2026-11-22", map_index=-1):
+    ti = SimpleNamespace(dag_id="vk_daily", task_id="post", run_id=run_id, map_index=map_index,
+                         try_number=try_number)
+    return {"ti": ti}
+
+
+def test_a_post_sends_the_same_guid_on_every_try_of_one_task_instance(scripted, vk_conn):
+    scripted.script = [ok({"post_id": 5}), ok({"post_id": 5}), ok({"post_id": 6})]
+    op = ops.VkCreatePostOperator(task_id="post", message="Hello")
+    first = op.execute(ti_context(try_number=1))
+    op.execute(ti_context(try_number=2))
+    op.execute(ti_context(run_id="scheduled__2026-11-23"))
+    guids = [form(r)["guid"] for r in scripted.requests]
+    assert guids[0] == guids[1] != guids[2]
+    assert first == {"post_id": 5, "owner_id": -1000001, "url": "https://vk.com/wall-1000001_5", "attachments": []}
+    assert op.post_url == "https://vk.com/wall-1000001_6"
+
+
+def test_mapped_instances_get_different_guids(scripted, vk_conn):
+    scripted.script = [ok({"post_id": 1}), ok({"post_id": 2})]
+    op = ops.VkCreatePostOperator(task_id="post", message="Hello")
+    op.execute(ti_context(map_index=0))
+    op.execute(ti_context(map_index=1))
+    assert form(scripted.requests[0])["guid"] != form(scripted.requests[1])["guid"]
+
+
+def test_a_message_sends_a_deterministic_random_id_with_the_community_token(scripted, vk_conn):
+    scripted.script = [ok(77), ok(77)]
+    keyboard = {"one_time": True, "buttons": [[{"action": {"type": "text", "label": "OK"}, "color": "primary"}]]}
+    op = ops.VkSendMessageOperator(task_id="msg", peer_id=42, message="Hi", keyboard=keyboard)
+    result = op.execute(ti_context())
+    op.execute(ti_context(try_number=2))
+    first, second = (form(r) for r in scripted.requests)
+    assert first["random_id"] == second["random_id"] == str(result["random_id"])
+    assert json.loads(first["keyboard"]) == keyboard
+    assert scripted.requests[0]["headers"]["Authorization"] == "Bearer community-token"
+    assert result["message_id"] == 77
+
+
+def test_stats_export_writes_csv_and_reach(scripted, vk_conn, tmp_path):
+    scripted.script = [
+        ok([{"period_from": 1, "period_to": 2, "visitors": {"views": 10, "visitors": 3}}]),
+        ok([{"post_id": 5, "reach_total": 40}]),
+    ]
+    target = tmp_path / "out" / "stats.csv"
+    result = ops.VkExportStatsOperator(task_id="stats", date_from=1_799_900_000, date_to=1_800_000_000,
+                                       output_path=str(target), post_ids=[5]).execute(ti_context())
+    assert result == {"path": str(target), "rows": 1, "reach_rows": 1}
+    rows = list(csv.DictReader(open(target)))
+    assert json.loads(rows[0]["visitors"]) == {"views": 10, "visitors": 3}
+    assert list(csv.DictReader(open(tmp_path / "out" / "stats_reach.csv")))[0]["reach_total"] == "40"
+    assert form(scripted.requests[0])["timestamp_from"] == "1799900000"
+
+
+def test_stats_export_refuses_an_unknown_format_before_any_call(scripted, vk_conn, tmp_path):
+    with pytest.raises(ValueError, match="output_path"):
+        ops.VkExportStatsOperator(task_id="s", date_from=1, output_path=str(tmp_path / "x.xlsx")).execute({})
+    assert scripted.requests == []
+
+
+def test_user_online_sensor_reschedules_by_default_and_pokes_users_get(scripted, vk_conn):
+    sensor = VkUserOnlineSensor(task_id="online", user_id=5)
+    assert sensor.mode == "reschedule"
+    scripted.script = [ok([{"id": 5, "online": 0}]), ok([{"id": 5, "online": 1, "last_seen": {"time": 1}}])]
+    assert sensor.poke({}) is False and sensor.poke({}) is True
+    assert form(scripted.requests[0])["user_ids"] == "5"
+
+
+def test_notifier_messages_the_admin_once_per_task_instance(scripted, vk_conn, monkeypatch):
+    monkeypatch.setattr("airflow_provider_social.hooks.vk.VkHook", lambda conn_id: vk_conn(conn_id))
+    scripted.script = [ok(1), ok(1)]
+    notifier = VkNotifier(peer_id=42, message="task failed")
+    notifier.notify(ti_context())
+    notifier.notify(ti_context())
+    first, second = (form(r) for r in scripted.requests)
+    assert first["message"] == "task failed" and first["peer_id"] == "42"
+    assert first["random_id"] == second["random_id"]
