@@ -12,6 +12,9 @@ Prefix                  Service name        What
 ``/x-api``              ``twitter``         X API v2 (api.x.com) incl. ``/2/oauth2/token`` (oauth key ``twitter``)
 ``/x-upload``           ``twitter_upload``  X v1.1 media upload (upload.twitter.com), OAuth 1.0a
 ``/x``                  ``twitter_web``     x.com: ``/i/oauth2/authorize``
+``/ok-api``             ``ok``              OK API: ``/fb.do``, ``/api/..``, ``/oauth/token.do`` (oauth ``ok``)
+``/ok-connect``         ``ok_connect``      connect.ok.ru: ``/oauth/authorize``
+``/ok-upload``          ``ok_upload``       OK photo upload host (``upload_url``)
 ======================  ==================  ===============================================================
 
 Adding a service (X, VK, OK, Vision): write ``sandbox/<service>.py`` exposing ``SERVICE = ServiceSpec(...)``
@@ -29,7 +32,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import twitter, yandex_disk, yandex_id
+from . import ok, twitter, yandex_disk, yandex_id
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
@@ -45,6 +48,9 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
     twitter.SERVICE,
     twitter.UPLOAD_SERVICE,
     twitter.WEB_SERVICE,
+    ok.SERVICE,
+    ok.CONNECT_SERVICE,
+    ok.UPLOAD_SERVICE,
 )
 
 
