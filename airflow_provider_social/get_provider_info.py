@@ -134,17 +134,26 @@ TWITTER_CONNECTION = _connection_type(
 )
 
 
+def _declared(module: Any) -> dict[str, Any]:
+    """A connection type a service declares in its own ``hooks/<service>/connection.py``."""
+    return _connection_type(module.CONN_TYPE, module.HOOK_CLASS, module.HOOK_NAME, module.FIELDS, module.BEHAVIOUR)
+
+
 def get_provider_info() -> dict[str, Any]:
+    from airflow_provider_social.hooks.ok import connection as ok_connection  # import-free module
+
+
     return {
         "package-name": "airflow-provider-social",
         "name": "Social (VK, X, Yandex Disk, OK)",
         "description": "Post, upload and keep credentials fresh on VK, VK Cloud Vision, Twitter/X, Yandex Disk "
         "and Odnoklassniki; ships a strict local sandbox of every API.",
         "versions": [__version__],
-        "connection-types": [YANDEX_DISK_CONNECTION, TWITTER_CONNECTION],
+        "connection-types": [YANDEX_DISK_CONNECTION, TWITTER_CONNECTION, _declared(ok_connection)],
         "extra-links": [
             "airflow_provider_social.links.twitter.TwitterTweetLink",
             "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",
+            "airflow_provider_social.links.ok.OkTopicLink",
         ],
         "triggers": [
             {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},

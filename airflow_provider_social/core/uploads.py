@@ -168,7 +168,7 @@ class MultipartFiles:
         ).encode("utf-8")
         self._parts = [
             ((f'--{b}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-              f"Content-Type: {content_type}\r\n\r\n").encode("utf-8"), path, path.stat().st_size)
+              f"Content-Type: {content_type}\r\n\r\n").encode(), path, path.stat().st_size)
             for field, path, filename, content_type in files
         ]
         self._tail = f"--{b}--\r\n".encode()

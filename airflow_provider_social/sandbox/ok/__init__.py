@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from ..state import SandboxState, ServiceSpec
 from .api import endpoint
 from .constants import (
+    ALL_PERMISSIONS,
     CONNECT_NAME,
     CONNECT_PREFIX,
     NAME,
@@ -41,7 +42,7 @@ from .state import OkState
 from .upload import upload_endpoint
 
 __all__ = ["CONNECT_SERVICE", "SANDBOX_APP_ID", "SANDBOX_APP_KEY", "SANDBOX_APP_SECRET", "SANDBOX_GROUP_ID",
-           "SANDBOX_UID", "SERVICE", "UPLOAD_SERVICE", "OAUTH_NAME"]
+           "SANDBOX_UID", "SERVICE", "UPLOAD_SERVICE", "OAUTH_NAME", "ALL_PERMISSIONS"]
 
 
 def _oauth(state: SandboxState, handler: str):
