@@ -86,6 +86,27 @@ def get_cli_commands() -> list[GroupCommand]:
                                 ARG_NO_WRITE,
                             ),
                         ),
+                        ActionCommand(
+                            name="ok",
+                            help="OK.ru OAuth authorization code flow for an odnoklassniki connection",
+                            func=lazy_load_command("airflow_provider_social.cli.auth_ok.auth_ok"),
+                            args=(
+                                Arg(("--conn-id",), help="Connection to authorise", default="odnoklassniki_default"),
+                                Arg(("--application-id",), help="Application ID (default: the connection's)"),
+                                Arg(("--application-key",),
+                                    help="Application public key (default: the connection's)"),
+                                Arg(("--redirect-uri",),
+                                    help="A redirect_uri registered for the app (default: the connection's, else "
+                                    "http://127.0.0.1:8765/callback); a loopback URI is served by this command"),
+                                Arg(("--permissions",), help="';'-separated permissions (default: the connection's, "
+                                    "else VALUABLE_ACCESS;LONG_ACCESS_TOKEN;PHOTO_CONTENT;GROUP_CONTENT)"),
+                                Arg(("--paste",), action="store_true",
+                                    help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
+                                Arg(("--timeout",), type=int, default=300,
+                                    help="Seconds to wait for the browser to come back (default 300)"),
+                                ARG_NO_WRITE,
+                            ),
+                        ),
                     ),
                 ),
             ),
