@@ -98,6 +98,9 @@ class OkPostToGroupOperator(BaseOperator):
         self.topic_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Validate, post (or find the earlier try's topic), record the link.
+
+        :param context: the task's Airflow context."""
         hook = _hook(self.ok_conn_id)
         post = hook.validate_post(  # before any network call
             self.group_id, text=self.text, photo_paths=_as_list(self.photo_paths),
@@ -137,6 +140,9 @@ class OkUploadPhotosOperator(BaseOperator):
         self.ok_conn_id = ok_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Upload the photos for the group.
+
+        :param context: the task's Airflow context."""
         hook = _hook(self.ok_conn_id)
         gid = hook.group_id(self.group_id)
         photos = hook.upload_photos(_as_list(self.paths) or [], group_id=gid)
@@ -151,6 +157,8 @@ class OkRefreshTokenOperator(BaseOperator):
     token lives 30 days and does not rotate, so a connection used rarely needs a person to re-authorise at least
     monthly (`airflow social auth ok`): this task surfaces a dead grant early. Returns ``{"conn_id",
     "expires_at"}`` -- never a token.
+
+    :param ok_conn_id: the connection (default ``odnoklassniki_default``).
     """
 
     template_fields: Sequence[str] = ("ok_conn_id",)
@@ -160,6 +168,9 @@ class OkRefreshTokenOperator(BaseOperator):
         self.ok_conn_id = ok_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Renew and persist the access token.
+
+        :param context: the task's Airflow context."""
         tokens = _hook(self.ok_conn_id).refresh_tokens()
         expires = (datetime.fromtimestamp(tokens.expires_at, tz=timezone.utc).isoformat()
                    if tokens.expires_at else None)

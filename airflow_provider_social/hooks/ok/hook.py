@@ -91,7 +91,9 @@ class OkHook(SocialHook):
         return self._required("password", "the application secret key from OK's e-mail")
 
     def group_id(self, group_id: Any = None) -> str:
-        """The given group, else the Connection's ``group_id``."""
+        """The given group, else the Connection's ``group_id``.
+
+        :param group_id: a numeric group id (gid), or None for the Connection's."""
         value = group_id if group_id not in (None, "") else self.extra("group_id")
         if value in (None, ""):
             raise input_error("group_id", f"no group given and connection {self.conn_id!r} has no group_id",
@@ -152,7 +154,12 @@ class OkHook(SocialHook):
 
         Errors map to the shared types (error 102 renews the session once; 104 bad signature, 103 invalid
         session, 10 missing permission, 8 flood, 100 bad parameter). ``idempotent`` overrides whether a lost
-        answer may be repeated (declared methods know; others are not repeated)."""
+        answer may be repeated (declared methods know; others are not repeated).
+
+        :param method: the OK method name, e.g. ``group.getCounters``.
+        :param retries: False makes one attempt (for multi-step operations that retry as a whole).
+        :param idempotent: whether a lost answer may be sent again; None: as the method is declared.
+        :param params: the method's parameters (lists are comma-joined, dicts JSON-encoded, bools true/false)."""
         if not isinstance(method, str) or "." not in method or method.startswith("."):
             raise input_error("method", f"expected an OK method name such as 'users.getCurrentUser', got {method!r}",
                               service=SERVICE)
@@ -170,7 +177,9 @@ class OkHook(SocialHook):
 
     # ---------------------------------------------------------------------------------------------- account
     def get_current_user(self, fields: Sequence[str] | None = None) -> dict[str, Any]:
-        """``users.getCurrentUser``: ``uid``, ``name``, ``first_name``, ``last_name``, ..."""
+        """``users.getCurrentUser``: ``uid``, ``name``, ``first_name``, ``last_name``, ...
+
+        :param fields: the user fields to return; None for OK's default set."""
         return dict(self.call("users.getCurrentUser", fields=list(fields) if fields else None))
 
     def check_connection(self) -> str:
@@ -179,7 +188,10 @@ class OkHook(SocialHook):
 
     def get_group_info(self, group_id: Any = None,
                        fields: Sequence[str] = ("uid", "name", "description", "members_count")) -> dict[str, Any]:
-        """``group.getInfo`` for one group; raises NotFound-like ValidationError when OK returns nothing."""
+        """``group.getInfo`` for one group; a ValidationError names the group when OK returns nothing.
+
+        :param group_id: the group (gid); None for the Connection's ``group_id``.
+        :param fields: the group fields to return (OK wants some)."""
         gid = self.group_id(group_id)
         groups = self.call("group.getInfo", uids=gid, fields=list(fields))
         if not groups:
@@ -192,7 +204,10 @@ class OkHook(SocialHook):
         """Upload photos for a group topic: ``photosV2.getUploadUrl`` then one streamed multipart POST of
         ``pic1..picN``; returns ``[{"photo_id", "token"}]`` in order (the tokens go into ``post_to_group``).
 
-        A failed upload is retried from a fresh upload URL (the URL is single use and expires)."""
+        A failed upload is retried from a fresh upload URL (the URL is single use and expires).
+
+        :param paths: local image files (JPEG, PNG, GIF, BMP, WebP; at most 50 MiB each).
+        :param group_id: the group the photos are for; None for the Connection's ``group_id``."""
         photos = check_photos(paths, "paths")
         if not photos:
             raise input_error("paths", "at least one photo is required", service=SERVICE)
@@ -223,7 +238,9 @@ class OkHook(SocialHook):
 
     # ---------------------------------------------------------------------------------------------- topics
     def validate_post(self, group_id: Any = None, **kwargs: Any) -> GroupPost:
-        """Check a post before anything is sent (see :func:`.posting.validate_post` for the arguments)."""
+        """Check a post before anything is sent (see :func:`.posting.validate_post` for the other arguments).
+
+        :param group_id: the group (gid); None for the Connection's ``group_id``."""
         return validate_post(self.group_id(group_id), now=self.clock(), **kwargs)
 
     def post_to_group(
@@ -246,7 +263,19 @@ class OkHook(SocialHook):
 
         ``publish_at`` schedules it (an aware datetime, or "YYYY-mm-dd hh:mi:ss" in Moscow time);
         ``on_behalf_of_group`` posts as the group (the user must administer it). ``dedupe`` (task retries)
-        first looks for the same text posted within the dedupe window and returns it instead of posting again."""
+        first looks for the same text posted within the dedupe window and returns it instead of posting again.
+
+        :param text: the topic's text.
+        :param group_id: the group (gid); None for the Connection's ``group_id``.
+        :param photo_paths: local image files to upload and attach.
+        :param photo_tokens: upload tokens of photos uploaded earlier for the same group.
+        :param link: an http(s) URL shown as a link block.
+        :param poll_question: a poll's question (with ``poll_answers``).
+        :param poll_answers: the poll's answers, at least 2.
+        :param poll_options: ``SingleChoice`` and/or ``AnonymousVoting`` (a list or a comma string).
+        :param publish_at: schedule the topic (aware datetime or Moscow "YYYY-mm-dd hh:mi:ss"), in the future.
+        :param on_behalf_of_group: post as the group (the user must administer it).
+        :param dedupe: look for the same text posted within the dedupe window first."""
         post = self.validate_post(group_id, text=text, photo_paths=photo_paths, photo_tokens=photo_tokens,
                                   link=link, poll_question=poll_question, poll_answers=poll_answers,
                                   poll_options=poll_options, publish_at=publish_at,
@@ -255,7 +284,10 @@ class OkHook(SocialHook):
 
     def publish(self, post: GroupPost, *, dedupe: bool = False) -> dict[str, Any]:
         """Send a validated post: look for it first (``dedupe``), upload its photos, post; after a lost answer
-        (timeout, dropped connection, 5xx) look for it before sending it once more."""
+        (timeout, dropped connection, 5xx) look for it before sending it once more.
+
+        :param post: a post from :meth:`validate_post`.
+        :param dedupe: look for the same text posted within the dedupe window first."""
         if dedupe and (existing := self.find_recent_topic(post.text, group_id=post.group_id)):
             return existing
         tokens = [u["token"] for u in self._upload(post.photos, post.group_id)] if post.photos else []
@@ -272,14 +304,20 @@ class OkHook(SocialHook):
 
     def list_topics(self, group_id: Any = None, *, count: int = 20) -> list[dict[str, Any]]:
         """The group's newest topics (``mediatopic.getTopics``; recorded clients use it, its page is not among
-        the retrieved docs: UNCONFIRMED)."""
+        the retrieved docs: UNCONFIRMED).
+
+        :param group_id: the group (gid); None for the Connection's ``group_id``.
+        :param count: how many topics, 1-100."""
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 100:
             raise input_error("count", f"must be an integer from 1 to 100, got {count!r}", service=SERVICE)
         answer = self.call("mediatopic.getTopics", gid=self.group_id(group_id), count=count)
         return list(answer.get("media_topics") or []) if isinstance(answer, dict) else []
 
     def find_recent_topic(self, text: str, *, group_id: Any = None) -> dict[str, Any] | None:
-        """The group's topic with the same text posted within the dedupe window, as a post result, or None."""
+        """The group's topic with the same text posted within the dedupe window, as a post result, or None.
+
+        :param text: the text to match (spacing and Unicode normalisation aside).
+        :param group_id: the group (gid); None for the Connection's ``group_id``."""
         if not text:
             return None
         gid = self.group_id(group_id)
@@ -293,7 +331,10 @@ class OkHook(SocialHook):
 
     def delete_topic(self, topic_id: Any, *, group_id: Any = None) -> bool:
         """``mediatopic.deleteTopic`` (used by recorded clients; UNCONFIRMED by the retrieved docs): the author or
-        a group administrator may delete. True when OK reports success."""
+        a group administrator may delete. True when OK reports success.
+
+        :param topic_id: the topic's numeric id.
+        :param group_id: the group (gid); None for the Connection's ``group_id``."""
         tid = str(topic_id).strip() if topic_id is not None else ""
         if not tid.isdigit():
             raise input_error("topic_id", f"must be a numeric topic id, got {topic_id!r}", service=SERVICE)
