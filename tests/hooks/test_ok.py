@@ -250,3 +250,21 @@ def test_requests_carry_a_signature_and_never_the_secret(hook, sandbox):
     body = sent[0].body if isinstance(sent[0].body, str) else sent[0].body.decode()
     assert "sig=" in body and "application_key=" in body and "format=json" in body
     assert SANDBOX_APP_SECRET not in body and SANDBOX_APP_SECRET not in sent[0].url
+
+
+@pytest.mark.parametrize("status", [200, 400, 500])
+def test_policy_reads_ok_errors_at_any_status(status):
+    from airflow_provider_social.core.policy import CallContext, Fail, Renew
+    from airflow_provider_social.hooks.ok.policy import OkPolicy
+
+    def answer(code: int) -> requests.Response:
+        response = requests.Response()
+        response.status_code = status
+        response._content = (b'{"error_code":%d,"error_msg":"X : y","error_data":null}' % code)
+        response.headers["invocation-error"] = str(code)
+        return response
+
+    context = CallContext("OK", "test", lambda: 0.0)
+    assert isinstance(OkPolicy().decide(answer(102), context), Renew)
+    failed = OkPolicy().decide(answer(10), context)
+    assert isinstance(failed, Fail) and isinstance(failed.error, PermissionDeniedError)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from airflow_provider_social.core.errors import AuthenticationError, ServerError, input_error
 from airflow_provider_social.core.http import Auth, RetryableError
+from airflow_provider_social.core.masking import register_secret
 from airflow_provider_social.core.oauth import OAuth2Client
 from airflow_provider_social.core.ratelimit import fingerprint
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
@@ -218,6 +219,7 @@ class OkHook(SocialHook):
         def attempt() -> list[dict[str, str]]:
             target = self.call("photosV2.getUploadUrl", retries=False, gid=gid, count=len(photos))
             ids = list(target["photo_ids"])
+            register_secret(target["upload_url"], "upload_url")  # its apiToken lets anyone upload
             files = [(f"pic{n}", p.path, p.path.name, p.content_type) for n, p in enumerate(photos, 1)]
             body = MultipartFiles(files)
             try:

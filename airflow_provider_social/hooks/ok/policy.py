@@ -79,6 +79,14 @@ class OkPolicy(ResponsePolicy):
             return body
         return ok_error_info(body, response.headers.get("invocation-error")) or ApiErrorInfo(message=str(body)[:300])
 
+    def decide(self, response: requests.Response, context: CallContext) -> Decision:
+        # Tolerant: OK's status for API errors is undocumented, so an error body means the same at any status.
+        if not 200 <= response.status_code < 300 and response.headers.get("invocation-error"):
+            info = self.parse_error_info(response)
+            if info is not None and info.code is not None:
+                return self._decide_api_error(response, context, info)
+        return super().decide(response, context)
+
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
         try:
             body = response.json()
@@ -88,6 +96,9 @@ class OkPolicy(ResponsePolicy):
         info = ok_error_info(body, response.headers.get("invocation-error"))
         if info is None:
             return Accept(body)
+        return self._decide_api_error(response, context, info)
+
+    def _decide_api_error(self, response: requests.Response, context: CallContext, info: ApiErrorInfo) -> Decision:
         error = self.error(response, context, info)
         if info.code == SESSION_EXPIRED:
             return Renew(error)
