@@ -30,6 +30,7 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",
             "airflow_provider_social.links.vk_vision.VkVisionConsoleLink",
             "airflow_provider_social.links.vk.VkPostLink",
+            "airflow_provider_social.links.ok.OkTopicLink",
         ],
         "triggers": [
             {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},

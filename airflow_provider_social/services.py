@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from airflow_provider_social.core.declaration import ServiceDeclaration
 from airflow_provider_social.hooks import twitter_connection, yandex_disk_connection
+from airflow_provider_social.hooks.ok import connection as ok_connection
 from airflow_provider_social.hooks.vk import connection as vk_connection
 from airflow_provider_social.hooks.vk_vision import connection as vk_vision_connection
 
@@ -16,5 +17,6 @@ SERVICES: tuple[ServiceDeclaration, ...] = (
     yandex_disk_connection.SERVICE,
     twitter_connection.SERVICE,
     vk_connection.SERVICE,
+    ok_connection.SERVICE,
     vk_vision_connection.SERVICE,
 )

@@ -22,6 +22,7 @@ from airflow_provider_social.core.errors import (
 )
 from airflow_provider_social.core.http import Auth, Transport
 from airflow_provider_social.core.masking import register_secret
+from airflow_provider_social.core.policy import ResponsePolicy
 from airflow_provider_social.core.tokens import InvalidGrantError, TokenManager, TokenSet
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class OAuth2Client:
         device_code_url: str | None = None,
         revoke_url: str | None = None,
         clock: Any = None,
+        policy: ResponsePolicy | None = None,
     ) -> None:
         if client_auth not in ("basic", "body"):
             raise ValidationError(f"client_auth: must be 'basic' or 'body', got {client_auth!r}")
@@ -119,6 +121,8 @@ class OAuth2Client:
         self.device_code_url = device_code_url
         self.revoke_url = revoke_url
         self.clock = clock or transport.clock
+        # Reads the token endpoint's answers; None: RFC 6749 errors by HTTP status (token_error_parser).
+        self.policy = policy
         register_secret(client_secret, "client_secret")
 
     def _post(self, url: str, form: dict[str, Any], operation: str) -> dict[str, Any]:
@@ -133,9 +137,10 @@ class OAuth2Client:
             if self.client_secret:
                 form["client_secret"] = self.client_secret
         # Never re-sent blindly: a refresh token is single-use and a code is too.
+        reading: dict[str, Any] = {"policy": self.policy} if self.policy else {"error_parser": token_error_parser}
         response = self.transport.request(
             "POST", url, operation=operation, data=form, auth=auth, idempotent=False,  # type: ignore[arg-type]
-            error_parser=token_error_parser,
+            **reading,
         )
         payload = response.json()
         for key in ("access_token", "refresh_token", "id_token"):

@@ -178,6 +178,53 @@ def response_blocks(response: Any, size: int = CHUNK_SIZE) -> Iterator[bytes | m
         raise requests.exceptions.ChunkedEncodingError(f"body ended after {total} of {declared} bytes")
 
 
+class MultipartFiles:
+    """A multipart/form-data body of several files streamed from disk (OK's ``pic1``..``picN`` in one request).
+
+    ``files`` are ``(field, path, filename, content_type)``; like :class:`MultipartStream` its length is known up
+    front and it holds at most one read block in memory. Build one per attempt.
+    """
+
+    BLOCK = CHUNK_SIZE
+
+    def __init__(self, files: list[tuple[str, Path, str, str]], *, fields: Mapping[str, Any] | None = None,
+                 boundary: str | None = None) -> None:
+        self.boundary = boundary or secrets.token_hex(16)
+        b = self.boundary
+        self._fields = "".join(
+            f'--{b}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in (fields or {}).items()
+        ).encode("utf-8")
+        self._parts = [
+            ((f'--{b}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+              f"Content-Type: {content_type}\r\n\r\n").encode(), path, path.stat().st_size)
+            for field, path, filename, content_type in files
+        ]
+        self._tail = f"--{b}--\r\n".encode()
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        return len(self._fields) + sum(len(head) + size + 2 for head, _, size in self._parts) + len(self._tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._fields
+        for head, path, size in self._parts:
+            yield head
+            left = size
+            with open(path, "rb") as fh:
+                while left > 0:
+                    block = fh.read(min(self.BLOCK, left))
+                    if not block:
+                        raise OSError(f"{path} shrank while it was being uploaded")
+                    left -= len(block)
+                    yield block
+            yield b"\r\n"
+        yield self._tail
+
+
 def stream_to_file(chunks: Iterable[bytes | memoryview], target: Path) -> int:
     """Write ``chunks`` to a temp file beside ``target`` and rename it into place; return bytes written."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,9 @@ Prefix                  Service name        What
 ``/vk-upload``          ``vk_upload``       VK upload servers (pu.vk.com), single-use URLs
 ``/vk-vision``          ``vk_vision``       VK Cloud Vision (smarty.mail.ru), see ``sandbox/vk_vision``
 ``/vk-cloud-auth``      ``vk_cloud_auth``   VK Cloud OAuth token endpoint (mcs.mail.ru)
+``/ok-api``             ``ok``              OK API: ``/fb.do``, ``/api/..``, ``/oauth/token.do`` (oauth ``ok``)
+``/ok-connect``         ``ok_connect``      connect.ok.ru: ``/oauth/authorize``
+``/ok-upload``          ``ok_upload``       OK photo upload host (``upload_url``)
 ======================  ==================  ===============================================================
 
 Two listeners: services whose spec says ``listener="storage"`` (the upload and download hosts, other hosts at the
@@ -42,7 +45,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import twitter, vk, vk_vision, yandex_disk, yandex_id, yandex_uploader
+from . import ok, twitter, vk, vk_vision, yandex_disk, yandex_id, yandex_uploader
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
@@ -64,6 +67,9 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
     vk.UPLOAD_SERVICE,
     vk_vision.SERVICE,
     vk_vision.AUTH_SERVICE,
+    ok.SERVICE,
+    ok.CONNECT_SERVICE,
+    ok.UPLOAD_SERVICE,
 )
 
 

@@ -6,7 +6,7 @@ import json
 import shlex
 from typing import Any
 
-from . import twitter, vk, vk_vision
+from . import ok, twitter, vk, vk_vision
 from .control import SandboxControl
 from .oauth_server import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from .yandex_id import OAUTH_NAME as YANDEX_OAUTH
@@ -18,6 +18,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
     yandex = control.mint_tokens(YANDEX_OAUTH)
     x = control.mint_tokens(twitter.OAUTH_NAME, scope=twitter.DEFAULT_SCOPE)
     vk_id = control.mint_tokens(vk.OAUTH_NAME)
+    odnoklassniki = control.mint_tokens(ok.OAUTH_NAME, client_id=ok.SANDBOX_APP_ID)
     return {
         "yandex_disk_default": {
             "conn_type": "yandex_disk",
@@ -70,6 +71,22 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
             "password": vk_vision.SANDBOX_SERVICE_TOKEN,
             "extra": {"api_base_url": f"{base_url}{vk_vision.PREFIX}",
                       "oauth_endpoint": f"{base_url}{vk_vision.AUTH_PREFIX}{vk_vision.TOKEN_PATH}"},
+        },
+        "odnoklassniki_default": {
+            "conn_type": "odnoklassniki",
+            "password": ok.SANDBOX_APP_SECRET,
+            "extra": {
+                "application_id": ok.SANDBOX_APP_ID,
+                "application_key": ok.SANDBOX_APP_KEY,
+                "access_token": odnoklassniki["access_token"],
+                "refresh_token": odnoklassniki["refresh_token"],
+                "expires_at": control.now() + odnoklassniki["expires_in"],
+                "permissions": odnoklassniki.get("scope") or ok.ALL_PERMISSIONS,
+                "redirect_uri": "http://127.0.0.1:8765/callback",
+                "group_id": ok.SANDBOX_GROUP_ID,
+                "api_base_url": f"{base_url}/ok-api",
+                "oauth_base_url": f"{base_url}/ok-connect",
+            },
         },
     }
 

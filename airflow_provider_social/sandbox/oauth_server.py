@@ -22,7 +22,7 @@ import re
 import secrets
 import string
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -108,6 +108,17 @@ class OAuthServerConfig:
     refusals: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     #: Answer polls faster than ``interval`` with RFC 8628 ``slow_down`` (counted in ``dump()["slow_down"]``).
     enforce_interval: bool = True
+
+    # Per-provider differences (defaults are RFC 6749's):
+    scope_separator: str = " "  # OK separates permissions with ";"
+    access_ttl_for_scope: Callable[[str], float | None] | None = None  # OK: LONG_ACCESS_TOKEN -> 30 days
+    token_type: str = "bearer"  # OK answers "session"
+    refresh_returns_refresh_token: bool = True  # OK's refresh answer carries no refresh_token
+    client_auth_methods: tuple[str, ...] = ("basic", "body")  # how the token endpoint takes client credentials
+    token_params_in_query: bool = False  # the token endpoint also reads its parameters from the query string
+    require_scope: bool = False  # /authorize refuses a request without scope
+    require_state: bool = False  # /authorize refuses a request without state
+
 
 
 #: RFC 6749 section 5.2 / RFC 8628 answers, the default wording of every refusal.
@@ -286,6 +297,15 @@ class OAuthServer:
             grant = next(self._grant_ids)
             return self._issue(client_id, self._scope(scope), user_id or self.config.default_user_id, grant)
 
+    def extend_access_token(self, token: str, until: float) -> bool:
+        """Move a valid access token's expiry to ``until`` (OK's LONG_ACCESS_TOKEN); False if it is not valid."""
+        with self._lock:
+            record = self._tokens.get(token)
+            if record is None or record.kind != "access" or record.revoked or self._expired(record):
+                return False
+            record.expires_at = until
+            return True
+
     def expire_token(self, token: str) -> None:
         with self._lock:
             record = self._tokens[token]
@@ -359,6 +379,10 @@ class OAuthServer:
         try:
             if params.get("response_type") != "code":
                 raise OAuthError("unsupported_response_type", "response_type must be 'code'")
+            if self.config.require_scope and not (params.get("scope") or "").strip():
+                raise OAuthError("invalid_request", "Missing scope")
+            if self.config.require_state and not state:
+                raise OAuthError("invalid_request", "Missing state")
             challenge, method = self._check_challenge(params.get("code_challenge"), params.get("code_challenge_method"))
         except OAuthError as exc:
             return _redirect(redirect_uri, {"error": exc.error, "error_description": exc.description, "state": state})
@@ -416,7 +440,12 @@ class OAuthServer:
 
     async def _token_endpoint(self, request: Request) -> Response:
         try:
-            form = await _read_form(request)
+            if self.config.token_params_in_query and not await request.body():
+                form = dict(request.query_params)  # parameters in the URL of a POST with an empty body
+            else:
+                form = await _read_form(request)
+                if self.config.token_params_in_query:
+                    form = {**dict(request.query_params), **form}
             client_id = self._authenticate_client(request, form)
             grant_type = form.get("grant_type")
             if grant_type == "authorization_code":
@@ -470,10 +499,14 @@ class OAuthServer:
                 raise OAuthError.refusal(self.config, "refresh_expired")
             scope = record.scope
             requested = form.get("scope")
-            if requested and not set(requested.split()) <= set(scope.split()):
+            sep = self.config.scope_separator.strip() or None
+            if requested and not set(requested.split(sep)) <= set(scope.split(sep)):
                 raise OAuthError("invalid_scope", "Requested scope exceeds the original grant")
             if not self.config.rotate_refresh:
-                return self._issue(client_id, requested or scope, record.user_id, record.grant_id, keep=record)
+                body = self._issue(client_id, requested or scope, record.user_id, record.grant_id, keep=record)
+                if not self.config.refresh_returns_refresh_token:
+                    body.pop("refresh_token", None)
+                return body
             if self.config.refresh_single_use:
                 record.used = True
             return self._issue(client_id, requested or scope, record.user_id, record.grant_id)
@@ -509,6 +542,7 @@ class OAuthServer:
     ) -> dict[str, Any]:
         cfg = self.config
         now = self.clock.now()
+        access_ttl = cfg.access_ttl_for_scope(scope) if cfg.access_ttl_for_scope else cfg.access_ttl
         access = _Token(
             value=cfg.access_prefix + secrets.token_urlsafe(32),
             kind="access",
@@ -516,7 +550,7 @@ class OAuthServer:
             scope=scope,
             user_id=user_id,
             grant_id=grant_id,
-            expires_at=None if cfg.access_ttl is None else now + cfg.access_ttl,
+            expires_at=None if access_ttl is None else now + access_ttl,
         )
         refresh = keep or _Token(
             value=cfg.refresh_prefix + secrets.token_urlsafe(32),
@@ -530,9 +564,9 @@ class OAuthServer:
         access.partner, refresh.partner = refresh.value, access.value
         self._tokens[access.value] = access
         self._tokens[refresh.value] = refresh
-        body: dict[str, Any] = {"access_token": access.value, "token_type": "bearer"}
+        body: dict[str, Any] = {"access_token": access.value, "token_type": cfg.token_type}
         if access.expires_at is not None:
-            body["expires_in"] = int(cfg.access_ttl or 0)
+            body["expires_in"] = int(access_ttl or 0)
         body["refresh_token"] = refresh.value
         if cfg.include_scope and scope:
             body["scope"] = scope
@@ -636,7 +670,9 @@ class OAuthServer:
         return record.expires_at is not None and record.expires_at <= self.clock.now()
 
     def _scope(self, scope: str | None) -> str:
-        return " ".join((scope or self.config.default_scope).split())
+        sep = self.config.scope_separator
+        parts = (scope or self.config.default_scope).split(sep.strip() or None)
+        return sep.join(part.strip() for part in parts if part.strip())
 
     def _lookup_client(self, client_id: str | None) -> tuple[str, ClientInfo]:
         if not client_id:
@@ -661,6 +697,8 @@ class OAuthServer:
             client_id, secret = unquote(user), unquote(password)
         else:
             client_id, secret = form.get("client_id", ""), form.get("client_secret")
+        if header and header[:6].lower() == "basic " and "basic" not in self.config.client_auth_methods:
+            raise OAuthError("invalid_client", "Client credentials must be sent as client_id/client_secret", 401)
         if not client_id:
             raise OAuthError("invalid_client", "Client authentication required", 401)
         client = self.config.clients.get(client_id)

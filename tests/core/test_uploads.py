@@ -194,3 +194,17 @@ def test_response_blocks_decode_an_encoded_body(tmp_path):
     with server, requests.get(url, stream=True, timeout=10) as response:
         stream_to_file(response_blocks(response), tmp_path / "f")
     assert (tmp_path / "f").read_bytes() == b"hello " * 1000
+def test_multipart_files_streams_several_files_with_the_declared_length(tmp_path):
+    from airflow_provider_social.core.uploads import MultipartFiles
+    from airflow_provider_social.sandbox.twitter import parse_multipart
+
+    one, two = tmp_path / "a.png", tmp_path / "b.jpg"
+    one.write_bytes(b"\x89PNG" + b"1" * 3000)
+    two.write_bytes(b"\xff\xd8\xff" + b"2" * 10)
+    body = MultipartFiles([("pic1", one, "a.png", "image/png"), ("pic2", two, "b.jpg", "image/jpeg")],
+                          fields={"note": "x"})
+    body.BLOCK = 1024  # several blocks per file
+    raw = b"".join(body)
+    assert len(raw) == len(body)
+    parts = parse_multipart(raw, body.content_type)
+    assert parts == {"note": (b"x", None), "pic1": (one.read_bytes(), "a.png"), "pic2": (two.read_bytes(), "b.jpg")}

@@ -1,0 +1,86 @@
+"""The ``odnoklassniki`` connection form: the three app values from the developer's e-mail, the tokens, the group.
+
+Import-free on purpose: ``get_provider_info`` reads it in every Airflow process at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_social.core.declaration import (
+    PRINT_ONLY_ARG,
+    AuthCommand,
+    ConnectionForm,
+    ServiceDeclaration,
+    cli_arg,
+)
+
+CONN_TYPE = "odnoklassniki"
+HOOK_CLASS = "airflow_provider_social.hooks.ok.OkHook"
+HOOK_NAME = "Odnoklassniki (OK.ru)"
+DEFAULT_CONN_ID = "odnoklassniki_default"
+DEFAULT_PERMISSIONS = "VALUABLE_ACCESS;LONG_ACCESS_TOKEN;PHOTO_CONTENT;GROUP_CONTENT"
+DEFAULT_API_BASE_URL = "https://api.ok.ru"
+DEFAULT_OAUTH_BASE_URL = "https://connect.ok.ru"
+
+
+def _string(label: str, description: str, *, secret: bool = False, default: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["string", "null"]}
+    if secret:
+        schema["format"] = "password"
+    if default is not None:
+        schema["default"] = default
+    return {"label": label, "description": description, "schema": schema}
+
+
+FIELDS: dict[str, dict[str, Any]] = {
+    "application_id": _string("Application ID", "Application ID from the e-mail OK sends after you add the OAuth "
+                              "platform (ok.ru/vitrine/myuploaded -> your app)."),
+    "application_key": _string("Application public key", "Публичный ключ приложения from the same e-mail; sent "
+                               "with every call as application_key."),
+    "access_token": _string("Access token", "Written by `airflow social auth ok`; 30 minutes, or 30 days with "
+                            "LONG_ACCESS_TOKEN.", secret=True),
+    "refresh_token": _string("Refresh token", "Written by `airflow social auth ok`; lives 30 days.", secret=True),
+    "redirect_uri": _string("Redirect URI", "Listed under 'Список разрешённых redirect_uri' of the app, e.g. "
+                            "http://127.0.0.1:8765/callback for `airflow social auth ok`."),
+    "permissions": _string("Permissions", "';'-separated permissions requested at authorisation.",
+                           default=DEFAULT_PERMISSIONS),
+    "group_id": _string("Group ID", "The group (gid) operators post to unless they name another."),
+    "api_base_url": _string("API base URL", "api.ok.ru (fb.do and oauth/token.do); override for the sandbox.",
+                            default=DEFAULT_API_BASE_URL),
+    "oauth_base_url": _string("OAuth base URL", "connect.ok.ru (the authorization dialogue); override for the "
+                              "sandbox.", default=DEFAULT_OAUTH_BASE_URL),
+}
+
+BEHAVIOUR: dict[str, Any] = {
+    "hidden-fields": ["host", "port", "schema", "login", "extra"],
+    "relabeling": {"password": "Application secret key"},
+    "placeholders": {"password": "Секретный ключ приложения (from the e-mail)",
+                     "redirect_uri": "http://127.0.0.1:8765/callback"},
+}
+
+
+AUTH_COMMAND = AuthCommand(
+    name="ok",
+    help="OK.ru OAuth authorization code flow for an odnoklassniki connection",
+    func="airflow_provider_social.cli.auth_ok.auth_ok",
+    args=(
+        cli_arg("--conn-id", help="Connection to authorise", default=DEFAULT_CONN_ID),
+        cli_arg("--application-id", help="Application ID (default: the connection's)"),
+        cli_arg("--application-key", help="Application public key (default: the connection's)"),
+        cli_arg("--redirect-uri", help="A redirect_uri registered for the app (default: the connection's, else "
+                "http://127.0.0.1:8765/callback); a loopback URI is served by this command"),
+        cli_arg("--permissions", help=f"';'-separated permissions (default: the connection's, else "
+                f"{DEFAULT_PERMISSIONS})"),
+        cli_arg("--paste", action="store_true",
+                help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
+        cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
+        PRINT_ONLY_ARG,
+    ),
+)
+
+SERVICE = ServiceDeclaration(
+    name="odnoklassniki",
+    connection=ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, FIELDS, BEHAVIOUR),
+    auth=AUTH_COMMAND,
+)

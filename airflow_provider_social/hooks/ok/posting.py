@@ -1,0 +1,207 @@
+"""Group posts: input checks (before any network call), the ``attachment`` JSON, and finding an earlier topic.
+
+No double post (the rule, see README): ``mediatopic.post`` takes no idempotency key, so before posting (on a task
+retry) and after an answer that may have been lost (timeout, dropped connection, 5xx), the hook lists the
+group's newest topics (``mediatopic.getTopics``) and takes one whose text equals the post's text and that was
+created within the dedupe window (15 minutes by default) as the earlier try's topic. Limits: a post without
+text cannot be matched, and a scheduled post is not listed before its time, so neither is found again.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.uploads import check_local_file, check_size
+
+SERVICE = "OK"
+MOSCOW = timezone(timedelta(hours=3))
+MIB = 1024 * 1024
+#: OK documents no per-photo limit in the retrieved pages; 50 MiB is the sandbox's (UNCONFIRMED) bound.
+MAX_PHOTO_BYTES = 50 * MIB
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+               ".bmp": "image/bmp", ".webp": "image/webp"}
+MAX_PHOTOS = 100  # per upload URL (photosV2.getUploadUrl count); the docs give no maximum (UNCONFIRMED)
+POLL_OPTIONS = ("SingleChoice", "AnonymousVoting")
+DEDUPE_WINDOW_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class Photo:
+    path: Path
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class GroupPost:
+    """One validated group post (:func:`validate_post`)."""
+
+    group_id: str
+    text: str = ""
+    photos: tuple[Photo, ...] = ()
+    photo_tokens: tuple[str, ...] = ()
+    link: str | None = None
+    poll_question: str | None = None
+    poll_answers: tuple[str, ...] = ()
+    poll_options: tuple[str, ...] = ()
+    publish_at: str | None = None  # "YYYY-mm-dd hh:mi:ss", Moscow time
+    on_behalf_of_group: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def attachment(self, uploaded_tokens: Sequence[str] = ()) -> str:
+        media: list[dict[str, Any]] = []
+        if self.text:
+            media.append({"type": "text", "text": self.text})
+        tokens = [*self.photo_tokens, *uploaded_tokens]
+        if tokens:
+            media.append({"type": "photo", "list": [{"id": token} for token in tokens]})
+        if self.link:
+            media.append({"type": "link", "url": self.link})
+        if self.poll_question:
+            poll: dict[str, Any] = {"type": "poll", "question": self.poll_question,
+                                    "answers": [{"text": a} for a in self.poll_answers]}
+            if self.poll_options:
+                poll["options"] = ",".join(self.poll_options)
+            media.append(poll)
+        data: dict[str, Any] = {"media": media, "onBehalfOfGroup": "true" if self.on_behalf_of_group else "false"}
+        if self.publish_at:
+            data["publishAt"] = self.publish_at
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def check_group_id(value: Any, field_name: str = "group_id") -> str:
+    gid = str(value).strip() if value is not None else ""
+    if not gid.isdigit() or len(gid) > 20:
+        raise input_error(field_name, f"must be a numeric OK group id (gid), got {value!r}", service=SERVICE)
+    return gid
+
+
+def check_photo(path: str | Path, field_name: str = "photo_paths") -> Photo:
+    p = check_local_file(path, field=field_name, service=SERVICE)
+    content_type = PHOTO_TYPES.get(p.suffix.lower())
+    if content_type is None:
+        raise input_error(field_name, f"{p.name}: unsupported file type {p.suffix or '(none)'}; use "
+                          f"{', '.join(sorted(PHOTO_TYPES))}", service=SERVICE)
+    size = p.stat().st_size
+    if size == 0:
+        raise input_error(field_name, f"{p.name} is empty", service=SERVICE)
+    check_size(size, MAX_PHOTO_BYTES, field=field_name, what=f"photo {p.name}", service=SERVICE)
+    return Photo(p, content_type, size)
+
+
+def check_photos(paths: Sequence[str | Path] | str | Path | None, field_name: str = "photo_paths"
+                 ) -> tuple[Photo, ...]:
+    if paths is None or paths == "":
+        return ()
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    photos = tuple(check_photo(p, field_name) for p in paths)
+    if len(photos) > MAX_PHOTOS:
+        raise input_error(field_name, f"{len(photos)} photos given; at most {MAX_PHOTOS} per post", service=SERVICE)
+    return photos
+
+
+def publish_time(value: datetime | str | None, now: float) -> str | None:
+    """``publishAt`` (Moscow time) from an aware datetime or a "YYYY-mm-dd hh:mi:ss" Moscow string; must be in
+    the future."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            when = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=MOSCOW)
+        except ValueError:
+            raise input_error("publish_at", f"expected 'YYYY-mm-dd hh:mi:ss' (Moscow time) or an aware datetime, "
+                              f"got {value!r}", service=SERVICE) from None
+    elif isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise input_error("publish_at", "a datetime needs a time zone (e.g. pendulum or tzinfo=timezone.utc)",
+                              service=SERVICE)
+        when = value
+    else:
+        raise input_error("publish_at", f"expected a datetime or a string, got {type(value).__name__}",
+                          service=SERVICE)
+    if when.timestamp() <= now:
+        raise input_error("publish_at", f"{when.isoformat()} is not in the future", service=SERVICE)
+    return when.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def validate_post(
+    group_id: Any,
+    *,
+    now: float,
+    text: str | None = None,
+    photo_paths: Sequence[str | Path] | str | Path | None = None,
+    photo_tokens: Sequence[str] | None = None,
+    link: str | None = None,
+    poll_question: str | None = None,
+    poll_answers: Sequence[str] | None = None,
+    poll_options: Sequence[str] | str | None = None,
+    publish_at: datetime | str | None = None,
+    on_behalf_of_group: bool = True,
+) -> GroupPost:
+    """Check a group post against the rules (reference 3.4) and return it; raises ValidationError naming the
+    field. At least one of text, photos, link or poll; a link is http(s); a poll has a question and 2+ answers."""
+    gid = check_group_id(group_id)
+    text = unicodedata.normalize("NFC", text or "").strip()
+    photos = check_photos(photo_paths)
+    if isinstance(photo_tokens, str):
+        photo_tokens = [photo_tokens]
+    tokens = tuple(str(t) for t in photo_tokens or () if str(t).strip())
+    if link is not None and link != "":
+        if not isinstance(link, str) or not link.startswith(("http://", "https://")):
+            raise input_error("link", f"must be an http(s) URL, got {link!r}", service=SERVICE)
+    question = (poll_question or "").strip() or None
+    answers = tuple(str(a).strip() for a in poll_answers or ())
+    if isinstance(poll_answers, str):
+        raise input_error("poll_answers", "must be a list of answers, not one string", service=SERVICE)
+    if question is None and answers:
+        raise input_error("poll_question", "is required when poll_answers are given", service=SERVICE)
+    if question is not None and (len(answers) < 2 or not all(answers)):
+        raise input_error("poll_answers", f"a poll needs at least 2 non-empty answers, got {len(answers)}",
+                          service=SERVICE)
+    if isinstance(poll_options, str):
+        poll_options = [o for o in poll_options.split(",") if o.strip()]
+    options = tuple(o.strip() for o in poll_options or ())
+    unknown = [o for o in options if o not in POLL_OPTIONS]
+    if unknown:
+        raise input_error("poll_options", f"unknown option(s) {unknown}; use {', '.join(POLL_OPTIONS)}",
+                          service=SERVICE)
+    if not (text or photos or tokens or link or question):
+        raise input_error("text", "a post needs text, photos, a link or a poll", service=SERVICE)
+    if not isinstance(on_behalf_of_group, bool):
+        raise input_error("on_behalf_of_group", f"must be true or false, got {on_behalf_of_group!r}",
+                          service=SERVICE)
+    return GroupPost(gid, text, photos, tokens, link or None, question, answers, options,
+                     publish_time(publish_at, now), on_behalf_of_group)
+
+
+def normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def topic_text(topic: dict[str, Any]) -> str:
+    return " ".join(str(m.get("text", "")) for m in topic.get("media") or [] if m.get("type") == "text")
+
+
+def find_matching_topic(topics: Sequence[dict[str, Any]], text: str, *, since_ms: float) -> dict[str, Any] | None:
+    """The newest topic with the same text created at or after ``since_ms`` (tolerant: a topic without
+    ``created_ms`` counts as recent)."""
+    wanted = normalise(text)
+    for topic in topics:
+        created = topic.get("created_ms")
+        if created is not None and float(created) < since_ms:
+            continue
+        if normalise(topic_text(topic)) == wanted:
+            return topic
+    return None
+
+
+def topic_url(group_id: str, topic_id: str) -> str:
+    return f"https://ok.ru/group/{group_id}/topic/{topic_id}"

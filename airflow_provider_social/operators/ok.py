@@ -1,0 +1,178 @@
+"""Odnoklassniki (OK.ru) operators: post to a group, upload photos, keep the tokens fresh.
+
+Thin: inputs are checked before any network call (:meth:`OkHook.validate_post`), one hook call does the work,
+and the result is small JSON for XCom (ids and URLs; never an access token). On a task retry the post first
+looks for the topic an earlier try may have created (the no-double-post rule in :mod:`hooks.ok.posting`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_social.hooks.ok.connection import DEFAULT_CONN_ID
+from airflow_provider_social.links.ok import TOPIC_URL_XCOM_KEY, OkTopicLink
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.ok.hook import OkHook
+
+
+def _hook(conn_id: str) -> OkHook:
+    from airflow_provider_social.hooks.ok.hook import OkHook
+
+    return OkHook(conn_id)
+
+
+def _is_retry(context: Context) -> bool:
+    ti = context.get("ti") if hasattr(context, "get") else None
+    return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return [value]
+    return list(value)
+
+
+class OkPostToGroupOperator(BaseOperator):
+    """Post a topic to an OK group: text, photos (local files or upload tokens), a link, a poll, a schedule.
+
+    Returns ``{"topic_id", "group_id", "url", "deduplicated", "scheduled_for"}`` (pushed to XCom) and shows an
+    "OK topic" link to ``https://ok.ru/group/<gid>/topic/<id>``.
+
+    :param text: the post text. Templated.
+    :param group_id: the group (gid); default: the connection's ``group_id``. Templated.
+    :param photo_paths: local image files to upload and attach. Templated.
+    :param photo_tokens: upload tokens from :class:`OkUploadPhotosOperator` (same group). Templated.
+    :param link: an http(s) URL shown as a link block. Templated.
+    :param poll_question: a poll's question; with ``poll_answers`` (2 or more). Templated.
+    :param poll_answers: the poll's answers. Templated.
+    :param poll_options: ``SingleChoice`` and/or ``AnonymousVoting``.
+    :param publish_at: schedule the topic: an aware datetime, or "YYYY-mm-dd hh:mi:ss" in Moscow time. Templated.
+    :param on_behalf_of_group: post as the group (the user must administer it; default True).
+    :param dedupe: look for the same text posted within 15 minutes before posting; default: on task retries.
+    :param ok_conn_id: the connection (default ``odnoklassniki_default``).
+    """
+
+    template_fields: Sequence[str] = ("text", "group_id", "photo_paths", "photo_tokens", "link", "poll_question",
+                                      "poll_answers", "publish_at")
+    operator_extra_links = (OkTopicLink(),)
+
+    def __init__(
+        self,
+        *,
+        text: str | None = None,
+        group_id: str | int | None = None,
+        photo_paths: str | Sequence[str] | None = None,
+        photo_tokens: Sequence[str] | None = None,
+        link: str | None = None,
+        poll_question: str | None = None,
+        poll_answers: Sequence[str] | None = None,
+        poll_options: Sequence[str] | str | None = None,
+        publish_at: datetime | str | None = None,
+        on_behalf_of_group: bool = True,
+        dedupe: bool | None = None,
+        ok_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.text = text
+        self.group_id = group_id
+        self.photo_paths = photo_paths
+        self.photo_tokens = photo_tokens
+        self.link = link
+        self.poll_question = poll_question
+        self.poll_answers = poll_answers
+        self.poll_options = poll_options
+        self.publish_at = publish_at
+        self.on_behalf_of_group = on_behalf_of_group
+        self.dedupe = dedupe
+        self.ok_conn_id = ok_conn_id
+        self.topic_url: str | None = None
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Validate, post (or find the earlier try's topic), record the link.
+
+        :param context: the task's Airflow context."""
+        hook = _hook(self.ok_conn_id)
+        post = hook.validate_post(  # before any network call
+            self.group_id, text=self.text, photo_paths=_as_list(self.photo_paths),
+            photo_tokens=_as_list(self.photo_tokens), link=self.link, poll_question=self.poll_question,
+            poll_answers=self.poll_answers, poll_options=self.poll_options, publish_at=self.publish_at or None,
+            on_behalf_of_group=self.on_behalf_of_group,
+        )
+        dedupe = _is_retry(context) if self.dedupe is None else self.dedupe
+        result = hook.publish(post, dedupe=dedupe)
+        self.topic_url = result["url"]
+        ti = context.get("ti") if hasattr(context, "get") else None
+        if ti is not None:
+            ti.xcom_push(key=TOPIC_URL_XCOM_KEY, value=result["url"])
+        self.log.info("%s %s", "Found the earlier try's topic" if result["deduplicated"] else "Posted", result["url"])
+        return result
+
+
+class OkUploadPhotosOperator(BaseOperator):
+    """Upload photos for a later group topic; returns ``{"group_id", "photos": [{"photo_id", "token"}]}``.
+
+    The upload tokens are single-use references to the uploaded photos (not credentials): pass them to
+    :class:`OkPostToGroupOperator` (``photo_tokens``) for the same group. Posting right away with
+    ``photo_paths`` is simpler; this operator is for flows that prepare media in one task and post in another.
+
+    :param paths: local image files (JPEG, PNG, GIF, BMP, WebP). Templated.
+    :param group_id: the group the photos are for; default: the connection's ``group_id``. Templated.
+    :param ok_conn_id: the connection (default ``odnoklassniki_default``).
+    """
+
+    template_fields: Sequence[str] = ("paths", "group_id")
+
+    def __init__(self, *, paths: str | Sequence[str], group_id: str | int | None = None,
+                 ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.paths = paths
+        self.group_id = group_id
+        self.ok_conn_id = ok_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Upload the photos for the group.
+
+        :param context: the task's Airflow context."""
+        hook = _hook(self.ok_conn_id)
+        gid = hook.group_id(self.group_id)
+        photos = hook.upload_photos(_as_list(self.paths) or [], group_id=gid)
+        self.log.info("Uploaded %d photo(s) for group %s", len(photos), gid)
+        return {"group_id": gid, "photos": photos}
+
+
+class OkRefreshTokenOperator(BaseOperator):
+    """Renew the connection's access token now and persist it in the token store ("keep tokens fresh").
+
+    Access tokens live 30 minutes (30 days with LONG_ACCESS_TOKEN) and tasks renew them on their own; the refresh
+    token lives 30 days and does not rotate, so a connection used rarely needs a person to re-authorise at least
+    monthly (`airflow social auth ok`): this task surfaces a dead grant early. Returns ``{"conn_id",
+    "expires_at"}`` -- never a token.
+
+    :param ok_conn_id: the connection (default ``odnoklassniki_default``).
+    """
+
+    template_fields: Sequence[str] = ("ok_conn_id",)
+
+    def __init__(self, *, ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ok_conn_id = ok_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Renew and persist the access token.
+
+        :param context: the task's Airflow context."""
+        tokens = _hook(self.ok_conn_id).refresh_tokens()
+        expires = (datetime.fromtimestamp(tokens.expires_at, tz=timezone.utc).isoformat()
+                   if tokens.expires_at else None)
+        self.log.info("Renewed the OK access token of %s; it expires at %s", self.ok_conn_id, expires)
+        return {"conn_id": self.ok_conn_id, "expires_at": expires}

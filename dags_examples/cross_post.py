@@ -1,0 +1,66 @@
+"""Cross-post one announcement with a banner image to OK and X (VK joins when its operators land).
+
+Each network is its own branch: one failing (an expired grant, a flood block) does not stop the others, and a
+retried branch finds the post its earlier try made instead of posting twice. The summary task runs whatever
+happened (``trigger_rule="all_done"``) and reports each network's result; it fails only when every branch
+failed, so one network's outage shows in the summary, not as a failed run.
+"""
+
+from __future__ import annotations
+
+import struct
+import tempfile
+import zlib
+from datetime import datetime
+from pathlib import Path
+
+from airflow.sdk import dag, task
+
+from airflow_provider_social.operators.ok import OkPostToGroupOperator
+from airflow_provider_social.operators.twitter import TwitterCreateTweetOperator
+
+NETWORKS = {"ok": "post_ok", "x": "post_x"}  # network -> task id (add "vk" here when it lands)
+
+
+def banner_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit RGB
+    pixels = zlib.compress(b"\x00\xf0\x8c\x1d")  # filter byte + one orange pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@dag(
+    dag_id="cross_post",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    tags=["ok", "twitter", "example"],
+)
+def cross_post():
+    @task
+    def make_banner() -> str:
+        path = Path(tempfile.mkdtemp(prefix="cross-post-")) / "banner.png"
+        path.write_bytes(banner_png())
+        return str(path)
+
+    banner = make_banner()
+    text = "Release {{ ds }} is out: faster uploads and a new dashboard. Details: https://example.com/release"
+
+    ok = OkPostToGroupOperator(task_id=NETWORKS["ok"], text=text, photo_paths=[banner], retries=1)
+    x = TwitterCreateTweetOperator(task_id=NETWORKS["x"], text=text, media_paths=[banner], retries=1)
+
+    @task(trigger_rule="all_done")
+    def summary(ti=None) -> dict:
+        results = {network: ti.xcom_pull(task_ids=task_id) for network, task_id in NETWORKS.items()}
+        for network, result in results.items():
+            print(f"{network}: {result['url'] if result else 'FAILED (see its task log)'}")
+        if not any(results.values()):
+            raise RuntimeError("the announcement reached no network")
+        return {network: (result or {}).get("url") for network, result in results.items()}
+
+    [ok, x] >> summary()
+
+
+cross_post()

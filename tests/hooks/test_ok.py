@@ -1,0 +1,270 @@
+"""OkHook against the strict sandbox: signing, errors, session renewal, uploads, group posts, no double post."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from airflow_provider_social.core.errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ReauthorizationRequired,
+    ValidationError,
+)
+from airflow_provider_social.core.tokens import MemoryTokenStore
+from airflow_provider_social.hooks.ok import OkHook
+from airflow_provider_social.hooks.ok.auth import sign
+from airflow_provider_social.sandbox.ok import (
+    SANDBOX_APP_ID,
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    SANDBOX_GROUP_ID,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
+ALL = "VALUABLE_ACCESS;LONG_ACCESS_TOKEN;PHOTO_CONTENT;GROUP_CONTENT"
+
+
+@pytest.fixture
+def ok_conn(sandbox, make_connection):
+    def make(conn_id: str = "ok_test", *, scope: str = ALL, password: str = SANDBOX_APP_SECRET, **extra):
+        tokens = sandbox.control.mint_tokens("ok", client_id=SANDBOX_APP_ID, scope=scope)
+        settings = {"application_id": SANDBOX_APP_ID, "application_key": SANDBOX_APP_KEY,
+                    "access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"],
+                    "group_id": SANDBOX_GROUP_ID, "api_base_url": f"{sandbox.base_url}/ok-api",
+                    "oauth_base_url": f"{sandbox.base_url}/ok-connect", "max_retry_wait": 5, **extra}
+        return make_connection(conn_id, "odnoklassniki", password=password, **settings), tokens
+
+    return make
+
+
+@pytest.fixture
+def hook(ok_conn, fake_sleep, sandbox):
+    conn_id, _ = ok_conn()
+    return OkHook(conn_id, token_store=MemoryTokenStore(), sleep=fake_sleep, clock=sandbox.state.clock.now)
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "cat.png"
+    path.write_bytes(PNG)
+    return path
+
+
+def count_requests(hook: OkHook) -> list[str]:
+    """Record every request the hook's transport sends (method and URL path)."""
+    seen: list[str] = []
+    session = hook.transport.session
+    original = session.request
+
+    def request(method, url, **kwargs):
+        seen.append(f"{method} {url}")
+        return original(method, url, **kwargs)
+
+    session.request = request  # type: ignore[method-assign]
+    return seen
+
+
+def test_signature_reproduces_the_published_example():
+    params = {"application_key": "ABCDEFGHIGKLMNOPK", "format": "json", "method": "events.get"}
+    token = "-s-84W-s3egarWUsbkq-IWTucuedzTKT8VUXIA.s4Xx8IW7"
+    assert sign(params, token, "ABC123DEF456GHI789JKL123") == "232c8eb921951c4dba9b72606f9ddb4c"
+    # the access token is not among the signed pairs, even when present
+    assert sign({**params, "access_token": token}, token, "ABC123DEF456GHI789JKL123") == \
+        "232c8eb921951c4dba9b72606f9ddb4c"
+
+
+def test_current_user_and_connection_test(hook):
+    me = hook.get_current_user()
+    assert me["uid"] and me["name"] == "Sandbox User"
+    assert hook.test_connection() == (True, f"Connected to OK as Sandbox User (uid {me['uid']})")
+
+
+def test_group_info(hook):
+    assert hook.get_group_info()["name"] == "Sandbox Announcements"
+    with pytest.raises(ValidationError, match="group 999 was not found"):
+        hook.get_group_info("999")
+
+
+def test_error_102_refreshes_once_and_persists_before_use(hook, sandbox, ok_conn):
+    store = hook.token_store
+    old = hook.token_manager.current().access_token
+    sandbox.control.expire_token("ok", old)
+    assert hook.get_current_user()["uid"]
+    stored = store.load(hook.conn_id)
+    assert stored is not None and stored.access_token != old
+    refreshes = [t for t in sandbox.state.oauth["ok"].dump()["tokens"] if t["kind"] == "access"]
+    assert len(refreshes) == 2  # the minted one and exactly one refresh
+
+
+def test_error_102_with_a_dead_refresh_token_names_the_reauth_command(hook, sandbox):
+    hook.token_manager.current()
+    sandbox.control.advance(31 * 86400)  # the 30-day refresh token and the long access token both lapse
+    hook.token_manager.rotation_wait = 0
+    with pytest.raises(ReauthorizationRequired) as info:
+        hook.get_current_user()
+    assert "airflow social auth ok --conn-id ok_test" in str(info.value)
+
+
+def test_connection_test_does_not_refresh(hook, sandbox):
+    sandbox.control.expire_token("ok", hook.token_manager.current().access_token)
+    fresh = OkHook(hook.conn_id, token_store=hook.token_store)
+    ok, message = fresh.test_connection()
+    assert ok is False and "does not refresh" in message
+    assert len([t for t in sandbox.state.oauth["ok"].dump()["tokens"] if t["kind"] == "access"]) == 1
+
+
+def test_wrong_secret_key_is_a_clear_signature_error_without_the_secret(ok_conn, caplog):
+    conn_id, _ = ok_conn("ok_bad_secret", password="WRONGSECRETKEY0123456789")
+    hook = OkHook(conn_id, token_store=MemoryTokenStore())
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthenticationError) as info:
+        hook.get_current_user()
+    text = str(info.value)
+    assert info.value.api_code == 104 and "application secret key" in text
+    for secret in ("WRONGSECRETKEY0123456789", hook.token_manager.current().access_token):
+        assert secret not in text and secret not in caplog.text
+
+
+def test_missing_permission_and_flood_are_mapped(ok_conn, sandbox, photo):
+    conn_id, _ = ok_conn("ok_narrow", scope="VALUABLE_ACCESS")
+    hook = OkHook(conn_id, token_store=MemoryTokenStore())
+    with pytest.raises(PermissionDeniedError, match="api-support@ok.ru"):
+        hook.upload_photos([photo])
+    sandbox.control.configure("ok", errors={"users.getCurrentUser": [8]})
+    with pytest.raises(RateLimitError, match="flood"):
+        hook.get_current_user()
+
+
+def test_upload_photos_then_post_with_everything(hook, sandbox, photo, tmp_path):
+    second = tmp_path / "dog.jpg"
+    second.write_bytes(b"\xff\xd8\xff" + b"1" * 100)
+    uploaded = hook.upload_photos([photo, second])
+    assert [set(u) for u in uploaded] == [{"photo_id", "token"}] * 2
+    at = datetime.fromtimestamp(sandbox.control.now(), timezone.utc) + timedelta(hours=2)
+    result = hook.post_to_group("Launch day", photo_tokens=[u["token"] for u in uploaded], link="https://example.com",
+                                poll_question="Coming?", poll_answers=["Yes", "No"], poll_options="SingleChoice",
+                                publish_at=at)
+    assert result["url"] == f"https://ok.ru/group/{SANDBOX_GROUP_ID}/topic/{result['topic_id']}"
+    topic = sandbox.control.state("ok")["topics"][0]
+    assert [m["type"] for m in topic["media"]] == ["text", "photo", "link", "poll"]
+    assert topic["on_behalf_of_group"] is True and topic["publish_at"] == result["scheduled_for"]
+
+
+def test_post_with_local_photos_uploads_them_first(hook, sandbox, photo):
+    result = hook.post_to_group("With a photo", photo_paths=[photo])
+    topic = sandbox.control.state("ok")["topics"][0]
+    assert topic["id"] == result["topic_id"] and topic["media"][1]["type"] == "photo"
+
+
+def test_an_expired_upload_url_is_retried_from_a_fresh_one(hook, sandbox, photo):
+    sandbox.control.add_fault(service="ok_upload", status=503, times=1)
+    assert len(hook.upload_photos([photo])) == 1
+    assert len(sandbox.control.state("ok")["uploads"]) == 2
+
+
+def test_a_lost_answer_is_looked_up_not_posted_twice(hook, sandbox):
+    sandbox.control.configure("ok", lose_answers={"mediatopic.post": 1})
+    result = hook.post_to_group("Exactly once")
+    assert result["deduplicated"] is True
+    assert len(sandbox.control.state("ok")["topics"]) == 1
+
+
+def test_dedupe_on_a_retried_task_finds_the_earlier_topic(hook, sandbox, photo):
+    first = hook.post_to_group("Retry me", photo_paths=[photo], dedupe=True)
+    seen = count_requests(hook)
+    again = hook.post_to_group("Retry me", photo_paths=[photo], dedupe=True)
+    assert again["topic_id"] == first["topic_id"] and again["deduplicated"] is True
+    assert len(sandbox.control.state("ok")["topics"]) == 1
+    assert len(seen) == 1  # one look-up; nothing uploaded again
+    sandbox.control.advance(16 * 60)  # outside the window: a new post
+    assert hook.post_to_group("Retry me", dedupe=True)["deduplicated"] is False
+
+
+def test_delete_topic(hook, sandbox):
+    topic = hook.post_to_group("Short-lived")["topic_id"]
+    assert hook.delete_topic(topic) is True
+    assert sandbox.control.state("ok")["topics"][0]["deleted"] is True
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({}, "text"),
+        ({"text": "x", "group_id": "abc"}, "group_id"),
+        ({"text": "x", "link": "ftp://example.com"}, "link"),
+        ({"text": "x", "poll_question": "q", "poll_answers": ["only one"]}, "poll_answers"),
+        ({"text": "x", "poll_answers": ["a", "b"]}, "poll_question"),
+        ({"text": "x", "poll_question": "q", "poll_answers": ["a", "b"], "poll_options": "Everything"},
+         "poll_options"),
+        ({"text": "x", "publish_at": "2001-01-01 10:00:00"}, "publish_at"),
+        ({"text": "x", "publish_at": datetime(2099, 1, 1)}, "publish_at"),
+        ({"text": "x", "publish_at": "next week"}, "publish_at"),
+        ({"text": "x", "photo_paths": ["/no/such/file.png"]}, "photo_paths"),
+        ({"text": "x", "on_behalf_of_group": "yes"}, "on_behalf_of_group"),
+    ],
+)
+def test_bad_input_is_refused_before_any_request(hook, kwargs, field):
+    seen = count_requests(hook)
+    with pytest.raises(ValidationError, match=field):
+        hook.post_to_group(**kwargs)
+    assert seen == []
+
+
+def test_bad_photo_files_are_refused_before_any_request(hook, tmp_path):
+    seen = count_requests(hook)
+    text = tmp_path / "notes.txt"
+    text.write_text("x")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    for path, message in ((text, "unsupported file type"), (empty, "is empty")):
+        with pytest.raises(ValidationError, match=message):
+            hook.upload_photos([path])
+    with pytest.raises(ValidationError, match="method"):
+        hook.call("noDot")
+    assert seen == []
+
+
+def test_missing_connection_fields_are_named(ok_conn):
+    conn_id, _ = ok_conn("ok_no_key", application_key=None)
+    hook = OkHook(conn_id, token_store=MemoryTokenStore())
+    with pytest.raises(ValidationError, match="application_key"):
+        hook.get_current_user()
+
+
+def test_requests_carry_a_signature_and_never_the_secret(hook, sandbox):
+    sent: list[requests.PreparedRequest] = []
+    session = hook.transport.session
+    original = session.send
+
+    def send(request, **kwargs):
+        sent.append(request)
+        return original(request, **kwargs)
+
+    session.send = send  # type: ignore[method-assign]
+    hook.get_current_user()
+    body = sent[0].body if isinstance(sent[0].body, str) else sent[0].body.decode()
+    assert "sig=" in body and "application_key=" in body and "format=json" in body
+    assert SANDBOX_APP_SECRET not in body and SANDBOX_APP_SECRET not in sent[0].url
+
+
+@pytest.mark.parametrize("status", [200, 400, 500])
+def test_policy_reads_ok_errors_at_any_status(status):
+    from airflow_provider_social.core.policy import CallContext, Fail, Renew
+    from airflow_provider_social.hooks.ok.policy import OkPolicy
+
+    def answer(code: int) -> requests.Response:
+        response = requests.Response()
+        response.status_code = status
+        response._content = (b'{"error_code":%d,"error_msg":"X : y","error_data":null}' % code)
+        response.headers["invocation-error"] = str(code)
+        return response
+
+    context = CallContext("OK", "test", lambda: 0.0)
+    assert isinstance(OkPolicy().decide(answer(102), context), Renew)
+    failed = OkPolicy().decide(answer(10), context)
+    assert isinstance(failed, Fail) and isinstance(failed.error, PermissionDeniedError)

@@ -1,0 +1,89 @@
+"""OK operators against the sandbox: results, link, XCom shape, retries, bad input before any request."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from airflow_provider_social.core.errors import ValidationError
+from airflow_provider_social.links.ok import TOPIC_URL_XCOM_KEY, OkTopicLink
+from airflow_provider_social.operators.ok import (
+    OkPostToGroupOperator,
+    OkRefreshTokenOperator,
+    OkUploadPhotosOperator,
+)
+from airflow_provider_social.sandbox.ok import SANDBOX_APP_ID, SANDBOX_APP_KEY, SANDBOX_APP_SECRET, SANDBOX_GROUP_ID
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def ok_default(sandbox, make_connection, tmp_path):
+    tokens = sandbox.control.mint_tokens("ok", client_id=SANDBOX_APP_ID)
+    make_connection("odnoklassniki_default", "odnoklassniki", password=SANDBOX_APP_SECRET,
+                    application_id=SANDBOX_APP_ID, application_key=SANDBOX_APP_KEY,
+                    access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+                    group_id=SANDBOX_GROUP_ID, api_base_url=f"{sandbox.base_url}/ok-api",
+                    token_store=f"file:{tmp_path / 'tokens'}", max_retry_wait=1)
+    return tokens
+
+
+class TI(SimpleNamespace):
+    def xcom_push(self, key, value):
+        self.xcom[key] = value
+
+
+def ctx(try_number: int = 1):
+    return {"ti": TI(try_number=try_number, xcom={})}
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "banner.png"
+    path.write_bytes(PNG)
+    return str(path)
+
+
+def test_post_operator_result_link_and_xcom(sandbox, ok_default, photo):
+    op = OkPostToGroupOperator(task_id="post", text="Announcement", photo_paths=photo, link="https://example.com")
+    context = ctx()
+    result = op.execute(context)
+    assert set(result) == {"topic_id", "group_id", "url", "deduplicated", "scheduled_for"}
+    assert result["url"] == f"https://ok.ru/group/{SANDBOX_GROUP_ID}/topic/{result['topic_id']}"
+    assert context["ti"].xcom[TOPIC_URL_XCOM_KEY] == result["url"]
+    assert OkTopicLink().get_link(op, ti_key=SimpleNamespace(task_id="post")) == result["url"]
+    assert ok_default["access_token"] not in json.dumps(result) and "token" not in json.dumps(result)
+
+
+def test_retried_post_does_not_post_twice(sandbox, ok_default):
+    first = OkPostToGroupOperator(task_id="post", text="once").execute(ctx())
+    again = OkPostToGroupOperator(task_id="post", text="once").execute(ctx(try_number=2))
+    assert again["topic_id"] == first["topic_id"] and again["deduplicated"] is True
+    assert len(sandbox.control.state("ok")["topics"]) == 1
+
+
+def test_upload_then_post_with_tokens(sandbox, ok_default, photo):
+    uploaded = OkUploadPhotosOperator(task_id="up", paths=[photo]).execute(ctx())
+    assert uploaded["group_id"] == SANDBOX_GROUP_ID and len(uploaded["photos"]) == 1
+    result = OkPostToGroupOperator(task_id="post", text="from tokens",
+                                   photo_tokens=[p["token"] for p in uploaded["photos"]]).execute(ctx())
+    assert sandbox.control.state("ok")["topics"][0]["id"] == result["topic_id"]
+
+
+def test_refresh_operator_returns_no_token(sandbox, ok_default):
+    result = OkRefreshTokenOperator(task_id="refresh").execute(ctx())
+    assert set(result) == {"conn_id", "expires_at"} and result["expires_at"]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"text": ""}, {"text": "x", "link": "not a url"}, {"text": "x", "group_id": "g1"},
+     {"text": "x", "publish_at": "2000-01-01 00:00:00"}, {"text": "x", "photo_paths": "/missing.png"}],
+)
+def test_bad_input_fails_before_any_request(sandbox, ok_default, kwargs):
+    with pytest.raises(ValidationError):
+        OkPostToGroupOperator(task_id="post", **kwargs).execute(ctx())
+    assert sandbox.control.created("ok") == []
+    assert sandbox.state.services["ok"].extended_at == {}  # no API call reached the sandbox
