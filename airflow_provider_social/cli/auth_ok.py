@@ -17,7 +17,8 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from airflow_provider_social.cli.commands import _save_authorised, _serve_callback
+from airflow_provider_social.cli.authcode import serve_callback as _serve_callback
+from airflow_provider_social.cli.commands import _save_authorised
 
 
 def _existing(conn_id: str) -> tuple[str | None, dict[str, Any], str | None]:

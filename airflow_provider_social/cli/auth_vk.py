@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from airflow_provider_social.cli.commands import _existing_extra, _save_authorised, _serve_callback
+from airflow_provider_social.cli.authcode import serve_callback as _serve_callback
+from airflow_provider_social.cli.commands import _existing_extra, _save_authorised
 from airflow_provider_social.hooks.vk.connection import (
     DEFAULT_API_VERSION,
     DEFAULT_ENDPOINTS,
