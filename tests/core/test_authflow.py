@@ -114,14 +114,15 @@ def like_vk_id(scripted):
     def make(**kwargs):
         transport = Transport(service="Example")
         client = LIKE_VK_ID.token_client(transport, token_url=f"{scripted.url}/oauth2/token", client_id="app-1",
-                                         client_secret="app-secret")
+                                         client_secret="authflow-app-secret")
         return AuthCodeFlow(LIKE_VK_ID, client, **{"redirect_uri": REDIRECT, **kwargs})
 
     return make
 
 
 def test_semicolon_scopes_extra_params_and_a_redirect_param_kept_with_the_tokens(scripted, like_vk_id):
-    scripted.script.append((200, {}, {"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600}))
+    answer = {"access_token": "authflow-access-1", "refresh_token": "authflow-refresh-1", "expires_in": 3600}
+    scripted.script.append((200, {}, answer))
     flow = like_vk_id(scopes=["PHOTO_CONTENT", " GROUP_CONTENT "])
     url, pending = flow.start()
     assert url.startswith("https://id.example.test/authorize?lang_id=0&response_type=code&")
@@ -129,35 +130,36 @@ def test_semicolon_scopes_extra_params_and_a_redirect_param_kept_with_the_tokens
     assert sent["scope"] == "PHOTO_CONTENT;GROUP_CONTENT" and "%3B" in url
     assert sent["layout"] == "m" and sent["client_id"] == "app-1" and sent["redirect_uri"] == REDIRECT
 
-    tokens = flow.finish(pending, params={"code": "c-1", "state": sent["state"], "device_id": "dev-42"})
+    tokens = flow.finish(pending, params={"code": "authflow-code-1", "state": sent["state"], "device_id": "dev-42"})
 
     (request,) = scripted.requests
     body = form(request)
-    assert body["grant_type"] == "authorization_code" and body["code"] == "c-1"
+    assert body["grant_type"] == "authorization_code" and body["code"] == "authflow-code-1"
     assert body["device_id"] == "dev-42" and body["state"] == sent["state"]  # sent with the exchange
     assert body["redirect_uri"] == REDIRECT
     challenge = base64.urlsafe_b64encode(hashlib.sha256(body["code_verifier"].encode()).digest()).rstrip(b"=")
     assert challenge.decode() == sent["code_challenge"]
-    assert body["client_id"] == "app-1" and body["client_secret"] == "app-secret"  # client_auth="body"
+    assert body["client_id"] == "app-1" and body["client_secret"] == "authflow-app-secret"  # client_auth="body"
     assert "Authorization" not in request["headers"]
     assert tokens.extra["device_id"] == "dev-42"  # kept with the tokens (VK ID refreshes need it)
     assert tokens.scope == "PHOTO_CONTENT;GROUP_CONTENT"  # omitted by the server: the one requested
-    assert tokens.access_token == "at-1" and tokens.refresh_token == "rt-1"
+    assert tokens.access_token == "authflow-access-1" and tokens.refresh_token == "authflow-refresh-1"
 
 
 def test_default_scopes_and_basic_client_auth(scripted):
-    scripted.script.append((200, {}, {"access_token": "at-2", "scope": "a;b"}))
+    scripted.script.append((200, {}, {"access_token": "authflow-access-2", "scope": "a;b"}))
     config = AuthCodeConfig(service="Basic", authorize_url="https://auth.example.test/authorize", scopes="a;b",
                             scope_separator=";", client_auth="basic", pkce=False)
-    client = config.token_client(Transport(service="Basic"), token_url=f"{scripted.url}/token", client_id="id",
-                                 client_secret="secret")
+    client = config.token_client(Transport(service="Basic"), token_url=f"{scripted.url}/token",
+                                 client_id="basic-client", client_secret="basic-client-secret-7f3a")
     flow = AuthCodeFlow(config, client, redirect_uri=REDIRECT)
     url, pending = flow.start()
     sent = query(url)
     assert sent["scope"] == "a;b" and "code_challenge" not in sent and pending.code_verifier is None
-    flow.finish(pending, redirect_url=f"{REDIRECT}?code=c-2&state={sent['state']}")
+    flow.finish(pending, redirect_url=f"{REDIRECT}?code=authflow-code-2&state={sent['state']}")
     (request,) = scripted.requests
-    assert request["headers"]["Authorization"] == "Basic " + base64.b64encode(b"id:secret").decode()
+    basic = base64.b64encode(b"basic-client:basic-client-secret-7f3a").decode()
+    assert request["headers"]["Authorization"] == f"Basic {basic}"
     assert "client_secret" not in form(request) and "code_verifier" not in form(request)
 
 
@@ -165,7 +167,7 @@ def test_a_missing_redirect_param_is_refused_before_the_exchange(scripted, like_
     flow = like_vk_id()
     url, pending = flow.start()
     with pytest.raises(AuthorizationFlowError, match="device_id") as refused:
-        flow.finish(pending, params={"code": "c-3", "state": query(url)["state"]})
+        flow.finish(pending, params={"code": "authflow-code-3", "state": query(url)["state"]})
     assert refused.value.reason == "missing_param" and scripted.requests == []
 
 
@@ -183,9 +185,9 @@ def test_a_refused_exchange_names_the_code_lifetime_not_the_code(scripted, like_
     flow = like_vk_id()
     url, pending = flow.start()
     with pytest.raises(AuthorizationFlowError) as failed:
-        flow.finish(pending, params={"code": "secret-code-4", "state": query(url)["state"], "device_id": "d"})
+        flow.finish(pending, params={"code": "authflow-code-4", "state": query(url)["state"], "device_id": "d"})
     assert failed.value.reason == "exchange" and failed.value.status_code == 400
-    assert "Example codes live 10 minutes" in str(failed.value) and "secret-code-4" not in str(failed.value)
+    assert "Example codes live 10 minutes" in str(failed.value) and "authflow-code-4" not in str(failed.value)
 
 
 # ------------------------------------------------------------------------------------------ bad input, no network
