@@ -31,7 +31,6 @@ def sandbox(args: argparse.Namespace) -> None:
         raise SystemExit(f"--host {args.host}: the sandbox has no authentication; listen on loopback only")
     running = run_in_thread(args.host, args.port)
     print(f"SANDBOX_URL={running.base_url}", flush=True)
-    print(f"SANDBOX_STORAGE_URL={running.storage_url}", flush=True)  # upload/download hrefs point here
     if args.print_connections or args.write_connections:
         conns = sandbox_connections(running.base_url, running.control)
         _emit_connections(conns, write=args.write_connections, print_lines=args.print_connections)
