@@ -13,22 +13,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from airflow_provider_social.cli.authcode import serve_callback as _serve_callback
 from airflow_provider_social.cli.commands import _existing_extra, _save_authorised
-from airflow_provider_social.hooks.vk.connection import (
-    DEFAULT_API_VERSION,
-    DEFAULT_ENDPOINTS,
-    IMPLICIT_SCOPES,
-    VK_ID_SCOPES,
-)
-
-DEFAULT_REDIRECT = "http://localhost:8765/callback"
+from airflow_provider_social.hooks.vk.connection import DEFAULT_API_VERSION, DEFAULT_ENDPOINTS, IMPLICIT_SCOPES
 
 
 def auth_vk(args: argparse.Namespace, *, announce: Callable[[str], None] = print,
@@ -98,107 +89,36 @@ def _implicit(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], a
     _save_authorised(args, conn_type, new_extra, announce=announce)
 
 
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def redirect_params(params: dict[str, str]) -> dict[str, str]:
-    """VK ID's redirect: ``code``, ``state``, ``device_id`` as query parameters, or inside a JSON ``payload``."""
-    if "payload" in params and "code" not in params:
-        try:
-            payload = json.loads(params["payload"])
-        except ValueError:
-            return params
-        if isinstance(payload, dict):
-            return {k: str(v) for k, v in payload.items() if v is not None}
-    return params
-
-
 def _vk_id(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], announce: Callable[[str], None],
            read_line: Callable[[str], str]) -> None:
-    from airflow_provider_social.core.errors import SocialApiError
-    from airflow_provider_social.core.oauth import new_state, pkce_pair
-    from airflow_provider_social.core.tokens import TokenSet
-    from airflow_provider_social.hooks.vk.auth import VK_ID_TOKEN
+    """VK ID through the core authorization-code flow (``core/authflow.py``, configured by
+    ``hooks/vk/connection.AUTH_FLOW``: PKCE S256, state, ``device_id`` from the redirect kept with the tokens);
+    the terminal part (loopback listener or paste prompt) is ``cli/authcode.py``."""
+    from airflow_provider_social.cli.authcode import authorize_in_terminal
+    from airflow_provider_social.core.authflow import AuthCodeFlow
+    from airflow_provider_social.core.errors import ValidationError
+    from airflow_provider_social.hooks.vk.connection import AUTH_FLOW
     from airflow_provider_social.hooks.vk.hook import VkHook
 
     app_id = _app_id(args, extra)
     vk_id = str(extra.get("vk_id_base_url") or DEFAULT_ENDPOINTS["vk_id_base_url"]).rstrip("/")
-    redirect_uri = getattr(args, "redirect_uri", None) or extra.get("redirect_uri") or DEFAULT_REDIRECT
-    scope = " ".join((getattr(args, "scope", None) or VK_ID_SCOPES).split())
-    verifier, challenge = pkce_pair("S256")
-    state = new_state()
-    query = urlencode({"response_type": "code", "client_id": app_id, "redirect_uri": redirect_uri, "scope": scope,
-                       "state": state, "code_challenge": challenge, "code_challenge_method": "S256"},
-                      quote_via=quote)
-    target = urlsplit(redirect_uri)
-    listen = not getattr(args, "paste", False) and target.scheme == "http" and _is_loopback(target.hostname or "")
-    timeout = int(getattr(args, "timeout", 300) or 300)
-    server = replies = None
-    if listen:
-        try:
-            server, received, replies = _serve_callback(redirect_uri, timeout)
-        except OSError as exc:
-            raise SystemExit(f"--redirect-uri: cannot listen on {target.netloc} ({exc}); free the port or use "
-                             "--paste") from None
-    announce(f"Open this URL in a browser, sign in with VK ID and allow access:\n{vk_id}/authorize?{query}")
+    hook = VkHook.for_authorization(conn_id=args.conn_id, extra=extra)
+    client = AUTH_FLOW.token_client(hook.transport, token_url=f"{vk_id}/oauth2/auth", client_id=app_id,
+                                    client_secret=extra.get("client_secret") or None)
     try:
-        if listen:
-            import queue
-
-            announce(f"Waiting up to {timeout} s for the browser to return to {redirect_uri} ...")
-            try:
-                params = received.get(timeout=timeout)
-            except queue.Empty:
-                raise SystemExit(f"no answer at {redirect_uri} within {timeout} s; run the command again") from None
-        else:
-            pasted = read_line("Paste the full URL the browser was sent to: ").strip()
-            params = {k: v[0] for k, v in parse_qs(urlsplit(pasted).query).items()}
-        params = redirect_params(params)
-
-        def fail(message: str) -> SystemExit:
-            if replies is not None:
-                replies.put((400, message))
-            return SystemExit(message)
-
-        if params.get("error"):
-            raise fail(f"VK ID refused the authorisation: {params.get('error')} "
-                       f"{params.get('error_description', '')}".strip())
-        if not secrets.compare_digest(params.get("state", ""), state):
-            raise fail("the state in the answer does not match this request (a stale or forged callback); run "
-                       "the command again")
-        if not params.get("code") or not params.get("device_id"):
-            raise fail("the answer carries no code or device_id; paste the whole URL the browser was sent to")
-        hook = VkHook.for_authorization(conn_id=args.conn_id, extra=extra)
-        form = {"grant_type": "authorization_code", "code": params["code"], "code_verifier": verifier,
-                "client_id": app_id, "device_id": params["device_id"], "redirect_uri": redirect_uri,
-                "state": state}
-        try:
-            payload = hook.call_api(VK_ID_TOKEN, data=form)
-        except SocialApiError as exc:
-            raise fail(f"the code exchange failed: {exc.api_message}; run the command again") from None
-        if not isinstance(payload, dict) or not payload.get("access_token"):
-            raise fail("VK ID answered without an access_token")
-        if payload.get("state") not in (None, state):
-            raise fail("VK ID answered with another state; run the command again")
-        if replies is not None:
-            replies.put((200, "Authorised. You can close this tab and return to the terminal."))
-    finally:
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-    payload.pop("state", None)
-    tokens = TokenSet.from_token_response(payload, now=hook.clock())
+        flow = AuthCodeFlow(AUTH_FLOW, client, redirect_uri=getattr(args, "redirect_uri", None)
+                            or extra.get("redirect_uri"), scopes=getattr(args, "scope", None),
+                            authorize_url=f"{vk_id}/authorize")
+    except ValidationError as exc:
+        raise SystemExit(exc.api_message) from None
+    tokens = authorize_in_terminal(flow, paste=bool(getattr(args, "paste", False)),
+                                   timeout=int(getattr(args, "timeout", 300) or 300), announce=announce,
+                                   read_line=read_line)
     new_extra = {**extra, "app_id": app_id, "access_token": tokens.access_token,
-                 "refresh_token": tokens.refresh_token, "device_id": params["device_id"],
-                 "expires_at": tokens.expires_at, "redirect_uri": redirect_uri}
-    if payload.get("user_id"):
-        new_extra["user_id"] = payload["user_id"]
+                 "refresh_token": tokens.refresh_token, "device_id": tokens.extra.get("device_id"),
+                 "expires_at": tokens.expires_at, "redirect_uri": flow.redirect_uri}
+    if tokens.extra.get("user_id"):
+        new_extra["user_id"] = tokens.extra["user_id"]
     if not tokens.refresh_token:
         announce("Warning: VK ID issued no refresh token; the access token lives 1 hour and cannot be renewed.")
     _save_authorised(args, conn_type, new_extra, announce=announce)

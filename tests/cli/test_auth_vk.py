@@ -110,3 +110,41 @@ def test_community_token_is_read_from_a_hidden_prompt(make_connection, saved):
     cli.auth_vk(args(community_token=True), announce=shown.append, read_secret=lambda _: " vk1.a.community ")
     assert saved["extra"] == {"group_id": "club1", "community_token": "vk1.a.community"}
     assert not any("vk1.a.community" in line for line in shown)
+
+
+# ------------------------------------------------------------------------------------------------ against the sandbox
+
+
+def test_vk_id_against_the_sandbox_gives_tokens_that_work_and_refresh(sandbox, make_connection, saved, tmp_path):
+    import requests
+
+    from airflow_provider_social.core.http import RetryPolicy
+    from airflow_provider_social.core.tokens import FileTokenStore
+    from airflow_provider_social.hooks.vk import VkHook
+    from airflow_provider_social.sandbox.vk import vk_id
+
+    base = sandbox.base_url
+    make_connection("vk_auth_test", "vk", app_id=vk_id.CLIENT_ID, client_secret=vk_id.CLIENT_SECRET,
+                    vk_id_base_url=f"{base}/vk-id", api_base_url=f"{base}/vk-api")
+    shown: list[str] = []
+
+    def browser(prompt: str) -> str:
+        url = next(line for line in "\n".join(shown).split("\n") if "/vk-id/authorize?" in line)
+        answer = requests.get(url, allow_redirects=False, timeout=10)  # the sandbox approves at once
+        assert answer.status_code in (302, 303), answer.text
+        return answer.headers["Location"]
+
+    cli.auth_vk(args(), announce=shown.append, read_line=browser)
+    extra = saved["extra"]
+    assert extra["access_token"].startswith("vk2.a.") and extra["device_id"] and extra["refresh_token"]
+    assert not any(extra["access_token"] in line or extra["refresh_token"] in line for line in shown)
+    # The stored grant works: the hook calls the API with it, and renews it through VK ID with the device_id.
+    make_connection("vk_authorised", "vk", **{**extra, "vk_id_base_url": f"{base}/vk-id",
+                                              "api_base_url": f"{base}/vk-api"})
+    clock = sandbox.state.clock
+    hook = VkHook("vk_authorised", token_store=FileTokenStore(tmp_path), clock=clock.now, sleep=clock.advance,
+                  retry=RetryPolicy(max_attempts=3))
+    assert hook.call("users.get", token="user")[0]["id"] == 1
+    clock.advance(3700)  # past the 1-hour access token
+    assert hook.call("users.get", token="user")[0]["id"] == 1
+    assert FileTokenStore(tmp_path).load("vk_authorised").refresh_token != extra["refresh_token"]

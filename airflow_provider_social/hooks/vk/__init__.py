@@ -5,13 +5,15 @@ Where the reference says UNCONFIRMED the client takes the tolerant reading and s
 
 The hook is a package split by concern; :class:`VkHook` assembles the mixins:
 
-* :mod:`.connection` -- the Connection form, defaults, group-id forms
+* :mod:`.connection` -- the declaration (Connection form, `airflow social auth vk`, VK ID flow), defaults, group ids
+* :mod:`.hook` -- :class:`VkHook` itself: the mixins on the shared SocialHook, the API version, test_connection
 * :mod:`.policy` -- the error table (VK answers HTTP 200 with ``{"error": ...}``)
 * :mod:`.auth` -- token kinds (user: static or VK ID refreshed; community) and which field fills each
 * :mod:`.calls` -- the method table (token kinds per method) and ``call(method, **params)``
 * :mod:`.batch` -- ``execute``: 25 calls per request, per-call results and errors
 * :mod:`.uploads`, :mod:`.files` -- three-step uploads and local checks
 * :mod:`.wall`, :mod:`.media`, :mod:`.messages`, :mod:`.stats` -- the user's actions
+* :mod:`.keys` -- guid / random_id derived from the task instance (no double posts)
 
 Market and ads (a later issue) slot in as one more mixin plus rows in the method table.
 """

@@ -1,7 +1,8 @@
-"""The ``vk`` Connection: its form (conn-fields, ui-field-behaviour), defaults and the group-id forms it accepts.
+"""VK as the provider declares it: the ``vk`` connection form, ``airflow social auth vk`` and its VK ID
+authorization-code flow; plus the defaults and the group-id forms the hook accepts.
 
-Kept import-free apart from the standard library: ``get_provider_info`` reads :data:`VK_CONN_FIELDS` and
-:data:`VK_UI_FIELD_BEHAVIOUR` in every Airflow process at start-up.
+Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
+The hook is ``hooks/vk/hook.py``, the command's implementation ``cli/auth_vk.py``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
     PRINT_ONLY_ARG,
     AuthCommand,
@@ -16,6 +18,7 @@ from airflow_provider_social.core.declaration import (
     ServiceDeclaration,
     cli_arg,
 )
+from airflow_provider_social.core.declaration import string_field as _field
 
 DEFAULT_API_VERSION = "5.199"
 DEFAULT_ENDPOINTS = {
@@ -27,15 +30,7 @@ DEFAULT_ENDPOINTS = {
 IMPLICIT_SCOPES = "offline,wall,groups,photos,stats,stories,video,docs,market,ads"
 #: VK ID scopes asked by `airflow social auth vk` (space-separated; `wall` is granted to VK ID apps on request).
 VK_ID_SCOPES = "vkid.personal_info wall groups photos stats stories video docs"
-
-
-def _field(label: str, description: str, *, secret: bool = False, default: Any = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": ["string", "null"]}
-    if secret:
-        schema["format"] = "password"
-    if default is not None:
-        schema["default"] = default
-    return {"label": label, "description": description, "schema": schema}
+DEFAULT_REDIRECT_URI = "http://localhost:8765/callback"
 
 
 VK_CONN_FIELDS: dict[str, dict[str, Any]] = {
@@ -84,16 +79,29 @@ def parse_group_id(value: Any, *, field: str = "group_id") -> int:
     return number
 
 
-__all__ = [
-    "DEFAULT_API_VERSION",
-    "DEFAULT_ENDPOINTS",
-    "IMPLICIT_SCOPES",
-    "VK_CONN_FIELDS",
-    "VK_ID_SCOPES",
-    "VK_UI_FIELD_BEHAVIOUR",
-    "parse_group_id",
-]
+# ---------------------------------------------------------------------------------------------- declaration
+# VK ID OAuth 2.1: space-separated scopes, PKCE S256, the redirect brings a device_id that the code exchange and
+# every refresh need; the token endpoint takes client_id (and the optional secret) in the form body and wants the
+# request's state too (reference 1.8).
+AUTH_FLOW = AuthCodeConfig(
+    service="VK ID",
+    authorize_url=f"{DEFAULT_ENDPOINTS['vk_id_base_url']}/authorize",
+    scopes=VK_ID_SCOPES,
+    scope_separator=" ",
+    client_auth="body",
+    redirect_params=("device_id",),
+    send_state=True,
+    code_lifetime="VK ID codes live 10 minutes",
+    default_redirect_uri=DEFAULT_REDIRECT_URI,
+)
 
+CONNECTION_FORM = ConnectionForm(
+    conn_type="vk",
+    hook_class_name="airflow_provider_social.hooks.vk.VkHook",
+    hook_name="VK",
+    fields=VK_CONN_FIELDS,
+    behaviour=VK_UI_FIELD_BEHAVIOUR,
+)
 
 AUTH_COMMAND = AuthCommand(
     name="vk",
@@ -107,9 +115,9 @@ AUTH_COMMAND = AuthCommand(
                 help="Print the legacy token link (offline token) and read the pasted blank.html#access_token=... "
                 "address"),
         cli_arg("--community-token", action="store_true", help="Store a community key, read from a hidden prompt"),
-        cli_arg("--redirect-uri", help="VK ID redirect URI registered for the app (default "
-                "http://localhost:8765/callback; a loopback URI is served here)"),
-        cli_arg("--scope", help="Space-separated VK ID scopes"),
+        cli_arg("--redirect-uri", help=f"VK ID redirect URI registered for the app (default {DEFAULT_REDIRECT_URI}; "
+                "a loopback URI is served by this command)"),
+        cli_arg("--scope", help=f"Space-separated VK ID scopes (default: {VK_ID_SCOPES})"),
         cli_arg("--paste", action="store_true",
                 help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
         cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
@@ -117,9 +125,19 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
-SERVICE = ServiceDeclaration(
-    name="vk",
-    connection=ConnectionForm("vk", "airflow_provider_social.hooks.vk.VkHook", "VK", VK_CONN_FIELDS,
-                              VK_UI_FIELD_BEHAVIOUR),
-    auth=AUTH_COMMAND,
-)
+SERVICE = ServiceDeclaration(name="vk", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW)
+
+
+__all__ = [
+    "AUTH_COMMAND",
+    "AUTH_FLOW",
+    "CONNECTION_FORM",
+    "DEFAULT_API_VERSION",
+    "SERVICE",
+    "DEFAULT_ENDPOINTS",
+    "IMPLICIT_SCOPES",
+    "VK_CONN_FIELDS",
+    "VK_ID_SCOPES",
+    "VK_UI_FIELD_BEHAVIOUR",
+    "parse_group_id",
+]
