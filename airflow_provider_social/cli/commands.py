@@ -23,8 +23,9 @@ def _emit_connections(conns: dict[str, dict[str, Any]], *, write: bool, print_li
 
 def sandbox(args: argparse.Namespace) -> None:
     """Run the sandbox in the foreground until interrupted."""
+    from airflow_provider_social.core.loopback import is_loopback
     from airflow_provider_social.sandbox.connections import sandbox_connections
-    from airflow_provider_social.sandbox.server import is_loopback, run_in_thread
+    from airflow_provider_social.sandbox.server import run_in_thread
 
     if not is_loopback(args.host):
         raise SystemExit(f"--host {args.host}: the sandbox has no authentication; listen on loopback only")
@@ -123,65 +124,19 @@ def _save_authorised(
     announce(f"Authorised. {'Created' if created else 'Updated'} connection {args.conn_id!r} with new tokens.")
 
 
-def _serve_callback(redirect_uri: str, timeout: float) -> tuple[Any, Any, Any]:
-    """A one-shot HTTP server on the loopback redirect URI. Returns (server, received queue, reply queue)."""
-    import http.server
-    import queue
-    import threading
-    from urllib.parse import parse_qs, urlsplit
-
-    parts = urlsplit(redirect_uri)
-    received: queue.Queue[dict[str, str]] = queue.Queue()
-    replies: queue.Queue[tuple[int, str]] = queue.Queue()
-
-    class Callback(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            url = urlsplit(self.path)
-            if url.path != (parts.path or "/"):
-                self.send_error(404)
-                return
-            received.put({k: v[0] for k, v in parse_qs(url.query).items()})
-            try:
-                status, message = replies.get(timeout=60)
-            except queue.Empty:
-                status, message = 500, "The command did not answer in time; check the terminal."
-            body = f"<!doctype html><title>X authorisation</title><p>{message}</p>".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:  # the query carries the code: never log it
-            return
-
-    server = http.server.HTTPServer((parts.hostname or "127.0.0.1", parts.port or 80), Callback)
-    server.timeout = timeout
-    threading.Thread(target=server.serve_forever, name="x-auth-callback", daemon=True).start()
-    return server, received, replies
-
-
 def auth_twitter(args: argparse.Namespace, *, announce=print, read_line=input) -> None:
     """X OAuth 2.0 authorization code flow with PKCE (S256) and a random state; writes the tokens.
 
     The authorize URL is printed; the browser comes back to the redirect URI, which this command serves when it is
     a loopback ``http://`` URI (else, or with ``--paste``, the user pastes the URL the browser landed on). The
-    ``state`` is checked, then the code is exchanged at once: X codes live 30 seconds.
+    ``state`` is checked, then the code is exchanged at once: X codes live 30 seconds. The flow itself is
+    ``core/authflow.py`` configured by ``hooks/twitter_connection.AUTH_FLOW``; the terminal part ``cli/authcode.py``.
     """
-    import secrets
-    from urllib.parse import parse_qs, quote, urlencode, urlsplit
-
-    from airflow_provider_social.core.errors import SocialApiError
-    from airflow_provider_social.core.oauth import new_state, pkce_pair
-    from airflow_provider_social.hooks.twitter import DEFAULT_SCOPES, TwitterHook
-
-    def is_loopback(host: str) -> bool:
-        import ipaddress
-
-        try:
-            return host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+    from airflow_provider_social.cli.authcode import authorize_in_terminal
+    from airflow_provider_social.core.authflow import AuthCodeFlow
+    from airflow_provider_social.core.errors import ValidationError
+    from airflow_provider_social.hooks.twitter import TwitterHook
+    from airflow_provider_social.hooks.twitter_connection import AUTH_FLOW
 
     conn_type, extra = _existing_extra(args.conn_id)
     client_id = args.client_id or extra.get("client_id")
@@ -191,70 +146,17 @@ def auth_twitter(args: argparse.Namespace, *, announce=print, read_line=input) -
             "Keys and tokens -> OAuth 2.0 Client ID and Client Secret)"
         )
     client_secret = args.client_secret or extra.get("client_secret") or None
-    redirect_uri = args.redirect_uri or extra.get("redirect_uri") or "http://127.0.0.1:8765/callback"
-    scope = " ".join((args.scope or extra.get("scope") or DEFAULT_SCOPES).split())
-    authorize_url = extra.get("authorize_url") or TwitterHook.default_endpoints["authorize_url"]
     hook = TwitterHook.for_authorization(conn_id=args.conn_id, client_id=client_id, client_secret=client_secret,
                                          api_base_url=extra.get("api_base_url"))
-    verifier, challenge = pkce_pair("S256")
-    state = new_state()
-    query = urlencode(
-        {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": scope,
-         "state": state, "code_challenge": challenge, "code_challenge_method": "S256"},
-        quote_via=quote,  # spaces as %20, as X expects
-    )
-    url = f"{authorize_url}?{query}"
-    target = urlsplit(redirect_uri)
-    listen = not args.paste and target.scheme == "http" and is_loopback(target.hostname or "")
-    server = replies = None
-    if listen:
-        try:
-            server, received, replies = _serve_callback(redirect_uri, args.timeout)
-        except OSError as exc:
-            raise SystemExit(f"--redirect-uri: cannot listen on {target.netloc} ({exc}); free the port or use "
-                             "--paste") from None
-    announce(f"Open this URL in a browser, sign in to X and allow access:\n{url}")
     try:
-        if listen:
-            import queue
-
-            announce(f"Waiting up to {args.timeout} s for the browser to return to {redirect_uri} ...")
-            try:
-                params = received.get(timeout=args.timeout)
-            except queue.Empty:
-                raise SystemExit(
-                    f"no answer at {redirect_uri} within {args.timeout} s; run the command again"
-                ) from None
-        else:
-            pasted = read_line("Paste the full URL the browser was sent to: ").strip()
-            params = {k: v[0] for k, v in parse_qs(urlsplit(pasted).query).items()}
-
-        def fail(message: str) -> SystemExit:
-            if replies is not None:
-                replies.put((400, message))
-            return SystemExit(message)
-
-        if params.get("error"):
-            raise fail(f"X refused the authorisation: {params.get('error')} {params.get('error_description', '')}")
-        if not secrets.compare_digest(params.get("state", ""), state):
-            raise fail("the state in the answer does not match this request (a stale or forged callback); "
-                       "run the command again")
-        if not params.get("code"):
-            raise fail("the answer carries no code; paste the whole URL, including ?state=...&code=...")
-        try:
-            tokens = hook.oauth_client.exchange_code(params["code"], redirect_uri=redirect_uri,
-                                                     code_verifier=verifier)
-        except SocialApiError as exc:
-            raise fail(f"the code exchange failed: {exc.api_message}. X codes live 30 seconds; run the command "
-                       "again and return to the terminal promptly") from None
-        if replies is not None:
-            replies.put((200, "Authorised. You can close this tab and return to the terminal."))
-    finally:
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-    new_extra = {**extra, "client_id": client_id, "client_secret": client_secret, "redirect_uri": redirect_uri,
-                 "scope": tokens.scope or scope, "access_token": tokens.access_token,
+        flow = AuthCodeFlow(AUTH_FLOW, hook.oauth_client, redirect_uri=args.redirect_uri or extra.get("redirect_uri"),
+                            scopes=args.scope or extra.get("scope"), authorize_url=extra.get("authorize_url"))
+    except ValidationError as exc:
+        raise SystemExit(exc.api_message) from None
+    tokens = authorize_in_terminal(flow, paste=args.paste, timeout=args.timeout, announce=announce,
+                                   read_line=read_line)
+    new_extra = {**extra, "client_id": client_id, "client_secret": client_secret, "redirect_uri": flow.redirect_uri,
+                 "scope": tokens.scope or flow.scope, "access_token": tokens.access_token,
                  "refresh_token": tokens.refresh_token, "expires_at": tokens.expires_at}
     if not tokens.refresh_token:
         announce("Warning: no refresh token was issued (is offline.access among the scopes?); the access token "

@@ -45,12 +45,12 @@ from airflow_provider_social.core.oauth import OAuth1Auth, OAuth2Client, TokenAu
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
 from airflow_provider_social.core.uploads import MultipartStream, check_local_file, check_size
 from airflow_provider_social.hooks.base import SocialHook
+from airflow_provider_social.hooks.twitter_connection import DEFAULT_SCOPES  # noqa: F401 - declared with the form
 
 if TYPE_CHECKING:
     import requests
 
 SERVICE = "X"
-DEFAULT_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
 MAX_WEIGHTED_LENGTH = 280
 MIB = 1024 * 1024
 #: Appended chunk size. v1.1 documents <= 5 MB per APPEND; the v2 limit is UNCONFIRMED, so we stay well under it.

@@ -31,10 +31,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, Router
 
+from airflow_provider_social.core.loopback import is_loopback_http
+
 from .clock import SandboxClock
 
 DEVICE_GRANT_RFC = "urn:ietf:params:oauth:grant-type:device_code"
-LOOPBACK_HOSTS = ("127.0.0.1", "[::1]", "localhost")
 SANDBOX_REDIRECT_URIS = ("http://127.0.0.1:8765/callback", "http://localhost:8765/callback")
 SANDBOX_CLIENT_ID = "sandbox-client"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
@@ -670,18 +671,21 @@ class OAuthServer:
             if not client.redirect_uris:
                 raise OAuthError("invalid_request", "Missing redirect_uri")
             return client.redirect_uris[0], False
-        if uri in client.redirect_uris or (client.allow_any_loopback and _is_loopback_http(uri)):
+        # Loopback: the literals only (127.0.0.1, [::1], localhost), the stricter reading of RFC 8252 section 7.3;
+        # whether a real server takes other 127/8 addresses is unconfirmed.
+        if uri in client.redirect_uris or (client.allow_any_loopback and is_loopback_http(uri, literals_only=True)):
             return uri, True
         # RFC 8252 §7.3: for loopback URIs only the port may differ from the registered one.
         parts = urlsplit(uri)
         for registered in client.redirect_uris:
             reg = urlsplit(registered)
-            if _is_loopback_http(registered) and (parts.scheme, parts.hostname, parts.path, parts.query) == (
+            same_but_port = (parts.scheme, parts.hostname, parts.path, parts.query) == (
                 reg.scheme,
                 reg.hostname,
                 reg.path,
                 reg.query,
-            ):
+            )
+            if same_but_port and is_loopback_http(registered, literals_only=True):
                 return uri, True
         raise OAuthError("invalid_request", "redirect_uri does not match a registered URI")
 
@@ -755,11 +759,6 @@ def _required(form: dict[str, str], name: str) -> str:
 def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return RedirectResponse(f"{uri}{'&' if '?' in uri else '?'}{query}", status_code=302)
-
-
-def _is_loopback_http(uri: str) -> bool:
-    parts = urlsplit(uri)
-    return parts.scheme == "http" and parts.netloc.rsplit(":", 1)[0] in LOOPBACK_HOSTS and not parts.fragment
 
 
 def _printable_ascii(value: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import socket
 import sys
 import threading
@@ -12,11 +11,11 @@ from dataclasses import dataclass, field
 
 import uvicorn
 
+from airflow_provider_social.core.loopback import is_loopback
+
 from .app import create_app
 from .control import SandboxControl
 from .state import SandboxState
-
-LOOPBACK_NAMES = ("localhost",)
 
 
 class _Server(uvicorn.Server):
@@ -30,15 +29,6 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             self._on_started()
-
-
-def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _bind(host: str, port: int) -> socket.socket:

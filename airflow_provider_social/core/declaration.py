@@ -1,0 +1,119 @@
+"""What a service declares about itself, as plain data: its connection form and its ``airflow social auth`` command.
+
+Each service writes one small module beside its hook (``hooks/<service>_connection.py``) holding a
+:class:`ServiceDeclaration`; ``airflow_provider_social/services.py`` lists them, ``get_provider_info.py`` turns
+the forms into provider metadata and ``cli/definition.py`` turns the auth commands into Airflow CLI commands.
+Standard library only: every Airflow process reads the provider metadata at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.authflow import AuthCodeConfig
+
+
+def string_field(label: str, description: str = "", *, secret: bool = False, default: Any = None) -> dict[str, Any]:
+    """A ``conn-fields`` entry for an optional string (``format: password`` when secret)."""
+    schema: dict[str, Any] = {"type": ["string", "null"]}
+    if secret:
+        schema["format"] = "password"
+    if default is not None:
+        schema["default"] = default
+    entry: dict[str, Any] = {"label": label, "schema": schema}
+    if description:
+        entry["description"] = description
+    return entry
+
+
+# Transport settings every connection type accepts (read by hooks.base.SocialHook).
+COMMON_CONN_FIELDS: dict[str, dict[str, Any]] = {
+    "timeout": {
+        "label": "Request timeout (s)",
+        "description": "Read timeout for each request; the connect timeout is at most 10 s.",
+        "schema": {"type": ["number", "null"], "minimum": 1},
+    },
+    "max_retries": {
+        "label": "Max retries",
+        "description": "Retries after 429, 5xx and connection errors (default 4).",
+        "schema": {"type": ["integer", "null"], "minimum": 0, "maximum": 20},
+    },
+    "max_retry_wait": {
+        "label": "Max total retry wait (s)",
+        "description": "Upper bound on all waits of one call, including Retry-After (default 120).",
+        "schema": {"type": ["number", "null"], "minimum": 0},
+    },
+    "proxy": string_field("Proxy URL", "e.g. http://proxy:3128; used for every request of this connection."),
+    "ca_bundle": string_field("CA bundle path", "Path to a PEM bundle for TLS verification (corporate proxies)."),
+    "token_store": string_field(
+        "Token store",
+        "Where rotated tokens are kept: 'variable' (default; Airflow Variable social_token_<conn_id>), "
+        "or 'file:/shared/dir'.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ConnectionForm:
+    """A connection type as Airflow's UI shows it: ``conn-fields`` (the service's own, then the common transport
+    fields) and ``ui-field-behaviour``."""
+
+    conn_type: str
+    hook_class_name: str
+    hook_name: str
+    fields: dict[str, dict[str, Any]]
+    behaviour: dict[str, Any]
+
+    def provider_info(self) -> dict[str, Any]:
+        """The ``connection-types`` entry of ``get_provider_info()``."""
+        return {
+            "connection-type": self.conn_type,
+            "hook-class-name": self.hook_class_name,
+            "hook-name": self.hook_name,
+            "conn-fields": {**self.fields, **COMMON_CONN_FIELDS},
+            "ui-field-behaviour": self.behaviour,
+        }
+
+
+@dataclass(frozen=True)
+class CliArg:
+    """One argument of a CLI command: the flags and keyword arguments of ``airflow.cli.cli_config.Arg``."""
+
+    flags: tuple[str, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def cli_arg(*flags: str, **kwargs: Any) -> CliArg:
+    return CliArg(flags, kwargs)
+
+
+# Arguments most auth commands share.
+CLIENT_ID_ARG = cli_arg("--client-id", help="OAuth client ID (default: the connection's client_id extra)")
+CLIENT_SECRET_ARG = cli_arg("--client-secret", help="OAuth client secret (default: the connection's)")
+PRINT_ONLY_ARG = cli_arg(
+    "--print-only",
+    help="Do not write the connection; print the AIRFLOW_CONN_* line instead (for secrets backends)",
+    action="store_true",
+)
+
+
+@dataclass(frozen=True)
+class AuthCommand:
+    """``airflow social auth <name>``: ``func`` is the dotted path of the implementation, loaded on first use."""
+
+    name: str
+    help: str
+    func: str
+    args: tuple[CliArg, ...]
+
+
+@dataclass(frozen=True)
+class ServiceDeclaration:
+    """One service, as the provider's metadata and CLI see it."""
+
+    name: str
+    connection: ConnectionForm
+    auth: AuthCommand | None = None
+    auth_flow: AuthCodeConfig | None = None  # when the service authorises by the authorization-code flow

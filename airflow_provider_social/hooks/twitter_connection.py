@@ -1,0 +1,99 @@
+"""Twitter/X as the provider declares it: the ``twitter`` connection form, ``airflow social auth twitter`` and
+its OAuth 2.0 authorization-code flow (PKCE S256).
+
+Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
+The hook is ``hooks/twitter.py``, the command's implementation ``cli/commands.py::auth_twitter``.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_social.core.authflow import AuthCodeConfig
+from airflow_provider_social.core.declaration import (
+    CLIENT_ID_ARG,
+    PRINT_ONLY_ARG,
+    AuthCommand,
+    ConnectionForm,
+    ServiceDeclaration,
+    cli_arg,
+)
+from airflow_provider_social.core.declaration import string_field as _string
+
+DEFAULT_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
+
+# X OAuth 2.0: space-separated scopes, PKCE required, codes live 30 seconds; a confidential client authenticates
+# with HTTP Basic, a public one sends client_id in the body (OAuth2Client does that when there is no secret).
+AUTH_FLOW = AuthCodeConfig(
+    service="X",
+    authorize_url=AUTHORIZE_URL,
+    scopes=DEFAULT_SCOPES,
+    scope_separator=" ",
+    client_auth="basic",
+    code_lifetime="X codes live 30 seconds",
+    default_redirect_uri=DEFAULT_REDIRECT_URI,
+)
+
+CONNECTION_FORM = ConnectionForm(
+    conn_type="twitter",
+    hook_class_name="airflow_provider_social.hooks.twitter.TwitterHook",
+    hook_name="Twitter/X",
+    fields={
+        "client_id": _string("Client ID", "OAuth 2.0 Client ID (developer portal: Keys and tokens -> OAuth 2.0 "
+                             "Client ID and Client Secret)."),
+        "client_secret": _string("Client secret", "OAuth 2.0 Client Secret (Generate in the same section); leave "
+                                 "empty for public clients (Native App, Single-page App).", secret=True),
+        "redirect_uri": _string("Redirect URI", "Callback URI registered in the app's User authentication "
+                                "settings, e.g. http://127.0.0.1:8765/callback for `airflow social auth twitter`."),
+        "scope": _string("Scopes", "Space-separated OAuth 2.0 scopes.", default=DEFAULT_SCOPES),
+        "access_token": _string("OAuth 2.0 access token", "Written by `airflow social auth twitter`; lives 2 hours.",
+                                secret=True),
+        "refresh_token": _string("OAuth 2.0 refresh token", "Single-use, rotating; the hook keeps the newest in the "
+                                 "token store.", secret=True),
+        "oauth_consumer_key": _string("OAuth 1.0a consumer key", "Keys and tokens -> Consumer Keys -> API Key.",
+                                      secret=True),
+        "oauth_consumer_secret": _string("OAuth 1.0a consumer secret", "Consumer Keys -> API Key Secret.",
+                                         secret=True),
+        "oauth_token": _string("OAuth 1.0a access token", "Authentication Tokens -> Access Token.", secret=True),
+        "oauth_token_secret": _string("OAuth 1.0a access token secret", "Authentication Tokens -> Access Token "
+                                      "Secret.", secret=True),
+        "auth_mode": _string("Auth mode", "'oauth2' or 'oauth1'; default: oauth2 when OAuth 2.0 tokens are set."),
+        "media_upload_api": _string("Media upload API", "'v2' (api.x.com, default) or 'v1.1' (upload.twitter.com, "
+                                    "needs the OAuth 1.0a keys).", default="v2"),
+        "dedupe_window_minutes": {
+            "label": "No-double-post window (min)",
+            "description": "How far back a retried post looks for an identical post before sending (default 15).",
+            "schema": {"type": ["number", "null"], "minimum": 0},
+        },
+        "api_base_url": _string("API base URL", "X API v2; override for the sandbox or a proxy.",
+                                default="https://api.x.com"),
+        "upload_base_url": _string("Upload base URL", "v1.1 media upload host.",
+                                   default="https://upload.twitter.com"),
+        "authorize_url": _string("Authorize URL", "OAuth 2.0 consent page.", default=AUTHORIZE_URL),
+    },
+    behaviour={
+        "hidden-fields": ["host", "port", "schema", "login", "password", "extra"],
+        "relabeling": {},
+        "placeholders": {"redirect_uri": DEFAULT_REDIRECT_URI},
+    },
+)
+
+AUTH_COMMAND = AuthCommand(
+    name="twitter",
+    help="X OAuth 2.0 authorization code flow with PKCE for a twitter connection",
+    func="airflow_provider_social.cli.commands.auth_twitter",
+    args=(
+        cli_arg("--conn-id", help="Connection to authorise", default="twitter_default"),
+        CLIENT_ID_ARG,
+        cli_arg("--client-secret", help="OAuth client secret (default: the connection's; none for public clients)"),
+        cli_arg("--redirect-uri", help="Callback URI registered for the app (default: the connection's, else "
+                f"{DEFAULT_REDIRECT_URI}); a loopback URI is served by this command"),
+        cli_arg("--scope", help=f"Space-separated scopes (default: the connection's, else {DEFAULT_SCOPES})"),
+        cli_arg("--paste", action="store_true",
+                help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
+        cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
+        PRINT_ONLY_ARG,
+    ),
+)
+
+SERVICE = ServiceDeclaration(name="twitter", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW)

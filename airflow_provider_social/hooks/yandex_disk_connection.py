@@ -1,0 +1,52 @@
+"""Yandex Disk as the provider declares it: the ``yandex_disk`` connection form and ``airflow social auth yandex``.
+
+Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
+The hook is ``hooks/yandex_disk.py``, the command's implementation ``cli/commands.py::auth_yandex`` (device flow).
+"""
+
+from __future__ import annotations
+
+from airflow_provider_social.core.declaration import (
+    CLIENT_ID_ARG,
+    CLIENT_SECRET_ARG,
+    PRINT_ONLY_ARG,
+    AuthCommand,
+    ConnectionForm,
+    ServiceDeclaration,
+    cli_arg,
+)
+from airflow_provider_social.core.declaration import string_field as _string
+
+CONNECTION_FORM = ConnectionForm(
+    conn_type="yandex_disk",
+    hook_class_name="airflow_provider_social.hooks.yandex_disk.YandexDiskHook",
+    hook_name="Yandex Disk",
+    fields={
+        "refresh_token": _string("Refresh token", "Yandex ID refresh token (renews the access token).", secret=True),
+        "client_id": _string("Client ID", "ClientID of your app at oauth.yandex.ru (needed to refresh)."),
+        "client_secret": _string("Client secret", "Client secret of the same app.", secret=True),
+        "api_base_url": _string("API base URL", "Disk REST API; override for the sandbox or a proxy.",
+                                default="https://cloud-api.yandex.net"),
+        "oauth_base_url": _string("OAuth base URL", "Yandex ID; override for the sandbox.",
+                                  default="https://oauth.yandex.ru"),
+    },
+    behaviour={
+        "hidden-fields": ["host", "port", "schema", "login", "extra"],
+        "relabeling": {"password": "OAuth access token"},
+        "placeholders": {"password": "y0_... (from `airflow social auth yandex`)"},
+    },
+)
+
+AUTH_COMMAND = AuthCommand(
+    name="yandex",
+    help="Yandex ID device-code flow for a yandex_disk connection",
+    func="airflow_provider_social.cli.commands.auth_yandex",
+    args=(
+        cli_arg("--conn-id", help="Connection to authorise", default="yandex_disk_default"),
+        CLIENT_ID_ARG,
+        CLIENT_SECRET_ARG,
+        PRINT_ONLY_ARG,
+    ),
+)
+
+SERVICE = ServiceDeclaration(name="yandex_disk", connection=CONNECTION_FORM, auth=AUTH_COMMAND)

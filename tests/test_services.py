@@ -1,0 +1,48 @@
+"""A service in one place: get_provider_info() and the CLI only assemble what each service declares."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import import_module
+
+from airflow_provider_social.cli.definition import get_cli_commands
+from airflow_provider_social.get_provider_info import get_provider_info
+from airflow_provider_social.services import SERVICES
+
+
+def test_connection_types_are_the_declared_forms_in_registry_order():
+    assert get_provider_info()["connection-types"] == [service.connection.provider_info() for service in SERVICES]
+
+
+def test_auth_commands_are_the_declared_ones():
+    (group,) = get_cli_commands()
+    auth = next(command for command in group.subcommands if command.name == "auth")
+    declared = [service.auth for service in SERVICES if service.auth]
+    assert [c.name for c in auth.subcommands] == [d.name for d in declared]
+    for command, declaration in zip(auth.subcommands, declared, strict=True):
+        assert command.help == declaration.help
+        assert [(a.flags, a.kwargs) for a in command.args] == [(a.flags, a.kwargs) for a in declaration.args]
+        module, _, name = declaration.func.rpartition(".")
+        assert callable(getattr(import_module(module), name))
+
+
+def test_each_declaration_sits_beside_its_hook():
+    for service in SERVICES:
+        hook_module, _, hook_name = service.connection.hook_class_name.rpartition(".")
+        package = hasattr(import_module(hook_module), "__path__")  # hooks/<service>/ holds connection.py
+        beside = import_module(f"{hook_module}.connection" if package else f"{hook_module}_connection")
+        assert beside.SERVICE is service
+        hook = getattr(import_module(hook_module), hook_name)
+        assert hook.conn_type == service.connection.conn_type and hook.hook_name == service.connection.hook_name
+
+
+def test_provider_info_imports_nothing_heavy():
+    probe = (
+        "import sys, json; import airflow_provider_social.get_provider_info as m; m.get_provider_info(); "
+        "print(json.dumps(sorted(n for n in ('requests', 'starlette', 'oauthlib', 'uvicorn', 'airflow') "
+        "if n in sys.modules)))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(loaded.stdout) == []
