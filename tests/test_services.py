@@ -31,7 +31,7 @@ def test_auth_commands_are_the_declared_ones():
 def test_each_declaration_sits_beside_its_hook():
     for service in SERVICES:
         hook_module, _, hook_name = service.connection.hook_class_name.rpartition(".")
-        # hooks/<service>_connection.py beside a hook module; <package>/connection.py inside a hook package (VK)
+        # hooks/<service>_connection.py beside a hook module; <package>/connection.py inside a hook package
         package = hasattr(import_module(hook_module), "__path__")
         beside = import_module(f"{hook_module}.connection" if package else f"{hook_module}_connection")
         assert beside.SERVICE is service

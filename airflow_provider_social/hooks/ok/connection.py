@@ -1,12 +1,15 @@
-"""The ``odnoklassniki`` connection form: the three app values from the developer's e-mail, the tokens, the group.
+"""OK.ru as the provider declares it: the ``odnoklassniki`` connection form (the three app values from the
+developer's e-mail, the tokens, the group), ``airflow social auth ok`` and its authorization-code flow.
 
-Import-free on purpose: ``get_provider_info`` reads it in every Airflow process at start-up.
+Plain data, import-light (read by every Airflow process at start-up); listed in ``airflow_provider_social/services.py``.
+The hook is ``hooks/ok/hook.py``, the command's implementation ``cli/auth_ok.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
     PRINT_ONLY_ARG,
     AuthCommand,
@@ -14,6 +17,7 @@ from airflow_provider_social.core.declaration import (
     ServiceDeclaration,
     cli_arg,
 )
+from airflow_provider_social.core.declaration import string_field as _string
 
 CONN_TYPE = "odnoklassniki"
 HOOK_CLASS = "airflow_provider_social.hooks.ok.OkHook"
@@ -22,15 +26,8 @@ DEFAULT_CONN_ID = "odnoklassniki_default"
 DEFAULT_PERMISSIONS = "VALUABLE_ACCESS;LONG_ACCESS_TOKEN;PHOTO_CONTENT;GROUP_CONTENT"
 DEFAULT_API_BASE_URL = "https://api.ok.ru"
 DEFAULT_OAUTH_BASE_URL = "https://connect.ok.ru"
-
-
-def _string(label: str, description: str, *, secret: bool = False, default: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": ["string", "null"]}
-    if secret:
-        schema["format"] = "password"
-    if default is not None:
-        schema["default"] = default
-    return {"label": label, "description": description, "schema": schema}
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+AUTHORIZE_PATH = "/oauth/authorize"
 
 
 FIELDS: dict[str, dict[str, Any]] = {
@@ -56,9 +53,25 @@ BEHAVIOUR: dict[str, Any] = {
     "hidden-fields": ["host", "port", "schema", "login", "extra"],
     "relabeling": {"password": "Application secret key"},
     "placeholders": {"password": "Секретный ключ приложения (from the e-mail)",
-                     "redirect_uri": "http://127.0.0.1:8765/callback"},
+                     "redirect_uri": DEFAULT_REDIRECT_URI},
 }
 
+# OK's server OAuth (apiok.ru/ext/oauth/server): ';'-separated permissions, a required state, layout=w, no PKCE;
+# the code lives 2 minutes; token.do takes client_id/client_secret as parameters (every recorded client does so).
+AUTH_FLOW = AuthCodeConfig(
+    service="OK",
+    authorize_url=DEFAULT_OAUTH_BASE_URL + AUTHORIZE_PATH,
+    scopes=DEFAULT_PERMISSIONS,
+    scope_separator=";",
+    client_auth="body",
+    pkce=False,
+    authorize_params={"layout": "w"},
+    code_lifetime="OK codes live 2 minutes",
+    default_redirect_uri=DEFAULT_REDIRECT_URI,
+)
+
+CONNECTION_FORM = ConnectionForm(conn_type=CONN_TYPE, hook_class_name=HOOK_CLASS, hook_name=HOOK_NAME,
+                                 fields=FIELDS, behaviour=BEHAVIOUR)
 
 AUTH_COMMAND = AuthCommand(
     name="ok",
@@ -69,7 +82,7 @@ AUTH_COMMAND = AuthCommand(
         cli_arg("--application-id", help="Application ID (default: the connection's)"),
         cli_arg("--application-key", help="Application public key (default: the connection's)"),
         cli_arg("--redirect-uri", help="A redirect_uri registered for the app (default: the connection's, else "
-                "http://127.0.0.1:8765/callback); a loopback URI is served by this command"),
+                f"{DEFAULT_REDIRECT_URI}); a loopback URI is served by this command"),
         cli_arg("--permissions", help=f"';'-separated permissions (default: the connection's, else "
                 f"{DEFAULT_PERMISSIONS})"),
         cli_arg("--paste", action="store_true",
@@ -79,8 +92,4 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
-SERVICE = ServiceDeclaration(
-    name="odnoklassniki",
-    connection=ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, FIELDS, BEHAVIOUR),
-    auth=AUTH_COMMAND,
-)
+SERVICE = ServiceDeclaration(name="ok", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW)

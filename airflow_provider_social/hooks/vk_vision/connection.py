@@ -8,7 +8,7 @@ from typing import Any
 from airflow_provider_social.core.declaration import ConnectionForm, ServiceDeclaration
 
 CONN_TYPE = "vk_vision"
-HOOK_CLASS = "airflow_provider_social.hooks.vk_vision.hook.VkVisionHook"
+HOOK_CLASS = "airflow_provider_social.hooks.vk_vision.VkVisionHook"
 HOOK_NAME = "VK Cloud Vision"
 DEFAULT_BASE_URL = "https://smarty.mail.ru"
 DEFAULT_TOKEN_URL = "https://mcs.mail.ru/auth/oauth/v1/token"
