@@ -39,8 +39,15 @@ with DAG(dag_id="vision_moderation", schedule=None, start_date=datetime(2026, 1,
         return [str(folder / name) for name in samples]
 
     images = collect_images()
-    gate = VkVisionDetectAdultOperator(task_id="adult_gate", images=images, on_unsafe="continue")
-    labels = VkVisionDetectObjectsOperator(task_id="labels", images=gate.output["safe_images"],
+    # An image passes when VK rates it safe with probability >= 0.5; raise the threshold for a stricter gate.
+    gate = VkVisionDetectAdultOperator(task_id="adult_gate", images=images, on_unsafe="continue", threshold=0.5)
+
+    @task
+    def safe_images(checked: dict) -> list[str]:
+        """The images the gate passed (its result's ``safe_images``); the unsafe ones go no further."""
+        return checked["safe_images"]
+
+    labels = VkVisionDetectObjectsOperator(task_id="labels", images=safe_images(gate.output),
                                            modes=["object", "scene"])
 
     @task
