@@ -18,20 +18,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseHook
 
 from airflow_provider_social.core.errors import ErrorParser, SocialApiError, ValidationError, default_error_parser
-from airflow_provider_social.core.http import Auth, RetryPolicy, Transport
 from airflow_provider_social.core.masking import redact, register_secret
-from airflow_provider_social.core.policy import ResponsePolicy
-from airflow_provider_social.core.ratelimit import RateLimit, rate_limiters
-from airflow_provider_social.core.tokens import (
-    FileTokenStore,
-    TokenManager,
-    TokenSet,
-    TokenStore,
-    VariableTokenStore,
-)
 
+# The transport, policy, limiter and token modules are imported where they are used, not here: DAG files import
+# operators, operators name hooks, and the scheduler parses DAG files every few seconds (see `make bench`,
+# import_cost_ms). A task that runs a hook pays for them once.
 if TYPE_CHECKING:
     from airflow_provider_social.core.calls import ApiCall
+    from airflow_provider_social.core.http import Auth, RetryPolicy, Transport
+    from airflow_provider_social.core.policy import ResponsePolicy
+    from airflow_provider_social.core.ratelimit import RateLimit
+    from airflow_provider_social.core.tokens import TokenManager, TokenSet, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +193,8 @@ class SocialHook(BaseHook):
     def _retry_policy(self) -> RetryPolicy:
         if self._retry is not None:
             return self._retry
+        from airflow_provider_social.core.http import RetryPolicy
+
         retries = self._number_setting(EXTRA_MAX_RETRIES, 4, minimum=0, maximum=MAX_RETRIES_LIMIT, whole=True)
         wait = self._number_setting(EXTRA_MAX_RETRY_WAIT, 120, minimum=0, maximum=86_400)
         return RetryPolicy(max_attempts=int(retries) + 1, max_total_wait=wait)
@@ -242,6 +241,8 @@ class SocialHook(BaseHook):
 
     @cached_property
     def transport(self) -> Transport:
+        from airflow_provider_social.core.http import Transport
+
         self.check_transport_settings()
         return Transport(
             service=self.service_name,
@@ -303,6 +304,8 @@ class SocialHook(BaseHook):
         """
         rate = rate or self.requests_per_second
         if rate:
+            from airflow_provider_social.core.ratelimit import rate_limiters
+
             self.transport.rate_limiter = rate_limiters.bucket(self.service_name, credential, rate)
 
     def get_conn(self) -> Transport:
@@ -314,6 +317,8 @@ class SocialHook(BaseHook):
     def token_store(self) -> TokenStore:
         if self._token_store is not None:
             return self._token_store
+        from airflow_provider_social.core.tokens import FileTokenStore, VariableTokenStore
+
         setting = str(self.extra(EXTRA_TOKEN_STORE, "variable"))
         if setting == "variable":
             return VariableTokenStore()
@@ -333,6 +338,8 @@ class SocialHook(BaseHook):
         :param seed: the token set the Connection holds (used until the store has a newer one).
         :param refresher: exchanges a refresh token for a new set; None for tokens that cannot be refreshed.
         """
+        from airflow_provider_social.core.tokens import TokenManager
+
         return TokenManager(
             key=self.conn_id,
             seed=seed,
