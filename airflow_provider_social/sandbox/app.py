@@ -45,7 +45,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import ok, twitter, vk, vk_vision, yandex_disk, yandex_id, yandex_uploader
+from . import ok, twitter, vk, vk_vision, yandex
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
@@ -54,10 +54,10 @@ from .state import CreatedLog, SandboxState, ServiceSpec
 __all__ = ["DEFAULT_SERVICES", "CreatedLog", "SandboxState", "ServiceSpec", "create_app"]
 
 DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
-    yandex_id.SERVICE,
-    yandex_disk.SERVICE,
-    yandex_uploader.UPLOADER,
-    yandex_disk.DOWNLOADER,
+    yandex.ID_SERVICE,
+    yandex.SERVICE,
+    yandex.UPLOADER,
+    yandex.DOWNLOADER,
     twitter.SERVICE,
     twitter.UPLOAD_SERVICE,
     twitter.WEB_SERVICE,
