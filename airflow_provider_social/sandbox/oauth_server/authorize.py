@@ -75,7 +75,11 @@ class AuthorizeEndpoints(ServerBase):
         return self._approve_consent(consent)
 
     def _approve_consent(self, consent: _PendingConsent) -> Response:
-        code = secrets.token_urlsafe(24)
+        code = self._store_code(consent, secrets.token_urlsafe(24))
+        return _redirect(consent.redirect_uri, {"code": code, "state": consent.state})
+
+    def _store_code(self, consent: _PendingConsent, code: str) -> str:
+        """Remember ``code`` as the single-use authorization code of an approved consent; returns it."""
         with self._lock:
             self._codes[code] = _AuthCode(
                 client_id=consent.client_id,
@@ -88,7 +92,7 @@ class AuthorizeEndpoints(ServerBase):
                 expires_at=self.clock.now() + self.config.code_ttl,
                 grant_id=next(self._grant_ids),
             )
-        return _redirect(consent.redirect_uri, {"code": code, "state": consent.state})
+        return code
 
     def _check_redirect_uri(self, client: ClientInfo, uri: str | None) -> tuple[str, bool]:
         if not uri:
