@@ -30,9 +30,9 @@ tells services where hrefs to the storage listener point. ``create_app(state)`` 
 on one port (hrefs then point at that port). Any ``Authorization`` header that reaches a storage service is
 recorded in the created log (kind ``authorization_received``, with the scheme, never the credential).
 
-Adding a service (X, VK, OK, Vision): write ``sandbox/<service>.py`` exposing ``SERVICE = ServiceSpec(...)``
-(see :mod:`.state`) and append it to ``DEFAULT_SERVICES`` below. Fault rules name services by the
-"Service name" column (or the prefix, e.g. ``yandex-disk``).
+Adding a service: write the package ``sandbox/<service>/`` exposing its ``ServiceSpec`` values (see :mod:`.state`)
+and append them to ``DEFAULT_SERVICES`` in :mod:`.registry`. Fault rules name services by the "Service name" column
+(or the prefix, e.g. ``yandex-disk``).
 """
 
 from __future__ import annotations
@@ -45,32 +45,14 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import ok, twitter, vk, vk_vision, yandex_disk, yandex_id, yandex_uploader
 from .clock import SandboxClock
 from .control import control_routes
 from .faults import FaultMiddleware, quiet_drop_logs
+from .registry import DEFAULT_SERVICES
 from .state import CreatedLog, SandboxState, ServiceSpec
 
 __all__ = ["DEFAULT_SERVICES", "CreatedLog", "SandboxState", "ServiceSpec", "create_app"]
 
-DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
-    yandex_id.SERVICE,
-    yandex_disk.SERVICE,
-    yandex_uploader.UPLOADER,
-    yandex_disk.DOWNLOADER,
-    twitter.SERVICE,
-    twitter.UPLOAD_SERVICE,
-    twitter.WEB_SERVICE,
-    vk.SERVICE,
-    vk.VK_ID_SERVICE,
-    vk.LEGACY_OAUTH_SERVICE,
-    vk.UPLOAD_SERVICE,
-    vk_vision.SERVICE,
-    vk_vision.AUTH_SERVICE,
-    ok.SERVICE,
-    ok.CONNECT_SERVICE,
-    ok.UPLOAD_SERVICE,
-)
 
 
 class SandboxDateMiddleware:
@@ -128,7 +110,11 @@ LISTENERS = ("api", "storage")
 def create_app(
     state: SandboxState | None = None, services: Sequence[ServiceSpec] | None = None, *, listener: str | None = None
 ) -> Starlette:
-    """Build the app; ``state.specs`` (or ``services`` for a new state) decides what is mounted.
+    """Build the app; ``state.specs`` (or ``services`` for a new state, the registry's by default) decides what is
+    mounted.
+
+    :param state: the sandbox state to serve; a new one when None.
+    :param services: the services of that new state (``DEFAULT_SERVICES`` when None); ignored with ``state``.
 
     :param listener: ``"api"`` (control API + API services), ``"storage"`` (storage services only) or None (all
         on one port).
@@ -136,7 +122,7 @@ def create_app(
     if listener is not None and listener not in LISTENERS:
         raise ValueError(f"listener must be one of {LISTENERS} or None, got {listener!r}")
     if state is None:
-        state = SandboxState(services)
+        state = SandboxState(DEFAULT_SERVICES if services is None else services)
     routes: list[BaseRoute] = [] if listener == "storage" else [Mount("/_control", routes=control_routes(state))]
     for spec in state.specs:
         if listener is None or spec.listener == listener:

@@ -9,7 +9,7 @@ from typing import Any
 from . import ok, twitter, vk, vk_vision
 from .control import SandboxControl
 from .oauth_server import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from .yandex_id import OAUTH_NAME as YANDEX_OAUTH
+from .yandex import OAUTH_NAME as YANDEX_OAUTH
 
 
 def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,7 @@ from airflow_provider_social.core.loopback import is_loopback
 
 from .app import create_app
 from .control import SandboxControl
+from .registry import DEFAULT_SERVICES
 from .state import SandboxState
 
 
@@ -107,7 +108,7 @@ def run_in_thread(
     :param storage_host: address of the storage listener (default: ``host``; ``127.0.0.2`` works on Linux).
     :param storage_port: its port (0: a free one).
     """
-    state = state or SandboxState()
+    state = state or SandboxState(DEFAULT_SERVICES)
     sock = _bind(host, port)
     storage_host = storage_host or host
     storage_sock = _bind(storage_host, storage_port)
@@ -140,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = _url(args.host, sock)
     storage_sock = _bind(storage_host, args.storage_port)
     storage_url = _url(storage_host, storage_sock)
-    api_config, storage_config = _configs(SandboxState(), args.log_level, storage_url)
+    api_config, storage_config = _configs(SandboxState(DEFAULT_SERVICES), args.log_level, storage_url)
     storage, storage_thread = _start(storage_config, storage_sock, "sandbox-storage", 30.0)
 
     def announce() -> None:

@@ -1,6 +1,6 @@
-"""Sandbox state and the service registry.
+"""Sandbox state and what a service declares to plug in (the list of services is :mod:`.registry`).
 
-A service module plugs in by exposing a :class:`ServiceSpec`: its name (used by fault rules,
+A service package plugs in by exposing a :class:`ServiceSpec`: its name (used by fault rules,
 ``/_control/state`` and the created log), its URL prefix, a function returning its routes, and optional
 factories for its OAuth server and its in-memory state. Route handlers must look state up through
 :class:`SandboxState` at request time (never capture it when the routes are built) so that ``reset()``
@@ -68,11 +68,10 @@ class CreatedLog:
 class SandboxState:
     """Everything the sandbox remembers. One instance per app; ``reset()`` rebuilds it in place."""
 
-    def __init__(self, services: Sequence[ServiceSpec] | None = None) -> None:
-        if services is None:
-            from .app import DEFAULT_SERVICES  # late: app.py imports the service modules
-
-            services = DEFAULT_SERVICES
+    def __init__(self, services: Sequence[ServiceSpec]) -> None:
+        """:param services: what this sandbox serves (``registry.DEFAULT_SERVICES`` for all of it). The state never
+            reads the registry itself: the service packages import this module, and the registry imports them.
+        """
         self.specs: tuple[ServiceSpec, ...] = tuple(services)
         self.clock = SandboxClock()
         self.faults = FaultInjector()

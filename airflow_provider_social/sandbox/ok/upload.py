@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..twitter import parse_multipart
+from ..multipart import parse_multipart
 from .constants import NAME
 from .state import ApiError, OkState
 

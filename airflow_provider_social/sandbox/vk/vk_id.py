@@ -33,7 +33,6 @@ from ..oauth_server import (
     OAuthPaths,
     OAuthServer,
     OAuthServerConfig,
-    _AuthCode,
     _PendingConsent,
     _redirect,
 )
@@ -113,17 +112,7 @@ class VkIdServer(OAuthServer):
         code = secrets.token_urlsafe(32)
         device_id = secrets.token_urlsafe(24)
         with self._lock:
-            self._codes[code] = _AuthCode(
-                client_id=consent.client_id,
-                redirect_uri=consent.redirect_uri,
-                redirect_uri_sent=consent.redirect_uri_sent,
-                challenge=consent.challenge,
-                challenge_method=consent.challenge_method,
-                scope=consent.scope,
-                user_id=self.config.default_user_id,
-                expires_at=self.clock.now() + self.config.code_ttl,
-                grant_id=next(self._grant_ids),
-            )
+            self._store_code(consent, code)
             self._code_devices[code] = device_id
         params = {"code": code, "state": consent.state, "device_id": device_id,
                   "expires_in": str(int(self.config.code_ttl)), "type": "code_v2"}

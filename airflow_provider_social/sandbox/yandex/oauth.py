@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING
 from starlette.routing import BaseRoute, Mount
 from starlette.types import Receive, Scope, Send
 
-from .clock import SandboxClock
-from .oauth_server import DEVICE_GRANT_RFC, OAuthPaths, OAuthServer, OAuthServerConfig
-from .state import ServiceSpec
+from ..clock import SandboxClock
+from ..oauth_server import DEVICE_GRANT_RFC, OAuthPaths, OAuthServer, OAuthServerConfig
 
 if TYPE_CHECKING:
-    from .state import SandboxState
+    from ..state import SandboxState
 
 NAME = "yandex_oauth"
 PREFIX = "/yandex-oauth"
@@ -82,7 +81,3 @@ def _routes(state: SandboxState) -> list[BaseRoute]:
 
     return [Mount(PREFIX, app=dispatch)]
 
-
-SERVICE = ServiceSpec(
-    name=NAME, prefix=PREFIX, routes=_routes, oauth_factory=make_server, description="Yandex ID OAuth"
-)

@@ -37,24 +37,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .state import ServiceSpec
-from .yandex_disk import (
-    ALL_METHODS,
-    NAME,
-    UPLOADER_NAME,
-    UPLOADER_PREFIX,
-    Blob,
-    DiskError,
-    Node,
-    _disk,
-    insufficient_storage,
-    points_to_directory,
-    split_path,
-)
+from .constants import ALL_METHODS, UPLOADER_PREFIX
+from .errors import DiskError, insufficient_storage, points_to_directory
+from .records import Blob, DiskAccount, Node, UploadTarget, split_path
+from .state import YandexDiskState, _disk
 
 if TYPE_CHECKING:
-    from .state import SandboxState
-    from .yandex_disk import DiskAccount, UploadTarget, YandexDiskState
+    from ..state import SandboxState
 
 _REASONS = {
     404: "Not Found", 405: "Not Allowed", 409: "Conflict", 410: "Gone", 412: "Precondition Failed",
@@ -130,7 +119,7 @@ def _store(state: SandboxState, disk: YandexDiskState, account: DiskAccount, tar
     disk.place(parent, parts[-1], Node(parts[-1], "file", now, now, disk.new_id(), blob=blob, uploaded=now,
                                        revision=next(disk._ids)))
     # Whether the client also sent its OAuth token to the uploader host (it needs none; yadisk sends none).
-    state.record(NAME, "upload", path=target.path, size=blob.size, md5=blob.md5,
+    disk.record("upload", path=target.path, size=blob.size, md5=blob.md5,
                  authorization_sent=authorization_sent)
 
 
@@ -226,8 +215,3 @@ def _defer(state: SandboxState, disk: YandexDiskState, account: DiskAccount, tar
     op.action = move_into_disk
     op.due_at = disk.clock.now() + disk.settings.operation_duration
 
-
-UPLOADER = ServiceSpec(
-    name=UPLOADER_NAME, prefix=UPLOADER_PREFIX, routes=_uploader_routes, description="Yandex Disk upload hrefs",
-    listener="storage",
-)
