@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_social.hooks.twitter import RecentPosts, TweetSpec, TwitterHook
 from airflow_provider_social.links.twitter import TwitterTweetLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.twitter import RecentPosts, TweetSpec, TwitterHook
+
+#: The hook's ``default_conn_name``, repeated so that parsing a DAG does not import the hook (and its transport).
+DEFAULT_CONN_ID = "twitter_default"
 
 
 def _as_list(value: Any) -> list[Any] | None:
@@ -50,7 +54,7 @@ class _TwitterOperator(BaseOperator):
     def __init__(
         self,
         *,
-        twitter_conn_id: str = TwitterHook.default_conn_name,
+        twitter_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool | None = None,
         poll_interval: float | None = None,
         **kwargs: Any,
@@ -65,6 +69,9 @@ class _TwitterOperator(BaseOperator):
         self.recent: RecentPosts | None = None
 
     def get_hook(self) -> TwitterHook:
+        """The hook for this operator's connection (imported here: DAG parsing never loads the transport)."""
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         return TwitterHook(self.twitter_conn_id)
 
     # -- to implement: validated specs, and what to do once media ids are ready
@@ -200,6 +207,8 @@ class TwitterCreateTweetOperator(_TwitterOperator):
         self.quote_tweet_id = quote_tweet_id
 
     def specs(self) -> list[TweetSpec]:
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         return [TwitterHook.validate_tweet(
             self.text, media_paths=_as_list(self.media_paths), media_ids=_as_list(self.media_ids),
             poll_options=self.poll_options, poll_duration_minutes=self.poll_duration_minutes,
@@ -239,6 +248,8 @@ class TwitterThreadOperator(_TwitterOperator):
         self.reply_to = reply_to
 
     def specs(self) -> list[TweetSpec]:
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         return TwitterHook.validate_thread(self.tweets, reply_to=self.reply_to)
 
     def result_of_landed(self, specs: list[TweetSpec], landed: list[dict[str, Any]]) -> dict[str, Any]:
@@ -264,7 +275,7 @@ class TwitterDeleteTweetOperator(BaseOperator):
 
     template_fields: Sequence[str] = ("tweet_id",)
 
-    def __init__(self, *, tweet_id: str, twitter_conn_id: str = TwitterHook.default_conn_name,
+    def __init__(self, *, tweet_id: str, twitter_conn_id: str = DEFAULT_CONN_ID,
                  missing_ok: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tweet_id = tweet_id
@@ -273,7 +284,7 @@ class TwitterDeleteTweetOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_social.core.errors import NotFoundError
-        from airflow_provider_social.hooks.twitter import _id
+        from airflow_provider_social.hooks.twitter import TwitterHook, _id
 
         tweet_id = _id(self.tweet_id, "tweet_id")
         try:
@@ -296,11 +307,13 @@ class TwitterRefreshTokenOperator(BaseOperator):
 
     template_fields: Sequence[str] = ("twitter_conn_id",)
 
-    def __init__(self, *, twitter_conn_id: str = TwitterHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, twitter_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.twitter_conn_id = twitter_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         tokens = TwitterHook(self.twitter_conn_id).refresh_tokens()
         expires = (datetime.fromtimestamp(tokens.expires_at, tz=timezone.utc).isoformat()
                    if tokens.expires_at else None)
