@@ -1,4 +1,4 @@
-"""Yandex Disk upload checks and the upload host's answers, for :class:`~.yandex_disk.YandexDiskHook`.
+"""Yandex Disk upload checks and the upload host's answers, for :class:`.hook.YandexDiskHook`.
 
 * :class:`AccountLimits`: an upload larger than the account's ``max_file_size`` or its free space is refused
   before any upload link is asked for (one ``GET /v1/disk``, cached per hook and fetched again before refusing,
