@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         X_V1_CODES,
         DuplicateTweetError,
         MediaProcessingError,
+        TwitterPolicy,
         twitter_error_parser,
     )
     from airflow_provider_social.hooks.twitter.values import (
@@ -62,6 +63,7 @@ _LAZY = {
     "X_V1_CODES": "policy",
     "DuplicateTweetError": "policy",
     "MediaProcessingError": "policy",
+    "TwitterPolicy": "policy",
     "twitter_error_parser": "policy",
     "CHUNK_SIZE": "values",
     "DEDUPE_WINDOW_MINUTES": "values",
@@ -102,6 +104,7 @@ __all__ = [
     "SERVICE",
     "TweetSpec",
     "TwitterHook",
+    "TwitterPolicy",
     "X_PROBLEMS",
     "X_V1_CODES",
     "_id",

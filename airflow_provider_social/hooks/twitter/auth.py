@@ -1,5 +1,4 @@
-"""X's credentials: OAuth 2.0 user tokens (rotating refresh) or OAuth 1.0a keys, and the first authorisation.
-"""
+"""X's credentials: OAuth 2.0 user tokens (rotating refresh) or OAuth 1.0a keys, and the first authorisation."""
 
 from __future__ import annotations
 
@@ -20,6 +19,11 @@ from airflow_provider_social.hooks.twitter.policy import SERVICE
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.twitter.hook import TwitterHook
 
+
+#: Token kinds of the call table: the connection's credentials (OAuth 2.0 user token or OAuth 1.0a by ``auth_mode``)
+#: and OAuth 1.0a whatever the mode (the v1.1 upload host takes nothing else).
+USER = "user"
+OAUTH1 = "oauth1"
 
 
 class TwitterAuth(SocialHook):
@@ -96,10 +100,25 @@ class TwitterAuth(SocialHook):
             return self.oauth1
         return TokenAuth(self.token_manager, scheme="Bearer")
 
+    def auth_for(self, kind: str | None) -> Auth | None:
+        """The credentials of a token kind: ``user`` (the connection's, by ``auth_mode``) or ``oauth1``.
+
+        :param kind: the kind a declared call needs; None for none.
+        """
+        if kind == OAUTH1:
+            return self.oauth1
+        return self.auth if kind is not None else None
+
     @classmethod
     def for_authorization(cls, *, conn_id: str, client_id: str, client_secret: str | None = None,
                           api_base_url: str | None = None, **kwargs: Any) -> TwitterHook:
-        """A hook for the first authorisation, before the Connection holds any token (used by the CLI)."""
+        """A hook for the first authorisation, before the Connection holds any token (used by the CLI).
+
+        :param conn_id: the connection being authorised.
+        :param client_id: the app's OAuth 2.0 client id.
+        :param client_secret: its secret (None for a public client).
+        :param api_base_url: the API's base URL (the sandbox's in tests).
+        """
         from airflow.sdk import Connection
 
         extra = {"client_id": client_id, "client_secret": client_secret, "api_base_url": api_base_url}

@@ -1,11 +1,10 @@
-"""TwitterHook: the layers of this package on the shared SocialHook.
-"""
+"""TwitterHook: the layers of this package on the shared SocialHook."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from airflow_provider_social.hooks.twitter.policy import SERVICE, twitter_error_parser
+from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE, twitter_error_parser
 from airflow_provider_social.hooks.twitter.posting import TwitterPosting
 
 
@@ -39,6 +38,8 @@ class TwitterHook(TwitterPosting):
     }
 
     error_parser = staticmethod(twitter_error_parser)
+    #: One policy reads every X answer (problem+json, v1.1 errors, OAuth token errors).
+    response_policy = POLICY
 
     reauth_command = "airflow social auth twitter --conn-id {conn_id}"
 

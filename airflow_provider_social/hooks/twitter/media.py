@@ -1,5 +1,4 @@
-"""Media uploads: one-shot images, chunked GIFs and videos (v2 or v1.1), processing status.
-"""
+"""Media uploads: one-shot images, chunked GIFs and videos (v2 or v1.1), processing status."""
 
 from __future__ import annotations
 
@@ -12,11 +11,11 @@ from typing import Any, ClassVar
 from airflow_provider_social.core.errors import (
     NotFoundError,
     ServerError,
-    SocialApiError,
     ValidationError,
     input_error,
 )
 from airflow_provider_social.core.uploads import MultipartStream, check_local_file, check_size
+from airflow_provider_social.core.waiting import Poll, WaitRule, wait_for
 from airflow_provider_social.hooks.twitter.calls import TwitterCalls
 from airflow_provider_social.hooks.twitter.policy import SERVICE, MediaProcessingError
 from airflow_provider_social.hooks.twitter.values import (
@@ -45,7 +44,11 @@ class TwitterMedia(TwitterCalls):
     # ---------------------------------------------------------------------------------------------- validation
     @staticmethod
     def check_media_file(path: str | Path, *, field: str = "media_paths") -> MediaFile:
-        """Type and size of one local file, checked before anything is sent."""
+        """Type and size of one local file, checked before anything is sent.
+
+        :param path: the local file.
+        :param field: the argument named in errors.
+        """
         p = check_local_file(path, field=field, service=SERVICE)
         suffix = p.suffix.lower()
         if suffix not in MEDIA_TYPES:
@@ -66,7 +69,12 @@ class TwitterMedia(TwitterCalls):
         once usable). Images go through the one-shot v2 endpoint; GIFs and videos through initialize / append
         (<= 4 MiB segments streamed from disk) / finalize, then, with ``wait``, the processing wait honouring
         ``check_after_secs``. With the Connection's ``media_upload_api: v1.1`` everything goes to
-        ``upload.twitter.com`` signed with OAuth 1.0a."""
+        ``upload.twitter.com`` signed with OAuth 1.0a.
+
+        :param path: the local file.
+        :param media_category: X's category (default by type: ``tweet_image``/``tweet_gif``/``tweet_video``).
+        :param wait: wait for X to process a GIF or video.
+        """
         media = self.check_media_file(path, field="path")
         category = media_category or media.category
         if self.media_upload_api == "v1.1":
@@ -101,7 +109,7 @@ class TwitterMedia(TwitterCalls):
             return MultipartStream({"media_category": category}, "media", media.path, boundary=boundary,
                                    filename=media.path.name, content_type=media.media_type)
 
-        response = self._call("POST", "/2/media/upload", operation="upload media", body=body, idempotent=True,
+        response = self._call("upload media", body=body,
                               headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
         return self._result(response.json()["data"], media.kind)
 
@@ -112,16 +120,14 @@ class TwitterMedia(TwitterCalls):
 
     def _upload_chunked(self, media: MediaFile, category: str) -> dict[str, Any]:
         # initialize only creates an id that expires unused, so repeating it after a 5xx is harmless.
-        init = self._call("POST", "/2/media/upload/initialize", operation="initialize media upload",
-                          json={"media_type": media.media_type, "total_bytes": media.size,
-                                "media_category": category}, idempotent=True).json()["data"]
+        init = self._call("initialize", json={"media_type": media.media_type, "total_bytes": media.size,
+                                                "media_category": category}).json()["data"]
         media_id = str(init["id"])
         for index, offset, length in self._segments(media.size):
-            self._append(f"/2/media/upload/{media_id}/append", {"segment_index": index}, media, offset, length,
-                         endpoint="api_base_url")
+            self._append("append", {"segment_index": index}, media, offset, length,
+                         path_params={"media_id": media_id})
         return self._finalize(media_id, media.kind, lambda: self._call(
-            "POST", f"/2/media/upload/{media_id}/finalize", operation="finalize media upload", idempotent=False,
-        ).json()["data"])
+            "finalize", path_params={"media_id": media_id}).json()["data"])
 
     def _finalize(self, media_id: str, kind: str, finalize: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """FINALIZE once. It is not idempotent: X refuses a second FINALIZE of a finished upload, so after a lost
@@ -138,71 +144,80 @@ class TwitterMedia(TwitterCalls):
                 return self._result(finalize(), kind)  # X knows no finished upload: the FINALIZE never took effect
             return {**status, "kind": kind}
 
-    def _append(self, path: str, fields: dict[str, Any], media: MediaFile, offset: int, length: int, *,
-                endpoint: str) -> None:
+    def _append(self, key: str, fields: dict[str, Any], media: MediaFile, offset: int, length: int, *,
+                path_params: dict[str, Any] | None = None) -> None:
         boundary = secrets.token_hex(16)
 
         def body() -> MultipartStream:
             return MultipartStream(fields, "media", media.path, offset=offset, length=length, boundary=boundary)
 
-        # Re-sending a segment index replaces it, so appends are safe to retry.
-        self._call("POST", path, operation="append media segment", endpoint=endpoint, body=body, idempotent=True,
+        # Re-sending a segment index replaces it, so appends are safe to retry (declared so in the call table).
+        self._call(key, path_params=path_params, body=body,
                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}).close()
 
     def _upload_v1(self, media: MediaFile, category: str) -> dict[str, Any]:
-        path = "/1.1/media/upload.json"
-        auth = self.oauth1
-
-        def form(operation: str, data: dict[str, Any]) -> dict[str, Any]:
-            return self.transport.request("POST", self.url("upload_base_url", path), operation=operation,
-                                          auth=auth, data=data, idempotent=True).json()
-
-        init = form("initialize media upload (v1.1)", {"command": "INIT", "total_bytes": media.size,
-                                                       "media_type": media.media_type, "media_category": category})
+        init = self._call("initialize v1.1", data={"command": "INIT", "total_bytes": media.size,
+                                                   "media_type": media.media_type, "media_category": category}).json()
         media_id = str(init["media_id_string"])
         for index, offset, length in self._segments(media.size):
-            boundary = secrets.token_hex(16)
-            fields = {"command": "APPEND", "media_id": media_id, "segment_index": index}
-
-            def body(fields: dict[str, Any] = fields, offset: int = offset, length: int = length,
-                     boundary: str = boundary) -> MultipartStream:
-                return MultipartStream(fields, "media", media.path, offset=offset, length=length, boundary=boundary)
-
-            self.transport.request("POST", self.url("upload_base_url", path), operation="append media segment",
-                                   auth=auth, body=body, idempotent=True,
-                                   headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}).close()
-        return self._finalize(media_id, media.kind, lambda: self.transport.request(
-            "POST", self.url("upload_base_url", path), operation="finalize media upload (v1.1)", auth=auth,
-            data={"command": "FINALIZE", "media_id": media_id}, idempotent=False,
-        ).json())
+            self._append("append v1.1", {"command": "APPEND", "media_id": media_id, "segment_index": index}, media,
+                         offset, length)
+        return self._finalize(media_id, media.kind, lambda: self._call(
+            "finalize v1.1", data={"command": "FINALIZE", "media_id": media_id}).json())
 
     def get_media_status(self, media_id: str | int) -> dict[str, Any]:
         """The media's processing state: ``{"media_id", "media_key", "kind", "state", "check_after_secs"}``;
-        raises :class:`MediaProcessingError` when X reports ``failed``."""
+        raises :class:`MediaProcessingError` when X reports ``failed``.
+
+        :param media_id: the uploaded media.
+        """
         media_id = _id(media_id, "media_id")
         if self.media_upload_api == "v1.1":
-            data = self.transport.request(
-                "GET", self.url("upload_base_url", "/1.1/media/upload.json"), operation="get media status",
-                auth=self.oauth1, params={"command": "STATUS", "media_id": media_id}).json()
+            data = self._call("media status v1.1", params={"command": "STATUS", "media_id": media_id}).json()
         else:
-            data = self._call("GET", "/2/media/upload", operation="get media status",
-                              params={"command": "STATUS", "media_id": media_id}).json()["data"]
+            data = self._call("media status", params={"command": "STATUS", "media_id": media_id}).json()["data"]
         return self._result(data, "")
 
     def wait_for_media(self, media_id: str, last: Mapping[str, Any] | None = None, *,
                        max_wait: float = MAX_PROCESSING_WAIT) -> dict[str, Any]:
-        """Poll until X has processed the media, sleeping ``check_after_secs`` between polls (never busy-waits)."""
+        """Poll until X has processed the media, sleeping ``check_after_secs`` between polls (never busy-waits).
+
+        Follows :func:`media_rule` (the trigger's rule too) with the hook's ``sleep`` and ``clock``.
+
+        :param media_id: the uploaded media.
+        :param last: a status already read (the upload's answer), used as the first check.
+        :param max_wait: give up after this many seconds.
+        """
         status = dict(last) if last else self.get_media_status(media_id)
-        deadline = self.clock() + max_wait
-        while status["state"] in ("pending", "in_progress"):
-            wait = float(status.get("check_after_secs") or 1)
-            if self.clock() + wait > deadline:
-                raise SocialApiError(
-                    f"media {media_id} is still {status['state']} after {max_wait:.0f} s", service=SERVICE,
-                    operation="wait for media processing",
-                    hint="use deferrable=True to wait in the triggerer, or raise max_wait",
-                )
-            self.sleep(wait)
-            kind = status.get("kind", "")
-            status = {**self.get_media_status(media_id), "kind": kind}
-        return status
+        kind = status.get("kind", "")
+
+        def check() -> Poll:
+            return media_poll({**self.get_media_status(media_id), "kind": kind})
+
+        return dict(wait_for(check, media_rule(max_wait), what=f"media {media_id}", service=SERVICE,
+                             operation="wait for media processing",
+                             hint="use deferrable=True to wait in the triggerer, or raise max_wait",
+                             sleep=self.sleep, clock=self.clock, first=media_poll(status)))
+
+
+def media_poll(status: Mapping[str, Any]) -> Poll:
+    """A media status as the shared wait reads it: done unless ``pending``/``in_progress``; X's
+    ``check_after_secs`` is the advised next wait.
+
+    :param status: what :meth:`TwitterMedia.get_media_status` returned.
+    """
+    state = str(status.get("state"))
+    advice = status.get("check_after_secs") or None
+    return Poll(done=state not in ("pending", "in_progress"), value=status, advice=advice, state=state)
+
+
+def media_rule(timeout: float | None, poll_interval: float | None = None) -> WaitRule:
+    """How hooks and triggers wait for X's processing: ``check_after_secs`` when X gives it (else 1 s), or a fixed
+    ``poll_interval``; never past ``timeout``.
+
+    :param timeout: the bound in seconds, or None.
+    :param poll_interval: a fixed interval that overrides X's advice.
+    """
+    if poll_interval is not None:
+        return WaitRule(interval=poll_interval, timeout=timeout, honour_advice=False, minimum=min(0.1, poll_interval))
+    return WaitRule(interval=1.0, timeout=timeout)

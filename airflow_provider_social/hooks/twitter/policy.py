@@ -1,5 +1,4 @@
-"""X's answers: the service name, its error classes and how its error bodies read.
-"""
+"""X's answers: the service name, its error classes and how its error bodies read."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     error_body,
 )
+from airflow_provider_social.core.policy import ResponsePolicy
 
 if TYPE_CHECKING:
     import requests
@@ -80,7 +80,10 @@ _HINTS = {
 
 def twitter_error_parser(response: requests.Response) -> ApiErrorInfo | None:
     """problem+json (``https://api.x.com/2/problems/...`` or ``https://api.twitter.com/...``), ``about:blank``
-    problems, and v1.1 ``{"errors": [{"code", "message"}]}`` bodies."""
+    problems, and v1.1 ``{"errors": [{"code", "message"}]}`` bodies.
+
+    :param response: the unsuccessful answer.
+    """
     body = error_body(response)
     if isinstance(body, ApiErrorInfo):
         return body
@@ -106,3 +109,19 @@ def twitter_error_parser(response: requests.Response) -> ApiErrorInfo | None:
     if body.get("error"):  # an OAuth 2.0 token endpoint error
         return ApiErrorInfo(code=body["error"], message=message or str(body["error"]))
     return ApiErrorInfo(code=body.get("title"), message=message[:500])
+
+
+class TwitterPolicy(ResponsePolicy):
+    """X's answers: HTTP statuses decide (401 renews once, 429 waits for ``x-rate-limit-reset``); the error body is
+    problem+json, a v1.1 ``errors`` list or an OAuth error, read by :func:`twitter_error_parser`."""
+
+    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
+        """What X's error body says.
+
+        :param response: the unsuccessful answer.
+        """
+        return twitter_error_parser(response)
+
+
+#: The service's policy, set on the hook's transport once.
+POLICY = TwitterPolicy()

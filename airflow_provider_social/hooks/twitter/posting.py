@@ -1,5 +1,4 @@
-"""Posting: validation against X's rules, posts, threads, the no-double-post protection, delete.
-"""
+"""Posting: validation against X's rules, posts, threads, the no-double-post protection, delete."""
 
 from __future__ import annotations
 
@@ -68,6 +67,14 @@ class TwitterPosting(TwitterMedia):
         Rules (reference sections 3-5): weighted length <= 280; up to 4 images, or 1 GIF, or 1 video; a poll has
         2-4 options of 1-25 characters and lasts 5-10080 minutes; media, poll and quote exclude each other; text
         may be empty only when media is attached.
+
+        :param text: the post's text (may be empty with media).
+        :param media_paths: local files to upload (up to 4 images, or 1 GIF, or 1 video).
+        :param media_ids: media already uploaded.
+        :param poll_options: 2-4 poll options.
+        :param poll_duration_minutes: how long the poll runs (5-10080).
+        :param reply_to: the post it replies to.
+        :param quote_tweet_id: the post it quotes.
         """
         if isinstance(media_paths, (str, Path)):
             media_paths = [media_paths]
@@ -137,6 +144,15 @@ class TwitterPosting(TwitterMedia):
         is created. ``dedupe=True`` (set by operators on task retries) first looks for an identical post of this
         account within the dedupe window and returns it instead of posting again. Whatever ``dedupe`` says, a
         create that timed out or failed with 5xx is followed by that look-up before it is sent a second time.
+
+        :param text: the post's text.
+        :param media_paths: local files to upload.
+        :param media_ids: media already uploaded.
+        :param poll_options: 2-4 poll options.
+        :param poll_duration_minutes: how long the poll runs.
+        :param reply_to: the post it replies to.
+        :param quote_tweet_id: the post it quotes.
+        :param dedupe: look for an identical recent post first.
         """
         spec = self.validate_tweet(text, media_paths=media_paths, media_ids=media_ids, poll_options=poll_options,
                                    poll_duration_minutes=poll_duration_minutes, reply_to=reply_to,
@@ -170,7 +186,7 @@ class TwitterPosting(TwitterMedia):
 
         def send(maybe_landed: bool) -> requests.Response:
             try:
-                return self._call("POST", "/2/tweets", operation="create tweet", json=body, idempotent=False)
+                return self._call("create tweet", json=body)
             except DuplicateTweetError:
                 if maybe_landed and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
                     raise _Found(existing) from None
@@ -211,7 +227,7 @@ class TwitterPosting(TwitterMedia):
         me = self.get_me()
         since = datetime.fromtimestamp(self.clock(), tz=timezone.utc) - self.dedupe_window
         response = self._call(
-            "GET", f"/2/users/{me['id']}/tweets", operation="look for an earlier identical post",
+            "recent posts", path_params={"user_id": me["id"]},
             params={"max_results": 100, "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "tweet.fields": "created_at,referenced_tweets"},
         )
@@ -225,6 +241,10 @@ class TwitterPosting(TwitterMedia):
         ``poll_duration_minutes``, ...). All items are validated, then all media uploaded and processed, before the
         first post. With ``dedupe=True`` (task retries) posts already made are found and reused, so a retried
         thread continues where it stopped.
+
+        :param tweets: the posts, texts or dicts of :meth:`create_tweet` arguments.
+        :param dedupe: find posts of an earlier try and continue after them.
+        :param reply_to: the post the thread's first post replies to.
         """
         specs = self.validate_thread(tweets, reply_to=reply_to)
         uploaded = [[self.upload_media(m.path)["media_id"] for m in spec.media] for spec in specs]
@@ -233,6 +253,11 @@ class TwitterPosting(TwitterMedia):
     @classmethod
     def validate_thread(cls, tweets: Sequence[str | Mapping[str, Any]], *,
                         reply_to: str | int | None = None) -> list[TweetSpec]:
+        """Check every post of a thread (before anything is sent); raises naming the item.
+
+        :param tweets: the posts, texts or dicts.
+        :param reply_to: the post the first one replies to.
+        """
         if isinstance(tweets, (str, Mapping)) or not tweets:
             raise input_error("tweets", "must be a non-empty list of texts or dicts", service=SERVICE)
         specs = []
@@ -271,7 +296,10 @@ class TwitterPosting(TwitterMedia):
         return posted
 
     def delete_tweet(self, tweet_id: str | int) -> bool:
-        """``DELETE /2/tweets/{id}``; True when X reports it deleted."""
+        """``DELETE /2/tweets/{id}``; True when X reports it deleted.
+
+        :param tweet_id: the post.
+        """
         tweet_id = _id(tweet_id, "tweet_id")
-        response = self._call("DELETE", f"/2/tweets/{tweet_id}", operation="delete tweet")
+        response = self._call("delete tweet", path_params={"tweet_id": tweet_id})
         return bool(response.json().get("data", {}).get("deleted"))

@@ -1,5 +1,4 @@
-"""X's rules and values: limits, media types, validated posts, the no-double-post matcher.
-"""
+"""X's rules and values: limits, media types, validated posts, the no-double-post matcher."""
 
 from __future__ import annotations
 
@@ -56,7 +55,14 @@ MEDIA_TYPES: dict[str, tuple[str, str, str, int]] = {
 
 @dataclass(frozen=True)
 class MediaFile:
-    """A local file checked against X's rules: its kind, type, category and size."""
+    """A local file checked against X's rules: its kind, type, category and size.
+
+    :param path: the file.
+    :param kind: ``image``, ``gif`` or ``video``.
+    :param media_type: its MIME type.
+    :param category: X's media category.
+    :param size: bytes.
+    """
 
     path: Path
     kind: str  # "image" | "gif" | "video"
@@ -68,7 +74,16 @@ class MediaFile:
 
 @dataclass(frozen=True)
 class TweetSpec:
-    """One post, validated. Built by :meth:`TwitterHook.validate_tweet` before any network call."""
+    """One post, validated. Built by :meth:`TwitterHook.validate_tweet` before any network call.
+
+    :param text: the text.
+    :param media: local media to upload.
+    :param media_ids: uploaded media.
+    :param poll_options: poll options.
+    :param poll_duration_minutes: poll duration.
+    :param reply_to: the post replied to.
+    :param quote_tweet_id: the post quoted.
+    """
 
     text: str
     media: tuple[MediaFile, ...] = ()
@@ -79,6 +94,10 @@ class TweetSpec:
     quote_tweet_id: str | None = None
 
     def body(self, media_ids: Sequence[str] = ()) -> dict[str, Any]:
+        """The ``POST /2/tweets`` body.
+
+        :param media_ids: media uploaded for this post.
+        """
         body: dict[str, Any] = {}
         if self.text:
             body["text"] = self.text
@@ -134,13 +153,20 @@ class _Found(Exception):
 
 
 class RecentPosts:
-    """An account's recent posts, looked at once; posts of a thread are matched against it one by one."""
+    """An account's recent posts, looked at once; posts of a thread are matched against it one by one.
+
+    :param tweets: the posts as X listed them.
+    """
 
     def __init__(self, tweets: list[dict[str, Any]]) -> None:
         self.tweets = tweets
 
     def find(self, text: str, reply_to: str | None = None) -> dict[str, Any] | None:
-        """The post with this text (URLs, entities and spacing aside) and reply target, or None."""
+        """The post with this text (URLs, entities and spacing aside) and reply target, or None.
+
+        :param text: the post's text.
+        :param reply_to: the post it replies to, if any.
+        """
         if not text:
             return None
         wanted = _normalise_for_match(text)

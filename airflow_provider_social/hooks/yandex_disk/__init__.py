@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         UPLOAD_WAIT_TIMEOUT,
         YANDEX_DISK_ERRORS,
         OperationFailedError,
+        YandexDiskPolicy,
         yandex_error_parser,
     )
     from airflow_provider_social.hooks.yandex_disk.transfers import CHUNK_SIZE
@@ -61,6 +62,7 @@ _LAZY = {
     "UPLOAD_WAIT_TIMEOUT": "policy",
     "YANDEX_DISK_ERRORS": "policy",
     "OperationFailedError": "policy",
+    "YandexDiskPolicy": "policy",
     "yandex_error_parser": "policy",
     "CHUNK_SIZE": "transfers",
 }
@@ -87,6 +89,7 @@ __all__ = [
     "UPLOAD_WAIT_TIMEOUT",
     "YANDEX_DISK_ERRORS",
     "YandexDiskHook",
+    "YandexDiskPolicy",
     "disk_path",
     "parent_path",
     "path_matches",

@@ -1,5 +1,4 @@
-"""Yandex ID for the Disk hook: token refresh, the device-code flow and the first authorisation.
-"""
+"""Yandex ID for the Disk hook: token refresh, the device-code flow and the first authorisation."""
 
 from __future__ import annotations
 
@@ -83,7 +82,13 @@ class YandexDiskAuth(SocialHook):
         oauth_base_url: str | None = None,
         **kwargs: Any,
     ) -> YandexDiskHook:
-        """A hook for the first authorisation, before the Connection holds any token (used by the CLI)."""
+        """A hook for the first authorisation, before the Connection holds any token (used by the CLI).
+
+        :param conn_id: the connection being authorised.
+        :param client_id: the Yandex ID app's client id.
+        :param client_secret: its secret.
+        :param oauth_base_url: Yandex ID's base URL (the sandbox's in tests).
+        """
         from airflow.sdk import Connection
 
         extra = {"client_id": client_id, "client_secret": client_secret}

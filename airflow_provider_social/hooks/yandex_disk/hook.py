@@ -1,11 +1,10 @@
-"""YandexDiskHook: the layers of this package on the shared SocialHook.
-"""
+"""YandexDiskHook: the layers of this package on the shared SocialHook."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from airflow_provider_social.hooks.yandex_disk.policy import SERVICE, yandex_error_parser
+from airflow_provider_social.hooks.yandex_disk.policy import POLICY, SERVICE, yandex_error_parser
 from airflow_provider_social.hooks.yandex_disk.transfers import YandexDiskTransfers
 
 
@@ -34,6 +33,8 @@ class YandexDiskHook(YandexDiskTransfers):
     }
 
     error_parser = staticmethod(yandex_error_parser)
+    #: One policy reads every Disk and Yandex ID answer (links declare theirs in the call table).
+    response_policy = POLICY
 
     reauth_command = "airflow social auth yandex --conn-id {conn_id}"
 

@@ -1,5 +1,4 @@
-"""Disk paths and the small argument checks every Yandex Disk call makes before any network call.
-"""
+"""Disk paths and the small argument checks every Yandex Disk call makes before any network call."""
 
 from __future__ import annotations
 

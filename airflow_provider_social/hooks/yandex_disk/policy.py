@@ -1,5 +1,4 @@
-"""Yandex Disk's answers: the service name, the error table and how its error bodies read.
-"""
+"""Yandex Disk's answers: the service name, the error table and how its error bodies read."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     error_body,
 )
+from airflow_provider_social.core.policy import ResponsePolicy, StatusOverrides
 
 if TYPE_CHECKING:
     import requests
@@ -69,7 +69,10 @@ _HINTS = {
 
 
 def yandex_error_parser(response: requests.Response) -> ApiErrorInfo | None:
-    """Parse Yandex error bodies: Disk ``{message, description, error}``, Yandex ID ``{error, error_description}``."""
+    """Parse Yandex error bodies: Disk ``{message, description, error}``, Yandex ID ``{error, error_description}``.
+
+    :param response: the unsuccessful answer.
+    """
     body = error_body(response)
     if isinstance(body, ApiErrorInfo):
         return body
@@ -86,3 +89,21 @@ def yandex_error_parser(response: requests.Response) -> ApiErrorInfo | None:
 
 class OperationFailedError(SocialApiError):
     """An asynchronous Disk operation ended as ``failed`` (or did not end in time)."""
+
+
+class YandexDiskPolicy(ResponsePolicy):
+    """Disk API and Yandex ID answers: HTTP statuses decide, the error body is ``{message, description, error}``
+    (Disk) or ``{error, error_description}`` (Yandex ID), read by :func:`yandex_error_parser`."""
+
+    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
+        """What Yandex's error body says.
+
+        :param response: the unsuccessful answer.
+        """
+        return yandex_error_parser(response)
+
+
+#: The service's policy, set on the hook's transport once.
+POLICY = YandexDiskPolicy()
+#: Upload and download links (the upload host speaks plainly): a lapsed link (404/410) is retried with a fresh one.
+LINK_POLICY = StatusOverrides(POLICY, retry_statuses=LINK_RETRY_STATUSES)

@@ -1,5 +1,4 @@
-"""Publishing, public resources and the trash.
-"""
+"""Publishing, public resources and the trash."""
 
 from __future__ import annotations
 
@@ -31,15 +30,20 @@ class YandexDiskPublic(YandexDiskResources):
 
     # ---------------------------------------------------------------------------------------------- publishing
     def publish(self, path: str) -> str:
-        """Publish a file or folder and return its public URL (``PUT /v1/disk/resources/publish``)."""
+        """Publish a file or folder and return its public URL (``PUT /v1/disk/resources/publish``).
+
+        :param path: the file or folder.
+        """
         path = disk_path(path, "path")
-        self._call("PUT", "/v1/disk/resources/publish", operation="publish", params={"path": path})
+        self._call("publish", params={"path": path})
         return str(self.get_metadata(path, fields="public_url")["public_url"])
 
     def unpublish(self, path: str) -> None:
-        """Make a resource private again (``PUT /v1/disk/resources/unpublish``)."""
-        self._call("PUT", "/v1/disk/resources/unpublish", operation="unpublish",
-                   params={"path": disk_path(path, "path")})
+        """Make a resource private again (``PUT /v1/disk/resources/unpublish``).
+
+        :param path: the file or folder.
+        """
+        self._call("unpublish", params={"path": disk_path(path, "path")})
 
     def get_public_metadata(
         self, public_key: str, *, path: str | None = None, fields: str | list[str] | None = None,
@@ -55,13 +59,16 @@ class YandexDiskPublic(YandexDiskResources):
         """
         params = _clean({"public_key": _public_key(public_key), "path": path, "fields": _fields(fields),
                          "limit": limit, "offset": offset})
-        return self._call("GET", "/v1/disk/public/resources", operation="get public metadata", params=params).json()
+        return self._call("get public metadata", params=params).json()
 
     def get_public_download_link(self, public_key: str, *, path: str | None = None) -> str:
-        """A download href for a public file (or a file inside a public folder, ``path`` relative to it)."""
+        """A download href for a public file (or a file inside a public folder, ``path`` relative to it).
+
+        :param public_key: the key or public URL.
+        :param path: a file inside a public folder.
+        """
         params = _clean({"public_key": _public_key(public_key), "path": path})
-        href = str(self._call("GET", "/v1/disk/public/resources/download", operation="get public download link",
-                              params=params).json()["href"])
+        href = str(self._call("get public download link", params=params).json()["href"])
         register_secret_url(href)
         return href
 
@@ -87,8 +94,7 @@ class YandexDiskPublic(YandexDiskResources):
         folder = disk_path(save_path, "save_path") if save_path else None
         params = _clean({"public_key": _public_key(public_key), "path": path, "name": name, "save_path": folder})
         try:
-            response = self._call("POST", "/v1/disk/public/resources/save-to-disk", operation="save public to disk",
-                                  params=params, idempotent=False)
+            response = self._call("save public to disk", params=params)
         except ConflictError as exc:
             raise self._refine(exc, "name", f"{folder or 'disk:/Загрузки'}/{name or ''}") from None
         expected = f"{folder.rstrip('/')}/{name}" if folder and name else None
@@ -96,12 +102,14 @@ class YandexDiskPublic(YandexDiskResources):
 
     # ---------------------------------------------------------------------------------------------- trash
     def list_trash(self, *, page_size: int = 100) -> Iterator[dict[str, Any]]:
-        """Everything in the trash (``trash:/name_<hash>`` paths with ``origin_path`` and ``deleted``)."""
+        """Everything in the trash (``trash:/name_<hash>`` paths with ``origin_path`` and ``deleted``).
+
+        :param page_size: items per request (1-10000).
+        """
         _check_page_size(page_size)
         offset = 0
         while True:
-            body = self._call("GET", "/v1/disk/trash/resources", operation="list trash",
-                              params={"path": "trash:/", "limit": page_size, "offset": offset}).json()
+            body = self._call("list trash", params={"path": "trash:/", "limit": page_size, "offset": offset}).json()
             items = body.get("_embedded", {}).get("items", [])
             yield from items
             offset += len(items)
@@ -126,27 +134,35 @@ class YandexDiskPublic(YandexDiskResources):
         trash = _trash_path(trash_path)
         if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
             raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
-        origin = self._call("GET", "/v1/disk/trash/resources", operation="get trash item",
-                            params={"path": trash, "fields": "origin_path"}).json().get("origin_path")
+        origin = self._call("get trash item", params={"path": trash, "fields": "origin_path"}).json().get("origin_path")
         target = f"{parent_path(origin)}/{name}".replace(":///", ":/") if origin and name else origin
         params = _clean({"path": trash, "name": name, "overwrite": _flag(overwrite)})
         try:
-            response = self._call("PUT", "/v1/disk/trash/resources/restore", operation="restore from trash",
-                                  params=params)
+            response = self._call("restore from trash", params=params)
         except ConflictError as exc:
             raise self._refine(exc, "name", target or trash) from None
         return self._finish(response, target, wait=wait, poll_interval=poll_interval, timeout=timeout)
 
     def delete_from_trash(self, trash_path: str, *, wait: bool = True, poll_interval: float = 1.0,
                           timeout: float | None = None) -> dict[str, Any]:
-        """Delete one trashed resource for good."""
+        """Delete one trashed resource for good.
+
+        :param trash_path: ``trash:/<name>`` as :meth:`list_trash` returns it.
+        :param wait: wait for an asynchronous (202) operation.
+        :param poll_interval: seconds between status checks.
+        :param timeout: give up waiting after this many seconds.
+        """
         trash = _trash_path(trash_path)
-        response = self._call("DELETE", "/v1/disk/trash/resources", operation="delete from trash",
-                              params={"path": trash})
+        response = self._call("delete from trash", params={"path": trash})
         return self._finish(response, trash, wait=wait, poll_interval=poll_interval, timeout=timeout)
 
     def empty_trash(self, *, wait: bool = True, poll_interval: float = 1.0, timeout: float | None = None
                     ) -> dict[str, Any]:
-        """Delete everything in the trash for good (asynchronous when the trash is not empty)."""
-        response = self._call("DELETE", "/v1/disk/trash/resources", operation="empty trash")
+        """Delete everything in the trash for good (asynchronous when the trash is not empty).
+
+        :param wait: wait for an asynchronous (202) operation.
+        :param poll_interval: seconds between status checks.
+        :param timeout: give up waiting after this many seconds.
+        """
+        response = self._call("empty trash")
         return self._finish(response, "trash:/", wait=wait, poll_interval=poll_interval, timeout=timeout)

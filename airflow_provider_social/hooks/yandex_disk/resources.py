@@ -1,9 +1,9 @@
-"""Disk resources: account info, folders, metadata, listings, delete, copy and move.
-"""
+"""Disk resources: account info, folders, metadata, listings, delete, copy and move."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -33,7 +33,7 @@ class YandexDiskResources(YandexDiskOperations):
     # ---------------------------------------------------------------------------------------------- operations
     def get_disk_info(self) -> dict[str, Any]:
         """Space and account data: ``total_space``, ``used_space``, ``trash_size``, ``max_file_size``, ``user``."""
-        return self._call("GET", "/v1/disk", operation="get disk info").json()
+        return self._call("get disk info").json()
 
     @cached_property
     def account_limits(self) -> AccountLimits:
@@ -78,7 +78,7 @@ class YandexDiskResources(YandexDiskOperations):
         """
         path = disk_path(path, "path")
         try:
-            self._call("PUT", "/v1/disk/resources", operation="create folder", params={"path": path})
+            self._call("create folder", params={"path": path})
             return {"path": path, "created": True}
         except ConflictError as exc:
             if exc.api_code == "DiskPathPointsToExistentDirectoryError" and (exist_ok or parents):
@@ -101,15 +101,24 @@ class YandexDiskResources(YandexDiskOperations):
 
         :param fields: only these keys (``"name,_embedded.items.path"`` or a list); saves bandwidth.
         :param limit: items per page of a folder listing (API default 20). Use :meth:`iter_folder` for all.
+        :param path: the resource.
+        :param offset: where that page starts.
+        :param sort: sort key of a folder listing (``name``, ``-created``, ...).
         """
         params = {"path": disk_path(path, "path"), "fields": _fields(fields), "limit": limit, "offset": offset,
                   "sort": sort}
-        return self._call("GET", "/v1/disk/resources", operation="get metadata", params=_clean(params)).json()
+        return self._call("get metadata", params=_clean(params)).json()
 
     def iter_folder(
         self, path: str, *, page_size: int = 100, sort: str | None = None, fields: list[str] | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every item of a folder, fetched page by page (``limit``/``offset``) as you iterate."""
+        """Every item of a folder, fetched page by page (``limit``/``offset``) as you iterate.
+
+        :param path: the folder.
+        :param page_size: items per request (1-10000).
+        :param sort: sort key.
+        :param fields: only these item keys.
+        """
         _check_page_size(page_size)
         wanted = None
         if fields:
@@ -126,13 +135,20 @@ class YandexDiskResources(YandexDiskOperations):
                 return
 
     def get_type(self, path: str) -> str | None:
-        """``"file"``, ``"dir"``, or None when nothing is at ``path``."""
+        """``"file"``, ``"dir"``, or None when nothing is at ``path``.
+
+        :param path: the resource.
+        """
         try:
             return self.get_metadata(path, fields="type")["type"]
         except NotFoundError:
             return None
 
     def exists(self, path: str) -> bool:
+        """Whether anything is at ``path``.
+
+        :param path: the resource.
+        """
         return self.get_type(path) is not None
 
     # ---------------------------------------------------------------------------------------------- delete, copy, move
@@ -159,7 +175,7 @@ class YandexDiskResources(YandexDiskOperations):
         """
         path = disk_path(path, "path")
         params = _clean({"path": path, "permanently": _flag(permanently), "md5": md5})
-        response = self._call("DELETE", "/v1/disk/resources", operation="delete", params=params)
+        response = self._call("delete", params=params)
         return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
 
     def _transfer(
@@ -179,8 +195,9 @@ class YandexDiskResources(YandexDiskOperations):
         params = _clean({"from": source, "path": destination, "overwrite": _flag(overwrite),
                          "force_async": _flag(force_async)})
         try:
-            response = self._call("POST", f"/v1/disk/resources/{kind}", operation=kind, params=params,
-                                  idempotent=overwrite)
+            # Repeating a copy/move after a lost answer is safe only when it may overwrite what the first made.
+            call = replace(self.calls[kind], idempotent=overwrite)
+            response = self.call_api(call, params=params)
         except ConflictError as exc:
             raise self._refine(exc, "destination", destination) from None
         result = self._finish(response, destination, wait=wait, poll_interval=poll_interval, timeout=timeout)
@@ -213,12 +230,21 @@ class YandexDiskResources(YandexDiskOperations):
         """Move or rename (``POST /v1/disk/resources/move``); folders may be moved asynchronously.
 
         Arguments and result as :meth:`copy`.
+
+        :param source: what to move.
+        :param destination: the new path.
+        :param overwrite: replace what is there.
+        :param parents: create missing parents first.
+        :param wait: wait for an asynchronous (202) operation.
+        :param poll_interval: seconds between status checks.
+        :param timeout: give up waiting after this many seconds.
+        :param force_async: ask Yandex to run it as an operation.
         """
         return self._transfer("move", source, destination, overwrite=overwrite, wait=wait,
                               poll_interval=poll_interval, timeout=timeout, force_async=force_async, parents=parents)
 
     # ---------------------------------------------------------------------------------------------- lists
-    def _pages(self, url_path: str, operation: str, params: dict[str, Any], page_size: int,
+    def _pages(self, name: str, params: dict[str, Any], page_size: int,
                limit: int | None) -> Iterator[dict[str, Any]]:
         _check_page_size(page_size)
         offset, given = 0, 0
@@ -226,8 +252,7 @@ class YandexDiskResources(YandexDiskOperations):
             size = page_size if limit is None else min(page_size, limit - given)
             if size <= 0:
                 return
-            body = self._call("GET", url_path, operation=operation,
-                              params=_clean({**params, "limit": size, "offset": offset})).json()
+            body = self._call(name, params=_clean({**params, "limit": size, "offset": offset})).json()
             items = body.get("items", [])
             yield from items
             given += len(items)
@@ -243,20 +268,31 @@ class YandexDiskResources(YandexDiskOperations):
 
         :param media_type: ``"image"``, ``"document"``, ... (or a list); see :data:`MEDIA_TYPES`.
         :param limit: stop after this many files (None: all).
+        :param page_size: items per request (1-10000).
+        :param sort: sort key.
+        :param fields: only these item keys.
         """
         params = {"media_type": _media_types(media_type), "sort": sort,
                   "fields": None if not fields else ",".join(f"items.{f}" for f in fields)}
-        return self._pages("/v1/disk/resources/files", "list files", params, page_size, limit)
+        return self._pages("list files", params, page_size, limit)
 
     def list_last_uploaded(self, *, limit: int = 20, media_type: str | list[str] | None = None) -> list[dict[str, Any]]:
-        """The most recently uploaded files, newest first (``GET /v1/disk/resources/last-uploaded``)."""
+        """The most recently uploaded files, newest first (``GET /v1/disk/resources/last-uploaded``).
+
+        :param limit: how many (1-10000).
+        :param media_type: only these media types.
+        """
         _check_page_size(limit, "limit")
         params = _clean({"limit": limit, "media_type": _media_types(media_type)})
-        body = self._call("GET", "/v1/disk/resources/last-uploaded", operation="list last uploaded", params=params)
+        body = self._call("list last uploaded", params=params)
         return list(body.json().get("items", []))
 
     def list_public(self, *, type: str | None = None, page_size: int = 100) -> Iterator[dict[str, Any]]:  # noqa: A002
-        """Your published resources (``GET /v1/disk/resources/public``); ``type`` is ``"file"`` or ``"dir"``."""
+        """Your published resources (``GET /v1/disk/resources/public``); ``type`` is ``"file"`` or ``"dir"``.
+
+        :param type: ``file``, ``dir`` or None for both.
+        :param page_size: items per request (1-10000).
+        """
         if type not in (None, "file", "dir"):
             raise input_error("type", f"must be 'file' or 'dir', got {type!r}", service=SERVICE)
-        return self._pages("/v1/disk/resources/public", "list public", {"type": type}, page_size, None)
+        return self._pages("list public", {"type": type}, page_size, None)

@@ -1,12 +1,11 @@
-"""Uploads and downloads: links that are credentials, fresh for every attempt; bodies streamed.
-"""
+"""Uploads and downloads: links that are credentials, fresh for every attempt; bodies streamed."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import (
@@ -18,7 +17,9 @@ from airflow_provider_social.core.errors import (
     input_error,
 )
 from airflow_provider_social.core.masking import redact_url
+from airflow_provider_social.core.waiting import Poll, WaitTimeout, wait_for
 from airflow_provider_social.hooks.yandex_disk.limits import uploader_error
+from airflow_provider_social.hooks.yandex_disk.operations import operation_rule
 from airflow_provider_social.hooks.yandex_disk.paths import (
     _flag,
     _human,
@@ -28,12 +29,13 @@ from airflow_provider_social.hooks.yandex_disk.paths import (
     safe_local_target,
 )
 from airflow_provider_social.hooks.yandex_disk.policy import (
-    LINK_RETRY_STATUSES,
     SERVICE,
     UPLOAD_WAIT_TIMEOUT,
     OperationFailedError,
 )
 from airflow_provider_social.hooks.yandex_disk.public import YandexDiskPublic
+
+T = TypeVar("T")
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -42,19 +44,40 @@ CHUNK_SIZE = 1024 * 1024
 class YandexDiskTransfers(YandexDiskPublic):
     """Uploads (local files, bytes, from a URL) and downloads."""
 
+    # ---------------------------------------------------------------------------------------------- links
+    def _with_fresh_link(self, name: str, link: Callable[[], str], use: Callable[[str], T]) -> T:
+        """Run ``use(href)`` with a fresh link in every attempt, within the connection's retry budget.
+
+        An upload or download href serves one request and lapses, so a retry (429, 5xx, a lapsed link answered
+        404/410, a broken connection) starts from a new one rather than repeating the old one.
+        """
+
+        def attempt() -> T:
+            href = link()
+            register_secret_url(href)
+            return use(href)
+
+        return self.transport.with_retries(name, attempt)
+
+    def _send_to_link(self, name: str, href: str, **options: Any) -> Any:
+        """One attempt of the declared link call ``name`` (no token: the href is the credential) to ``href``."""
+        return self.call_api(self.calls[name], url=href, retries=False, **options)
+
     # ---------------------------------------------------------------------------------------------- upload
     def _upload_link(self, path: str, overwrite: bool) -> tuple[str, str | None]:
         """(href, operation_id): the upload operation tracks an upload the upload host answers 202."""
-        response = self._call(
-            "GET", "/v1/disk/resources/upload", operation="get upload link",
-            params={"path": path, "overwrite": _flag(overwrite)},
+        response = self._call("get upload link", params={"path": path, "overwrite": _flag(overwrite)},
         )
         body = response.json()
         operation_id = body.get("operation_id")
         return str(body["href"]), str(operation_id) if operation_id else None
 
     def get_upload_link(self, remote_path: str, *, overwrite: bool = False) -> str:
-        """A one-use upload href (valid 30 minutes). It is a credential: never log or return it to XCom."""
+        """A one-use upload href (valid 30 minutes). It is a credential: never log or return it to XCom.
+
+        :param remote_path: where the file will go.
+        :param overwrite: replace an existing file.
+        """
         path = disk_path(remote_path, "remote_path")
         try:
             href, _operation_id = self._upload_link(path, overwrite)
@@ -137,19 +160,22 @@ class YandexDiskTransfers(YandexDiskPublic):
             if parent not in ("disk:/", "app:/"):
                 self.create_folder(parent, parents=True)
 
-        def attempt() -> tuple[int, str | None]:
+        operation_ids: list[str | None] = []
+
+        def link() -> str:
             try:
                 href, operation_id = self._upload_link(path, overwrite)
             except ConflictError as exc:
                 raise self._refine(exc, "remote_path", path) from None
-            register_secret_url(href)
+            operation_ids.append(operation_id)  # the operation tracking this link's upload
+            return href
+
+        def put(href: str) -> tuple[int, str | None]:
             try:
-                response = self.transport.send(
+                response = self._send_to_link(
                     # An empty file is sent as b"": requests would otherwise chunk a zero-length stream.
-                    "PUT", href, operation="upload file", body=body_factory if size else None, data=b"",
-                    signed_url=True,
+                    "upload file", href, body=body_factory if size else None, data=b"",
                     headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
-                    retry_statuses=LINK_RETRY_STATUSES,
                 )
             except RetryableError as retry:  # 404/410 (a lapsed link), 429, 5xx: a fresh link next time
                 retry.error = uploader_error(retry.error, field="remote_path", path=path)
@@ -165,9 +191,9 @@ class YandexDiskTransfers(YandexDiskPublic):
             except SocialApiError as refused:
                 raise uploader_error(refused, field="remote_path", path=path) from None
             response.close()
-            return response.status_code, operation_id
+            return response.status_code, operation_ids[-1]
 
-        status, operation_id = self.transport.with_retries("upload file", attempt)
+        status, operation_id = self._with_fresh_link("upload file", link, put)
         if status == 202:  # received, not yet moved into Disk: its metadata would be 404 until the operation ends
             if not wait and operation_id:
                 return {"path": path, "size": size, "md5": None, "sha256": None, "operation_id": operation_id,
@@ -182,14 +208,14 @@ class YandexDiskTransfers(YandexDiskPublic):
             if operation_id:
                 self.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
                 return
-            deadline = self.clock() + timeout
-            while self.get_type(path) != "file":
-                if self.clock() >= deadline:
-                    raise OperationFailedError(
-                        f"still not in Disk after {timeout:.0f} s", service=SERVICE, operation="wait for upload",
-                        api_code="timeout", hint="raise the timeout, or use a deferrable operator",
-                    )
-                self.sleep(poll_interval)
+            try:
+                wait_for(lambda: Poll(done=self.get_type(path) == "file"), operation_rule(poll_interval, timeout),
+                         what=path, service=SERVICE, operation="wait for upload", sleep=self.sleep, clock=self.clock)
+            except WaitTimeout:
+                raise OperationFailedError(
+                    f"still not in Disk after {timeout:.0f} s", service=SERVICE, operation="wait for upload",
+                    api_code="timeout", hint="raise the timeout, or use a deferrable operator",
+                ) from None
         except OperationFailedError as exc:
             raise OperationFailedError(
                 f"remote_path: Yandex accepted the upload of {path!r} (HTTP 202) but did not put it into Disk: "
@@ -198,7 +224,11 @@ class YandexDiskTransfers(YandexDiskPublic):
             ) from None
 
     def check_uploaded(self, path: str, size: int) -> dict[str, Any]:
-        """``{"path", "size", "md5", "sha256"}`` of an uploaded file, checked against the size sent."""
+        """``{"path", "size", "md5", "sha256"}`` of an uploaded file, checked against the size sent.
+
+        :param path: the uploaded file.
+        :param size: the bytes sent.
+        """
         meta = self.get_metadata(path, fields="path,size,md5,sha256")
         if meta.get("size") != size:
             raise ServerError(
@@ -239,17 +269,18 @@ class YandexDiskTransfers(YandexDiskPublic):
         if parents:
             self.create_folder(parent_path(path), parents=True)
         try:
-            response = self._call("POST", "/v1/disk/resources/upload", operation="upload from URL",
-                                  params={"url": url, "path": path}, idempotent=False)
+            response = self._call("upload from URL", params={"url": url, "path": path})
         except ConflictError as exc:
             raise self._refine(exc, "remote_path", path) from None
         return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
 
     # ---------------------------------------------------------------------------------------------- download
     def get_download_link(self, path: str) -> str:
-        """A download href for a file. It is a credential: never log or return it to XCom."""
-        response = self._call("GET", "/v1/disk/resources/download", operation="get download link",
-                              params={"path": disk_path(path, "path")})
+        """A download href for a file. It is a credential: never log or return it to XCom.
+
+        :param path: the file.
+        """
+        response = self._call("get download link", params={"path": disk_path(path, "path")})
         href = str(response.json()["href"])
         register_secret_url(href)
         return href
@@ -291,27 +322,20 @@ class YandexDiskTransfers(YandexDiskPublic):
                 operation="read bytes", hint="use download_file() to stream it to disk",
             )
 
-        def attempt() -> bytes:
-            href = self.get_download_link(path)
-            return self.transport.send("GET", href, operation="read bytes", signed_url=True,
-                                       retry_statuses=LINK_RETRY_STATUSES).content
-
-        return self.transport.with_retries("read bytes", attempt)
+        return self._with_fresh_link("read bytes", lambda: self.get_download_link(path),
+                                     lambda href: self._send_to_link("read bytes", href).content)
 
     def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
         from airflow_provider_social.core.uploads import response_blocks, stream_to_file
 
-        def attempt() -> int:
+        def fetch(href: str) -> int:
             import requests as _requests
             from urllib3.exceptions import HTTPError
 
             from airflow_provider_social.core.http import RetryableError
 
-            href = link()
             shown = redact_url(href, signed=True)
-            response = self.transport.send("GET", href, operation="download file", stream=True, signed_url=True,
-                                           retry_statuses=LINK_RETRY_STATUSES)
-
+            response = self._send_to_link("download file", href)
             try:
                 return stream_to_file(response_blocks(response, CHUNK_SIZE), target)
             except (_requests.RequestException, HTTPError) as exc:
@@ -320,7 +344,7 @@ class YandexDiskTransfers(YandexDiskPublic):
             finally:
                 response.close()
 
-        size = self.transport.with_retries("download file", attempt)
+        size = self._with_fresh_link("download file", link, fetch)
         return {"path": path, "local_path": str(target), "size": size}
 
 
