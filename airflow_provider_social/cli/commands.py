@@ -130,13 +130,13 @@ def auth_twitter(args: argparse.Namespace, *, announce=print, read_line=input) -
     The authorize URL is printed; the browser comes back to the redirect URI, which this command serves when it is
     a loopback ``http://`` URI (else, or with ``--paste``, the user pastes the URL the browser landed on). The
     ``state`` is checked, then the code is exchanged at once: X codes live 30 seconds. The flow itself is
-    ``core/authflow.py`` configured by ``hooks/twitter_connection.AUTH_FLOW``; the terminal part ``cli/authcode.py``.
+    ``core/authflow.py`` configured by ``hooks/twitter/connection.AUTH_FLOW``; the terminal part ``cli/authcode.py``.
     """
     from airflow_provider_social.cli.authcode import authorize_in_terminal
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
     from airflow_provider_social.hooks.twitter import TwitterHook
-    from airflow_provider_social.hooks.twitter_connection import AUTH_FLOW
+    from airflow_provider_social.hooks.twitter.connection import AUTH_FLOW
 
     conn_type, extra = _existing_extra(args.conn_id)
     client_id = args.client_id or extra.get("client_id")

@@ -155,7 +155,10 @@ def error_body(response: requests.Response) -> dict[str, Any] | ApiErrorInfo:
 
 
 def default_error_parser(response: requests.Response) -> ApiErrorInfo | None:
-    """Understands the common shapes: {"error": "...", "error_description"/"description"/"message": "..."}."""
+    """Understands the common shapes: {"error": "...", "error_description"/"description"/"message": "..."}.
+
+    :param response: the unsuccessful answer.
+    """
     body = error_body(response)
     if isinstance(body, ApiErrorInfo):
         return body

@@ -15,11 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_social.hooks.twitter import RecentPosts, TweetSpec, TwitterHook
+from airflow_provider_social.core.deferral import default_deferrable
 from airflow_provider_social.links.twitter import TwitterTweetLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.twitter import RecentPosts, TweetSpec, TwitterHook
+
+#: The hook's ``default_conn_name``, repeated so that parsing a DAG does not import the hook (and its transport).
+DEFAULT_CONN_ID = "twitter_default"
 
 
 def _as_list(value: Any) -> list[Any] | None:
@@ -28,13 +33,6 @@ def _as_list(value: Any) -> list[Any] | None:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         return [value]
     return list(value)
-
-
-def default_deferrable() -> bool:
-    """Airflow's ``[operators] default_deferrable`` (False unless the deployment turns deferral on everywhere)."""
-    from airflow.sdk import conf
-
-    return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
 def _is_retry(context: Context) -> bool:
@@ -50,7 +48,7 @@ class _TwitterOperator(BaseOperator):
     def __init__(
         self,
         *,
-        twitter_conn_id: str = TwitterHook.default_conn_name,
+        twitter_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool | None = None,
         poll_interval: float | None = None,
         **kwargs: Any,
@@ -65,6 +63,9 @@ class _TwitterOperator(BaseOperator):
         self.recent: RecentPosts | None = None
 
     def get_hook(self) -> TwitterHook:
+        """The hook for this operator's connection (imported here: DAG parsing never loads the transport)."""
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         return TwitterHook(self.twitter_conn_id)
 
     # -- to implement: validated specs, and what to do once media ids are ready
@@ -173,6 +174,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
     :param deferrable: wait for media processing and rate-limit resets in the triggerer; default: the
         ``[operators] default_deferrable`` setting.
     :param poll_interval: seconds between media status polls when deferred (default: X's ``check_after_secs``).
+    :param poll_duration_minutes: how long the poll runs (5-10080). Templated.
     """
 
     template_fields: Sequence[str] = ("text", "media_paths", "media_ids", "poll_options", "reply_to",
@@ -200,6 +202,9 @@ class TwitterCreateTweetOperator(_TwitterOperator):
         self.quote_tweet_id = quote_tweet_id
 
     def specs(self) -> list[TweetSpec]:
+        """The one post, validated before any network call."""
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         return [TwitterHook.validate_tweet(
             self.text, media_paths=_as_list(self.media_paths), media_ids=_as_list(self.media_ids),
             poll_options=self.poll_options, poll_duration_minutes=self.poll_duration_minutes,
@@ -207,10 +212,21 @@ class TwitterCreateTweetOperator(_TwitterOperator):
         )]
 
     def result_of_landed(self, specs: list[TweetSpec], landed: list[dict[str, Any]]) -> dict[str, Any]:
+        """The result when a retry finds the post already landed.
+
+        :param specs: the validated posts.
+        :param landed: the posts found on X.
+        """
         self.tweet_url = landed[0]["url"]
         return {**landed[0], "media_ids": list(specs[0].media_ids)}
 
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
+        """Post with the uploaded media.
+
+        :param context: the task's Airflow context.
+        :param hook: the task's hook.
+        :param media_ids: media ids per post.
+        """
         spec = self.specs()[0]
         ids = media_ids[0] if media_ids else []
         result = hook.post(spec, ids, dedupe=self.dedupe(context), recent=self.recent)
@@ -239,13 +255,27 @@ class TwitterThreadOperator(_TwitterOperator):
         self.reply_to = reply_to
 
     def specs(self) -> list[TweetSpec]:
+        """Every post of the thread, validated before any network call."""
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         return TwitterHook.validate_thread(self.tweets, reply_to=self.reply_to)
 
     def result_of_landed(self, specs: list[TweetSpec], landed: list[dict[str, Any]]) -> dict[str, Any]:
+        """The result when a retry finds the whole thread already landed.
+
+        :param specs: the validated posts.
+        :param landed: the posts found on X.
+        """
         self.tweet_url = landed[0]["url"]
         return {"ids": [p["id"] for p in landed], "urls": [p["url"] for p in landed], "url": self.tweet_url}
 
     def publish(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> dict[str, Any]:
+        """Post the thread with the uploaded media.
+
+        :param context: the task's Airflow context.
+        :param hook: the task's hook.
+        :param media_ids: media ids per post.
+        """
         specs = self.specs()
         posted = hook.post_thread(specs, media_ids or [[] for _ in specs], dedupe=self.dedupe(context),
                                   recent=self.recent)
@@ -260,11 +290,13 @@ class TwitterDeleteTweetOperator(BaseOperator):
     :param tweet_id: the post's id. Templated.
     :param missing_ok: succeed when the post does not exist (always so on a retry, when the first try may have
         deleted it).
+
+    :param twitter_conn_id: the connection (default ``twitter_default``).
     """
 
     template_fields: Sequence[str] = ("tweet_id",)
 
-    def __init__(self, *, tweet_id: str, twitter_conn_id: str = TwitterHook.default_conn_name,
+    def __init__(self, *, tweet_id: str, twitter_conn_id: str = DEFAULT_CONN_ID,
                  missing_ok: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tweet_id = tweet_id
@@ -272,8 +304,12 @@ class TwitterDeleteTweetOperator(BaseOperator):
         self.missing_ok = missing_ok
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Delete the post.
+
+        :param context: the task's Airflow context.
+        """
         from airflow_provider_social.core.errors import NotFoundError
-        from airflow_provider_social.hooks.twitter import _id
+        from airflow_provider_social.hooks.twitter import TwitterHook, _id
 
         tweet_id = _id(self.tweet_id, "tweet_id")
         try:
@@ -292,15 +328,23 @@ class TwitterRefreshTokenOperator(BaseOperator):
     X access tokens live 2 hours and refresh tokens are single-use; tasks refresh on their own before expiry, so
     this operator is for connections used rarely: a refresh every couple of hours keeps the grant alive and
     surfaces a revoked grant early. Returns ``{"conn_id", "expires_at", "scope"}`` -- never a token.
+
+    :param twitter_conn_id: the connection (default ``twitter_default``).
     """
 
     template_fields: Sequence[str] = ("twitter_conn_id",)
 
-    def __init__(self, *, twitter_conn_id: str = TwitterHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, twitter_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.twitter_conn_id = twitter_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Rotate and persist the tokens.
+
+        :param context: the task's Airflow context.
+        """
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
         tokens = TwitterHook(self.twitter_conn_id).refresh_tokens()
         expires = (datetime.fromtimestamp(tokens.expires_at, tz=timezone.utc).isoformat()
                    if tokens.expires_at else None)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_social.core.deferral import default_deferrable
 from airflow_provider_social.links.yandex_disk import PUBLIC_URL_XCOM_KEY, YandexDiskPublicLink
 
 if TYPE_CHECKING:
@@ -33,7 +34,10 @@ DEFAULT_CONN_ID = "yandex_disk_default"
 
 
 class YandexDiskBaseOperator(BaseOperator):
-    """Shared plumbing: the connection id and a hook built once per task."""
+    """Shared plumbing: the connection id and a hook built once per task.
+
+    :param yandex_disk_conn_id: the connection (default ``yandex_disk_default``).
+    """
 
     template_fields: Sequence[str] = ("yandex_disk_conn_id",)
     ui_color = "#ffdb4d"
@@ -72,10 +76,17 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
         self.operation_timeout = operation_timeout
 
     def start(self, wait: bool) -> dict[str, Any]:
-        """Call the hook; with ``wait=False`` return as soon as Yandex accepted the work."""
+        """Call the hook; with ``wait=False`` return as soon as Yandex accepted the work.
+
+        :param wait: wait for an asynchronous (202) operation here; False returns as soon as Yandex accepted it.
+        """
         raise NotImplementedError
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Start the work; defer to the trigger while Yandex finishes it.
+
+        :param context: the task's Airflow context.
+        """
         result = self.start(wait=not self.deferrable)
         if result.get("status") == "in-progress" and result.get("operation_id"):
             from airflow_provider_social.triggers.yandex_disk import YandexDiskOperationTrigger
@@ -95,6 +106,11 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
         return result
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger: the result, or the operation's failure.
+
+        :param context: the task's Airflow context.
+        :param event: the trigger's event.
+        """
         from airflow_provider_social.hooks.yandex_disk import SERVICE, OperationFailedError
 
         if event.get("status") != "success":
@@ -103,13 +119,6 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
                 service=SERVICE, operation=self.task_id,
             )
         return dict(event["result"])
-
-
-def default_deferrable() -> bool:
-    """Airflow's ``[operators] default_deferrable`` (False unless the deployment turns deferral on everywhere)."""
-    from airflow.sdk import conf
-
-    return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
 # -------------------------------------------------------------------------------------------------- upload
@@ -174,6 +183,10 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
         self.parents = parents
 
     def execute(self, context: Context) -> list[dict[str, Any]]:  # type: ignore[override]
+        """Upload every file (all inputs checked first); defer on pending ones.
+
+        :param context: the task's Airflow context.
+        """
         from airflow_provider_social.hooks.yandex_disk import UPLOAD_WAIT_TIMEOUT, disk_path
 
         folder = disk_path(self.remote_folder, "remote_folder")
@@ -213,6 +226,11 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
         raise AssertionError("unreachable: defer() raises")  # pragma: no cover
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> list[dict[str, Any]]:  # type: ignore[override]
+        """Resume after one pending upload landed (or failed); defer on the next.
+
+        :param context: the task's Airflow context.
+        :param event: the trigger's event.
+        """
         from airflow_provider_social.hooks.yandex_disk import SERVICE, OperationFailedError
 
         results = [dict(r) for r in event["result"]]
@@ -231,6 +249,9 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
 class YandexDiskDownloadOperator(YandexDiskBaseOperator):
     """Download a file to a local path (or into a local directory, keeping its name).
 
+    :param remote_path: the file on Disk. Templated.
+    :param local_path: a file path, or an existing directory (keeps the name). Templated.
+    :param overwrite: replace an existing local file.
     :return: ``{"path", "local_path", "size"}``.
     """
 
@@ -243,12 +264,19 @@ class YandexDiskDownloadOperator(YandexDiskBaseOperator):
         self.overwrite = overwrite
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Download the file.
+
+        :param context: the task's Airflow context.
+        """
         return self.hook.download_file(self.remote_path, self.local_path, overwrite=self.overwrite)
 
 
 class YandexDiskCreateFolderOperator(YandexDiskBaseOperator):
     """Create a folder (with its parents by default); an existing folder is fine unless ``exist_ok=False``.
 
+    :param path: the folder. Templated.
+    :param parents: create missing parents too.
+    :param exist_ok: an existing folder is not an error.
     :return: ``{"path", "created"}``.
     """
 
@@ -261,6 +289,10 @@ class YandexDiskCreateFolderOperator(YandexDiskBaseOperator):
         self.exist_ok = exist_ok
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Create the folder.
+
+        :param context: the task's Airflow context.
+        """
         return self.hook.create_folder(self.path, parents=self.parents, exist_ok=self.exist_ok)
 
 
@@ -268,6 +300,8 @@ class YandexDiskDeleteOperator(YandexDiskAsyncOperator):
     """Delete a file or folder: to the trash, or ``permanently``. Non-empty folders are deleted asynchronously.
 
     :param missing_ok: a missing path is not an error.
+    :param path: the file or folder. Templated.
+    :param permanently: skip the trash.
     :return: ``{"path", "operation_id", "status", "deleted"}``.
     """
 
@@ -280,6 +314,10 @@ class YandexDiskDeleteOperator(YandexDiskAsyncOperator):
         self.missing_ok = missing_ok
 
     def start(self, wait: bool) -> dict[str, Any]:
+        """None
+
+        :param wait: wait for an asynchronous (202) operation here; False returns as soon as Yandex accepted it.
+        """
         from airflow_provider_social.core.errors import NotFoundError
 
         try:
@@ -295,6 +333,10 @@ class YandexDiskDeleteOperator(YandexDiskAsyncOperator):
 class YandexDiskCopyOperator(YandexDiskAsyncOperator):
     """Copy a file or folder; folders may be copied asynchronously (``deferrable=True`` frees the worker).
 
+    :param source: what to copy. Templated.
+    :param destination: the new path. Templated.
+    :param overwrite: replace what is at ``destination``.
+    :param parents: create the destination's missing parent folders.
     :return: ``{"source", "path", "operation_id", "status"}``.
     """
 
@@ -311,6 +353,10 @@ class YandexDiskCopyOperator(YandexDiskAsyncOperator):
         self.parents = parents
 
     def start(self, wait: bool) -> dict[str, Any]:
+        """None
+
+        :param wait: wait for an asynchronous (202) operation here; False returns as soon as Yandex accepted it.
+        """
         call = getattr(self.hook, self._method)
         return call(self.source, self.destination, overwrite=self.overwrite, parents=self.parents, wait=wait,
                     poll_interval=self.poll_interval, timeout=self.operation_timeout)
@@ -325,6 +371,7 @@ class YandexDiskMoveOperator(YandexDiskCopyOperator):
 class YandexDiskPublishOperator(YandexDiskBaseOperator):
     """Publish a file or folder; the task gets a "Yandex Disk public link" button.
 
+    :param path: the file or folder. Templated.
     :return: ``{"path", "public_url"}`` (the URL also goes to XCom key ``public_url``).
     """
 
@@ -337,6 +384,10 @@ class YandexDiskPublishOperator(YandexDiskBaseOperator):
         self.public_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Publish and push the public URL to XCom.
+
+        :param context: the task's Airflow context.
+        """
         from airflow_provider_social.hooks.yandex_disk import disk_path
 
         path = disk_path(self.path, "path")
@@ -351,6 +402,9 @@ class YandexDiskUploadFromUrlOperator(YandexDiskAsyncOperator):
 
     The URL is not returned to XCom (it may carry a signature).
 
+    :param url: an http(s) URL Yandex can reach. Templated.
+    :param remote_path: where the file goes. Templated.
+    :param parents: create missing parent folders first.
     :return: ``{"path", "operation_id", "status"}``.
     """
 
@@ -363,6 +417,10 @@ class YandexDiskUploadFromUrlOperator(YandexDiskAsyncOperator):
         self.parents = parents
 
     def start(self, wait: bool) -> dict[str, Any]:
+        """None
+
+        :param wait: wait for an asynchronous (202) operation here; False returns as soon as Yandex accepted it.
+        """
         return self.hook.upload_from_url(self.url, self.remote_path, parents=self.parents, wait=wait,
                                          poll_interval=self.poll_interval, timeout=self.operation_timeout)
 
@@ -370,6 +428,10 @@ class YandexDiskUploadFromUrlOperator(YandexDiskAsyncOperator):
 class YandexDiskSavePublicOperator(YandexDiskAsyncOperator):
     """Save a public file or folder (by key or public URL) to your disk: Downloads unless ``save_path`` is given.
 
+    :param public_key: the key or public URL. Templated.
+    :param path: a path inside a public folder, to save only that. Templated.
+    :param name: the saved resource's name. Templated.
+    :param save_path: the folder to save into (default Downloads). Templated.
     :return: ``{"path", "operation_id", "status"}``.
     """
 
@@ -386,6 +448,10 @@ class YandexDiskSavePublicOperator(YandexDiskAsyncOperator):
         self.save_path = save_path
 
     def start(self, wait: bool) -> dict[str, Any]:
+        """None
+
+        :param wait: wait for an asynchronous (202) operation here; False returns as soon as Yandex accepted it.
+        """
         return self.hook.save_public_to_disk(self.public_key, path=self.path, name=self.name,
                                              save_path=self.save_path, wait=wait, poll_interval=self.poll_interval,
                                              timeout=self.operation_timeout)
@@ -394,6 +460,9 @@ class YandexDiskSavePublicOperator(YandexDiskAsyncOperator):
 class YandexDiskRestoreOperator(YandexDiskAsyncOperator):
     """Restore a resource from the trash to where it was (optionally under a new ``name``).
 
+    :param trash_path: ``trash:/<name>`` as ``list_trash`` returns it. Templated.
+    :param name: restore under this name. Templated.
+    :param overwrite: replace what is there now.
     :return: ``{"path", "operation_id", "status"}``.
     """
 
@@ -406,5 +475,9 @@ class YandexDiskRestoreOperator(YandexDiskAsyncOperator):
         self.overwrite = overwrite
 
     def start(self, wait: bool) -> dict[str, Any]:
+        """None
+
+        :param wait: wait for an asynchronous (202) operation here; False returns as soon as Yandex accepted it.
+        """
         return self.hook.restore_from_trash(self.trash_path, name=self.name, overwrite=self.overwrite, wait=wait,
                                             poll_interval=self.poll_interval, timeout=self.operation_timeout)

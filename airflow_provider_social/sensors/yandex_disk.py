@@ -14,9 +14,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
-KINDS = ("exists", "file", "dir")
-
-
 class YandexDiskPathSensor(BaseSensorOperator):
     """Succeeds when ``path`` exists (``kind="exists"``), is a file (``"file"``) or is a folder (``"dir"``).
 
@@ -24,6 +21,8 @@ class YandexDiskPathSensor(BaseSensorOperator):
     :param kind: what counts as present.
     :param deferrable: wait in the triggerer instead of holding a worker slot (polls every ``poke_interval``);
         default: the ``[operators] default_deferrable`` setting.
+
+    :param yandex_disk_conn_id: the connection (default ``yandex_disk_default``).
     """
 
     template_fields: Sequence[str] = ("path", "yandex_disk_conn_id")
@@ -40,11 +39,13 @@ class YandexDiskPathSensor(BaseSensorOperator):
     ) -> None:
         super().__init__(**kwargs)
         if deferrable is None:
-            from airflow_provider_social.operators.yandex_disk import default_deferrable
+            from airflow_provider_social.core.deferral import default_deferrable
 
             deferrable = default_deferrable()
-        if kind not in KINDS:
-            raise ValueError(f"kind: must be one of {KINDS}, got {kind!r}")
+        from airflow_provider_social.hooks.yandex_disk.paths import PATH_KINDS
+
+        if kind not in PATH_KINDS:
+            raise ValueError(f"kind: must be one of {PATH_KINDS}, got {kind!r}")
         self.path = path
         self.kind = kind
         self.yandex_disk_conn_id = yandex_disk_conn_id
@@ -57,13 +58,21 @@ class YandexDiskPathSensor(BaseSensorOperator):
         return YandexDiskHook(self.yandex_disk_conn_id)
 
     def poke(self, context: Context) -> bool:
-        from airflow_provider_social.triggers.yandex_disk import path_matches
+        """One look at the path.
+
+        :param context: the task's Airflow context.
+        """
+        from airflow_provider_social.hooks.yandex_disk.paths import path_matches
 
         found = self.hook.get_type(self.path)
         self.log.info("%s: %s", self.path, found or "nothing there yet")
         return path_matches(found, self.kind)
 
     def execute(self, context: Context) -> Any:
+        """Poke in the worker, or defer to the path trigger.
+
+        :param context: the task's Airflow context.
+        """
         if not self.deferrable:
             return super().execute(context)
         if self.poke(context):
@@ -80,6 +89,11 @@ class YandexDiskPathSensor(BaseSensorOperator):
         )
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> None:
+        """Resume after the trigger: done, or the trigger's error.
+
+        :param context: the task's Airflow context.
+        :param event: the trigger's event.
+        """
         if event.get("status") != "success":
             from airflow_provider_social.core.errors import SocialApiError
             from airflow_provider_social.hooks.yandex_disk import SERVICE

@@ -10,22 +10,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
-
-if TYPE_CHECKING:
-    from airflow_provider_social.hooks.twitter import TwitterHook
-
-
-async def _hook(conn_id: str) -> TwitterHook:
-    from airflow.sdk import BaseHook
-
-    from airflow_provider_social.hooks.twitter import TwitterHook
-
-    hook = TwitterHook(conn_id)
-    hook.__dict__["connection"] = await BaseHook.aget_connection(conn_id)
-    return hook
 
 
 class TwitterMediaProcessingTrigger(BaseTrigger):
@@ -76,29 +63,32 @@ class TwitterMediaProcessingTrigger(BaseTrigger):
                              "message": message})
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Check every pending media id, wait as :func:`~airflow_provider_social.hooks.twitter.media.media_rule`
+        says (X's shortest ``check_after_secs``, or ``poll_interval``), and fire one event."""
         from airflow_provider_social.core.masking import redact
-        from airflow_provider_social.hooks.twitter import MediaProcessingError
+        from airflow_provider_social.core.waiting import Poll, WaitTimeout, await_for
+        from airflow_provider_social.hooks.twitter import MediaProcessingError, TwitterHook
+        from airflow_provider_social.hooks.twitter.media import media_poll, media_rule
 
-        started = self.clock()
+        pending = list(self.media_ids)
         try:
-            hook = await _hook(self.twitter_conn_id)
-            pending = list(self.media_ids)
-            while pending:
-                waits = []
+            hook = await TwitterHook.for_trigger(self.twitter_conn_id)
+
+            async def check() -> Poll:
+                advice = []
                 for media_id in list(pending):
-                    status = await asyncio.to_thread(hook.get_media_status, media_id)
-                    if status["state"] == "succeeded":
+                    poll = media_poll(await asyncio.to_thread(hook.get_media_status, media_id))
+                    if poll.done:
                         pending.remove(media_id)
                     else:
-                        waits.append(float(status.get("check_after_secs") or 1))
-                if not pending:
-                    break
-                if self.timeout is not None and self.clock() - started >= self.timeout:
-                    yield self._event("error", f"media {', '.join(pending)} still processing after "
-                                               f"{self.timeout:.0f} s")
-                    return
-                await self.sleep(self.poll_interval if self.poll_interval is not None else min(waits))
+                        advice.append(poll.advice or 1.0)
+                return Poll(done=not pending, advice=min(advice) if advice else None)
+
+            await await_for(check, media_rule(self.timeout, self.poll_interval), what="media",
+                            service="X", operation="wait for media processing", sleep=self.sleep, clock=self.clock)
             yield self._event("success")
+        except WaitTimeout:
+            yield self._event("error", f"media {', '.join(pending)} still processing after {self.timeout:.0f} s")
         except MediaProcessingError as exc:
             yield self._event("failed", redact(exc.api_message))
         except Exception as exc:  # reported to the task, which fails with the message

@@ -14,20 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+# Defined once beside the hook (the sensor reads them too); kept importable from here.
+from airflow_provider_social.hooks.yandex_disk.paths import PATH_KINDS, path_matches
+
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
-PATH_KINDS = ("exists", "file", "dir")
-
 
 async def _hook(conn_id: str) -> YandexDiskHook:
-    from airflow.sdk import BaseHook
-
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
-    hook = YandexDiskHook(conn_id)
-    hook.__dict__["connection"] = await BaseHook.aget_connection(conn_id)
-    return hook
+    return await YandexDiskHook.for_trigger(conn_id)
 
 
 def _secret_free(exc: Exception) -> str:
@@ -83,22 +80,26 @@ class YandexDiskOperationTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        started = time.monotonic()
+        """Poll as :func:`~airflow_provider_social.hooks.yandex_disk.operations.operation_rule` says (the hook's
+        own rule) and fire one event."""
+        from airflow_provider_social.core.waiting import WaitTimeout, await_for
+        from airflow_provider_social.hooks.yandex_disk.operations import operation_poll, operation_rule
+
         try:
             hook = await _hook(self.yandex_disk_conn_id)
-            while True:
-                status = await asyncio.to_thread(hook.get_operation_status, self.operation_id)
-                if status == "success":
-                    yield self._event("success")
-                    return
-                if status == "failed":
-                    yield self._event("failed", f"Yandex Disk operation {self.operation_id} failed")
-                    return
-                if self.timeout is not None and time.monotonic() - started >= self.timeout:
-                    yield self._event("error", f"operation {self.operation_id} still in progress after "
-                                               f"{self.timeout:.0f} s")
-                    return
-                await asyncio.sleep(self.poll_interval)
+
+            async def check() -> Any:
+                return operation_poll(await asyncio.to_thread(hook.get_operation_status, self.operation_id))
+
+            status = await await_for(check, operation_rule(self.poll_interval, self.timeout),
+                                     what=f"operation {self.operation_id}", service="Yandex Disk",
+                                     operation="wait for operation", clock=time.monotonic)
+            if status == "failed":
+                yield self._event("failed", f"Yandex Disk operation {self.operation_id} failed")
+            else:
+                yield self._event("success")
+        except WaitTimeout:
+            yield self._event("error", f"operation {self.operation_id} still in progress after {self.timeout:.0f} s")
         except Exception as exc:  # reported to the task, which fails with the message
             yield self._event("error", _secret_free(exc))
 
@@ -107,6 +108,11 @@ class YandexDiskPathTrigger(BaseTrigger):
     """Poll until ``path`` exists (``kind="exists"``) or is a file / folder (``"file"`` / ``"dir"``).
 
     Fires ``{"status": "success", "path", "type"}`` or ``{"status": "error", "path", "message"}``.
+
+    :param path: the Disk path.
+    :param kind: ``exists``, ``file`` or ``dir``.
+    :param yandex_disk_conn_id: the connection to poll with.
+    :param poll_interval: seconds between polls.
     """
 
     def __init__(
@@ -137,18 +143,20 @@ class YandexDiskPathTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll the path every ``poll_interval`` seconds until it matches ``kind``; fire one event."""
+        from airflow_provider_social.core.waiting import Poll, WaitRule, await_for
+
         try:
             hook = await _hook(self.yandex_disk_conn_id)
-            while True:
+
+            async def check() -> Any:
                 found = await asyncio.to_thread(hook.get_type, self.path)
-                if path_matches(found, self.kind):
-                    yield TriggerEvent({"status": "success", "path": self.path, "type": found})
-                    return
-                await asyncio.sleep(self.poll_interval)
+                return Poll(done=path_matches(found, self.kind), value=found)
+
+            found = await await_for(check, WaitRule(interval=self.poll_interval, honour_advice=False,
+                                                    minimum=min(0.1, self.poll_interval)),
+                                    what=self.path, service="Yandex Disk", operation="wait for path")
+            yield TriggerEvent({"status": "success", "path": self.path, "type": found})
         except Exception as exc:
             yield TriggerEvent({"status": "error", "path": self.path, "message": _secret_free(exc)})
 
-
-def path_matches(found: str | None, kind: str) -> bool:
-    """Whether a resource type (``"file"``, ``"dir"`` or None for nothing) satisfies ``kind``."""
-    return found is not None and (kind == "exists" or found == kind)

@@ -16,7 +16,7 @@ import requests
 from airflow_provider_social.core.authflow import AuthCodeConfig, AuthCodeFlow, AuthorizationFlowError
 from airflow_provider_social.core.errors import ValidationError
 from airflow_provider_social.core.http import Transport
-from airflow_provider_social.hooks.twitter_connection import AUTH_FLOW as X_FLOW
+from airflow_provider_social.hooks.twitter.connection import AUTH_FLOW as X_FLOW
 
 REDIRECT = "http://127.0.0.1:8765/callback"
 

@@ -2,7 +2,7 @@
 its OAuth 2.0 authorization-code flow (PKCE S256).
 
 Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
-The hook is ``hooks/twitter.py``, the command's implementation ``cli/commands.py::auth_twitter``.
+The hook is the ``hooks/twitter`` package, the command's implementation ``cli/commands.py::auth_twitter``.
 """
 
 from __future__ import annotations

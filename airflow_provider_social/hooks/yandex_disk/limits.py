@@ -1,4 +1,4 @@
-"""Yandex Disk upload checks and the upload host's answers, for :class:`~.yandex_disk.YandexDiskHook`.
+"""Yandex Disk upload checks and the upload host's answers, for :class:`.hook.YandexDiskHook`.
 
 * :class:`AccountLimits`: an upload larger than the account's ``max_file_size`` or its free space is refused
   before any upload link is asked for (one ``GET /v1/disk``, cached per hook and fetched again before refusing,
@@ -30,7 +30,10 @@ def _amount(n: int) -> str:
 
 
 class AccountLimits:
-    """The account's ``max_file_size`` and free space, read from the disk info once per hook."""
+    """The account's ``max_file_size`` and free space, read from the disk info once per hook.
+
+    :param fetch: reads the disk info (``GET /v1/disk``).
+    """
 
     def __init__(self, fetch: Callable[[], dict[str, Any]]) -> None:
         self._fetch = fetch
@@ -38,6 +41,10 @@ class AccountLimits:
         self._lock = threading.Lock()
 
     def info(self, *, refresh: bool = False) -> dict[str, Any]:
+        """The disk info, read once (again with ``refresh``).
+
+        :param refresh: read it again.
+        """
         with self._lock:
             if self._info is None or refresh:
                 self._info = self._fetch()
@@ -48,6 +55,11 @@ class AccountLimits:
 
         With ``overwrite`` the free space is not checked: the file it replaces frees room we cannot see from here
         (the upload host still answers 507 when it does not fit).
+
+        :param size: bytes to upload.
+        :param field: the argument named in errors.
+        :param name: the file's name in errors.
+        :param overwrite: whether an existing file is replaced (its space reused).
         """
         fresh = self._info is None
         refusal = self._refusal(self.info(), size, field=field, name=name, overwrite=overwrite)

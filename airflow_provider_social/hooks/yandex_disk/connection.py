@@ -1,7 +1,7 @@
 """Yandex Disk as the provider declares it: the ``yandex_disk`` connection form and ``airflow social auth yandex``.
 
 Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
-The hook is ``hooks/yandex_disk.py``, the command's implementation ``cli/commands.py::auth_yandex`` (device flow).
+The hook is the ``hooks/yandex_disk`` package; the command is ``cli/commands.py::auth_yandex`` (device flow).
 """
 
 from __future__ import annotations

@@ -1,0 +1,114 @@
+"""Twitter/X: posts with media, polls, replies and quotes, threads, media uploads, OAuth 2.0 PKCE and OAuth 1.0a.
+
+Facts and sources: shared/reference/twitter_x_yandex.md sections 1-6. Where the reference says UNCONFIRMED, the
+client takes the tolerant reading (and says so); the sandbox takes the strict one.
+
+Auth modes (Connection extra ``auth_mode``, default: ``oauth2`` when OAuth 2.0 tokens are present, else
+``oauth1``):
+
+* ``oauth2`` -- user access token (2 hours) renewed with the single-use, rotating refresh token through the token
+  store (see README "Token lifecycle"); ``Authorization: Bearer``.
+* ``oauth1`` -- consumer key/secret + access token/secret, HMAC-SHA1 signatures (requests-oauthlib); they never
+  expire. Required by the v1.1 upload flow (extra ``media_upload_api: v1.1``).
+
+The hook is a package split by concern; :class:`TwitterHook` stacks one layer per module:
+
+* :mod:`.connection` -- the declaration (Connection form, ``airflow social auth twitter``); standard library only
+* :mod:`.policy` -- error classes, the problem+json / v1.1 error tables and the response policy
+* :mod:`.values` -- X's limits, media types, validated posts (:class:`TweetSpec`), the no-double-post matcher
+* :mod:`.auth` -- OAuth 2.0 tokens (refresh, rotation) or OAuth 1.0a keys; the first authorisation
+* :mod:`.calls` -- the table of declared API calls and the one way they are sent; the account
+* :mod:`.media` -- media uploads and processing status; :mod:`.posting` -- posts, threads, delete
+* :mod:`.hook` -- :class:`TwitterHook` itself
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.twitter.connection import DEFAULT_SCOPES
+    from airflow_provider_social.hooks.twitter.hook import TwitterHook
+    from airflow_provider_social.hooks.twitter.policy import (
+        SERVICE,
+        X_PROBLEMS,
+        X_V1_CODES,
+        DuplicateTweetError,
+        MediaProcessingError,
+        TwitterPolicy,
+        twitter_error_parser,
+    )
+    from airflow_provider_social.hooks.twitter.values import (
+        CHUNK_SIZE,
+        DEDUPE_WINDOW_MINUTES,
+        MAX_PROCESSING_WAIT,
+        MAX_WEIGHTED_LENGTH,
+        MEDIA_TYPES,
+        MIB,
+        MediaFile,
+        RecentPosts,
+        TweetSpec,
+        _id,
+        tweet_url,
+        weighted_length,
+    )
+
+# Imported on first use: get_provider_info reads .connection at every Airflow start-up, and DAG files import this
+# package; neither should pull in Airflow's SDK, requests and twitter-text through this __init__.
+_LAZY = {
+    "DEFAULT_SCOPES": "connection",
+    "TwitterHook": "hook",
+    "SERVICE": "policy",
+    "X_PROBLEMS": "policy",
+    "X_V1_CODES": "policy",
+    "DuplicateTweetError": "policy",
+    "MediaProcessingError": "policy",
+    "TwitterPolicy": "policy",
+    "twitter_error_parser": "policy",
+    "CHUNK_SIZE": "values",
+    "DEDUPE_WINDOW_MINUTES": "values",
+    "MAX_PROCESSING_WAIT": "values",
+    "MAX_WEIGHTED_LENGTH": "values",
+    "MEDIA_TYPES": "values",
+    "MIB": "values",
+    "MediaFile": "values",
+    "RecentPosts": "values",
+    "TweetSpec": "values",
+    "_id": "values",
+    "tweet_url": "values",
+    "weighted_length": "values",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = [
+    "CHUNK_SIZE",
+    "DEDUPE_WINDOW_MINUTES",
+    "DEFAULT_SCOPES",
+    "DuplicateTweetError",
+    "MAX_PROCESSING_WAIT",
+    "MAX_WEIGHTED_LENGTH",
+    "MEDIA_TYPES",
+    "MIB",
+    "MediaFile",
+    "MediaProcessingError",
+    "RecentPosts",
+    "SERVICE",
+    "TweetSpec",
+    "TwitterHook",
+    "TwitterPolicy",
+    "X_PROBLEMS",
+    "X_V1_CODES",
+    "_id",
+    "tweet_url",
+    "twitter_error_parser",
+    "weighted_length",
+]

@@ -1,0 +1,127 @@
+"""X's answers: the service name, its error classes and how its error bodies read."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from airflow_provider_social.core.errors import (
+    ApiErrorInfo,
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    QuotaExceededError,
+    RateLimitError,
+    SocialApiError,
+    ValidationError,
+    error_body,
+)
+from airflow_provider_social.core.policy import ResponsePolicy
+
+if TYPE_CHECKING:
+    import requests
+
+
+SERVICE = "X"
+
+
+
+class DuplicateTweetError(ConflictError):
+    """X refused the post because the account already posted the same text (HTTP 403, v1.1 code 187)."""
+
+
+class MediaProcessingError(SocialApiError):
+    """X could not process an uploaded GIF or video (``processing_info.state == "failed"``)."""
+
+
+
+_PROBLEM_RE = re.compile(r"^https?://api\.(?:twitter|x)\.com/2/problems/(?P<name>[a-z0-9-]+)$")
+
+
+#: problem+json ``type`` names (either host) -> error class.
+X_PROBLEMS: dict[str, type[SocialApiError]] = {
+    "invalid-request": ValidationError,
+    "resource-not-found": NotFoundError,
+    "not-authorized-for-resource": PermissionDeniedError,
+    "client-forbidden": PermissionDeniedError,
+    "disallowed-resource": PermissionDeniedError,
+    "unsupported-authentication": AuthenticationError,
+    "usage-capped": RateLimitError,
+    "duplicate-rules": ConflictError,
+    "rule-cap": QuotaExceededError,
+    "streaming-connection": ConflictError,
+    "resource-unavailable": PermissionDeniedError,
+}
+
+
+#: v1.1 ``errors[].code`` -> error class.
+X_V1_CODES: dict[int, type[SocialApiError]] = {
+    32: AuthenticationError,
+    89: AuthenticationError,
+    135: AuthenticationError,
+    215: AuthenticationError,
+    220: PermissionDeniedError,
+    88: RateLimitError,
+    187: DuplicateTweetError,
+    324: ValidationError,
+    34: NotFoundError,
+}
+
+
+_HINTS = {
+    "duplicate": "X refuses identical text from one account; change the text or delete the earlier post",
+    "unsupported-authentication": "this endpoint needs user context (OAuth 2.0 user token or OAuth 1.0a)",
+    "usage-capped": "the app's monthly post cap is spent; see the X developer portal",
+    "client-forbidden": "the app is not attached to a project or lacks access to this endpoint",
+}
+
+
+
+def twitter_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+    """problem+json (``https://api.x.com/2/problems/...`` or ``https://api.twitter.com/...``), ``about:blank``
+    problems, and v1.1 ``{"errors": [{"code", "message"}]}`` bodies.
+
+    :param response: the unsuccessful answer.
+    """
+    body = error_body(response)
+    if isinstance(body, ApiErrorInfo):
+        return body
+    if isinstance(body.get("errors"), list) and "title" not in body and "detail" not in body:
+        first = body["errors"][0] if body["errors"] and isinstance(body["errors"][0], dict) else {}
+        code = first.get("code")
+        message = "; ".join(str(e.get("message", "")) for e in body["errors"] if isinstance(e, dict))
+        cls = X_V1_CODES.get(code) if isinstance(code, int) else None
+        return ApiErrorInfo(code=code, message=message[:500], error_class=cls,
+                            hint=_HINTS["duplicate"] if cls is DuplicateTweetError else "")
+    kind = str(body.get("type") or "")
+    detail = str(body.get("detail") or body.get("title") or body.get("error_description") or "")
+    extra = [str(e.get("message")) for e in body.get("errors") or [] if isinstance(e, dict) and e.get("message")]
+    message = "; ".join([detail, *extra]) if extra else detail
+    match = _PROBLEM_RE.match(kind)
+    if match:
+        name = match.group("name")
+        return ApiErrorInfo(code=name, message=message[:500], error_class=X_PROBLEMS.get(name),
+                            hint=_HINTS.get(name, ""))
+    if "duplicate content" in detail.lower():
+        return ApiErrorInfo(code="duplicate", message=detail, error_class=DuplicateTweetError,
+                            hint=_HINTS["duplicate"])
+    if body.get("error"):  # an OAuth 2.0 token endpoint error
+        return ApiErrorInfo(code=body["error"], message=message or str(body["error"]))
+    return ApiErrorInfo(code=body.get("title"), message=message[:500])
+
+
+class TwitterPolicy(ResponsePolicy):
+    """X's answers: HTTP statuses decide (401 renews once, 429 waits for ``x-rate-limit-reset``); the error body is
+    problem+json, a v1.1 ``errors`` list or an OAuth error, read by :func:`twitter_error_parser`."""
+
+    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
+        """What X's error body says.
+
+        :param response: the unsuccessful answer.
+        """
+        return twitter_error_parser(response)
+
+
+#: The service's policy, set on the hook's transport once.
+POLICY = TwitterPolicy()

@@ -1,0 +1,305 @@
+"""Posting: validation against X's rules, posts, threads, the no-double-post protection, delete."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import (
+    ServerError,
+    ValidationError,
+    input_error,
+)
+from airflow_provider_social.hooks.twitter.media import TwitterMedia
+from airflow_provider_social.hooks.twitter.policy import SERVICE, DuplicateTweetError
+from airflow_provider_social.hooks.twitter.values import (
+    DEDUPE_WINDOW_MINUTES,
+    MAX_WEIGHTED_LENGTH,
+    RecentPosts,
+    TweetSpec,
+    _Found,
+    _id,
+    tweet_url,
+    weighted_length,
+)
+
+if TYPE_CHECKING:
+    import requests
+
+
+
+class TwitterPosting(TwitterMedia):
+    """Posts and threads, validated before anything is sent, never posted twice."""
+
+    _dedupe_window: float | None
+
+    @property
+    def dedupe_window(self) -> timedelta:
+        minutes: Any = self._dedupe_window
+        if minutes is None:
+            minutes = self.extra("dedupe_window_minutes", DEDUPE_WINDOW_MINUTES)
+        try:
+            value = float(minutes)
+        except (TypeError, ValueError):
+            value = -1.0
+        if value < 0:
+            raise input_error("dedupe_window_minutes", f"must be a number of minutes >= 0, got {minutes!r}",
+                              service=SERVICE)
+        return timedelta(minutes=value)
+
+    @classmethod
+    def validate_tweet(
+        cls,
+        text: str | None = None,
+        *,
+        media_paths: Sequence[str | Path] | None = None,
+        media_ids: Sequence[str | int] | None = None,
+        poll_options: Sequence[str] | None = None,
+        poll_duration_minutes: int | None = None,
+        reply_to: str | int | None = None,
+        quote_tweet_id: str | int | None = None,
+    ) -> TweetSpec:
+        """Check one post against X's rules and return it ready to send; raises ValidationError naming the field.
+
+        Rules (reference sections 3-5): weighted length <= 280; up to 4 images, or 1 GIF, or 1 video; a poll has
+        2-4 options of 1-25 characters and lasts 5-10080 minutes; media, poll and quote exclude each other; text
+        may be empty only when media is attached.
+
+        :param text: the post's text (may be empty with media).
+        :param media_paths: local files to upload (up to 4 images, or 1 GIF, or 1 video).
+        :param media_ids: media already uploaded.
+        :param poll_options: 2-4 poll options.
+        :param poll_duration_minutes: how long the poll runs (5-10080).
+        :param reply_to: the post it replies to.
+        :param quote_tweet_id: the post it quotes.
+        """
+        if isinstance(media_paths, (str, Path)):
+            media_paths = [media_paths]
+        if isinstance(poll_options, str):
+            raise input_error("poll_options", "must be a list of 2-4 strings, not one string", service=SERVICE)
+        text = unicodedata.normalize("NFC", text or "")
+        media = tuple(cls.check_media_file(p) for p in media_paths or ())
+        ids = tuple(_id(m, "media_ids") for m in media_ids or ())
+        count = len(media) + len(ids)
+        if count > 4:
+            raise input_error("media_paths", f"{count} media given; a post takes at most 4 images", service=SERVICE)
+        moving = [m for m in media if m.kind in ("gif", "video")]
+        if moving and count > 1:
+            raise input_error("media_paths", f"{moving[0].path.name} is a {moving[0].kind}: a post takes up to 4 "
+                              "images, or 1 GIF, or 1 video", service=SERVICE)
+        if not text and not count:
+            raise input_error("text", "is required unless media is attached", service=SERVICE)
+        if text:
+            length = weighted_length(text)
+            if length > MAX_WEIGHTED_LENGTH:
+                raise input_error("text", f"weighted length {length} is over {MAX_WEIGHTED_LENGTH} (each URL counts "
+                                  "23, CJK characters and emoji count 2)", service=SERVICE)
+            from twitter_text import parse_tweet
+
+            if not parse_tweet(text).valid:
+                raise input_error("text", "contains characters X does not accept", service=SERVICE)
+        options: tuple[str, ...] = ()
+        if poll_options is not None or poll_duration_minutes is not None:
+            options = tuple(unicodedata.normalize("NFC", str(o)) for o in poll_options or ())
+            if not 2 <= len(options) <= 4:
+                raise input_error("poll_options", f"a poll has 2 to 4 options, got {len(options)}", service=SERVICE)
+            for option in options:
+                if not 1 <= len(option) <= 25:
+                    raise input_error("poll_options", f"option {option!r} has {len(option)} characters; 1-25 allowed",
+                                      service=SERVICE)
+            if len(set(options)) != len(options):
+                raise input_error("poll_options", "options must differ", service=SERVICE)
+            if (isinstance(poll_duration_minutes, bool) or not isinstance(poll_duration_minutes, int)
+                    or not 5 <= poll_duration_minutes <= 10080):
+                raise input_error("poll_duration_minutes", f"must be an integer from 5 to 10080 (7 days), got "
+                                  f"{poll_duration_minutes!r}", service=SERVICE)
+        reply = _id(reply_to, "reply_to") if reply_to not in (None, "") else None
+        quote = _id(quote_tweet_id, "quote_tweet_id") if quote_tweet_id not in (None, "") else None
+        exclusive = [name for name, present in (("media", count), ("poll", options), ("quote_tweet_id", quote))
+                     if present]
+        if len(exclusive) > 1:
+            raise input_error(exclusive[1], f"cannot be combined with {exclusive[0]} in one post (X allows one of "
+                              "media, poll, quote)", service=SERVICE)
+        return TweetSpec(text, media, ids, options, poll_duration_minutes if options else None, reply, quote)
+
+    # ---------------------------------------------------------------------------------------------- posting
+    def create_tweet(
+        self,
+        text: str | None = None,
+        *,
+        media_paths: Sequence[str | Path] | None = None,
+        media_ids: Sequence[str | int] | None = None,
+        poll_options: Sequence[str] | None = None,
+        poll_duration_minutes: int | None = None,
+        reply_to: str | int | None = None,
+        quote_tweet_id: str | int | None = None,
+        dedupe: bool = False,
+    ) -> dict[str, Any]:
+        """Post one tweet; returns ``{"id", "text", "url", "deduplicated"}``.
+
+        Everything is validated first; then files are uploaded (waiting for GIF/video processing), then the post
+        is created. ``dedupe=True`` (set by operators on task retries) first looks for an identical post of this
+        account within the dedupe window and returns it instead of posting again. Whatever ``dedupe`` says, a
+        create that timed out or failed with 5xx is followed by that look-up before it is sent a second time.
+
+        :param text: the post's text.
+        :param media_paths: local files to upload.
+        :param media_ids: media already uploaded.
+        :param poll_options: 2-4 poll options.
+        :param poll_duration_minutes: how long the poll runs.
+        :param reply_to: the post it replies to.
+        :param quote_tweet_id: the post it quotes.
+        :param dedupe: look for an identical recent post first.
+        """
+        spec = self.validate_tweet(text, media_paths=media_paths, media_ids=media_ids, poll_options=poll_options,
+                                   poll_duration_minutes=poll_duration_minutes, reply_to=reply_to,
+                                   quote_tweet_id=quote_tweet_id)
+        recent = self.recent_posts() if dedupe and spec.text else None
+        if recent is not None and (existing := recent.find(spec.text, spec.reply_to)):
+            return existing  # found before uploading anything again
+        uploaded = [self.upload_media(m.path)["media_id"] for m in spec.media]
+        return self.post(spec, uploaded, dedupe=dedupe, recent=recent)  # one look-up per post: done above
+
+    def post(
+        self, spec: TweetSpec, media_ids: Sequence[str] = (), *, dedupe: bool = False,
+        recent: RecentPosts | None = None,
+    ) -> dict[str, Any]:
+        """Send a validated post (media already uploaded and processed) with the no-double-post protection.
+
+        ``dedupe`` looks for an identical recent post first. A create that failed in a way that may have landed
+        (timeout, dropped connection, 5xx) is looked up before it is sent once more; if X then refuses the
+        resend as a duplicate (its timeline lagged behind the create), the post is looked up again and returned.
+
+        :param spec: the validated post (:meth:`validate_tweet`).
+        :param media_ids: its uploaded media.
+        :param dedupe: look for an identical recent post first.
+        :param recent: a look at the timeline already made (by the caller): matched instead of looking again.
+        """
+        if dedupe and spec.text:
+            recent = recent if recent is not None else self.recent_posts()
+            if existing := recent.find(spec.text, spec.reply_to):
+                return existing
+        body = spec.body(media_ids)
+
+        def send(maybe_landed: bool) -> requests.Response:
+            try:
+                return self._call("create tweet", json=body)
+            except DuplicateTweetError:
+                if maybe_landed and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
+                    raise _Found(existing) from None
+                raise
+
+        try:
+            try:
+                response = send(maybe_landed=dedupe)
+            except ServerError:
+                # Timed out, connection dropped, or 5xx: the post may have landed. Look before sending it again.
+                if spec.text and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
+                    return existing
+                response = send(maybe_landed=True)
+        except _Found as found:
+            return found.tweet
+        data = response.json()["data"]
+        return {"id": str(data["id"]), "text": data.get("text", spec.text), "url": self._url_of(str(data["id"])),
+                "deduplicated": False}
+
+    def _url_of(self, tweet_id: str) -> str:
+        # x.com/i/web/status/<id> opens any post without knowing the username (which would cost a users/me call).
+        return tweet_url(tweet_id)
+
+    def find_recent_tweet(self, text: str, *, reply_to: str | None = None) -> dict[str, Any] | None:
+        """This account's post with the same text (URLs, entities and spacing aside) and reply target, posted
+        within the dedupe window, or None. X's timeline can lag a few seconds behind a create (a limit).
+
+        :param text: the post's text (media-only posts cannot be matched: None is returned without a call).
+        :param reply_to: the post it replies to, if any.
+        """
+        if not text:
+            return None  # media-only posts cannot be matched by text
+        return self.recent_posts().find(text, reply_to)
+
+    def recent_posts(self) -> RecentPosts:
+        """One look at this account's posts of the dedupe window (``GET /2/users/{id}/tweets``, up to 100), to match
+        every post of a thread against without a request per post."""
+        me = self.get_me()
+        since = datetime.fromtimestamp(self.clock(), tz=timezone.utc) - self.dedupe_window
+        response = self._call(
+            "recent posts", path_params={"user_id": me["id"]},
+            params={"max_results": 100, "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "tweet.fields": "created_at,referenced_tweets"},
+        )
+        return RecentPosts(response.json().get("data") or [])
+
+    def create_thread(self, tweets: Sequence[str | Mapping[str, Any]], *, dedupe: bool = False,
+                      reply_to: str | int | None = None) -> list[dict[str, Any]]:
+        """Post ``tweets`` as a reply chain and return every post (``id``, ``text``, ``url``), in order.
+
+        Each item is a text or a dict of :meth:`create_tweet` arguments (``text``, ``media_paths``, ``poll_options``,
+        ``poll_duration_minutes``, ...). All items are validated, then all media uploaded and processed, before the
+        first post. With ``dedupe=True`` (task retries) posts already made are found and reused, so a retried
+        thread continues where it stopped.
+
+        :param tweets: the posts, texts or dicts of :meth:`create_tweet` arguments.
+        :param dedupe: find posts of an earlier try and continue after them.
+        :param reply_to: the post the thread's first post replies to.
+        """
+        specs = self.validate_thread(tweets, reply_to=reply_to)
+        uploaded = [[self.upload_media(m.path)["media_id"] for m in spec.media] for spec in specs]
+        return self.post_thread(specs, uploaded, dedupe=dedupe)
+
+    @classmethod
+    def validate_thread(cls, tweets: Sequence[str | Mapping[str, Any]], *,
+                        reply_to: str | int | None = None) -> list[TweetSpec]:
+        """Check every post of a thread (before anything is sent); raises naming the item.
+
+        :param tweets: the posts, texts or dicts.
+        :param reply_to: the post the first one replies to.
+        """
+        if isinstance(tweets, (str, Mapping)) or not tweets:
+            raise input_error("tweets", "must be a non-empty list of texts or dicts", service=SERVICE)
+        specs = []
+        for number, item in enumerate(tweets):
+            args = {"text": item} if isinstance(item, str) else dict(item)
+            unknown = set(args) - {"text", "media_paths", "media_ids", "poll_options", "poll_duration_minutes",
+                                   "quote_tweet_id"}
+            if unknown:
+                raise input_error(f"tweets[{number}]", f"unknown keys {sorted(unknown)}", service=SERVICE)
+            try:
+                specs.append(cls.validate_tweet(reply_to=reply_to if number == 0 else None, **args))
+            except ValidationError as exc:
+                raise input_error(f"tweets[{number}]", exc.api_message, service=SERVICE) from None
+        return specs
+
+    def post_thread(self, specs: Sequence[TweetSpec], media_ids: Sequence[Sequence[str]], *,
+                    dedupe: bool = False, recent: RecentPosts | None = None) -> list[dict[str, Any]]:
+        """Post validated specs as a reply chain (media already uploaded).
+
+        :param specs: the posts, from :meth:`validate_thread`.
+        :param media_ids: each post's uploaded media ids.
+        :param dedupe: find posts that landed on an earlier try and continue after them (one look-up in all).
+        :param recent: a look at the timeline the caller already made (an operator on retry), used instead.
+        """
+        if dedupe and recent is None and any(spec.text for spec in specs):
+            recent = self.recent_posts()
+        posted: list[dict[str, Any]] = []
+        previous = specs[0].reply_to if specs else None
+        for spec, ids in zip(specs, media_ids, strict=True):
+            spec = TweetSpec(spec.text, spec.media, spec.media_ids, spec.poll_options, spec.poll_duration_minutes,
+                             previous, spec.quote_tweet_id)
+            existing = recent.find(spec.text, previous) if recent is not None else None
+            result = existing or self.post(spec, ids, dedupe=dedupe, recent=recent)
+            posted.append(result)
+            previous = result["id"]
+        return posted
+
+    def delete_tweet(self, tweet_id: str | int) -> bool:
+        """``DELETE /2/tweets/{id}``; True when X reports it deleted.
+
+        :param tweet_id: the post.
+        """
+        tweet_id = _id(tweet_id, "tweet_id")
+        response = self._call("delete tweet", path_params={"tweet_id": tweet_id})
+        return bool(response.json().get("data", {}).get("deleted"))

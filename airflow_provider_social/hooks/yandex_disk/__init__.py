@@ -1,0 +1,99 @@
+"""Yandex Disk (REST API v1) and Yandex ID OAuth.
+
+Auth: ``Authorization: OAuth <token>``. Tokens live a year; Yandex returns a new refresh token on each refresh and
+we keep the newest through the token store. Facts and sources: shared/reference/twitter_x_yandex.md sections 7-8.
+
+The hook is a package split by concern; :class:`YandexDiskHook` stacks one layer per module:
+
+* :mod:`.connection` -- the declaration (Connection form, ``airflow social auth yandex``); standard library only
+* :mod:`.policy` -- the error table and the response policy (Disk's and the upload host's answers)
+* :mod:`.paths` -- Disk paths and argument checks made before any network call
+* :mod:`.auth` -- Yandex ID: token refresh, device-code flow, first authorisation
+* :mod:`.calls` -- the table of declared API calls and the one way they are sent
+* :mod:`.operations` -- asynchronous operations (202) and the wait for them
+* :mod:`.resources`, :mod:`.public` -- folders, metadata, listings, copy/move/delete; publishing and the trash
+* :mod:`.transfers` -- uploads and downloads with a fresh link per attempt; :mod:`.limits` -- upload checks
+* :mod:`.hook` -- :class:`YandexDiskHook` itself
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.yandex_disk.hook import YandexDiskHook
+    from airflow_provider_social.hooks.yandex_disk.paths import (
+        MAX_NAME,
+        MAX_PATH,
+        MEDIA_TYPES,
+        PATH_KINDS,
+        disk_path,
+        parent_path,
+        path_matches,
+        register_secret_url,
+        safe_local_target,
+    )
+    from airflow_provider_social.hooks.yandex_disk.policy import (
+        LINK_RETRY_STATUSES,
+        SERVICE,
+        UPLOAD_WAIT_TIMEOUT,
+        YANDEX_DISK_ERRORS,
+        OperationFailedError,
+        YandexDiskPolicy,
+        yandex_error_parser,
+    )
+    from airflow_provider_social.hooks.yandex_disk.transfers import CHUNK_SIZE
+
+# Imported on first use: get_provider_info reads .connection at every Airflow start-up, and DAG files import this
+# package; neither should pull in Airflow's SDK, requests and the rest through this __init__.
+_LAZY = {
+    "YandexDiskHook": "hook",
+    "MAX_NAME": "paths",
+    "MAX_PATH": "paths",
+    "MEDIA_TYPES": "paths",
+    "PATH_KINDS": "paths",
+    "disk_path": "paths",
+    "parent_path": "paths",
+    "path_matches": "paths",
+    "register_secret_url": "paths",
+    "safe_local_target": "paths",
+    "LINK_RETRY_STATUSES": "policy",
+    "SERVICE": "policy",
+    "UPLOAD_WAIT_TIMEOUT": "policy",
+    "YANDEX_DISK_ERRORS": "policy",
+    "OperationFailedError": "policy",
+    "YandexDiskPolicy": "policy",
+    "yandex_error_parser": "policy",
+    "CHUNK_SIZE": "transfers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = [
+    "CHUNK_SIZE",
+    "LINK_RETRY_STATUSES",
+    "MAX_NAME",
+    "MAX_PATH",
+    "MEDIA_TYPES",
+    "OperationFailedError",
+    "PATH_KINDS",
+    "SERVICE",
+    "UPLOAD_WAIT_TIMEOUT",
+    "YANDEX_DISK_ERRORS",
+    "YandexDiskHook",
+    "YandexDiskPolicy",
+    "disk_path",
+    "parent_path",
+    "path_matches",
+    "register_secret_url",
+    "safe_local_target",
+    "yandex_error_parser",
+]

@@ -1,0 +1,385 @@
+"""Uploads and downloads: links that are credentials, fresh for every attempt; bodies streamed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from airflow_provider_social.core.errors import (
+    ConflictError,
+    PayloadTooLargeError,
+    QuotaExceededError,
+    ServerError,
+    SocialApiError,
+    input_error,
+)
+from airflow_provider_social.core.masking import redact_url
+from airflow_provider_social.core.waiting import Poll, WaitTimeout, wait_for
+from airflow_provider_social.hooks.yandex_disk.limits import uploader_error
+from airflow_provider_social.hooks.yandex_disk.operations import operation_rule
+from airflow_provider_social.hooks.yandex_disk.paths import (
+    _flag,
+    _human,
+    disk_path,
+    parent_path,
+    register_secret_url,
+    safe_local_target,
+)
+from airflow_provider_social.hooks.yandex_disk.policy import (
+    SERVICE,
+    UPLOAD_WAIT_TIMEOUT,
+    OperationFailedError,
+)
+from airflow_provider_social.hooks.yandex_disk.public import YandexDiskPublic
+
+T = TypeVar("T")
+
+CHUNK_SIZE = 1024 * 1024
+
+
+
+class YandexDiskTransfers(YandexDiskPublic):
+    """Uploads (local files, bytes, from a URL) and downloads."""
+
+    # ---------------------------------------------------------------------------------------------- links
+    def _with_fresh_link(self, name: str, link: Callable[[], str], use: Callable[[str], T]) -> T:
+        """Run ``use(href)`` with a fresh link in every attempt, within the connection's retry budget.
+
+        An upload or download href serves one request and lapses, so a retry (429, 5xx, a lapsed link answered
+        404/410, a broken connection) starts from a new one rather than repeating the old one.
+        """
+
+        def attempt() -> T:
+            href = link()
+            register_secret_url(href)
+            return use(href)
+
+        return self.transport.with_retries(name, attempt)
+
+    def _send_to_link(self, name: str, href: str, **options: Any) -> Any:
+        """One attempt of the declared link call ``name`` (no token: the href is the credential) to ``href``."""
+        return self.call_api(self.calls[name], url=href, retries=False, **options)
+
+    # ---------------------------------------------------------------------------------------------- upload
+    def _upload_link(self, path: str, overwrite: bool) -> tuple[str, str | None]:
+        """(href, operation_id): the upload operation tracks an upload the upload host answers 202."""
+        response = self._call("get upload link", params={"path": path, "overwrite": _flag(overwrite)},
+        )
+        body = response.json()
+        operation_id = body.get("operation_id")
+        return str(body["href"]), str(operation_id) if operation_id else None
+
+    def get_upload_link(self, remote_path: str, *, overwrite: bool = False) -> str:
+        """A one-use upload href (valid 30 minutes). It is a credential: never log or return it to XCom.
+
+        :param remote_path: where the file will go.
+        :param overwrite: replace an existing file.
+        """
+        path = disk_path(remote_path, "remote_path")
+        try:
+            href, _operation_id = self._upload_link(path, overwrite)
+        except ConflictError as exc:
+            raise self._refine(exc, "remote_path", path) from None
+        register_secret_url(href)
+        return href
+
+    def upload_file(
+        self,
+        local_path: str | os.PathLike[str],
+        remote_path: str,
+        *,
+        overwrite: bool = False,
+        parents: bool = False,
+        wait: bool = True,
+        poll_interval: float = 1.0,
+        timeout: float = UPLOAD_WAIT_TIMEOUT,
+    ) -> dict[str, Any]:
+        """Upload a local file: get an upload href, then stream the raw bytes in one ``PUT`` with Content-Length.
+
+        Memory stays flat whatever the size. A file over the account's ``max_file_size`` or free space is refused
+        before any upload (:class:`PayloadTooLargeError` / :class:`QuotaExceededError`, from the disk info read
+        once per hook). On a 5xx, a lapsed link or a dropped connection the whole attempt is repeated with a
+        *fresh* link (a href takes one PUT). When the upload host answers 202 (received, not yet moved into Disk)
+        the upload's operation is waited for before the file's metadata is read.
+
+        :param local_path: the file to send (a missing file or a directory fails before any network call).
+        :param remote_path: where it goes, e.g. ``disk:/Backups/report.csv``.
+        :param overwrite: replace an existing file (else :class:`ConflictError` naming ``remote_path``).
+        :param parents: create missing parent folders.
+        :param wait: wait for a 202 upload to land; with False the result has ``status: "in-progress"`` and the
+            ``operation_id`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between operation status checks while waiting.
+        :param timeout: give up waiting for a 202 upload after this many seconds (:class:`OperationFailedError`).
+        :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}`` as Yandex computed them
+            (``md5``/``sha256`` are None while ``status`` is ``"in-progress"``).
+        """
+        from airflow_provider_social.core.uploads import check_local_file
+
+        local = check_local_file(local_path, field="local_path", service=SERVICE)
+        path = disk_path(remote_path, "remote_path")
+        size = local.stat().st_size
+        return self._upload(lambda: _FileStream(local, size), size, path, local.name, "local_path",
+                            overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
+                            timeout=timeout)
+
+    def upload_bytes(
+        self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
+        poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT,
+    ) -> dict[str, Any]:
+        """Upload in-memory bytes (small generated content: reports, markers); same contract as :meth:`upload_file`.
+
+        :param data: the file content.
+        :param remote_path: where it goes.
+        :param overwrite: replace an existing file.
+        :param parents: create missing parent folders.
+        :param wait: wait for a 202 upload to land (see :meth:`upload_file`).
+        :param poll_interval: seconds between operation status checks while waiting.
+        :param timeout: give up waiting for a 202 upload after this many seconds.
+        :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}``.
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise input_error("data", f"bytes expected, got {type(data).__name__}", service=SERVICE)
+        path = disk_path(remote_path, "remote_path")
+        payload = bytes(data)
+        return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", "data", overwrite=overwrite,
+                            parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+    def _upload(
+        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
+        overwrite: bool, parents: bool, wait: bool, poll_interval: float, timeout: float,
+    ) -> dict[str, Any]:
+        """Get a fresh upload link and PUT a fresh body in every attempt; then check what Yandex stored."""
+        from airflow_provider_social.core.http import RetryableError
+
+        self.account_limits.check(size, field=field, name=shown_name, overwrite=overwrite)
+        if parents:
+            parent = parent_path(path)
+            if parent not in ("disk:/", "app:/"):
+                self.create_folder(parent, parents=True)
+
+        operation_ids: list[str | None] = []
+
+        def link() -> str:
+            try:
+                href, operation_id = self._upload_link(path, overwrite)
+            except ConflictError as exc:
+                raise self._refine(exc, "remote_path", path) from None
+            operation_ids.append(operation_id)  # the operation tracking this link's upload
+            return href
+
+        def put(href: str) -> tuple[int, str | None]:
+            try:
+                response = self._send_to_link(
+                    # An empty file is sent as b"": requests would otherwise chunk a zero-length stream.
+                    "upload file", href, body=body_factory if size else None, data=b"",
+                    headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
+                )
+            except RetryableError as retry:  # 404/410 (a lapsed link), 429, 5xx: a fresh link next time
+                retry.error = uploader_error(retry.error, field="remote_path", path=path)
+                raise
+            except PayloadTooLargeError:
+                raise self._too_large(shown_name, size, field) from None
+            except QuotaExceededError as refused:
+                raise QuotaExceededError(
+                    f"{field}: no room on Yandex Disk for {_human(size)}", service=SERVICE,
+                    operation="upload file", status_code=507, api_code=refused.api_code,
+                    hint="free space (empty the trash) or buy more",
+                ) from None
+            except SocialApiError as refused:
+                raise uploader_error(refused, field="remote_path", path=path) from None
+            response.close()
+            return response.status_code, operation_ids[-1]
+
+        status, operation_id = self._with_fresh_link("upload file", link, put)
+        if status == 202:  # received, not yet moved into Disk: its metadata would be 404 until the operation ends
+            if not wait and operation_id:
+                return {"path": path, "size": size, "md5": None, "sha256": None, "operation_id": operation_id,
+                        "status": "in-progress"}
+            self._wait_for_upload(operation_id, path, poll_interval=poll_interval, timeout=timeout)
+        return {**self.check_uploaded(path, size), "operation_id": operation_id if status == 202 else None,
+                "status": "success"}
+
+    def _wait_for_upload(self, operation_id: str | None, path: str, *, poll_interval: float, timeout: float) -> None:
+        """Until the upload answered 202 is in Disk: its operation, or (no operation id) the file appearing."""
+        try:
+            if operation_id:
+                self.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
+                return
+            try:
+                wait_for(lambda: Poll(done=self.get_type(path) == "file"), operation_rule(poll_interval, timeout),
+                         what=path, service=SERVICE, operation="wait for upload", sleep=self.sleep, clock=self.clock)
+            except WaitTimeout:
+                raise OperationFailedError(
+                    f"still not in Disk after {timeout:.0f} s", service=SERVICE, operation="wait for upload",
+                    api_code="timeout", hint="raise the timeout, or use a deferrable operator",
+                ) from None
+        except OperationFailedError as exc:
+            raise OperationFailedError(
+                f"remote_path: Yandex accepted the upload of {path!r} (HTTP 202) but did not put it into Disk: "
+                f"{exc.api_message}", service=SERVICE, operation="upload file", status_code=202,
+                api_code=exc.api_code, hint=exc.hint or "upload again",
+            ) from None
+
+    def check_uploaded(self, path: str, size: int) -> dict[str, Any]:
+        """``{"path", "size", "md5", "sha256"}`` of an uploaded file, checked against the size sent.
+
+        :param path: the uploaded file.
+        :param size: the bytes sent.
+        """
+        meta = self.get_metadata(path, fields="path,size,md5,sha256")
+        if meta.get("size") != size:
+            raise ServerError(
+                f"remote_path: Yandex Disk holds {meta.get('size')} bytes, the local data has {size}",
+                service=SERVICE, operation="upload file", hint="upload again with overwrite=True",
+            )
+        return {"path": meta.get("path", path), "size": size, "md5": meta.get("md5"), "sha256": meta.get("sha256")}
+
+    def _too_large(self, name: str, size: int, field: str = "local_path") -> PayloadTooLargeError:
+        try:
+            limit = f"the account's limit is {_human(int(self.account_limits.info(refresh=True)['max_file_size']))}"
+        except (SocialApiError, KeyError, ValueError):
+            limit = "over the account's limit"
+        return PayloadTooLargeError(
+            f"{field}: {name} is {_human(size)}; {limit}", service=SERVICE, operation="upload file",
+            status_code=413, hint="split the file or use an account with a higher limit (Yandex 360: 50 GB)",
+        )
+
+    def upload_from_url(
+        self, url: str, remote_path: str, *, parents: bool = False, wait: bool = True, poll_interval: float = 1.0,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Let Yandex fetch ``url`` into ``remote_path`` (asynchronous, ``POST /v1/disk/resources/upload``).
+
+        :param url: an ``http://`` or ``https://`` URL Yandex can reach.
+        :param remote_path: where the file goes; must not exist yet.
+        :param parents: create missing parent folders first.
+        :param wait: wait for an asynchronous (202) operation; with False the result carries ``operation_id``
+            and ``status: "in-progress"`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
+        :param poll_interval: seconds between status checks while waiting.
+        :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
+        :return: ``{"path", "operation_id", "status"}``.
+        """
+        parts = urlsplit(url or "")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
+        path = disk_path(remote_path, "remote_path")
+        if parents:
+            self.create_folder(parent_path(path), parents=True)
+        try:
+            response = self._call("upload from URL", params={"url": url, "path": path})
+        except ConflictError as exc:
+            raise self._refine(exc, "remote_path", path) from None
+        return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
+
+    # ---------------------------------------------------------------------------------------------- download
+    def get_download_link(self, path: str) -> str:
+        """A download href for a file. It is a credential: never log or return it to XCom.
+
+        :param path: the file.
+        """
+        response = self._call("get download link", params={"path": disk_path(path, "path")})
+        href = str(response.json()["href"])
+        register_secret_url(href)
+        return href
+
+    def download_file(self, remote_path: str, local_path: str | os.PathLike[str], *, overwrite: bool = True
+                      ) -> dict[str, Any]:
+        """Stream a file to ``local_path`` (a file path, or an existing directory to keep the remote name).
+
+        Written to a temporary file beside the target and renamed into place, so a broken download never leaves
+        a partial file; redirects are followed; a break is retried with a fresh link. The target never lands
+        outside the directory it names.
+
+        :param remote_path: the file on Disk.
+        :param local_path: a file path, or an existing directory (the remote name is kept).
+        :param overwrite: replace an existing local file (else :class:`ConflictError` before any download).
+        :return: ``{"path", "local_path", "size"}``.
+        """
+        path = disk_path(remote_path, "remote_path")
+        target = safe_local_target(local_path, path)
+        if target.exists() and not overwrite:
+            raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
+                                hint="pass overwrite=True")
+        return self._download(lambda: self.get_download_link(path), target, path)
+
+    def read_bytes(self, remote_path: str, *, max_size: int = 64 * 1024 * 1024) -> bytes:
+        """A small file's content in memory (use :meth:`download_file` for anything big).
+
+        :param remote_path: the file.
+        :param max_size: refuse (before downloading) files larger than this many bytes.
+        """
+        path = disk_path(remote_path, "remote_path")
+        meta = self.get_metadata(path, fields="type,size")
+        if meta.get("type") != "file":
+            raise input_error("remote_path", f"{path!r} is a folder, not a file", service=SERVICE)
+        check = int(meta.get("size") or 0)
+        if check > max_size:
+            raise PayloadTooLargeError(
+                f"remote_path: {path!r} is {_human(check)}, over max_size {_human(max_size)}", service=SERVICE,
+                operation="read bytes", hint="use download_file() to stream it to disk",
+            )
+
+        return self._with_fresh_link("read bytes", lambda: self.get_download_link(path),
+                                     lambda href: self._send_to_link("read bytes", href).content)
+
+    def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
+        from airflow_provider_social.core.uploads import response_blocks, stream_to_file
+
+        def fetch(href: str) -> int:
+            import requests as _requests
+            from urllib3.exceptions import HTTPError
+
+            from airflow_provider_social.core.http import RetryableError
+
+            shown = redact_url(href, signed=True)
+            response = self._send_to_link("download file", href)
+            try:
+                return stream_to_file(response_blocks(response, CHUNK_SIZE), target)
+            except (_requests.RequestException, HTTPError) as exc:
+                raise RetryableError(ServerError(f"download from {shown} broke off: {type(exc).__name__}",
+                                                 service=SERVICE, operation="download file")) from None
+            finally:
+                response.close()
+
+        size = self._with_fresh_link("download file", link, fetch)
+        return {"path": path, "local_path": str(target), "size": size}
+
+
+class _BytesBody:
+    """In-memory bytes as an upload body with the same interface as :class:`_FileStream`."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        view = memoryview(self._data)
+        for start in range(0, len(view), CHUNK_SIZE):
+            yield bytes(view[start: start + CHUNK_SIZE])
+
+    def close(self) -> None:
+        pass
+
+
+class _FileStream:
+    """A file body for one upload attempt: Content-Length known, read in 1 MiB chunks (fewer syscalls than the
+    16 KiB requests would use for a file object), never held in memory."""
+
+    def __init__(self, path: Path, size: int) -> None:
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed by the attempt that owns it
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._fh.read(CHUNK_SIZE):
+            yield chunk
+
+    def close(self) -> None:
+        self._fh.close()
