@@ -28,11 +28,17 @@ _ANY = (USER, COMMUNITY)
 
 @dataclass(frozen=True)
 class VkMethod:
-    """One VK API method: its token kinds (preferred first) and whether repeating it is harmless."""
+    """One VK API method: its token kinds (preferred first), the kinds VK also accepts but the hook uses only when
+    the caller asks for them (``token=``), and whether repeating it is harmless."""
 
     name: str
     tokens: tuple[str, ...] = (USER,)
     idempotent: bool = False
+    on_request: tuple[str, ...] = ()
+
+    def kinds(self, requested: str | None) -> tuple[str, ...]:
+        """The kinds a call may use: the default ones, plus :attr:`on_request` when a kind was asked for."""
+        return self.tokens if requested is None else self.tokens + self.on_request
 
     def api_call(self, kind: str, *, idempotent: bool | None = None) -> ApiCall:
         repeat = self.idempotent if idempotent is None else idempotent
@@ -43,8 +49,9 @@ def _table(*methods: VkMethod) -> dict[str, VkMethod]:
     return {m.name: m for m in methods}
 
 
-#: Token kinds per method from VK's schema (``access_token_type``). ``messages.send`` is declared community-only:
-#: the schema also lists user tokens, but keyboards and messages from a community need the community key.
+#: Token kinds per method from VK's schema (``access_token_type``). ``messages.send`` takes a community key by
+#: default; the schema also lists user tokens (they need the ``messages`` scope, which VK grants only to approved
+#: apps), so a user token is used when the caller asks for it with ``token="user"``.
 METHODS: dict[str, VkMethod] = _table(
     VkMethod("wall.post"),
     VkMethod("wall.delete"),
@@ -65,7 +72,7 @@ METHODS: dict[str, VkMethod] = _table(
     VkMethod("docs.getUploadServer", (USER,), idempotent=True),
     VkMethod("docs.getWallUploadServer", _ANY, idempotent=True),
     VkMethod("docs.save", _ANY),
-    VkMethod("messages.send", (COMMUNITY,)),
+    VkMethod("messages.send", (COMMUNITY,), on_request=(USER,)),
     VkMethod("utils.getShortLink", _ANY, idempotent=True),
     VkMethod("stats.get", (USER,), idempotent=True),
     VkMethod("stats.getPostReach", (USER,), idempotent=True),
@@ -134,7 +141,7 @@ class VkCallsMixin:
         ``response``). ``retries=False`` makes one attempt (a step of a flow that retries as a whole)."""
         spec = method_spec(method)
         form = encode_params(params)
-        kind = self.choose_kind(spec.tokens, method, prefer=token)
+        kind = self.choose_kind(spec.kinds(token), method, prefer=token)
         form["v"] = self.api_version
         return self.call_api(spec.api_call(kind, idempotent=idempotent), data=form, retries=retries)
 

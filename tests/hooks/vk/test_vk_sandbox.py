@@ -131,6 +131,21 @@ def test_messages_need_the_community_token(sandbox, vk_sandbox):
     assert json.dumps(vk_state(sandbox)["messages"], ensure_ascii=False).count("Build failed") == 1
 
 
+def test_a_message_with_a_user_token_when_asked_for(sandbox, vk_sandbox):
+    """VK's schema lists user tokens for messages.send too (with the `messages` scope): token="user" uses one."""
+    hook = vk_sandbox(community_token=None)
+    sent = hook.send_message(3, "From the admin", token="user", random_id=77)
+    assert sent["message_id"]
+    as_group = hook.send_message(2, "From the community", token="user", group_id="club1000001", random_id=78)
+    assert as_group["message_id"]
+    with pytest.raises(ValidationError, match="keyboard"):
+        hook.send_message(2, "x", token="user", keyboard={"buttons": [[{"action": {"type": "text", "label": "A"}}]]})
+    with pytest.raises(ValidationError, match="group_id"):
+        vk_sandbox("vk_sb3").send_message(2, "x", group_id=1000001)
+    senders = {(m["text"], m["from_id"]) for m in vk_state(sandbox)["messages"]}
+    assert senders == {("From the admin", 1), ("From the community", -1000001)}
+
+
 def test_every_hook_action_against_the_sandbox(sandbox, vk_sandbox, tmp_path):
     hook = vk_sandbox()
     images = [png(tmp_path / f"{n}.png", 300, 200) for n in range(6)]
