@@ -131,6 +131,41 @@ def test_messages_need_the_community_token(sandbox, vk_sandbox):
     assert json.dumps(vk_state(sandbox)["messages"], ensure_ascii=False).count("Build failed") == 1
 
 
+def test_uploads_go_to_the_upload_host_without_any_token(sandbox, vk_sandbox, tmp_path):
+    """VK's upload URLs are on other hosts (pu.vk.com): the sandbox serves them on its storage listener, which
+    logs any Authorization header it receives. Every upload flow of the hook sends none, and no token in the URL."""
+    hook = vk_sandbox()
+    session = hook.transport.session
+    original = session.request
+    uploads: list[str] = []
+
+    def spy(method, url, **kwargs):
+        if url.startswith(sandbox.storage_url):
+            uploads.append(url)
+        return original(method, url, **kwargs)
+
+    session.request = spy
+    image = png(tmp_path / "a.png", 300, 200)
+    hook.upload_wall_photos([image])
+    hook.upload_album_photos(hook.create_album("Uploads")["id"], [image])
+    hook.create_story(image)
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 1024)
+    hook.upload_video(video, name="Clip")
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + b"x" * 100)
+    hook.upload_document(report)
+    assert len(uploads) == 5 and all("/vk-upload/" in url for url in uploads)
+    tokens = [hook.secret_extra("access_token"), hook.secret_extra("community_token")]
+    assert not any(token in url for url in uploads for token in tokens)
+    assert not [e for e in sandbox.control.created() if e["kind"] == "authorization_received"]
+    # The log does catch a token sent there (so the assertion above can fail).
+    requests.post(hook.call("photos.getWallUploadServer", group_id=1000001)["upload_url"],
+                  headers={"Authorization": "Bearer x"}, files={"photo": ("a.png", open(image, "rb").read())}, timeout=10)
+    assert [e["service"] for e in sandbox.control.created() if e["kind"] == "authorization_received"] == [
+        "vk_upload"]
+
+
 def test_a_message_with_a_user_token_when_asked_for(sandbox, vk_sandbox):
     """VK's schema lists user tokens for messages.send too (with the `messages` scope): token="user" uses one."""
     hook = vk_sandbox(community_token=None)
