@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from airflow_provider_social.core.errors import NotFoundError, ValidationError
+from airflow_provider_social.core.errors import NotFoundError, ServerError, ValidationError
 from airflow_provider_social.core.http import RetryPolicy
 from airflow_provider_social.core.ratelimit import rate_limiters
 from airflow_provider_social.core.tokens import MemoryTokenStore
@@ -84,6 +84,43 @@ def test_a_retried_task_posts_once(sandbox, vk_sandbox, monkeypatch):
     ti.try_number = 2
     second = op.execute({"ti": ti})
     assert first["post_id"] == second["post_id"]
+    assert len(all_posts(vk_state(sandbox))) == 1
+
+
+def test_a_task_retried_after_the_sandbox_lost_every_answer_posts_once(sandbox, vk_sandbox, monkeypatch):
+    """The sandbox's `lose_answer` fault: wall.post is processed, the connection dies before the answer. The hook
+    repeats it (same guid) until its attempts run out and the task fails; the retried task instance sends the
+    same guid, derived from (dag, task, run, map index), and gets the one post that exists."""
+    from types import SimpleNamespace
+
+    from airflow_provider_social.operators import vk as ops
+
+    monkeypatch.setattr(ops.VkBaseOperator, "get_hook", lambda self: vk_sandbox())
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/wall.post", action="lose_answer",
+                              times=4)
+    op = ops.VkCreatePostOperator(task_id="post", message="Once, whatever the network does")
+    ti = SimpleNamespace(dag_id="d", task_id="post", run_id="r-lost", map_index=-1, try_number=1)
+    with pytest.raises(ServerError, match="connection"):
+        op.execute({"ti": ti})
+    posts = all_posts(vk_state(sandbox))
+    assert len(posts) == 1  # the first lost answer created it; the 3 repeats carried its guid
+    ti.try_number = 2
+    result = op.execute({"ti": ti})
+    assert [p["id"] for p in all_posts(vk_state(sandbox))] == [result["post_id"]] == [posts[0]["id"]]
+
+
+def test_a_single_lost_answer_is_repeated_with_the_guid_inside_one_call(sandbox, vk_sandbox):
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/wall.post", action="lose_answer")
+    post = vk_sandbox().create_post("Exactly once", guid="fault-guid")
+    assert [p["id"] for p in all_posts(vk_state(sandbox))] == [post["post_id"]]
+    assert not sandbox.control.faults()  # the fault fired
+
+
+def test_without_a_guid_a_lost_post_answer_is_not_repeated(sandbox, vk_sandbox):
+    """The counter-case: no guid, so repeating could post twice; the hook fails instead of guessing."""
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/wall.post", action="lose_answer")
+    with pytest.raises(ServerError, match="connection"):
+        vk_sandbox().create_post("Maybe posted")
     assert len(all_posts(vk_state(sandbox))) == 1
 
 
