@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.hooks.vk.keys import message_random_id, post_guid
-from airflow_provider_social.links.vk import VkPostLink
+from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -31,6 +31,14 @@ def _as_list(value: Any) -> list[Any]:
     if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, Sequence):
         return [value]
     return list(value)
+
+
+def _record_post_link(operator: Any, context: Context, url: str | None) -> None:
+    """The "VK post" link: on the operator (read when the task ends) and in XCom (the link's fallback)."""
+    operator.post_url = url
+    ti = context.get("ti") if hasattr(context, "get") else None
+    if url and ti is not None and hasattr(ti, "xcom_push"):
+        ti.xcom_push(key=POST_URL_XCOM_KEY, value=url)
 
 
 class VkBaseOperator(BaseOperator):
@@ -94,7 +102,7 @@ class VkCreatePostOperator(VkBaseOperator):
             from_group=self.from_group, publish_date=self.publish_date or None, copyright=self.copyright or None,
             guid=post_guid(context),
         )
-        self.post_url = post["url"]
+        _record_post_link(self, context, post["url"])
         self.log.info("Posted %s", self.post_url)
         return post
 
@@ -138,7 +146,7 @@ class VkRepostOperator(VkBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         result = self.get_hook().repost(self.object_id, message=self.message, group_id=self.group_id)
-        self.post_url = result.get("url")
+        _record_post_link(self, context, result.get("url"))
         return result
 
 
