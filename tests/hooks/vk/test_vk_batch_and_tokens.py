@@ -188,7 +188,7 @@ def test_photo_checks_run_before_any_call(scripted, vk_hook, tmp_path, size, mat
 def test_story_image_over_10_mb_is_refused_locally(scripted, vk_hook, tmp_path):
     image = png(tmp_path / "big.png", 100, 100)
     with open(image, "ab") as fh:
-        fh.truncate(10 * 1000 * 1000 + 1)
+        fh.truncate(10 * 1024 * 1024 + 1)  # over 10 MiB: the tolerant reading of VK's "10 MB"
     with pytest.raises(PayloadTooLargeError, match="path"):
         vk_hook().create_story(image)
     assert scripted.requests == []

@@ -11,7 +11,7 @@ from airflow_provider_social.core.errors import NotFoundError, ServerError, Vali
 from airflow_provider_social.core.http import RetryPolicy
 from airflow_provider_social.core.ratelimit import rate_limiters
 from airflow_provider_social.core.tokens import MemoryTokenStore
-from airflow_provider_social.hooks.vk import CaptchaRequired, VkHook
+from airflow_provider_social.hooks.vk import CaptchaRequired, UploadRejected, VkHook
 from tests.hooks.vk.conftest import png
 
 
@@ -201,6 +201,15 @@ def test_uploads_go_to_the_upload_host_without_any_token(sandbox, vk_sandbox, tm
                   headers={"Authorization": "Bearer x"}, files={"photo": ("a.png", open(image, "rb").read())}, timeout=10)
     assert [e["service"] for e in sandbox.control.created() if e["kind"] == "authorization_received"] == [
         "vk_upload"]
+
+
+def test_a_story_between_the_two_readings_of_10_mb_is_sent_and_vk_decides(sandbox, vk_sandbox, tmp_path):
+    """VK's "10 MB" is UNCONFIRMED as MB or MiB: the client checks the tolerant MiB, the sandbox the strict MB."""
+    image = png(tmp_path / "story.png", 720, 1280)
+    with open(image, "ab") as fh:
+        fh.truncate(10 * 1000 * 1000 + 1)
+    with pytest.raises(UploadRejected, match="too big"):
+        vk_sandbox().create_story(image)
 
 
 def test_a_message_with_a_user_token_when_asked_for(sandbox, vk_sandbox):

@@ -153,7 +153,7 @@ def test_story_flow_with_link(vk: Vk) -> None:
 
 def test_story_image_limit_is_10_mb(vk: Vk) -> None:
     url = vk.ok("stories.getPhotoUploadServer", vk.community, add_to_news=1)["upload_url"]
-    big = png(720, 1280, pad=10 * 1024 * 1024)
+    big = png(720, 1280, pad=10 * 1000 * 1000)  # just over 10 MB of 10^6 bytes (the stricter reading)
     result = vk.upload(url, {"file": ("s.png", big)})["response"]["upload_result"]
     error = vk.err("stories.save", vk.community, upload_results=result)
     assert error["error_code"] == 129 and "too big" in error["error_msg"]
