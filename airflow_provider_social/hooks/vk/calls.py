@@ -29,7 +29,13 @@ _ANY = (USER, COMMUNITY)
 @dataclass(frozen=True)
 class VkMethod:
     """One VK API method: its token kinds (preferred first), the kinds VK also accepts but the hook uses only when
-    the caller asks for them (``token=``), and whether repeating it is harmless."""
+    the caller asks for them (``token=``), and whether repeating it is harmless.
+
+    :param name: the method name.
+    :param tokens: the token kinds used by default, preferred first.
+    :param idempotent: whether a lost answer may be repeated.
+    :param on_request: kinds used only when asked for.
+    """
 
     name: str
     tokens: tuple[str, ...] = (USER,)
@@ -37,10 +43,18 @@ class VkMethod:
     on_request: tuple[str, ...] = ()
 
     def kinds(self, requested: str | None) -> tuple[str, ...]:
-        """The kinds a call may use: the default ones, plus :attr:`on_request` when a kind was asked for."""
+        """The kinds a call may use: the default ones, plus :attr:`on_request` when a kind was asked for.
+
+        :param requested: the kind the caller asked for, or None.
+        """
         return self.tokens if requested is None else self.tokens + self.on_request
 
     def api_call(self, kind: str, *, idempotent: bool | None = None) -> ApiCall:
+        """The transport's :class:`ApiCall` for this method with the given token kind.
+
+        :param kind: ``"user"`` or ``"community"``.
+        :param idempotent: whether a lost answer may be repeated.
+        """
         repeat = self.idempotent if idempotent is None else idempotent
         return ApiCall(self.name, "POST", f"/method/{self.name}", token=kind, idempotent=repeat)
 
@@ -138,7 +152,13 @@ class VkCallsMixin:
     def call_raw(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
                  retries: bool = True, **params: Any) -> dict[str, Any]:
         """Like :meth:`call` but returns VK's whole body (``execute`` adds ``execute_errors`` beside
-        ``response``). ``retries=False`` makes one attempt (a step of a flow that retries as a whole)."""
+        ``response``). ``retries=False`` makes one attempt (a step of a flow that retries as a whole).
+
+        :param method: the VK method name, e.g. ``users.get``.
+        :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
+        :param idempotent: override whether a lost answer may be repeated (default from the method table).
+        :param retries: False for one attempt (a step of a flow that retries as a whole).
+        """
         spec = method_spec(method)
         form = encode_params(params)
         kind = self.choose_kind(spec.kinds(token), method, prefer=token)

@@ -34,6 +34,12 @@ DOC_FORBIDDEN = {".mp3", ".exe", ".msi", ".bat", ".cmd", ".com", ".scr", ".apk",
 
 @dataclass(frozen=True)
 class LocalFile:
+    """A local file, checked, ready to upload.
+
+    :param path: the file.
+    :param size: the size in bytes.
+    :param content_type: the part's content type.
+    """
     path: Path
     size: int
     content_type: str = "application/octet-stream"
@@ -113,6 +119,9 @@ class MultipartFiles:
     """A multipart/form-data body of several files (``file1``..``file5``), streamed from disk block by block.
 
     Build one per attempt: each iteration reads the files from the start.
+
+    :param files: ``(field name, LocalFile)`` pairs.
+    :param fields: plain form fields sent before the files.
     """
 
     def __init__(self, files: Sequence[tuple[str, LocalFile]], fields: Mapping[str, Any] | None = None) -> None:

@@ -73,7 +73,11 @@ class VkMessagesMixin:
         return {"message_id": message_id, "peer_id": int(peer), "random_id": random_id}
 
     def shorten_link(self, url: str, *, private: bool = False) -> dict[str, Any]:
-        """``utils.getShortLink``: ``{"short_url", "key", "url", "access_key"?}``."""
+        """``utils.getShortLink``: ``{"short_url", "key", "url", "access_key"?}``.
+
+        :param url: the http(s) URL to shorten.
+        :param private: keep the link's statistics private.
+        """
         if not str(url).startswith(("http://", "https://")):
             raise input_error("url", f"expected an http(s) URL, got {url!r}", service=SERVICE)
         return dict(self.call("utils.getShortLink", url=url, private=private))
@@ -81,7 +85,12 @@ class VkMessagesMixin:
     # ---------------------------------------------------------------------------------------------- users
     def get_users(self, user_ids: Sequence[int | str], *, fields: Sequence[str] = (),
                   token: str | None = None) -> list[dict[str, Any]]:
-        """``users.get`` for any number of ids: 1000 per call, several calls packed into ``execute``."""
+        """``users.get`` for any number of ids: 1000 per call, several calls packed into ``execute``.
+
+        :param user_ids: user ids or screen names, any number (1000 per call; more go through ``execute``).
+        :param fields: extra user fields, e.g. ``online``, ``last_seen``.
+        :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
+        """
         ids = [str(u) for u in user_ids]
         if not ids:
             raise input_error("user_ids", "give at least one user id", service=SERVICE)
@@ -101,11 +110,17 @@ class VkMessagesMixin:
         return users[0]
 
     def is_user_online(self, user_id: int | str) -> bool:
-        """Whether the user is online now (``users.get`` with ``fields=online``)."""
+        """Whether the user is online now (``users.get`` with ``fields=online``).
+
+        :param user_id: the user's id.
+        """
         return bool(self._user_status(user_id).get("online"))
 
     def get_last_seen(self, user_id: int | str) -> dict[str, Any] | None:
-        """``{"time": unix time, "platform": int}`` of the user's last visit, or None when hidden."""
+        """``{"time": unix time, "platform": int}`` of the user's last visit, or None when hidden.
+
+        :param user_id: the user's id.
+        """
         seen = self._user_status(user_id).get("last_seen")
         return dict(seen) if isinstance(seen, Mapping) else None
 

@@ -197,8 +197,9 @@ def test_uploads_go_to_the_upload_host_without_any_token(sandbox, vk_sandbox, tm
     assert not any(token in url for url in uploads for token in tokens)
     assert not [e for e in sandbox.control.created() if e["kind"] == "authorization_received"]
     # The log does catch a token sent there (so the assertion above can fail).
-    requests.post(hook.call("photos.getWallUploadServer", group_id=1000001)["upload_url"],
-                  headers={"Authorization": "Bearer x"}, files={"photo": ("a.png", open(image, "rb").read())}, timeout=10)
+    with open(image, "rb") as fh:
+        requests.post(hook.call("photos.getWallUploadServer", group_id=1000001)["upload_url"],
+                      headers={"Authorization": "Bearer x"}, files={"photo": ("a.png", fh.read())}, timeout=10)
     assert [e["service"] for e in sandbox.control.created() if e["kind"] == "authorization_received"] == [
         "vk_upload"]
 
