@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.hooks.vk.keys import message_random_id, post_guid
-from airflow_provider_social.links.vk import VkPostLink
+from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -33,9 +33,21 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
+def _record_post_link(operator: Any, context: Context, url: str | None) -> None:
+    """The "VK post" link: on the operator (read when the task ends) and in XCom (the link's fallback)."""
+    operator.post_url = url
+    ti = context.get("ti") if hasattr(context, "get") else None
+    if url and ti is not None and hasattr(ti, "xcom_push"):
+        ti.xcom_push(key=POST_URL_XCOM_KEY, value=url)
+
+
 class VkBaseOperator(BaseOperator):
     """Shared: the connection (``vk_conn_id``, default ``vk_default``) and the community (``group_id``; default
-    the connection's)."""
+    the connection's).
+
+    :param vk_conn_id: the Connection ID (type ``vk``), default ``vk_default``. Templated.
+    :param group_id: the community (123456, -123456, club123456); default: the connection's. Templated.
+    """
 
     template_fields: Sequence[str] = ("vk_conn_id", "group_id")
     ui_color = "#4a76a8"
@@ -46,6 +58,7 @@ class VkBaseOperator(BaseOperator):
         self.group_id = group_id
 
     def get_hook(self) -> VkHook:
+        """The :class:`VkHook` for ``vk_conn_id``."""
         from airflow_provider_social.hooks.vk import VkHook
 
         return VkHook(self.vk_conn_id)
@@ -88,13 +101,17 @@ class VkCreatePostOperator(VkBaseOperator):
         self.post_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         post = self.get_hook().create_post(
             self.message, photos=_as_list(self.photos), video=self.video or None, poll=self.poll or None,
             link=self.link or None, attachments=_as_list(self.attachments), group_id=self.group_id,
             from_group=self.from_group, publish_date=self.publish_date or None, copyright=self.copyright or None,
             guid=post_guid(context),
         )
-        self.post_url = post["url"]
+        _record_post_link(self, context, post["url"])
         self.log.info("Posted %s", self.post_url)
         return post
 
@@ -103,6 +120,10 @@ class VkCreateCompositePostOperator(VkCreatePostOperator):
     """A post made only of objects that already exist (``attachments``, e.g. from earlier tasks' XCom)."""
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         if not _as_list(self.attachments):
             from airflow_provider_social.core.errors import input_error
 
@@ -111,7 +132,10 @@ class VkCreateCompositePostOperator(VkCreatePostOperator):
 
 
 class VkDeletePostOperator(VkBaseOperator):
-    """Delete a community post. Returns ``{"post_id", "deleted"}``."""
+    """Delete a community post. Returns ``{"post_id", "deleted"}``.
+
+    :param post_id: the post to delete. Templated.
+    """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "post_id")
 
@@ -120,12 +144,20 @@ class VkDeletePostOperator(VkBaseOperator):
         self.post_id = post_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         return {"post_id": int(self.post_id), "deleted": self.get_hook().delete_post(self.post_id,
                                                                                      group_id=self.group_id)}
 
 
 class VkRepostOperator(VkBaseOperator):
-    """Share a post (``wall-1_123``) to the community. Returns VK's answer plus ``url``."""
+    """Share a post (``wall-1_123``) to the community. Returns VK's answer plus ``url``.
+
+    :param object_id: what to share, e.g. ``wall-1_123``. Templated.
+    :param message: a comment shown with the repost. Templated.
+    """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "object_id", "message")
     operator_extra_links = (VkPostLink(),)
@@ -137,13 +169,23 @@ class VkRepostOperator(VkBaseOperator):
         self.post_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         result = self.get_hook().repost(self.object_id, message=self.message, group_id=self.group_id)
-        self.post_url = result.get("url")
+        _record_post_link(self, context, result.get("url"))
         return result
 
 
 class VkCreateCommentOperator(VkBaseOperator):
-    """Comment on a community post (as the community by default). Returns ``{"comment_id", "post_id", ...}``."""
+    """Comment on a community post (as the community by default). Returns ``{"comment_id", "post_id", ...}``.
+
+    :param post_id: the community post to comment on. Templated.
+    :param message: the comment's text. Templated.
+    :param attachments: existing objects to attach. Templated.
+    :param from_group: post or comment as the community (default True).
+    """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "post_id", "message", "attachments")
 
@@ -156,13 +198,22 @@ class VkCreateCommentOperator(VkBaseOperator):
         self.from_group = from_group
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         return self.get_hook().create_comment(
             self.post_id, self.message, attachments=_as_list(self.attachments), group_id=self.group_id,
             from_group=self.from_group, guid=post_guid(context, "comment"))
 
 
 class VkCreateAlbumOperator(VkBaseOperator):
-    """Create a photo album and optionally upload photos into it. Returns ``{"album_id", "url", "photos"}``."""
+    """Create a photo album and optionally upload photos into it. Returns ``{"album_id", "url", "photos"}``.
+
+    :param title: the album's title. Templated.
+    :param description: the album's description. Templated.
+    :param photos: local photos to upload into the new album. Templated.
+    """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "title", "description", "photos")
 
@@ -173,6 +224,10 @@ class VkCreateAlbumOperator(VkBaseOperator):
         self.photos = photos
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         hook = self.get_hook()
         album = hook.create_album(self.title, description=self.description, group_id=self.group_id)
         photos = _as_list(self.photos)
@@ -181,7 +236,12 @@ class VkCreateAlbumOperator(VkBaseOperator):
 
 
 class VkUploadPhotosOperator(VkBaseOperator):
-    """Upload local photos into an existing album (5 per request). Returns ``{"album_id", "photos"}``."""
+    """Upload local photos into an existing album (5 per request). Returns ``{"album_id", "photos"}``.
+
+    :param album_id: the album to upload into. Templated.
+    :param photos: local image files (JPG/PNG/GIF, at most 50 MB, width + height at most 14000). Templated.
+    :param caption: a caption for each photo. Templated.
+    """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "album_id", "photos", "caption")
 
@@ -192,13 +252,22 @@ class VkUploadPhotosOperator(VkBaseOperator):
         self.caption = caption
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         uploaded = self.get_hook().upload_album_photos(self.album_id, _as_list(self.photos), group_id=self.group_id,
                                                        caption=self.caption)
         return {"album_id": int(self.album_id), "photos": [p["attachment"] for p in uploaded]}
 
 
 class VkCreateStoryOperator(VkBaseOperator):
-    """Publish an image story in the community, optionally with a link button. Returns ``{"story_id", ...}``."""
+    """Publish an image story in the community, optionally with a link button. Returns ``{"story_id", ...}``.
+
+    :param path: the local image (at most 10 MB). Templated.
+    :param link_text: the story button's text key (``learn_more``, ``open``, ...); needs ``link_url``. Templated.
+    :param link_url: where the story button goes. Templated.
+    """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "path", "link_text", "link_url")
 
@@ -210,12 +279,23 @@ class VkCreateStoryOperator(VkBaseOperator):
         self.link_url = link_url
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         return self.get_hook().create_story(self.path, group_id=self.group_id, link_text=self.link_text or None,
                                             link_url=self.link_url or None)
 
 
 class VkUploadVideoOperator(VkBaseOperator):
-    """Upload a local video (or register an external ``link``). Returns ``{"video_id", "owner_id", "attachment"}``."""
+    """Upload a local video (or register an external ``link``). Returns ``{"video_id", "owner_id", "attachment"}``.
+
+    :param path: the local video file. Templated.
+    :param link: an external video link instead of a file. Templated.
+    :param name: the video's name. Templated.
+    :param description: the video's description. Templated.
+    :param wallpost: also post the video to the community wall.
+    """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "path", "link", "name", "description")
 
@@ -229,6 +309,10 @@ class VkUploadVideoOperator(VkBaseOperator):
         self.wallpost = wallpost
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         video = self.get_hook().upload_video(self.path or None, link=self.link or None, name=self.name,
                                              description=self.description, group_id=self.group_id,
                                              wallpost=self.wallpost)
@@ -239,6 +323,10 @@ class VkSendMessageOperator(VkBaseOperator):
     """Send a message from the community (community token), optionally with a keyboard.
 
     The ``random_id`` comes from the task instance: a retried task does not send twice.
+
+    :param peer_id: the user (or chat peer) id. Templated.
+    :param message: the text. Templated.
+    :param keyboard: an optional bot keyboard. Templated.
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "peer_id", "message", "keyboard")
@@ -251,6 +339,10 @@ class VkSendMessageOperator(VkBaseOperator):
         self.keyboard = keyboard
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         return self.get_hook().send_message(self.peer_id, self.message, keyboard=self.keyboard or None,
                                             random_id=message_random_id(context))
 
@@ -262,6 +354,8 @@ class VkExportStatsOperator(VkBaseOperator):
     :param date_from: start (aware datetime or unix time). Templated.
     :param date_to: end. Templated.
     :param output_path: ``.json`` or ``.csv`` file. For CSV the reach goes to ``<name>_reach.csv``. Templated.
+    :param interval: ``day``, ``week``, ``month``, ``year`` or ``all``.
+    :param post_ids: posts whose reach is exported too (through ``execute``). Templated.
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "date_from", "date_to", "output_path",
@@ -277,6 +371,10 @@ class VkExportStatsOperator(VkBaseOperator):
         self.post_ids = post_ids
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Do what the class docstring says; the returned dict goes to XCom.
+
+        :param context: the task's Airflow context.
+        """
         path = Path(self.output_path)
         if path.suffix.lower() not in (".json", ".csv"):
             from airflow_provider_social.core.errors import input_error

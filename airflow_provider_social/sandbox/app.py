@@ -15,7 +15,7 @@ Prefix                  Service name        What
 ``/vk-api``             ``vk``              VK API (api.vk.ru): ``/method/<name>``
 ``/vk-id``              ``vk_id_web``       VK ID OAuth 2.1 (id.vk.com, oauth key ``vk_id``)
 ``/vk-oauth``           ``vk_oauth``        oauth.vk.ru legacy Implicit Flow and ``blank.html``
-``/vk-upload``          ``vk_upload``       VK upload servers (pu.vk.com), single-use URLs
+``/vk-upload``          ``vk_upload``       VK upload servers (pu.vk.com), single-use URLs -- storage listener
 ``/vk-vision``          ``vk_vision``       VK Cloud Vision (smarty.mail.ru), see ``sandbox/vk_vision``
 ``/vk-cloud-auth``      ``vk_cloud_auth``   VK Cloud OAuth token endpoint (mcs.mail.ru)
 ``/ok-api``             ``ok``              OK API: ``/fb.do``, ``/api/..``, ``/oauth/token.do`` (oauth ``ok``)

@@ -1,7 +1,8 @@
 """Running the sandbox: on the command line (``python -m airflow_provider_social.sandbox``) or in a thread.
 
 Two listeners share one state: the API (control API and every API service) and the storage listener (Yandex
-Disk's upload and download hosts, on another port) -- so tests can see that no API credential reaches storage.
+Disk's upload and download hosts, VK's upload servers, on another port) -- so tests can see that no API credential
+reaches storage.
 """
 
 from __future__ import annotations

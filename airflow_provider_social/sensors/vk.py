@@ -21,6 +21,7 @@ class VkUserOnlineSensor(BaseSensorOperator):
 
     :param user_id: the user's id or screen name. Templated.
     :param vk_conn_id: the connection (any token kind; users.get accepts user and community tokens).
+    :param mode: ``reschedule`` (default: no worker slot held between pokes) or ``poke``.
     """
 
     template_fields: Sequence[str] = ("user_id", "vk_conn_id")
@@ -39,6 +40,10 @@ class VkUserOnlineSensor(BaseSensorOperator):
         return VkHook(self.vk_conn_id)
 
     def poke(self, context: Context) -> bool:
+        """Whether the user is online now (``users.get`` with ``fields=online,last_seen``).
+
+        :param context: the task's Airflow context.
+        """
         user = self.hook.get_users([self.user_id], fields=("online", "last_seen"))[0]
         online = bool(user.get("online"))
         self.log.info("VK user %s is %s (last seen %s)", self.user_id, "online" if online else "offline",

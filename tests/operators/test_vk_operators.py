@@ -11,6 +11,7 @@ import pytest
 from airflow_provider_social.core.http import RetryPolicy
 from airflow_provider_social.core.ratelimit import rate_limiters
 from airflow_provider_social.hooks.vk import VkHook
+from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
 from airflow_provider_social.notifications.vk import VkNotifier
 from airflow_provider_social.operators import vk as ops
 from airflow_provider_social.sensors.vk import VkUserOnlineSensor
@@ -117,3 +118,62 @@ def test_notifier_messages_the_admin_once_per_task_instance(scripted, vk_conn, m
     first, second = (form(r) for r in scripted.requests)
     assert first["message"] == "task failed" and first["peer_id"] == "42"
     assert first["random_id"] == second["random_id"]
+
+
+class RecordingTi(SimpleNamespace):
+    def xcom_push(self, key, value):
+        self.pushed[key] = value
+
+    def xcom_pull(self, task_ids, key):
+        return self.pushed.get(key)
+
+
+def test_the_post_link_is_on_the_operator_and_in_xcom(scripted, vk_conn):
+    scripted.script = [ok({"post_id": 7}), ok({"success": 1, "post_id": 8})]
+    ti = RecordingTi(dag_id="vk_daily", task_id="post", run_id="r", map_index=-1, try_number=1, pushed={})
+    op = ops.VkCreatePostOperator(task_id="post", message="Hello")
+    result = op.execute({"ti": ti})
+    assert VkPostLink().get_link(op, ti_key=ti) == result["url"] == "https://vk.com/wall-1000001_7"
+    assert ti.pushed[POST_URL_XCOM_KEY] == result["url"]
+    # A fresh operator (as the UI has it) finds the URL the task pushed.
+    assert VkPostLink().get_link(ops.VkCreatePostOperator(task_id="post", message="x"), ti_key=ti) == result["url"]
+    repost = ops.VkRepostOperator(task_id="share", object_id="wall-1_1")
+    ti.pushed.clear()
+    assert repost.execute({"ti": ti})["url"] == ti.pushed[POST_URL_XCOM_KEY] == "https://vk.com/wall-1000001_8"
+
+
+def test_stats_export_writes_json(scripted, vk_conn, tmp_path):
+    scripted.script = [ok([{"period_from": 1, "visitors": {"views": 10}}]), ok([{"reach_total": 40}])]
+    target = tmp_path / "stats.json"
+    op = ops.VkExportStatsOperator(task_id="stats", date_from=1767225600, date_to=1767312000,
+                                   output_path=str(target), post_ids=[101])
+    assert op.execute(ti_context()) == {"path": str(target), "rows": 1, "reach_rows": 1}
+    assert json.loads(target.read_text()) == {"stats": [{"period_from": 1, "visitors": {"views": 10}}],
+                                              "reach": [{"post_id": 101, "reach_total": 40}]}
+
+
+OPERATORS_AND_ARGS = [
+    (ops.VkCreatePostOperator, {"message": "{{ ds }}", "photos": ["{{ ds }}.png"], "link": "https://x/{{ ds }}"}),
+    (ops.VkCreateCompositePostOperator, {"message": "{{ ds }}", "attachments": ["photo-1_{{ params.n }}"]}),
+    (ops.VkDeletePostOperator, {"post_id": "{{ params.n }}"}),
+    (ops.VkRepostOperator, {"object_id": "wall-1_{{ params.n }}", "message": "{{ ds }}"}),
+    (ops.VkCreateCommentOperator, {"post_id": "{{ params.n }}", "message": "{{ ds }}"}),
+    (ops.VkCreateAlbumOperator, {"title": "Event {{ ds }}", "photos": ["{{ ds }}.jpg"]}),
+    (ops.VkUploadPhotosOperator, {"album_id": "{{ params.n }}", "photos": ["{{ ds }}.jpg"], "caption": "{{ ds }}"}),
+    (ops.VkCreateStoryOperator, {"path": "{{ ds }}.png", "link_url": "https://vk.com/{{ ds }}"}),
+    (ops.VkUploadVideoOperator, {"path": "{{ ds }}.mp4", "name": "{{ ds }}"}),
+    (ops.VkSendMessageOperator, {"peer_id": "{{ params.n }}", "message": "{{ ds }}"}),
+    (ops.VkExportStatsOperator, {"date_from": "{{ params.n }}", "output_path": "/tmp/{{ ds }}.csv"}),
+]
+
+
+@pytest.mark.parametrize(("operator", "kwargs"), OPERATORS_AND_ARGS, ids=lambda v: getattr(v, "__name__", ""))
+def test_every_operator_renders_its_templates(operator, kwargs):
+    import jinja2
+
+    op = operator(task_id="t", vk_conn_id="vk_{{ params.n }}", group_id="club{{ params.n }}", **kwargs)
+    op.render_template_fields({"ds": "2026-01-01", "params": {"n": 5}}, jinja_env=jinja2.Environment())
+    assert op.vk_conn_id == "vk_5" and op.group_id == "club5"
+    for name, value in kwargs.items():
+        rendered = getattr(op, name)
+        assert "{{" not in json.dumps(rendered), (name, rendered)

@@ -43,7 +43,11 @@ FIELD_FOR_KIND = {
 
 
 class StaticTokenAuth(Auth):
-    """A token that never expires (community key; a user token from the link with ``offline``)."""
+    """A token that never expires (community key; a user token from the link with ``offline``).
+
+    :param token: the token (registered with the secrets masker).
+    :param kind: ``"user"`` or ``"community"``.
+    """
 
     def __init__(self, token: str, kind: str) -> None:
         register_secret(token, f"{kind}_token")
@@ -60,7 +64,11 @@ class StaticTokenAuth(Auth):
 
 
 class VkIdTokenAuth(TokenAuth):
-    """A VK ID user token from the token manager; error 5 renews it once (the policy says Renew)."""
+    """A VK ID user token from the token manager; error 5 renews it once (the policy says Renew).
+
+    :param manager: the token manager of the connection.
+    :param conn_id: the Connection ID (the limiter's key: the token itself rotates).
+    """
 
     def __init__(self, manager: TokenManager, conn_id: str) -> None:
         super().__init__(manager, scheme="Bearer")
@@ -92,6 +100,7 @@ class VkAuthMixin:
         return None
 
     def available_kinds(self) -> tuple[str, ...]:
+        """The token kinds this connection holds (``user`` and/or ``community``)."""
         kinds = []
         if self.user_token_source():
             kinds.append(USER)
@@ -100,6 +109,11 @@ class VkAuthMixin:
         return tuple(kinds)
 
     def missing_kind_error(self, kinds: tuple[str, ...], operation: str) -> Exception:
+        """The input error naming the Connection field to fill for ``kinds``.
+
+        :param kinds: the token kinds the method accepts, preferred first.
+        :param operation: the action named in errors.
+        """
         names = " or ".join(FIELD_FOR_KIND[k].split(" ", 1)[0] for k in kinds)
         how = "; or ".join(FIELD_FOR_KIND[k].format(conn_id=self.conn_id) for k in kinds)
         what = " or ".join(f"a {k} token" for k in kinds)
@@ -107,7 +121,12 @@ class VkAuthMixin:
                            service=SERVICE, operation=operation)
 
     def choose_kind(self, kinds: tuple[str, ...], operation: str, prefer: str | None = None) -> str:
-        """The first of ``kinds`` this connection has (``prefer`` first when given), else an input error."""
+        """The first of ``kinds`` this connection has (``prefer`` first when given), else an input error.
+
+        :param kinds: the token kinds the method accepts, preferred first.
+        :param operation: the action named in errors.
+        :param prefer: the kind the caller asked for, tried first.
+        """
         available = self.available_kinds()
         order = ([prefer] if prefer in kinds else []) + [k for k in kinds if k != prefer]
         for kind in order:
@@ -120,6 +139,10 @@ class VkAuthMixin:
 
     # -------------------------------------------------------------------------------------------- auth objects
     def auth_for(self, kind: str | None) -> Auth | None:
+        """The ``requests`` auth object for a token kind (None for calls without a token).
+
+        :param kind: ``"user"`` or ``"community"``.
+        """
         if kind is None:
             return None
         if kind == COMMUNITY:
@@ -160,7 +183,10 @@ class VkAuthMixin:
 
     def refresh_vk_id(self, tokens: TokenSet) -> TokenSet:
         """``grant_type=refresh_token`` at VK ID with ``client_id`` and ``device_id``; the answer's new refresh token
-        and the kept device_id go back to the token manager (which persists them before use)."""
+        and the kept device_id go back to the token manager (which persists them before use).
+
+        :param tokens: the token set to refresh (its refresh token and device_id).
+        """
         app_id = self.extra("app_id")
         device_id = tokens.extra.get("device_id") or self.extra("device_id")
         if not app_id or not device_id:

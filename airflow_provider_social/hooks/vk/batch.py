@@ -26,13 +26,24 @@ EXECUTE_LIMIT = 25
 
 @dataclass(frozen=True)
 class BatchCall:
+    """One call of a :meth:`batch`.
+
+    :param method: the method name.
+    :param params: its parameters.
+    """
     method: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class BatchResult:
-    """One call's outcome inside a batch: ``response`` when it worked, else ``error``."""
+    """One call's outcome inside a batch: ``response`` when it worked, else ``error``.
+
+    :param method: the method name.
+    :param params: its parameters.
+    :param response: the call's response when it worked.
+    :param error: the call's mapped error when it failed.
+    """
 
     method: str
     params: Mapping[str, Any]

@@ -28,13 +28,33 @@ _ANY = (USER, COMMUNITY)
 
 @dataclass(frozen=True)
 class VkMethod:
-    """One VK API method: its token kinds (preferred first) and whether repeating it is harmless."""
+    """One VK API method: its token kinds (preferred first), the kinds VK also accepts but the hook uses only when
+    the caller asks for them (``token=``), and whether repeating it is harmless.
+
+    :param name: the method name.
+    :param tokens: the token kinds used by default, preferred first.
+    :param idempotent: whether a lost answer may be repeated.
+    :param on_request: kinds used only when asked for.
+    """
 
     name: str
     tokens: tuple[str, ...] = (USER,)
     idempotent: bool = False
+    on_request: tuple[str, ...] = ()
+
+    def kinds(self, requested: str | None) -> tuple[str, ...]:
+        """The kinds a call may use: the default ones, plus :attr:`on_request` when a kind was asked for.
+
+        :param requested: the kind the caller asked for, or None.
+        """
+        return self.tokens if requested is None else self.tokens + self.on_request
 
     def api_call(self, kind: str, *, idempotent: bool | None = None) -> ApiCall:
+        """The transport's :class:`ApiCall` for this method with the given token kind.
+
+        :param kind: ``"user"`` or ``"community"``.
+        :param idempotent: whether a lost answer may be repeated.
+        """
         repeat = self.idempotent if idempotent is None else idempotent
         return ApiCall(self.name, "POST", f"/method/{self.name}", token=kind, idempotent=repeat)
 
@@ -43,8 +63,9 @@ def _table(*methods: VkMethod) -> dict[str, VkMethod]:
     return {m.name: m for m in methods}
 
 
-#: Token kinds per method from VK's schema (``access_token_type``). ``messages.send`` is declared community-only:
-#: the schema also lists user tokens, but keyboards and messages from a community need the community key.
+#: Token kinds per method from VK's schema (``access_token_type``). ``messages.send`` takes a community key by
+#: default; the schema also lists user tokens (they need the ``messages`` scope, which VK grants only to approved
+#: apps), so a user token is used when the caller asks for it with ``token="user"``.
 METHODS: dict[str, VkMethod] = _table(
     VkMethod("wall.post"),
     VkMethod("wall.delete"),
@@ -65,7 +86,7 @@ METHODS: dict[str, VkMethod] = _table(
     VkMethod("docs.getUploadServer", (USER,), idempotent=True),
     VkMethod("docs.getWallUploadServer", _ANY, idempotent=True),
     VkMethod("docs.save", _ANY),
-    VkMethod("messages.send", (COMMUNITY,)),
+    VkMethod("messages.send", (COMMUNITY,), on_request=(USER,)),
     VkMethod("utils.getShortLink", _ANY, idempotent=True),
     VkMethod("stats.get", (USER,), idempotent=True),
     VkMethod("stats.getPostReach", (USER,), idempotent=True),
@@ -131,10 +152,16 @@ class VkCallsMixin:
     def call_raw(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
                  retries: bool = True, **params: Any) -> dict[str, Any]:
         """Like :meth:`call` but returns VK's whole body (``execute`` adds ``execute_errors`` beside
-        ``response``). ``retries=False`` makes one attempt (a step of a flow that retries as a whole)."""
+        ``response``). ``retries=False`` makes one attempt (a step of a flow that retries as a whole).
+
+        :param method: the VK method name, e.g. ``users.get``.
+        :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
+        :param idempotent: override whether a lost answer may be repeated (default from the method table).
+        :param retries: False for one attempt (a step of a flow that retries as a whole).
+        """
         spec = method_spec(method)
         form = encode_params(params)
-        kind = self.choose_kind(spec.tokens, method, prefer=token)
+        kind = self.choose_kind(spec.kinds(token), method, prefer=token)
         form["v"] = self.api_version
         return self.call_api(spec.api_call(kind, idempotent=idempotent), data=form, retries=retries)
 

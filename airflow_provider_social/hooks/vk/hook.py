@@ -61,7 +61,11 @@ class VkHook(
 
     @classmethod
     def for_authorization(cls, *, conn_id: str, extra: dict[str, Any] | None = None, **kwargs: Any) -> VkHook:
-        """A hook for the first authorisation, before the Connection holds any token (used by the CLI)."""
+        """A hook for the first authorisation, before the Connection holds any token (used by the CLI).
+
+        :param conn_id: the Connection ID.
+        :param extra: the Connection extras to start from.
+        """
         import json
 
         from airflow.sdk import Connection
@@ -88,7 +92,10 @@ class VkHook(
         return version
 
     def group(self, group_id: Any = None) -> int:
-        """The community id (positive): ``group_id`` given, else the Connection's ``group_id``."""
+        """The community id (positive): ``group_id`` given, else the Connection's ``group_id``.
+
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
         value = group_id if group_id not in (None, "") else self.extra("group_id")
         if value in (None, ""):
             raise input_error("group_id", f"no community given and connection {self.conn_id!r} has no group_id "
@@ -123,6 +130,7 @@ class VkHook(
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:  # pragma: no cover - read by older Airflow UIs
+        """The Connection form's hidden fields and placeholders (older Airflow UIs)."""
         from airflow_provider_social.hooks.vk.connection import VK_UI_FIELD_BEHAVIOUR
 
         return VK_UI_FIELD_BEHAVIOUR

@@ -24,7 +24,14 @@ class VkMediaMixin:
     def create_album(self, title: str, *, description: str | None = None, group_id: Any = None,
                      upload_by_admins_only: bool | None = None, comments_disabled: bool | None = None
                      ) -> dict[str, Any]:
-        """Create a photo album in the community; returns the album (``id``, ``owner_id``, ``title``, ...)."""
+        """Create a photo album in the community; returns the album (``id``, ``owner_id``, ``title``, ...).
+
+        :param title: the title.
+        :param description: the description.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param upload_by_admins_only: only the community's admins may upload.
+        :param comments_disabled: no comments on the album.
+        """
         if not title or len(title) < 2:
             raise input_error("title", "an album title needs at least 2 characters", service=SERVICE)
         gid = self.group(group_id)
@@ -33,11 +40,21 @@ class VkMediaMixin:
         return {**album, "url": f"https://vk.com/album-{gid}_{album.get('id')}"}
 
     def delete_album(self, album_id: int | str, *, group_id: Any = None) -> bool:
+        """Delete a community photo album (user token).
+
+        :param album_id: the album to delete.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
         gid = self.group(group_id)
         return bool(self.call("photos.deleteAlbum", album_id=_id(album_id, "album_id"), group_id=gid))
 
     def delete_photo(self, photo_id: int | str, *, owner_id: int | None = None, group_id: Any = None) -> bool:
-        """Delete a photo of the community (``owner_id`` defaults to the community's, negative)."""
+        """Delete a photo of the community (``owner_id`` defaults to the community's, negative).
+
+        :param photo_id: the photo's id.
+        :param owner_id: the photo's owner (default: the community, negative).
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
         owner = owner_id if owner_id is not None else -self.group(group_id)
         return bool(self.call("photos.delete", owner_id=owner, photo_id=_id(photo_id, "photo_id")))
 

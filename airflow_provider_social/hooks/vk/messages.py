@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.connection import parse_group_id
 from airflow_provider_social.hooks.vk.policy import SERVICE
 
 if TYPE_CHECKING:
@@ -30,12 +31,19 @@ class VkMessagesMixin:
         def batch(self, calls: Any, *, token: str | None = None) -> list[BatchResult]: ...
 
     def send_message(self, peer_id: int | str, message: str | None = None, *, keyboard: Mapping[str, Any] | None = None,
-                     attachments: Sequence[str] = (), random_id: int | None = None) -> dict[str, Any]:
+                     attachments: Sequence[str] = (), random_id: int | None = None, token: str | None = None,
+                     group_id: Any = None) -> dict[str, Any]:
         """Send a message from the community (community token) to a user or chat.
 
         :param peer_id: the user id (who wrote to the community or allowed its messages) or a chat peer id.
-        :param keyboard: a bot keyboard ``{"one_time": bool, "buttons": [[{"action": {...}, "color": ...}]]}``.
+        :param message: the text (at most 9000 characters); required without attachments.
+        :param keyboard: a bot keyboard ``{"one_time": bool, "buttons": [[{"action": {...}, "color": ...}]]}``
+            (community messages only).
+        :param attachments: existing objects (``photo-1_2``, ``doc-1_5``).
         :param random_id: the no-double-send key (int32); a random one when omitted.
+        :param token: ``"community"`` (default) or ``"user"``: VK also takes a user token that has the
+            ``messages`` scope (granted to approved apps only); it sends as the user.
+        :param group_id: with a user token, send as this community (the user must administer it).
         """
         peer = str(peer_id).strip()
         if not peer.lstrip("-").isdigit() or int(peer) == 0:
@@ -46,18 +54,30 @@ class VkMessagesMixin:
             raise input_error("message", f"at most {MAX_MESSAGE} characters, got {len(message)}", service=SERVICE)
         if keyboard is not None:
             check_keyboard(keyboard)
+        if group_id not in (None, "") and token != "user":
+            raise input_error("group_id", "is only sent with token='user' (a community token sends as its own "
+                              "community)", service=SERVICE)
+        if keyboard is not None and token == "user" and group_id in (None, ""):
+            raise input_error("keyboard", "keyboards are a community feature: send with the community token or "
+                              "give group_id", service=SERVICE)
+        gid = parse_group_id(group_id) if group_id not in (None, "") else None
         if random_id is None:
             random_id = secrets.randbelow(INT32_MAX)
         elif not isinstance(random_id, int) or not -INT32_MAX <= random_id <= INT32_MAX:
             raise input_error("random_id", "must be a 32-bit integer", service=SERVICE)
-        answer = self.call("messages.send", peer_id=int(peer), message=message, keyboard=keyboard,
+        answer = self.call("messages.send", token=token, peer_id=int(peer), message=message, keyboard=keyboard,
+                           group_id=gid,
                            attachment=list(attachments) or None, random_id=random_id,
                            idempotent=True)  # the random_id makes a repeat harmless
         message_id = answer if isinstance(answer, int) else (answer[0].get("message_id") if answer else None)
         return {"message_id": message_id, "peer_id": int(peer), "random_id": random_id}
 
     def shorten_link(self, url: str, *, private: bool = False) -> dict[str, Any]:
-        """``utils.getShortLink``: ``{"short_url", "key", "url", "access_key"?}``."""
+        """``utils.getShortLink``: ``{"short_url", "key", "url", "access_key"?}``.
+
+        :param url: the http(s) URL to shorten.
+        :param private: keep the link's statistics private.
+        """
         if not str(url).startswith(("http://", "https://")):
             raise input_error("url", f"expected an http(s) URL, got {url!r}", service=SERVICE)
         return dict(self.call("utils.getShortLink", url=url, private=private))
@@ -65,7 +85,12 @@ class VkMessagesMixin:
     # ---------------------------------------------------------------------------------------------- users
     def get_users(self, user_ids: Sequence[int | str], *, fields: Sequence[str] = (),
                   token: str | None = None) -> list[dict[str, Any]]:
-        """``users.get`` for any number of ids: 1000 per call, several calls packed into ``execute``."""
+        """``users.get`` for any number of ids: 1000 per call, several calls packed into ``execute``.
+
+        :param user_ids: user ids or screen names, any number (1000 per call; more go through ``execute``).
+        :param fields: extra user fields, e.g. ``online``, ``last_seen``.
+        :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
+        """
         ids = [str(u) for u in user_ids]
         if not ids:
             raise input_error("user_ids", "give at least one user id", service=SERVICE)
@@ -85,11 +110,17 @@ class VkMessagesMixin:
         return users[0]
 
     def is_user_online(self, user_id: int | str) -> bool:
-        """Whether the user is online now (``users.get`` with ``fields=online``)."""
+        """Whether the user is online now (``users.get`` with ``fields=online``).
+
+        :param user_id: the user's id.
+        """
         return bool(self._user_status(user_id).get("online"))
 
     def get_last_seen(self, user_id: int | str) -> dict[str, Any] | None:
-        """``{"time": unix time, "platform": int}`` of the user's last visit, or None when hidden."""
+        """``{"time": unix time, "platform": int}`` of the user's last visit, or None when hidden.
+
+        :param user_id: the user's id.
+        """
         seen = self._user_status(user_id).get("last_seen")
         return dict(seen) if isinstance(seen, Mapping) else None
 

@@ -44,6 +44,11 @@ class CaptchaRequired(SocialApiError):
 
     Legacy form: open :attr:`captcha_img`, then repeat the call with ``captcha_sid`` and ``captcha_key`` (the
     text). New form: open :attr:`redirect_uri` (VK ID captcha), then repeat with ``success_token``.
+
+    :param message: VK's error message.
+    :param captcha_sid: the legacy captcha's id.
+    :param captcha_img: the legacy captcha image URL.
+    :param redirect_uri: the new (VK ID) captcha page.
     """
 
     def __init__(self, message: str, *, captcha_sid: str | None = None, captcha_img: str | None = None,
@@ -91,13 +96,20 @@ def request_params(error: dict[str, Any]) -> list[dict[str, str]]:
 
 
 class VkResponsePolicy(ResponsePolicy):
-    """Reads VK API answers. ``reauth_command`` names the command that re-authorises the connection."""
+    """Reads VK API answers. ``reauth_command`` names the command that re-authorises the connection.
+
+    :param reauth_command: the command that re-authorises the connection.
+    """
 
     def __init__(self, reauth_command: str = "airflow social auth vk --conn-id <conn_id>") -> None:
         super().__init__()
         self.reauth_command = reauth_command
 
     def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
+        """VK's error code and message from an error body (for the shared error types).
+
+        :param response: the HTTP response.
+        """
         body = error_body(response)
         if isinstance(body, ApiErrorInfo):
             return body
@@ -107,6 +119,11 @@ class VkResponsePolicy(ResponsePolicy):
         return ApiErrorInfo(code=error, message=str(body.get("error_description") or error or body)[:300])
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """The decision for one VK API answer: Accept the body, or the error table's decision.
+
+        :param response: the HTTP response.
+        :param context: the task's Airflow context.
+        """
         try:
             body = response.json()
         except ValueError:
@@ -125,7 +142,11 @@ class VkResponsePolicy(ResponsePolicy):
         return Accept(body)
 
     def decide_error(self, error: dict[str, Any], context: CallContext) -> Decision:
-        """The decision for one ``{"error_code", "error_msg", ...}`` object (also used for execute_errors)."""
+        """The decision for one ``{"error_code", "error_msg", ...}`` object (also used for execute_errors).
+
+        :param error: VK's error object (``error_code``, ``error_msg``, ...).
+        :param context: the task's Airflow context.
+        """
         return decision_for(error, context.operation, self.reauth_command)
 
 
@@ -207,6 +228,11 @@ class VkIdPolicy(ResponsePolicy):
         super().__init__(token_error_parser)
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """The decision for a VK ID token answer: Accept the tokens, or Fail on ``{"error"}``.
+
+        :param response: the HTTP response.
+        :param context: the task's Airflow context.
+        """
         try:
             body = response.json()
         except ValueError:

@@ -32,7 +32,14 @@ class VkStatsMixin:
 
     def get_community_stats(self, date_from: datetime | int, date_to: datetime | int | None = None, *,
                             interval: str = "day", group_id: Any = None, extended: bool = True) -> list[Any]:
-        """``stats.get`` for the community over [date_from, date_to]: one entry per ``interval``."""
+        """``stats.get`` for the community over [date_from, date_to]: one entry per ``interval``.
+
+        :param date_from: the start: an aware datetime or unix time.
+        :param date_to: the end (default: now).
+        :param interval: ``day``, ``week``, ``month``, ``year`` or ``all``.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param extended: ask VK for the extended breakdown.
+        """
         if interval not in INTERVALS:
             raise input_error("interval", f"must be one of {', '.join(INTERVALS)}, got {interval!r}",
                               service=SERVICE)
@@ -45,7 +52,11 @@ class VkStatsMixin:
 
     def get_post_reach(self, post_ids: Sequence[int | str], *, group_id: Any = None) -> list[dict[str, Any]]:
         """Reach of each post (``stats.getPostReach``), any number of posts: 30 per call, calls through
-        ``execute``. Each entry carries its ``post_id``."""
+        ``execute``. Each entry carries its ``post_id``.
+
+        :param post_ids: the community's post ids, any number (30 per call, calls packed into ``execute``).
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
         ids = [str(p).strip() for p in post_ids]
         if not ids or not all(p.isdigit() for p in ids):
             raise input_error("post_ids", f"expected positive numeric post ids, got {list(post_ids)!r}",

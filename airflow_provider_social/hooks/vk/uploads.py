@@ -43,6 +43,11 @@ class VkUploadPolicy(ResponsePolicy):
     """Upload hosts answer JSON: the upload's fields, or ``{"error": "..."}`` when the file was refused."""
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """The decision for an upload host's answer: its JSON fields, or UploadRejected for ``{"error"}``.
+
+        :param response: the HTTP response.
+        :param context: the task's Airflow context.
+        """
         try:
             body = response.json()
         except ValueError:
@@ -91,7 +96,12 @@ class VkUploadsMixin:
     def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
                            caption: str | None = None) -> list[dict[str, Any]]:
         """Upload photos for a wall post (user token): returns the saved photos, each with ``attachment``
-        (``photo<owner>_<id>``) ready for :meth:`create_post`."""
+        (``photo<owner>_<id>``) ready for :meth:`create_post`.
+
+        :param paths: local image files (JPG/PNG/GIF, at most 50 MB, width + height at most 14000, sides up to 1:20).
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param caption: a caption for each photo.
+        """
         files = [check_photo(p, field="photos", operation="upload wall photo") for p in paths]
         gid = self.group(group_id)
 
@@ -108,7 +118,13 @@ class VkUploadsMixin:
 
     def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
                             group_id: Any = None, caption: str | None = None) -> list[dict[str, Any]]:
-        """Upload photos into an album (user token), at most 5 per request: larger sets go in several."""
+        """Upload photos into an album (user token), at most 5 per request: larger sets go in several.
+
+        :param album_id: the album's id.
+        :param paths: local image files (JPG/PNG/GIF, at most 50 MB, width + height at most 14000, sides up to 1:20).
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param caption: a caption for each photo.
+        """
         if not str(album_id).lstrip("-").isdigit():
             raise input_error("album_id", f"expected a numeric album id, got {album_id!r}", service=SERVICE)
         files = [check_photo(p, field="photos", operation="upload album photos") for p in paths]
@@ -136,6 +152,9 @@ class VkUploadsMixin:
 
         :param link_text: the button's text key (``learn_more``, ``open``, ``buy``, ...); needs ``link_url``.
         :param link_url: where the button goes (a vk.com / vk.ru link).
+        :param path: the local file.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param add_to_news: show the story in the news feed (default True).
         """
         local = check_photo(path, field="path", max_bytes=STORY_MAX_BYTES, operation="create story")
         if bool(link_text) != bool(link_url):
@@ -169,7 +188,17 @@ class VkUploadsMixin:
     def upload_video(self, path: str | os.PathLike[str] | None = None, *, link: str | None = None,
                      name: str | None = None, description: str | None = None, group_id: Any = None,
                      album_id: int | None = None, wallpost: bool = False, is_private: bool = False) -> dict[str, Any]:
-        """Upload a video file (or register an external ``link``) to the community (user token)."""
+        """Upload a video file (or register an external ``link``) to the community (user token).
+
+        :param path: the local file.
+        :param link: an external video link to register instead of a file.
+        :param name: the video's name (at most 128 characters).
+        :param description: the description.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param album_id: the album's id.
+        :param wallpost: also post the video to the community wall.
+        :param is_private: a private video (for messages).
+        """
         if (path is None) == (link is None):
             raise input_error("path", "give either a video file path or a link, not both", service=SERVICE)
         local = check_video(path) if path is not None else None
@@ -195,7 +224,13 @@ class VkUploadsMixin:
     # ---------------------------------------------------------------------------------------------- documents
     def upload_document(self, path: str | os.PathLike[str], *, title: str | None = None,
                         tags: Sequence[str] | None = None, group_id: Any = None) -> dict[str, Any]:
-        """Upload a document to the community wall's documents (``docs.getWallUploadServer``; either token)."""
+        """Upload a document to the community wall's documents (``docs.getWallUploadServer``; either token).
+
+        :param path: the local file.
+        :param title: the title.
+        :param tags: tags of the document.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
         local = check_document(path)
         gid = self.group(group_id)
 

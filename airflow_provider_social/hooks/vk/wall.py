@@ -105,6 +105,10 @@ class VkWallMixin:
         :param guid: no-double-post key: the same guid within an hour gives the same post. Operators derive it
             from the task instance.
         :return: ``{"post_id", "owner_id", "url", "attachments"}``.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param signed: sign the community post with the admin's name.
+        :param close_comments: close comments on the post.
+        :param mute_notifications: no notifications about the post.
         """
         gid = self.group(group_id)
         attached = [check_attachment(a) for a in attachments]
@@ -147,17 +151,31 @@ class VkWallMixin:
         return {"post_id": post_id, "owner_id": -gid, "url": post_url(gid, post_id), "attachments": everything}
 
     def create_composite_post(self, message: str | None, attachments: Sequence[str], **kwargs: Any) -> dict[str, Any]:
-        """A post made of objects that already exist (``photo-1_2``, ``video-1_3``, ``poll-1_4``, links)."""
+        """A post made of objects that already exist (``photo-1_2``, ``video-1_3``, ``poll-1_4``, links).
+
+        :param message: the text (optional).
+        :param attachments: existing objects (``photo-1_2``, ``video-1_3``, ``poll-1_4``, links).
+        """
         if not attachments:
             raise input_error("attachments", "give at least one existing attachment", service=SERVICE)
         return self.create_post(message, attachments=attachments, **kwargs)
 
     def delete_post(self, post_id: int | str, *, group_id: Any = None) -> bool:
+        """Delete a community post (user token of an admin).
+
+        :param post_id: the post's id on the community wall.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
         gid = self.group(group_id)
         return bool(self.call("wall.delete", owner_id=-gid, post_id=_positive(post_id, "post_id")))
 
     def repost(self, object_id: str, *, message: str | None = None, group_id: Any = None) -> dict[str, Any]:
-        """Share ``wall<owner>_<post>`` (e.g. ``wall-1_123``) to the community."""
+        """Share ``wall<owner>_<post>`` (e.g. ``wall-1_123``) to the community.
+
+        :param object_id: what to share, e.g. ``wall-1_123``.
+        :param message: the text.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
         if not str(object_id).startswith(("wall", "photo", "video")):
             raise input_error("object_id", f"expected e.g. wall-123_456, got {object_id!r}", service=SERVICE)
         gid = self.group(group_id)
@@ -168,7 +186,17 @@ class VkWallMixin:
     def create_comment(self, post_id: int | str, message: str | None = None, *, attachments: Sequence[str] = (),
                        group_id: Any = None, from_group: bool = True, reply_to_comment: int | None = None,
                        guid: str | None = None, token: str | None = None) -> dict[str, Any]:
-        """Comment on a community post (user or community token); ``from_group`` comments as the community."""
+        """Comment on a community post (user or community token); ``from_group`` comments as the community.
+
+        :param post_id: the post's id on the community wall.
+        :param message: the text.
+        :param attachments: existing objects such as ``photo-1_2`` or ``doc-1_5``.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param from_group: post or comment as the community (default True).
+        :param reply_to_comment: the comment this one answers.
+        :param guid: no-double-post key (operators derive it from the task instance).
+        :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
+        """
         if not message and not attachments:
             raise input_error("message", "give a message or attachments", service=SERVICE)
         gid = self.group(group_id)
@@ -183,6 +211,10 @@ class VkWallMixin:
     # ---------------------------------------------------------------------------------------------- polls
     @staticmethod
     def check_poll(poll: Mapping[str, Any]) -> None:
+        """Check a poll's keys, question and 1 to 10 answers before any call.
+
+        :param poll: the poll: ``question``, ``answers`` and optional flags.
+        """
         unknown = set(poll) - {"question", "answers", "is_anonymous", "is_multiple", "end_date", "disable_unvote"}
         if unknown:
             raise input_error("poll", f"unknown keys {sorted(unknown)}", service=SERVICE)
@@ -195,7 +227,16 @@ class VkWallMixin:
     def create_poll(self, question: str, answers: Sequence[str], *, group_id: Any = None,
                     is_anonymous: bool = False, is_multiple: bool = False, end_date: datetime | int | None = None,
                     disable_unvote: bool | None = None) -> dict[str, Any]:
-        """Create a poll owned by the community (user token); ``attachment`` is ready for a post."""
+        """Create a poll owned by the community (user token); ``attachment`` is ready for a post.
+
+        :param question: the poll's question.
+        :param answers: 1 to 10 answers.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param is_anonymous: an anonymous poll.
+        :param is_multiple: several answers may be chosen.
+        :param end_date: when voting ends (aware datetime or unix time).
+        :param disable_unvote: voters cannot take their vote back.
+        """
         self.check_poll({"question": question, "answers": list(answers)})
         gid = self.group(group_id)
         poll = self.call(

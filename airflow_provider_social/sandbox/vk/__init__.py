@@ -1,5 +1,5 @@
 """The strict VK sandbox: VK API (``/vk-api``), VK ID (``/vk-id``), legacy OAuth (``/vk-oauth``), uploads
-(``/vk-upload``).
+(``/vk-upload``, on the storage listener: VK's upload hosts are not api.vk.ru and need no token).
 
 Modules: :mod:`.routes` (method router and envelopes), :mod:`.state` (users, the community, walls, media,
 messages), :mod:`.rules` (tokens, token kinds, rate limits, captcha/flood, guid), :mod:`.methods` (one module
@@ -22,7 +22,7 @@ SERVICE = ServiceSpec(name=NAME, prefix=routes.PREFIX, routes=routes._routes, st
 VK_ID_SERVICE = vk_id.SERVICE
 LEGACY_OAUTH_SERVICE = legacy_oauth.SERVICE
 UPLOAD_SERVICE = ServiceSpec(name=uploads.NAME, prefix=uploads.PREFIX, routes=uploads._routes,
-                             description="VK upload servers (pu.vk.com)")
+                             description="VK upload servers (pu.vk.com)", listener="storage")
 
 __all__ = [
     "ADMIN_USER_ID", "APP_ID", "GROUP_ID", "GROUP_NAME", "GROUP_SCREEN_NAME", "LEGACY_OAUTH_SERVICE", "NAME",

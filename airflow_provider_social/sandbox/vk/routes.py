@@ -75,6 +75,13 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
+def upload_base(request: Request) -> str:
+    """Where upload URLs point: the storage listener (VK's upload hosts, pu.vk.com and the like, are other hosts
+    than api.vk.ru), or this port when the sandbox runs on one port."""
+    storage = getattr(request.app.state, "storage_base_url", None)
+    return str(storage or request.base_url).rstrip("/")
+
+
 def _routes(state: SandboxState) -> list[BaseRoute]:
     async def endpoint(request: Request) -> Response:
         vk: VkState = state.services[NAME]  # type: ignore[assignment]
@@ -87,7 +94,7 @@ def _routes(state: SandboxState) -> list[BaseRoute]:
             v = check_version(data.get("v"))
             token = rules.resolve_token(vk, data.get("access_token") or _bearer(request))
             rules.check_rate(vk, token)
-            result = invoke(vk, token, name, data, v, str(request.base_url).rstrip("/"))
+            result = invoke(vk, token, name, data, v, upload_base(request))
         except VkError as exc:
             return JSONResponse(exc.body(errors.request_params(name, data)))
         if isinstance(result, ExecuteResult):

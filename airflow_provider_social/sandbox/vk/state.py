@@ -126,7 +126,8 @@ class VkState:
         self.videos: dict[tuple[int, int], dict[str, Any]] = {}
         self.docs: dict[tuple[int, int], dict[str, Any]] = {}
         self.messages: list[dict[str, Any]] = []
-        self.random_ids: dict[tuple[int, int, int], tuple[int, float]] = {}  # (group, peer, random_id)
+        # (sender: the group id, or minus the user id; peer, random_id)
+        self.random_ids: dict[tuple[int, int, int], tuple[int, float]] = {}
         self.short_links: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, Upload] = {}
         self.rate_limits: dict[str, int | None] = dict(DEFAULT_RATE_LIMITS)

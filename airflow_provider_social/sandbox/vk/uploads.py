@@ -35,7 +35,9 @@ PREFIX = "/vk-upload"
 # UNCONFIRMED: VK does not document how long an upload URL lives; the sandbox gives it one hour of sandbox
 # time, and one upload.
 UPLOAD_TTL = 3600.0
-MB = 1024 * 1024
+# VK's "50 MB" / "10 MB" / "200 MB" does not say which megabyte (UNCONFIRMED): the sandbox takes the stricter
+# reading (10^6 bytes); clients check the tolerant one (MiB) before sending.
+MB = 1000 * 1000
 PHOTO_MAX = 50 * MB
 STORY_MAX = 10 * MB
 DOC_MAX = 200 * MB

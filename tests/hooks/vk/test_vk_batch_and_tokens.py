@@ -13,8 +13,10 @@ from airflow_provider_social.core.errors import (
     PayloadTooLargeError,
     ValidationError,
 )
+from airflow_provider_social.core.http import RetryPolicy
 from airflow_provider_social.core.tokens import MemoryTokenStore
-from tests.hooks.vk.conftest import form, ok, png, vk_error
+from airflow_provider_social.hooks.vk import VkHook
+from tests.hooks.vk.conftest import COMMUNITY_TOKEN, USER_TOKEN, form, ok, png, vk_error
 
 CALL_RE = re.compile(r"API\.([a-zA-Z]+\.[a-zA-Z]+)\((\{.*?\})\)(?=,API\.|\];$)")
 
@@ -188,7 +190,7 @@ def test_photo_checks_run_before_any_call(scripted, vk_hook, tmp_path, size, mat
 def test_story_image_over_10_mb_is_refused_locally(scripted, vk_hook, tmp_path):
     image = png(tmp_path / "big.png", 100, 100)
     with open(image, "ab") as fh:
-        fh.truncate(10 * 1000 * 1000 + 1)
+        fh.truncate(10 * 1024 * 1024 + 1)  # over 10 MiB: the tolerant reading of VK's "10 MB"
     with pytest.raises(PayloadTooLargeError, match="path"):
         vk_hook().create_story(image)
     assert scripted.requests == []
@@ -261,3 +263,73 @@ def test_connection_test_without_tokens_names_the_fields(scripted, vk_hook):
     ok_, message = vk_hook(access_token=None, community_token=None).test_connection()
     assert not ok_ and "access_token" in message and "community_token" in message
     assert scripted.requests == []
+
+
+def test_connection_test_never_refreshes_a_vk_id_token(scripted, vk_hook, fake_clock):
+    """An expired VK ID token, and a 5 from VK: the test reports it and leaves the single-use refresh token be."""
+    store = MemoryTokenStore()
+    scripted.script = [vk_error(5, "User authorization failed: access_token has expired.")] * 3
+    hook = vk_hook(access_token="old-access", refresh_token="refresh-1", device_id="dev-42", app_id="51000001",
+                   expires_at=fake_clock() - 10, community_token=None, store=store)
+    ok_, message = hook.test_connection()
+    assert not ok_ and "does not refresh" in message
+    assert scripted.requests == []  # expired locally: not even sent
+    scripted.script = [vk_error(5, "User authorization failed: access_token has expired.")] * 3
+    fresh = vk_hook("vk_test2", access_token="live-access", refresh_token="refresh-1", device_id="dev-42",
+                    app_id="51000001", expires_at=fake_clock() + 600, community_token=None, store=store)
+    ok_, message = fresh.test_connection()
+    assert not ok_ and "does not refresh" in message
+    assert [r["path"] for r in scripted.requests] == ["/method/execute"]  # VK said 5; no /vk-id refresh
+    assert store.load("vk_test") is None and store.load("vk_test2") is None
+    assert "refresh-1" not in message and "access" not in message.replace("access token", "")
+
+
+def test_connection_test_says_when_the_user_cannot_post(scripted, vk_hook):
+    scripted.script = [ok([[{"id": 2, "first_name": "Ivan", "last_name": "Member"}],
+                           {"groups": [{"id": 1000001, "name": "Sandbox Community", "can_post": 0}]}])]
+    ok_, message = vk_hook(community_token=None).test_connection()
+    assert ok_ and "user token (static) of Ivan Member (id 2); can post to Sandbox Community: no" in message
+    assert form(scripted.requests[0])["code"].count("API.") == 2  # one execute: users.get + groups.getById
+
+
+def test_the_limiter_is_per_credential_across_threads_and_hooks(scripted, make_connection):
+    """4 threads, each with its own hook (two connections holding the same keys): one bucket per key and kind.
+    The clock stands still and sleeps are recorded, so each request's slot is its wait: 3/s for the user key and
+    20/s for the community key, whichever thread sent it; another user key has a bucket of its own."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    waits: dict[str, list[float]] = {}
+    lock = threading.Lock()
+    local = threading.local()
+
+    def sleep(seconds: float) -> None:
+        with lock:
+            waits.setdefault(local.kind, []).append(seconds)
+
+    for conn_id, user in (("vk_a", USER_TOKEN), ("vk_b", USER_TOKEN), ("vk_other", "vk1.a.other-user")):
+        make_connection(conn_id, "vk", access_token=user, community_token=COMMUNITY_TOKEN, group_id="1",
+                        api_base_url=scripted.url)
+    scripted.script = [ok([{"id": 1}])] * 60
+
+    def work(conn_id: str, kind: str, count: int) -> None:
+        local.kind = kind if conn_id != "vk_other" else "other"
+        hook = VkHook(conn_id, clock=lambda: 1000.0, sleep=sleep, retry=RetryPolicy(max_attempts=1))
+        for _ in range(count):
+            hook.call("users.get", user_ids=[1], token=kind)
+
+    with ThreadPoolExecutor(4) as pool:
+        jobs = [("vk_a", "user", 3), ("vk_b", "user", 3), ("vk_a", "user", 3), ("vk_b", "user", 3),
+                ("vk_a", "community", 10), ("vk_b", "community", 10), ("vk_a", "community", 10),
+                ("vk_b", "community", 10), ("vk_other", "user", 2)]
+        list(pool.map(lambda job: work(*job), jobs))
+
+    def slots(kind: str, count: int) -> list[float]:
+        return sorted([0.0] * (count - len(waits.get(kind, []))) + waits.get(kind, []))
+
+    user, community = slots("user", 12), slots("community", 40)
+    assert len(user) == 12 and len(community) == 40
+    assert all(b - a >= 1 / 3 - 1e-9 for a, b in zip(user, user[1:], strict=False))  # <= 3 in any second
+    assert all(b - a >= 1 / 20 - 1e-9 for a, b in zip(community, community[1:], strict=False))  # <= 20
+    assert user[-1] < 11 * 0.36 and community[-1] < 39 * 0.055  # spaced, not serialised beyond the limit
+    assert slots("other", 2)[0] == 0.0  # another user's key does not wait for this one's bucket

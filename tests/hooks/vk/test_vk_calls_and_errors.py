@@ -141,3 +141,32 @@ def test_an_unknown_method_name_is_refused_before_sending(scripted, vk_hook):
     with pytest.raises(ValidationError, match="method"):
         vk_hook().call("users.get/../../x")
     assert scripted.requests == []
+
+
+@pytest.mark.parametrize(("code", "message", "method", "hint"), [
+    (7, "Permission to perform this action is denied", "photos.createAlbum", "'photos' scope"),
+    (15, "Access denied", "stats.get", "'stats' scope"),
+    (203, "Access to group denied", "wall.post", "community admin with the 'wall' scope"),
+    (214, "Access to adding post denied", "wall.post", "community admin with the 'wall' scope"),
+])
+def test_permission_errors_name_the_scope_or_the_token_and_are_not_retried(scripted, vk_hook, code, message, method,
+                                                                          hint):
+    scripted.script = [vk_error(code, message)] * 2
+    with pytest.raises(PermissionDeniedError, match=hint) as caught:
+        vk_hook().call(method, group_id=1, owner_id=-1, message="x", title="t")
+    assert caught.value.api_code == code and len(scripted.requests) == 1
+
+
+@pytest.mark.parametrize(("code", "message", "hint"), [
+    (118, "Invalid server", "fresh upload URL"),
+    (121, "Invalid hash", "same upload"),
+    (129, "Invalid photo", "width \\+ height <= 14000"),
+])
+def test_upload_errors_are_upload_rejected_with_what_to_do(scripted, vk_hook, code, message, hint):
+    from airflow_provider_social.hooks.vk import UploadRejected
+
+    scripted.script = [vk_error(code, message)] * 2
+    with pytest.raises(UploadRejected, match=hint) as caught:
+        vk_hook().call("photos.saveWallPhoto", group_id=1, server=1, photo="[]", hash="h")
+    assert caught.value.api_code == code and len(scripted.requests) == 1
+    assert caught.value.details["request_params"][0] == {"key": "method", "value": "wall.post"}  # a list of pairs

@@ -7,11 +7,11 @@ import json
 import pytest
 import requests
 
-from airflow_provider_social.core.errors import NotFoundError, ValidationError
+from airflow_provider_social.core.errors import NotFoundError, ServerError, ValidationError
 from airflow_provider_social.core.http import RetryPolicy
 from airflow_provider_social.core.ratelimit import rate_limiters
 from airflow_provider_social.core.tokens import MemoryTokenStore
-from airflow_provider_social.hooks.vk import CaptchaRequired, VkHook
+from airflow_provider_social.hooks.vk import CaptchaRequired, UploadRejected, VkHook
 from tests.hooks.vk.conftest import png
 
 
@@ -87,6 +87,43 @@ def test_a_retried_task_posts_once(sandbox, vk_sandbox, monkeypatch):
     assert len(all_posts(vk_state(sandbox))) == 1
 
 
+def test_a_task_retried_after_the_sandbox_lost_every_answer_posts_once(sandbox, vk_sandbox, monkeypatch):
+    """The sandbox's `lose_answer` fault: wall.post is processed, the connection dies before the answer. The hook
+    repeats it (same guid) until its attempts run out and the task fails; the retried task instance sends the
+    same guid, derived from (dag, task, run, map index), and gets the one post that exists."""
+    from types import SimpleNamespace
+
+    from airflow_provider_social.operators import vk as ops
+
+    monkeypatch.setattr(ops.VkBaseOperator, "get_hook", lambda self: vk_sandbox())
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/wall.post", action="lose_answer",
+                              times=4)
+    op = ops.VkCreatePostOperator(task_id="post", message="Once, whatever the network does")
+    ti = SimpleNamespace(dag_id="d", task_id="post", run_id="r-lost", map_index=-1, try_number=1)
+    with pytest.raises(ServerError, match="connection"):
+        op.execute({"ti": ti})
+    posts = all_posts(vk_state(sandbox))
+    assert len(posts) == 1  # the first lost answer created it; the 3 repeats carried its guid
+    ti.try_number = 2
+    result = op.execute({"ti": ti})
+    assert [p["id"] for p in all_posts(vk_state(sandbox))] == [result["post_id"]] == [posts[0]["id"]]
+
+
+def test_a_single_lost_answer_is_repeated_with_the_guid_inside_one_call(sandbox, vk_sandbox):
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/wall.post", action="lose_answer")
+    post = vk_sandbox().create_post("Exactly once", guid="fault-guid")
+    assert [p["id"] for p in all_posts(vk_state(sandbox))] == [post["post_id"]]
+    assert not sandbox.control.faults()  # the fault fired
+
+
+def test_without_a_guid_a_lost_post_answer_is_not_repeated(sandbox, vk_sandbox):
+    """The counter-case: no guid, so repeating could post twice; the hook fails instead of guessing."""
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/wall.post", action="lose_answer")
+    with pytest.raises(ServerError, match="connection"):
+        vk_sandbox().create_post("Maybe posted")
+    assert len(all_posts(vk_state(sandbox))) == 1
+
+
 def test_poll_post_and_reach_through_execute(sandbox, vk_sandbox):
     hook = vk_sandbox()
     posts = [hook.create_post(f"Post {n}", guid=f"reach-{n}")["post_id"] for n in range(3)]
@@ -129,6 +166,66 @@ def test_messages_need_the_community_token(sandbox, vk_sandbox):
     sent = vk_sandbox("vk_sb2").send_message(1, "Build failed", random_id=12345)
     assert sent["message_id"]
     assert json.dumps(vk_state(sandbox)["messages"], ensure_ascii=False).count("Build failed") == 1
+
+
+def test_uploads_go_to_the_upload_host_without_any_token(sandbox, vk_sandbox, tmp_path):
+    """VK's upload URLs are on other hosts (pu.vk.com): the sandbox serves them on its storage listener, which
+    logs any Authorization header it receives. Every upload flow of the hook sends none, and no token in the URL."""
+    hook = vk_sandbox()
+    session = hook.transport.session
+    original = session.request
+    uploads: list[str] = []
+
+    def spy(method, url, **kwargs):
+        if url.startswith(sandbox.storage_url):
+            uploads.append(url)
+        return original(method, url, **kwargs)
+
+    session.request = spy
+    image = png(tmp_path / "a.png", 300, 200)
+    hook.upload_wall_photos([image])
+    hook.upload_album_photos(hook.create_album("Uploads")["id"], [image])
+    hook.create_story(image)
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 1024)
+    hook.upload_video(video, name="Clip")
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + b"x" * 100)
+    hook.upload_document(report)
+    assert len(uploads) == 5 and all("/vk-upload/" in url for url in uploads)
+    tokens = [hook.secret_extra("access_token"), hook.secret_extra("community_token")]
+    assert not any(token in url for url in uploads for token in tokens)
+    assert not [e for e in sandbox.control.created() if e["kind"] == "authorization_received"]
+    # The log does catch a token sent there (so the assertion above can fail).
+    with open(image, "rb") as fh:
+        requests.post(hook.call("photos.getWallUploadServer", group_id=1000001)["upload_url"],
+                      headers={"Authorization": "Bearer x"}, files={"photo": ("a.png", fh.read())}, timeout=10)
+    assert [e["service"] for e in sandbox.control.created() if e["kind"] == "authorization_received"] == [
+        "vk_upload"]
+
+
+def test_a_story_between_the_two_readings_of_10_mb_is_sent_and_vk_decides(sandbox, vk_sandbox, tmp_path):
+    """VK's "10 MB" is UNCONFIRMED as MB or MiB: the client checks the tolerant MiB, the sandbox the strict MB."""
+    image = png(tmp_path / "story.png", 720, 1280)
+    with open(image, "ab") as fh:
+        fh.truncate(10 * 1000 * 1000 + 1)
+    with pytest.raises(UploadRejected, match="too big"):
+        vk_sandbox().create_story(image)
+
+
+def test_a_message_with_a_user_token_when_asked_for(sandbox, vk_sandbox):
+    """VK's schema lists user tokens for messages.send too (with the `messages` scope): token="user" uses one."""
+    hook = vk_sandbox(community_token=None)
+    sent = hook.send_message(3, "From the admin", token="user", random_id=77)
+    assert sent["message_id"]
+    as_group = hook.send_message(2, "From the community", token="user", group_id="club1000001", random_id=78)
+    assert as_group["message_id"]
+    with pytest.raises(ValidationError, match="keyboard"):
+        hook.send_message(2, "x", token="user", keyboard={"buttons": [[{"action": {"type": "text", "label": "A"}}]]})
+    with pytest.raises(ValidationError, match="group_id"):
+        vk_sandbox("vk_sb3").send_message(2, "x", group_id=1000001)
+    senders = {(m["text"], m["from_id"]) for m in vk_state(sandbox)["messages"]}
+    assert senders == {("From the admin", 1), ("From the community", -1000001)}
 
 
 def test_every_hook_action_against_the_sandbox(sandbox, vk_sandbox, tmp_path):

@@ -70,10 +70,25 @@ def test_community_token_on_user_methods_is_error_27(vk: Vk) -> None:
             27, "Group authorization failed: method is unavailable with group auth."), method
 
 
-def test_messages_send_needs_a_community_token(vk: Vk) -> None:
-    error = vk.err("messages.send", vk.user, peer_id=1, random_id=1, message="hi")
-    assert error["error_code"] == 15
+def test_messages_send_takes_a_community_key_or_a_user_key_with_the_messages_scope(vk: Vk) -> None:
+    """Schema messages.send access_token_type ["user", "group"]: a user key works when it has `messages`."""
     assert isinstance(vk.ok("messages.send", vk.community, peer_id=1, random_id=1, message="hi"), int)
+    without = vk.control.vk_token("user", scopes=["wall", "offline"])
+    error = vk.err("messages.send", without, peer_id=2, random_id=2, message="hi")
+    assert error["error_code"] == 15 and "current scopes" in error["error_msg"]
+    # A user key with the scope sends as the user, even to user 3 (who allowed no community messages) ...
+    assert isinstance(vk.ok("messages.send", vk.user, peer_id=3, random_id=3, message="from the admin"), int)
+    # ... and as the community it administers with group_id, where the recipients' consent applies (901).
+    assert vk.err("messages.send", vk.user, peer_id=3, random_id=4, message="x", group_id=GROUP_ID)[
+        "error_code"] == 901
+    assert isinstance(vk.ok("messages.send", vk.user, peer_id=2, random_id=5, message="y", group_id=GROUP_ID), int)
+    assert vk.err("messages.send", vk.user, peer_id=2, random_id=6, message="z", group_id=1000002)[
+        "error_code"] == 203
+    keyboard = '{"buttons": [[{"action": {"type": "text", "label": "OK"}}]]}'
+    assert vk.err("messages.send", vk.user, peer_id=2, random_id=7, message="k", keyboard=keyboard)[
+        "error_code"] == 912
+    senders = {(m["text"], m["group_id"], m["from_id"]) for m in vk.control.state("vk")["messages"]}
+    assert ("from the admin", None, 1) in senders and ("y", GROUP_ID, -GROUP_ID) in senders
 
 
 def test_methods_accepting_both_kinds(vk: Vk) -> None:

@@ -12,9 +12,10 @@ def _wall_server(vk: Vk) -> dict:
     return vk.ok("photos.getWallUploadServer", group_id=GROUP_ID)
 
 
-def test_wall_photo_flow_and_post(vk: Vk) -> None:
+def test_wall_photo_flow_and_post(vk: Vk, sandbox) -> None:
     server = _wall_server(vk)
-    assert server["upload_url"].startswith(f"{vk.base_url}/vk-upload/") and server["group_id"] == GROUP_ID
+    # The upload host is another host than the API (pu.vk.com vs api.vk.ru): the sandbox's storage listener.
+    assert server["upload_url"].startswith(f"{sandbox.storage_url}/vk-upload/") and server["group_id"] == GROUP_ID
     assert "access_token" not in server["upload_url"]
     uploaded = vk.upload(server["upload_url"], {"photo": ("a.jpg", jpeg(800, 600))})
     assert set(uploaded) == {"server", "photo", "hash"} and isinstance(uploaded["server"], int)
@@ -49,6 +50,21 @@ def test_save_refuses_foreign_hash_server_and_photo(vk: Vk) -> None:
     assert wrong_group["error_code"] == 121
     assert vk.ok("photos.saveWallPhoto", group_id=GROUP_ID, **one)
     assert vk.err("photos.saveWallPhoto", group_id=GROUP_ID, **one)["error_code"] == 121  # saved once
+
+
+def test_upload_hosts_are_served_on_the_storage_listener_only(vk: Vk, sandbox) -> None:
+    for method, params in (("photos.getWallUploadServer", {}), ("photos.getUploadServer", {"album_id": 0}),
+                           ("docs.getWallUploadServer", {}), ("stories.getPhotoUploadServer", {"add_to_news": 1})):
+        if method == "photos.getUploadServer":
+            params = {"album_id": vk.ok("photos.createAlbum", title="Uploads", group_id=GROUP_ID)["id"]}
+        url = vk.ok(method, group_id=GROUP_ID, **params)["upload_url"]
+        assert url.startswith(f"{sandbox.storage_url}/vk-upload/"), (method, url)
+    video = vk.ok("video.save", name="clip", group_id=GROUP_ID)["upload_url"]
+    assert video.startswith(f"{sandbox.storage_url}/vk-upload/")
+    on_api_port = _wall_server(vk)["upload_url"].replace(sandbox.storage_url, sandbox.base_url)
+    assert requests.post(on_api_port, files={"photo": ("a.png", png(10, 10))}, timeout=10).status_code == 404
+    assert requests.post(f"{sandbox.storage_url}/vk-api/method/users.get", data={"v": "5.199"},
+                         timeout=10).status_code == 404
 
 
 def test_upload_url_is_single_use_and_expires(vk: Vk, sandbox) -> None:
@@ -137,7 +153,7 @@ def test_story_flow_with_link(vk: Vk) -> None:
 
 def test_story_image_limit_is_10_mb(vk: Vk) -> None:
     url = vk.ok("stories.getPhotoUploadServer", vk.community, add_to_news=1)["upload_url"]
-    big = png(720, 1280, pad=10 * 1024 * 1024)
+    big = png(720, 1280, pad=10 * 1000 * 1000)  # just over 10 MB of 10^6 bytes (the stricter reading)
     result = vk.upload(url, {"file": ("s.png", big)})["response"]["upload_result"]
     error = vk.err("stories.save", vk.community, upload_results=result)
     assert error["error_code"] == 129 and "too big" in error["error_msg"]

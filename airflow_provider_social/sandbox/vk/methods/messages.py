@@ -1,7 +1,10 @@
-"""messages.send with a community key: ``random_id`` dedupe, keyboard validation, recipients' consent.
+"""messages.send: ``random_id`` dedupe, keyboard validation, recipients' consent.
 
-The contract for this sandbox has ``messages.send`` take only a community token (third-party apps get no
-``messages`` right for user keys; the schema lists both kinds).
+Token kinds as VK's schema lists them (``access_token_type: ["user", "group"]``, messages/methods.json 5.199):
+a community key with the ``messages`` right, or a user key with the ``messages`` scope (VK grants that scope only
+to approved apps, so most user keys lack it and answer 15 "...cannot be called with current scopes."). A user key
+sends as the user, or as a community it administers when ``group_id`` is given (the schema's "for group messages
+with user access token"); messages from a community reach only users who allowed them (901).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 from ..errors import VkError, missing
 from ..rules import RANDOM_ID_WINDOW
+from .common import acting_group
 from .registry import Call, method
 from .wall import attachments
 
@@ -66,10 +70,12 @@ def check_keyboard(raw: str) -> dict[str, Any]:
     return keyboard
 
 
-@method("messages.send", ("community",), community_scope="messages")
+@method("messages.send", ("community", "user"), scope="messages", community_scope="messages")
 def messages_send(call: Call) -> Any:
     p, vk = call.params, call.vk
-    group_id = call.token.group_id or 0
+    # The sender: the key's community, the community a user key names in group_id (admins only: 203), else the user.
+    group_id = acting_group(call, p.int("group_id")) or 0
+    sender = group_id or -(call.user_id or 0)
     peers: list[int] = []
     for name in ("peer_id", "user_id"):
         value = p.int(name)
@@ -88,24 +94,28 @@ def messages_send(call: Call) -> Any:
     if not message and not attached and p.int("sticker_id") is None:
         raise missing("message")
     keyboard = check_keyboard(p.str("keyboard") or "") if p.has("keyboard") else None
+    if keyboard is not None and not group_id:  # keyboards are a community (bot) feature (schema error 912)
+        raise VkError(912, "This is a chat bot feature, change this status in settings")
     targets = peer_ids or peers
     sent: list[dict[str, Any]] = []
     with vk.lock:
         for peer in targets:
             user = vk.users.get(peer)
-            if user is None or not user.messages_allowed:
+            if user is None or (group_id and not user.messages_allowed):
                 if not peer_ids:
                     raise VkError(901, "Can't send messages for users without permission")
                 sent.append({"peer_id": peer, "error": {"code": 901,
                              "description": "Can't send messages for users without permission"}})
                 continue
-            key = (group_id, peer, random_id or 0)
+            key = (sender, peer, random_id or 0)
             seen = vk.random_ids.get(key) if random_id else None
             if seen is not None and seen[1] > vk.clock.now() - RANDOM_ID_WINDOW:
                 sent.append({"peer_id": peer, "message_id": seen[0]})
                 continue
             message_id = vk.next_id("message")
-            vk.messages.append({"id": message_id, "group_id": group_id, "peer_id": peer, "text": message or "",
+            vk.messages.append({"id": message_id, "group_id": group_id or None,
+                                "from_id": -group_id if group_id else call.user_id, "peer_id": peer,
+                                "text": message or "",
                                 "attachments": attached, "keyboard": keyboard, "random_id": random_id,
                                 "date": int(vk.clock.now())})
             if random_id:

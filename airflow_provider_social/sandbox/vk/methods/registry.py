@@ -19,7 +19,7 @@ class Call:
     params: Params
     method: str
     v: str
-    base_url: str  # the sandbox root, for upload URLs
+    base_url: str  # the root upload URLs point at: the storage listener (VK's upload hosts are other hosts)
 
     @property
     def user_id(self) -> int | None:
