@@ -299,10 +299,10 @@ def _stats(shop: ShopState, ad_ids: list[int], period: str, first: str, last: st
                 for key in ("impressions", "clicks", "reach"):
                     total[key] += int(values.get(key, 0))
                 total["spent"] += float(values.get("spent", 0))
-    rows = []
+    rows: list[dict[str, Any]] = []
     if period == "overall":
         if days:
-            merged = {"impressions": 0, "clicks": 0, "reach": 0, "spent": 0.0}
+            merged: dict[str, Any] = {"impressions": 0, "clicks": 0, "reach": 0, "spent": 0.0}
             for values in days.values():
                 for key in merged:
                     merged[key] += values[key]
