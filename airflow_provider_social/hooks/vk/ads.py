@@ -181,6 +181,13 @@ class VkAdsMixin:
         """
         self.set_ads_status(account_id, [ad_id], 1)
 
+    def get_campaigns(self, account_id: int) -> list[dict[str, Any]]:
+        """Campaigns of an account (``ads.getCampaigns``).
+
+        :param account_id: the ads account.
+        """
+        return list(self._ads("ads.getCampaigns", account_id=_positive(account_id, "account_id")))
+
     def get_ads(self, account_id: int, *, ad_ids: Iterable[int] | None = None,
                 campaign_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
         """Ads of an account (``ads.getAds``).

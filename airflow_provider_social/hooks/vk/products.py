@@ -193,7 +193,10 @@ class Product:
 
     def differs_from(self, item: Mapping[str, Any]) -> list[str]:
         """Which fields VK returns for ``item`` (a ``market.get`` item) differ from this description. Dimensions,
-        weight and photos are not in VK's item object (schema market_market_item), so they are not compared."""
+        weight and photos are not in VK's item object (schema market_market_item), so they are not compared.
+
+        :param item: a product as ``market.get`` returns it.
+        """
         price = item.get("price") or {}
         theirs = {
             "name": item.get("title"), "description": item.get("description"),

@@ -155,7 +155,7 @@ class ShopState:
 
     def dump(self) -> dict[str, Any]:
         def public(obj: dict[str, Any]) -> dict[str, Any]:
-            return {k.lstrip("_"): v for k, v in obj.items()}
+            return {k.lstrip("_"): sorted(v) if isinstance(v, set) else v for k, v in obj.items()}
 
         return {
             "market": {
