@@ -194,6 +194,8 @@ def _ad(call: Call, account_id: int, spec: Any) -> int:
         "category1_id": category, "link_url": link, "ad_platform": "all", "create_time": now, "update_time": now,
         "_account_id": account_id,
     }
+    if call.vk.sandbox is not None:
+        call.vk.sandbox.record("vk", "ad", account_id=account_id, ad_id=ad_id, link_url=link)
     return ad_id
 
 

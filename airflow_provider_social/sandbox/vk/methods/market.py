@@ -196,6 +196,8 @@ def add(call: Call) -> dict[str, Any]:
         item["id"] = shop.next_id("item")
         item["date"] = int(call.vk.clock.now())
         shop.items[(owner_id, item["id"])] = item
+    if call.vk.sandbox is not None:
+        call.vk.sandbox.record("vk", "market_item", owner_id=owner_id, item_id=item["id"], sku=item.get("sku"))
     return {"market_item_id": item["id"]}
 
 
