@@ -10,10 +10,13 @@ from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.http import Transport
 from airflow_provider_social.core.ratelimit import RateLimit
 from airflow_provider_social.hooks.base import SocialHook
+from airflow_provider_social.hooks.vk.ads import VkAdsMixin
 from airflow_provider_social.hooks.vk.auth import COMMUNITY, USER, VkAuthMixin
 from airflow_provider_social.hooks.vk.batch import BatchCall, BatchResult, VkBatchMixin
 from airflow_provider_social.hooks.vk.calls import VkCallsMixin
 from airflow_provider_social.hooks.vk.connection import DEFAULT_API_VERSION, DEFAULT_ENDPOINTS, parse_group_id
+from airflow_provider_social.hooks.vk.market import VkMarketMixin
+from airflow_provider_social.hooks.vk.market_catalog import VkMarketCatalogMixin
 from airflow_provider_social.hooks.vk.media import VkMediaMixin
 from airflow_provider_social.hooks.vk.messages import VkMessagesMixin
 from airflow_provider_social.hooks.vk.policy import SERVICE, CaptchaRequired, UploadRejected, VkResponsePolicy
@@ -33,6 +36,9 @@ class VkHook(
     VkMediaMixin,
     VkMessagesMixin,
     VkStatsMixin,
+    VkMarketMixin,
+    VkMarketCatalogMixin,
+    VkAdsMixin,
     SocialHook,
 ):
     """VK API for one community.

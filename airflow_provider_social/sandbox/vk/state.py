@@ -137,6 +137,9 @@ class VkState:
         self.flood_next: str | None = None
         self.legacy_auto_approve = True
         self.upload_secret = secrets.token_bytes(16)
+        from .shop import ShopState  # market and ads (VkState.shop)
+
+        self.shop = ShopState(self)
 
     # ---------------------------------------------------------------- ids and tokens
 
@@ -188,6 +191,7 @@ class VkState:
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/vk``; answers the new dump."""
         known = {"captcha_next", "flood_next", "rate_limits", "users", "legacy_auto_approve", "reset_violations"}
+        known |= self.shop.KNOWN
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
@@ -209,6 +213,7 @@ class VkState:
                 self.legacy_auto_approve = data["legacy_auto_approve"]
             if data.get("reset_violations"):
                 self.rate_limit_violations = 0
+            self.shop.configure(data)
         return self.dump()
 
     def _captcha(self, spec: Any) -> Captcha | None:
@@ -277,4 +282,5 @@ class VkState:
                 "captcha": asdict(self.captcha) if self.captcha else None,
                 "flood_next": self.flood_next,
                 "legacy_auto_approve": self.legacy_auto_approve,
+                **self.shop.dump(),
             }

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from .errors import VkError
 from .images import image_info, image_problem
+from .market_uploads import market_photo_answer, market_photo_problem
 from .state import Upload, VkState
 
 if TYPE_CHECKING:
@@ -157,6 +158,8 @@ async def _describe(kind: str, item: UploadFile) -> dict[str, Any]:
     problem = None
     if kind in ("wall_photo", "album_photo"):
         problem = image_problem(head, size, PHOTO_MAX)
+    elif kind == "market_photo":
+        problem = market_photo_problem(head, size)
     elif kind == "story":
         problem = image_problem(head, size, STORY_MAX)
     elif kind == "doc":
@@ -164,7 +167,7 @@ async def _describe(kind: str, item: UploadFile) -> dict[str, Any]:
             problem = f"file is too big ({size} bytes, at most {DOC_MAX})"
         elif ext in DOC_REFUSED:
             problem = f"files of type .{ext} are not allowed"
-    info = image_info(head) if kind in ("wall_photo", "album_photo", "story") else None
+    info = image_info(head) if kind in ("wall_photo", "album_photo", "story", "market_photo") else None
     width, height = (info[1], info[2]) if info else (0, 0)
     return {"name": name, "ext": ext, "size": size, "width": width, "height": height, "problem": problem}
 
@@ -180,6 +183,8 @@ def _answer(vk: VkState, upload: Upload, files: list[dict[str, Any]]) -> dict[st
             body["aid"] = upload.album_id
         body["hash"] = sign(vk, kind, upload.id, server, data)
         return body
+    if kind == "market_photo":
+        return market_photo_answer(vk, upload)
     token = f"{upload.id}.{sign(vk, kind, upload.id, server, upload.id)}"
     if kind == "story":
         return {"response": {"upload_result": token}}

@@ -1,0 +1,258 @@
+"""The community shop (VK market): categories, products, product photos, variant groups.
+
+Methods, parameters and token kinds from VK's schema (``VKCOM/vk-api-schema`` 5.199, market/methods.json):
+every method here takes a user token (a community admin's, with the ``market`` right); the owner of products is
+the community as a negative ``owner_id``. Product photos go through ``market.getProductPhotoUploadServer`` ->
+multipart field ``file`` -> ``market.saveProductPhoto(upload_response=<the upload answer as JSON>)`` (vk-io's
+``marketProductPhoto`` does the same). Collections, properties and orders: :mod:`.market_catalog`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.auth import COMMUNITY, USER
+from airflow_provider_social.hooks.vk.calls import METHODS, VkMethod
+from airflow_provider_social.hooks.vk.files import check_photo, image_format_and_size
+from airflow_provider_social.hooks.vk.policy import SERVICE
+from airflow_provider_social.hooks.vk.products import MIN_PHOTO_SIDE, Product
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.vk.batch import BatchResult
+    from airflow_provider_social.hooks.vk.files import LocalFile
+
+PAGE = 200  # market.get count maximum (schema)
+ALBUM_PAGE = 100  # market.getAlbums count maximum
+ORDER_PAGE = 50  # market.getGroupOrders count maximum
+BY_ID = 100  # market.getById item_ids maxItems
+
+#: Token kinds (schema ``access_token_type``) of the market methods, added to the hook's method table.
+MARKET_METHODS = {m.name: m for m in (
+    VkMethod("market.getCategories", (USER,), idempotent=True),
+    VkMethod("market.get", (USER,), idempotent=True),
+    VkMethod("market.getById", (USER,), idempotent=True),
+    VkMethod("market.add"),
+    VkMethod("market.edit", idempotent=True),  # setting the same fields twice changes nothing
+    VkMethod("market.delete"),
+    VkMethod("market.groupItems"),
+    VkMethod("market.getProductPhotoUploadServer", idempotent=True),
+    VkMethod("market.saveProductPhoto"),
+    VkMethod("market.getAlbums", (USER,), idempotent=True),
+    VkMethod("market.getAlbumById", (USER,), idempotent=True),
+    VkMethod("market.addAlbum"),
+    VkMethod("market.editAlbum", idempotent=True),
+    VkMethod("market.deleteAlbum"),
+    VkMethod("market.addToAlbum"),
+    VkMethod("market.removeFromAlbum"),
+    VkMethod("market.getProperties", (USER,), idempotent=True),
+    VkMethod("market.addProperty"),
+    VkMethod("market.editProperty", idempotent=True),
+    VkMethod("market.deleteProperty"),
+    VkMethod("market.addPropertyVariant"),
+    VkMethod("market.editPropertyVariant", idempotent=True),
+    VkMethod("market.deletePropertyVariant"),
+    VkMethod("market.getGroupOrders", (COMMUNITY, USER), idempotent=True),
+    VkMethod("market.getOrderById", (COMMUNITY, USER), idempotent=True),
+)}
+METHODS.update(MARKET_METHODS)
+
+
+def check_product_photo(path: str | os.PathLike[str], field: str) -> LocalFile:
+    """A product photo: the wall-photo checks plus VK's product minimum of 400 x 400 px."""
+    local = check_photo(path, field=field, operation="upload product photo")
+    info = image_format_and_size(local.path)
+    if info is not None and min(info[1], info[2]) < MIN_PHOTO_SIDE:
+        raise input_error(field, f"{local.path.name} is {info[1]}x{info[2]}: a product photo needs at least "
+                          f"{MIN_PHOTO_SIDE}x{MIN_PHOTO_SIDE} px", service=SERVICE, operation="upload product photo")
+    return local
+
+
+def as_product(product: Product | dict[str, Any], where: str = "product") -> Product:
+    if isinstance(product, Product):
+        product.validate(where=where)
+        return product
+    return Product.from_mapping(product, where=where)
+
+
+class VkMarketMixin:
+    """Products and product photos. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+
+    if TYPE_CHECKING:
+        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
+                 **params: Any) -> Any: ...
+        def batch(self, calls: Iterable[Any], *, token: str | None = None) -> list[BatchResult]: ...
+        def group(self, group_id: Any = None) -> int: ...
+        def _step(self, method: str, **params: Any) -> Any: ...
+        def _post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str) -> Any: ...
+        def _flow(self, operation: str, attempt: Any) -> Any: ...
+
+    # ---------------------------------------------------------------------------------------------- reads
+    def market_categories(self) -> dict[int, str]:
+        """The shop's product categories as ``{id: name}`` for the leaves products take (user token)."""
+        tree = self.call("market.getCategories").get("items") or []
+        leaves: dict[int, str] = {}
+
+        def walk(nodes: list[dict[str, Any]]) -> None:
+            for node in nodes:
+                if node.get("children"):
+                    walk(node["children"])
+                else:
+                    leaves[int(node["id"])] = str(node.get("name", ""))
+
+        walk(tree)
+        return leaves
+
+    def list_products(self, *, group_id: Any = None, album_id: int | None = None, with_disabled: bool = False,
+                      extended: bool = False) -> list[dict[str, Any]]:
+        """Every product of the shop, newest first: one ``market.get`` of 200, the rest through ``batch()``.
+
+        :param group_id: the community (default the connection's).
+        :param album_id: only this collection's products.
+        :param with_disabled: include disabled (hidden) products.
+        :param extended: add photos and collection ids to each product.
+        """
+        owner = -self.group(group_id)
+        params: dict[str, Any] = {"owner_id": owner, "count": PAGE, "album_id": album_id,
+                                  "with_disabled": with_disabled or None, "extended": extended or None}
+        first = self.call("market.get", offset=0, **params)
+        items = list(first.get("items") or [])
+        total = int(first.get("count") or 0)
+        pages = [("market.get", dict(params, offset=offset)) for offset in range(PAGE, total, PAGE)]
+        for result in self.batch(pages, token=USER) if pages else []:
+            items.extend(result.result().get("items") or [])
+        return items
+
+    def get_products(self, item_ids: Sequence[int | str], *, group_id: Any = None,
+                     extended: bool = False) -> list[dict[str, Any]]:
+        """Products by id (``123`` or ``-<group>_123``), 100 per request.
+
+        :param item_ids: product ids of the community, or full ``<owner>_<id>`` references.
+        :param group_id: the community of bare ids (default the connection's).
+        :param extended: add photos and collection ids.
+        """
+        refs = [str(i) if "_" in str(i) else f"{-self.group(group_id)}_{int(i)}" for i in item_ids]
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(refs), BY_ID):
+            answer = self.call("market.getById", item_ids=refs[start : start + BY_ID], extended=extended or None)
+            found.extend(answer.get("items") or [])
+        return found
+
+    # ---------------------------------------------------------------------------------------------- photos
+    def upload_product_photo(self, path: str | os.PathLike[str], *, group_id: Any = None,
+                             field: str = "photo") -> int:
+        """Upload one product or collection-cover photo; returns its ``photo_id``.
+
+        :param path: a JPG/PNG/GIF file, at least 400 x 400 px, at most 50 MB, width + height <= 14000.
+        :param group_id: the community (default the connection's).
+        :param field: how an error names the photo.
+        """
+        local = check_product_photo(path, field)
+        gid = self.group(group_id)
+
+        def attempt() -> int:
+            server = self._step("market.getProductPhotoUploadServer", group_id=gid)
+            uploaded = self._post_files(server.get("upload_url"), [("file", local)], "upload product photo")
+            saved = self._step("market.saveProductPhoto",
+                               upload_response=json.dumps(uploaded, ensure_ascii=False, separators=(",", ":")))
+            return int(saved["photo_id"])
+
+        return int(self._flow("upload product photo", attempt))
+
+    @staticmethod
+    def _check_files(product: Product, where: str) -> None:
+        for n, path in enumerate([product.main_photo, *product.photos]):
+            if path is not None:
+                check_product_photo(path, f"{where}.{'main_photo' if n == 0 else 'photos'}")
+
+    def _product_photos(self, product: Product, gid: int, where: str) -> dict[str, Any]:
+        self._check_files(product, where)
+        params: dict[str, Any] = {}
+        main = product.main_photo_id
+        if product.main_photo is not None:
+            main = self.upload_product_photo(product.main_photo, group_id=gid, field=f"{where}.main_photo")
+        if main is not None:
+            params["main_photo_id"] = main
+        extra = list(product.photo_ids) + [self.upload_product_photo(p, group_id=gid, field=f"{where}.photos")
+                                           for p in product.photos]
+        if extra:
+            params["photo_ids"] = extra
+        return params
+
+    def _check_category(self, product: Product, where: str, categories: dict[int, str] | None) -> None:
+        known = categories if categories is not None else self.market_categories()
+        if product.category_id not in known:
+            raise input_error(f"{where}.category_id", f"unknown category {product.category_id}; see "
+                              "market_categories() for the ids products take", service=SERVICE)
+
+    # ---------------------------------------------------------------------------------------------- writes
+    def add_product(self, product: Product | dict[str, Any], *, group_id: Any = None,
+                    categories: dict[int, str] | None = None) -> dict[str, Any]:
+        """Add a product (photos uploaded first), then put it in ``product.album_ids``.
+
+        Returns ``{"item_id", "owner_id", "photo_ids"}``. The product is checked (fields, limits, files and the
+        category against ``market.getCategories``) before anything is created.
+
+        :param product: a :class:`Product` or a mapping of its fields.
+        :param group_id: the community (default the connection's).
+        :param categories: ``market_categories()`` already read (saves a call per product in bulk).
+        """
+        item = as_product(product)
+        self._check_files(item, "product")
+        self._check_category(item, "product", categories)
+        gid = self.group(group_id)
+        photos = self._product_photos(item, gid, "product")
+        answer = self.call("market.add", owner_id=-gid, **item.params(), **photos)
+        item_id = int(answer["market_item_id"])
+        if item.album_ids:
+            self.call("market.addToAlbum", owner_id=-gid, item_ids=[item_id], album_ids=list(item.album_ids))
+        return {"item_id": item_id, "owner_id": -gid, "photo_ids": photos.get("photo_ids", []),
+                "main_photo_id": photos.get("main_photo_id")}
+
+    def edit_product(self, item_id: int, product: Product | dict[str, Any], *, group_id: Any = None,
+                     categories: dict[int, str] | None = None) -> dict[str, Any]:
+        """Replace a product's fields; photos given as files are uploaded, photos not given are kept.
+
+        :param item_id: the product id.
+        :param product: the new description (:class:`Product` or mapping).
+        :param group_id: the community (default the connection's).
+        :param categories: ``market_categories()`` already read.
+        """
+        item = as_product(product)
+        if not str(item_id).isdigit():
+            raise input_error("item_id", f"expected a product id, got {item_id!r}", service=SERVICE)
+        self._check_files(item, "product")
+        self._check_category(item, "product", categories)
+        gid = self.group(group_id)
+        photos = self._product_photos(item, gid, "product")
+        self.call("market.edit", owner_id=-gid, item_id=int(item_id), **item.params(), **photos)
+        return {"item_id": int(item_id), "owner_id": -gid}
+
+    def delete_product(self, item_id: int, *, group_id: Any = None) -> None:
+        """Delete a product.
+
+        :param item_id: the product id.
+        :param group_id: the community (default the connection's).
+        """
+        self.call("market.delete", owner_id=-self.group(group_id), item_id=int(item_id))
+
+    def group_products(self, item_ids: Sequence[int], *, item_group_id: int | None = None,
+                       group_id: Any = None) -> int:
+        """Group products that differ by property variants into one card; returns the group id.
+
+        :param item_ids: at least two products (or one, with ``item_group_id``), each with distinct variants.
+        :param item_group_id: an existing group to add to.
+        :param group_id: the community (default the connection's).
+        """
+        ids = [int(i) for i in item_ids]
+        if len(ids) + (1 if item_group_id else 0) < 2:
+            raise input_error("item_ids", "a variant group needs two or more products", service=SERVICE)
+        answer = self.call("market.groupItems", group_id=self.group(group_id), item_ids=ids,
+                           item_group_id=item_group_id)
+        return int(answer["item_group_id"])
+
+
+__all__ = ["MARKET_METHODS", "VkMarketMixin", "as_product", "check_product_photo"]
