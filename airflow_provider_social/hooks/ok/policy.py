@@ -75,8 +75,8 @@ class OkPolicy(ResponsePolicy):
 
     def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
         body = error_body(response)
-        if isinstance(body, ApiErrorInfo):
-            return body
+        if isinstance(body, ApiErrorInfo):  # not JSON: the invocation-error header still names the error
+            return ok_error_info(None, response.headers.get("invocation-error")) or body
         return ok_error_info(body, response.headers.get("invocation-error")) or ApiErrorInfo(message=str(body)[:300])
 
     def decide(self, response: requests.Response, context: CallContext) -> Decision:
@@ -88,12 +88,15 @@ class OkPolicy(ResponsePolicy):
         return super().decide(response, context)
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        header = response.headers.get("invocation-error")
         try:
             body = response.json()
         except ValueError:
+            if header_info := ok_error_info(None, header):  # the header alone names the error, whatever the body
+                return self._decide_api_error(response, context, header_info)
             return Fail(self.error(response, context, ApiErrorInfo(
                 message=f"OK answered without JSON: {(response.text or '')[:200]!r}")))
-        info = ok_error_info(body, response.headers.get("invocation-error"))
+        info = ok_error_info(body, header)
         if info is None:
             return Accept(body)
         return self._decide_api_error(response, context, info)
