@@ -359,3 +359,13 @@ def test_a_short_access_token_is_refreshed_before_it_expires(ok_conn, sandbox, f
     assert hook.get_current_user()["uid"]
     # refreshed on the clock (the auth step runs inside the call, hence the order): no 102 round trip
     assert sorted(r.split("/")[-1] for r in seen) == ["fb.do", "token.do"]
+
+
+def test_the_upload_url_and_tokens_never_reach_the_logs(hook, sandbox, photo, caplog):
+    caplog.set_level(logging.DEBUG)
+    sandbox.control.add_fault(service="ok_upload", status=503, times=1)  # a failed upload is logged, then retried
+    hook.post_to_group("Logged carefully", photo_paths=[photo])
+    upload_tokens = list(sandbox.state.services["ok"].uploads)  # the apiToken of each upload URL
+    assert len(upload_tokens) == 2 and "upload photos failed" in caplog.text
+    for secret in (*upload_tokens, hook.token_manager.current().access_token, SANDBOX_APP_SECRET):
+        assert secret not in caplog.text

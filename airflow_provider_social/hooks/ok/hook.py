@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
 
 from airflow_provider_social.core.errors import AuthenticationError, ServerError, SocialApiError, input_error
 from airflow_provider_social.core.http import Auth, RetryableError
@@ -248,6 +249,9 @@ class OkHook(SocialHook):
             target = self.call("photosV2.getUploadUrl", retries=False, gid=gid, count=len(photos))
             ids = list(target["photo_ids"])
             register_secret(target["upload_url"], "upload_url")  # its apiToken lets anyone upload
+            for name, value in parse_qsl(urlsplit(target["upload_url"]).query):
+                if name.lower() == "apitoken":  # urllib3 logs the path and query without the host
+                    register_secret(value, "upload_url apiToken")
             files = [(f"pic{n}", p.path, p.path.name, p.content_type) for n, p in enumerate(photos, 1)]
             body = MultipartFiles(files)
             try:
