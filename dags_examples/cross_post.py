@@ -1,9 +1,10 @@
-"""Cross-post one announcement with a banner image to OK and X (VK joins when its operators land).
+"""Cross-post one announcement with a banner image to OK, VK and X.
 
-Each network is its own branch: one failing (an expired grant, a flood block) does not stop the others, and a
-retried branch finds the post its earlier try made instead of posting twice. The summary task runs whatever
-happened (``trigger_rule="all_done"``) and reports each network's result; it fails only when every branch
-failed, so one network's outage shows in the summary, not as a failed run.
+Each network is its own branch hanging off the banner task only: one failing (an expired grant, a flood block)
+does not stop the others, and a retried branch does not post twice (OK looks for the topic its earlier try made,
+VK sends a ``guid`` derived from the task, X looks for its earlier tweet). The summary task runs whatever happened
+(``trigger_rule="all_done"``) and reports what was posted where; it fails only when every branch failed, so one
+network's outage shows in the summary (and in that branch's red task), not as a lost announcement.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from airflow.sdk import dag, task
 
 from airflow_provider_social.operators.ok import OkPostToGroupOperator
 from airflow_provider_social.operators.twitter import TwitterCreateTweetOperator
+from airflow_provider_social.operators.vk import VkCreatePostOperator
 
-NETWORKS = {"ok": "post_ok", "x": "post_x"}  # network -> task id (add "vk" here when it lands)
+NETWORKS = {"ok": "post_ok", "vk": "post_vk", "x": "post_x"}  # network -> task id
 
 
 def banner_png() -> bytes:
@@ -31,12 +33,23 @@ def banner_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+def summarise(results: dict[str, dict | None]) -> dict[str, str | None]:
+    """What was posted where: ``{network: url or None}``; raises only when no network got the announcement.
+
+    :param results: each network's operator result (its XCom), None when the branch failed."""
+    for network, result in results.items():
+        print(f"{network}: {result['url'] if result else 'FAILED (see its task log)'}")
+    if not any(results.values()):
+        raise RuntimeError("the announcement reached no network")
+    return {network: (result or {}).get("url") for network, result in results.items()}
+
+
 @dag(
     dag_id="cross_post",
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
-    tags=["ok", "twitter", "example"],
+    tags=["ok", "vk", "twitter", "example"],
 )
 def cross_post():
     @task
@@ -49,18 +62,14 @@ def cross_post():
     text = "Release {{ ds }} is out: faster uploads and a new dashboard. Details: https://example.com/release"
 
     ok = OkPostToGroupOperator(task_id=NETWORKS["ok"], text=text, photo_paths=[banner], retries=1)
+    vk = VkCreatePostOperator(task_id=NETWORKS["vk"], message=text, photos=[banner], retries=1)
     x = TwitterCreateTweetOperator(task_id=NETWORKS["x"], text=text, media_paths=[banner], retries=1)
 
     @task(trigger_rule="all_done")
     def summary(ti=None) -> dict:
-        results = {network: ti.xcom_pull(task_ids=task_id) for network, task_id in NETWORKS.items()}
-        for network, result in results.items():
-            print(f"{network}: {result['url'] if result else 'FAILED (see its task log)'}")
-        if not any(results.values()):
-            raise RuntimeError("the announcement reached no network")
-        return {network: (result or {}).get("url") for network, result in results.items()}
+        return summarise({network: ti.xcom_pull(task_ids=task_id) for network, task_id in NETWORKS.items()})
 
-    [ok, x] >> summary()
+    [ok, vk, x] >> summary()
 
 
 cross_post()

@@ -151,12 +151,15 @@ class OkUploadPhotosOperator(BaseOperator):
 
 
 class OkRefreshTokenOperator(BaseOperator):
-    """Renew the connection's access token now and persist it in the token store ("keep tokens fresh").
+    """Keep the connection's session alive ("keep tokens fresh"); schedule it at least weekly.
 
-    Access tokens live 30 minutes (30 days with LONG_ACCESS_TOKEN) and tasks renew them on their own; the refresh
-    token lives 30 days and does not rotate, so a connection used rarely needs a person to re-authorise at least
-    monthly (`airflow social auth ok`): this task surfaces a dead grant early. Returns ``{"conn_id",
-    "expires_at"}`` -- never a token.
+    With ``LONG_ACCESS_TOKEN`` among the connection's permissions (the default) the access token lives 30 days and
+    every call extends it (at most once a day), while the refresh token dies after 30 days: so the task makes one
+    cheap call (``users.getCurrentUser``), which keeps the session alive indefinitely. Without it the 30-minute
+    access token is refreshed now and persisted in the token store; the refresh token does not rotate, so such a
+    connection needs `airflow social auth ok` at least monthly, and this task surfaces a dead grant early.
+    Returns ``{"conn_id", "renewed_by": "call"|"refresh", "expires_at"}`` (ISO time, or None for a session that
+    lives while used) -- never a token.
 
     :param ok_conn_id: the connection (default ``odnoklassniki_default``).
     """
@@ -168,11 +171,12 @@ class OkRefreshTokenOperator(BaseOperator):
         self.ok_conn_id = ok_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        """Renew and persist the access token.
+        """Extend the session (LONG_ACCESS_TOKEN) or renew and persist the access token.
 
         :param context: the task's Airflow context."""
-        tokens = _hook(self.ok_conn_id).refresh_tokens()
-        expires = (datetime.fromtimestamp(tokens.expires_at, tz=timezone.utc).isoformat()
-                   if tokens.expires_at else None)
-        self.log.info("Renewed the OK access token of %s; it expires at %s", self.ok_conn_id, expires)
-        return {"conn_id": self.ok_conn_id, "expires_at": expires}
+        kept = _hook(self.ok_conn_id).keep_session_fresh()
+        expires = (datetime.fromtimestamp(kept["expires_at"], tz=timezone.utc).isoformat()
+                   if kept["expires_at"] else None)
+        self.log.info("Kept the OK session of %s fresh (%s); expires at %s", self.ok_conn_id, kept["renewed_by"],
+                      expires or "30 days after its last use")
+        return {"conn_id": self.ok_conn_id, "renewed_by": kept["renewed_by"], "expires_at": expires}

@@ -268,3 +268,104 @@ def test_policy_reads_ok_errors_at_any_status(status):
     assert isinstance(OkPolicy().decide(answer(102), context), Renew)
     failed = OkPolicy().decide(answer(10), context)
     assert isinstance(failed, Fail) and isinstance(failed.error, PermissionDeniedError)
+
+
+def test_error_102_again_after_the_one_refresh_names_the_reauth_command(hook, sandbox):
+    sandbox.control.configure("ok", errors={"users.getCurrentUser": [102, 102]})
+    with pytest.raises(AuthenticationError) as info:
+        hook.get_current_user()
+    assert info.value.api_code == 102 and "airflow social auth ok --conn-id ok_test" in str(info.value)
+    assert len([t for t in sandbox.state.oauth["ok"].dump()["tokens"] if t["kind"] == "access"]) == 2  # one refresh
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "words"),
+    [
+        (103, AuthenticationError, "airflow social auth ok --conn-id ok_test"),
+        (104, AuthenticationError, "application secret key"),
+        (100, ValidationError, "parameter"),
+        (10, PermissionDeniedError, "api-support@ok.ru"),
+        (8, RateLimitError, "flood"),
+    ],
+)
+def test_api_errors_map_to_clear_errors(hook, sandbox, code, error, words):
+    sandbox.control.configure("ok", errors={"users.getCurrentUser": [code]})
+    with pytest.raises(error) as info:
+        hook.get_current_user()
+    assert info.value.api_code == code and words in str(info.value)
+
+
+@pytest.mark.parametrize("status", [200, 500])
+@pytest.mark.parametrize("body", [b"", b"<html>Bad request</html>"])
+def test_the_invocation_error_header_alone_is_mapped(status, body):
+    from airflow_provider_social.core.policy import CallContext, Fail, Renew
+    from airflow_provider_social.hooks.ok.policy import OkPolicy
+
+    def answer(code: int) -> requests.Response:
+        response = requests.Response()
+        response.status_code = status
+        response._content = body
+        response.headers["invocation-error"] = str(code)
+        return response
+
+    context = CallContext("OK", "test", lambda: 0.0)
+    assert isinstance(OkPolicy().decide(answer(102), context), Renew)
+    failed = OkPolicy().decide(answer(104), context)
+    assert isinstance(failed, Fail) and isinstance(failed.error, AuthenticationError)
+    assert failed.error.api_code == 104
+
+
+def test_an_upload_url_that_really_expired_is_retried_from_a_fresh_one(hook, sandbox, photo):
+    original = hook.call
+    slow = iter([True])
+
+    def call(method, **params):
+        answer = original(method, **params)
+        if method == "photosV2.getUploadUrl" and next(slow, False):
+            sandbox.control.advance(2 * 86400)  # the URL (about a day) lapses before the file is sent
+        return answer
+
+    hook.call = call  # type: ignore[method-assign]
+    assert len(hook.upload_photos([photo])) == 1
+    uploads = sandbox.control.state("ok")["uploads"]
+    assert [u["used"] for u in uploads] == [False, True]
+
+
+def test_a_file_refused_twice_by_the_upload_host_is_final(hook, sandbox, tmp_path):
+    fake = tmp_path / "fake.png"
+    fake.write_bytes(b"not an image at all")
+    with pytest.raises(ValidationError, match="not an image"):
+        hook.upload_photos([fake])
+    assert len(sandbox.control.state("ok")["uploads"]) == 2  # one fresh URL, then the refusal stands
+
+
+def test_a_long_access_token_in_daily_use_outlives_the_refresh_token(ok_conn, sandbox, fake_sleep):
+    # expires_at as `airflow social auth ok` writes it (30 days): with LONG_ACCESS_TOKEN it is not a deadline
+    conn_id, _ = ok_conn("ok_long", expires_at=sandbox.control.now() + 30 * 86400)
+    hook = OkHook(conn_id, token_store=MemoryTokenStore(), sleep=fake_sleep, clock=sandbox.state.clock.now)
+    seen = count_requests(hook)
+    for _ in range(65):  # the refresh token dies on day 30; a LONG_ACCESS_TOKEN used daily lives on
+        assert hook.get_current_user()["uid"]
+        sandbox.control.advance(86400)
+    assert all("token.do" not in request for request in seen)  # never renewed on the clock
+
+
+def test_a_short_access_token_is_refreshed_before_it_expires(ok_conn, sandbox, fake_sleep):
+    conn_id, _ = ok_conn("ok_short", scope="VALUABLE_ACCESS", permissions="VALUABLE_ACCESS",
+                         expires_at=sandbox.control.now() + 1800)
+    hook = OkHook(conn_id, token_store=MemoryTokenStore(), sleep=fake_sleep, clock=sandbox.state.clock.now)
+    seen = count_requests(hook)
+    sandbox.control.advance(1795)
+    assert hook.get_current_user()["uid"]
+    # refreshed on the clock (the auth step runs inside the call, hence the order): no 102 round trip
+    assert sorted(r.split("/")[-1] for r in seen) == ["fb.do", "token.do"]
+
+
+def test_the_upload_url_and_tokens_never_reach_the_logs(hook, sandbox, photo, caplog):
+    caplog.set_level(logging.DEBUG)
+    sandbox.control.add_fault(service="ok_upload", status=503, times=1)  # a failed upload is logged, then retried
+    hook.post_to_group("Logged carefully", photo_paths=[photo])
+    upload_tokens = list(sandbox.state.services["ok"].uploads)  # the apiToken of each upload URL
+    assert len(upload_tokens) == 2 and "upload photos failed" in caplog.text
+    for secret in (*upload_tokens, hook.token_manager.current().access_token, SANDBOX_APP_SECRET):
+        assert secret not in caplog.text

@@ -72,9 +72,25 @@ def test_upload_then_post_with_tokens(sandbox, ok_default, photo):
     assert sandbox.control.state("ok")["topics"][0]["id"] == result["topic_id"]
 
 
-def test_refresh_operator_returns_no_token(sandbox, ok_default):
-    result = OkRefreshTokenOperator(task_id="refresh").execute(ctx())
-    assert set(result) == {"conn_id", "expires_at"} and result["expires_at"]
+def test_refresh_operator_keeps_a_long_session_alive_by_use_and_returns_no_token(sandbox, ok_default):
+    # default permissions include LONG_ACCESS_TOKEN: one call extends the session; the refresh token (30 days)
+    # is not used, so the task keeps working after it dies
+    for days in (7, 7, 21):  # days 7, 14 and 35: the refresh token died on day 30, the session lives on
+        sandbox.control.advance(days * 86400)
+        result = OkRefreshTokenOperator(task_id="refresh").execute(ctx())
+    assert result == {"conn_id": "odnoklassniki_default", "renewed_by": "call", "expires_at": None}
+    assert ok_default["access_token"] in sandbox.state.services["ok"].extended_at
+
+
+def test_refresh_operator_refreshes_a_short_token_and_returns_no_token(sandbox, ok_default, make_connection,
+                                                                     tmp_path):
+    make_connection("ok_short", "odnoklassniki", password=SANDBOX_APP_SECRET, application_id=SANDBOX_APP_ID,
+                    application_key=SANDBOX_APP_KEY, access_token=ok_default["access_token"],
+                    refresh_token=ok_default["refresh_token"], permissions="VALUABLE_ACCESS",
+                    api_base_url=f"{sandbox.base_url}/ok-api", token_store=f"file:{tmp_path / 'tokens'}")
+    result = OkRefreshTokenOperator(task_id="refresh", ok_conn_id="ok_short").execute(ctx())
+    assert set(result) == {"conn_id", "renewed_by", "expires_at"} and result["renewed_by"] == "refresh"
+    assert result["expires_at"] and ok_default["refresh_token"] not in json.dumps(result)
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,13 @@ def sign(params: dict[str, Any], access_token: str, application_secret_key: str)
 
 
 class OkSessionAuth(Auth):
-    """Signs the urlencoded body of each POST with the current access token; renews once after error 102."""
+    """Signs the urlencoded body of each POST with the current access token; renews once after error 102.
+
+    :param manager: the connection's token lifecycle (hands out the current access token, refreshes it).
+    :param application_key: the application public key, sent (and signed) with every call.
+    :param application_secret_key: the application secret key; signs, never sent or logged.
+    :param credential: a fingerprint of the application and connection (the rate-limit key), never a secret.
+    """
 
     def __init__(self, manager: TokenManager, application_key: str, application_secret_key: str,
                  credential: str) -> None:
@@ -66,6 +72,9 @@ class OkSessionAuth(Auth):
         return request
 
     def renew(self, response: requests.Response) -> bool:
+        """Refresh the session once after error 102; False when there is no way to refresh.
+
+        :param response: the answer that said the session expired."""
         if self.manager.refresher is None:
             return False
         self.manager.refresh(stale=self._sent, force=True)

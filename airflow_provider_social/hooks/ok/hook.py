@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
 
-from airflow_provider_social.core.errors import AuthenticationError, ServerError, input_error
+from airflow_provider_social.core.errors import AuthenticationError, ServerError, SocialApiError, input_error
 from airflow_provider_social.core.http import Auth, RetryableError
 from airflow_provider_social.core.masking import register_secret
 from airflow_provider_social.core.oauth import OAuth2Client
@@ -111,20 +113,35 @@ class OkHook(SocialHook):
             policy=OkTokenPolicy(),
         )
 
+    @property
+    def long_lived_tokens(self) -> bool:
+        """Whether the connection's permissions include LONG_ACCESS_TOKEN (access tokens that live while used)."""
+        permissions = self.extra("permissions") or connection.DEFAULT_PERMISSIONS
+        return "LONG_ACCESS_TOKEN" in {p.strip() for p in str(permissions).split(";")}
+
     @cached_property
     def token_manager(self) -> TokenManager:
         expires_at = self.extra("expires_at")
+        long_lived = self.long_lived_tokens
         seed = TokenSet(
             access_token=self.secret_extra("access_token"),
             refresh_token=self.secret_extra("refresh_token"),
-            expires_at=float(expires_at) if expires_at not in (None, "") else None,
+            # With LONG_ACCESS_TOKEN every call extends the token to 30 days (at most once a day; reference 3.1),
+            # so the expiry OK announced says nothing: renew only when OK answers 102, never on the clock (the
+            # refresh token dies after 30 days while a token in use lives on).
+            expires_at=float(expires_at) if expires_at not in (None, "") and not long_lived else None,
             token_type="session",
             scope=self.extra("permissions"),
         )
         if not seed.access_token and not seed.refresh_token:
             raise input_error(f"connection {self.conn_id!r}, field access_token",
                               f"is empty; run `{self.reauth_command.format(conn_id=self.conn_id)}`", service=SERVICE)
-        return self.make_token_manager(seed, self.oauth_client.refresh if seed.refresh_token else None)
+        def refresh_long(tokens: TokenSet) -> TokenSet:
+            return replace(self.oauth_client.refresh(tokens), expires_at=None)
+
+        if not seed.refresh_token:
+            return self.make_token_manager(seed, None)
+        return self.make_token_manager(seed, refresh_long if long_lived else self.oauth_client.refresh)
 
     @cached_property
     def auth(self) -> Auth:
@@ -134,6 +151,16 @@ class OkHook(SocialHook):
     def refresh_tokens(self) -> TokenSet:
         """Renew the access token now and persist it (the refresh token itself does not rotate)."""
         return self.token_manager.refresh(force=True)
+
+    def keep_session_fresh(self) -> dict[str, Any]:
+        """Keep the connection usable: with LONG_ACCESS_TOKEN one cheap call (``users.getCurrentUser``) extends
+        the session to 30 days (OK extends it on use, at most once a day; an expired one is renewed once through
+        error 102); otherwise the access token is refreshed now. Returns ``{"renewed_by": "call"|"refresh",
+        "expires_at": epoch seconds or None}`` (None: the token lives while it is used) -- never a token."""
+        if self.long_lived_tokens:
+            self.get_current_user()
+            return {"renewed_by": "call", "expires_at": None}
+        return {"renewed_by": "refresh", "expires_at": self.refresh_tokens().expires_at}
 
     # ---------------------------------------------------------------------------------------------- calls
     def _params(self, method: str, params: dict[str, Any]) -> dict[str, str]:
@@ -216,10 +243,15 @@ class OkHook(SocialHook):
         return self._upload(photos, gid)
 
     def _upload(self, photos: Sequence[Photo], gid: str) -> list[dict[str, str]]:
+        refused_urls: list[SocialApiError] = []
+
         def attempt() -> list[dict[str, str]]:
             target = self.call("photosV2.getUploadUrl", retries=False, gid=gid, count=len(photos))
             ids = list(target["photo_ids"])
             register_secret(target["upload_url"], "upload_url")  # its apiToken lets anyone upload
+            for name, value in parse_qsl(urlsplit(target["upload_url"]).query):
+                if name.lower() == "apitoken":  # urllib3 logs the path and query without the host
+                    register_secret(value, "upload_url apiToken")
             files = [(f"pic{n}", p.path, p.path.name, p.content_type) for n, p in enumerate(photos, 1)]
             body = MultipartFiles(files)
             try:
@@ -229,6 +261,14 @@ class OkHook(SocialHook):
             except RetryableError as failed:
                 # The URL is spent or dead, but the next attempt asks for a fresh one: repeating is safe.
                 raise RetryableError(failed.error, failed.wait, safe_to_repeat=True) from None
+            except SocialApiError as refused:
+                # Tolerant (the upload host's errors are UNCONFIRMED): a URL that expired or was already used is
+                # refused with an API error, so the first refusal is retried once from a fresh URL; a second one
+                # (e.g. a file OK will not take) is final.
+                if refused_urls:
+                    raise
+                refused_urls.append(refused)
+                raise RetryableError(refused, safe_to_repeat=True) from None
             uploaded = answer.get("photos") or {}
             missing = [pid for pid in ids if pid not in uploaded or not uploaded[pid].get("token")]
             if missing:

@@ -74,12 +74,19 @@ class OkPolicy(ResponsePolicy):
     renew_statuses = frozenset()  # OK says "expired" with code 102, not with an HTTP status
 
     def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
+        """The error of a non-2xx answer: body ``error_code`` or the ``invocation-error`` header.
+
+        :param response: the answer."""
         body = error_body(response)
-        if isinstance(body, ApiErrorInfo):
-            return body
+        if isinstance(body, ApiErrorInfo):  # not JSON: the invocation-error header still names the error
+            return ok_error_info(None, response.headers.get("invocation-error")) or body
         return ok_error_info(body, response.headers.get("invocation-error")) or ApiErrorInfo(message=str(body)[:300])
 
     def decide(self, response: requests.Response, context: CallContext) -> Decision:
+        """Read an answer of any status: an OK error with the ``invocation-error`` header is mapped whatever the status.
+
+        :param response: the answer.
+        :param context: the call's service, operation and clock."""
         # Tolerant: OK's status for API errors is undocumented, so an error body means the same at any status.
         if not 200 <= response.status_code < 300 and response.headers.get("invocation-error"):
             info = self.parse_error_info(response)
@@ -88,12 +95,19 @@ class OkPolicy(ResponsePolicy):
         return super().decide(response, context)
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """A 2xx answer: the parsed JSON, or the decision for the OK error it carries.
+
+        :param response: the answer.
+        :param context: the call's service, operation and clock."""
+        header = response.headers.get("invocation-error")
         try:
             body = response.json()
         except ValueError:
+            if header_info := ok_error_info(None, header):  # the header alone names the error, whatever the body
+                return self._decide_api_error(response, context, header_info)
             return Fail(self.error(response, context, ApiErrorInfo(
                 message=f"OK answered without JSON: {(response.text or '')[:200]!r}")))
-        info = ok_error_info(body, response.headers.get("invocation-error"))
+        info = ok_error_info(body, header)
         if info is None:
             return Accept(body)
         return self._decide_api_error(response, context, info)
@@ -112,11 +126,18 @@ class OkTokenPolicy(ResponsePolicy):
     ``{"error": ...}`` body inside a 200; ``invalid_grant`` becomes :class:`InvalidGrantError`."""
 
     def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
+        """The RFC 6749 error of a non-2xx ``token.do`` answer.
+
+        :param response: the answer."""
         from airflow_provider_social.core.oauth import token_error_parser
 
         return token_error_parser(response)
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """A 2xx ``token.do`` answer: the tokens, or the ``{"error"}`` it carries.
+
+        :param response: the answer.
+        :param context: the call's service, operation and clock."""
         try:
             body = response.json()
         except ValueError:

@@ -34,6 +34,13 @@ DEDUPE_WINDOW_MINUTES = 15
 
 @dataclass(frozen=True)
 class Photo:
+    """A checked local image.
+
+    :param path: the file.
+    :param content_type: its MIME type (by extension).
+    :param size: its size in bytes.
+    """
+
     path: Path
     content_type: str
     size: int
@@ -41,7 +48,20 @@ class Photo:
 
 @dataclass(frozen=True)
 class GroupPost:
-    """One validated group post (:func:`validate_post`)."""
+    """One validated group post (:func:`validate_post`).
+
+    :param group_id: the group (gid).
+    :param text: the topic's text.
+    :param photos: local images to upload first.
+    :param photo_tokens: upload tokens of photos uploaded earlier.
+    :param link: an http(s) URL.
+    :param poll_question: a poll's question.
+    :param poll_answers: the poll's answers.
+    :param poll_options: ``SingleChoice`` / ``AnonymousVoting``.
+    :param publish_at: "YYYY-mm-dd hh:mi:ss" in Moscow time (a scheduled topic).
+    :param on_behalf_of_group: post as the group.
+    :param extra: reserved for further attachment keys.
+    """
 
     group_id: str
     text: str = ""
@@ -56,6 +76,9 @@ class GroupPost:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def attachment(self, uploaded_tokens: Sequence[str] = ()) -> str:
+        """The ``attachment`` JSON of ``mediatopic.post`` (reference 3.4).
+
+        :param uploaded_tokens: upload tokens of the photos just uploaded (after ``photo_tokens``)."""
         media: list[dict[str, Any]] = []
         if self.text:
             media.append({"type": "text", "text": self.text})
