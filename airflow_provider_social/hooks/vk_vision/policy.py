@@ -28,10 +28,11 @@ from airflow_provider_social.core.policy import (
     build_error,
 )
 
+from .params import SERVICE
+
 if TYPE_CHECKING:
     import requests
 
-SERVICE = "VK Cloud Vision"
 TOKEN_HINT = ("the token is wrong, expired or was deleted: check the service token (console -> AI API -> Vision "
               "API) or the OAuth client of the connection; the service is paid, so a project without funds is "
               "refused too")
