@@ -78,8 +78,12 @@ Extract = Callable[[dict[str, Any]], dict[str, Record]]
 
 
 class VisionImageError(SocialApiError):
-    """Some images were refused for good (per-image status 1) or stayed temporarily failing; ``results`` holds
-    every image's result, ``failed`` the names and messages of those that failed."""
+    """Some images were refused for good (per-image status 1) or stayed temporarily failing.
+
+    :param message: the summary.
+    :param results: every image's result.
+    :param failed: image name -> the service's message, for those that failed.
+    """
 
     def __init__(self, message: str, *, results: list[Any], failed: dict[str, str], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)

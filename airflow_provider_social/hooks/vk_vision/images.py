@@ -40,7 +40,14 @@ ImageInput = str | Path | bytes | tuple[str, bytes]
 
 @dataclass(frozen=True)
 class ImageSource:
-    """One image: the caller's name for it, and how to read it (a local file, bytes, or a Disk file)."""
+    """One image: the caller's name for it, and how to read it (a local file, bytes, or a Disk file).
+
+    :param name: the caller's name (a path, ``disk:/...``, ``image_<n>`` or the name given with the bytes).
+    :param path: a local file.
+    :param data: the bytes.
+    :param disk_path: a Yandex Disk path, downloaded before sending.
+    :param size: bytes (0 until a Disk file is downloaded).
+    """
 
     name: str
     path: Path | None = None
