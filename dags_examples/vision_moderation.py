@@ -1,9 +1,10 @@
 """Moderate images before posting: VK Cloud Vision checks a folder for 18+ content and labels what it shows, then
-only the safe images are posted to X with their labels (VK joins once its operators exist).
+only the safe images are posted, with their labels, to X and to the VK community.
 
 The images are generated at run time (small PNGs; one carries the sandbox's ``nsfw`` marker, so against the
 sandbox exactly that one is held back). Point ``IMAGES_DIR`` at a real folder to moderate your own photos.
-Connections: ``vk_vision_default`` (service token or OAuth client) and ``twitter_default``.
+Connections: ``vk_vision_default`` (service token or OAuth client), ``twitter_default`` and ``vk_default`` (a user
+token of the community's admin; the community is the connection's ``group_id``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from airflow_provider_social.operators.vk_vision import VkVisionDetectAdultOpera
 IMAGES_DIR = os.environ.get("VISION_MODERATION_DIR", "")
 
 with DAG(dag_id="vision_moderation", schedule=None, start_date=datetime(2026, 1, 1), catchup=False,
-         tags=["example", "vk_vision", "twitter"]):
+         tags=["example", "vk_vision", "twitter", "vk"]):
 
     @task
     def collect_images() -> list[str]:
@@ -51,14 +52,38 @@ with DAG(dag_id="vision_moderation", schedule=None, start_date=datetime(2026, 1,
                                            modes=["object", "scene"])
 
     @task
-    def post_safe_images(results: list[dict]) -> list[dict]:
-        from airflow_provider_social.hooks.twitter import TwitterHook
-
-        hook, posted = TwitterHook(), []
+    def captions(results: list[dict]) -> list[dict]:
+        """One caption per safe image: its name and what Vision saw in it (scenes first, then objects)."""
+        out = []
         for result in results:
             names = [label["label"] for mode in ("scene", "object") for label in result["labels"].get(mode, [])]
-            text = f"{Path(result['image']).stem}: {', '.join(dict.fromkeys(names)) or 'a photo'}"
-            posted.append(hook.create_tweet(text, media_paths=[result["image"]], dedupe=True))
+            out.append({"image": result["image"],
+                        "text": f"{Path(result['image']).stem}: {', '.join(dict.fromkeys(names)) or 'a photo'}"})
+        return out
+
+    @task
+    def post_to_x(items: list[dict]) -> list[dict]:
+        """One post per safe image; ``dedupe`` finds a post an earlier try of this task already made."""
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
+        hook = TwitterHook()
+        posted = [hook.create_tweet(item["text"], media_paths=[item["image"]], dedupe=True) for item in items]
         return [{"id": p["id"], "url": p["url"]} for p in posted]
 
-    post_safe_images(labels.output)
+    @task
+    def post_to_vk(items: list[dict]) -> list[dict]:
+        """One wall post per safe image in the ``vk_default`` community; a ``guid`` per image and task try keeps
+        a retried task from posting twice."""
+        from airflow.sdk import get_current_context
+
+        from airflow_provider_social.hooks.vk import VkHook
+        from airflow_provider_social.hooks.vk.keys import post_guid
+
+        context, hook = get_current_context(), VkHook()
+        posted = [hook.create_post(item["text"], photos=[item["image"]],
+                                   guid=post_guid(context, purpose=item["image"])) for item in items]
+        return [{"post_id": p["post_id"], "url": p["url"]} for p in posted]
+
+    safe_captions = captions(labels.output)
+    post_to_x(safe_captions)
+    post_to_vk(safe_captions)

@@ -15,31 +15,48 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.hooks.vk_vision.hook import DEFAULT_SAFE_THRESHOLD, VkVisionHook, raise_for_errors
-from airflow_provider_social.hooks.vk_vision.policy import SERVICE
+from airflow_provider_social.hooks.vk_vision.params import (
+    DEFAULT_SAFE_THRESHOLD,
+    SERVICE,
+    json_list,
+    lang_param,
+    modes_param,
+    searcher_param,
+    space_param,
+    threshold_param,
+)
 from airflow_provider_social.links.vk_vision import VkVisionConsoleLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
+
 ON_UNSAFE = ("fail", "branch", "continue")
 PERSONS_ACTIONS = ("set", "recognize", "delete", "truncate")
+DEFAULT_CONN_ID = "vk_vision_default"
 
 
 def _images(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise input_error("images", "looks like a JSON list but does not parse", service=SERVICE) from None
-    return value
+    return json_list(value, "images")
 
 
 class _VisionOperator(BaseOperator):
+    """Shared by the Vision operators (the hook is imported when the task runs, not when the DAG is parsed).
+
+    :param images: local paths, ``disk:/...`` paths on ``yandex_disk_conn_id``, bytes or ``(name, bytes)``; a
+        rendered JSON list string is accepted. Templated.
+    :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
+    :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images.
+    :param output_path: also write the results to this local JSON file. Templated.
+    :param fail_on_image_error: fail the task naming the images the service refused (default True).
+    """
+
     template_fields: Sequence[str] = ("images", "output_path")
     operator_extra_links = (VkVisionConsoleLink(),)
+    ui_color = "#0077ff"
 
-    def __init__(self, *, images: Any = None, vk_vision_conn_id: str = VkVisionHook.default_conn_name,
+    def __init__(self, *, images: Any = None, vk_vision_conn_id: str = DEFAULT_CONN_ID,
                  yandex_disk_conn_id: str | None = None, output_path: str | None = None,
                  fail_on_image_error: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -49,10 +66,25 @@ class _VisionOperator(BaseOperator):
         self.output_path = output_path
         self.fail_on_image_error = fail_on_image_error
 
+    @property
+    def hook(self) -> VkVisionHook:
+        """A new :class:`~airflow_provider_social.hooks.vk_vision.hook.VkVisionHook` (imported here, at run time)."""
+        return self.get_hook()
+
     def get_hook(self) -> VkVisionHook:
+        """The hook for this task's connections (imported lazily: DAG files parse without it)."""
+        from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
+
         return VkVisionHook(self.vk_vision_conn_id, yandex_disk_conn_id=self.yandex_disk_conn_id)
 
     def finish(self, results: list[Any], summary: dict[str, Any] | None = None) -> Any:
+        """Write ``output_path``, fail on refused images (``fail_on_image_error``), return the XCom value.
+
+        :param results: one result per image, from the hook.
+        :param summary: extra keys; when given the return value is ``{"results": ..., **summary}``.
+        """
+        from airflow_provider_social.hooks.vk_vision.hook import raise_for_errors
+
         if self.output_path:
             target = Path(self.output_path)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -66,27 +98,44 @@ class VkVisionDetectObjectsOperator(_VisionOperator):
     """Labels per image for ``modes`` (object, object2, scene, car_number, multiobject, pedestrian).
 
     Returns one result per image: ``{"image", "ok", "error", "labels": {mode: [...]}, "people_count"}``.
+
+    :param modes: detect modes (checked when the DAG is parsed). Other arguments: see ``_VisionOperator``.
     """
 
     def __init__(self, *, modes: Sequence[str] | str = ("object",), **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.modes = modes
+        self.modes = modes_param(modes)
 
     def execute(self, context: Context) -> Any:
+        """Detect and return the results (also written to ``output_path``).
+
+        :param context: the task context.
+        """
         return self.finish(self.get_hook().detect_objects(_images(self.images), modes=self.modes))
 
 
 class VkVisionRecognizeTextOperator(_VisionOperator):
-    """Document OCR (``detailed`` adds lines and words), or with ``scene=True`` text in photos (``lang``)."""
+    """Document OCR (``detailed`` adds lines and words), or with ``scene=True`` text in photos (``lang``).
+
+    :param scene: street and handwritten text (``/scene_text/recognize``) instead of document OCR.
+    :param detailed: document OCR only: lines and words with boxes.
+    :param lang: scene text only: ``rus`` or ``eng``.
+    """
 
     def __init__(self, *, scene: bool = False, detailed: bool = False, lang: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if lang is not None and not scene:
             raise input_error("lang", "applies to scene text (scene=True) only", service=SERVICE)
-        self.scene, self.detailed, self.lang = scene, detailed, lang
+        if detailed and scene:
+            raise input_error("detailed", "applies to document OCR (scene=False) only", service=SERVICE)
+        self.scene, self.detailed, self.lang = scene, detailed, lang_param(lang)
 
     def execute(self, context: Context) -> Any:
+        """Recognise and return the results (also written to ``output_path``).
+
+        :param context: the task context.
+        """
         hook, images = self.get_hook(), _images(self.images)
         if self.scene:
             return self.finish(hook.recognize_scene_text(images, lang=self.lang))
@@ -102,6 +151,11 @@ class VkVisionDetectAdultOperator(_VisionOperator):
 
     Returns ``{"results", "safe_images", "unsafe_images"}`` (images whose check failed count as unsafe), and
     pushes ``safe_images`` / ``unsafe_images`` as XCom keys of their own (``gate.output["safe_images"]``).
+
+    :param threshold: an image is safe when the service's ``safe`` >= threshold (0-1, default 0.8).
+    :param on_unsafe: ``fail``, ``branch`` or ``continue``.
+    :param safe_task_ids: with ``branch``: the task(s) to follow when every image is safe.
+    :param unsafe_task_ids: with ``branch``: the task(s) to follow otherwise.
     """
 
     def __init__(self, *, threshold: float = DEFAULT_SAFE_THRESHOLD, on_unsafe: str = "fail",
@@ -114,10 +168,14 @@ class VkVisionDetectAdultOperator(_VisionOperator):
         if on_unsafe == "branch" and not (safe_task_ids and unsafe_task_ids):
             raise input_error("safe_task_ids, unsafe_task_ids", "both are required with on_unsafe='branch'",
                               service=SERVICE)
-        self.threshold, self.on_unsafe = threshold, on_unsafe
+        self.threshold, self.on_unsafe = threshold_param(threshold), on_unsafe
         self.safe_task_ids, self.unsafe_task_ids = safe_task_ids, unsafe_task_ids
 
     def execute(self, context: Context) -> Any:
+        """Check the images, then fail, branch or continue.
+
+        :param context: the task context (its ``ti`` receives the ``safe_images`` / ``unsafe_images`` keys).
+        """
         results = self.get_hook().detect_adult(_images(self.images), threshold=self.threshold)
         safe = [r["image"] for r in results if r["is_safe"]]
         unsafe = [r["image"] for r in results if not r["is_safe"]]
@@ -140,7 +198,14 @@ class VkVisionDetectAdultOperator(_VisionOperator):
 
 class VkVisionPersonsOperator(_VisionOperator):
     """Faces in a space (0-9): ``action`` ``set`` (images + person_ids), ``recognize`` (images; ``create_new``,
-    ``searcher``), ``delete`` (person_ids) or ``truncate``."""
+    ``searcher``), ``delete`` (person_ids) or ``truncate``.
+
+    :param action: ``set``, ``recognize``, ``delete`` or ``truncate``.
+    :param space: the face space, 0-9.
+    :param person_ids: for ``set`` (one per image) and ``delete``. Templated (a JSON list string is accepted).
+    :param create_new: for ``recognize``: add unknown faces as new persons.
+    :param searcher: for ``recognize``: 1 adds sex, age and emotion.
+    """
 
     template_fields: Sequence[str] = ("images", "output_path", "person_ids")
 
@@ -150,10 +215,16 @@ class VkVisionPersonsOperator(_VisionOperator):
         if action not in PERSONS_ACTIONS:
             raise input_error("action", f"must be one of {', '.join(PERSONS_ACTIONS)}, got {action!r}",
                               service=SERVICE)
-        self.action, self.space, self.person_ids = action, space, person_ids
-        self.create_new, self.searcher = create_new, searcher
+        if action in ("set", "delete") and person_ids is None:
+            raise input_error("person_ids", f"required with action={action!r}", service=SERVICE)
+        self.action, self.space, self.person_ids = action, space_param(space), person_ids
+        self.create_new, self.searcher = create_new, searcher_param(searcher)
 
     def execute(self, context: Context) -> Any:
+        """Run the action; ``truncate`` returns ``{"truncated": space}``.
+
+        :param context: the task context.
+        """
         hook = self.get_hook()
         if self.action == "set":
             return self.finish(hook.persons_set(_images(self.images), self.person_ids or [], space=self.space))
@@ -164,4 +235,4 @@ class VkVisionPersonsOperator(_VisionOperator):
             results = hook.persons_delete(self.person_ids or [], space=self.space)
             return self.finish([{"image": f"person {r['person_id']}", **r} for r in results])
         hook.persons_truncate(space=self.space)
-        return {"truncated": str(self.space)}
+        return {"truncated": self.space}

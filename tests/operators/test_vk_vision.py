@@ -91,3 +91,48 @@ def test_bad_operator_input_is_refused_before_any_request(vision, folder, contex
     with pytest.raises(ValidationError, match="space"):
         VkVisionPersonsOperator(task_id="p", action="truncate", space=11).execute(context)
     assert sent == []
+
+
+def test_person_ids_rendered_as_a_json_list_string(vision, folder, context):
+    alice = folder / "alice.png"
+    alice.write_bytes(make_png(8, 8, markers={"face": "alice"}))
+    result = VkVisionPersonsOperator(task_id="p", action="set", space=4, images=[str(alice)],
+                                     person_ids="[12]").execute(context)  # what Jinja renders from a list
+    assert result == [{"image": str(alice), "ok": True, "error": None, "person_id": 12}]
+    deleted = VkVisionPersonsOperator(task_id="d", action="delete", space="4", person_ids="[12]").execute(context)
+    assert deleted == [{"image": "person 12", "person_id": 12, "ok": True, "error": None}]
+
+
+@pytest.mark.parametrize(("build", "field"), [
+    (lambda: VkVisionDetectObjectsOperator(task_id="o", images=["a.png"], modes=["faces"]), "modes"),
+    (lambda: VkVisionRecognizeTextOperator(task_id="t", images=["a.png"], scene=True, lang="de"), "lang"),
+    (lambda: VkVisionRecognizeTextOperator(task_id="t", images=["a.png"], scene=True, detailed=True), "detailed"),
+    (lambda: VkVisionDetectAdultOperator(task_id="g", images=["a.png"], threshold=1.5), "threshold"),
+    (lambda: VkVisionPersonsOperator(task_id="p", action="recognize", space=12, images=["a.png"]), "space"),
+    (lambda: VkVisionPersonsOperator(task_id="p", action="recognize", space=1, searcher=3), "searcher"),
+    (lambda: VkVisionPersonsOperator(task_id="p", action="set", space=1, images=["a.png"]), "person_ids"),
+])
+def test_bad_arguments_fail_when_the_dag_is_parsed(build, field):
+    with pytest.raises(ValidationError, match=f"{field}:"):
+        build()
+
+
+def test_the_operators_module_imports_without_the_hook_or_requests():
+    import subprocess
+    import sys
+
+    code = ("import sys, airflow.sdk; import airflow_provider_social.operators.vk_vision as m; "
+            "m.VkVisionDetectAdultOperator(task_id='g', images=['a.png']); "
+            "print(sorted(n for n in sys.modules if n == 'requests' or n.startswith('airflow_provider_social.hooks')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = eval(out.strip().splitlines()[-1])  # noqa: S307 - our own printed list
+    assert "requests" not in loaded
+    assert "airflow_provider_social.hooks.vk_vision.hook" not in loaded
+    assert "airflow_provider_social.hooks.vk_vision.params" in loaded
+
+
+def test_the_hook_property_builds_the_hook_at_run_time(vision):
+    operator = VkVisionDetectObjectsOperator(task_id="o", images=["a.png"], yandex_disk_conn_id="disk")
+    hook = operator.hook
+    assert type(hook).__name__ == "VkVisionHook"
+    assert (hook.vk_vision_conn_id, hook.yandex_disk_conn_id) == ("vk_vision_default", "disk")

@@ -40,7 +40,13 @@ def token_error_parser(response: requests.Response) -> ApiErrorInfo | None:
 
 
 class VkCloudTokenClient:
-    """The VK Cloud token endpoint (JSON bodies), through the hook's transport."""
+    """The VK Cloud token endpoint (JSON bodies), through the hook's transport.
+
+    :param transport: the hook's transport (retries, timeouts, redacted logging).
+    :param token_url: the connection's ``oauth_endpoint``.
+    :param client_id: the OAuth client ID.
+    :param client_secret: the OAuth secret key (registered with the masker).
+    """
 
     def __init__(self, transport: Transport, token_url: str, client_id: str, client_secret: str) -> None:
         self.transport = transport
@@ -63,10 +69,15 @@ class VkCloudTokenClient:
         return TokenSet.from_token_response(payload, now=self.transport.clock())
 
     def client_credentials(self) -> TokenSet:
+        """A new grant: an access token (1 hour) and a refresh token. Counts against the project's 25."""
         return self._post({"client_id": self.client_id, "client_secret": self.client_secret,
                            "grant_type": "client_credentials"}, "get access token (client credentials)")
 
     def refresh(self, tokens: TokenSet) -> TokenSet:
+        """A new access token from ``tokens.refresh_token`` (kept when the answer carries none).
+
+        :param tokens: the set to renew.
+        """
         new = self._post({"client_id": self.client_id, "refresh_token": tokens.refresh_token,
                           "grant_type": "refresh_token"}, "refresh access token")
         # The docs say a refresh token "may generate any number of access tokens": keep it when none comes back.
@@ -78,7 +89,12 @@ class VkCloudTokenClient:
 
 
 class VisionAuth(Auth):
-    """Adds ``oauth_token`` and ``oauth_provider`` to the query of every attempt; renews OAuth tokens on 403."""
+    """Adds ``oauth_token`` and ``oauth_provider`` to the query of every attempt; renews OAuth tokens on 403.
+
+    :param service_token: a console service token (never expires), or
+    :param manager: the token manager of an OAuth client (exactly one of the two).
+    :param credential_id: the rate-limit key's credential (the connection id).
+    """
 
     def __init__(self, *, service_token: str | None = None, manager: TokenManager | None = None,
                  credential_id: str = "") -> None:
@@ -91,6 +107,7 @@ class VisionAuth(Auth):
         register_secret(service_token, "oauth_token")
 
     def token(self) -> str:
+        """The token to send now (an OAuth token is refreshed first when it is about to expire)."""
         if self.manager is None:
             assert self.service_token is not None
             return self.service_token
@@ -103,6 +120,10 @@ class VisionAuth(Auth):
         return request
 
     def renew(self, response: requests.Response) -> bool:
+        """After a 403: refresh an OAuth token once (True); a service token cannot be renewed (False).
+
+        :param response: the refused answer.
+        """
         if self.manager is None:
             return False  # a service token cannot be renewed: the 403 stands
         self.manager.refresh(stale=self._sent, force=True)

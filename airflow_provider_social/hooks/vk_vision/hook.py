@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from airflow_provider_social.core.calls import ApiCall
-from airflow_provider_social.core.errors import SocialApiError, input_error
+from airflow_provider_social.core.errors import SocialApiError, ValidationError, input_error
 from airflow_provider_social.core.http import Auth
 from airflow_provider_social.core.ratelimit import fingerprint
 from airflow_provider_social.core.tokens import TokenSet
@@ -25,13 +25,29 @@ from airflow_provider_social.hooks.base import SocialHook
 from . import results as r
 from .auth import VisionAuth, VkCloudTokenClient
 from .connection import CONN_TYPE, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, HOOK_NAME
-from .images import MAX_IMAGE_BYTES, ImageInput, ImageSource, batches, checked_bytes, multipart, parse_inputs
-from .policy import SERVICE, VisionPolicy, vision_error_parser
+from .images import (
+    MAX_IMAGE_BYTES,
+    SOLO_IMAGE_BYTES,
+    ImageInput,
+    ImageSource,
+    batches,
+    checked_bytes,
+    multipart,
+    parse_inputs,
+)
+from .params import (
+    DEFAULT_SAFE_THRESHOLD,
+    OBJECT_MODES,
+    SERVICE,
+    lang_param,
+    modes_param,
+    person_ids_param,
+    searcher_param,
+    space_param,
+    threshold_param,
+)
+from .policy import VisionPolicy, vision_error_parser
 
-OBJECT_MODES = ("object", "object2", "scene", "car_number", "multiobject", "pedestrian")
-LANGS = ("rus", "eng")
-#: ``safe`` at or above this counts as safe (the API's ``safe`` is the confidence that there is no 18+ content).
-DEFAULT_SAFE_THRESHOLD = 0.8
 #: Sends of one image that the service keeps answering with per-image status 2 (temporary error).
 MAX_IMAGE_ATTEMPTS = 3
 #: An 8x8 white PNG: what test_connection sends to the cheapest endpoint.
@@ -62,44 +78,17 @@ Extract = Callable[[dict[str, Any]], dict[str, Record]]
 
 
 class VisionImageError(SocialApiError):
-    """Some images were refused for good (per-image status 1) or stayed temporarily failing; ``results`` holds
-    every image's result, ``failed`` the names and messages of those that failed."""
+    """Some images were refused for good (per-image status 1) or stayed temporarily failing.
+
+    :param message: the summary.
+    :param results: every image's result.
+    :param failed: image name -> the service's message, for those that failed.
+    """
 
     def __init__(self, message: str, *, results: list[Any], failed: dict[str, str], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.results = results
         self.failed = failed
-
-
-def space_param(space: int | str) -> str:
-    text = str(space).strip() if not isinstance(space, bool) else ""
-    if text not in {str(n) for n in range(10)}:
-        raise input_error("space", f"must be a face space from 0 to 9, got {space!r}", service=SERVICE)
-    return text
-
-
-def person_ids_param(person_ids: Sequence[int], count: int | None = None) -> list[int]:
-    if isinstance(person_ids, (int, str)):
-        person_ids = [person_ids]  # type: ignore[list-item]
-    ids = list(person_ids)
-    if not ids or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in ids):
-        raise input_error("person_ids", f"must be a non-empty list of integers >= 0, got {person_ids!r}",
-                          service=SERVICE)
-    if count is not None and len(ids) != count:
-        raise input_error("person_ids", f"one id per image is needed: {count} images, {len(ids)} ids",
-                          service=SERVICE)
-    return ids
-
-
-def modes_param(modes: Sequence[str] | str) -> list[str]:
-    listed = [modes] if isinstance(modes, str) else list(modes)
-    unknown = [m for m in listed if m not in OBJECT_MODES]
-    if not listed or unknown:
-        raise input_error("modes", f"choose from {', '.join(OBJECT_MODES)}; got {listed!r}", service=SERVICE)
-    if "object" in listed and "object2" in listed:
-        raise input_error("modes", "object and object2 answer under the same key (object_labels); ask for one",
-                          service=SERVICE)
-    return list(dict.fromkeys(listed))
 
 
 def raise_for_errors(results: Sequence[Any], operation: str = "recognize") -> None:
@@ -206,7 +195,14 @@ class VkVisionHook(SocialHook):
                 parts = [(f"file_{index}", source) for index, source in enumerate(group)]
                 entries = [{"name": part, **(image_meta(source) if image_meta else {})} for part, source in parts]
                 body, content_type = multipart({**meta, "images": entries}, parts)
-                answer = self.call_api(call, body=body, headers={"Content-Type": content_type})
+                try:
+                    answer = self.call_api(call, body=body, headers={"Content-Type": content_type})
+                except ValidationError as exc:
+                    if len(group) > 1 or group[0].size <= SOLO_IMAGE_BYTES:
+                        raise
+                    # An image over 4 MB, sent alone: the per-endpoint pages' limit may hold (UNCONFIRMED).
+                    records[group[0].name] = (1, exc.api_message, {})
+                    continue
                 found = extract(answer)
                 for part, source in parts:
                     record = found.get(part, (1, "the service's answer does not mention this image", {}))
@@ -242,8 +238,14 @@ class VkVisionHook(SocialHook):
     # ---------------------------------------------------------------------------------------------- recognitions
     def detect_objects(self, images: Sequence[ImageInput] | ImageInput,
                        modes: Sequence[str] | str = ("object",)) -> list[r.ObjectsResult]:
-        """Objects, scenes, car numbers, people: ``/api/v1/objects/detect`` with ``mode`` (any of
-        object, object2, scene, car_number, multiobject, pedestrian)."""
+        """Objects, scenes, car numbers, people: ``/api/v1/objects/detect`` with ``mode``.
+
+        :param images: local paths, ``disk:/...`` paths (read through ``yandex_disk_conn_id``), bytes or
+            ``(name, bytes)``; JPEG, PNG or TIFF, checked before anything is sent.
+        :param modes: any of object, object2, scene, car_number, multiobject, pedestrian (object and object2
+            not together: both answer under ``object_labels``).
+        :return: per image ``{"image", "ok", "error", "labels": {mode: [label, ...]}, "people_count"}``.
+        """
         wanted = modes_param(modes)
         sources = self._sources(images)
 
@@ -278,7 +280,13 @@ class VkVisionHook(SocialHook):
 
     def recognize_text(self, images: Sequence[ImageInput] | ImageInput, *,
                        detailed: bool = False) -> list[r.TextResult]:
-        """Document OCR (``/api/v1/text/recognize``); ``detailed`` adds lines and words with boxes."""
+        """Document OCR (``/api/v1/text/recognize``).
+
+        :param images: local paths, ``disk:/...`` paths (read through ``yandex_disk_conn_id``), bytes or
+            ``(name, bytes)``; JPEG, PNG or TIFF, checked before anything is sent.
+        :param detailed: send ``mode: "detailed"``: ``lines`` with their words, boxes, probabilities and language.
+        :return: per image ``{"image", "ok", "error", "text", "lines", "words": []}``.
+        """
         sources = self._sources(images)
         meta = {"mode": "detailed"} if detailed else {}
         extract = self._objects(lambda o: {"text": o.get("text") or "",
@@ -289,9 +297,15 @@ class VkVisionHook(SocialHook):
 
     def recognize_scene_text(self, images: Sequence[ImageInput] | ImageInput, *,
                              lang: str | None = None) -> list[r.TextResult]:
-        """Text in photos and handwriting (``/api/v1/scene_text/recognize``); ``lang`` ``rus`` or ``eng``."""
-        if lang is not None and lang not in LANGS:
-            raise input_error("lang", f"must be 'rus', 'eng' or None, got {lang!r}", service=SERVICE)
+        """Text in photos and handwriting (``/api/v1/scene_text/recognize``).
+
+        :param images: local paths, ``disk:/...`` paths (read through ``yandex_disk_conn_id``), bytes or
+            ``(name, bytes)``; JPEG, PNG or TIFF, checked before anything is sent.
+        :param lang: ``rus`` or ``eng`` (sent as meta ``lang``); None lets the service decide.
+        :return: per image ``{"image", "ok", "error", "text", "lines": [], "words": [{"text", "probability",
+            "polygon"}]}``.
+        """
+        lang_param(lang)
         sources = self._sources(images)
         extract = self._objects(lambda o: {"words": [r.word(w) for w in o.get("words") or []]})
         records = self._recognise(CALLS["scene_text"], sources, {"lang": lang} if lang else {}, extract)
@@ -304,9 +318,15 @@ class VkVisionHook(SocialHook):
 
     def detect_adult(self, images: Sequence[ImageInput] | ImageInput, *,
                      threshold: float = DEFAULT_SAFE_THRESHOLD) -> list[r.AdultResult]:
-        """18+ detection (``/api/v1/adult/detect``): ``safe`` in [0, 1]; ``is_safe`` when ``safe >= threshold``."""
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-            raise input_error("threshold", f"must be a number from 0 to 1, got {threshold!r}", service=SERVICE)
+        """18+ detection (``/api/v1/adult/detect``).
+
+        :param images: local paths, ``disk:/...`` paths (read through ``yandex_disk_conn_id``), bytes or
+            ``(name, bytes)``; JPEG, PNG or TIFF, checked before anything is sent.
+        :param threshold: ``is_safe`` is ``safe >= threshold`` (``safe`` in [0, 1] is the confidence that the
+            image shows no 18+ content).
+        :return: per image ``{"image", "ok", "error", "safe", "is_safe"}`` (``None`` for both when not ok).
+        """
+        threshold_param(threshold)
         sources = self._sources(images)
         records = self._recognise(CALLS["adult"], sources, {}, self._objects(lambda o: {"safe": o.get("safe")}))
         out: list[r.AdultResult] = []
@@ -319,7 +339,14 @@ class VkVisionHook(SocialHook):
     # ---------------------------------------------------------------------------------------------- faces
     def persons_set(self, images: Sequence[ImageInput] | ImageInput, person_ids: Sequence[int], *,
                     space: int | str) -> list[r.PersonSetResult]:
-        """Link each image's (single) face to a person id in ``space`` (0-9)."""
+        """Link each image's (single) face to a person id in ``space``.
+
+        :param images: local paths, ``disk:/...`` paths (read through ``yandex_disk_conn_id``), bytes or
+            ``(name, bytes)``; JPEG, PNG or TIFF, checked before anything is sent.
+        :param person_ids: one integer id per image (a JSON list string is accepted).
+        :param space: the face space, 0-9.
+        :return: per image ``{"image", "person_id", "ok", "error"}``.
+        """
         space_text = space_param(space)
         sources = self._sources(images)
         ids = person_ids_param(person_ids, len(sources))
@@ -332,14 +359,21 @@ class VkVisionHook(SocialHook):
     def persons_recognize(self, images: Sequence[ImageInput] | ImageInput, *, space: int | str,
                           create_new: bool = False, update_embedding: bool = True,
                           searcher: int = 0) -> list[r.PersonsResult]:
-        """Find the people in each image within ``space``; ``create_new`` adds unknown faces as new persons
-        (else their tag is ``undefined``); ``searcher=1`` adds sex, age and emotion."""
+        """Find the people in each image within ``space``.
+
+        :param images: local paths, ``disk:/...`` paths (read through ``yandex_disk_conn_id``), bytes or
+            ``(name, bytes)``; JPEG, PNG or TIFF, checked before anything is sent.
+        :param space: the face space, 0-9.
+        :param create_new: add unknown faces as new persons (else their tag is ``undefined``).
+        :param update_embedding: let the service refine the stored faces with these images.
+        :param searcher: 1 adds sex, age, emotion, valence and arousal.
+        :return: per image ``{"image", "ok", "error", "persons": [{"tag", "person_id", "box", ...}]}``.
+        """
         space_text = space_param(space)
         for name, value in (("create_new", create_new), ("update_embedding", update_embedding)):
             if not isinstance(value, bool):
                 raise input_error(name, f"must be true or false, got {value!r}", service=SERVICE)
-        if searcher not in (0, 1) or isinstance(searcher, bool):
-            raise input_error("searcher", f"must be 0 or 1, got {searcher!r}", service=SERVICE)
+        searcher_param(searcher)
         sources = self._sources(images)
         meta = {"space": space_text, "create_new": create_new, "update_embedding": update_embedding,
                 "searcher": searcher}
@@ -349,7 +383,12 @@ class VkVisionHook(SocialHook):
                 for s in sources]
 
     def persons_delete(self, person_ids: Sequence[int], *, space: int | str) -> list[dict[str, Any]]:
-        """Remove persons from ``space``; no images are sent."""
+        """Remove persons from ``space``; no images are sent (requests of at most 100 ids).
+
+        :param person_ids: the ids to remove (a JSON list string is accepted).
+        :param space: the face space, 0-9.
+        :return: per id ``{"person_id", "ok", "error"}``.
+        """
         space_text = space_param(space)
         ids = person_ids_param(person_ids)
         self.check_transport_settings()
@@ -365,7 +404,10 @@ class VkVisionHook(SocialHook):
                  "error": result.get(f"person_{pid}", (1, "not in the answer"))[1]} for pid in ids]
 
     def persons_truncate(self, *, space: int | str) -> None:
-        """Empty ``space`` entirely."""
+        """Empty ``space`` entirely.
+
+        :param space: the face space, 0-9.
+        """
         space_text = space_param(space)
         self.check_transport_settings()
         self.auth_mode  # noqa: B018

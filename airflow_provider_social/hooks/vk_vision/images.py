@@ -2,6 +2,11 @@
 
 Limits (reference section 2, vkcs-docs concepts/vision-limits): jpeg, png, tiff; 5x5 to 3840x2160; at most 15 MB
 per image, 30 MB and 100 images per request. Whether "MB" is 10^6 or 2^20 bytes is UNCONFIRMED: the smaller is used.
+
+UNCONFIRMED: every endpoint's own page (vkcs-docs ``ml/vision/instructions/*``: objects/detect, text/recognize,
+docs/detect, ...) says "the size of each image must not exceed 4 MB", the limits page says 15 MB. The client takes
+the tolerant side: it accepts up to 15 MB, but sends every image over 4 MB in a request of its own, so when the
+service refuses it (the whole request, with envelope status 400) only that image is reported as failed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from .policy import SERVICE
 
 FORMATS = ("jpeg", "png", "tiff")
 MAX_IMAGE_BYTES = 15_000_000
+#: Images above this go alone in their request (the per-endpoint pages' 4 MB; see the module's docstring).
+SOLO_IMAGE_BYTES = 4_000_000
 MAX_REQUEST_BYTES = 30_000_000
 MAX_IMAGES_PER_REQUEST = 100
 MIN_SIDE = 5
@@ -33,7 +40,14 @@ ImageInput = str | Path | bytes | tuple[str, bytes]
 
 @dataclass(frozen=True)
 class ImageSource:
-    """One image: the caller's name for it, and how to read it (a local file, bytes, or a Disk file)."""
+    """One image: the caller's name for it, and how to read it (a local file, bytes, or a Disk file).
+
+    :param name: the caller's name (a path, ``disk:/...``, ``image_<n>`` or the name given with the bytes).
+    :param path: a local file.
+    :param data: the bytes.
+    :param disk_path: a Yandex Disk path, downloaded before sending.
+    :param size: bytes (0 until a Disk file is downloaded).
+    """
 
     name: str
     path: Path | None = None
@@ -42,6 +56,7 @@ class ImageSource:
     size: int = 0
 
     def read(self) -> bytes:
+        """The image's bytes (a local file is read afresh on every call, so a retried request resends it)."""
         if self.data is not None:
             return self.data
         assert self.path is not None
@@ -51,7 +66,7 @@ class ImageSource:
 def parse_inputs(images: Sequence[ImageInput] | ImageInput, *, field: str = "images") -> list[ImageSource]:
     """Every input checked as far as can be without the network: local files (exist, size, format, resolution),
     bytes (the same), Disk paths (syntax only; their content is checked after download)."""
-    if isinstance(images, (str, Path, bytes, tuple)):
+    if isinstance(images, (str, Path, bytes, bytearray)) or _is_named_bytes(images):
         images = [images]  # type: ignore[list-item]
     items = list(images)  # type: ignore[arg-type]
     if not items:
@@ -82,6 +97,12 @@ def parse_inputs(images: Sequence[ImageInput] | ImageInput, *, field: str = "ima
         names.add(source.name)
         sources.append(source)
     return sources
+
+
+def _is_named_bytes(value: object) -> bool:
+    """``(name, bytes)``: one image, not a tuple of images."""
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+            and isinstance(value[1], (bytes, bytearray)))
 
 
 def checked_file(path: str | Path, field: str) -> ImageSource:
@@ -116,10 +137,13 @@ def check_image(name: str, head: bytes, size: int, field: str) -> str:
 
 
 def batches(sources: Sequence[ImageSource]) -> Iterator[list[ImageSource]]:
-    """Consecutive groups within the per-request count and byte limits."""
+    """Consecutive groups within the per-request count and byte limits; images over 4 MB alone."""
     group: list[ImageSource] = []
     total = 0
     for source in sources:
+        if source.size > SOLO_IMAGE_BYTES:
+            yield [source]
+            continue
         if group and (len(group) >= MAX_IMAGES_PER_REQUEST or total + source.size > MAX_REQUEST_BYTES):
             yield group
             group, total = [], 0
@@ -148,4 +172,5 @@ def multipart(meta: dict[str, Any], files: Sequence[tuple[str, ImageSource]]) ->
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-__all__ = ["ImageInput", "ImageSource", "batches", "check_image", "multipart", "parse_inputs"]
+__all__ = ["MAX_IMAGES_PER_REQUEST", "MAX_IMAGE_BYTES", "MAX_REQUEST_BYTES", "SOLO_IMAGE_BYTES", "ImageInput",
+           "ImageSource", "batches", "check_image", "multipart", "parse_inputs"]

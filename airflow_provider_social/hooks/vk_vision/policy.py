@@ -28,10 +28,11 @@ from airflow_provider_social.core.policy import (
     build_error,
 )
 
+from .params import SERVICE
+
 if TYPE_CHECKING:
     import requests
 
-SERVICE = "VK Cloud Vision"
 TOKEN_HINT = ("the token is wrong, expired or was deleted: check the service token (console -> AI API -> Vision "
               "API) or the OAuth client of the connection; the service is paid, so a project without funds is "
               "refused too")
@@ -48,6 +49,10 @@ def envelope(response: requests.Response) -> dict[str, Any] | None:
 
 
 def vision_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+    """The error an answer carries: the envelope's ``status`` and string ``body``, else the HTTP body.
+
+    :param response: the HTTP answer.
+    """
     data = envelope(response)
     if data is None:
         body = error_body(response)
@@ -76,6 +81,11 @@ class VisionPolicy(ResponsePolicy):
         super().__init__(vision_error_parser)
 
     def decide(self, response: requests.Response, context: CallContext) -> Decision:
+        """Read the envelope (every answer, 2xx included) and decide.
+
+        :param response: the HTTP answer.
+        :param context: the call being made.
+        """
         data = envelope(response)
         if data is None:
             return super().decide(response, context)
@@ -93,6 +103,11 @@ class VisionPolicy(ResponsePolicy):
         return Fail(error)
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """A 2xx without an envelope: refused (see below).
+
+        :param response: the HTTP answer.
+        :param context: the call being made.
+        """
         # A 2xx without an envelope is not a Vision answer (a captive portal, a misconfigured base URL).
         error = build_error(ApiErrorInfo(message="the answer is not a Vision envelope; check api_base_url"),
                             response.status_code, context)

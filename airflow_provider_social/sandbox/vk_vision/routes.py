@@ -94,7 +94,8 @@ def _endpoint(state: SandboxState, handler: Handler, *,
             return envelope(exc.status, exc.body, mirror_http_status=vision.mirror_http_status)
         with vision._lock:
             vision.requests += 1
-        state.record(NAME, request.url.path.removeprefix(PREFIX), images=len(parsed.images))
+        settings = {k: v for k, v in parsed.meta.items() if k != "images"}  # mode, lang, space, ... (inspection)
+        state.record(NAME, request.url.path.removeprefix(PREFIX), images=len(parsed.images), meta=settings)
         return envelope(200, body)
 
     return endpoint
