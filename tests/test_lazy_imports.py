@@ -4,10 +4,15 @@ packages' ``__init__`` import their modules on first attribute access (PEP 562).
 from __future__ import annotations
 
 import json
+import os
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+import airflow_provider_social
 
 HEAVY = ("requests", "oauthlib", "twitter_text")
 
@@ -33,3 +38,40 @@ def test_hook_packages_import_their_modules_on_first_use(package):
     assert _loaded_after(f"import {name}; from {name} import connection", watched) == []
     loaded = _loaded_after(f"from {name} import SERVICE, connection", watched)
     assert f"{name}.policy" in loaded and f"{name}.hook" not in loaded
+
+PACKAGE_DIR = Path(airflow_provider_social.__file__).parent
+PARSE_TIME_PACKAGES = ("hooks", "operators", "sensors", "triggers", "links", "notifications")
+
+# Loaded only when a hook does its first piece of work.
+RUNTIME_ONLY = (
+    "requests",
+    "oauthlib",
+    "requests_oauthlib",
+    "twitter_text",
+    "airflow_provider_social.core.http",
+    "airflow_provider_social.core.tokens",
+    "airflow_provider_social.core.policy",
+    "airflow_provider_social.core.ratelimit",
+    "airflow_provider_social.core.oauth",
+    "airflow_provider_social.core.uploads",
+)
+
+
+def parse_time_modules() -> list[str]:
+    names = []
+    for package in PARSE_TIME_PACKAGES:
+        for info in pkgutil.iter_modules([str(PACKAGE_DIR / package)]):
+            names.append(f"airflow_provider_social.{package}.{info.name}")
+    return names
+
+
+def test_importing_every_parse_time_module_loads_no_runtime_machinery():
+    probe = (
+        "import importlib, json, sys\n"
+        f"for name in {parse_time_modules()!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in {RUNTIME_ONLY!r} if m in sys.modules)))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE_DIR.parent))
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []

@@ -10,24 +10,6 @@ import pkgutil
 
 ROLES = ("hooks", "operators", "sensors", "triggers", "notifications")
 
-#: Modules other engineers are documenting in parallel (VK, OK, VK Vision). The lead empties this list when their
-#: branches merge; from then on these modules are held to the same rule. Do not add modules here.
-PENDING = (
-    "airflow_provider_social.hooks.vk",
-    "airflow_provider_social.hooks.ok",
-    "airflow_provider_social.hooks.vk_vision",
-    "airflow_provider_social.operators.vk",
-    "airflow_provider_social.operators.ok",
-    "airflow_provider_social.operators.vk_vision",
-    "airflow_provider_social.sensors.vk",
-    "airflow_provider_social.notifications.vk",
-)
-
-
-def _pending(module: str) -> bool:
-    return any(module == name or module.startswith(name + ".") for name in PENDING)
-
-
 def _modules():
     for role in ROLES:
         package = importlib.import_module(f"airflow_provider_social.{role}")
@@ -69,7 +51,7 @@ def undocumented(modules) -> list[str]:
 
 
 def test_every_public_method_documents_each_argument():
-    checked = [module for module in _modules() if not _pending(module.__name__)]
+    checked = list(_modules())
     missing = undocumented(checked)
     assert not missing, f"{len(missing)} public methods lack a docstring or a :param:\n" + "\n".join(missing)
 
@@ -98,7 +80,3 @@ def test_the_rule_catches_a_missing_param():
     Probe.__module__ = "probe"
     module.Probe = Probe  # type: ignore[attr-defined]
     assert sorted(undocumented([module])) == ["probe.Probe.bare: no docstring", "probe.Probe.half: no :param b"]
-
-
-def test_pending_modules_are_only_the_parallel_services():
-    assert all(name.rsplit(".", 1)[-1] in ("vk", "ok", "vk_vision") for name in PENDING)

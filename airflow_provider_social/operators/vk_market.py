@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.hooks.vk.policy import SERVICE
+from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.products import Product
 from airflow_provider_social.hooks.vk.wall import post_url
 from airflow_provider_social.operators.vk import VkBaseOperator

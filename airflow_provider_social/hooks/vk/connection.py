@@ -125,6 +125,9 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
+#: The name errors and logs give the service (light to import: operators name it at DAG parse time).
+SERVICE_NAME = "VK"
+
 SERVICE = ServiceDeclaration(name="vk", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW)
 
 

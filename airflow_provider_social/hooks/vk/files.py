@@ -17,8 +17,9 @@ from typing import Any
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.uploads import CHUNK_SIZE, check_local_file, check_size
+from airflow_provider_social.hooks.vk.connection import SERVICE_NAME
 
-SERVICE = "VK"
+SERVICE = SERVICE_NAME
 # VK's "50 MB" does not say which megabyte (UNCONFIRMED): the client takes the tolerant reading (MiB) and leaves
 # the stricter one to VK (the sandbox refuses above 10^6-byte megabytes, answering 129/105 as VK would).
 MB = 1024 * 1024

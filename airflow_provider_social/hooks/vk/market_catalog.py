@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.market import ALBUM_PAGE, ORDER_PAGE
-from airflow_provider_social.hooks.vk.policy import SERVICE
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.batch import BatchResult

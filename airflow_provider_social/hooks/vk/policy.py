@@ -32,11 +32,12 @@ from airflow_provider_social.core.errors import (
 )
 from airflow_provider_social.core.masking import redact
 from airflow_provider_social.core.policy import Accept, CallContext, Decision, Fail, Renew, ResponsePolicy, Retry
+from airflow_provider_social.hooks.vk.connection import SERVICE_NAME
 
 if TYPE_CHECKING:
     import requests
 
-SERVICE = "VK"
+SERVICE = SERVICE_NAME
 
 
 class CaptchaRequired(SocialApiError):

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.hooks.vk.policy import SERVICE
+from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 
 MAX_PRICE = Decimal("999999999999")
 MAX_EXTRA_PHOTOS = 4

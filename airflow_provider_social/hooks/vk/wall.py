@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.hooks.vk.policy import SERVICE
+from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 
 MAX_MEDIA = 10
 MAX_POLL_ANSWERS = 10

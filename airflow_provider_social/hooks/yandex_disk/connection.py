@@ -49,4 +49,7 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
+#: The name errors and logs give the service (light to import: triggers and operators name it at DAG parse time).
+SERVICE_NAME = "Yandex Disk"
+
 SERVICE = ServiceDeclaration(name="yandex_disk", connection=CONNECTION_FORM, auth=AUTH_COMMAND)

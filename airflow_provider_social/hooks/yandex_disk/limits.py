@@ -21,8 +21,9 @@ from airflow_provider_social.core.errors import (
     SocialApiError,
 )
 from airflow_provider_social.core.uploads import human_size
+from airflow_provider_social.hooks.yandex_disk.connection import SERVICE_NAME
 
-SERVICE = "Yandex Disk"
+SERVICE = SERVICE_NAME
 
 
 def _amount(n: int) -> str:

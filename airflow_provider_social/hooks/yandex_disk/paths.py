@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from airflow_provider_social.core.errors import (
     input_error,
 )
-from airflow_provider_social.hooks.yandex_disk.policy import SERVICE
+from airflow_provider_social.hooks.yandex_disk.connection import SERVICE_NAME as SERVICE
 
 MAX_PATH = 32760  # characters, documented on the upload page
 

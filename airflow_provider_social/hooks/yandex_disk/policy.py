@@ -19,12 +19,13 @@ from airflow_provider_social.core.errors import (
     error_body,
 )
 from airflow_provider_social.core.policy import ResponsePolicy, StatusOverrides
+from airflow_provider_social.hooks.yandex_disk.connection import SERVICE_NAME
 
 if TYPE_CHECKING:
     import requests
 
 
-SERVICE = "Yandex Disk"
+SERVICE = SERVICE_NAME
 
 
 #: How long an upload answered 202 (received, not yet in Disk) is waited for by default, in seconds.

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import VkError, invalid, missing
 from .images import image_info, image_problem
+from .signing import sign
 
 if TYPE_CHECKING:
     from .methods.registry import Call
@@ -40,8 +41,6 @@ def market_photo_problem(head: bytes, size: int) -> str | None:
 
 
 def market_photo_answer(vk: VkState, upload: Upload) -> dict[str, Any]:
-    from .uploads import sign
-
     photo = f"{upload.id}:0"
     return {"server": upload.server, "photo": photo, "group_id": upload.group_id,
             "hash": sign(vk, "market_photo", upload.id, upload.server, photo)}
@@ -49,8 +48,6 @@ def market_photo_answer(vk: VkState, upload: Upload) -> dict[str, Any]:
 
 def claim_market_photo(call: Call) -> Upload:
     """The upload behind ``upload_response``, verified and marked saved (under the VK lock)."""
-    from .uploads import sign
-
     raw = call.params.str("upload_response")
     if raw is None:
         raise missing("upload_response")

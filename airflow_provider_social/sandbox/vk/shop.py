@@ -9,10 +9,25 @@ switches, ads accounts and ads statistics are settable through ``POST /_control/
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .state import VkState
+from ..clock import SandboxClock
+from .fixtures import ADMIN_USER_ID, GROUP_ID
+
+
+class VkWorld(Protocol):
+    """What the shop reads of the VK sandbox's state (``VkState``), named here so the two modules do not import
+    each other."""
+
+    @property
+    def users(self) -> Mapping[int, Any]: ...
+
+    @property
+    def groups(self) -> Mapping[int, Any]: ...
+
+    @property
+    def clock(self) -> SandboxClock: ...
 
 ADS_ACCOUNT_ID = 1900001
 # The sandbox's category tree (ids are the sandbox's own; VK's v2 tree is large and changes). Products take a
@@ -56,8 +71,7 @@ class ShopState:
 
     KNOWN = frozenset({"market_orders", "market_enabled", "ads_accounts", "ads_stats"})
 
-    def __init__(self, vk: VkState) -> None:
-        from .state import ADMIN_USER_ID, GROUP_ID
+    def __init__(self, vk: VkWorld) -> None:
 
         self.vk = vk
         self.ids = {name: itertools.count(start) for name, start in (
@@ -119,7 +133,6 @@ class ShopState:
                 self.ads_stats[int(ad_id)] = {str(day): dict(values) for day, values in days.items()}
 
     def _add_order(self, spec: Any) -> None:
-        from .state import GROUP_ID
 
         if not isinstance(spec, dict):
             raise ValueError("each order is a mapping")

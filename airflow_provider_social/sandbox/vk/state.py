@@ -14,26 +14,22 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..clock import SandboxClock
+from .fixtures import (  # noqa: F401 - re-exported: routes and tests read them from the state module
+    ADMIN_USER_ID,
+    APP_ID,
+    COMMUNITY_SCOPES,
+    DEFAULT_COMMUNITY_SCOPES,
+    DEFAULT_RATE_LIMITS,
+    GROUP_ID,
+    GROUP_NAME,
+    GROUP_SCREEN_NAME,
+    OTHER_GROUP_ID,
+    USER_SCOPES,
+    USER_TOKEN_TTL,
+)
 
 if TYPE_CHECKING:
     from ..state import SandboxState
-
-GROUP_ID = 1000001
-GROUP_SCREEN_NAME = "club1000001"
-GROUP_NAME = "Sandbox Community"
-OTHER_GROUP_ID = 1000002  # a community user 1 does not administer (wall.post there -> 214)
-ADMIN_USER_ID = 1
-APP_ID = 51000001
-USER_TOKEN_TTL = 3600  # user keys live 1 hour (dev.vk.com access-token/getting-started)
-
-USER_SCOPES = (
-    "notify", "friends", "photos", "audio", "video", "stories", "pages", "status", "notes", "messages", "wall",
-    "ads", "offline", "docs", "groups", "notifications", "stats", "email", "market",
-)
-COMMUNITY_SCOPES = ("stories", "photos", "app_widget", "messages", "docs", "manage")
-DEFAULT_COMMUNITY_SCOPES = ("messages", "photos", "docs", "stories", "manage")
-DEFAULT_RATE_LIMITS = {"user": 3, "community": 20}  # requests per second per token
-
 
 @dataclass
 class Token:

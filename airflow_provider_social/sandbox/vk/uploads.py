@@ -11,7 +11,6 @@ for album photos (other fields ignored), ``file`` for documents and stories, ``v
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
@@ -25,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from .errors import VkError
 from .images import image_info, image_problem
 from .market_uploads import market_photo_answer, market_photo_problem
+from .signing import sign
 from .state import Upload, VkState
 
 if TYPE_CHECKING:
@@ -63,11 +63,6 @@ def new_upload(call: Call, kind: str, group_id: int | None, album_id: int | None
         )
         vk.uploads[upload.id] = upload
     return f"{call.base_url}{PREFIX}/{kind}/{upload.server}/{upload.id}"
-
-
-def sign(vk: VkState, *parts: object) -> str:
-    message = "|".join(str(part) for part in parts).encode()
-    return hmac.new(vk.upload_secret, message, hashlib.sha256).hexdigest()[:32]
 
 
 def claim(call: Call, kind: str, server: int | None, data: str | None, given_hash: str | None,
