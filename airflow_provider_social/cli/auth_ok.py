@@ -12,23 +12,14 @@ import argparse
 import json
 from typing import Any
 
-from airflow_provider_social.cli.commands import _save_authorised
+from airflow_provider_social.cli.commands import _save_authorised, existing_connection
 
 
 def _existing(conn_id: str) -> tuple[str | None, dict[str, Any], str | None]:
     """The connection's type, extras and password (the application secret key), wherever it is stored."""
-    conn: Any
-    try:
-        from airflow.models.connection import Connection
-
-        conn = Connection.get_connection_from_secrets(conn_id)
-    except Exception:
-        try:
-            from airflow.sdk import BaseHook
-
-            conn = BaseHook.get_connection(conn_id)
-        except Exception:
-            return None, {}, None
+    conn = existing_connection(conn_id)
+    if conn is None:
+        return None, {}, None
     return conn.conn_type, dict(conn.extra_dejson or {}), conn.password
 
 

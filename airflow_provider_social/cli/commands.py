@@ -54,25 +54,33 @@ def sandbox_connections(args: argparse.Namespace) -> None:
     _emit_connections(conns, write=args.write_connections, print_lines=True)
 
 
-def _existing_extra(conn_id: str) -> tuple[str | None, dict[str, Any]]:
-    """The connection's type and extras, from the secrets backends *and the metadata database*.
+def existing_connection(conn_id: str) -> Any | None:
+    """The connection as stored, from the secrets backends *and the metadata database*; None when there is none.
 
     Outside a task the Task SDK's ``BaseHook.get_connection`` does not read the database, so a connection created
     in the UI would look missing (its client credentials and base URLs silently ignored). The CLI has database
     access: ``Connection.get_connection_from_secrets`` searches env vars, secrets backends and the metastore.
+
+    :param conn_id: the connection id.
     """
-    conn: Any
     try:
         from airflow.models.connection import Connection
 
-        conn = Connection.get_connection_from_secrets(conn_id)
+        return Connection.get_connection_from_secrets(conn_id)
     except Exception:
         try:
             from airflow.sdk import BaseHook
 
-            conn = BaseHook.get_connection(conn_id)
+            return BaseHook.get_connection(conn_id)
         except Exception:
-            return None, {}
+            return None
+
+
+def _existing_extra(conn_id: str) -> tuple[str | None, dict[str, Any]]:
+    """The connection's type and extras (see :func:`existing_connection`)."""
+    conn = existing_connection(conn_id)
+    if conn is None:
+        return None, {}
     return conn.conn_type, dict(conn.extra_dejson or {})
 
 

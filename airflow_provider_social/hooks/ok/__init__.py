@@ -6,14 +6,13 @@ metadata can read :mod:`.connection` without importing Airflow.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from airflow_provider_social.core.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.ok.hook import OkHook
 
 __all__ = ["OkHook"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "OkHook":
-        from airflow_provider_social.hooks.ok.hook import OkHook
-
-        return OkHook
-    raise AttributeError(name)
+__getattr__ = lazy_exports(__name__, {"OkHook": "hook"})

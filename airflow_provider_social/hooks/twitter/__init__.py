@@ -24,7 +24,9 @@ The hook is a package split by concern; :class:`TwitterHook` stacks one layer pe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from airflow_provider_social.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.twitter.connection import DEFAULT_SCOPES
@@ -80,13 +82,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [

@@ -5,14 +5,13 @@ Kept import-free (``get_provider_info`` reads :mod:`.connection`); the hook load
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from airflow_provider_social.core.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
 
 __all__ = ["VkVisionHook"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "VkVisionHook":
-        from .hook import VkVisionHook
-
-        return VkVisionHook
-    raise AttributeError(name)
+__getattr__ = lazy_exports(__name__, {"VkVisionHook": "hook"})
