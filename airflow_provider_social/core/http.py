@@ -18,7 +18,6 @@ never sleep on a real clock.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import threading
@@ -47,6 +46,7 @@ from airflow_provider_social.core.policy import (
     ResponsePolicy,
     Retry,
     StatusOverrides,
+    retry_after_seconds,
 )
 from airflow_provider_social.core.ratelimit import RateLimit, TokenBucket, rate_limiters
 
@@ -100,36 +100,6 @@ class RetryableError(Exception):
         self.error = error
         self.wait = wait
         self.safe_to_repeat = safe_to_repeat
-
-
-def retry_after_seconds(response: requests.Response, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``x-rate-limit-reset`` (epoch seconds).
-
-    Absolute times are measured against the server's own ``Date`` header when present, so a skewed local clock
-    (or the sandbox's controllable one) does not distort the wait.
-    """
-    headers = response.headers
-    server_now = now()
-    if date := headers.get("Date"):
-        try:
-            server_now = email.utils.parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError):
-            pass
-    if (value := headers.get("Retry-After")) is not None:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - server_now)
-            except (TypeError, ValueError):
-                return None
-    for name in ("x-rate-limit-reset", "x-ratelimit-reset"):
-        if (value := headers.get(name)) is not None:
-            try:
-                return max(0.0, float(value) - server_now)
-            except ValueError:
-                return None
-    return None
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

@@ -15,6 +15,8 @@ else (a token endpoint, an upload host) is declared with its own policy (see :mo
 
 from __future__ import annotations
 
+import email.utils
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,36 @@ if TYPE_CHECKING:
 
 #: Statuses that are worth another attempt by default.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def retry_after_seconds(response: requests.Response, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``x-rate-limit-reset`` (epoch seconds).
+
+    Absolute times are measured against the server's own ``Date`` header when present, so a skewed local clock
+    (or the sandbox's controllable one) does not distort the wait.
+    """
+    headers = response.headers
+    server_now = now()
+    if date := headers.get("Date"):
+        try:
+            server_now = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            pass
+    if (value := headers.get("Retry-After")) is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - server_now)
+            except (TypeError, ValueError):
+                return None
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset"):
+        if (value := headers.get(name)) is not None:
+            try:
+                return max(0.0, float(value) - server_now)
+            except ValueError:
+                return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -106,8 +138,6 @@ class ResponsePolicy:
         if status in self.renew_statuses:
             return Renew(error)
         if status in self.retry_statuses:
-            from airflow_provider_social.core.http import retry_after_seconds
-
             wait = retry_after_seconds(response, context.clock)
             if isinstance(error, RateLimitError):
                 error.retry_after = wait

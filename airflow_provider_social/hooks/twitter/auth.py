@@ -17,7 +17,7 @@ from airflow_provider_social.hooks.base import SocialHook
 from airflow_provider_social.hooks.twitter.policy import SERVICE
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.twitter.hook import TwitterHook
+    from typing_extensions import Self
 
 
 #: Token kinds of the call table: the connection's credentials (OAuth 2.0 user token or OAuth 1.0a by ``auth_mode``)
@@ -111,7 +111,7 @@ class TwitterAuth(SocialHook):
 
     @classmethod
     def for_authorization(cls, *, conn_id: str, client_id: str, client_secret: str | None = None,
-                          api_base_url: str | None = None, **kwargs: Any) -> TwitterHook:
+                          api_base_url: str | None = None, **kwargs: Any) -> Self:
         """A hook for the first authorisation, before the Connection holds any token (used by the CLI).
 
         :param conn_id: the connection being authorised.
@@ -124,7 +124,7 @@ class TwitterAuth(SocialHook):
         extra = {"client_id": client_id, "client_secret": client_secret, "api_base_url": api_base_url}
         extra = {k: v for k, v in extra.items() if v}
         connection = Connection(conn_id=conn_id, conn_type=cls.conn_type, extra=json.dumps(extra))
-        return cls(conn_id, connection=connection, **kwargs)  # type: ignore[return-value]
+        return cls(conn_id, connection=connection, **kwargs)
 
     def refresh_tokens(self) -> TokenSet:
         """Rotate the OAuth 2.0 tokens now (the "keep tokens fresh" task) and persist them; returns the new set."""

@@ -17,7 +17,7 @@ from airflow_provider_social.hooks.base import SocialHook
 from airflow_provider_social.hooks.yandex_disk.policy import SERVICE
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.yandex_disk.hook import YandexDiskHook
+    from typing_extensions import Self
 
 
 def _device_flow_error(exc: SocialApiError) -> SocialApiError:
@@ -81,7 +81,7 @@ class YandexDiskAuth(SocialHook):
         client_secret: str,
         oauth_base_url: str | None = None,
         **kwargs: Any,
-    ) -> YandexDiskHook:
+    ) -> Self:
         """A hook for the first authorisation, before the Connection holds any token (used by the CLI).
 
         :param conn_id: the connection being authorised.
@@ -95,7 +95,7 @@ class YandexDiskAuth(SocialHook):
         if oauth_base_url:
             extra["oauth_base_url"] = oauth_base_url
         connection = Connection(conn_id=conn_id, conn_type=cls.conn_type, extra=json.dumps(extra))
-        return cls(conn_id, connection=connection, **kwargs)  # type: ignore[return-value]
+        return cls(conn_id, connection=connection, **kwargs)
 
     def authorize_device(
         self,
