@@ -132,8 +132,11 @@ class TokenManager:
             if not latest.expires_within(self.skew, self.clock()) and (someone_else_refreshed or not force):
                 self._tokens = latest
                 return latest
+            # Ready the write before the request: a store this process cannot write refuses here, with the
+            # refresh token unspent; and nothing but the write sits between the token endpoint's answer and saving.
+            persist = self.store.prepare_save(self.key)
             new = self._refresh_from(latest)
-            self.store.save(self.key, new)  # persist before anyone uses it
+            persist(new)  # persist before anyone uses it
             self._tokens = new
             return new
 
@@ -149,13 +152,13 @@ class TokenManager:
             if rotated is None:
                 if self.grant is not None:
                     return self._granted(latest)
-                raise self._reauthorize(f"the refresh token was refused ({exc.api_message})") from None
+                raise self._reauthorize(self._refused(exc)) from None
             if not rotated.expires_within(self.skew, self.clock()):
                 return rotated
             try:
                 new = self.refresher(rotated)
             except InvalidGrantError as again:
-                raise self._reauthorize(f"the refresh token was refused ({again.api_message})") from None
+                raise self._reauthorize(self._refused(again)) from None
         new = replace(new, seed=latest.seed)
         new.register_secrets()
         return new
@@ -176,6 +179,13 @@ class TokenManager:
             if self.clock() >= deadline:
                 return None
             self.sleep(min(0.5, self.rotation_wait))
+
+    def _refused(self, exc: InvalidGrantError) -> str:
+        return (
+            f"the refresh token held in {self.store.describe(self.key)} was refused ({exc.api_message}) and no "
+            f"newer one appeared there: it was spent or revoked (a worker that received its successor and died "
+            f"before saving it, a copy of this credential used elsewhere, or a revoked grant)"
+        )
 
     def _reauthorize(self, why: str) -> ReauthorizationRequired:
         return ReauthorizationRequired(

@@ -10,11 +10,22 @@ import re
 import tempfile
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_social.core.errors import SocialApiError
 from airflow_provider_social.core.tokens.model import TokenSet
+
+Persist = Callable[[TokenSet], None]
+
+
+class TokenStoreError(SocialApiError):
+    """The token store could not be read, locked or written (the message names the store and what to configure)."""
+
+
+class StaleTokenWrite(TokenStoreError):
+    """A conditional write found a newer set than the one the writer read: it was not overwritten."""
 
 
 class TokenStore(ABC):
@@ -31,6 +42,25 @@ class TokenStore(ABC):
         """Serialise refreshes of ``key`` beyond this process, where the backend can. Default: host-wide."""
         with host_lock(key):
             yield
+
+    def describe(self, key: str) -> str:
+        """Where the set of ``key`` lives, for error messages (never a secret).
+
+        :param key: the credential's key (the connection id).
+        """
+        return f"the {type(self).__name__} entry {key!r}"
+
+    def prepare_save(self, key: str) -> Persist:
+        """Make sure a new set for ``key`` can be persisted, before a refresh spends the refresh token.
+
+        Called under :meth:`lock`, before the token request is sent. Returns the function that persists the new
+        set, with everything it needs (imports, connections, scripts) made ready, so that nothing but the write sits
+        between receiving the token endpoint's answer and persisting it. Raises :class:`TokenStoreError` when this
+        process cannot write the store: then no refresh happens and no token is lost.
+
+        :param key: the credential's key (the connection id).
+        """
+        return lambda tokens: self.save(key, tokens)
 
 
 class MemoryTokenStore(TokenStore):
@@ -59,6 +89,13 @@ class FileTokenStore(TokenStore):
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
+
+    def describe(self, key: str) -> str:
+        """The file that holds the set of ``key``.
+
+        :param key: the credential's key (the connection id).
+        """
+        return f"the token file {self._path(key)}"
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{_safe_key(key)}.json"
