@@ -20,7 +20,9 @@ def _fernet_key() -> str:
         from airflow.sdk.configuration import conf
     except ImportError:  # Airflow before the Task SDK carried its own configuration
         from airflow.configuration import conf  # type: ignore[no-redef]
-    return str(conf.get("core", "fernet_key", fallback="") or "")
+    key = str(conf.get("core", "fernet_key", fallback="") or "").strip()
+    # Without an airflow.cfg the Task SDK answers its template's placeholder "{FERNET_KEY}": no key is set.
+    return "" if key.startswith("{") and key.endswith("}") else key
 
 
 class Sealer:
