@@ -50,7 +50,7 @@ COMMON_CONN_FIELDS: dict[str, dict[str, Any]] = {
     "token_store": string_field(
         "Token store",
         "Where rotated tokens are kept: 'variable' (default; Airflow Variable social_token_<conn_id>), "
-        "or 'file:/shared/dir'.",
+        "'file:/dir' (one host), or for several hosts 'postgres:<conn id>' / 'redis:<conn id>'.",
     ),
 }
 

@@ -15,8 +15,17 @@ def test_token_store_setting_is_validated(make_connection, tmp_path):
     make_connection("ydx_store_default", "yandex_disk", password="t" * 10)
     assert isinstance(YandexDiskHook("ydx_store_default").token_store, VariableTokenStore)
     make_connection("ydx_store_bad", "yandex_disk", password="t" * 10, token_store="memory")
-    with pytest.raises(ValidationError, match="token_store: expected 'variable' or 'file:<directory>'"):
+    with pytest.raises(ValidationError, match="token_store: expected 'variable', 'file:<directory>', 'postgres:<con"):
         YandexDiskHook("ydx_store_bad").token_store
+    make_connection("ydx_store_pg", "yandex_disk", password="t" * 10, token_store="postgres:tokens_pg")
+    store = YandexDiskHook("ydx_store_pg").token_store
+    assert type(store).__name__ == "PostgresTokenStore" and store.conn_id == "tokens_pg"
+    make_connection("ydx_store_redis", "yandex_disk", password="t" * 10, token_store="redis:tokens_redis")
+    store = YandexDiskHook("ydx_store_redis").token_store
+    assert type(store).__name__ == "RedisTokenStore" and store.conn_id == "tokens_redis"
+    make_connection("ydx_store_noconn", "yandex_disk", password="t" * 10, token_store="postgres:")
+    with pytest.raises(ValidationError, match="token_store: expected"):
+        YandexDiskHook("ydx_store_noconn").token_store
 
 
 def test_endpoints_default_to_the_real_service_and_are_overridable(make_connection):

@@ -29,7 +29,7 @@ def scripted():
         ("max_retry_wait", "nan", "field max_retry_wait: expected a number from 0 to 86400, got 'nan'"),
         ("proxy", "127.0.0.1:3128", "field proxy: expected a proxy URL"),
         ("ca_bundle", "certs/ca.pem", "field ca_bundle: expected true, false or an absolute path"),
-        ("token_store", "redis", "token_store: expected 'variable' or 'file:<directory>'"),
+        ("token_store", "redis", "token_store: expected 'variable', 'file:<directory>', 'postgres:<connection id>'"),
     ],
 )
 def test_bad_settings_are_refused_before_any_call(make_connection, scripted, field, value, expected):

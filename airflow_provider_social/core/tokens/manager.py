@@ -15,213 +15,15 @@ The rules (see README "Token lifecycle"):
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
-import re
-import tempfile
 import threading
 import time
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
 
 from airflow_provider_social.core.errors import AuthenticationError, ReauthorizationRequired
-from airflow_provider_social.core.masking import register_secret
 from airflow_provider_social.core.ratelimit import fingerprint
-
-DEFAULT_REFRESH_SKEW = 300.0  # seconds before expiry at which we refresh
-VARIABLE_PREFIX = "social_token_"  # "token" in the key makes Airflow mask the Variable's value
-
-
-@dataclass(frozen=True)
-class TokenSet:
-    """An OAuth token set. ``expires_at`` is epoch seconds; ``extra`` holds service specifics (VK ID device_id)."""
-
-    access_token: str | None
-    refresh_token: str | None = None
-    expires_at: float | None = None
-    token_type: str = "bearer"
-    scope: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Fingerprint of the Connection refresh token this set descends from (see module docstring).
-    seed: str | None = None
-
-    @classmethod
-    def from_token_response(
-        cls, payload: dict[str, Any], *, now: float, previous: TokenSet | None = None
-    ) -> TokenSet:
-        """Build a set from an OAuth token endpoint response, keeping what the response leaves out."""
-        expires_in = payload.get("expires_in")
-        extra = dict(previous.extra) if previous else {}
-        for key in ("user_id", "device_id", "id_token", "state"):
-            if payload.get(key) is not None:
-                extra[key] = payload[key]
-        return cls(
-            access_token=payload["access_token"],
-            # Some servers omit the refresh token when it did not rotate; keep the one we have.
-            refresh_token=payload.get("refresh_token") or (previous.refresh_token if previous else None),
-            expires_at=now + float(expires_in) if expires_in not in (None, "", 0, "0") else None,
-            token_type=str(payload.get("token_type") or "bearer"),
-            scope=payload.get("scope") or (previous.scope if previous else None),
-            extra=extra,
-            seed=previous.seed if previous else None,
-        )
-
-    def expires_within(self, seconds: float, now: float) -> bool:
-        """True when there is no access token or it expires within ``seconds``."""
-        if not self.access_token:
-            return True
-        return self.expires_at is not None and self.expires_at - now <= seconds
-
-    def register_secrets(self) -> None:
-        register_secret(self.access_token, "access_token")
-        register_secret(self.refresh_token, "refresh_token")
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TokenSet:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def __repr__(self) -> str:  # never print tokens, even in a debugger or a traceback's locals
-        return f"TokenSet(expires_at={self.expires_at}, scope={self.scope!r}, seed={self.seed!r})"
-
-
-class InvalidGrantError(AuthenticationError):
-    """The token endpoint answered ``invalid_grant``: the refresh token is spent, expired or revoked."""
-
-
-# --------------------------------------------------------------------------------------------------- stores
-
-
-class TokenStore(ABC):
-    """Where rotating token state lives between task runs."""
-
-    @abstractmethod
-    def load(self, key: str) -> TokenSet | None: ...
-
-    @abstractmethod
-    def save(self, key: str, tokens: TokenSet) -> None: ...
-
-    @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        """Serialise refreshes of ``key`` beyond this process, where the backend can. Default: host-wide."""
-        with host_lock(key):
-            yield
-
-
-class MemoryTokenStore(TokenStore):
-    """A process-local store for tests and one-off scripts."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()
-
-    def load(self, key: str) -> TokenSet | None:
-        with self._lock:
-            data = self._data.get(key)
-        return TokenSet.from_json(data) if data else None
-
-    def save(self, key: str, tokens: TokenSet) -> None:
-        with self._lock:
-            self._data[key] = tokens.to_json()
-
-    @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        yield  # the process lock in TokenManager is enough for a process-local store
-
-
-class FileTokenStore(TokenStore):
-    """JSON files (mode 0600) in a directory: for local development and single-host deployments."""
-
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self.directory = Path(directory)
-
-    def _path(self, key: str) -> Path:
-        return self.directory / f"{_safe_key(key)}.json"
-
-    def load(self, key: str) -> TokenSet | None:
-        try:
-            return TokenSet.from_json(json.loads(self._path(key).read_text()))
-        except FileNotFoundError:
-            return None
-
-    def save(self, key: str, tokens: TokenSet) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        # Write a sibling temp file and rename: readers never see a half-written set.
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(tokens.to_json(), fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self._path(key))
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-
-    @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        with host_lock(key, directory=self.directory / ".locks"):
-            yield
-
-
-class VariableTokenStore(TokenStore):
-    """The default store: one Airflow Variable per connection, JSON, Fernet-encrypted by Airflow.
-
-    Tasks may write Variables in Airflow 3 (they may not write Connections). Variables have no compare-and-swap,
-    so refreshes are serialised per host by a file lock and across hosts by the re-read on ``invalid_grant``.
-    """
-
-    def __init__(self, prefix: str = VARIABLE_PREFIX) -> None:
-        self.prefix = prefix
-
-    def variable_key(self, key: str) -> str:
-        return f"{self.prefix}{key}"
-
-    def load(self, key: str) -> TokenSet | None:
-        from airflow.sdk import Variable
-
-        data = Variable.get(self.variable_key(key), default=None, deserialize_json=True)
-        return TokenSet.from_json(data) if data else None
-
-    def save(self, key: str, tokens: TokenSet) -> None:
-        from airflow.sdk import Variable
-
-        Variable.set(
-            self.variable_key(key),
-            tokens.to_json(),
-            description="Rotating OAuth tokens kept by airflow-provider-social. Do not edit by hand.",
-            serialize_json=True,
-        )
-
-
-def _safe_key(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", key)
-
-
-@contextlib.contextmanager
-def host_lock(key: str, directory: str | os.PathLike[str] | None = None) -> Iterator[None]:
-    """An exclusive lock shared by every process on this host (``flock`` on a per-key file)."""
-    default_dir = Path(tempfile.gettempdir()) / "airflow-social-locks"
-    lock_dir = Path(directory or os.environ.get("SOCIAL_TOKEN_LOCK_DIR") or default_dir)
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / f"{_safe_key(key)}.lock", "a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-# --------------------------------------------------------------------------------------------------- manager
+from airflow_provider_social.core.tokens.model import DEFAULT_REFRESH_SKEW, InvalidGrantError, TokenSet
+from airflow_provider_social.core.tokens.stores import TokenStore
 
 _process_locks: dict[str, threading.Lock] = {}
 _process_locks_guard = threading.Lock()
@@ -330,8 +132,11 @@ class TokenManager:
             if not latest.expires_within(self.skew, self.clock()) and (someone_else_refreshed or not force):
                 self._tokens = latest
                 return latest
+            # Ready the write before the request: a store this process cannot write refuses here, with the
+            # refresh token unspent; and nothing but the write sits between the token endpoint's answer and saving.
+            persist = self.store.prepare_save(self.key)
             new = self._refresh_from(latest)
-            self.store.save(self.key, new)  # persist before anyone uses it
+            persist(new)  # persist before anyone uses it
             self._tokens = new
             return new
 
@@ -347,13 +152,13 @@ class TokenManager:
             if rotated is None:
                 if self.grant is not None:
                     return self._granted(latest)
-                raise self._reauthorize(f"the refresh token was refused ({exc.api_message})") from None
+                raise self._reauthorize(self._refused(exc)) from None
             if not rotated.expires_within(self.skew, self.clock()):
                 return rotated
             try:
                 new = self.refresher(rotated)
             except InvalidGrantError as again:
-                raise self._reauthorize(f"the refresh token was refused ({again.api_message})") from None
+                raise self._reauthorize(self._refused(again)) from None
         new = replace(new, seed=latest.seed)
         new.register_secrets()
         return new
@@ -374,6 +179,13 @@ class TokenManager:
             if self.clock() >= deadline:
                 return None
             self.sleep(min(0.5, self.rotation_wait))
+
+    def _refused(self, exc: InvalidGrantError) -> str:
+        return (
+            f"the refresh token held in {self.store.describe(self.key)} was refused ({exc.api_message}) and no "
+            f"newer one appeared there: it was spent or revoked (a worker that received its successor and died "
+            f"before saving it, a copy of this credential used elsewhere, or a revoked grant)"
+        )
 
     def _reauthorize(self, why: str) -> ReauthorizationRequired:
         return ReauthorizationRequired(
