@@ -214,3 +214,16 @@ def test_read_only_manager_may_grant_but_saves_nothing(fake_clock, fake_sleep):
     store, grantor = MemoryTokenStore(), ClientCredentials(fake_clock)
     m = cc_manager(store, SingleUseAuthority(fake_clock), grantor, fake_clock, fake_sleep, read_only=True)
     assert m.access_token() == "cc-1" and store.load("vision") is None
+
+
+def test_the_wait_for_another_hosts_rotation_ends_when_the_clock_does_not_move(fake_clock):
+    """A clock that sleeping does not advance (a frozen test clock, the sandbox's, a suspended VM) must not turn
+    the bounded re-read after invalid_grant into an endless loop."""
+    auth = SingleUseAuthority(fake_clock)
+    auth.valid.clear()
+    sleeps: list[float] = []
+    m = manager(MemoryTokenStore(), auth, fake_clock, sleeps.append, rotation_wait=1.0)
+    fake_clock.now += 8000
+    with pytest.raises(ReauthorizationRequired):
+        m.access_token()
+    assert sum(sleeps) <= 1.0 + 0.5

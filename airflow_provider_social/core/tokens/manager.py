@@ -15,6 +15,7 @@ The rules (see README "Token lifecycle"):
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -171,14 +172,18 @@ class TokenManager:
 
     def _wait_for_rotation(self, refused: TokenSet) -> TokenSet | None:
         """Re-read the store: a worker elsewhere may have rotated the token moments before we tried."""
+        step = min(0.5, self.rotation_wait)
         deadline = self.clock() + self.rotation_wait
-        while True:
+        # Bounded by the clock and by the count of re-reads: a clock that sleeping does not advance (a frozen test
+        # clock, a suspended VM) must not make this wait endless.
+        for _ in range(math.ceil(self.rotation_wait / step) + 1 if step > 0 else 1):
             reread = self._latest()
             if reread.refresh_token and reread.refresh_token != refused.refresh_token:
                 return reread
             if self.clock() >= deadline:
-                return None
-            self.sleep(min(0.5, self.rotation_wait))
+                break
+            self.sleep(step)
+        return None
 
     def _refused(self, exc: InvalidGrantError) -> str:
         return (
