@@ -59,6 +59,17 @@ def start_sandbox(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
     return proc, line.split("=", 1)[1]
 
 
+def print_created(events: list[dict], most: int = 12) -> None:
+    """What one DAG created in the sandbox (posts, uploads, tokens...), one line each."""
+    for event in events[:most]:
+        detail = event.get("data", {k: v for k, v in event.items() if k not in ("service", "kind", "at", "seq")})
+        print(f"           {event.get('service')}: {event.get('kind')} {json.dumps(detail, ensure_ascii=False)[:130]}")
+    if len(events) > most:
+        print(f"           ... and {len(events) - most} more")
+    if not events:
+        print("           (created nothing)")
+
+
 def main() -> int:
     from airflow_provider_social.sandbox.connections import sandbox_connections
     from airflow_provider_social.sandbox.control import SandboxControl
@@ -76,6 +87,7 @@ def main() -> int:
         conns = sandbox_connections(url, control)
         env = airflow_env({f"AIRFLOW_CONN_{cid.upper()}": json.dumps(c) for cid, c in conns.items()})
         print(f"• connections: {', '.join(sorted(conns))}", flush=True)
+        seen = 0
         for path in sorted(DAGS.glob("*.py")):
             for dag_id in dag_ids(path):
                 started = time.monotonic()
@@ -90,15 +102,14 @@ def main() -> int:
                 if result.returncode != 0:
                     failures.append(dag_id)
                     print("\n".join(log_path.read_text().splitlines()[-25:]), file=sys.stderr)
-        print("• what the DAGs did in the sandbox:")
-        created = control.created()
-        counts = Counter((e.get("service"), e.get("kind")) for e in created)
+                created = control.created()
+                print_created(created[seen:])
+                seen = len(created)
+        print("• everything the DAGs created in the sandbox:")
+        counts = Counter((e.get("service"), e.get("kind")) for e in control.created())
         for (service, kind), n in sorted(counts.items()):
             print(f"  {service:14} {kind:24} × {n}")
-        for event in created[-20:]:
-            detail = {k: v for k, v in event.items() if k not in ("service", "kind", "at")}
-            print(f"    {event.get('service')}: {event.get('kind')} {json.dumps(detail, ensure_ascii=False)[:150]}")
-        if not created:
+        if not counts:
             print("  (nothing created)")
     finally:
         sandbox.terminate()
