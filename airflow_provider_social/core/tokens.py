@@ -49,6 +49,8 @@ class TokenSet:
     extra: dict[str, Any] = field(default_factory=dict)
     # Fingerprint of the Connection refresh token this set descends from (see module docstring).
     seed: str | None = None
+    # Epoch seconds of the refresh (or grant) that produced this set; None for a set from the Connection.
+    refreshed_at: float | None = None
 
     @classmethod
     def from_token_response(
@@ -354,13 +356,13 @@ class TokenManager:
                 new = self.refresher(rotated)
             except InvalidGrantError as again:
                 raise self._reauthorize(f"the refresh token was refused ({again.api_message})") from None
-        new = replace(new, seed=latest.seed)
+        new = replace(new, seed=latest.seed, refreshed_at=self.clock())
         new.register_secrets()
         return new
 
     def _granted(self, latest: TokenSet) -> TokenSet:
         assert self.grant is not None
-        new = replace(self.grant(), seed=latest.seed)
+        new = replace(self.grant(), seed=latest.seed, refreshed_at=self.clock())
         new.register_secrets()
         return new
 
