@@ -38,4 +38,6 @@ def get_provider_info() -> dict[str, Any]:
         ],
         "notifications": ["airflow_provider_social.notifications.vk.VkNotifier"],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
+        "plugins": [{"name": "social_credentials",
+                     "plugin-class": "airflow_provider_social.plugins.plugin.SocialCredentialsPlugin"}],
     }

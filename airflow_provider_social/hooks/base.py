@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -318,29 +317,9 @@ class SocialHook(BaseHook):
     def token_store(self) -> TokenStore:
         if self._token_store is not None:
             return self._token_store
-        from airflow_provider_social.core.tokens import FileTokenStore, VariableTokenStore
+        from airflow_provider_social.core.tokens.selection import store_for_setting
 
-        setting = str(self.extra(EXTRA_TOKEN_STORE, "variable"))
-        scheme, _, target = setting.partition(":")
-        if setting == "variable":
-            return VariableTokenStore()
-        if scheme == "file" and target:
-            return FileTokenStore(target)
-        # Stores shared by several hosts; their modules (and psycopg / redis-py) load only when selected.
-        if scheme in ("postgres", "redis") and re.fullmatch(r"[\w.-]{1,250}", target):
-            if scheme == "postgres":
-                from airflow_provider_social.core.tokens.postgres import PostgresTokenStore
-
-                return PostgresTokenStore(target)
-            from airflow_provider_social.core.tokens.redis_store import RedisTokenStore
-
-            return RedisTokenStore(target)
-        # No "memory" option here on purpose: a process-local store would drop rotated tokens between tasks.
-        raise ValidationError(
-            f"{EXTRA_TOKEN_STORE}: expected 'variable', 'file:<directory>', 'postgres:<connection id>' or "
-            f"'redis:<connection id>', got {setting!r}",
-            service=self.service_name,
-        )
+        return store_for_setting(self.extra(EXTRA_TOKEN_STORE), service=self.service_name)
 
     def make_token_manager(
         self, seed: TokenSet, refresher: Callable[[TokenSet], TokenSet] | None, **kwargs: Any

@@ -160,13 +160,13 @@ class TokenManager:
                 new = self.refresher(rotated)
             except InvalidGrantError as again:
                 raise self._reauthorize(self._refused(again)) from None
-        new = replace(new, seed=latest.seed)
+        new = replace(new, seed=latest.seed, refreshed_at=self.clock())
         new.register_secrets()
         return new
 
     def _granted(self, latest: TokenSet) -> TokenSet:
         assert self.grant is not None
-        new = replace(self.grant(), seed=latest.seed)
+        new = replace(self.grant(), seed=latest.seed, refreshed_at=self.clock())
         new.register_secrets()
         return new
 

@@ -23,6 +23,8 @@ class TokenSet:
     extra: dict[str, Any] = field(default_factory=dict)
     # Fingerprint of the Connection refresh token this set descends from (see module docstring).
     seed: str | None = None
+    # Epoch seconds of the refresh (or grant) that produced this set; None for a set from the Connection.
+    refreshed_at: float | None = None
 
     @classmethod
     def from_token_response(

@@ -1,0 +1,25 @@
+"""The Airflow plugin: the credentials app on the API server and its entry in the navigation.
+
+Declared twice, as the provider's ``plugins`` entry (``get_provider_info``) and as an ``airflow.plugins`` entry
+point (``pyproject.toml``): provider-info plugins load only with ``[core] lazy_discover_providers = False``,
+entry points always.
+"""
+
+from __future__ import annotations
+
+from airflow.plugins_manager import AirflowPlugin
+
+from airflow_provider_social.plugins.app import URL_PREFIX, create_app
+
+
+class SocialCredentialsPlugin(AirflowPlugin):
+    """One-click authorisation and the credentials health page of the provider's connections."""
+
+    name = "social_credentials"
+    fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Social credentials"}]
+    external_views = [
+        {"name": "Social credentials", "href": f"{URL_PREFIX}/", "destination": "nav", "category": "admin",
+         "url_route": "social-credentials"},
+        {"name": "Social credentials health", "href": f"{URL_PREFIX}/health", "destination": "nav",
+         "category": "admin", "url_route": "social-credentials-health"},
+    ]
