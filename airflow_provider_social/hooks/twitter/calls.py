@@ -48,7 +48,8 @@ class TwitterCalls(TwitterAuth):
 
     def _call(self, key: str, **options: Any) -> requests.Response:
         """Run the declared call ``key`` with its data (``params``, ``json``, ``body``, ``path_params``, ...); a 401
-        that survived the one refresh (or could not be refreshed: no refresh token, or a connection test) says what to do about the connection's credentials."""
+        that survived the one refresh (or could not be refreshed: no refresh token, or a connection test) says
+        what to do about the connection's credentials."""
         call = self.calls[key]
         try:
             return self.call_api(call, **options)
