@@ -31,7 +31,7 @@ CONNECTION_FORM = ConnectionForm(
                                   default="https://oauth.yandex.ru"),
     },
     behaviour={
-        "hidden-fields": ["host", "port", "schema", "login", "extra"],
+        "hidden-fields": ["host", "port", "schema", "login"],
         "relabeling": {"password": "OAuth access token"},
         "placeholders": {"password": "y0_... (from `airflow social auth yandex`)"},
     },
