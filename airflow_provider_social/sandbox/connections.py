@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import ok, twitter, vk, vk_vision
 from .control import SandboxControl
@@ -12,9 +13,26 @@ from .oauth_server import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from .yandex import OAUTH_NAME as YANDEX_OAUTH
 
 
+#: Where `airflow social auth twitter|vk|ok` listens for the browser against the sandbox: not the sandbox's own
+#: default port (8765, which the real services' default redirect URIs use), or the command could not listen.
+SANDBOX_CALLBACK_PORT = 8766
+
+
+def callback_uri(base_url: str, host: str = "127.0.0.1") -> str:
+    """The loopback redirect URI for authorising against the sandbox at ``base_url``, on a port it does not use.
+
+    :param base_url: the sandbox's base URL.
+    :param host: the loopback host the redirect URI names.
+    """
+    sandbox_port = urlsplit(base_url).port
+    port = SANDBOX_CALLBACK_PORT if sandbox_port != SANDBOX_CALLBACK_PORT else SANDBOX_CALLBACK_PORT + 1
+    return f"http://{host}:{port}/callback"
+
+
 def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dict[str, Any]]:
     """One connection per sandbox service, each with freshly minted tokens."""
     base_url = base_url.rstrip("/")
+    redirect_uri = callback_uri(base_url)
     yandex = control.mint_tokens(YANDEX_OAUTH)
     x = control.mint_tokens(twitter.OAUTH_NAME, scope=twitter.DEFAULT_SCOPE)
     vk_id = control.mint_tokens(vk.OAUTH_NAME)
@@ -36,7 +54,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
             "extra": {
                 "client_id": SANDBOX_CLIENT_ID,
                 "client_secret": SANDBOX_CLIENT_SECRET,
-                "redirect_uri": "http://127.0.0.1:8765/callback",
+                "redirect_uri": redirect_uri,
                 "scope": twitter.DEFAULT_SCOPE,
                 "access_token": x["access_token"],
                 "refresh_token": x["refresh_token"],
@@ -57,6 +75,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
                 "oauth_base_url": f"{base_url}/vk-oauth",
                 "group_id": vk.GROUP_ID,
                 "app_id": str(vk.APP_ID),
+                "redirect_uri": callback_uri(base_url, "localhost"),
                 "client_secret": vk.vk_id.CLIENT_SECRET,
                 # user 1 (the community's admin), every right, an offline key (never expires)
                 "access_token": control.vk_token("user", expires_in=0),
@@ -82,7 +101,7 @@ def sandbox_connections(base_url: str, control: SandboxControl) -> dict[str, dic
                 "refresh_token": odnoklassniki["refresh_token"],
                 "expires_at": control.now() + odnoklassniki["expires_in"],
                 "permissions": odnoklassniki.get("scope") or ok.ALL_PERMISSIONS,
-                "redirect_uri": "http://127.0.0.1:8765/callback",
+                "redirect_uri": redirect_uri,
                 "group_id": ok.SANDBOX_GROUP_ID,
                 "api_base_url": f"{base_url}/ok-api",
                 "oauth_base_url": f"{base_url}/ok-connect",
