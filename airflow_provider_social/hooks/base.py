@@ -126,12 +126,14 @@ class SocialHook(BaseHook):
 
     @cached_property
     def extras(self) -> dict[str, Any]:
+        """The Connection's extras. Older UIs stored custom fields as ``extra__<conn_type>__<field>``; both spellings
+        are accepted, and a set value wins over an unset one (null or empty) whichever spelling holds it: editing
+        such a connection in Airflow 3.3's form adds the plain names, every unfilled one as null."""
         extras = dict(self.connection.extra_dejson or {})
-        # Older UIs stored custom fields as extra__<conn_type>__<field>; accept both spellings.
         prefix = f"extra__{self.connection.conn_type}__"
         for key in list(extras):
-            if key.startswith(prefix):
-                extras.setdefault(key[len(prefix) :], extras[key])
+            if key.startswith(prefix) and extras.get(key[len(prefix) :]) in (None, ""):
+                extras[key[len(prefix) :]] = extras[key]
         return extras
 
     def extra(self, name: str, default: Any = None) -> Any:

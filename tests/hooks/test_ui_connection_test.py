@@ -94,3 +94,36 @@ def test_the_temporary_id_is_not_named_and_a_placeholder_is(conns, monkeypatch):
     status, message, _ = run_like_the_test_button(CASES["vk user token"](conns), monkeypatch)
     assert "`airflow social auth vk --conn-id <connection id>`" in message
     assert os.environ.get("AIRFLOW_CONN_X_MAIN") is None
+
+
+def _as_the_form_saves(conn: dict, empty) -> dict:
+    """Every declared field of the type present, the unfilled ones ``empty`` (the Add form stores null)."""
+    from airflow_provider_social.get_provider_info import get_provider_info
+
+    form = next(c for c in get_provider_info()["connection-types"] if c["connection-type"] == conn["conn_type"])
+    saved = copy.deepcopy(conn)
+    saved["extra"] = {**{name: empty for name in form["conn-fields"]},
+                      **{k: v for k, v in conn["extra"].items() if k not in ("token_store", "max_retry_wait")}}
+    saved.setdefault("password", None)
+    return saved
+
+
+@pytest.mark.parametrize("empty", [None, ""], ids=["null", "empty"])
+@pytest.mark.parametrize("conn_id", ["twitter_default", "vk_default", "odnoklassniki_default", "yandex_disk_default",
+                                     "vk_vision_default"])
+def test_every_empty_field_saved_by_the_form_means_its_default(conn_id, empty, conns, monkeypatch, tmp_path):
+    saved = _as_the_form_saves(conns[conn_id], empty)
+    saved["extra"]["token_store"] = f"file:{tmp_path}"
+    status, message, _ = run_like_the_test_button(saved, monkeypatch)
+    assert status is True, message
+
+
+def test_an_old_prefixed_value_survives_the_forms_nulls(conns, monkeypatch):
+    """A connection saved by an older UI (``extra__twitter__<field>``), then edited in Airflow 3.3's form: the form
+    adds every field under its plain name, the unfilled ones as null; the prefixed value still counts."""
+    saved = _as_the_form_saves(conns["twitter_default"], None)
+    for name in ("api_base_url", "access_token", "client_id"):
+        saved["extra"][f"extra__twitter__{name}"] = saved["extra"][name]
+        saved["extra"][name] = None
+    status, message, _ = run_like_the_test_button(saved, monkeypatch)
+    assert status is True, message
