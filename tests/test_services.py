@@ -8,6 +8,7 @@ import sys
 from importlib import import_module
 
 from airflow_provider_social.cli.definition import get_cli_commands
+from airflow_provider_social.core.declaration import AUTH_COMMON_ARGS
 from airflow_provider_social.get_provider_info import get_provider_info
 from airflow_provider_social.services import SERVICES
 
@@ -23,7 +24,13 @@ def test_auth_commands_are_the_declared_ones():
     assert [c.name for c in auth.subcommands] == [d.name for d in declared]
     for command, declaration in zip(auth.subcommands, declared, strict=True):
         assert command.help == declaration.help
-        assert [(a.flags, a.kwargs) for a in command.args] == [(a.flags, a.kwargs) for a in declaration.args]
+        # The declared arguments, then the ones every auth command shares; help texts end with the default.
+        expected = [*declaration.args, *AUTH_COMMON_ARGS]
+        assert [a.flags for a in command.args] == [a.flags for a in expected]
+        for arg, declared in zip(command.args, expected, strict=True):
+            assert {k: v for k, v in arg.kwargs.items() if k != "help"} == {
+                k: v for k, v in declared.kwargs.items() if k != "help"}
+            assert arg.kwargs.get("help", "").startswith(declared.kwargs.get("help", ""))
         module, _, name = declaration.func.rpartition(".")
         assert callable(getattr(import_module(module), name))
 

@@ -138,6 +138,19 @@ PRINT_ONLY_ARG = cli_arg(
 )
 
 
+# Arguments every auth command takes (appended by cli/definition.py; read by cli/options.py).
+AUTH_COMMON_ARGS = (
+    cli_arg("--sandbox", metavar="URL",
+            help="Authorise against the sandbox at URL (e.g. http://127.0.0.1:8765): fills the endpoints, the "
+            "redirect URI and the sandbox app's credentials, so a new connection needs nothing else"),
+    cli_arg("--oauth-base-url", metavar="URL",
+            help="OAuth host for this connection (default: the connection's, else the real service's)"),
+    cli_arg("--api-base-url", metavar="URL",
+            help="API host for this connection (default: the connection's, else the real service's)"),
+    cli_arg("--verbose", action="store_true", help="On failure, show the traceback too"),
+)
+
+
 @dataclass(frozen=True)
 class AuthCommand:
     """``airflow social auth <name>``: ``func`` is the dotted path of the implementation, loaded on first use."""

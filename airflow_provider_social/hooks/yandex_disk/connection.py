@@ -45,6 +45,8 @@ AUTH_COMMAND = AuthCommand(
         cli_arg("--conn-id", help="Connection to authorise", default="yandex_disk_default"),
         CLIENT_ID_ARG,
         CLIENT_SECRET_ARG,
+        cli_arg("--timeout", type=int, default=300,
+                help="Seconds to wait for the code to be approved (at most the code's lifetime)"),
         PRINT_ONLY_ARG,
     ),
 )
