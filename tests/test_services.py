@@ -54,3 +54,15 @@ def test_provider_info_imports_nothing_heavy():
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert json.loads(loaded.stdout) == []
+
+
+def test_the_providers_page_lists_the_installed_services_only():
+    from airflow_provider_social.get_provider_info import describe
+
+    info = get_provider_info()
+    for service in SERVICES:
+        assert service.connection.hook_name in info["description"], service.name
+        assert service.connection.hook_name in info["name"], service.name
+    name, description = describe(SERVICES[:2])  # a provider with two services names just those two
+    assert description.startswith("Post, upload and keep credentials fresh on Yandex Disk and Twitter/X;")
+    assert "VK" not in name + description and "Odnoklassniki" not in name + description
