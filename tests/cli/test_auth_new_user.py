@@ -125,3 +125,28 @@ def test_endpoint_overrides_fill_the_new_connection(parser, sandbox, service, co
     args = parser.parse_args(["social", "auth", service, "--sandbox", sandbox.base_url])
     extra, _ = endpoint_overrides(args, conn_type)
     assert extra == sandbox_settings(sandbox.base_url)[conn_type]["extra"]
+
+
+def test_a_brand_new_x_connection_against_the_sandbox(parser, sandbox, capsys):
+    """`auth twitter --sandbox URL` with no stored connection: the consent page, the code exchange, a token that
+    works. The redirect URI the sandbox settings give is on the callback port, not the sandbox's."""
+    import requests
+
+    from airflow_provider_social.cli.commands import auth_twitter
+    from airflow_provider_social.sandbox.connections import callback_uri
+
+    args = parser.parse_args(["social", "auth", "twitter", "--conn-id", "x_brand_new", "--sandbox", sandbox.base_url,
+                              "--paste", "--print-only"])
+    lines: list[str] = []
+
+    def paste(prompt):
+        url = next(line for line in lines if "oauth2/authorize?" in line).splitlines()[-1]
+        return requests.get(url, allow_redirects=False, timeout=10).headers["location"]
+
+    auth_twitter(args, announce=lines.append, read_line=paste)
+    conn = json.loads(shlex.split(lines[-1].split("=", 1)[1])[0])
+    assert conn["extra"]["redirect_uri"] == callback_uri(sandbox.base_url)
+    assert conn["extra"]["api_base_url"] == f"{sandbox.base_url}/x-api"
+    me = requests.get(f"{sandbox.base_url}/x-api/2/users/me", timeout=10,
+                      headers={"Authorization": f"Bearer {conn['extra']['access_token']}"})
+    assert me.status_code == 200
