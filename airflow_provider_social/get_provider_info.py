@@ -11,18 +11,35 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_social import __version__
-from airflow_provider_social.core.declaration import COMMON_CONN_FIELDS
+from airflow_provider_social.core.declaration import COMMON_CONN_FIELDS, ServiceDeclaration
 from airflow_provider_social.services import SERVICES
 
 __all__ = ["COMMON_CONN_FIELDS", "get_provider_info"]
 
 
+def _listing(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def describe(services: tuple[ServiceDeclaration, ...] = SERVICES) -> tuple[str, str]:
+    """The provider's name and description on Airflow's Providers page: the installed services (``services.py``),
+    so the page grows with each service and never lists one that does not exist.
+
+    :param services: the registered services.
+    """
+    names = [service.connection.hook_name for service in services]
+    name = f"Social ({', '.join(names)})" if names else "Social"
+    description = (f"Post, upload and keep credentials fresh on {_listing(names)}; ships a strict local sandbox of "
+                   "every API." if names else "No service is registered.")
+    return name, description
+
+
 def get_provider_info() -> dict[str, Any]:
+    name, description = describe()
     return {
         "package-name": "airflow-provider-social",
-        "name": "Social (VK, X, Yandex Disk, OK)",
-        "description": "Post, upload and keep credentials fresh on VK, VK Cloud Vision, Twitter/X, Yandex Disk "
-        "and Odnoklassniki; ships a strict local sandbox of every API.",
+        "name": name,
+        "description": description,
         "versions": [__version__],
         "connection-types": [service.connection.provider_info() for service in SERVICES],
         "extra-links": [

@@ -8,6 +8,7 @@ import sys
 from importlib import import_module
 
 from airflow_provider_social.cli.definition import get_cli_commands
+from airflow_provider_social.core.declaration import AUTH_COMMON_ARGS
 from airflow_provider_social.get_provider_info import get_provider_info
 from airflow_provider_social.services import SERVICES
 
@@ -23,7 +24,13 @@ def test_auth_commands_are_the_declared_ones():
     assert [c.name for c in auth.subcommands] == [d.name for d in declared]
     for command, declaration in zip(auth.subcommands, declared, strict=True):
         assert command.help == declaration.help
-        assert [(a.flags, a.kwargs) for a in command.args] == [(a.flags, a.kwargs) for a in declaration.args]
+        # The declared arguments, then the ones every auth command shares; help texts end with the default.
+        expected = [*declaration.args, *AUTH_COMMON_ARGS]
+        assert [a.flags for a in command.args] == [a.flags for a in expected]
+        for arg, declared in zip(command.args, expected, strict=True):
+            assert {k: v for k, v in arg.kwargs.items() if k != "help"} == {
+                k: v for k, v in declared.kwargs.items() if k != "help"}
+            assert arg.kwargs.get("help", "").startswith(declared.kwargs.get("help", ""))
         module, _, name = declaration.func.rpartition(".")
         assert callable(getattr(import_module(module), name))
 
@@ -47,3 +54,15 @@ def test_provider_info_imports_nothing_heavy():
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert json.loads(loaded.stdout) == []
+
+
+def test_the_providers_page_lists_the_installed_services_only():
+    from airflow_provider_social.get_provider_info import describe
+
+    info = get_provider_info()
+    for service in SERVICES:
+        assert service.connection.hook_name in info["description"], service.name
+        assert service.connection.hook_name in info["name"], service.name
+    name, description = describe(SERVICES[:2])  # a provider with two services names just those two
+    assert description.startswith("Post, upload and keep credentials fresh on Yandex Disk and Twitter/X;")
+    assert "VK" not in name + description and "Odnoklassniki" not in name + description

@@ -35,12 +35,16 @@ def auth_ok(args: argparse.Namespace, *, announce=print, read_line=input, read_s
     from airflow.sdk import Connection
 
     from airflow_provider_social.cli.authcode import authorize_in_terminal
+    from airflow_provider_social.cli.options import endpoint_overrides
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
     from airflow_provider_social.hooks.ok.connection import AUTH_FLOW, AUTHORIZE_PATH, CONN_TYPE
     from airflow_provider_social.hooks.ok.hook import OkHook
 
     conn_type, extra, secret_key = _existing(args.conn_id)
+    overrides, sandbox_secret = endpoint_overrides(args, CONN_TYPE)
+    extra = {**extra, **overrides}
+    secret_key = sandbox_secret or secret_key
     app_id = args.application_id or extra.get("application_id")
     app_key = args.application_key or extra.get("application_key")
     if not app_id or not app_key:

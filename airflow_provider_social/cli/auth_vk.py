@@ -24,8 +24,18 @@ from airflow_provider_social.hooks.vk.connection import DEFAULT_API_VERSION, DEF
 
 def auth_vk(args: argparse.Namespace, *, announce: Callable[[str], None] = print,
             read_line: Callable[[str], str] = input, read_secret: Callable[[str], str] = getpass.getpass) -> None:
+    """Authorise ``args.conn_id`` by VK ID, the token link (``--implicit``) or a community key.
+
+    :param args: the parsed command line (see ``hooks/vk/connection.AUTH_COMMAND`` and ``cli/options.py``).
+    :param announce: where messages go (tests capture them).
+    :param read_line: reads a pasted URL.
+    :param read_secret: reads the community key without echo.
+    """
+    from airflow_provider_social.cli.options import with_overrides
+
     conn_type, extra = _existing_extra(args.conn_id)
     conn_type = conn_type or "vk"
+    extra = with_overrides(args, "vk", extra)
     if getattr(args, "community_token", False):
         return _community_token(args, conn_type, extra, announce, read_secret)
     if getattr(args, "implicit", False):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from typing import Any
 
 from airflow_provider_social.cli.connections import env_line, upsert_connection
+
+log = logging.getLogger(__name__)
 
 
 def _emit_connections(conns: dict[str, dict[str, Any]], *, write: bool, print_lines: bool) -> None:
@@ -59,21 +62,32 @@ def existing_connection(conn_id: str) -> Any | None:
 
     Outside a task the Task SDK's ``BaseHook.get_connection`` does not read the database, so a connection created
     in the UI would look missing (its client credentials and base URLs silently ignored). The CLI has database
-    access: ``Connection.get_connection_from_secrets`` searches env vars, secrets backends and the metastore.
+    access: the configured backends are asked in Airflow's order (env vars, secrets backend, metastore), as
+    ``Connection.get_connection_from_secrets`` does, but without its cache, which renders the connection as a URI
+    and so warns "Connection schemes ... shall not contain '_'" for every type with one (``yandex_disk``).
 
     :param conn_id: the connection id.
     """
     try:
-        from airflow.models.connection import Connection
+        from airflow.configuration import ensure_secrets_loaded
 
-        return Connection.get_connection_from_secrets(conn_id)
+        backends = list(ensure_secrets_loaded())
     except Exception:
+        backends = []
+    for backend in backends:
         try:
-            from airflow.sdk import BaseHook
+            conn = backend.get_connection(conn_id=conn_id)
+        except Exception as exc:  # as Airflow does: an unreachable backend is skipped, the next one asked
+            log.debug("secrets backend %s: %s", type(backend).__name__, type(exc).__name__)
+            continue
+        if conn is not None:
+            return conn
+    try:
+        from airflow.sdk import BaseHook
 
-            return BaseHook.get_connection(conn_id)
-        except Exception:
-            return None
+        return BaseHook.get_connection(conn_id)
+    except Exception:
+        return None
 
 
 def _existing_extra(conn_id: str) -> tuple[str | None, dict[str, Any]]:
@@ -84,11 +98,19 @@ def _existing_extra(conn_id: str) -> tuple[str | None, dict[str, Any]]:
     return conn.conn_type, dict(conn.extra_dejson or {})
 
 
-def auth_yandex(args: argparse.Namespace, *, sleep=time.sleep) -> None:
-    """Yandex ID device-code flow: show the code, wait for approval, save the tokens into the connection."""
+def auth_yandex(args: argparse.Namespace, *, sleep=time.sleep, clock=time.time) -> None:
+    """Yandex ID device-code flow: show the code, wait for approval, save the tokens into the connection.
+
+    :param args: the parsed command line (``conn_id``, ``client_id``, ``client_secret``, ``timeout``,
+        ``print_only`` and the endpoint overrides of ``cli/options.py``).
+    :param sleep: the wait between polls (tests advance the sandbox's clock instead).
+    :param clock: seconds since the epoch (the ``--timeout`` deadline; tests read the sandbox's clock).
+    """
+    from airflow_provider_social.cli.options import with_overrides
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
     conn_type, extra = _existing_extra(args.conn_id)
+    extra = with_overrides(args, "yandex_disk", extra)
     client_id = args.client_id or extra.get("client_id")
     client_secret = args.client_secret or extra.get("client_secret")
     if not client_id or not client_secret:
@@ -102,16 +124,19 @@ def auth_yandex(args: argparse.Namespace, *, sleep=time.sleep) -> None:
         client_secret=client_secret,
         oauth_base_url=extra.get("oauth_base_url"),
         sleep=sleep,
+        clock=clock,
     )
 
     def show(device: Any) -> None:
         print(
             f"Open {device.verification_url} and enter the code {device.user_code} "
-            f"(valid for {int(device.expires_in)} s). Waiting for approval...",
+            f"(valid for {int(device.expires_in)} s). Waiting for approval"
+            f"{f' (up to {timeout} s)' if timeout is not None else ''}...",
             flush=True,
         )
 
-    tokens = hook.authorize_device(on_code=show)
+    timeout = getattr(args, "timeout", None)
+    tokens = hook.authorize_device(on_code=show, timeout=float(timeout) if timeout is not None else None)
     new_extra = {**extra, "client_id": client_id, "client_secret": client_secret,
                  "refresh_token": tokens.refresh_token, "expires_at": tokens.expires_at}
     _save_authorised(args, conn_type or YandexDiskHook.conn_type, new_extra, password=tokens.access_token)
@@ -141,12 +166,14 @@ def auth_twitter(args: argparse.Namespace, *, announce=print, read_line=input) -
     ``core/authflow.py`` configured by ``hooks/twitter/connection.AUTH_FLOW``; the terminal part ``cli/authcode.py``.
     """
     from airflow_provider_social.cli.authcode import authorize_in_terminal
+    from airflow_provider_social.cli.options import with_overrides
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
     from airflow_provider_social.hooks.twitter import TwitterHook
     from airflow_provider_social.hooks.twitter.connection import AUTH_FLOW
 
     conn_type, extra = _existing_extra(args.conn_id)
+    extra = with_overrides(args, "twitter", extra)
     client_id = args.client_id or extra.get("client_id")
     if not client_id:
         raise SystemExit(

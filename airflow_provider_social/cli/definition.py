@@ -6,15 +6,18 @@ Only argument definitions live here; the commands are imported lazily so ``airfl
 
 from __future__ import annotations
 
+from argparse import Namespace
+from collections.abc import Callable
+
 from airflow.cli.cli_config import ActionCommand, Arg, GroupCommand, lazy_load_command
 
-from airflow_provider_social.core.declaration import AuthCommand
+from airflow_provider_social.core.declaration import AUTH_COMMON_ARGS, AuthCommand, CliArg
 from airflow_provider_social.services import SERVICES
 
 _COMMANDS = "airflow_provider_social.cli.commands"
 
-ARG_HOST = Arg(("--host",), help="Address to listen on (loopback only)", default="127.0.0.1")
-ARG_PORT = Arg(("--port",), help="Port to listen on; 0 picks a free one", type=int, default=8765)
+ARG_HOST = Arg(("--host",), help="Address to listen on (loopback only) (default: 127.0.0.1)", default="127.0.0.1")
+ARG_PORT = Arg(("--port",), help="Port to listen on; 0 picks a free one (default: 8765)", type=int, default=8765)
 ARG_PRINT_CONNECTIONS = Arg(
     ("--print-connections",),
     help="Print AIRFLOW_CONN_* lines for every connection type, pointing at this sandbox",
@@ -25,16 +28,38 @@ ARG_WRITE_CONNECTIONS = Arg(
     help="Create or update those connections in the metadata database",
     action="store_true",
 )
-ARG_SANDBOX_URL = Arg(("--url",), help="Base URL of a running sandbox", default="http://127.0.0.1:8765")
-ARG_CONN_ID = Arg(("--conn-id",), help="The Airflow connection to write the tokens into", required=False)
+ARG_SANDBOX_URL = Arg(("--url",), help="Base URL of a running sandbox (default: http://127.0.0.1:8765)",
+                      default="http://127.0.0.1:8765")
+
+
+def _with_default(arg: CliArg) -> Arg:
+    """The argument, its help ending with its default (``--help`` shows every default)."""
+    kwargs = dict(arg.kwargs)
+    default = kwargs.get("default")
+    help_text = kwargs.get("help", "")
+    if default is not None and kwargs.get("action") != "store_true" and "default" not in help_text:
+        kwargs["help"] = f"{help_text} (default: {default})"
+    return Arg(arg.flags, **kwargs)
+
+
+def _guarded(command: AuthCommand) -> Callable[[Namespace], None]:
+    """Calls the command's implementation (imported on first use) through ``cli.options.run_guarded``."""
+
+    def run(args: Namespace) -> None:
+        from airflow_provider_social.cli.options import run_guarded
+
+        run_guarded(command.func, command.name, args)
+
+    run.__name__ = command.func.rpartition(".")[2]
+    return run
 
 
 def _auth_command(command: AuthCommand) -> ActionCommand:
     return ActionCommand(
         name=command.name,
         help=command.help,
-        func=lazy_load_command(command.func),
-        args=tuple(Arg(arg.flags, **arg.kwargs) for arg in command.args),
+        func=_guarded(command),
+        args=tuple(_with_default(arg) for arg in (*command.args, *AUTH_COMMON_ARGS)),
     )
 
 

@@ -28,6 +28,41 @@ def string_field(label: str, description: str = "", *, secret: bool = False, def
     return entry
 
 
+def choice_field(
+    label: str,
+    description: str,
+    choices: tuple[str, ...],
+    *,
+    default: str | None = None,
+    display: dict[str, str] | None = None,
+    unset: str | None = None,
+) -> dict[str, Any]:
+    """A ``conn-fields`` entry with a fixed set of values: Airflow 3.3's form shows a select (``enum``) with
+    ``default`` preselected. ``unset`` labels the empty choice (stored as null: the hook's own default) and puts
+    null among the choices; ``display`` labels the others (``values_display``)."""
+    if default is not None and default not in choices:
+        raise ValueError(f"{label}: default {default!r} is not one of {choices}")
+    enum: list[str | None] = [None, *choices] if unset else list(choices)
+    labels = dict(display or {})
+    if unset:
+        labels["null"] = unset
+    schema: dict[str, Any] = {"type": ["string", "null"], "enum": enum}
+    if default is not None:
+        schema["default"] = default
+    if labels:
+        schema["values_display"] = labels
+    return {"label": label, "description": description, "schema": schema}
+
+
+def suggested_field(label: str, description: str, suggestions: tuple[str, ...], *, default: str | None = None
+                    ) -> dict[str, Any]:
+    """A free-text ``conn-fields`` entry whose usual values are suggested (``examples``: Airflow 3.3's form shows
+    them as the input's list of suggestions). For values that are not a closed set, e.g. ``file:<directory>``."""
+    entry = string_field(label, description, default=default)
+    entry["schema"]["examples"] = list(suggestions)
+    return entry
+
+
 # Transport settings every connection type accepts (read by hooks.base.SocialHook).
 COMMON_CONN_FIELDS: dict[str, dict[str, Any]] = {
     "timeout": {
@@ -47,10 +82,14 @@ COMMON_CONN_FIELDS: dict[str, dict[str, Any]] = {
     },
     "proxy": string_field("Proxy URL", "e.g. http://proxy:3128; used for every request of this connection."),
     "ca_bundle": string_field("CA bundle path", "Path to a PEM bundle for TLS verification (corporate proxies)."),
-    "token_store": string_field(
+    # Not a closed set (file:<any directory>), so the usual values are suggestions, not an enum. No declared default:
+    # Airflow 3.3.2 sends the form "***" for the default of any field whose name contains "token" (its secrets
+    # masker's key list), so empty means 'variable' (the hook's default).
+    "token_store": suggested_field(
         "Token store",
-        "Where rotated tokens are kept: 'variable' (default; Airflow Variable social_token_<conn_id>), "
-        "'file:/dir' (one host), or for several hosts 'postgres:<conn id>' / 'redis:<conn id>'.",
+        "Where rotated tokens are kept: empty or 'variable' (an Airflow Variable social_token_<conn_id>), "
+        "'file:<directory>' (one host), or for several hosts 'postgres:<conn id>' / 'redis:<conn id>'.",
+        ("variable", "file:/shared/social-tokens", "postgres:social_tokens_pg", "redis:social_tokens_redis"),
     ),
 }
 
@@ -96,6 +135,19 @@ PRINT_ONLY_ARG = cli_arg(
     "--print-only",
     help="Do not write the connection; print the AIRFLOW_CONN_* line instead (for secrets backends)",
     action="store_true",
+)
+
+
+# Arguments every auth command takes (appended by cli/definition.py; read by cli/options.py).
+AUTH_COMMON_ARGS = (
+    cli_arg("--sandbox", metavar="URL",
+            help="Authorise against the sandbox at URL (e.g. http://127.0.0.1:8765): fills the endpoints, the "
+            "redirect URI and the sandbox app's credentials, so a new connection needs nothing else"),
+    cli_arg("--oauth-base-url", metavar="URL",
+            help="OAuth host for this connection (default: the connection's, else the real service's)"),
+    cli_arg("--api-base-url", metavar="URL",
+            help="API host for this connection (default: the connection's, else the real service's)"),
+    cli_arg("--verbose", action="store_true", help="On failure, show the traceback too"),
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -39,6 +40,12 @@ EXTRA_CA_BUNDLE = "ca_bundle"
 EXTRA_MAX_RETRIES = "max_retries"
 EXTRA_MAX_RETRY_WAIT = "max_retry_wait"
 EXTRA_TOKEN_STORE = "token_store"
+
+# Airflow's connection test (``POST /api/v2/connections/test``, the UI's Test button) exports the connection under
+# ``airflow.utils.strings.get_random_string()``: 8 ASCII letters and digits, as ``AIRFLOW_CONN_<ID upper>``.
+_TEST_CONN_ID = re.compile(r"[A-Za-z0-9]{8}")
+#: What a re-authorisation command names instead of Airflow's temporary test id.
+CONN_ID_PLACEHOLDER = "<connection id>"
 
 # Bounds on the transport settings a Connection may carry (checked when the transport is built, before any call).
 MAX_RETRIES_LIMIT = 20
@@ -119,12 +126,14 @@ class SocialHook(BaseHook):
 
     @cached_property
     def extras(self) -> dict[str, Any]:
+        """The Connection's extras. Older UIs stored custom fields as ``extra__<conn_type>__<field>``; both spellings
+        are accepted, and a set value wins over an unset one (null or empty) whichever spelling holds it: editing
+        such a connection in Airflow 3.3's form adds the plain names, every unfilled one as null."""
         extras = dict(self.connection.extra_dejson or {})
-        # Older UIs stored custom fields as extra__<conn_type>__<field>; accept both spellings.
         prefix = f"extra__{self.connection.conn_type}__"
         for key in list(extras):
-            if key.startswith(prefix):
-                extras.setdefault(key[len(prefix) :], extras[key])
+            if key.startswith(prefix) and extras.get(key[len(prefix) :]) in (None, ""):
+                extras[key[len(prefix) :]] = extras[key]
         return extras
 
     def extra(self, name: str, default: Any = None) -> Any:
@@ -337,12 +346,37 @@ class SocialHook(BaseHook):
             store=self.token_store,
             refresher=refresher,
             service=self.service_name,
-            reauth_command=self.reauth_command.format(conn_id=self.conn_id),
+            reauth_command=self.reauth_hint_command,
             clock=self.clock,
             sleep=self.sleep,
             read_only=self._read_only_tokens,
             **kwargs,
         )
+
+    @property
+    def testing_under_temporary_id(self) -> bool:
+        """True inside :meth:`test_connection` when the hook runs under Airflow's temporary test id (8 letters and
+        digits exported as ``AIRFLOW_CONN_<ID>``), not under the user's connection id."""
+        return (
+            self._read_only_tokens
+            and _TEST_CONN_ID.fullmatch(self.conn_id) is not None
+            and f"AIRFLOW_CONN_{self.conn_id.upper()}" in os.environ
+        )
+
+    @property
+    def reauth_hint_command(self) -> str:
+        """The command that re-authorises this connection, for messages. Under Airflow's connection test the hook's
+        id is a temporary random one the user never chose: the command then names ``--conn-id <connection id>``."""
+        conn_id = CONN_ID_PLACEHOLDER if self.testing_under_temporary_id else self.conn_id
+        return self.reauth_command.format(conn_id=conn_id)
+
+    @property
+    def refreshes_when_refused(self) -> bool:
+        """Whether a refused access token is refreshed once before the call fails (never in a connection test)."""
+        if self._read_only_tokens:
+            return False
+        manager = self.__dict__.get("token_manager")
+        return manager is not None and manager.refresher is not None
 
     # ---------------------------------------------------------------------------------------------- checks
     def check_connection(self) -> str:

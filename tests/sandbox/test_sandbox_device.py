@@ -122,3 +122,15 @@ def test_polls_faster_than_the_interval_are_slowed_down_and_counted(yandex, sand
     sandbox.control.advance(15)
     assert_oauth_error(poll(yandex, flow["device_code"]), "authorization_pending")
     assert sandbox.control.state("yandex")["slow_down"] == 2
+
+
+def test_a_wrong_code_on_the_verification_page_shows_the_form_again_with_the_message(yandex):
+    flow = start(yandex)
+    bad = requests.post(flow["verification_url"], data={"user_code": "zzzzzzzz", "decision": "approve"})
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
+    assert 'name="user_code" value="zzzzzzzz"' in bad.text  # the form again, the code as typed
+    assert 'role="alert"' in bad.text and "No such code" in bad.text
+    done = requests.post(flow["verification_url"], data={"user_code": flow["user_code"], "decision": "approve"})
+    assert done.status_code == 200
+    again = requests.post(flow["verification_url"], data={"user_code": flow["user_code"], "decision": "approve"})
+    assert 'name="user_code"' in again.text and "already approved" in again.text

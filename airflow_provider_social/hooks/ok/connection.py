@@ -16,6 +16,7 @@ from airflow_provider_social.core.declaration import (
     ConnectionForm,
     ServiceDeclaration,
     cli_arg,
+    suggested_field,
 )
 from airflow_provider_social.core.declaration import string_field as _string
 
@@ -38,8 +39,9 @@ FIELDS: dict[str, dict[str, Any]] = {
     "access_token": _string("Access token", "Written by `airflow social auth ok`; 30 minutes, or 30 days with "
                             "LONG_ACCESS_TOKEN.", secret=True),
     "refresh_token": _string("Refresh token", "Written by `airflow social auth ok`; lives 30 days.", secret=True),
-    "redirect_uri": _string("Redirect URI", "Listed under 'Список разрешённых redirect_uri' of the app, e.g. "
-                            "http://127.0.0.1:8765/callback for `airflow social auth ok`."),
+    "redirect_uri": suggested_field("Redirect URI", "Listed under 'Список разрешённых redirect_uri' of the app, "
+                                    f"e.g. {DEFAULT_REDIRECT_URI} for `airflow social auth ok` (its default when "
+                                    "empty).", (DEFAULT_REDIRECT_URI,)),
     "permissions": _string("Permissions", "';'-separated permissions requested at authorisation.",
                            default=DEFAULT_PERMISSIONS),
     "group_id": _string("Group ID", "The group (gid) operators post to unless they name another."),
@@ -50,10 +52,10 @@ FIELDS: dict[str, dict[str, Any]] = {
 }
 
 BEHAVIOUR: dict[str, Any] = {
-    "hidden-fields": ["host", "port", "schema", "login", "extra"],
+    "hidden-fields": ["host", "port", "schema", "login"],
     "relabeling": {"password": "Application secret key"},
-    "placeholders": {"password": "Секретный ключ приложения (from the e-mail)",
-                     "redirect_uri": DEFAULT_REDIRECT_URI},
+    # Airflow 3.3 renders placeholders of the standard fields only (custom fields: see suggested_field).
+    "placeholders": {"password": "Секретный ключ приложения (from the e-mail)"},
 }
 
 # OK's server OAuth (apiok.ru/ext/oauth/server): ';'-separated permissions, a required state, layout=w, no PKCE;

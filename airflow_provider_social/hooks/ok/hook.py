@@ -135,7 +135,7 @@ class OkHook(SocialHook):
         )
         if not seed.access_token and not seed.refresh_token:
             raise input_error(f"connection {self.conn_id!r}, field access_token",
-                              f"is empty; run `{self.reauth_command.format(conn_id=self.conn_id)}`", service=SERVICE)
+                              f"is empty; run `{self.reauth_hint_command}`", service=SERVICE)
         def refresh_long(tokens: TokenSet) -> TokenSet:
             return replace(self.oauth_client.refresh(tokens), expires_at=None)
 
@@ -199,8 +199,9 @@ class OkHook(SocialHook):
             return self.call_api(spec, retries=retries, **options)
         except AuthenticationError as exc:
             if exc.api_code in (102, 103) and not exc.hint.startswith("re-authorise"):
-                exc.hint = (f"{'the session expired and one refresh did not help' if exc.api_code == 102 else exc.hint}"
-                            f"; run `{self.reauth_command.format(conn_id=self.conn_id)}`")
+                expired = ("the session expired and one refresh did not help" if self.refreshes_when_refused
+                           else "the session expired")
+                exc.hint = f"{expired if exc.api_code == 102 else exc.hint}; run `{self.reauth_hint_command}`"
             raise
 
     # ---------------------------------------------------------------------------------------------- account

@@ -48,7 +48,8 @@ class TwitterCalls(TwitterAuth):
 
     def _call(self, key: str, **options: Any) -> requests.Response:
         """Run the declared call ``key`` with its data (``params``, ``json``, ``body``, ``path_params``, ...); a 401
-        that survived the one refresh says what to do about the connection's credentials."""
+        that survived the one refresh (or could not be refreshed: no refresh token, or a connection test) says
+        what to do about the connection's credentials."""
         call = self.calls[key]
         try:
             return self.call_api(call, **options)
@@ -59,8 +60,8 @@ class TwitterCalls(TwitterAuth):
                 exc.hint = (
                     "the OAuth 1.0a keys were refused; check the consumer key/secret and access token/secret"
                     if self.auth_mode == "oauth1"
-                    else "the token was refused even after a refresh; run "
-                    f"`{self.reauth_command.format(conn_id=self.conn_id)}`"
+                    else f"the token was refused{' even after a refresh' if self.refreshes_when_refused else ''}; "
+                    f"run `{self.reauth_hint_command}`"
                 )
             raise
 

@@ -14,7 +14,9 @@ from airflow_provider_social.core.declaration import (
     AuthCommand,
     ConnectionForm,
     ServiceDeclaration,
+    choice_field,
     cli_arg,
+    suggested_field,
 )
 from airflow_provider_social.core.declaration import string_field as _string
 
@@ -43,8 +45,9 @@ CONNECTION_FORM = ConnectionForm(
                              "Client ID and Client Secret)."),
         "client_secret": _string("Client secret", "OAuth 2.0 Client Secret (Generate in the same section); leave "
                                  "empty for public clients (Native App, Single-page App).", secret=True),
-        "redirect_uri": _string("Redirect URI", "Callback URI registered in the app's User authentication "
-                                "settings, e.g. http://127.0.0.1:8765/callback for `airflow social auth twitter`."),
+        "redirect_uri": suggested_field("Redirect URI", "Callback URI registered in the app's User authentication "
+                                        f"settings, e.g. {DEFAULT_REDIRECT_URI} for `airflow social auth twitter` "
+                                        "(its default when empty).", (DEFAULT_REDIRECT_URI,)),
         "scope": _string("Scopes", "Space-separated OAuth 2.0 scopes.", default=DEFAULT_SCOPES),
         "access_token": _string("OAuth 2.0 access token", "Written by `airflow social auth twitter`; lives 2 hours.",
                                 secret=True),
@@ -57,9 +60,12 @@ CONNECTION_FORM = ConnectionForm(
         "oauth_token": _string("OAuth 1.0a access token", "Authentication Tokens -> Access Token.", secret=True),
         "oauth_token_secret": _string("OAuth 1.0a access token secret", "Authentication Tokens -> Access Token "
                                       "Secret.", secret=True),
-        "auth_mode": _string("Auth mode", "'oauth2' or 'oauth1'; default: oauth2 when OAuth 2.0 tokens are set."),
-        "media_upload_api": _string("Media upload API", "'v2' (api.x.com, default) or 'v1.1' (upload.twitter.com, "
-                                    "needs the OAuth 1.0a keys).", default="v2"),
+        "auth_mode": choice_field("Auth mode", "Which credentials the hook sends; empty: OAuth 2.0 when its tokens "
+                                  "are set, else OAuth 1.0a.", ("oauth2", "oauth1"),
+                                  display={"oauth2": "OAuth 2.0 user token", "oauth1": "OAuth 1.0a keys"},
+                                  unset="automatic (OAuth 2.0 when its tokens are set)"),
+        "media_upload_api": choice_field("Media upload API", "'v2' (api.x.com) or 'v1.1' (upload.twitter.com, needs "
+                                         "the OAuth 1.0a keys).", ("v2", "v1.1"), default="v2"),
         "dedupe_window_minutes": {
             "label": "No-double-post window (min)",
             "description": "How far back a retried post looks for an identical post before sending (default 15).",
@@ -72,9 +78,10 @@ CONNECTION_FORM = ConnectionForm(
         "authorize_url": _string("Authorize URL", "OAuth 2.0 consent page.", default=AUTHORIZE_URL),
     },
     behaviour={
-        "hidden-fields": ["host", "port", "schema", "login", "password", "extra"],
+        "hidden-fields": ["host", "port", "schema", "login", "password"],
         "relabeling": {},
-        "placeholders": {"redirect_uri": DEFAULT_REDIRECT_URI},
+        # Airflow 3.3 renders placeholders of the standard fields only; the redirect URI suggests its default instead.
+        "placeholders": {},
     },
 )
 

@@ -57,9 +57,10 @@ VK_CONN_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 VK_UI_FIELD_BEHAVIOUR: dict[str, Any] = {
-    "hidden-fields": ["host", "port", "schema", "login", "password", "extra"],
+    "hidden-fields": ["host", "port", "schema", "login", "password"],
     "relabeling": {},
-    "placeholders": {"group_id": "club123456", "api_version": DEFAULT_API_VERSION},
+    # Airflow 3.3 renders placeholders of the standard fields only: the custom fields' descriptions show examples.
+    "placeholders": {},
 }
 
 _GROUP_RE = re.compile(r"^(?:-?(?P<num>[0-9]{1,12})|(?:club|public|event)(?P<name>[0-9]{1,12}))$")

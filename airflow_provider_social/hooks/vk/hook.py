@@ -85,10 +85,6 @@ class VkHook(
         transport.policy = VkResponsePolicy(self.reauth_hint_command)
         return transport
 
-    @property
-    def reauth_hint_command(self) -> str:
-        return self.reauth_command.format(conn_id=self.conn_id)
-
     @cached_property
     def api_version(self) -> str:
         version = str(self.extra("api_version", DEFAULT_API_VERSION)).strip()

@@ -34,7 +34,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
-    "hidden-fields": ["host", "port", "schema", "login", "extra"],
+    "hidden-fields": ["host", "port", "schema", "login"],
     "relabeling": {"password": "Service token"},
     "placeholders": {"password": "VK Cloud console -> AI API -> Vision API -> Add service token"},
 }

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_social.core.errors import (
     AuthenticationError,
     SocialApiError,
+    input_error,
 )
 from airflow_provider_social.core.oauth import AuthorizationPending, DeviceCode, OAuth2Client, TokenAuth
 from airflow_provider_social.core.tokens import TokenManager, TokenSet
@@ -103,6 +104,7 @@ class YandexDiskAuth(SocialHook):
         *,
         device_id: str | None = None,
         device_name: str | None = None,
+        timeout: float | None = None,
     ) -> TokenSet:
         """Run the Yandex ID device-code flow: request a code, let ``on_code`` show it, poll until approved.
 
@@ -113,10 +115,15 @@ class YandexDiskAuth(SocialHook):
         :param on_code: shows the user the verification URL and code.
         :param device_id: Yandex's optional device identifier (6-50 characters), to tie the token to a device.
         :param device_name: the device's name shown in the user's Yandex ID settings.
+        :param timeout: seconds to wait for approval (at most the code's lifetime, which is the default).
         """
+        if timeout is not None and not timeout > 0:
+            raise input_error("timeout", f"expected a number of seconds above 0, got {timeout!r}", service=SERVICE,
+                              operation="device authorization")
         device = self.oauth_client.start_device_flow(device_id=device_id, device_name=device_name)
         on_code(device)
-        deadline = self.clock() + device.expires_in
+        wait = device.expires_in if timeout is None else min(float(timeout), device.expires_in)
+        deadline = self.clock() + wait
         interval = device.interval
         while True:
             self.sleep(interval)
@@ -127,7 +134,7 @@ class YandexDiskAuth(SocialHook):
                     interval += 5
                 if self.clock() >= deadline:
                     raise AuthenticationError(
-                        f"the code {device.user_code} was not approved within {int(device.expires_in)} s",
+                        f"the code {device.user_code} was not approved within {int(wait)} s",
                         service=SERVICE, operation="device authorization", api_code="expired_token",
                         hint="run the command again and approve the code sooner",
                     ) from None

@@ -31,7 +31,7 @@ CONNECTION_FORM = ConnectionForm(
                                   default="https://oauth.yandex.ru"),
     },
     behaviour={
-        "hidden-fields": ["host", "port", "schema", "login", "extra"],
+        "hidden-fields": ["host", "port", "schema", "login"],
         "relabeling": {"password": "OAuth access token"},
         "placeholders": {"password": "y0_... (from `airflow social auth yandex`)"},
     },
@@ -45,6 +45,8 @@ AUTH_COMMAND = AuthCommand(
         cli_arg("--conn-id", help="Connection to authorise", default="yandex_disk_default"),
         CLIENT_ID_ARG,
         CLIENT_SECRET_ARG,
+        cli_arg("--timeout", type=int, default=300,
+                help="Seconds to wait for the code to be approved (at most the code's lifetime)"),
         PRINT_ONLY_ARG,
     ),
 )

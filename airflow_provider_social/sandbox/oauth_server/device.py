@@ -63,23 +63,37 @@ class DeviceEndpoints(ServerBase):
         mount = request.scope.get("root_path", "")[len(app_root) :]
         return f"{base}{mount}{self.config.paths.verification}"
 
-    async def _verification_get(self, request: Request) -> Response:
-        code = html.escape(request.query_params.get("user_code", ""))
-        body = (
-            '<form method="post"><label>Code: <input name="user_code" value="' + code + '" autofocus></label> '
-            '<button name="decision" value="approve">Allow</button> '
+    @staticmethod
+    def _verification_form(code: str = "", message: str = "") -> str:
+        """The code entry form; after a refused code, again with the message and the code as typed (a real
+        verification page answers a mistyped code by asking again, not with a bare error)."""
+        notice = f'<p role="alert" class="error">{html.escape(message)}</p>' if message else ""
+        return (
+            notice + '<form method="post"><label>Code: <input name="user_code" value="' + html.escape(code)
+            + '" autofocus></label> <button name="decision" value="approve">Allow</button> '
             '<button name="decision" value="deny">Deny</button></form>'
         )
+
+    async def _verification_get(self, request: Request) -> Response:
+        body = self._verification_form(request.query_params.get("user_code", ""))
         return HTMLResponse(_page(f"{self.name}: connect a device", body))
 
     async def _verification_post(self, request: Request) -> Response:
         form = await _read_form(request, strict=False)
         deny = form.get("decision") != "approve"
+        typed = form.get("user_code", "")
         try:
-            self.approve_device(form.get("user_code", ""), deny=deny)
-        except (KeyError, ValueError) as exc:
-            return HTMLResponse(_page("Device authorization", html.escape(str(exc))), status_code=400)
-        return HTMLResponse(_page("Device authorization", "Access denied." if deny else "Done, return to the device."))
+            self.approve_device(typed, deny=deny)
+        except KeyError:
+            message = "No such code: check the code shown on the device and enter it again."
+        except ValueError as exc:
+            message = f"This code cannot be used ({exc}): get a new code on the device."
+        else:
+            return HTMLResponse(_page("Device authorization",
+                                      "Access denied." if deny else "Done, return to the device."))
+        # Refused: the form again, with what went wrong (the status stays 400 for scripts).
+        body = self._verification_form(typed, message)
+        return HTMLResponse(_page(f"{self.name}: connect a device", body), status_code=400)
 
     def approve_device(self, user_code: str, deny: bool = False, user_id: str | None = None) -> None:
         with self._lock:
