@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from common import PYTHON, ROOT, Result, run_python
+from common import ROOT, Result, run_python, start_sandbox
 
 MIB = 1024 * 1024
 BIG = 512 * MIB
@@ -82,19 +81,6 @@ def make_video(path: Path, size: int) -> Path:
             fh.write(piece)
             written += len(piece)
     return path
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "airflow_provider_social.sandbox", "--port", "0"],
-        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().strip()
-    if not line.startswith("SANDBOX_URL="):
-        proc.kill()
-        raise RuntimeError(f"sandbox did not start: {line!r}")
-    return proc, line.split("=", 1)[1]
 
 
 def measure() -> list[Result]:

@@ -13,28 +13,13 @@ vk_api posts to a fixed ``https://api.vk.ru``; a requests session rewrites that 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import time
 
-from common import PYTHON, ROOT, Result
+from common import ROOT, Result, start_sandbox
 
 READS = 1000
 COMMUNITY_RPS = 20
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "airflow_provider_social.sandbox", "--port", "0"],
-        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().strip()
-    if not line.startswith("SANDBOX_URL="):
-        proc.kill()
-        raise RuntimeError(f"sandbox did not start: {line!r}")
-    return proc, line.split("=", 1)[1]
 
 
 def violations(control) -> int:  # type: ignore[no-untyped-def]
