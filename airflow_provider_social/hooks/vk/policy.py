@@ -123,7 +123,7 @@ class VkResponsePolicy(ResponsePolicy):
         """The decision for one VK API answer: Accept the body, or the error table's decision.
 
         :param response: the HTTP response.
-        :param context: the task's Airflow context.
+        :param context: the call being judged (service, operation, clock).
         """
         try:
             body = response.json()
@@ -146,7 +146,7 @@ class VkResponsePolicy(ResponsePolicy):
         """The decision for one ``{"error_code", "error_msg", ...}`` object (also used for execute_errors).
 
         :param error: VK's error object (``error_code``, ``error_msg``, ...).
-        :param context: the task's Airflow context.
+        :param context: the call being judged (service, operation, clock).
         """
         return decision_for(error, context.operation, self.reauth_command)
 
@@ -232,7 +232,7 @@ class VkIdPolicy(ResponsePolicy):
         """The decision for a VK ID token answer: Accept the tokens, or Fail on ``{"error"}``.
 
         :param response: the HTTP response.
-        :param context: the task's Airflow context.
+        :param context: the call being judged (service, operation, clock).
         """
         try:
             body = response.json()

@@ -46,7 +46,7 @@ class VkUploadPolicy(ResponsePolicy):
         """The decision for an upload host's answer: its JSON fields, or UploadRejected for ``{"error"}``.
 
         :param response: the HTTP response.
-        :param context: the task's Airflow context.
+        :param context: the call being judged (service, operation, clock).
         """
         try:
             body = response.json()
