@@ -80,3 +80,13 @@ def yandex_sandbox_connection(sandbox, make_connection):
         return make_connection(conn_id, "yandex_disk", password=tokens["access_token"], **settings), tokens
 
     return make
+
+
+@pytest.fixture
+def scripted():
+    """A loopback HTTP server that answers what each test scripts (``tests/core/scripted_server.py``)."""
+    from tests.core.scripted_server import ScriptedServer
+
+    server = ScriptedServer()
+    yield server
+    server.close()

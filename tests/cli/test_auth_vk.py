@@ -10,14 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from airflow_provider_social.cli import auth_vk as cli
-from tests.core.scripted_server import ScriptedServer
-
-
-@pytest.fixture
-def scripted():
-    server = ScriptedServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -9,14 +9,6 @@ import pytest
 from airflow_provider_social.core.calls import ApiCall
 from airflow_provider_social.core.errors import ValidationError
 from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
-from tests.core.scripted_server import ScriptedServer
-
-
-@pytest.fixture
-def scripted():
-    server = ScriptedServer()
-    yield server
-    server.close()
 
 
 @pytest.mark.parametrize(

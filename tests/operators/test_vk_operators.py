@@ -15,15 +15,7 @@ from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
 from airflow_provider_social.notifications.vk import VkNotifier
 from airflow_provider_social.operators import vk as ops
 from airflow_provider_social.sensors.vk import VkUserOnlineSensor
-from tests.core.scripted_server import ScriptedServer
 from tests.hooks.vk.conftest import form, ok
-
-
-@pytest.fixture
-def scripted():
-    server = ScriptedServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from airflow_provider_social.core.http import RetryPolicy
 from airflow_provider_social.core.ratelimit import rate_limiters
 from airflow_provider_social.core.tokens import MemoryTokenStore
 from airflow_provider_social.hooks.vk import VkHook
-from tests.core.scripted_server import ScriptedServer
 
 USER_TOKEN = "vk1.a.user-token-secret"
 COMMUNITY_TOKEN = "vk1.a.community-token-secret"
@@ -21,13 +20,6 @@ def _fresh_limiters():
     rate_limiters.clear()
     yield
     rate_limiters.clear()
-
-
-@pytest.fixture
-def scripted():
-    server = ScriptedServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture
