@@ -85,13 +85,7 @@ def claim(call: Call, kind: str, server: int | None, data: str | None, given_has
             or (upload.group_id or None) != (group_id or None)
         ):
             raise VkError(121, "Invalid hash")
-        problems = [f["problem"] for f in upload.result["files"] if f.get("problem")]
-        if problems:
-            if kind == "doc":
-                raise VkError(105, f"Couldn't save file: {problems[0]}")
-            raise VkError(129, f"Invalid photo: {problems[0]}")
-        upload.saved = True
-        return upload
+        return _save(upload, kind)
 
 
 def claim_token(call: Call, kind: str, value: str, name: str) -> Upload:
@@ -107,13 +101,20 @@ def claim_token(call: Call, kind: str, value: str, name: str) -> Upload:
             or not hmac.compare_digest(value, f"{upload.id}.{sign(vk, kind, upload.id, upload.server, upload.id)}")
         ):
             raise VkError(100, f"One of the parameters specified was missing or invalid: {name} is invalid")
-        problems = [f["problem"] for f in upload.result["files"] if f.get("problem")]
-        if problems:
-            if kind == "doc":
-                raise VkError(105, f"Couldn't save file: {problems[0]}")
-            raise VkError(129, f"Invalid photo: {problems[0]}")
-        upload.saved = True
-        return upload
+        return _save(upload, kind)
+
+
+def _save(upload: Upload, kind: str) -> Upload:
+    """Refuse an upload whose files the server found wrong (105 for documents, 129 for photos), else mark it saved
+    (a second save of the same upload is refused by the callers)."""
+    assert upload.result is not None
+    problems = [f["problem"] for f in upload.result["files"] if f.get("problem")]
+    if problems:
+        if kind == "doc":
+            raise VkError(105, f"Couldn't save file: {problems[0]}")
+        raise VkError(129, f"Invalid photo: {problems[0]}")
+    upload.saved = True
+    return upload
 
 
 def _upload_from(vk: VkState, kind: str, data: str | None) -> Upload | None:
