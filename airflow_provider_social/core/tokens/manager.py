@@ -176,13 +176,14 @@ class TokenManager:
         deadline = self.clock() + self.rotation_wait
         # Bounded by the clock and by the count of re-reads: a clock that sleeping does not advance (a frozen test
         # clock, a suspended VM) must not make this wait endless.
-        for _ in range(math.ceil(self.rotation_wait / step) + 1 if step > 0 else 1):
+        for attempt in range(math.ceil(self.rotation_wait / step) + 1 if step > 0 else 1):
+            if attempt:
+                self.sleep(step)
             reread = self._latest()
             if reread.refresh_token and reread.refresh_token != refused.refresh_token:
                 return reread
             if self.clock() >= deadline:
                 break
-            self.sleep(step)
         return None
 
     def _refused(self, exc: InvalidGrantError) -> str:
