@@ -55,13 +55,6 @@ def median(values: list[float]) -> float:
 
 def start_sandbox() -> tuple[subprocess.Popen[str], str]:
     """The sandbox in a process of its own on a free loopback port: (the process, its base URL)."""
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "airflow_provider_social.sandbox", "--port", "0"],
-        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().strip()
-    if not line.startswith("SANDBOX_URL="):
-        proc.kill()
-        raise RuntimeError(f"sandbox did not start: {line!r}")
-    return proc, line.split("=", 1)[1]
+    from scripts.local_airflow import start_sandbox as start
+
+    return start(dict(os.environ, PYTHONPATH=str(ROOT)))

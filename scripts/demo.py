@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DAGS = ROOT / "dags_examples"
 HOME = ROOT / ".airflow_home"
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))  # so `scripts.local_airflow` imports when run as a script
+
+from scripts.local_airflow import start_sandbox  # noqa: E402
 
 
 def dag_ids(path: Path) -> list[str]:
@@ -44,19 +47,6 @@ def airflow_env(extra: dict[str, str]) -> dict[str, str]:
     )
     env.update(extra)
     return env
-
-
-def start_sandbox(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [str(BIN / "python"), "-m", "airflow_provider_social.sandbox", "--port", "0"],
-        stdout=subprocess.PIPE, text=True, env=env,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().strip()  # blocks until the server listens
-    if not line.startswith("SANDBOX_URL="):
-        proc.kill()
-        raise SystemExit(f"sandbox did not start: {line!r}")
-    return proc, line.split("=", 1)[1]
 
 
 def print_created(events: list[dict], most: int = 12) -> None:

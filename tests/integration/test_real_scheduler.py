@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from airflow_provider_social.sandbox.server import run_in_thread
-from tests.integration.airflow_processes import AirflowCluster
+from scripts.local_airflow import LocalAirflow
 
 pytestmark = pytest.mark.integration
 
@@ -39,9 +39,7 @@ def finished_run(tmp_path_factory):
         },
     }
     home = tmp_path_factory.mktemp("airflow-home")
-    cluster = AirflowCluster(
-        home, DAGS, {"AIRFLOW_CONN_YANDEX_DISK_DEFAULT": json.dumps(conn), "SOCIAL_TOKEN_LOCK_DIR": str(home / "locks")}
-    )
+    cluster = LocalAirflow(home, DAGS, {"AIRFLOW_CONN_YANDEX_DISK_DEFAULT": json.dumps(conn)})
     try:
         cluster.start()
         cluster.wait_for("the DAG to be parsed", lambda: cluster.query("select 1 from dag where dag_id=?", DAG_ID))

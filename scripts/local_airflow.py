@@ -1,0 +1,184 @@
+"""A throwaway local Airflow (api-server, scheduler, dag-processor, triggerer...) on loopback, plus the sandbox.
+
+One launcher for everything that needs real Airflow processes: `make ui`, the real-scheduler and triggerer tests,
+the browser tests and the distributed-executor test. Each component is its own process group so `stop()` reaches
+every child. Nothing here simulates time: `wait_for` polls what real processes did.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+
+# The components a scheduler-driven DAG run needs; add "triggerer" for deferrable tasks.
+CORE_COMPONENTS = ("api-server", "scheduler", "dag-processor")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sandbox(env: Mapping[str, str] | None = None, port: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """Start the sandbox as its own process; returns it and its base URL once it listens."""
+    proc = subprocess.Popen(
+        [str(BIN / "python"), "-m", "airflow_provider_social.sandbox", "--port", str(port)],
+        stdout=subprocess.PIPE, text=True, env=dict(env if env is not None else os.environ),
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()  # blocks until the server listens
+    if not line.startswith("SANDBOX_URL="):
+        proc.kill()
+        raise RuntimeError(f"sandbox did not start: {line!r}")
+    return proc, line.split("=", 1)[1]
+
+
+class LocalAirflow:
+    """A local Airflow: SQLite metadata DB (unless ``env`` names another), every component on loopback.
+
+    :param home: AIRFLOW_HOME; logs of each component go to ``home/<component>.out``.
+    :param dags_folder: the DAGs folder the dag-processor parses.
+    :param env: extra environment (connections as AIRFLOW_CONN_*, settings as AIRFLOW__SECTION__KEY).
+    :param port: the API server's port; a free one by default.
+    """
+
+    def __init__(self, home: Path, dags_folder: Path, env: Mapping[str, str] | None = None, port: int | None = None):
+        self.home = home
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.fernet_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+        self.env = dict(os.environ)
+        self.env.update(
+            PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            AIRFLOW_HOME=str(home),
+            AIRFLOW__CORE__DAGS_FOLDER=str(dags_folder),
+            AIRFLOW__CORE__LOAD_EXAMPLES="False",
+            AIRFLOW__CORE__EXECUTOR="LocalExecutor",
+            AIRFLOW__CORE__PARALLELISM="2",
+            AIRFLOW__CORE__FERNET_KEY=self.fernet_key,
+            AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
+            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{self.url}/execution/",
+            # A busy 2-core machine can keep the API server from answering a worker within the default 5 s; the
+            # worker then fails before its first line runs (httpx ReadTimeout on task-instances/{id}/run).
+            AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
+            AIRFLOW__API__HOST="127.0.0.1",
+            AIRFLOW__API__PORT=str(self.port),
+            AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
+            AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
+            AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="1",
+            AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC="1",
+            AIRFLOW__LOGGING__LOGGING_LEVEL="INFO",
+            SOCIAL_TOKEN_LOCK_DIR=str(home / "locks"),
+        )
+        self.env.update(env or {})
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def airflow(self, *args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:
+        """Run one ``airflow`` CLI command in this Airflow's environment."""
+        return subprocess.run(
+            [str(BIN / "airflow"), *args], env=self.env, capture_output=True, text=True, check=check, timeout=timeout
+        )
+
+    def migrate(self) -> None:
+        self.airflow("db", "migrate", timeout=300)
+
+    def add_connections(self, connections: Mapping[str, Mapping[str, Any]]) -> None:
+        """Store connections in the metadata DB (so the UI lists them), in the JSON form Airflow imports."""
+        path = self.home / "connections.json"
+        path.write_text(json.dumps(connections))
+        try:
+            self.airflow("connections", "import", "--overwrite", str(path))
+        finally:
+            path.unlink()
+
+    def start_component(self, name: str, *args: str) -> subprocess.Popen:
+        """Start one long-running ``airflow <args>`` process named ``name`` (its log: ``home/<name>.out``)."""
+        log = open(self.home / f"{name}.out", "w")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(
+            [str(BIN / "airflow"), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() reaches every child
+        )
+        self.procs[name] = proc
+        return proc
+
+    def start(self, components: Iterable[str] = CORE_COMPONENTS, migrate: bool = True) -> None:
+        """Migrate the DB (unless told not to) and start the named standard components."""
+        if migrate:
+            self.migrate()
+        commands = {
+            "api-server": ["api-server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
+            "scheduler": ["scheduler", "--skip-serve-logs"],
+            "dag-processor": ["dag-processor"],
+            "triggerer": ["triggerer", "--skip-serve-logs"],
+        }
+        for name in components:
+            self.start_component(name, *commands[name])
+
+    def wait_until_serving(self, timeout: float = 120) -> None:
+        """Wait until the API server answers its health endpoint."""
+        import requests
+
+        def healthy() -> bool:
+            try:
+                return requests.get(f"{self.url}/api/v2/monitor/health", timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+
+        self.wait_for("the API server to answer", healthy, timeout)
+
+    def stop(self) -> None:
+        procs = list(self.procs.values())
+        for proc in procs:
+            with _suppress():
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with _suppress():
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+
+    def query(self, sql: str, *params: object) -> list[tuple]:
+        """Read the SQLite metadata DB directly (tests assert on what the components wrote)."""
+        with sqlite3.connect(self.home / "airflow.db", timeout=30) as db:
+            return db.execute(sql, params).fetchall()
+
+    def wait_for(self, what: str, check: Callable[[], object], timeout: float = 240) -> object:
+        """Poll an external process's progress until ``check`` returns something truthy."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                result = check()
+            except sqlite3.OperationalError:
+                result = None  # tables not there yet, or locked by a writer
+            if result:
+                return result
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:
+                    raise AssertionError(f"airflow {name} exited early; see {self.home}/{name}.out")
+            time.sleep(0.5)
+        raise AssertionError(f"timed out waiting for {what}; see logs in {self.home}")
+
+
+class _suppress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return exc[0] is not None and issubclass(exc[0], (ProcessLookupError, PermissionError))  # type: ignore[arg-type]
