@@ -178,7 +178,13 @@ class Transport:
                 return attempt()
             except RetryableError as retryable:
                 error = retryable.error
-                if not retryable.safe_to_repeat or number + 1 >= self.retry.max_attempts:
+                if not retryable.safe_to_repeat:
+                    # Say what happened: a create whose answer was lost may have been carried out.
+                    _add_hint(error, "not sent again: the service may have acted on it; check before re-running")
+                    raise error from None
+                if number + 1 >= self.retry.max_attempts:
+                    if number:
+                        _add_hint(error, f"gave up after {number + 1} attempts")
                     raise error from None
                 wait = retryable.wait if retryable.wait is not None else self.retry.backoff(number)
                 if waited + wait > self.retry.max_total_wait:
@@ -271,7 +277,7 @@ class Transport:
                     f"connection to {shown_url} failed: {type(exc).__name__}",
                     service=self.service,
                     operation=operation,
-                    hint="check the base URL, proxy and network; the request was retried",
+                    hint="check the base URL, proxy and network",
                 )
                 raise RetryableError(error, safe_to_repeat=idempotent or _never_sent(exc)) from None
             finally:
@@ -344,3 +350,7 @@ __all__ = [
     "default_error_parser",
     "retry_after_seconds",
 ]
+
+
+def _add_hint(error: SocialApiError, note: str) -> None:
+    error.hint = f"{error.hint}; {note}" if error.hint else note

@@ -102,6 +102,43 @@ def test_refused_connection_is_retried_even_for_create_calls(fake_sleep, fake_cl
     assert "connection" in str(info.value)
 
 
+def test_lost_answer_to_a_create_is_not_resent_and_the_error_says_so(fake_sleep, fake_clock):
+    """A server that reads the request and hangs up: the create may have been carried out."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    received: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            received.append(conn.recv(65536))
+            conn.close()  # the answer is lost
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/x"
+    try:
+        with pytest.raises(ServerError) as info:
+            make_transport(fake_sleep, fake_clock).request("POST", url, operation="create post")
+    finally:
+        listener.close()
+    assert len(received) == 1 and fake_sleep.calls == []
+    message = str(info.value)
+    assert "not sent again" in message and "retried" not in message
+
+
+def test_exhausted_retries_say_how_many_attempts(scripted, fake_sleep, fake_clock):
+    scripted.script = [(503, {}, {})] * 10
+    with pytest.raises(ServerError, match="gave up after 4 attempts"):
+        make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get")
+
+
 @pytest.mark.parametrize(
     "status, cls",
     [(400, ValidationError), (401, AuthenticationError), (404, NotFoundError)],
