@@ -42,18 +42,12 @@ def get_provider_info() -> dict[str, Any]:
         "description": description,
         "versions": [__version__],
         "connection-types": [service.connection.provider_info() for service in SERVICES],
-        "extra-links": [
-            "airflow_provider_social.links.twitter.TwitterTweetLink",
-            "airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",
-            "airflow_provider_social.links.vk_vision.VkVisionConsoleLink",
-            "airflow_provider_social.links.vk.VkPostLink",
-            "airflow_provider_social.links.ok.OkTopicLink",
-        ],
+        "extra-links": [link for service in SERVICES for link in service.extra_links],
         "triggers": [
-            {"integration-name": "Yandex Disk", "python-modules": ["airflow_provider_social.triggers.yandex_disk"]},
-            {"integration-name": "Twitter/X", "python-modules": ["airflow_provider_social.triggers.twitter"]},
+            {"integration-name": service.connection.hook_name, "python-modules": list(service.trigger_modules)}
+            for service in SERVICES if service.trigger_modules
         ],
-        "notifications": ["airflow_provider_social.notifications.vk.VkNotifier"],
+        "notifications": [notifier for service in SERVICES for notifier in service.notifiers],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
         "plugins": [{"name": "social_credentials",
                      "plugin-class": "airflow_provider_social.plugins.plugin.SocialCredentialsPlugin"}],

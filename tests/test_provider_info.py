@@ -61,6 +61,33 @@ def test_declared_trigger_modules_import():
             import_module(module)
 
 
+def _defined_in_package(package: str, base: type) -> set[str]:
+    """Dotted paths of the public ``base`` subclasses defined in the modules of ``package`` (not imported there)."""
+    import inspect
+    import pkgutil
+
+    found = set()
+    for module_info in pkgutil.iter_modules(import_module(package).__path__):
+        module = import_module(f"{package}.{module_info.name}")
+        for name, obj in vars(module).items():
+            if (inspect.isclass(obj) and issubclass(obj, base) and obj.__module__ == module.__name__
+                    and obj.__name__ == name and not inspect.isabstract(obj) and module_info.name != "base"):
+                found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_link_trigger_and_notifier_the_package_defines_is_declared():
+    """The lists are assembled from each service's declaration: a class added without declaring it fails here."""
+    from airflow.sdk import BaseNotifier, BaseOperatorLink
+    from airflow.triggers.base import BaseTrigger
+
+    assert _defined_in_package("airflow_provider_social.links", BaseOperatorLink) == set(INFO["extra-links"])
+    assert _defined_in_package("airflow_provider_social.notifications", BaseNotifier) == set(INFO["notifications"])
+    trigger_modules = {path.rsplit(".", 1)[0] for path in
+                       _defined_in_package("airflow_provider_social.triggers", BaseTrigger)}
+    assert trigger_modules == {m for entry in INFO["triggers"] for m in entry["python-modules"]}
+
+
 def test_cli_commands_build():
     (group,) = _import(INFO["cli"][0])()
     names = {c.name for c in group.subcommands}

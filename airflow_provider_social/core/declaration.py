@@ -169,3 +169,7 @@ class ServiceDeclaration:
     connection: ConnectionForm
     auth: AuthCommand | None = None
     auth_flow: AuthCodeConfig | None = None  # when the service authorises by the authorization-code flow
+    # Dotted paths Airflow loads from get_provider_info: operator extra links, trigger modules, notifier classes.
+    extra_links: tuple[str, ...] = ()
+    trigger_modules: tuple[str, ...] = ()
+    notifiers: tuple[str, ...] = ()

@@ -94,4 +94,7 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
-SERVICE = ServiceDeclaration(name="ok", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW)
+SERVICE = ServiceDeclaration(
+    name="ok", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
+    extra_links=("airflow_provider_social.links.ok.OkTopicLink",),
+)

@@ -103,4 +103,8 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
-SERVICE = ServiceDeclaration(name="twitter", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW)
+SERVICE = ServiceDeclaration(
+    name="twitter", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
+    extra_links=("airflow_provider_social.links.twitter.TwitterTweetLink",),
+    trigger_modules=("airflow_provider_social.triggers.twitter",),
+)

@@ -129,7 +129,11 @@ AUTH_COMMAND = AuthCommand(
 #: The name errors and logs give the service (light to import: operators name it at DAG parse time).
 SERVICE_NAME = "VK"
 
-SERVICE = ServiceDeclaration(name="vk", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW)
+SERVICE = ServiceDeclaration(
+    name="vk", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
+    extra_links=("airflow_provider_social.links.vk.VkPostLink",),
+    notifiers=("airflow_provider_social.notifications.vk.VkNotifier",),
+)
 
 
 __all__ = [

@@ -42,4 +42,5 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
 SERVICE = ServiceDeclaration(
     name="vk_vision",
     connection=ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, CONN_FIELDS, UI_FIELD_BEHAVIOUR),
+    extra_links=("airflow_provider_social.links.vk_vision.VkVisionConsoleLink",),
 )

@@ -54,4 +54,8 @@ AUTH_COMMAND = AuthCommand(
 #: The name errors and logs give the service (light to import: triggers and operators name it at DAG parse time).
 SERVICE_NAME = "Yandex Disk"
 
-SERVICE = ServiceDeclaration(name="yandex_disk", connection=CONNECTION_FORM, auth=AUTH_COMMAND)
+SERVICE = ServiceDeclaration(
+    name="yandex_disk", connection=CONNECTION_FORM, auth=AUTH_COMMAND,
+    extra_links=("airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",),
+    trigger_modules=("airflow_provider_social.triggers.yandex_disk",),
+)
