@@ -104,6 +104,22 @@ class StorageAuthorizationLog:
         await self.app(scope, receive, send)
 
 
+class RequestCounter:
+    """Counts every request by the service its path belongs to (``GET /_control/requests``); the control API
+    and unknown paths are not counted."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            service = self.state.service_for_path(scope["path"])
+            if service is not None:
+                self.state.requests[service] += 1
+        await self.app(scope, receive, send)
+
+
 LISTENERS = ("api", "storage")
 
 
@@ -131,6 +147,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestCounter, state=state),
             Middleware(SandboxDateMiddleware, clock=state.clock),
             Middleware(StorageAuthorizationLog, state=state),
             Middleware(FaultMiddleware, injector=state.faults, resolve_service=state.service_for_path),

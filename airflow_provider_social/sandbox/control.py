@@ -18,6 +18,7 @@ POST        /oauth/{service}/revoke             {"token"} -> {"ok": true}
 POST        /oauth/{service}/device/approve     {"user_code", "deny"?} -> {"ok": true}
 POST        /oauth/{service}/auto-approve       {"enabled"} -> {"ok": true}
 GET         /created[?service=]                 -> {"events": [{seq, at, service, kind, data}, ...]}
+GET         /requests                           -> {"total", "by_service": {service: count}} since the reset
 GET         /state/{service}                    -> the service's dump
 POST        /state/{service}                    settings for the service (if it has any) -> the new dump
 POST        /vk/tokens                          {"kind", "user_id"?, "group_id"?, "scopes"?, "expires_in"?}
@@ -164,6 +165,10 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
     async def created(request: Request) -> Response:
         return JSONResponse({"events": state.created.events(request.query_params.get("service"))})
 
+    async def requests_served(request: Request) -> Response:
+        counts = dict(state.requests)
+        return JSONResponse({"total": sum(counts.values()), "by_service": counts})
+
     async def service_state(request: Request) -> Response:
         return JSONResponse(state.dump(request.path_params["service"]))
 
@@ -202,6 +207,7 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         ("POST", "/oauth/{service}/device/approve", oauth_device_approve),
         ("POST", "/oauth/{service}/auto-approve", oauth_auto_approve),
         ("GET", "/created", created),
+        ("GET", "/requests", requests_served),
         ("GET", "/state/{service}", service_state),
         ("POST", "/state/{service}", service_configure),
         ("POST", "/vk/tokens", vk_tokens),
@@ -296,6 +302,10 @@ class SandboxControl:
 
     def state(self, service: str) -> dict[str, Any]:
         return self._call("GET", f"/state/{service}")
+
+    def requests(self) -> dict[str, Any]:
+        """Requests served since the last reset: ``{"total", "by_service": {service: count}}``."""
+        return self._call("GET", "/requests")
 
     def configure(self, service: str, **settings: Any) -> dict[str, Any]:
         """Change a service's sandbox settings (e.g. ``configure("yandex_disk", max_file_size=1024)``)."""

@@ -9,6 +9,7 @@ really starts from scratch.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import threading
 from collections.abc import Callable, Sequence
@@ -79,6 +80,9 @@ class SandboxState:
         self.oauth: dict[str, OAuthServer] = {}
         self.services: dict[str, Dumpable] = {}
         self.created = CreatedLog(self.clock)
+        #: Requests served per service since the last reset (control API excluded): benchmarks read the load a
+        #: client puts on an API here, where it lands.
+        self.requests: collections.Counter[str] = collections.Counter()
         self.reset()
 
     def reset(self) -> None:
@@ -87,6 +91,7 @@ class SandboxState:
             self.clock.reset()
             self.faults.clear()
             self.created = CreatedLog(self.clock)
+            self.requests = collections.Counter()
             self.oauth = {}
             for spec in self.specs:
                 if spec.oauth_factory is not None:

@@ -152,3 +152,16 @@ def test_lose_answer_lets_the_service_act_then_drops_the_connection(sandbox):
     # the service acted: the device authorisation exists although its answer never arrived
     assert len(sandbox.control.state("yandex")["device_authorizations"]) == 1
     assert sandbox.control.faults() == []
+
+
+def test_requests_are_counted_per_service_until_reset(sandbox):
+    control = sandbox.control
+    control.reset()
+    token = control.mint_tokens("yandex")["access_token"]
+    for _ in range(3):
+        requests.get(f"{sandbox.base_url}/yandex-disk/v1/disk", headers={"Authorization": f"OAuth {token}"})
+    requests.get(f"{sandbox.base_url}/x-api/2/users/me")  # unauthorised: still a request X's API served
+    requests.get(f"{sandbox.base_url}/no-such-service/x")  # no service: not counted
+    assert control.requests() == {"total": 4, "by_service": {"yandex_disk": 3, "twitter": 1}}
+    control.reset()
+    assert control.requests() == {"total": 0, "by_service": {}}
