@@ -24,6 +24,7 @@ DAGS = Path(__file__).parent / "dags"
 POST_DAG = "social_browser_post"
 ONE_CLICK_CONN = "x_one_click"
 WRONG_TOKEN_CONN = "x_wrong_token"
+WRONG_TOKEN = "xat_not-a-token-of-the-sandbox"
 
 
 @dataclass
@@ -94,7 +95,7 @@ def local_ui(tmp_path_factory, chromium_path):
         cluster.add_connections({**sandbox_connections(sandbox_url, control),
                                  ONE_CLICK_CONN: {"conn_type": "twitter", "extra": settings["twitter"]["extra"]},
                                  WRONG_TOKEN_CONN: {"conn_type": "twitter", "extra": {
-                                     **settings["twitter"]["extra"], "access_token": "xat_not-a-token-of-the-sandbox"}}})
+                                     **settings["twitter"]["extra"], "access_token": WRONG_TOKEN}}})
         cluster.start(migrate=False)
         cluster.wait_until_serving(timeout=300)
         yield LocalUI(url=cluster.url, sandbox_url=sandbox_url, control=control, cluster=cluster)

@@ -105,7 +105,8 @@ def test_add_form_shows_the_declared_fields_and_saves_a_working_connection(conn_
         control = dialog.locator(field_selector(name))
         assert control.count() == 1, f"{kind}: no field {name}"
         # Airflow 3.3.2 does not tie these labels to their inputs (for= names another id): read the field's group.
-        label = dialog.locator(FIELD_ROOT).filter(has=page.locator(field_selector(name))).locator("label").inner_text().strip()
+        group = dialog.locator(FIELD_ROOT).filter(has=page.locator(field_selector(name)))
+        label = group.locator("label").inner_text().strip()
         assert label == field["label"], f"{kind}.{name}"
         if schema.get("format") == "password":
             assert control.get_attribute("type") == "password", f"{kind}.{name} is not a password input"
