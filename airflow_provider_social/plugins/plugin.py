@@ -18,8 +18,10 @@ class SocialCredentialsPlugin(AirflowPlugin):
     name = "social_credentials"
     fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Social credentials"}]
     external_views = [
-        {"name": "Social credentials", "href": f"{URL_PREFIX}/", "destination": "nav", "category": "admin",
-         "url_route": "social-credentials"},
+        # No url_route: the authorise page opens as a page of its own. Airflow 3.3.2 frames url_route views in an
+        # iframe sandboxed without allow-top-navigation/allow-popups, where "Authorize" could not reach the
+        # service's consent page (which refuses to be framed anyway).
+        {"name": "Social credentials", "href": f"{URL_PREFIX}/", "destination": "nav", "category": "admin"},
         {"name": "Social credentials health", "href": f"{URL_PREFIX}/health", "destination": "nav",
          "category": "admin", "url_route": "social-credentials-health"},
     ]

@@ -28,3 +28,6 @@ def test_fastapi_app_and_navigation_entries():
     hrefs = {view["href"] for view in plugin.external_views}
     assert hrefs == {f"{prefix}/", f"{prefix}/health"}
     assert all(view["destination"] == "nav" for view in plugin.external_views)
+    # Airflow frames url_route views in an iframe without allow-top-navigation: "Authorize" could not leave it.
+    (authorise,) = [view for view in plugin.external_views if view["href"] == f"{prefix}/"]
+    assert "url_route" not in authorise
