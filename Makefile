@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 # Airflow is pinned for development and CI to the version we test on; users get the range in pyproject.toml.
 AIRFLOW_VERSION := 3.3.2
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo ui test lint bench clean install
+
+# `make ui PORT=8081` when 8080 is taken.
+PORT := 8080
 
 $(STAMP): pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -20,6 +23,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
+ui: $(STAMP)
+	$(BIN)/python scripts/ui.py --port $(PORT)
+
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -31,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .airflow_home .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json
+	rm -rf $(VENV) .airflow_home .airflow_ui .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json

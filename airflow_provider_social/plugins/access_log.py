@@ -14,6 +14,7 @@ refused authorisation (``error``, ``error_description``...).
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -73,7 +74,8 @@ class AccessLogFilter(logging.Filter):
         return True
 
 
-def structlog_processor(logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def structlog_processor(logger: Any, method_name: str,
+                        event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """A structlog processor for Airflow's access-log event (``path`` and ``query`` fields).
 
     :param logger: the wrapped logger (unused).
