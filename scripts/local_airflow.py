@@ -85,7 +85,7 @@ class LocalAirflow:
             AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
             AIRFLOW__API__HOST="127.0.0.1",
             AIRFLOW__API__PORT=str(self.port),
-            AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
+            AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(64),  # >= 64 bytes: no InsecureKeyLengthWarning
             AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
             AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="1",
             AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC="1",

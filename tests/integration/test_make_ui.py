@@ -71,6 +71,46 @@ def _processes_in_groups(groups: set[int]) -> list[psutil.Process]:
     return found
 
 
+def _check_the_running_ui(lines: queue.Queue, seen: list[str], port: int, home: Path,
+                          script: subprocess.Popen, family: list[psutil.Process]) -> None:
+    """What a user sees while `make ui` runs; records the script's process family as it goes."""
+    url = _read_until(lines, r"^Airflow UI:\s+(\S+)", seen, timeout=600).group(1)
+    user, password = _read_until(lines, r"^Login:\s+(\S+) / (\S+)", seen, timeout=30).groups()
+    sandbox_url = _read_until(lines, r"^Sandbox:\s+(\S+)", seen, timeout=30).group(1)
+    assert url == f"http://127.0.0.1:{port}"
+    family += [psutil.Process(script.pid), *psutil.Process(script.pid).children(recursive=True)]
+    # the script, the sandbox and the four Airflow components, each in its own process group
+    assert len({os.getpgid(p.pid) for p in family}) >= 6
+
+    assert requests.get(f"{url}/social-auth/", timeout=30).status_code == 401  # a login, not "all admins"
+    login = requests.post(f"{url}/auth/token", json={"username": user, "password": password}, timeout=60)
+    assert login.status_code == 201, login.text
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    listed = requests.get(f"{url}/api/v2/connections", params={"limit": 100}, headers=auth, timeout=60).json()
+    conns = {c["connection_id"]: c for c in listed["connections"]}
+    assert {c["conn_type"] for c in conns.values()} >= SERVICES
+    assert all(sandbox_url in (c["extra"] or "") for c in conns.values())  # pointed at this sandbox
+    page = requests.get(f"{url}/social-auth/", headers=auth, timeout=60)
+    assert page.status_code == 200 and all(conn_id in page.text for conn_id in conns)
+    tested = requests.post(f"{url}/api/v2/connections/test", headers=auth, timeout=120,
+                           json={"connection_id": "vk_vision_default", "conn_type": "vk_vision"})
+    assert tested.status_code == 200 and tested.json()["status"] is True, tested.text  # test_connection on
+
+    # The callback with a (refused) code and state: the real API server's access log must not carry them.
+    refused = requests.get(f"{url}/social-auth/callback", params={"code": "spent-code-9b1e", "state": "st-44ac"},
+                           headers=auth, timeout=60)
+    assert refused.status_code == 400
+    log = home / "api-server.out"
+    deadline = time.monotonic() + 60
+    while "/social-auth/callback" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.5)  # the server writes the access line after the response
+    text = log.read_text()
+    assert "/social-auth/callback" in text and "code=***&state=***" in text, text[-3000:]
+    assert "spent-code-9b1e" not in text and "st-44ac" not in text
+
+
+
 def test_make_ui_serves_the_sandbox_connections_and_stops_cleanly_on_sigint(tmp_path):
     port = free_port()
     home = tmp_path / "airflow_ui"
@@ -80,52 +120,19 @@ def test_make_ui_serves_the_sandbox_connections_and_stops_cleanly_on_sigint(tmp_
         start_new_session=True,  # its own group, so the orphan check below can look at it too
     )
     lines, seen = _lines(script.stdout), []
+    family: list[psutil.Process] = []
     try:
-        url = _read_until(lines, r"^Airflow UI:\s+(\S+)", seen, timeout=600).group(1)
-        user, password = _read_until(lines, r"^Login:\s+(\S+) / (\S+)", seen, timeout=30).groups()
-        sandbox_url = _read_until(lines, r"^Sandbox:\s+(\S+)", seen, timeout=30).group(1)
-        assert url == f"http://127.0.0.1:{port}"
-
-        assert requests.get(f"{url}/social-auth/", timeout=30).status_code == 401  # a login, not "all admins"
-        login = requests.post(f"{url}/auth/token", json={"username": user, "password": password}, timeout=60)
-        assert login.status_code == 201, login.text
-        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-        listed = requests.get(f"{url}/api/v2/connections", params={"limit": 100}, headers=auth, timeout=60).json()
-        conns = {c["connection_id"]: c for c in listed["connections"]}
-        assert {c["conn_type"] for c in conns.values()} >= SERVICES
-        assert all(sandbox_url in (c["extra"] or "") for c in conns.values())  # pointed at this sandbox
-        page = requests.get(f"{url}/social-auth/", headers=auth, timeout=60)
-        assert page.status_code == 200 and all(conn_id in page.text for conn_id in conns)
-        tested = requests.post(f"{url}/api/v2/connections/test", headers=auth, timeout=120,
-                               json={"connection_id": "vk_vision_default", "conn_type": "vk_vision"})
-        assert tested.status_code == 200 and tested.json()["status"] is True, tested.text  # test_connection on
-
-        # The callback with a (refused) code and state: the real API server's access log must not carry them.
-        refused = requests.get(f"{url}/social-auth/callback", params={"code": "spent-code-9b1e", "state": "st-44ac"},
-                               headers=auth, timeout=60)
-        assert refused.status_code == 400
-        log = home / "api-server.out"
-        deadline = time.monotonic() + 60
-        while "/social-auth/callback" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.5)  # the server writes the access line after the response
-        text = log.read_text()
-        assert "/social-auth/callback" in text and "code=***&state=***" in text, text[-3000:]
-        assert "spent-code-9b1e" not in text and "st-44ac" not in text
-
-        family = [psutil.Process(script.pid), *psutil.Process(script.pid).children(recursive=True)]
-        groups = {os.getpgid(p.pid) for p in family}
-        assert len(groups) >= 6  # the script, the sandbox and the four Airflow components, each its own group
-    except BaseException:
-        os.killpg(script.pid, signal.SIGKILL)
-        raise
-    script.send_signal(signal.SIGINT)
-    try:
-        code = script.wait(120)
+        _check_the_running_ui(lines, seen, port, home, script, family)
     finally:
-        leftovers = [p for p in family if _alive(p)] + _processes_in_groups(groups)
-        for proc in leftovers:
-            proc.kill()
+        # Also after a failed assertion: the script stops what it started; then nothing of it may be left.
+        groups = {os.getpgid(p.pid) for p in family if _alive(p)}
+        script.send_signal(signal.SIGINT)
+        try:
+            code = script.wait(120)
+        finally:
+            leftovers = [p for p in family if _alive(p)] + _processes_in_groups(groups)
+            for proc in leftovers:
+                proc.kill()
     assert code == 0, "\n".join(seen)
     assert not leftovers, [p.pid for p in leftovers]
     with socket.socket() as s:
