@@ -17,6 +17,11 @@ button{padding:.3rem .8rem;cursor:pointer}nav a{margin-right:1rem}.code{font-siz
 """
 
 
+_COPY_SCRIPT = ("<script>function copyField(id){const f=document.getElementById(id);f.focus();f.select();"
+                "if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(f.value)"
+                ".catch(()=>document.execCommand('copy'));}else{document.execCommand('copy');}}</script>")
+
+
 def page(title: str, body: str, *, base: str, status_message: str = "", ok: bool = True) -> str:
     """A whole page: navigation, an optional status line, the body.
 
@@ -30,7 +35,7 @@ def page(title: str, body: str, *, base: str, status_message: str = "", ok: bool
     if status_message:
         status = f'<p class="{"ok" if ok else "err"}" role="status">{html.escape(status_message)}</p>'
     return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<base href=\"{html.escape(base.rstrip('/'))}/\"><style>{_STYLE}</style></head>"
+            f"<base href=\"{html.escape(base.rstrip('/'))}/\"><style>{_STYLE}</style>{_COPY_SCRIPT}</head>"
             "<body><nav><a href=\"./\">Authorise connections</a>"
             f"<a href=\"health\">Credentials health</a></nav><h1>{html.escape(title)}</h1>{status}{body}</body></html>")
 
@@ -40,8 +45,9 @@ def _e(value: object) -> str:
 
 
 def copyable(element_id: str, value: str, label: str, *, size: int = 70, css_class: str = "") -> str:
-    """A read-only text field with a Copy button: selectable by hand too, for a browser without clipboard access
-    (plain http on a remote host) or a user copying into a terminal on a headless server.
+    """A read-only text field with a Copy button (``copyField`` in :data:`_COPY_SCRIPT`): the button selects the
+    field and copies it, through the Clipboard API where the page is a secure context (https, localhost) and the
+    selection otherwise (plain http to a remote API server, where ``navigator.clipboard`` does not exist).
 
     :param element_id: the input's id (the button copies from it).
     :param value: the text (escaped here).
@@ -52,8 +58,8 @@ def copyable(element_id: str, value: str, label: str, *, size: int = 70, css_cla
     klass = f' class="{_e(css_class)}"' if css_class else ""
     return (f'<input id="{_e(element_id)}"{klass} readonly size="{size}" aria-label="{_e(label)}" '
             f'value="{_e(value)}" onfocus="this.select()"> '
-            f'<button type="button" aria-label="Copy {_e(label)}" onclick="navigator.clipboard.writeText('
-            f"document.getElementById('{_e(element_id)}').value)\">Copy</button>")
+            f'<button type="button" aria-label="Copy {_e(label)}" onclick="copyField(\'{_e(element_id)}\')">'
+            "Copy</button>")
 
 
 def connections_page(rows: Iterable[tuple[str, str, str | None]], redirect_uri: str, *, base: str, message: str = "",
