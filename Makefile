@@ -9,7 +9,10 @@ AIRFLOW_VERSION := 3.3.2
 # The browser tests (tests/browser/) drive Debian's Chromium; browsers cannot be downloaded from elsewhere here.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo ui test lint bench clean install
+
+# `make ui PORT=8081` when 8080 is taken.
+PORT := 8080
 
 $(STAMP): pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -22,6 +25,9 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
+
+ui: $(STAMP)
+	$(BIN)/python scripts/ui.py --port $(PORT)
 
 # Installs Chromium where it can (root with apt, as in CI); elsewhere one line says how, and the browser tests fail
 # until it is there (deselect them with PYTEST_ARGS='-m "not browser"').
@@ -43,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .airflow_home .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json
+	rm -rf $(VENV) .airflow_home .airflow_ui .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json

@@ -33,11 +33,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sandbox(env: Mapping[str, str] | None = None, port: int = 0) -> tuple[subprocess.Popen[str], str]:
-    """Start the sandbox as its own process; returns it and its base URL once it listens."""
+def start_sandbox(env: Mapping[str, str] | None = None, port: int = 0,
+                  new_session: bool = False) -> tuple[subprocess.Popen[str], str]:
+    """Start the sandbox as its own process; returns it and its base URL once it listens.
+
+    :param env: its environment (default: this process's).
+    :param port: its port; a free one by default.
+    :param new_session: put it in its own session and process group, so a terminal's Ctrl-C reaches only the
+        caller, which then stops it (``make ui``).
+    """
     proc = subprocess.Popen(
         [str(BIN / "python"), "-m", "airflow_provider_social.sandbox", "--port", str(port)],
         stdout=subprocess.PIPE, text=True, env=dict(env if env is not None else os.environ),
+        start_new_session=new_session,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()  # blocks until the server listens
@@ -77,7 +85,7 @@ class LocalAirflow:
             AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="60",
             AIRFLOW__API__HOST="127.0.0.1",
             AIRFLOW__API__PORT=str(self.port),
-            AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
+            AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(64),  # >= 64 bytes: no InsecureKeyLengthWarning
             AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
             AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="1",
             AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC="1",

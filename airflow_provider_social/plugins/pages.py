@@ -17,6 +17,11 @@ button{padding:.3rem .8rem;cursor:pointer}nav a{margin-right:1rem}.code{font-siz
 """
 
 
+_COPY_SCRIPT = ("<script>function copyField(id){const f=document.getElementById(id);f.focus();f.select();"
+                "if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(f.value)"
+                ".catch(()=>document.execCommand('copy'));}else{document.execCommand('copy');}}</script>")
+
+
 def page(title: str, body: str, *, base: str, status_message: str = "", ok: bool = True) -> str:
     """A whole page: navigation, an optional status line, the body.
 
@@ -30,13 +35,31 @@ def page(title: str, body: str, *, base: str, status_message: str = "", ok: bool
     if status_message:
         status = f'<p class="{"ok" if ok else "err"}" role="status">{html.escape(status_message)}</p>'
     return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<base href=\"{html.escape(base.rstrip('/'))}/\"><style>{_STYLE}</style></head>"
+            f"<base href=\"{html.escape(base.rstrip('/'))}/\"><style>{_STYLE}</style>{_COPY_SCRIPT}</head>"
             "<body><nav><a href=\"./\">Authorise connections</a>"
             f"<a href=\"health\">Credentials health</a></nav><h1>{html.escape(title)}</h1>{status}{body}</body></html>")
 
 
 def _e(value: object) -> str:
     return html.escape(str(value))
+
+
+def copyable(element_id: str, value: str, label: str, *, size: int = 70, css_class: str = "") -> str:
+    """A read-only text field with a Copy button (``copyField`` in :data:`_COPY_SCRIPT`): the button selects the
+    field and copies it, through the Clipboard API where the page is a secure context (https, localhost) and the
+    selection otherwise (plain http to a remote API server, where ``navigator.clipboard`` does not exist).
+
+    :param element_id: the input's id (the button copies from it).
+    :param value: the text (escaped here).
+    :param label: the field's accessible name.
+    :param size: the field's width in characters.
+    :param css_class: an extra CSS class for the field.
+    """
+    klass = f' class="{_e(css_class)}"' if css_class else ""
+    return (f'<input id="{_e(element_id)}"{klass} readonly size="{size}" aria-label="{_e(label)}" '
+            f'value="{_e(value)}" onfocus="this.select()"> '
+            f'<button type="button" aria-label="Copy {_e(label)}" onclick="copyField(\'{_e(element_id)}\')">'
+            "Copy</button>")
 
 
 def connections_page(rows: Iterable[tuple[str, str, str | None]], redirect_uri: str, *, base: str, message: str = "",
@@ -60,10 +83,8 @@ def connections_page(rows: Iterable[tuple[str, str, str | None]], redirect_uri: 
         lines.append(f"<tr><td>{_e(conn_id)}</td><td>{_e(service)}</td><td>{action}</td></tr>")
     table = ("<table><tr><th>Connection</th><th>Service</th><th></th></tr>" + "".join(lines) + "</table>"
              if lines else "<p>No connection of a social type yet: add one under Admin -> Connections.</p>")
-    register = (f'<h2>Redirect URI</h2><p>Register this redirect URI in each app (X, VK ID, OK):</p>'
-                f'<p><input id="redirect-uri" readonly size="70" value="{_e(redirect_uri)}"> '
-                f'<button type="button" onclick="navigator.clipboard.writeText('
-                f"document.getElementById('redirect-uri').value)\">Copy</button></p>"
+    register = ('<h2>Redirect URI</h2><p>Register this redirect URI in each app (X, VK ID, OK):</p>'
+                f'<p>{copyable("redirect-uri", redirect_uri, "Redirect URI")}</p>'
                 "<p>Yandex uses a device code: no redirect URI is needed.</p>")
     return page("Social connections", table + register, base=base, status_message=message, ok=ok)
 
@@ -79,8 +100,12 @@ def device_page(conn_id: str, user_code: str, verification_url: str, ticket: str
     :param expires_in: seconds the code lives.
     :param base: the plugin's root URL path.
     """
-    body = (f"<p>Open <a href=\"{_e(verification_url)}\" target=\"_blank\" rel=\"noopener\">{_e(verification_url)}"
-            f"</a> and enter this code within {int(expires_in // 60)} min:</p><p class=\"code\">{_e(user_code)}</p>"
+    body = ("<p>1. On any device with a browser, open Yandex's confirmation page (<a href="
+            f"\"{_e(verification_url)}\" target=\"_blank\" rel=\"noopener\">open it here</a>):</p>"
+            f"<p>{copyable('verification-url', verification_url, 'Verification URL', size=50)}</p>"
+            f"<p>2. Enter this code there within {int(expires_in // 60)} min:</p>"
+            f"<p>{copyable('user-code', user_code, 'User code', size=max(len(user_code) + 2, 10), css_class='code')}"
+            "</p>"
             f"<p id=\"device-status\" role=\"status\">Waiting for approval...</p>"
             f"<script>const ticket={json.dumps(ticket)};"
             "async function poll(){const r=await fetch('device/poll',{method:'POST',credentials:'same-origin',"

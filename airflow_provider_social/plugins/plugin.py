@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
+from airflow_provider_social.plugins import access_log
 from airflow_provider_social.plugins.app import URL_PREFIX, create_app
+
+# The callback's query (the spent code, the state) must not reach the API server's access log.
+access_log.install()
 
 
 class SocialCredentialsPlugin(AirflowPlugin):

@@ -64,7 +64,7 @@ def test_yandex_device_flow_on_the_page(plugin, db_connection, sandbox, clock):
     client = plugin("alice")
     page = client.post("/social-auth/connections/ya_e2e/authorize")
     assert page.status_code == 200
-    user_code = re.search(r'class="code">([^<]+)<', page.text).group(1)
+    user_code = re.search(r'id="user-code"[^>]* value="([^"]+)"', page.text).group(1)
     ticket = json.loads(re.search(r"const ticket=(\"[^\"]+\")", page.text).group(1))
     assert plugin("bob").post("/social-auth/device/poll", json={"ticket": ticket}).status_code == 400
     clock.now += 10
