@@ -71,6 +71,7 @@ class HealthRow:
     token_kind: str
     expires_at: float | None
     refreshed: str
+    store: str
     refresh_token_present: bool
     warnings: list[str] = field(default_factory=list)
     last_check: dict[str, Any] = field(default_factory=dict)
@@ -150,17 +151,17 @@ def health_row(conn: StoredConnection, service: str, last_check: dict[str, Any] 
     expires_at = float(conn.setting("expires_at")) if conn.setting("expires_at") else None
     refresh_present = bool(conn_refresh)
     has_access = bool(_access_token(conn))
-    refreshed = f"never (tokens as written to the connection; store: {store_name})"
+    refreshed = "never: the tokens as written to the connection"
     warnings: list[str] = []
     descends = entry is not None and (entry.seed is None or not conn_refresh or entry.seed == fingerprint(conn_refresh))
     if entry is not None and not descends:
-        refreshed = f"{store_name} holds tokens of an earlier authorisation (superseded, ignored)"
+        refreshed = "never since this authorisation (the store's tokens are of an earlier one, ignored)"
     elif entry is not None:
         expires_at = entry.expires_at
         refresh_present = bool(entry.refresh_token)
         has_access = bool(entry.access_token)
         when = entry.refreshed_at or mtime
-        refreshed = f"{_when(when) if when else 'time not recorded'} by {store_name}"
+        refreshed = _when(when) if when else "time not recorded"
     other_credential = conn.conn_type == "vk_vision" or bool(conn.setting("community_token")) or (
         conn.conn_type == "twitter" and conn.setting("auth_mode") == "oauth1")
     if not has_access and not refresh_present and not other_credential:
@@ -172,7 +173,7 @@ def health_row(conn: StoredConnection, service: str, last_check: dict[str, Any] 
         if "re-authoris" in message or "invalid_grant" in message or "refused" in message:
             warnings.append("The last check says re-authorisation is needed.")
     return HealthRow(conn_id=conn.conn_id, service=service, account=str(last_check.get("account") or "unknown"),
-                     token_kind=token_kind(conn), expires_at=expires_at, refreshed=refreshed,
+                     token_kind=token_kind(conn), expires_at=expires_at, refreshed=refreshed, store=store_name,
                      refresh_token_present=refresh_present, warnings=warnings, last_check=last_check)
 
 
@@ -189,7 +190,15 @@ def describe_expiry(expires_at: float | None, now: float) -> str:
     if expires_at is None:
         return "no expiry recorded"
     left = expires_at - now
-    state = f"in {int(left // 60)} min" if left > 0 else "expired"
+    if left <= 0:
+        return f"{_when(expires_at)} (expired)"
+    minutes = int(left // 60)
+    if minutes >= 2 * 24 * 60:
+        state = f"in {minutes // (24 * 60)} days"
+    elif minutes >= 60:
+        state = f"in {minutes // 60} h {minutes % 60} min"
+    else:
+        state = f"in {minutes} min"
     return f"{_when(expires_at)} ({state})"
 
 

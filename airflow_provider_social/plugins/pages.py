@@ -12,6 +12,7 @@ from airflow_provider_social.plugins.health import HealthRow, describe_expiry
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1f2937}table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #e5e7eb;padding:.4rem .6rem;text-align:left;vertical-align:top}
+.scroll{overflow-x:auto}.small{font-size:.85rem;color:#4b5563}td form{margin-top:.3rem}
 .warn{color:#b45309;font-weight:600}.ok{color:#047857}.err{color:#b91c1c}code{background:#f3f4f6;padding:.1rem .3rem}
 button{padding:.3rem .8rem;cursor:pointer}nav a{margin-right:1rem}.code{font-size:2rem;letter-spacing:.2rem}
 """
@@ -130,17 +131,18 @@ def health_page(rows: Iterable[HealthRow], *, base: str, now: float | None = Non
     for row in rows:
         warnings = "".join(f'<div class="warn">{_e(w)}</div>' for w in row.warnings) or '<span class="ok">OK</span>'
         check = row.last_check
-        last = (f'<div class="{"ok" if check.get("ok") else "err"}">{_e(check.get("message", ""))}</div>'
-                if check else "")
+        # A successful check's account is in its own column; a failed one's message is the thing to read.
+        failed = (f'<div class="err">{_e(check.get("message", ""))}</div>' if check and not check.get("ok") else "")
         lines.append(
-            f"<tr><td>{_e(row.conn_id)}</td><td>{_e(row.service)}</td><td>{_e(row.account)}</td>"
+            f"<tr><td>{_e(row.conn_id)}<form method=\"post\" action=\"connections/{_e(row.conn_id)}/check\">"
+            f"<button type=\"submit\">Check</button></form></td><td>{_e(row.service)}</td><td>{_e(row.account)}</td>"
             f"<td>{_e(row.token_kind)}</td><td>{_e(describe_expiry(row.expires_at, now))}</td>"
-            f"<td>{_e(row.refreshed)}</td><td>{'yes' if row.refresh_token_present else 'no'}</td>"
-            f"<td>{warnings}{last}</td><td><form method=\"post\" action=\"connections/{_e(row.conn_id)}/check\">"
-            f"<button type=\"submit\">Check</button></form></td></tr>")
-    table = ("<table><tr><th>Connection</th><th>Service</th><th>Account (last check)</th><th>Token kind</th>"
-             "<th>Access token expires</th><th>Last refresh</th><th>Refresh token</th><th>Status</th><th></th></tr>"
-             + "".join(lines) + "</table>") if lines else "<p>No connection of a social type yet.</p>"
+            f"<td>{_e(row.refreshed)}<div class=\"small\">{_e(row.store)}</div></td>"
+            f"<td>{'yes' if row.refresh_token_present else 'no'}</td><td>{warnings}{failed}</td></tr>")
+    table = ('<div class="scroll"><table><tr><th>Connection</th><th>Service</th><th>Account (last check)</th>'
+             "<th>Token kind</th><th>Access token expires</th><th>Last refresh (token store)</th>"
+             "<th>Refresh token</th><th>Status</th></tr>" + "".join(lines) + "</table></div>"
+             ) if lines else "<p>No connection of a social type yet.</p>"
     note = ("<p>Check runs the connection's test on the API server. On Airflow 3.3.2 the Connections page's own "
             "Test button fails for connections without a port (apache/airflow PR 73298): use Check here.</p>")
     return page("Credentials health", table + note, base=base, status_message=message, ok=ok)

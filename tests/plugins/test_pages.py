@@ -63,3 +63,26 @@ def test_device_page_through_the_route_shows_the_sandbox_verification_url(plugin
     assert page.status_code == 200, page.text
     assert _copyable(page.text, "verification-url").startswith(sandbox.base_url)
     assert re.fullmatch(r"[A-Za-z0-9-]+", _copyable(page.text, "user-code"))
+
+
+def test_health_page_puts_check_beside_the_connection_and_reads_well():
+    """The browser showed the Check column cut off at the right edge of Airflow's frame, and expiries in minutes
+    ("in 43197 min"): the button now sits under the connection id, the table scrolls inside its own box, and
+    expiries read in days or hours."""
+    from airflow_provider_social.plugins.health import HealthRow, describe_expiry
+    from airflow_provider_social.plugins.pages import health_page
+
+    now = 1_800_000_000.0
+    row = HealthRow(conn_id="x_main", service="Twitter/X", account="@someone", token_kind="OAuth 2.0",
+                    expires_at=now + 30 * 86400, refreshed="never: the tokens as written to the connection",
+                    store="the Airflow Variable 'social_token_x_main'", refresh_token_present=True,
+                    last_check={"ok": False, "message": "X refused the token"})
+    text = health_page([row], base="/social-auth", now=now)
+    first_cell = text.split("<td>", 2)[1]
+    assert first_cell.startswith("x_main") and 'action="connections/x_main/check"' in first_cell
+    assert '<div class="scroll"><table>' in text
+    assert "social_token_x_main" in text and "X refused the token" in text
+    assert describe_expiry(now + 30 * 86400, now).endswith("(in 30 days)")
+    assert describe_expiry(now + 7100, now).endswith("(in 1 h 58 min)")
+    assert describe_expiry(now + 600, now).endswith("(in 10 min)")
+    assert describe_expiry(now - 1, now).endswith("(expired)")
