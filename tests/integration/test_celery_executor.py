@@ -81,22 +81,32 @@ def finished_run(tmp_path_factory):
                     "SOCIAL_TOKEN_LOCK_DIR": str(home / name / "locks"),
                 },
             )
-        for name in WORKERS:
-            cluster.wait_for(f"celery worker {name} to be ready", lambda name=name: f"@{name} ready" in _log(home, name))
-        cluster.wait_for("the DAG to be parsed", lambda: cluster.query("select 1 from dag where dag_id=?", dag_file.DAG_ID))
+        for name in WORKERS:  # a worker that is not consuming yet would leave every task to the other one
+            cluster.wait_for(f"celery worker {name} to be ready", lambda n=name: f"@{n} ready" in _log(home, n))
+        cluster.wait_for("the DAG to be parsed",
+                         lambda: cluster.query("select 1 from dag where dag_id=?", dag_file.DAG_ID))
         cluster.airflow("dags", "trigger", dag_file.DAG_ID)
         state = cluster.wait_for(
             "the DAG run to finish",
             lambda: [s for (s,) in cluster.query("select state from dag_run where dag_id=?", dag_file.DAG_ID)
                      if s in ("success", "failed")],
         )
+        wall = time.monotonic() - started
         yield {"state": state[0], "cluster": cluster, "sandbox": sandbox, "home": home, "x_conn": x_conn,
-               "store_conn": store_conn, "wall": time.monotonic() - started}
+               "store_conn": store_conn, "wall": wall, "leases": _leases_taken(redis_server)}
     finally:
         if cluster is not None:
             cluster.stop()
         sandbox.stop()
         redis_server.stop()
+
+
+def _leases_taken(redis_server) -> dict[str, int]:
+    """How many times each credential's refresh lease was taken in the Redis store (its fencing counter)."""
+    import redis
+
+    client = redis.Redis(host=redis_server.host, port=redis_server.port, db=2)
+    return {key.decode(): int(client.get(key)) for key in client.scan_iter("*:fence")}
 
 
 def _task_logs(home: Path) -> str:
@@ -122,6 +132,12 @@ def test_dag_succeeds_on_two_celery_workers(finished_run):
 def test_exactly_one_refresh_per_expiry_and_every_post_once(finished_run):
     sandbox = finished_run["sandbox"]
     assert _refresh_tokens_issued(sandbox) == 1 + EXPIRIES  # the minted one, then one per expiry
+    # No refresh token was presented twice: X (and the sandbox) revoke the whole grant when a spent one comes back.
+    assert not sandbox.state.oauth["twitter"]._revoked_grants
+    # Every refresh ran under the shared store's lease (taken again by each worker that adopted the winner's set).
+    (leases,) = finished_run["leases"].values()
+    print(f"refresh leases taken: {leases}")
+    assert leases >= EXPIRIES
     texts = [t["text"] for t in sandbox.control.state("twitter")["tweets"] if not t["deleted"]]
     assert sorted(texts) == sorted(POSTS)
 
