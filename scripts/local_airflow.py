@@ -113,11 +113,16 @@ class LocalAirflow:
         finally:
             path.unlink()
 
-    def start_component(self, name: str, *args: str) -> subprocess.Popen:
-        """Start one long-running ``airflow <args>`` process named ``name`` (its log: ``home/<name>.out``)."""
+    def start_component(self, name: str, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen:
+        """Start one long-running ``airflow <args>`` process named ``name`` (its log: ``home/<name>.out``).
+
+        :param name: the component's name (its log file, its key in ``procs``).
+        :param args: the ``airflow`` command line, e.g. ``"celery", "worker"``.
+        :param env: settings for this process only, over this Airflow's ``env`` (e.g. one worker's host identity).
+        """
         log = open(self.home / f"{name}.out", "w")  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(
-            [str(BIN / "airflow"), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [str(BIN / "airflow"), *args], env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so stop() reaches every child
         )
         self.procs[name] = proc
