@@ -128,7 +128,7 @@ def read_store(conn: StoredConnection) -> tuple[str, Any, float | None]:
         entry = store.load(conn.conn_id)
         mtime = None
         if entry is not None and isinstance(store, FileTokenStore):
-            mtime = store._path(conn.conn_id).stat().st_mtime
+            mtime = store.saved_at(conn.conn_id)
         return name, entry, mtime
     return name, None, None
 

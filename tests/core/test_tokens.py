@@ -227,3 +227,14 @@ def test_the_wait_for_another_hosts_rotation_ends_when_the_clock_does_not_move(f
     with pytest.raises(ReauthorizationRequired):
         m.access_token()
     assert sum(sleeps) <= 1.0 + 0.5
+
+
+def test_file_store_says_when_a_set_was_saved(tmp_path):
+    """The health page's "last refresh" for file stores without a recorded refresh time."""
+    import os
+
+    store = FileTokenStore(tmp_path)
+    assert store.saved_at("conn") is None
+    store.save("conn", TokenSet(access_token="at", refresh_token="rt"))
+    os.utime(tmp_path / "conn.json", (1_700_000_000, 1_700_000_000))
+    assert store.saved_at("conn") == 1_700_000_000

@@ -100,6 +100,16 @@ class FileTokenStore(TokenStore):
     def _path(self, key: str) -> Path:
         return self.directory / f"{_safe_key(key)}.json"
 
+    def saved_at(self, key: str) -> float | None:
+        """When the set of ``key`` was last written (epoch seconds), or None when there is none.
+
+        :param key: the credential's key (the connection id).
+        """
+        try:
+            return self._path(key).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
     def load(self, key: str) -> TokenSet | None:
         try:
             return TokenSet.from_json(json.loads(self._path(key).read_text()))
