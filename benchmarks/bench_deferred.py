@@ -3,7 +3,8 @@
 Setup (not measured): the sandbox in its own process with its clock frozen, so every wait stays pending; 990 Yandex
 Disk upload-from-URL operations (``operation_duration`` one hour of sandbox time) and 10 X video uploads (the X
 per-user media-status limit, 1,000 per 15 min, allows about 10 waits at X's advised 9 s on one account). A DAG
-of 1,000 real deferrable operators is serialized; the DagRun, 1,000 deferred TaskInstances and their Trigger rows
+of two mapped deferrable operators (10 + 990 map indexes) is serialized; the DagRun, 1,000 deferred TaskInstances
+and their Trigger rows
 are written through Airflow's ORM, as the execution API does when a task defers (creating 1,000 deferred tasks
 through workers would take far too long on 2 cores). Then one ``airflow triggerer --capacity 1000`` starts.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -53,6 +55,10 @@ DAG_ID = "social_deferred_bench"
 PROBE_DAG_ID = "social_reschedule_probe"
 MIB = 1024 * 1024
 
+# Two mapped tasks, the shape many waits take in practice (one task expanded over a list). A DAG of 1,000 separate
+# tasks is not used: Airflow 3.3.2's triggerer deserializes the run's whole DAG for every trigger it loads
+# (TriggerRunnerSupervisor._create_workload -> SerializedDagModel.dag), so loading 1,000 triggers of a 1,000-task
+# DAG costs a million task deserializations (seen: the supervisor at 100% CPU for minutes, no trigger started).
 DAG_FILE = f'''
 from datetime import datetime
 from airflow.sdk import DAG
@@ -60,13 +66,10 @@ from airflow_provider_social.operators.twitter import TwitterCreateTweetOperator
 from airflow_provider_social.operators.yandex_disk import YandexDiskUploadFromUrlOperator
 
 with DAG("{DAG_ID}", schedule=None, start_date=datetime(2026, 1, 1), catchup=False):
-    for i in range({N_X}):
-        TwitterCreateTweetOperator(task_id=f"x_{{i:04d}}", text=f"video {{i}}", media_paths=["/bench/v.mp4"],
-                                   deferrable=True)
-    for i in range({N_DISK}):
-        YandexDiskUploadFromUrlOperator(task_id=f"disk_{{i:04d}}", url=f"https://example.org/{{i}}.txt",
-                                        remote_path=f"disk:/bench/{{i}}.txt", deferrable=True,
-                                        poll_interval={DISK_POLL})
+    TwitterCreateTweetOperator.partial(task_id="x", media_paths=["/bench/v.mp4"], deferrable=True).expand(
+        text=[f"video {{i}}" for i in range({N_X})])
+    YandexDiskUploadFromUrlOperator.partial(task_id="disk", deferrable=True, poll_interval={DISK_POLL}).expand_kwargs(
+        [{{"url": f"https://example.org/{{i}}.txt", "remote_path": f"disk:/bench/{{i}}.txt"}} for i in range({N_DISK})])
 '''
 
 PROBE_FILE = f'''
@@ -103,7 +106,7 @@ with create_session() as session:
                  data_interval=(now, now), state=DagRunState.RUNNING, run_type=DagRunType.MANUAL, conf={{}})
     session.add(run)
     session.flush()
-    for task_id, kind, wait_id in waits:
+    for task_id, map_index, kind, wait_id in waits:
         if kind == "x":
             trigger = TwitterMediaProcessingTrigger(media_ids=[wait_id], groups=[[wait_id]])
         else:
@@ -112,7 +115,7 @@ with create_session() as session:
         row = Trigger.from_object(trigger)
         session.add(row)
         session.flush()
-        ti = TaskInstance(dag.get_task(task_id), dag_version_id=version.id, run_id="bench")
+        ti = TaskInstance(dag.get_task(task_id), dag_version_id=version.id, run_id="bench", map_index=map_index)
         ti.state = TaskInstanceState.DEFERRED
         ti.trigger_id = row.id
         ti.next_method = "execute_complete"
@@ -131,9 +134,9 @@ print(json.dumps({"cpu": r.ru_utime + r.ru_stime, "rss_mib": r.ru_maxrss / 1024}
 '''
 
 
-def _prepare_waits(base_url: str, conns: dict) -> list[tuple[str, str, str]]:
+def _prepare_waits(base_url: str, conns: dict) -> list[tuple[str, int, str, str]]:
     """Start the work at the 'services': 10 X videos (finalized, processing) and 990 Disk operations."""
-    waits: list[tuple[str, str, str]] = []
+    waits: list[tuple[str, int, str, str]] = []
     x_api = f"{base_url}/x-api"
     bearer = {"Authorization": f"Bearer {conns['twitter_default']['extra']['access_token']}"}
     video = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 1000
@@ -145,7 +148,7 @@ def _prepare_waits(base_url: str, conns: dict) -> list[tuple[str, str, str]]:
             http.post(f"{x_api}/2/media/upload/{media_id}/append", headers=bearer, timeout=30,
                       files={"media": ("blob", video)}, data={"segment_index": "0"}).raise_for_status()
             http.post(f"{x_api}/2/media/upload/{media_id}/finalize", headers=bearer, timeout=30).raise_for_status()
-            waits.append((f"x_{i:04d}", "x", media_id))
+            waits.append(("x", i, "x", media_id))
         disk = f"{base_url}/yandex-disk/v1/disk/resources"
         oauth = {"Authorization": f"OAuth {conns['yandex_disk_default']['password']}"}
         http.put(disk, params={"path": "disk:/bench"}, headers=oauth, timeout=30).raise_for_status()
@@ -153,7 +156,7 @@ def _prepare_waits(base_url: str, conns: dict) -> list[tuple[str, str, str]]:
             answer = http.post(f"{disk}/upload", headers=oauth, timeout=30,
                                params={"url": f"https://example.org/{i}.txt", "path": f"disk:/bench/{i}.txt"})
             assert answer.status_code == 202, answer.text
-            waits.append((f"disk_{i:04d}", "disk", answer.json()["href"].rsplit("/", 1)[1]))
+            waits.append(("disk", i, "disk", answer.json()["href"].rsplit("/", 1)[1]))
     return waits
 
 
@@ -210,6 +213,48 @@ class _TreeSampler(threading.Thread):
             self.peak_pss = max(self.peak_pss, pss)
 
 
+# What the provider itself holds per wait: 1,000 Disk hooks as the triggers build them (each with its session and
+# one status poll), in a plain process, RSS growth per hook (run with the connection in AIRFLOW_CONN_*).
+HOOKS = '''
+import asyncio, gc, json, os, sys, psutil
+from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+
+async def build(n):
+    return [await YandexDiskHook.for_trigger("yandex_disk_default") for _ in range(n)]
+
+first = asyncio.run(build(1))[0]
+first.get_disk_info()
+gc.collect()
+before = psutil.Process().memory_info().rss
+hooks = asyncio.run(build(int(sys.argv[1])))
+for hook in hooks:
+    hook.get_disk_info()
+gc.collect()
+print(json.dumps({"kib_per_hook": (psutil.Process().memory_info().rss - before) / 1024 / len(hooks)}))
+'''
+
+
+def _provider_kib_per_wait(env: dict[str, str], n: int) -> float:
+    out = subprocess.run([sys.executable, "-c", HOOKS, str(n)], env=env, check=True, capture_output=True, text=True,
+                         timeout=600)
+    return float(json.loads(out.stdout.strip().splitlines()[-1])["kib_per_hook"])
+
+
+def _idle_triggerer(cluster: LocalAirflow, seconds: float = 20) -> tuple[float, float]:
+    """The same triggerer with no trigger to run: Airflow's own footprint (peak summed RSS, PSS in MiB), the
+    reference for what 1,000 waits add."""
+    proc = cluster.start_component("triggerer-idle", "triggerer", "--skip-serve-logs", "--capacity", "1000")
+    sampler = _TreeSampler(proc.pid)
+    sampler.start()
+    cluster.wait_for("the idle triggerer to start its trigger runner", lambda: len(sampler.tree()) > 1, timeout=120)
+    time.sleep(seconds)  # a real process settling; sampled meanwhile
+    sampler.stopped.set()
+    del cluster.procs["triggerer-idle"]
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(30)
+    return sampler.peak / MIB, sampler.peak_pss / MIB
+
+
 def _reschedule_poke(cluster: LocalAirflow) -> dict[str, float]:
     runs = []
     for attempt in range(3):
@@ -245,6 +290,8 @@ def measure() -> list[Result]:
         })
         cluster.migrate()
         cluster.airflow("dags", "reserialize", timeout=600)
+        idle_rss, idle_pss = _idle_triggerer(cluster)
+        provider_kib = _provider_kib_per_wait(cluster.env, N_X + N_DISK)
         subprocess.run([sys.executable, "-c", SEED], input=json.dumps(waits), env=cluster.env, check=True,
                        capture_output=True, text=True, timeout=600)
         poke = _reschedule_poke(cluster)
@@ -300,9 +347,19 @@ def measure() -> list[Result]:
     where = f"{N_X} X media + {N_DISK} Disk operation waits in one triggerer"
     return [
         Result("deferred_waits_1000_triggerer_peak_rss_mib", peak_mib, "MiB",
-               f"{where}, sum over its process tree. Reschedule-mode sensor instead: one poke = a fresh "
+               f"{where}, sum over its process tree (the same triggerer idle: {idle_rss:.0f} MiB). "
+               "Reschedule-mode sensor instead: one poke = a fresh "
                f"`airflow tasks test` process of {poke['rss_mib']:.0f} MiB peak, started for each of 1,000 sensors "
                f"every poke", poke["rss_mib"], None, "< 300 MiB"),
+        Result("deferred_waits_1000_added_by_waits_pss_mib", peak_pss_mib - idle_pss, "MiB",
+               "the tree's peak PSS minus that of the same triggerer with no trigger (Airflow's own footprint, "
+               "measured in the same run); per wait: "
+               f"{(peak_pss_mib - idle_pss) * 1024 / (N_X + N_DISK):.0f} KiB", idle_pss, None, "reported"),
+        Result("deferred_waits_1000_provider_kib_per_wait", provider_kib, "KiB",
+               "what the provider holds per wait: RSS growth per hook built by `for_trigger` (its connection, "
+               "session and one status poll), 1,000 in a plain process; reference: the whole per-wait growth "
+               "of the triggerer above", (peak_pss_mib - idle_pss) * 1024 / (N_X + N_DISK),
+               provider_kib / ((peak_pss_mib - idle_pss) * 1024 / (N_X + N_DISK)), "reported"),
         Result("deferred_waits_1000_triggerer_peak_pss_mib", peak_pss_mib, "MiB",
                "the same tree's peak summed PSS (pages the forked trigger runner shares with the triggerer counted "
                "once); reference: its summed RSS peak", peak_mib, None, "< 300 MiB"),
