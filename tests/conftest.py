@@ -15,6 +15,17 @@ os.environ.setdefault("SOCIAL_TOKEN_LOCK_DIR", os.path.join(_HOME, "locks"))
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _no_event_loop_left_running(request):
+    """Outside the browser tests, no asyncio loop may be running in the test thread when a test starts: a
+    session-wide Playwright (sync API) once left one, and every later ``asyncio.run`` in the suite failed."""
+    import asyncio
+
+    if "tests/browser/" not in str(request.node.path).replace(os.sep, "/"):
+        assert asyncio._get_running_loop() is None, "an asyncio loop is left running by an earlier fixture"
+    yield
+
+
 @pytest.fixture
 def make_connection(monkeypatch):
     """Declare an Airflow connection through an AIRFLOW_CONN_* variable (no metadata DB needed)."""

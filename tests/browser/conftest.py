@@ -67,7 +67,7 @@ class LocalUI:
         return "\n".join(p.read_text(errors="replace") for p in (self.cluster.home / "logs").rglob("*.log"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (as root with apt), or run "
@@ -76,7 +76,7 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def local_ui(tmp_path_factory, chromium_path):
     from airflow_provider_social.sandbox.connections import sandbox_connections, sandbox_settings
     from airflow_provider_social.sandbox.control import SandboxControl
@@ -105,7 +105,10 @@ def local_ui(tmp_path_factory, chromium_path):
         proc.wait(15)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop marked running in this thread while it is
+# started, so every later test's asyncio.run() failed ("cannot be called from a running event loop"), and the local
+# Airflow would idle through the rest of the suite. Both end after the last browser test.
+@pytest.fixture(scope="package")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
