@@ -3,6 +3,8 @@ for these tests only) and Airflow's default auth manager, SimpleAuthManager, wit
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 USERS = "alice:op,bob:op,vera:viewer"
@@ -45,6 +47,8 @@ def auth_manager(airflow_db):
 
     conf.set("core", "simple_auth_manager_users", USERS)
     conf.set("core", "simple_auth_manager_all_admins", "False")
+    # A 64-byte signing key, as production needs (Airflow's generated default warns on every token it signs).
+    conf.set("api_auth", "jwt_secret", secrets.token_urlsafe(64))
     return init_auth_manager()
 
 
