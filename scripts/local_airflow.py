@@ -8,6 +8,7 @@ every child. Nothing here simulates time: `wait_for` polls what real processes d
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -154,18 +155,7 @@ class LocalAirflow:
         self.wait_for("the API server to answer", healthy, timeout)
 
     def stop(self) -> None:
-        procs = list(self.procs.values())
-        for proc in procs:
-            with _suppress():
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for proc in procs:
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with _suppress():
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+        stop_process_groups(list(self.procs.values()))
 
     def query(self, sql: str, *params: object) -> list[tuple]:
         """Read the SQLite metadata DB directly (tests assert on what the components wrote)."""
@@ -188,10 +178,42 @@ class LocalAirflow:
             time.sleep(0.5)
         raise AssertionError(f"timed out waiting for {what}; see logs in {self.home}")
 
+    def finished_run_state(self, dag_id: str, run_id: str | None = None, timeout: float = 240) -> str:
+        """Wait until the DAG's run (the one named ``run_id``, or its only one) ends; its state, success or failed.
 
-class _suppress:
-    def __enter__(self) -> None:
-        return None
+        :param dag_id: the DAG.
+        :param run_id: the run; None when the DAG has one run.
+        :param timeout: seconds to wait.
+        """
+        where, params = ("run_id=?", (run_id,)) if run_id else ("dag_id=?", (dag_id,))
+        (state,) = self.wait_for(f"the run of {dag_id} to finish", lambda: [
+            s for (s,) in self.query(f"select state from dag_run where {where}", *params)  # noqa: S608 - fixed text
+            if s in ("success", "failed")], timeout)
+        return str(state)
 
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], (ProcessLookupError, PermissionError))  # type: ignore[arg-type]
+    def task_logs(self, tail_per_file: int | None = None) -> str:
+        """Every task log under ``home/logs``, joined (the last ``tail_per_file`` characters of each, if given)."""
+        texts = (p.read_text(errors="replace") for p in (self.home / "logs").rglob("*.log"))
+        return "\n".join(t[-tail_per_file:] if tail_per_file else t for t in texts)
+
+    def decrypt(self, value: str) -> str:
+        """A value Airflow stored encrypted (a Variable, a connection's password or extra), with this home's key."""
+        from cryptography.fernet import Fernet
+
+        return Fernet(self.fernet_key.encode()).decrypt(value.encode()).decode()
+
+
+def stop_process_groups(procs: Iterable[subprocess.Popen], grace: float = 15) -> None:
+    """SIGTERM each process's group (each was started as its own session), SIGKILL what is left after ``grace``."""
+    procs = list(procs)
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)

@@ -32,7 +32,7 @@ PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 sys.path.insert(0, str(ROOT))  # so `scripts.local_airflow` imports when run as a script
 
-from scripts.local_airflow import LocalAirflow, start_sandbox  # noqa: E402
+from scripts.local_airflow import LocalAirflow, start_sandbox, stop_process_groups  # noqa: E402
 
 
 class Stop(Exception):
@@ -96,17 +96,6 @@ def read_password(home: Path) -> str | None:
         return None
 
 
-def stop_sandbox(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-
-
 def say(line: str) -> None:
     print(line, flush=True)
 
@@ -165,7 +154,7 @@ def run(port: int, home: Path, signals: Signals) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         cluster.stop()
         if sandbox is not None:
-            stop_sandbox(sandbox)
+            stop_process_groups([sandbox])
 
 
 def main(argv: list[str] | None = None) -> int:

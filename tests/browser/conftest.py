@@ -38,18 +38,15 @@ class LocalUI:
 
     def stored_connection(self, conn_id: str) -> dict:
         """The connection exactly as the UI stored it (secrets decrypted with the cluster's Fernet key)."""
-        from cryptography.fernet import Fernet
-
         rows = self.cluster.query(
             "select conn_type, password, extra, is_encrypted, is_extra_encrypted from connection where conn_id=?",
             conn_id)
         assert rows, f"connection {conn_id!r} is not in the metadata DB"
         conn_type, password, extra, encrypted, extra_encrypted = rows[0]
-        fernet = Fernet(self.cluster.fernet_key.encode())
         if password and encrypted:
-            password = fernet.decrypt(password.encode()).decode()
+            password = self.cluster.decrypt(password)
         if extra and extra_encrypted:
-            extra = fernet.decrypt(extra.encode()).decode()
+            extra = self.cluster.decrypt(extra)
         return {"conn_type": conn_type, "password": password, "extra": json.loads(extra) if extra else {}}
 
     def run_post_dag(self, conn_id: str, text: str) -> str:
@@ -57,14 +54,10 @@ class LocalUI:
         run_id = f"browser_{conn_id}"
         self.cluster.airflow("dags", "trigger", POST_DAG, "--run-id", run_id,
                              "--conf", json.dumps({"conn_id": conn_id, "text": text}))
-        (state,) = self.cluster.wait_for(
-            f"the run of {POST_DAG} with {conn_id}",
-            lambda: [s for (s,) in self.cluster.query("select state from dag_run where run_id=?", run_id)
-                     if s in ("success", "failed")], timeout=300)
-        return state
+        return self.cluster.finished_run_state(POST_DAG, run_id, timeout=300)
 
     def task_log(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in (self.cluster.home / "logs").rglob("*.log"))
+        return self.cluster.task_logs()
 
 
 @pytest.fixture(scope="package")

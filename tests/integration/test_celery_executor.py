@@ -86,13 +86,9 @@ def finished_run(tmp_path_factory):
         cluster.wait_for("the DAG to be parsed",
                          lambda: cluster.query("select 1 from dag where dag_id=?", dag_file.DAG_ID))
         cluster.airflow("dags", "trigger", dag_file.DAG_ID)
-        state = cluster.wait_for(
-            "the DAG run to finish",
-            lambda: [s for (s,) in cluster.query("select state from dag_run where dag_id=?", dag_file.DAG_ID)
-                     if s in ("success", "failed")],
-        )
+        state = cluster.finished_run_state(dag_file.DAG_ID)
         wall = time.monotonic() - started
-        yield {"state": state[0], "cluster": cluster, "sandbox": sandbox, "home": home, "x_conn": x_conn,
+        yield {"state": state, "cluster": cluster, "sandbox": sandbox, "home": home, "x_conn": x_conn,
                "store_conn": store_conn, "wall": wall, "leases": _leases_taken(redis_server)}
     finally:
         if cluster is not None:
@@ -109,10 +105,6 @@ def _leases_taken(redis_server) -> dict[str, int]:
     return {key.decode(): int(client.get(key)) for key in client.scan_iter("*:fence")}
 
 
-def _task_logs(home: Path) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in (home / "logs").rglob("*.log"))
-
-
 def _refresh_tokens_issued(sandbox) -> int:
     return len([t for t in sandbox.state.oauth["twitter"].dump()["tokens"] if t["kind"] == "refresh"])
 
@@ -121,7 +113,7 @@ def test_dag_succeeds_on_two_celery_workers(finished_run):
     cluster = finished_run["cluster"]
     print(f"distributed run wall time: {finished_run['wall']:.0f} s")  # reported with -s
     if finished_run["state"] != "success":
-        pytest.fail(f"DAG run {finished_run['state']}; task logs:\n{_task_logs(finished_run['home'])[-6000:]}")
+        pytest.fail(f"DAG run {finished_run['state']}; task logs:\n{finished_run['cluster'].task_logs()[-6000:]}")
     rows = cluster.query("select task_id, map_index, state, hostname from task_instance where dag_id=?",
                          dag_file.DAG_ID)
     posts = [(task_id, state, host) for task_id, _, state, host in rows if task_id.startswith("post_")]
@@ -165,7 +157,7 @@ def test_no_secret_reaches_logs_xcom_or_rendered_fields(finished_run):
     extra = finished_run["x_conn"]["extra"]
     secrets = issued | {extra["client_secret"], extra["oauth_consumer_secret"], extra["oauth_token_secret"]}
     haystacks = {
-        "task logs": _task_logs(finished_run["home"]),
+        "task logs": finished_run["cluster"].task_logs(),
         "worker logs": "\n".join(_log(finished_run["home"], name) for name in WORKERS),
         "xcom": json.dumps(cluster.query("select key, value from xcom"), default=str),
         "rendered fields": json.dumps(cluster.query("select * from rendered_task_instance_fields"), default=str),

@@ -44,33 +44,23 @@ def finished_run(tmp_path_factory):
         cluster.start()
         cluster.wait_for("the DAG to be parsed", lambda: cluster.query("select 1 from dag where dag_id=?", DAG_ID))
         cluster.airflow("dags", "trigger", DAG_ID)
-        state = cluster.wait_for(
-            "the DAG run to finish",
-            lambda: [s for (s,) in cluster.query("select state from dag_run where dag_id=?", DAG_ID)
-                     if s in ("success", "failed")],
-        )
-        yield {"state": state[0], "cluster": cluster, "tokens": tokens, "sandbox": sandbox, "home": home}
+        state = cluster.finished_run_state(DAG_ID)
+        yield {"state": state, "cluster": cluster, "tokens": tokens, "sandbox": sandbox, "home": home}
     finally:
         cluster.stop()
         sandbox.stop()
 
 
-def _task_logs(home: Path) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in (home / "logs").rglob("*.log"))
-
-
 def _stored_tokens(run) -> dict:
-    from cryptography.fernet import Fernet
-
     cluster = run["cluster"]
     ((value, encrypted),) = cluster.query("select val, is_encrypted from variable where key=?", VARIABLE_KEY)
     assert encrypted, "the token Variable must be stored encrypted"
-    return json.loads(Fernet(cluster.fernet_key.encode()).decrypt(value.encode()))
+    return json.loads(cluster.decrypt(value))
 
 
 def test_dag_succeeds_under_a_real_scheduler(finished_run):
     if finished_run["state"] != "success":
-        pytest.fail(f"DAG run {finished_run['state']}; task logs:\n{_task_logs(finished_run['home'])[-6000:]}")
+        pytest.fail(f"DAG run {finished_run['state']}; task logs:\n{finished_run['cluster'].task_logs()[-6000:]}")
 
 
 def test_rotated_tokens_were_persisted_from_real_workers_and_still_work(finished_run):
@@ -96,7 +86,7 @@ def test_no_secret_reaches_logs_xcom_or_rendered_fields(finished_run):
     }
     cluster = finished_run["cluster"]
     haystacks = {
-        "task logs": _task_logs(finished_run["home"]),
+        "task logs": finished_run["cluster"].task_logs(),
         "xcom": json.dumps(cluster.query("select key, value from xcom"), default=str),
         "rendered fields": json.dumps(cluster.query("select * from rendered_task_instance_fields"), default=str),
     }

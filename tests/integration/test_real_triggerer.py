@@ -76,10 +76,6 @@ def deferral(tmp_path_factory):
         sandbox.stop()
 
 
-def _logs(home: Path) -> str:
-    return "\n".join(p.read_text(errors="replace")[-3000:] for p in (home / "logs").rglob("*.log"))
-
-
 def test_deferred_tasks_free_their_slot_and_resume_when_the_sandbox_clock_moves(deferral):
     cluster, sandbox = deferral["cluster"], deferral["sandbox"]
     control = sandbox.control
@@ -88,7 +84,7 @@ def test_deferred_tasks_free_their_slot_and_resume_when_the_sandbox_clock_moves(
     def all_deferred() -> bool:
         states = _states(cluster, DAG_ID)
         if any(s in ("failed", "upstream_failed") for s in states.values()):
-            pytest.fail(f"a task failed before deferring: {states}\n{_logs(deferral['home'])}")
+            pytest.fail(f"a task failed before deferring: {states}\n{cluster.task_logs(tail_per_file=3000)}")
         return len(states) == len(TRIGGER_CLASSES) and set(states.values()) == {"deferred"}
 
     cluster.wait_for("every task to defer", all_deferred, timeout=600)
@@ -114,11 +110,9 @@ def test_deferred_tasks_free_their_slot_and_resume_when_the_sandbox_clock_moves(
 
     # The services finish on the sandbox clock: video processing (10 s), the operations (2 s).
     control.advance(60)
-    state = cluster.wait_for("the deferred DAG run to finish", lambda: [
-        s for (s,) in cluster.query("select state from dag_run where dag_id=?", DAG_ID) if s in ("success", "failed")
-    ], timeout=600)
-    if state != ["success"]:
-        pytest.fail(f"DAG run {state}: {_states(cluster, DAG_ID)}\n{_logs(deferral['home'])}")
+    state = cluster.finished_run_state(DAG_ID, timeout=600)
+    if state != "success":
+        pytest.fail(f"DAG run {state}: {_states(cluster, DAG_ID)}\n{cluster.task_logs(tail_per_file=3000)}")
     # Each resumed after its trigger fired: no retry, no trigger left.
     assert cluster.query("select task_id from task_instance where dag_id=? and try_number != 1", DAG_ID) == []
     assert cluster.query("select count(*) from trigger") == [(0,)]
