@@ -82,41 +82,31 @@ class SandboxDateMiddleware:
         await self.app(scope, receive, send_with_date)
 
 
-class StorageAuthorizationLog:
-    """Records every request to a storage-listener service that carries an ``Authorization`` header.
+class RequestObserver:
+    """Observes every request once, by the service its path belongs to (the control API and unknown paths belong
+    to none):
 
-    The real upload/download hosts need no token (the href is the credential) and a client must never send its
-    OAuth token there; tests assert that no such record appears. Only the scheme is kept, never the credential.
+    - counts it (``GET /_control/requests``): benchmarks read the load a client puts on an API where it lands;
+    - on a storage-listener service, records an ``Authorization`` header. The real upload/download hosts need no
+      token (the href is the credential) and a client must never send its OAuth token there; tests assert that no
+      such record appears. Only the scheme is kept, never the credential.
     """
 
     def __init__(self, app: ASGIApp, state: SandboxState) -> None:
         self.app = app
         self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            service = self.state.service_for_path(scope["path"])
-            storage = {spec.name for spec in self.state.specs if spec.listener == "storage"}
-            header = dict(scope.get("headers") or []).get(b"authorization")
-            if service in storage and header is not None:
-                scheme = header.decode("latin-1").split(" ", 1)[0][:20]
-                self.state.record(service, "authorization_received", method=scope["method"], scheme=scheme)
-        await self.app(scope, receive, send)
-
-
-class RequestCounter:
-    """Counts every request by the service its path belongs to (``GET /_control/requests``); the control API
-    and unknown paths are not counted."""
-
-    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
-        self.app = app
-        self.state = state
+        self.storage = {spec.name for spec in state.specs if spec.listener == "storage"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             service = self.state.service_for_path(scope["path"])
             if service is not None:
                 self.state.requests[service] += 1
+                if service in self.storage:
+                    header = dict(scope.get("headers") or []).get(b"authorization")
+                    if header is not None:
+                        scheme = header.decode("latin-1").split(" ", 1)[0][:20]
+                        self.state.record(service, "authorization_received", method=scope["method"], scheme=scheme)
         await self.app(scope, receive, send)
 
 
@@ -147,9 +137,8 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(RequestCounter, state=state),
+            Middleware(RequestObserver, state=state),
             Middleware(SandboxDateMiddleware, clock=state.clock),
-            Middleware(StorageAuthorizationLog, state=state),
             Middleware(FaultMiddleware, injector=state.faults, resolve_service=state.service_for_path),
         ],
     )
