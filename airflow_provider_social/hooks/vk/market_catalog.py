@@ -76,6 +76,17 @@ class VkMarketCatalogMixin:
                            album_ids=_ids(album_ids, "album_ids"))
         return list(answer.get("items") or [])
 
+    def _collection_fields(self, title: str, cover: str | os.PathLike[str] | None, main: bool | None,
+                           hidden: bool | None, group_id: Any) -> tuple[str, int, Any]:
+        """What adding and editing a collection both check and prepare: the title, the main/hidden rule (before
+        any call), the community, and the cover uploaded through the product-photo flow (its id, or None)."""
+        name = _title(title, "title", MAX_COLLECTION_TITLE)
+        if main and hidden:
+            raise input_error("hidden", "the main collection cannot be hidden (VK error 1446)", service=SERVICE)
+        gid = self.group(group_id)
+        photo_id = self.upload_product_photo(cover, group_id=gid, field="cover") if cover is not None else None
+        return name, gid, photo_id
+
     def add_collection(self, title: str, *, cover: str | os.PathLike[str] | None = None, main: bool = False,
                        hidden: bool = False, group_id: Any = None) -> int:
         """Create a collection (its cover uploaded through the product-photo flow); returns its id.
@@ -86,11 +97,7 @@ class VkMarketCatalogMixin:
         :param hidden: hide it (a main collection cannot be hidden).
         :param group_id: the community (default the connection's).
         """
-        name = _title(title, "title", MAX_COLLECTION_TITLE)
-        if main and hidden:
-            raise input_error("hidden", "the main collection cannot be hidden (VK error 1446)", service=SERVICE)
-        gid = self.group(group_id)
-        photo_id = self.upload_product_photo(cover, group_id=gid, field="cover") if cover is not None else None
+        name, gid, photo_id = self._collection_fields(title, cover, main, hidden, group_id)
         answer = self.call("market.addAlbum", owner_id=-gid, title=name, photo_id=photo_id,
                            main_album=main or None, is_hidden=hidden or None)
         return int(answer["market_album_id"])
@@ -106,11 +113,7 @@ class VkMarketCatalogMixin:
         :param hidden: hide or show.
         :param group_id: the community (default the connection's).
         """
-        name = _title(title, "title", MAX_COLLECTION_TITLE)
-        if main and hidden:
-            raise input_error("hidden", "the main collection cannot be hidden (VK error 1446)", service=SERVICE)
-        gid = self.group(group_id)
-        photo_id = self.upload_product_photo(cover, group_id=gid, field="cover") if cover is not None else None
+        name, gid, photo_id = self._collection_fields(title, cover, main, hidden, group_id)
         self.call("market.editAlbum", owner_id=-gid, album_id=_ids([album_id], "album_id")[0], title=name,
                   photo_id=photo_id, main_album=main, is_hidden=hidden)
 
