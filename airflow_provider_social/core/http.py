@@ -30,11 +30,9 @@ from airflow_provider_social import __version__
 from airflow_provider_social.core.errors import (
     ApiErrorInfo,
     AuthenticationError,
-    ErrorParser,
     RateLimitError,
     ServerError,
     SocialApiError,
-    default_error_parser,
 )
 from airflow_provider_social.core.masking import install_url_log_filter, redact_url
 from airflow_provider_social.core.policy import (
@@ -45,7 +43,6 @@ from airflow_provider_social.core.policy import (
     Renew,
     ResponsePolicy,
     Retry,
-    StatusOverrides,
     retry_after_seconds,
 )
 from airflow_provider_social.core.ratelimit import RateLimit, TokenBucket, rate_limiters
@@ -123,21 +120,19 @@ class Transport:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     verify: bool | str = True
     proxies: Mapping[str, str] | None = None
-    error_parser: ErrorParser = default_error_parser
-    #: One bucket for every request of this transport (rarely wanted: prefer ``rate_limits`` per credential).
-    rate_limiter: TokenBucket | None = None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     pool_size: int = 10
-    #: The service's response policy; by default HTTP statuses plus ``error_parser`` for the error bodies.
-    policy: ResponsePolicy | None = None
+    #: The service's response policy (reads every answer; the plain HTTP-status policy by default).
+    policy: ResponsePolicy = field(default_factory=ResponsePolicy)
     #: Token kind -> limit, enforced per credential (``Auth.rate_key``) across every thread of the process.
     rate_limits: Mapping[str, RateLimit] = field(default_factory=dict)
+    #: The connection this transport serves and the command that re-authorises it, for the policy's errors.
+    conn_id: str | None = None
+    reauth_command: str = ""
 
     def __post_init__(self) -> None:
         self._local = threading.local()
-        if self.policy is None:
-            self.policy = ResponsePolicy(self.error_parser)
 
     @property
     def session(self) -> requests.Session:
@@ -229,9 +224,6 @@ class Transport:
         allow_redirects: bool = True,
         signed_url: bool = False,
         policy: ResponsePolicy | None = None,
-        ok_statuses: frozenset[int] | None = None,
-        retry_statuses: frozenset[int] | None = None,
-        error_parser: ErrorParser | None = None,
     ) -> Any:
         """One attempt (renewing credentials once when the policy says so): the accepted value, a mapped error, or
         a :class:`RetryableError` for :meth:`with_retries`. Multi-step operations call it inside their own attempt.
@@ -242,15 +234,17 @@ class Transport:
         rewound); it is closed when the attempt ends. ``signed_url`` marks URLs that are credentials themselves
         (upload links): only their host is ever logged. ``policy`` is the call's own response policy where its
         answers mean something else than the service's (a token endpoint, an upload host); declared calls
-        (:mod:`core.calls`) carry it. ``ok_statuses`` / ``retry_statuses`` / ``error_parser`` are shorthands for
-        such a policy, kept for callers that predate policies.
+        (:mod:`core.calls`) carry it.
         """
         from requests import RequestException
 
         if idempotent is None:
             idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
-        policy = self._policy_for_call(policy, error_parser, ok_statuses, retry_statuses)
-        context = CallContext(service=self.service, operation=operation, clock=self.clock)
+        policy = policy or self.policy
+        context = CallContext(
+            service=self.service, operation=operation, clock=self.clock, conn_id=self.conn_id,
+            reauth_command=self.reauth_command,
+        )
         shown_url = redact_url(url, signed=signed_url)
         limiter = self._limiter_for(auth)
         renewed = False
@@ -300,27 +294,8 @@ class Transport:
             assert isinstance(decision, Fail)
             raise decision.error
 
-    def _policy_for_call(
-        self,
-        policy: ResponsePolicy | None,
-        error_parser: ErrorParser | None,
-        ok_statuses: frozenset[int] | None,
-        retry_statuses: frozenset[int] | None,
-    ) -> ResponsePolicy:
-        chosen = policy or (ResponsePolicy(error_parser) if error_parser is not None else self.policy)
-        assert chosen is not None
-        if ok_statuses is None and retry_statuses is None:
-            return chosen
-        return StatusOverrides(
-            chosen,
-            accept_statuses=ok_statuses if ok_statuses is None else chosen.accept_statuses | ok_statuses,
-            retry_statuses=retry_statuses,
-        )
-
     def _limiter_for(self, auth: Auth | None) -> TokenBucket | None:
-        """The bucket this request waits on: the transport-wide one, else its credential's for its token kind."""
-        if self.rate_limiter is not None:
-            return self.rate_limiter
+        """The bucket this request waits on: its credential's for its token kind (None when the kind has no limit)."""
         key = getattr(auth, "rate_key", None)
         if not key or not self.rate_limits:
             return None
@@ -329,14 +304,6 @@ class Transport:
         if limit is None:
             return None
         return rate_limiters.for_limit(self.service, kind, credential, limit, clock=self.clock, sleep=self.sleep)
-
-    def error_from_response(
-        self, response: requests.Response, operation: str, parser: ErrorParser | None = None
-    ) -> SocialApiError:
-        """The mapped error for an unsuccessful ``response`` (closing it), read by the service's policy."""
-        policy = ResponsePolicy(parser) if parser is not None else self.policy
-        assert policy is not None
-        return policy.error(response, CallContext(self.service, operation, self.clock))
 
 
 __all__ = [
@@ -347,7 +314,6 @@ __all__ = [
     "RetryPolicy",
     "RetryableError",
     "Transport",
-    "default_error_parser",
     "retry_after_seconds",
 ]
 

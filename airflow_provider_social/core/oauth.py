@@ -121,8 +121,8 @@ class OAuth2Client:
         self.device_code_url = device_code_url
         self.revoke_url = revoke_url
         self.clock = clock or transport.clock
-        # Reads the token endpoint's answers; None: RFC 6749 errors by HTTP status (token_error_parser).
-        self.policy = policy
+        # Reads the token endpoint's answers; by default RFC 6749 errors by HTTP status (token_error_parser).
+        self.policy = policy or ResponsePolicy(token_error_parser)
         register_secret(client_secret, "client_secret")
 
     def _post(self, url: str, form: dict[str, Any], operation: str) -> dict[str, Any]:
@@ -137,10 +137,9 @@ class OAuth2Client:
             if self.client_secret:
                 form["client_secret"] = self.client_secret
         # Never re-sent blindly: a refresh token is single-use and a code is too.
-        reading: dict[str, Any] = {"policy": self.policy} if self.policy else {"error_parser": token_error_parser}
         response = self.transport.request(
             "POST", url, operation=operation, data=form, auth=auth, idempotent=False,  # type: ignore[arg-type]
-            **reading,
+            policy=self.policy,
         )
         payload = response.json()
         for key in ("access_token", "refresh_token", "id_token"):

@@ -96,11 +96,14 @@ Decision = Accept | Fail | Retry | Renew
 
 @dataclass(frozen=True)
 class CallContext:
-    """What a policy may want to know about the call it judges."""
+    """What a policy may want to know about the call it judges: the service and operation (named in errors), the
+    clock (for reset headers), the connection and the command that re-authorises it (named in auth errors)."""
 
     service: str
     operation: str
     clock: Callable[[], float]
+    conn_id: str | None = None
+    reauth_command: str = ""
 
 
 class ResponsePolicy:

@@ -13,12 +13,12 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import cached_property, wraps
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from airflow.sdk import BaseHook
 
-from airflow_provider_social.core.errors import ErrorParser, SocialApiError, ValidationError, default_error_parser
+from airflow_provider_social.core.errors import SocialApiError, ValidationError
 from airflow_provider_social.core.masking import redact, register_secret
 
 # The transport, policy, limiter and token modules are imported where they are used, not here: DAG files import
@@ -52,6 +52,32 @@ MAX_RETRIES_LIMIT = 20
 MAX_TIMEOUT = 3600.0
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def delegate(concern: str, method: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
+    """A public hook method that runs ``method`` on the hook's concern object named ``concern``.
+
+    Hooks are thin: each concern (``hook.wall``, ``hook.uploads``, ...) is a plain object the hook builds with
+    what it needs, and the hook's stable public methods hand over to it. The delegate keeps the concern method's
+    name, signature and docstring, so the hook's surface documents itself once::
+
+        class VkHook(SocialHook):
+            create_post = delegate("wall", VkWall.create_post)
+
+    :param concern: the name of the hook attribute holding the concern object.
+    :param method: the concern class's method (unbound) to run.
+    """
+    name = method.__name__
+
+    @wraps(method)
+    def run(self: Any, *args: P.args, **kwargs: P.kwargs) -> R:
+        return getattr(getattr(self, concern), name)(*args, **kwargs)
+
+    return run
+
+
 class SocialHook(BaseHook):
     """Shared base of every hook in this provider.
 
@@ -69,16 +95,12 @@ class SocialHook(BaseHook):
     service_name: ClassVar[str] = ""
     #: Endpoint name (also the Connection extra that overrides it) -> default base URL of the real service.
     default_endpoints: ClassVar[dict[str, str]] = {}
-    #: Parses this service's error bodies into code/message/error class (the default policy's error reader).
-    error_parser: ClassVar[ErrorParser] = staticmethod(default_error_parser)  # type: ignore[assignment]
-    #: Reads every answer and decides (success, error, retry, renew); None: HTTP statuses + ``error_parser``.
+    #: Reads every answer and decides (success, error, retry, renew); None: the plain HTTP-status policy.
     response_policy: ClassVar[ResponsePolicy | None] = None
     #: Token kind -> the service's per-credential limit, enforced by the transport across the process's threads.
     rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
     #: The CLI command that re-authorises a connection; ``{conn_id}`` is filled in.
     reauth_command: ClassVar[str] = ""
-    #: Requests per second allowed for one credential, or None.
-    requests_per_second: ClassVar[float | None] = None
     default_timeout: ClassVar[tuple[float, float]] = (10.0, 60.0)
     #: Set by every service hook (Airflow reads these to build the connection registry).
     conn_type: ClassVar[str]
@@ -251,6 +273,7 @@ class SocialHook(BaseHook):
     @cached_property
     def transport(self) -> Transport:
         from airflow_provider_social.core.http import Transport
+        from airflow_provider_social.core.policy import ResponsePolicy
 
         self.check_transport_settings()
         return Transport(
@@ -259,11 +282,12 @@ class SocialHook(BaseHook):
             retry=self._retry_policy(),
             verify=self._verify(),
             proxies=self._proxies(),
-            error_parser=type(self).error_parser,
-            policy=type(self).response_policy,
+            policy=type(self).response_policy or ResponsePolicy(),
             rate_limits=type(self).rate_limits,
             sleep=self.sleep,
             clock=self.clock,
+            conn_id=self.conn_id,
+            reauth_command=self.reauth_hint_command,
         )
 
     # ---------------------------------------------------------------------------------------------- declared calls
@@ -302,20 +326,6 @@ class SocialHook(BaseHook):
         target = url or self.url(call.endpoint, call.format_path(path_params))
         send = self.transport.request if retries else self.transport.send
         return send(call.method, target, auth=auth, **call.request_options(), **options)
-
-    def rate_limit(self, credential: str, rate: float | None = None) -> None:
-        """Put every request of this hook on one bucket shared with every hook of the process using ``credential``.
-
-        Prefer ``rate_limits`` per token kind, which the transport applies per credential by itself.
-
-        :param credential: the credential (only its fingerprint is kept).
-        :param rate: requests per second; defaults to ``requests_per_second``.
-        """
-        rate = rate or self.requests_per_second
-        if rate:
-            from airflow_provider_social.core.ratelimit import rate_limiters
-
-            self.transport.rate_limiter = rate_limiters.bucket(self.service_name, credential, rate)
 
     def get_conn(self) -> Transport:
         """The hook's transport (Airflow's conventional accessor)."""

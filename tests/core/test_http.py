@@ -13,7 +13,6 @@ from airflow_provider_social.core.errors import (
     ValidationError,
 )
 from airflow_provider_social.core.http import Auth, RetryPolicy, Transport, retry_after_seconds
-from airflow_provider_social.core.ratelimit import TokenBucket
 
 
 def make_transport(fake_sleep, fake_clock, **kwargs):
@@ -190,12 +189,19 @@ def test_401_renews_credentials_once_and_resends(scripted, fake_sleep, fake_cloc
     assert len(scripted.requests) == 2  # renewed once, not forever
 
 
-def test_rate_limiter_spaces_requests(scripted, fake_sleep, fake_clock):
-    bucket = TokenBucket(2, 1.0, clock=fake_clock, sleep=fake_sleep)
-    t = make_transport(fake_sleep, fake_clock, rate_limiter=bucket)
+def test_rate_limit_per_credential_spaces_requests(scripted, fake_sleep, fake_clock):
+    from airflow_provider_social.core.ratelimit import RateLimit, rate_limiters
+
+    class KeyedAuth(Auth):
+        rate_key = ("user", "credential-a")
+
+    rate_limiters.clear()
+    t = make_transport(fake_sleep, fake_clock, rate_limits={"user": RateLimit(2)})
     for _ in range(4):
-        t.request("GET", scripted.url, operation="get")
-    assert fake_sleep.calls == [pytest.approx(0.5), pytest.approx(0.5)]
+        t.request("GET", scripted.url, operation="get", auth=KeyedAuth())
+    assert len(fake_sleep.calls) >= 2 and all(wait > 0 for wait in fake_sleep.calls)
+    assert sum(fake_sleep.calls) >= 1.0  # four sends at 2/s span at least a second
+    rate_limiters.clear()
 
 
 def test_retry_after_parsing_accepts_http_dates():
@@ -224,16 +230,17 @@ def test_oauth1_auth_is_a_transport_auth_that_never_renews(scripted, fake_sleep,
     assert scripted.requests[0]["headers"]["Authorization"].startswith("OAuth ")
 
 
-def test_per_call_error_parser_leaves_the_transport_untouched(scripted, fake_sleep, fake_clock):
+def test_per_call_policy_leaves_the_transport_untouched(scripted, fake_sleep, fake_clock):
     from airflow_provider_social.core.oauth import token_error_parser
+    from airflow_provider_social.core.policy import ResponsePolicy
     from airflow_provider_social.core.tokens import InvalidGrantError
 
     transport = make_transport(fake_sleep, fake_clock)
-    before = transport.error_parser
+    before = transport.policy
     scripted.script = [(400, {}, {"error": "invalid_grant", "error_description": "spent"})]
     with pytest.raises(InvalidGrantError):
-        transport.request("POST", scripted.url, operation="refresh", error_parser=token_error_parser)
-    assert transport.error_parser is before
+        transport.request("POST", scripted.url, operation="refresh", policy=ResponsePolicy(token_error_parser))
+    assert transport.policy is before
     scripted.script = [(400, {}, {"error": "invalid_grant", "error_description": "spent"})]
     with pytest.raises(ValidationError) as info:
         transport.request("POST", scripted.url, operation="other")

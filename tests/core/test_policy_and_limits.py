@@ -125,11 +125,15 @@ def test_rate_limit_declarations_are_checked():
 
 
 def test_status_overrides_keep_the_services_error_reading(scripted, fake_sleep, fake_clock):
+    from airflow_provider_social.core.policy import StatusOverrides
+
+    service_policy = ResponsePolicy(lambda r: ApiErrorInfo(code="E", message="from the parser"))
     transport = Transport(service="T", retry=RetryPolicy(max_attempts=2), sleep=fake_sleep, clock=fake_clock,
-                          error_parser=lambda r: ApiErrorInfo(code="E", message="from the parser"))
+                          policy=service_policy)
+    link_policy = StatusOverrides(service_policy, retry_statuses=frozenset({404}))
     scripted.script = [(404, {}, {}), (404, {}, {})]
     with pytest.raises(Exception, match="from the parser"):
-        transport.request("GET", scripted.url, operation="get", retry_statuses=frozenset({404}))
+        transport.request("GET", scripted.url, operation="get", policy=link_policy)
     assert len(scripted.requests) == 2
     scripted.script = [(400, {}, {})]
     with pytest.raises(ValidationError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE, twitter_error_parser
+from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE
 from airflow_provider_social.hooks.twitter.posting import TwitterPosting
 
 
@@ -37,7 +37,6 @@ class TwitterHook(TwitterPosting):
         "authorize_url": "https://x.com/i/oauth2/authorize",
     }
 
-    error_parser = staticmethod(twitter_error_parser)
     #: One policy reads every X answer (problem+json, v1.1 errors, OAuth token errors).
     response_policy = POLICY
 

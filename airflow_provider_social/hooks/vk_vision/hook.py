@@ -46,7 +46,7 @@ from .params import (
     space_param,
     threshold_param,
 )
-from .policy import VisionPolicy, vision_error_parser
+from .policy import VisionPolicy
 
 #: Sends of one image that the service keeps answering with per-image status 2 (temporary error).
 MAX_IMAGE_ATTEMPTS = 3
@@ -118,7 +118,6 @@ class VkVisionHook(SocialHook):
     service_name = SERVICE
     default_endpoints: ClassVar[dict[str, str]] = {"api_base_url": DEFAULT_BASE_URL,
                                                    "oauth_endpoint": DEFAULT_TOKEN_URL}
-    error_parser = staticmethod(vision_error_parser)
     response_policy = VisionPolicy()
     default_timeout: ClassVar[tuple[float, float]] = (10.0, 120.0)
 

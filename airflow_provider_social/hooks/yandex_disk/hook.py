@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from airflow_provider_social.hooks.yandex_disk.policy import POLICY, SERVICE, yandex_error_parser
+from airflow_provider_social.hooks.yandex_disk.policy import POLICY, SERVICE
 from airflow_provider_social.hooks.yandex_disk.transfers import YandexDiskTransfers
 
 
@@ -32,7 +32,6 @@ class YandexDiskHook(YandexDiskTransfers):
         "oauth_base_url": "https://oauth.yandex.ru",
     }
 
-    error_parser = staticmethod(yandex_error_parser)
     #: One policy reads every Disk and Yandex ID answer (links declare theirs in the call table).
     response_policy = POLICY
 
