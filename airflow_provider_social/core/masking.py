@@ -70,17 +70,28 @@ _PARAM_IN_TEXT = re.compile(
     r"(?P<name>\b(?:" + "|".join(sorted(SECRET_PARAM_NAMES, key=len, reverse=True)) + r"))=(?P<value>[^&\s\"']+)",
     re.IGNORECASE,
 )
-_AUTH_HEADER = re.compile(r"(?P<scheme>\b(?:Bearer|OAuth|Basic))\s+[A-Za-z0-9._~+/=:-]{6,}", re.IGNORECASE)
+# A credential after an auth scheme, not a word: "OAuth client ID" is prose, "OAuth y0_AgAAAA..." is a token. A value
+# counts when it has a digit or a token character (._~+/=:-), or is too long for a word.
+_AUTH_HEADER = re.compile(
+    r"(?P<scheme>\b(?:Bearer|OAuth|Basic))\s+"
+    r"(?=[A-Za-z0-9._~+/=:-]*[0-9._~+/=:-]|[A-Za-z]{24})[A-Za-z0-9._~+/=:-]{6,}",
+    re.IGNORECASE,
+)
+# Signatures echoed back by an API (OK answers error 104 with "Invalid signature <sig>"): hex digests of the sizes
+# MD5, SHA-1 and SHA-256 produce. A signature has no nonce, so it stays valid for an identical call.
+_SIGNATURE_SHAPED = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40}|[0-9a-fA-F]{32})(?![0-9A-Za-z])")
 
 
 def redact(text: str) -> str:
-    """Remove registered secrets, secret query parameters and auth header values from ``text``."""
+    """Remove registered secrets, secret query parameters, signature-shaped digests and auth header values from
+    ``text``; words next to them stay ("OAuth client ID" is not a credential)."""
     if not text:
         return text
     pattern = _secret_pattern()
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
     text = _PARAM_IN_TEXT.sub(lambda m: f"{m.group('name')}={REDACTED}", text)
+    text = _SIGNATURE_SHAPED.sub(REDACTED, text)
     return _AUTH_HEADER.sub(lambda m: f"{m.group('scheme')} {REDACTED}", text)
 
 

@@ -45,3 +45,20 @@ def test_url_log_filter_redacts_urllib3_request_lines(caplog):
         logger.debug('%s://%s:%s "%s %s %s" %s %s', "https", "smarty.mail.ru", 443, "POST",
                      "/api/v1/adult/detect?oauth_token=vision-secret-2&oauth_provider=mcs", "HTTP/1.1", 200, 10)
     assert "vision-secret-2" not in caplog.text and "oauth_token=***" in caplog.text
+
+
+def test_words_after_an_auth_scheme_are_not_redacted():
+    # "OAuth client ID" was turned into "OAuth *** ID": values are credentials, words are not.
+    assert redact("enter the OAuth client ID and the Bearer authentication realm") == (
+        "enter the OAuth client ID and the Bearer authentication realm"
+    )
+    assert redact("Authorization: OAuth y0_AgAAAAAA1234") == "Authorization: OAuth ***"
+    assert redact("Authorization: Bearer abcdefghijklmnopqrstuvwxyzabcdef") == "Authorization: Bearer ***"
+
+
+def test_signature_shaped_digests_are_redacted():
+    md5 = "0cc175b9c0f1b6a831c399e269772661"
+    sha1 = "86f7e437faa5a7fce15d1ddcb9eaeaea377667b8"
+    out = redact(f"PARAM_SIGNATURE : Invalid signature {md5}; other {sha1}.")
+    assert md5 not in out and sha1 not in out and out == "PARAM_SIGNATURE : Invalid signature ***; other ***."
+    assert redact("post 12345678 of group 5556667") == "post 12345678 of group 5556667"
