@@ -186,7 +186,15 @@ class SocialHook(BaseHook):
             default = self.default_endpoints[name]
         except KeyError:
             raise ValidationError(f"{name}: not an endpoint of {self.service_name}") from None
-        return str(self.extra(name, default)).rstrip("/")
+        value = str(self.extra(name, default)).rstrip("/")
+        if value != default.rstrip("/"):
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                # Caught here, not after five retries of a "network error" on an address that cannot be reached.
+                raise self._setting_error(name, f"expected an http(s) URL such as {default}, got {value!r}")
+        return value
 
     def url(self, endpoint_name: str, path: str) -> str:
         """The full URL of ``path`` under an endpoint.
@@ -256,9 +264,11 @@ class SocialHook(BaseHook):
         if value is False or str(value).lower() == "false":
             return False
         if not isinstance(value, str) or not os.path.isabs(value):
-            # The file itself is checked by requests on the first call: the hook may be built where it is absent.
             raise self._setting_error(EXTRA_CA_BUNDLE, f"expected true, false or an absolute path to a PEM bundle, "
                                                        f"got {value!r}")
+        # Checked where the transport is built (the task's host), before the first request would fail on it.
+        if not os.path.isfile(value):
+            raise self._setting_error(EXTRA_CA_BUNDLE, f"no file at {value!r} on this host")
         return value
 
     def check_transport_settings(self) -> None:
@@ -268,7 +278,7 @@ class SocialHook(BaseHook):
         self._proxies()
         self._verify()
         if self._token_store is None:
-            self.token_store  # noqa: B018 - building it validates the token_store field
+            self.token_store.check_setting()  # building it validates the field; checking, what it names
 
     @cached_property
     def transport(self) -> Transport:

@@ -22,11 +22,17 @@ from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
         ("proxy", "127.0.0.1:3128", "field proxy: expected a proxy URL"),
         ("ca_bundle", "certs/ca.pem", "field ca_bundle: expected true, false or an absolute path"),
         ("token_store", "redis", "token_store: expected 'variable', 'file:<directory>', 'postgres:<connection id>'"),
+        ("token_store", "file:relative/dir", "token_store: 'file:' needs an absolute directory"),
+        ("token_store", "postgres:no_such_conn", "token_store: 'postgres:no_such_conn' names connection 'no_such_co"),
+        ("token_store", "redis:no_such_conn", "token_store: 'redis:no_such_conn' names connection 'no_such_conn'"),
+        ("ca_bundle", "/no/such/dir/ca.pem", "field ca_bundle: no file at '/no/such/dir/ca.pem'"),
+        ("api_base_url", "not-a-url", "field api_base_url: expected an http\\(s\\) URL such as https://"),
+        ("api_base_url", "127.0.0.1:8765/disk", "field api_base_url: expected an http\\(s\\) URL"),
     ],
 )
 def test_bad_settings_are_refused_before_any_call(make_connection, scripted, field, value, expected):
     conn_id = f"ydx_bad_{field}"
-    make_connection(conn_id, "yandex_disk", password="t" * 10, api_base_url=scripted.url, **{field: value})
+    make_connection(conn_id, "yandex_disk", password="t" * 10, **{"api_base_url": scripted.url, field: value})
     hook = YandexDiskHook(conn_id)
     with pytest.raises(ValidationError, match=expected) as info:
         hook.get_disk_info()

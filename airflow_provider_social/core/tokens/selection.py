@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from airflow_provider_social.core.errors import ValidationError
@@ -24,6 +25,13 @@ def store_for_setting(setting: str | None, *, service: str = "airflow-provider-s
 
         return VariableTokenStore()
     if scheme == "file" and target:
+        if not os.path.isabs(target):
+            # A relative directory would follow each process's working directory: workers would not share it.
+            raise ValidationError(
+                f"{TOKEN_STORE_FIELD}: 'file:' needs an absolute directory (every worker must find the same one), "
+                f"got {setting!r}",
+                service=service,
+            )
         return FileTokenStore(target)
     # Stores shared by several hosts; their modules (and psycopg / redis-py) load only when selected.
     if scheme in ("postgres", "redis") and re.fullmatch(r"[\w.-]{1,250}", target):

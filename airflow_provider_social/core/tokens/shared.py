@@ -45,10 +45,23 @@ class SharedServerStore(TokenStore):
         """The Airflow Connection of the server (its password registered with the masker)."""
         if self._connection is None:
             from airflow.sdk import BaseHook
+            from airflow.sdk.exceptions import AirflowNotFoundException
 
-            self._connection = BaseHook.get_connection(self.conn_id)
+            try:
+                self._connection = BaseHook.get_connection(self.conn_id)
+            except AirflowNotFoundException:
+                raise input_error(
+                    "token_store",
+                    f"'{self.scheme}:{self.conn_id}' names connection {self.conn_id!r}, which does not exist; create "
+                    f"it (the {self.scheme} server's host, port, login and password) or change token_store",
+                    operation="token store",
+                ) from None
         register_secret(self._connection.password, "password")
         return self._connection
+
+    def check_setting(self) -> None:
+        """The server's Connection exists (loading it names ``token_store`` when it does not)."""
+        self.connection  # noqa: B018 - loading it is the check
 
     @property
     def extras(self) -> dict[str, Any]:

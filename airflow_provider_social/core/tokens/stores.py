@@ -43,6 +43,10 @@ class TokenStore(ABC):
         with host_lock(key):
             yield
 
+    def check_setting(self) -> None:
+        """Check what the ``token_store`` setting names exists, without reading a token (before any API call).
+        Raises a ValidationError naming ``token_store``. Default: nothing to check."""
+
     def describe(self, key: str) -> str:
         """Where the set of ``key`` lives, for error messages (never a secret).
 
