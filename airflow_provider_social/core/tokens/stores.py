@@ -46,6 +46,7 @@ class TokenStore(ABC):
     def check_setting(self) -> None:
         """Check what the ``token_store`` setting names exists, without reading a token (before any API call).
         Raises a ValidationError naming ``token_store``. Default: nothing to check."""
+        return None
 
     def describe(self, key: str) -> str:
         """Where the set of ``key`` lives, for error messages (never a secret).
