@@ -38,16 +38,18 @@ def test_endpoints_default_to_the_real_service_and_are_overridable(make_connecti
         hook.endpoint("upload_url")
 
 
-def test_transport_settings_come_from_the_connection(make_connection):
+def test_transport_settings_come_from_the_connection(make_connection, tmp_path):
+    bundle = tmp_path / "custom.pem"  # the bundle must exist on the task's host (checked before any call)
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
     make_connection(
         "ydx_transport", "yandex_disk", password="t" * 10, timeout=30, max_retries=2, max_retry_wait=9,
-        proxy="http://127.0.0.1:3128", ca_bundle="/etc/ssl/custom.pem",
+        proxy="http://127.0.0.1:3128", ca_bundle=str(bundle),
     )
     transport = YandexDiskHook("ydx_transport").transport
     assert transport.timeout == (10.0, 30.0)
     assert transport.retry.max_attempts == 3 and transport.retry.max_total_wait == 9
     assert transport.proxies == {"http": "http://127.0.0.1:3128", "https": "http://127.0.0.1:3128"}
-    assert transport.verify == "/etc/ssl/custom.pem"
+    assert transport.verify == str(bundle)
     assert transport.session.headers["User-Agent"].startswith("airflow-provider-social/")
 
 
