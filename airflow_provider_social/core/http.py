@@ -99,6 +99,20 @@ class RetryableError(Exception):
         self.safe_to_repeat = safe_to_repeat
 
 
+class _SlotAfterAuth:
+    """Applies an auth, then waits for the credential's rate slot: requests applies the auth last while preparing,
+    so the slot is taken right before the request is sent."""
+
+    def __init__(self, auth: Auth, limiter: TokenBucket) -> None:
+        self.auth = auth
+        self.limiter = limiter
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        prepared = self.auth(request)
+        self.limiter.acquire()
+        return prepared
+
+
 def _never_sent(exc: requests.RequestException) -> bool:
     """True when the request certainly did not reach the server, so even a create-call may be sent again."""
     import requests
@@ -248,9 +262,10 @@ class Transport:
         shown_url = redact_url(url, signed=signed_url)
         limiter = self._limiter_for(auth)
         renewed = False
+        # Credentials are read while the request is prepared (an auth may read its token store); the rate slot is
+        # taken after that, right before the send, so a slow store read does not bunch sends together.
+        send_auth = _SlotAfterAuth(auth, limiter) if auth is not None and limiter is not None else auth
         while True:
-            if limiter is not None:
-                limiter.acquire()
             payload = body() if body is not None else data
             try:
                 response = self.session.request(
@@ -261,7 +276,7 @@ class Transport:
                     json=json,
                     headers=headers,
                     files=files,
-                    auth=auth,
+                    auth=send_auth,
                     stream=stream,
                     timeout=timeout or self.timeout,
                     allow_redirects=allow_redirects,

@@ -245,3 +245,35 @@ def test_per_call_policy_leaves_the_transport_untouched(scripted, fake_sleep, fa
     with pytest.raises(ValidationError) as info:
         transport.request("POST", scripted.url, operation="other")
     assert not isinstance(info.value, InvalidGrantError)
+
+
+def test_the_rate_slot_is_taken_after_the_credentials_are_read(scripted, fake_clock):
+    """An auth that reads a token store (VK ID) must not hold a rate slot while it reads: the slot is taken right
+    before the send, so the spacing between sends is what the limit says, whatever the store read costs."""
+    from airflow_provider_social.core.ratelimit import RateLimit, rate_limiters
+
+    events: list[str] = []
+
+    class StoreReadingAuth(Auth):
+        rate_key = ("user", "vkid:conn")
+
+        def __call__(self, request):
+            events.append("read token")
+            fake_clock.now += 0.4  # a slow store read
+            request.headers["Authorization"] = "Bearer token-from-the-store"
+            return request
+
+    def sleep(seconds: float) -> None:
+        events.append("wait for slot")
+        fake_clock.now += seconds
+
+    rate_limiters.clear()
+    transport = Transport(service="T", sleep=sleep, clock=fake_clock, rate_limits={"user": RateLimit(1)})
+    sends: list[float] = []
+    for _ in range(3):
+        transport.request("GET", scripted.url, operation="get", auth=StoreReadingAuth())
+        sends.append(fake_clock.now)
+    rate_limiters.clear()
+    # Each wait for a slot comes after that request's token read, never before it.
+    assert events[:2] == ["read token", "read token"] and events[2] == "wait for slot"
+    assert all(later - earlier >= 1.0 for earlier, later in zip(sends, sends[1:]))
