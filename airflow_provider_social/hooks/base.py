@@ -177,6 +177,36 @@ class SocialHook(BaseHook):
         register_secret(value, name)
         return value
 
+    def expiry_extra(self, name: str = "expires_at") -> float | None:
+        """A token expiry from the Connection, as epoch seconds: a number (or its string) or an ISO 8601 time with
+        a zone; None when unset. Anything else is refused naming the field (before any call).
+
+        :param name: the extra's name.
+        """
+        value = self.extra(name)
+        if value is None:
+            return None
+        number: float | None = None
+        if not isinstance(value, bool):
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                from datetime import datetime
+
+                try:
+                    moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+                except ValueError:
+                    moment = None
+                if moment is not None and moment.tzinfo is not None:
+                    number = moment.timestamp()
+        # Year 1 to 9999 in epoch seconds: "inf", 1e300 or a negative time are not expiries.
+        if number is None or not math.isfinite(number) or not 0 <= number <= 253_402_300_799:
+            raise self._setting_error(
+                name, f"expected epoch seconds or an ISO 8601 time with a zone (2026-12-31T23:00:00+00:00), "
+                      f"got {value!r}",
+            )
+        return number
+
     def endpoint(self, name: str) -> str:
         """The base URL for ``name``: the Connection's override, else the real service's default.
 
