@@ -49,11 +49,24 @@ def airflow_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def shorten(text: str, limit: int = 130) -> str:
+    """``text`` within ``limit`` characters, cut after a whole JSON item or word and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    for boundary in (", ", " "):
+        cut = head.rfind(boundary)
+        if cut > limit // 2:
+            return head[:cut + (1 if boundary == ", " else 0)] + " …"
+    return head + "…"
+
+
 def print_created(events: list[dict], most: int = 12) -> None:
     """What one DAG created in the sandbox (posts, uploads, tokens...), one line each."""
     for event in events[:most]:
         detail = event.get("data", {k: v for k, v in event.items() if k not in ("service", "kind", "at", "seq")})
-        print(f"           {event.get('service')}: {event.get('kind')} {json.dumps(detail, ensure_ascii=False)[:130]}")
+        shown = shorten(json.dumps(detail, ensure_ascii=False))
+        print(f"           {event.get('service')}: {event.get('kind')} {shown}")
     if len(events) > most:
         print(f"           ... and {len(events) - most} more")
     if not events:
