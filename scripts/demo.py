@@ -56,7 +56,7 @@ def shorten(text: str, limit: int = 130) -> str:
     head = text[: limit - 1]
     for boundary in (", ", " "):
         cut = head.rfind(boundary)
-        if cut > limit // 2:
+        if cut > 0:
             return head[:cut + (1 if boundary == ", " else 0)] + " …"
     return head + "…"
 
