@@ -100,6 +100,15 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
+def write_cli_config(home: Path, fernet_key: str) -> None:
+    """The home's ``airflow.cfg`` with the Fernet key the components use, so the CLI run with this AIRFLOW_HOME
+    reads and writes the same (encrypted) connections. A local development home: the key is kept beside the DB it
+    encrypts, as Airflow itself does when it generates a config."""
+    config = home / "airflow.cfg"
+    config.write_text(f"[core]\nfernet_key = {fernet_key}\nload_examples = False\n", encoding="utf-8")
+    config.chmod(0o600)
+
+
 def run(port: int, home: Path, signals: Signals) -> int:
     from airflow_provider_social.sandbox.connections import sandbox_connections
     from airflow_provider_social.sandbox.control import SandboxControl
@@ -115,6 +124,7 @@ def run(port: int, home: Path, signals: Signals) -> int:
         # Nothing runs until you unpause or trigger a DAG in the UI.
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     }, port=port)
+    write_cli_config(home, cluster.fernet_key)
     sandbox: subprocess.Popen | None = None
     try:
         with signals.deferred():
@@ -135,6 +145,8 @@ def run(port: int, home: Path, signals: Signals) -> int:
         say(f"Login:        {USER} / {password}   (kept in {home / PASSWORDS_FILE})")
         say(f"Credentials:  {cluster.url}/social-auth/   (Admin -> Social credentials)")
         say(f"Sandbox:      {sandbox_url}")
+        say(f"CLI:          AIRFLOW_HOME={home} {Path(sys.executable).parent / 'airflow'} social auth ... "
+            f"--sandbox {sandbox_url}")
         say("Press Ctrl-C to stop.")
         while True:
             for name, proc in [*cluster.procs.items(), ("sandbox", sandbox)]:

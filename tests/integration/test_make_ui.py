@@ -77,7 +77,17 @@ def _check_the_running_ui(lines: queue.Queue, seen: list[str], port: int, home: 
     url = _read_until(lines, r"^Airflow UI:\s+(\S+)", seen, timeout=600).group(1)
     user, password = _read_until(lines, r"^Login:\s+(\S+) / (\S+)", seen, timeout=30).groups()
     sandbox_url = _read_until(lines, r"^Sandbox:\s+(\S+)", seen, timeout=30).group(1)
+    cli_line = _read_until(lines, r"^CLI:\s+(.+)$", seen, timeout=30).group(1)
     assert url == f"http://127.0.0.1:{port}"
+    assert f"AIRFLOW_HOME={home}" in cli_line and f"--sandbox {sandbox_url}" in cli_line
+    # The CLI, run as the printed line says (no Fernet key in its environment), reads the connections the UI
+    # stored: they are encrypted with the key kept in the home's airflow.cfg.
+    cli_env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    cli_env["AIRFLOW_HOME"] = str(home)
+    shown = subprocess.run([str(Path(sys.executable).parent / "airflow"), "connections", "get", "vk_vision_default",
+                            "-o", "json"], env=cli_env, capture_output=True, text=True, timeout=180)
+    assert shown.returncode == 0 and "FERNET_KEY" not in shown.stderr, shown.stderr[-2000:]
+    assert sandbox_url in shown.stdout
     family += [psutil.Process(script.pid), *psutil.Process(script.pid).children(recursive=True)]
     # the script, the sandbox and the four Airflow components, each in its own process group
     assert len({os.getpgid(p.pid) for p in family}) >= 6
