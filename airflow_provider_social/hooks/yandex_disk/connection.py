@@ -1,7 +1,8 @@
 """Yandex Disk as the provider declares it: the ``yandex_disk`` connection form and ``airflow social auth yandex``.
 
 Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
-The hook is the ``hooks/yandex_disk`` package; the command is ``cli/commands.py::auth_yandex`` (device flow).
+The hook is the ``hooks/yandex_disk`` package; the command is ``cli.py`` (device flow), the UI's adapter
+``authorize.py``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from airflow_provider_social.core.declaration import (
     CLIENT_SECRET_ARG,
     PRINT_ONLY_ARG,
     AuthCommand,
+    ConnectionFields,
     ConnectionForm,
+    CredentialSummary,
     ServiceDeclaration,
     cli_arg,
+    user_token_kinds,
 )
 from airflow_provider_social.core.declaration import string_field as _string
 
@@ -40,7 +44,7 @@ CONNECTION_FORM = ConnectionForm(
 AUTH_COMMAND = AuthCommand(
     name="yandex",
     help="Yandex ID device-code flow for a yandex_disk connection",
-    func="airflow_provider_social.cli.commands.auth_yandex",
+    func="airflow_provider_social.hooks.yandex_disk.cli.auth_yandex",
     args=(
         cli_arg("--conn-id", help="Connection to authorise", default="yandex_disk_default"),
         CLIENT_ID_ARG,
@@ -51,11 +55,21 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
+def credentials(conn: ConnectionFields) -> CredentialSummary:
+    """The health page's summary: the access token is the connection's password.
+
+    :param conn: the stored connection.
+    """
+    return CredentialSummary("; ".join(user_token_kinds(conn, conn.password)) or "none", bool(conn.password))
+
+
 #: The name errors and logs give the service (light to import: triggers and operators name it at DAG parse time).
 SERVICE_NAME = "Yandex Disk"
 
 SERVICE = ServiceDeclaration(
     name="yandex_disk", connection=CONNECTION_FORM, auth=AUTH_COMMAND,
+    ui_flow="airflow_provider_social.hooks.yandex_disk.authorize.UI_FLOW", credentials=credentials,
+    sandbox="airflow_provider_social.sandbox.yandex.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",),
     trigger_modules=("airflow_provider_social.triggers.yandex_disk",),
 )
