@@ -218,13 +218,26 @@ def user_token_kinds(conn: ConnectionFields, access_token: Any) -> list[str]:
     return ["OAuth 2.0 access token, not refreshable"] if access_token else []
 
 
-def user_token_credentials(conn: ConnectionFields) -> CredentialSummary:
-    """The usual case: an OAuth 2.0 user token in the ``access_token`` extra, maybe with a refresh token.
+def user_token_summary(*, in_password: bool = False, standing: tuple[tuple[str, str], ...] = ()
+                       ) -> Callable[[ConnectionFields], CredentialSummary]:
+    """The usual ``credentials`` entry: an OAuth 2.0 user token (maybe refreshable), plus credentials that need no
+    user token.
 
-    :param conn: the stored connection.
+    :param in_password: the access token is the connection's password (else its ``access_token`` extra).
+    :param standing: (extra, words) for each credential that needs no user token, e.g. a VK community key.
     """
-    access = conn.setting("access_token")
-    return CredentialSummary("; ".join(user_token_kinds(conn, access)) or "none", bool(access))
+
+    def summary(conn: ConnectionFields) -> CredentialSummary:
+        access = conn.password if in_password else conn.setting("access_token")
+        held = [words for extra, words in standing if conn.setting(extra)]
+        return CredentialSummary("; ".join([*user_token_kinds(conn, access), *held]) or "none", bool(access),
+                                 standing=bool(held))
+
+    return summary
+
+
+#: The default ``credentials`` entry: a user token in the ``access_token`` extra.
+user_token_credentials = user_token_summary()
 
 
 @dataclass(frozen=True)

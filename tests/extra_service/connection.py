@@ -7,14 +7,12 @@ from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
     PRINT_ONLY_ARG,
     AuthCommand,
-    ConnectionFields,
     ConnectionForm,
-    CredentialSummary,
     OAuthOverride,
     ServiceDeclaration,
     cli_arg,
     string_field,
-    user_token_kinds,
+    user_token_summary,
 )
 
 CONN_TYPE = "example_social"
@@ -46,23 +44,12 @@ AUTH_COMMAND = AuthCommand(
 )
 
 
-def credentials(conn: ConnectionFields) -> CredentialSummary:
-    """A user token, or an API key that needs none.
-
-    :param conn: the stored connection.
-    """
-    access = conn.setting("access_token")
-    key = bool(conn.setting("api_key"))
-    kinds = [*user_token_kinds(conn, access), *(["API key"] if key else [])]
-    return CredentialSummary("; ".join(kinds) or "none", bool(access), standing=key)
-
-
 SERVICE = ServiceDeclaration(
     name="example",
     connection=CONNECTION_FORM,
     auth=AUTH_COMMAND,
     auth_flow=AUTH_FLOW,
     ui_flow="tests.extra_service.authorize.UI_FLOW",
-    credentials=credentials,
+    credentials=user_token_summary(standing=(("api_key", "API key"),)),  # a user token, or a key needing none
     sandbox="tests.extra_service.sandbox.declaration.SANDBOX",
 )

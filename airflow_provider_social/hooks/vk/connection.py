@@ -14,13 +14,11 @@ from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
     PRINT_ONLY_ARG,
     AuthCommand,
-    ConnectionFields,
     ConnectionForm,
-    CredentialSummary,
     OAuthOverride,
     ServiceDeclaration,
     cli_arg,
-    user_token_kinds,
+    user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _field
 
@@ -133,22 +131,14 @@ AUTH_COMMAND = AuthCommand(
 )
 
 
-def credentials(conn: ConnectionFields) -> CredentialSummary:
-    """The health page's summary: a user token (VK ID or the token link) and/or a community key.
-
-    :param conn: the stored connection.
-    """
-    access = conn.setting("access_token")
-    community = bool(conn.setting("community_token"))
-    kinds = [*user_token_kinds(conn, access), *(["community key"] if community else [])]
-    return CredentialSummary("; ".join(kinds) or "none", bool(access), standing=community)
-
 #: The name errors and logs give the service (light to import: operators name it at DAG parse time).
 SERVICE_NAME = "VK"
 
 SERVICE = ServiceDeclaration(
     name="vk", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
-    ui_flow="airflow_provider_social.hooks.vk.authorize.UI_FLOW", credentials=credentials,
+    ui_flow="airflow_provider_social.hooks.vk.authorize.UI_FLOW",
+    # a user token (VK ID or the token link) and/or a community key
+    credentials=user_token_summary(standing=(("community_token", "community key"),)),
     sandbox="airflow_provider_social.sandbox.vk.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.vk.VkPostLink",),
     notifiers=("airflow_provider_social.notifications.vk.VkNotifier",),

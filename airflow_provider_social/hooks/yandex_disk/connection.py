@@ -12,12 +12,10 @@ from airflow_provider_social.core.declaration import (
     CLIENT_SECRET_ARG,
     PRINT_ONLY_ARG,
     AuthCommand,
-    ConnectionFields,
     ConnectionForm,
-    CredentialSummary,
     ServiceDeclaration,
     cli_arg,
-    user_token_kinds,
+    user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _string
 
@@ -55,20 +53,13 @@ AUTH_COMMAND = AuthCommand(
     ),
 )
 
-def credentials(conn: ConnectionFields) -> CredentialSummary:
-    """The health page's summary: the access token is the connection's password.
-
-    :param conn: the stored connection.
-    """
-    return CredentialSummary("; ".join(user_token_kinds(conn, conn.password)) or "none", bool(conn.password))
-
-
 #: The name errors and logs give the service (light to import: triggers and operators name it at DAG parse time).
 SERVICE_NAME = "Yandex Disk"
 
 SERVICE = ServiceDeclaration(
     name="yandex_disk", connection=CONNECTION_FORM, auth=AUTH_COMMAND,
-    ui_flow="airflow_provider_social.hooks.yandex_disk.authorize.UI_FLOW", credentials=credentials,
+    ui_flow="airflow_provider_social.hooks.yandex_disk.authorize.UI_FLOW",
+    credentials=user_token_summary(in_password=True),
     sandbox="airflow_provider_social.sandbox.yandex.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",),
     trigger_modules=("airflow_provider_social.triggers.yandex_disk",),
