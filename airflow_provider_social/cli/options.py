@@ -8,10 +8,10 @@ stderr and exits 1; the traceback only with ``--verbose``. Ctrl-C exits 130 with
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from typing import Any
 
+from airflow_provider_social.core.declaration import load
 from airflow_provider_social.services import service_for
 
 
@@ -76,8 +76,7 @@ def run_guarded(dotted: str, command: str, args: argparse.Namespace) -> None:
     :param command: the command's name, for the message.
     :param args: the parsed command line.
     """
-    module, _, name = dotted.rpartition(".")
-    func = getattr(importlib.import_module(module), name)
+    func = load(dotted)
     try:
         func(args)
     except SystemExit as exc:

@@ -194,8 +194,7 @@ def run_check(conn: StoredConnection, hook_class_name: str) -> tuple[bool, str]:
     :param conn: the stored connection.
     :param hook_class_name: the dotted path of the service's hook.
     """
-    import importlib
+    from airflow_provider_social.core.declaration import load
 
-    module, _, name = hook_class_name.rpartition(".")
-    hook_class = getattr(importlib.import_module(module), name)
+    hook_class = load(hook_class_name)
     return hook_class(conn.conn_id, connection=conn.sdk_connection()).test_connection()
