@@ -1,9 +1,10 @@
 """Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``).
 
-Connection forms (``conn-fields`` + ``ui-field-behaviour``; Airflow 3.3's UI reads only these) are declared by
-each service beside its hook (``hooks/<service>_connection.py``) and assembled here from the one registry,
-``services.SERVICES``. Custom fields are stored as plain keys in the Connection's ``extra`` JSON. Keep this module
-and what it imports free of heavy imports: it runs in every Airflow process at start-up.
+Connection forms (``conn-fields`` + ``ui-field-behaviour``; Airflow 3.3's UI reads only these), extra links,
+triggers and notifiers are declared by each service in its hook package (``hooks/<service>/connection.py``) and
+assembled here from the one registry, ``services.all_services()``. Custom fields are stored as plain keys in the
+Connection's ``extra`` JSON. Keep this module and what it imports free of heavy imports: it runs in every Airflow
+process at start-up.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from airflow_provider_social import __version__
 from airflow_provider_social.core.declaration import COMMON_CONN_FIELDS, ServiceDeclaration
-from airflow_provider_social.services import SERVICES
+from airflow_provider_social.services import all_services
 
 __all__ = ["COMMON_CONN_FIELDS", "get_provider_info"]
 
@@ -21,12 +22,13 @@ def _listing(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def describe(services: tuple[ServiceDeclaration, ...] = SERVICES) -> tuple[str, str]:
+def describe(services: tuple[ServiceDeclaration, ...] | None = None) -> tuple[str, str]:
     """The provider's name and description on Airflow's Providers page: the installed services (``services.py``),
     so the page grows with each service and never lists one that does not exist.
 
-    :param services: the registered services.
+    :param services: the services to list (default: every registered one).
     """
+    services = all_services() if services is None else services
     names = [service.connection.hook_name for service in services]
     name = f"Social ({', '.join(names)})" if names else "Social"
     description = (f"Post, upload and keep credentials fresh on {_listing(names)}; ships a strict local sandbox of "
@@ -35,19 +37,20 @@ def describe(services: tuple[ServiceDeclaration, ...] = SERVICES) -> tuple[str, 
 
 
 def get_provider_info() -> dict[str, Any]:
-    name, description = describe()
+    services = all_services()
+    name, description = describe(services)
     return {
         "package-name": "airflow-provider-social",
         "name": name,
         "description": description,
         "versions": [__version__],
-        "connection-types": [service.connection.provider_info() for service in SERVICES],
-        "extra-links": [link for service in SERVICES for link in service.extra_links],
+        "connection-types": [service.connection.provider_info() for service in services],
+        "extra-links": [link for service in services for link in service.extra_links],
         "triggers": [
             {"integration-name": service.connection.hook_name, "python-modules": list(service.trigger_modules)}
-            for service in SERVICES if service.trigger_modules
+            for service in services if service.trigger_modules
         ],
-        "notifications": [notifier for service in SERVICES for notifier in service.notifiers],
+        "notifications": [notifier for service in services for notifier in service.notifiers],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
         "plugins": [{"name": "social_credentials",
                      "plugin-class": "airflow_provider_social.plugins.plugin.SocialCredentialsPlugin"}],

@@ -1,10 +1,15 @@
-"""Writing Connections from the CLI (which, unlike tasks, has metadata-database access)."""
+"""Reading and writing Connections from the CLI (which, unlike tasks, has metadata-database access): what every
+``airflow social auth <service>`` command shares."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
 import shlex
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def upsert_connection(
@@ -32,3 +37,59 @@ def upsert_connection(
 def env_line(conn_id: str, conn: dict[str, Any]) -> str:
     """``AIRFLOW_CONN_<ID>='<json>'`` for users of environment variables or a secrets backend."""
     return f"AIRFLOW_CONN_{conn_id.upper()}={shlex.quote(json.dumps(conn, separators=(',', ':')))}"
+
+
+def existing_connection(conn_id: str) -> Any | None:
+    """The connection as stored, from the secrets backends *and the metadata database*; None when there is none.
+
+    Outside a task the Task SDK's ``BaseHook.get_connection`` does not read the database, so a connection created
+    in the UI would look missing (its client credentials and base URLs silently ignored). The CLI has database
+    access: the configured backends are asked in Airflow's order (env vars, secrets backend, metastore), as
+    ``Connection.get_connection_from_secrets`` does, but without its cache, which renders the connection as a URI
+    and so warns "Connection schemes ... shall not contain '_'" for every type with one (``yandex_disk``).
+
+    :param conn_id: the connection id.
+    """
+    try:
+        from airflow.configuration import ensure_secrets_loaded
+
+        backends = list(ensure_secrets_loaded())
+    except Exception:
+        backends = []
+    for backend in backends:
+        try:
+            conn = backend.get_connection(conn_id=conn_id)
+        except Exception as exc:  # as Airflow does: an unreachable backend is skipped, the next one asked
+            log.debug("secrets backend %s: %s", type(backend).__name__, type(exc).__name__)
+            continue
+        if conn is not None:
+            return conn
+    try:
+        from airflow.sdk import BaseHook
+
+        return BaseHook.get_connection(conn_id)
+    except Exception:
+        return None
+
+
+def existing_extra(conn_id: str) -> tuple[str | None, dict[str, Any]]:
+    """The connection's type and extras (see :func:`existing_connection`)."""
+    conn = existing_connection(conn_id)
+    if conn is None:
+        return None, {}
+    return conn.conn_type, dict(conn.extra_dejson or {})
+
+
+def save_authorised(
+    args: argparse.Namespace, conn_type: str, extra: dict[str, Any], *, password: str | None = None, announce=print
+) -> None:
+    """Write the new tokens into the connection, or with ``--print-only`` print its AIRFLOW_CONN_* line."""
+    extra = {k: v for k, v in extra.items() if v is not None}
+    if args.print_only:
+        conn: dict[str, Any] = {"conn_type": conn_type, "extra": extra}
+        if password is not None:
+            conn["password"] = password
+        announce(env_line(args.conn_id, conn))
+        return
+    created = upsert_connection(args.conn_id, conn_type, password=password, extra=extra)
+    announce(f"Authorised. {'Created' if created else 'Updated'} connection {args.conn_id!r} with new tokens.")

@@ -1,7 +1,7 @@
 """The ``airflow social`` command group, registered through the provider's ``cli`` key.
 
 Only argument definitions live here; the commands are imported lazily so ``airflow --help`` stays fast. Each
-``auth <service>`` command is declared beside its service's hook and assembled from ``services.SERVICES``.
+``auth <service>`` command is declared beside its service's hook and assembled from ``services.all_services()``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from airflow.cli.cli_config import ActionCommand, Arg, GroupCommand, lazy_load_command
 
 from airflow_provider_social.core.declaration import AUTH_COMMON_ARGS, AuthCommand, CliArg
-from airflow_provider_social.services import SERVICES
+from airflow_provider_social.services import all_services
 
 _COMMANDS = "airflow_provider_social.cli.commands"
 
@@ -84,7 +84,7 @@ def get_cli_commands() -> list[GroupCommand]:
                 GroupCommand(
                     name="auth",
                     help="Authorise a connection: run the service's OAuth flow and save the tokens",
-                    subcommands=tuple(_auth_command(service.auth) for service in SERVICES if service.auth),
+                    subcommands=tuple(_auth_command(service.auth) for service in all_services() if service.auth),
                 ),
             ),
         )

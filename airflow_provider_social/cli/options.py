@@ -8,23 +8,18 @@ stderr and exits 1; the traceback only with ``--verbose``. Ctrl-C exits 130 with
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from typing import Any
 
-#: Per connection type: the extra ``--oauth-base-url`` sets, and the path it appends (X's consent page).
-_OAUTH_FIELD = {
-    "yandex_disk": ("oauth_base_url", ""),
-    "twitter": ("authorize_url", "/i/oauth2/authorize"),
-    "vk": ("vk_id_base_url", ""),
-    "odnoklassniki": ("oauth_base_url", ""),
-}
+from airflow_provider_social.core.declaration import load
+from airflow_provider_social.services import service_for
 
 
 def endpoint_overrides(args: argparse.Namespace, conn_type: str) -> tuple[dict[str, Any], str | None]:
     """The extras (and password) the command line sets before the stored connection's: ``--sandbox URL`` fills
     the endpoints, redirect URI and the sandbox's app credentials; ``--oauth-base-url`` / ``--api-base-url``
-    override one endpoint each. Returns ``(extras, password)``; both empty when no option is given.
+    override one endpoint each (where ``--oauth-base-url`` goes is the auth command's declared ``oauth_override``).
+    Returns ``(extras, password)``; both empty when no option is given.
 
     :param args: the parsed command line.
     :param conn_type: the connection type the command authorises.
@@ -40,9 +35,10 @@ def endpoint_overrides(args: argparse.Namespace, conn_type: str) -> tuple[dict[s
         password = settings.get("password")
     oauth = getattr(args, "oauth_base_url", None)
     if oauth:
-        field, path = _OAUTH_FIELD[conn_type]
-        if conn_type == "vk" and getattr(args, "implicit", False):
-            field = "oauth_base_url"
+        service = service_for(conn_type)
+        if service is None or service.auth is None:
+            raise SystemExit(f"--oauth-base-url: connection type {conn_type!r} has no auth command")
+        field, path = service.auth.oauth_override.target(args)
         extra[field] = str(oauth).rstrip("/") + path
     api = getattr(args, "api_base_url", None)
     if api:
@@ -80,8 +76,7 @@ def run_guarded(dotted: str, command: str, args: argparse.Namespace) -> None:
     :param command: the command's name, for the message.
     :param args: the parsed command line.
     """
-    module, _, name = dotted.rpartition(".")
-    func = getattr(importlib.import_module(module), name)
+    func = load(dotted)
     try:
         func(args)
     except SystemExit as exc:

@@ -1,15 +1,17 @@
-"""What a service declares about itself, as plain data: its connection form and its ``airflow social auth`` command.
+"""What a service declares about itself, as plain data: its connection form, its ``airflow social auth`` command,
+how the UI authorises it, what the health page says of its credentials and how it reaches the sandbox.
 
-Each service writes one small module beside its hook (``hooks/<service>_connection.py``) holding a
-:class:`ServiceDeclaration`; ``airflow_provider_social/services.py`` lists them, ``get_provider_info.py`` turns
-the forms into provider metadata and ``cli/definition.py`` turns the auth commands into Airflow CLI commands.
-Standard library only: every Airflow process reads the provider metadata at start-up.
+Each service writes one small module in its hook package (``hooks/<service>/connection.py``) holding a
+:class:`ServiceDeclaration`; ``airflow_provider_social/services.py`` lists them, and ``get_provider_info.py``,
+``cli/``, ``plugins/`` and ``sandbox/`` only loop over that list. Standard library only: every Airflow process
+reads the provider metadata at start-up, so anything heavy is named by a dotted path and loaded on first use.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.authflow import AuthCodeConfig
@@ -152,6 +154,25 @@ AUTH_COMMON_ARGS = (
 
 
 @dataclass(frozen=True)
+class OAuthOverride:
+    """Where ``--oauth-base-url URL`` goes: the extra ``extra`` set to ``URL + path`` (X's consent page is a path
+    on its host); ``extra_when`` pairs (flag, extra) pick another extra when a flag of the command is set (VK's
+    ``--implicit`` uses the legacy OAuth host)."""
+
+    extra: str = "oauth_base_url"
+    path: str = ""
+    extra_when: tuple[tuple[str, str], ...] = ()
+
+    def target(self, flags: Any) -> tuple[str, str]:
+        """(the extra to set, the path to append) for the parsed command line ``flags``.
+
+        :param flags: the parsed command line (an ``argparse.Namespace``).
+        """
+        chosen = next((extra for flag, extra in self.extra_when if getattr(flags, flag, False)), self.extra)
+        return chosen, self.path
+
+
+@dataclass(frozen=True)
 class AuthCommand:
     """``airflow social auth <name>``: ``func`` is the dotted path of the implementation, loaded on first use."""
 
@@ -159,17 +180,101 @@ class AuthCommand:
     help: str
     func: str
     args: tuple[CliArg, ...]
+    oauth_override: OAuthOverride = OAuthOverride()
+
+
+class ConnectionFields(Protocol):
+    """What the health page can read of a stored connection (``plugins.flows.StoredConnection``)."""
+
+    @property
+    def password(self) -> str | None: ...
+
+    def setting(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class CredentialSummary:
+    """What a connection holds, in words, for the health page (never a value).
+
+    :param kind: the kind of credential, e.g. "OAuth 2.0 user token, refreshable; community key".
+    :param access_token: whether the connection itself holds a user access token.
+    :param standing: whether it holds a credential that needs no user token (a service token, a community key,
+        OAuth 1.0a keys): then "no token" is not a warning.
+    """
+
+    kind: str
+    access_token: bool
+    standing: bool = False
+
+
+def user_token_kinds(conn: ConnectionFields, access_token: Any) -> list[str]:
+    """The OAuth 2.0 user token's kind in words (empty when there is none).
+
+    :param conn: the stored connection.
+    :param access_token: where the service keeps its access token (an extra or the password).
+    """
+    if conn.setting("refresh_token"):
+        return ["OAuth 2.0 user token, refreshable"]
+    return ["OAuth 2.0 access token, not refreshable"] if access_token else []
+
+
+def user_token_summary(*, in_password: bool = False, standing: tuple[tuple[str, str], ...] = ()
+                       ) -> Callable[[ConnectionFields], CredentialSummary]:
+    """The usual ``credentials`` entry: an OAuth 2.0 user token (maybe refreshable), plus credentials that need no
+    user token.
+
+    :param in_password: the access token is the connection's password (else its ``access_token`` extra).
+    :param standing: (extra, words) for each credential that needs no user token, e.g. a VK community key.
+    """
+
+    def summary(conn: ConnectionFields) -> CredentialSummary:
+        access = conn.password if in_password else conn.setting("access_token")
+        held = [words for extra, words in standing if conn.setting(extra)]
+        return CredentialSummary("; ".join([*user_token_kinds(conn, access), *held]) or "none", bool(access),
+                                 standing=bool(held))
+
+    return summary
+
+
+#: The default ``credentials`` entry: a user token in the ``access_token`` extra.
+user_token_credentials = user_token_summary()
 
 
 @dataclass(frozen=True)
 class ServiceDeclaration:
-    """One service, as the provider's metadata and CLI see it."""
+    """One service, as the provider's metadata, CLI, UI plugin and sandbox see it.
+
+    :param name: the service's name (``SERVICES`` key, the UI's pending authorisations).
+    :param connection: its connection form.
+    :param auth: its ``airflow social auth`` command, if it has one.
+    :param auth_flow: its authorization-code flow configuration, when it authorises that way.
+    :param ui_flow: dotted path of its UI authorisation adapter (``plugins.flows.CodeFlowAdapter`` or
+        ``DeviceFlowAdapter``); None: no "Authorize" button.
+    :param credentials: what the health page says of a connection's credentials.
+    :param sandbox: dotted path of its ``sandbox.state.SandboxService`` (routes and the connection reaching it).
+    :param extra_links: operator extra links Airflow loads from ``get_provider_info``.
+    :param trigger_modules: trigger modules, likewise.
+    :param notifiers: notifier classes, likewise.
+    """
 
     name: str
     connection: ConnectionForm
     auth: AuthCommand | None = None
-    auth_flow: AuthCodeConfig | None = None  # when the service authorises by the authorization-code flow
-    # Dotted paths Airflow loads from get_provider_info: operator extra links, trigger modules, notifier classes.
+    auth_flow: AuthCodeConfig | None = None
+    ui_flow: str | None = None
+    credentials: Callable[[ConnectionFields], CredentialSummary] = user_token_credentials
+    sandbox: str | None = None
     extra_links: tuple[str, ...] = ()
     trigger_modules: tuple[str, ...] = ()
     notifiers: tuple[str, ...] = ()
+
+
+def load(dotted: str) -> Any:
+    """The object a dotted path names (``package.module.NAME``), importing its module on first use.
+
+    :param dotted: the dotted path.
+    """
+    import importlib
+
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)

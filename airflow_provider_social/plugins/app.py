@@ -17,19 +17,29 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from airflow_provider_social.core.declaration import ServiceDeclaration
 from airflow_provider_social.core.errors import SocialApiError
 from airflow_provider_social.plugins import pages
-from airflow_provider_social.plugins.flows import ADAPTERS, CodeFlowAdapter, DeviceFlowAdapter, StoredConnection
+from airflow_provider_social.plugins.flows import CodeFlowAdapter, DeviceFlowAdapter, StoredConnection, ui_flow
 from airflow_provider_social.plugins.health import CheckRecords, health_row, run_check
 from airflow_provider_social.plugins.pending import PendingRefused, PendingStore, default_directory
 from airflow_provider_social.plugins.security import connection_editor, user_key
-from airflow_provider_social.plugins.storage import get_connection, list_connections, save_credentials, service_for
+from airflow_provider_social.plugins.storage import get_connection, list_connections, save_credentials
+from airflow_provider_social.services import all_services, service_for
 
 URL_PREFIX = "/social-auth"
 
 
 def _message(exc: Exception) -> str:
     return str(getattr(exc, "api_message", None) or exc)
+
+
+def service_named(name: str) -> ServiceDeclaration | None:
+    """The registered service called ``name`` (a pending authorisation records it).
+
+    :param name: the service's name.
+    """
+    return next((service for service in all_services() if service.name == name), None)
 
 
 def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float] = time.time,
@@ -65,7 +75,7 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
         rows = []
         for conn in list_connections():
             service = service_for(conn.conn_type)
-            adapter = ADAPTERS.get(service.name) if service else None
+            adapter = ui_flow(service)
             rows.append((conn.conn_id, service.connection.hook_name if service else conn.conn_type,
                          adapter.kind if adapter else None))
         return HTMLResponse(pages.connections_page(rows, redirect_uri(request), base=base(request), message=message,
@@ -106,7 +116,7 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
         """
         conn = get_connection(connection_id)
         service = service_for(conn.conn_type) if conn else None
-        adapter = ADAPTERS.get(service.name) if service else None
+        adapter = ui_flow(service)
         if conn is None or service is None or adapter is None:
             return index(request, f"{connection_id!r} is not a social connection that can be authorised here",
                          ok=False, status_code=404)
@@ -153,7 +163,7 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
             return index(request, "Authorisation refused: you may not edit this connection", ok=False,
                          status_code=403)
         conn = get_connection(entry.conn_id)
-        adapter = ADAPTERS.get(entry.service)
+        adapter = ui_flow(service_named(entry.service))
         if conn is None or not isinstance(adapter, CodeFlowAdapter):
             return index(request, f"Connection {entry.conn_id!r} is gone", ok=False, status_code=404)
         started = PendingAuthorization(state=entry.state, redirect_uri=entry.data["redirect_uri"],
@@ -185,7 +195,6 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
 
     def _poll_once(ticket: str, user: str) -> tuple[str, str]:
         from airflow_provider_social.core.oauth import AuthorizationPending, DeviceCode
-        from airflow_provider_social.hooks.yandex_disk.auth import _device_flow_error
 
         store = pending()
         try:
@@ -193,7 +202,8 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
         except PendingRefused as exc:
             return "refused", str(exc)
         data = entry.data
-        if entry.service not in ADAPTERS or not isinstance(ADAPTERS[entry.service], DeviceFlowAdapter):
+        adapter = ui_flow(service_named(entry.service))
+        if not isinstance(adapter, DeviceFlowAdapter):
             return "refused", "not a device authorisation"
         if clock() >= data["device_expires_at"]:
             store.discard(ticket)
@@ -204,8 +214,6 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
         if conn is None:
             store.discard(ticket)
             return "error", f"Connection {entry.conn_id!r} is gone"
-        adapter = ADAPTERS[entry.service]
-        assert isinstance(adapter, DeviceFlowAdapter)
         device = DeviceCode(device_code=data["device_code"], user_code=data["user_code"],
                             verification_url=data["verification_url"], interval=data["interval"],
                             expires_in=data["expires_in"])
@@ -218,7 +226,7 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
             return "pending", "Waiting for approval..."
         except SocialApiError as exc:
             store.discard(ticket)
-            return "error", f"Authorisation of {entry.conn_id!r} failed: {_message(_device_flow_error(exc))}"
+            return "error", f"Authorisation of {entry.conn_id!r} failed: {_message(adapter.error(exc))}"
         try:
             store.take(ticket, user=user)
         except PendingRefused as exc:  # another poll finished it first
@@ -238,8 +246,7 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
         rows = []
         for conn in list_connections():
             service = service_for(conn.conn_type)
-            rows.append(health_row(conn, service.connection.hook_name if service else conn.conn_type,
-                                   records.get(conn.conn_id), now=clock()))
+            rows.append(health_row(conn, service, records.get(conn.conn_id), now=clock()))
         return HTMLResponse(pages.health_page(rows, base=base(request), now=clock(), message=message, ok=ok))
 
     @app.post("/connections/{connection_id}/check", response_class=HTMLResponse)

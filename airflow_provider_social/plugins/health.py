@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_social.core.declaration import CredentialSummary, ServiceDeclaration, user_token_credentials
 from airflow_provider_social.plugins.flows import StoredConnection
 
 
@@ -77,31 +78,13 @@ class HealthRow:
     last_check: dict[str, Any] = field(default_factory=dict)
 
 
-def token_kind(conn: StoredConnection) -> str:
-    """What kind of credential the connection holds, in words.
+def credentials_of(conn: StoredConnection, service: ServiceDeclaration | None) -> CredentialSummary:
+    """What the connection holds, as its service declares it (``SERVICE.credentials``).
 
     :param conn: the stored connection.
+    :param service: its service's declaration (None: read it as an OAuth 2.0 user token).
     """
-    kinds = []
-    if conn.conn_type == "vk_vision":
-        return "service token" if conn.password else "OAuth client credentials"
-    if conn.conn_type == "twitter" and conn.setting("auth_mode") == "oauth1":
-        return "OAuth 1.0a user context"
-    if conn.setting("refresh_token"):
-        kinds.append("OAuth 2.0 user token, refreshable")
-    elif _access_token(conn):
-        kinds.append("OAuth 2.0 access token, not refreshable")
-    if conn.setting("community_token"):
-        kinds.append("community key")
-    if conn.conn_type == "twitter" and conn.setting("oauth_token"):
-        kinds.append("OAuth 1.0a (media upload)")
-    return "; ".join(kinds) or "none"
-
-
-def _access_token(conn: StoredConnection) -> str | None:
-    if conn.conn_type in ("yandex_disk", "vk_vision"):
-        return conn.password
-    return conn.setting("access_token")
+    return (service.credentials if service else user_token_credentials)(conn)
 
 
 def _store_setting(conn: StoredConnection) -> str:
@@ -133,12 +116,12 @@ def read_store(conn: StoredConnection) -> tuple[str, Any, float | None]:
     return name, None, None
 
 
-def health_row(conn: StoredConnection, service: str, last_check: dict[str, Any] | None, *,
+def health_row(conn: StoredConnection, service: ServiceDeclaration | None, last_check: dict[str, Any] | None, *,
                now: float | None = None) -> HealthRow:
     """The health of one connection.
 
     :param conn: the stored connection.
-    :param service: the service's name as Airflow shows it.
+    :param service: its service's declaration (None for a type that is not ours: shown by its type).
     :param last_check: the connection's last check record, if any.
     :param now: epoch seconds (default: now).
     """
@@ -146,11 +129,12 @@ def health_row(conn: StoredConnection, service: str, last_check: dict[str, Any] 
 
     now = time.time() if now is None else now
     last_check = last_check or {}
+    credentials = credentials_of(conn, service)
     store_name, entry, mtime = read_store(conn)
     conn_refresh = conn.setting("refresh_token")
     expires_at = float(conn.setting("expires_at")) if conn.setting("expires_at") else None
     refresh_present = bool(conn_refresh)
-    has_access = bool(_access_token(conn))
+    has_access = credentials.access_token
     refreshed = "never: the tokens as written to the connection"
     warnings: list[str] = []
     descends = entry is not None and (entry.seed is None or not conn_refresh or entry.seed == fingerprint(conn_refresh))
@@ -162,9 +146,7 @@ def health_row(conn: StoredConnection, service: str, last_check: dict[str, Any] 
         has_access = bool(entry.access_token)
         when = entry.refreshed_at or mtime
         refreshed = _when(when) if when else "time not recorded"
-    other_credential = conn.conn_type == "vk_vision" or bool(conn.setting("community_token")) or (
-        conn.conn_type == "twitter" and conn.setting("auth_mode") == "oauth1")
-    if not has_access and not refresh_present and not other_credential:
+    if not has_access and not refresh_present and not credentials.standing:
         warnings.append("No token: authorise this connection.")
     if expires_at is not None and expires_at <= now and not refresh_present:
         warnings.append("The access token has expired and there is no refresh token: re-authorise.")
@@ -172,8 +154,9 @@ def health_row(conn: StoredConnection, service: str, last_check: dict[str, Any] 
         message = str(last_check.get("message", ""))
         if "re-authoris" in message or "invalid_grant" in message or "refused" in message:
             warnings.append("The last check says re-authorisation is needed.")
-    return HealthRow(conn_id=conn.conn_id, service=service, account=str(last_check.get("account") or "unknown"),
-                     token_kind=token_kind(conn), expires_at=expires_at, refreshed=refreshed, store=store_name,
+    return HealthRow(conn_id=conn.conn_id, service=service.connection.hook_name if service else conn.conn_type,
+                     account=str(last_check.get("account") or "unknown"), token_kind=credentials.kind,
+                     expires_at=expires_at, refreshed=refreshed, store=store_name,
                      refresh_token_present=refresh_present, warnings=warnings, last_check=last_check)
 
 
@@ -211,8 +194,7 @@ def run_check(conn: StoredConnection, hook_class_name: str) -> tuple[bool, str]:
     :param conn: the stored connection.
     :param hook_class_name: the dotted path of the service's hook.
     """
-    import importlib
+    from airflow_provider_social.core.declaration import load
 
-    module, _, name = hook_class_name.rpartition(".")
-    hook_class = getattr(importlib.import_module(module), name)
+    hook_class = load(hook_class_name)
     return hook_class(conn.conn_id, connection=conn.sdk_connection()).test_connection()

@@ -1,8 +1,9 @@
 """The plugin's reads and writes of Connections (the API server has metadata-database access).
 
-Only connections of the provider's types (``services.SERVICES``) are read. New tokens are written through the
-CLI's own save step (``cli.commands._save_authorised``): the Connection's refresh token changes, so any token-store
-entry descending from the old one is superseded (``core/tokens.py``), exactly as after ``airflow social auth``.
+Only connections of the provider's types (``services.all_services()``) are read. New tokens are written through
+the CLI's own save step (``cli.connections.save_authorised``): the Connection's refresh token changes, so any
+token-store entry descending from the old one is superseded (``core/tokens/``), exactly as after
+``airflow social auth``.
 """
 
 from __future__ import annotations
@@ -11,19 +12,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from airflow_provider_social.plugins.flows import StoredConnection
-from airflow_provider_social.services import SERVICES
+from airflow_provider_social.services import all_services, service_for
 
 if TYPE_CHECKING:
-    from airflow_provider_social.core.declaration import ServiceDeclaration
     from airflow_provider_social.plugins.flows import NewCredentials
 
-
-def service_for(conn_type: str | None) -> ServiceDeclaration | None:
-    """The declaration of the service whose connection type is ``conn_type``, if it is ours.
-
-    :param conn_type: a connection type.
-    """
-    return next((service for service in SERVICES if service.connection.conn_type == conn_type), None)
+__all__ = ["get_connection", "list_connections", "save_credentials", "service_for"]
 
 
 def _stored(model: object) -> StoredConnection:
@@ -38,7 +32,7 @@ def list_connections() -> list[StoredConnection]:
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
-    types = [service.connection.conn_type for service in SERVICES]
+    types = [service.connection.conn_type for service in all_services()]
     with create_session() as session:
         rows = session.scalars(select(Connection).where(Connection.conn_type.in_(types))
                                .order_by(Connection.conn_id)).all()
@@ -67,7 +61,7 @@ def save_credentials(conn: StoredConnection, new: NewCredentials) -> None:
     :param conn: the connection as it was read.
     :param new: its new extras and password.
     """
-    from airflow_provider_social.cli.commands import _save_authorised
+    from airflow_provider_social.cli.connections import save_authorised
 
-    _save_authorised(argparse.Namespace(conn_id=conn.conn_id, print_only=False), conn.conn_type, dict(new.extra),
+    save_authorised(argparse.Namespace(conn_id=conn.conn_id, print_only=False), conn.conn_type, dict(new.extra),
                      password=new.password, announce=lambda _message: None)

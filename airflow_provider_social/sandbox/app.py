@@ -31,8 +31,8 @@ on one port (hrefs then point at that port). Any ``Authorization`` header that r
 recorded in the created log (kind ``authorization_received``, with the scheme, never the credential).
 
 Adding a service: write the package ``sandbox/<service>/`` exposing its ``ServiceSpec`` values (see :mod:`.state`)
-and append them to ``DEFAULT_SERVICES`` in :mod:`.registry`. Fault rules name services by the "Service name" column
-(or the prefix, e.g. ``yandex-disk``).
+in its ``declaration.py`` (a ``SandboxService``), named by the service's ``ServiceDeclaration.sandbox``. Fault
+rules name services by the "Service name" column (or the prefix, e.g. ``yandex-disk``).
 """
 
 from __future__ import annotations

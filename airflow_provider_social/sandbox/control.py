@@ -21,7 +21,8 @@ GET         /created[?service=]                 -> {"events": [{seq, at, service
 GET         /requests                           -> {"total", "by_service": {service: count}} since the reset
 GET         /state/{service}                    -> the service's dump
 POST        /state/{service}                    settings for the service (if it has any) -> the new dump
-POST        /vk/tokens                          {"kind", "user_id"?, "group_id"?, "scopes"?, "expires_in"?}
+POST        /{service}/tokens                   a token the service's own state mints (``mint_token``); VK:
+                                                {"kind", "user_id"?, "group_id"?, "scopes"?, "expires_in"?}
                                                 -> {"access_token", ...} (a VK user or community key)
 ==========  ==================================  =========================================================
 
@@ -182,12 +183,13 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         except (TypeError, ValueError) as exc:
             raise _ControlError(400, str(exc)) from None
 
-    async def vk_tokens(request: Request) -> Response:
-        target = state.services.get("vk")
-        if target is None:
-            raise _ControlError(404, "the VK sandbox is not mounted")
+    async def service_tokens(request: Request) -> Response:
+        name = request.path_params["service"]
+        mint = getattr(state.services.get(name), "mint_token", None)
+        if mint is None:
+            raise _ControlError(404, f"service {name!r} is not mounted or mints no tokens of its own")
         try:
-            return JSONResponse(target.mint_token(await _json(request)))  # type: ignore[attr-defined]
+            return JSONResponse(mint(await _json(request)))
         except (TypeError, ValueError) as exc:
             raise _ControlError(400, str(exc)) from None
 
@@ -210,7 +212,7 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         ("GET", "/requests", requests_served),
         ("GET", "/state/{service}", service_state),
         ("POST", "/state/{service}", service_configure),
-        ("POST", "/vk/tokens", vk_tokens),
+        ("POST", "/{service}/tokens", service_tokens),
     ]
     return [Route(path, _guard(handler), methods=[method]) for method, path, handler in table]
 

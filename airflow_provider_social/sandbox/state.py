@@ -40,6 +40,15 @@ class ServiceSpec:
     listener: str = "api"
 
 
+@dataclass(frozen=True)
+class SandboxService:
+    """What one sandbox package declares, named by its service's ``ServiceDeclaration.sandbox``: the specs it
+    mounts (in order) and the Airflow connection that reaches it (``sandbox.connections.SandboxConnection``)."""
+
+    specs: tuple[ServiceSpec, ...]
+    connection: Any = None
+
+
 class CreatedLog:
     """Append-only, thread-safe record of what clients created (posts, uploads, ...), for test inspection."""
 

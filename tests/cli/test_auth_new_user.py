@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from airflow_provider_social.cli import commands
+from airflow_provider_social.hooks.yandex_disk import cli as yandex_cli
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,8 @@ def fake_sleep_for_yandex(sandbox, monkeypatch, capsys):
             state["answer"](out.split("enter the code ")[1].split()[0])
             state["answer"] = None
 
-    monkeypatch.setitem(commands.auth_yandex.__kwdefaults__, "sleep", sleep)
-    monkeypatch.setitem(commands.auth_yandex.__kwdefaults__, "clock", sandbox.state.clock.now)
+    monkeypatch.setitem(yandex_cli.auth_yandex.__kwdefaults__, "sleep", sleep)
+    monkeypatch.setitem(yandex_cli.auth_yandex.__kwdefaults__, "clock", sandbox.state.clock.now)
     return state
 
 
@@ -132,7 +132,7 @@ def test_a_brand_new_x_connection_against_the_sandbox(parser, sandbox, capsys):
     works. The redirect URI the sandbox settings give is on the callback port, not the sandbox's."""
     import requests
 
-    from airflow_provider_social.cli.commands import auth_twitter
+    from airflow_provider_social.hooks.twitter.cli import auth_twitter
     from airflow_provider_social.sandbox.connections import callback_uri
 
     args = parser.parse_args(["social", "auth", "twitter", "--conn-id", "x_brand_new", "--sandbox", sandbox.base_url,

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from airflow_provider_social.cli import auth_vk as cli
+from airflow_provider_social.hooks.vk import cli
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def saved(monkeypatch):
     def save(args, conn_type, extra, *, password=None, announce=print):
         captured.update(conn_type=conn_type, extra=extra)
 
-    monkeypatch.setattr(cli, "_save_authorised", save)
+    monkeypatch.setattr(cli, "save_authorised", save)
     return captured
 
 

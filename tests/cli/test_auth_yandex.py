@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from airflow_provider_social.cli import commands
+from airflow_provider_social.hooks.yandex_disk import cli as yandex_cli
 
 
 def namespace(**overrides):
@@ -34,7 +34,7 @@ def test_print_only_prints_a_working_connection(sandbox, cli_conn, capsys, monke
             code = capsys.readouterr().out.split("enter the code ")[1].split()[0]
             sandbox.control.approve_device("yandex", code)
 
-    commands.auth_yandex(namespace(), sleep=sleep)
+    yandex_cli.auth_yandex(namespace(), sleep=sleep)
     out = capsys.readouterr().out.strip().splitlines()[-1]
     assert out.startswith("AIRFLOW_CONN_YANDEX_CLI=")
     conn = json.loads(shlex.split(out.split("=", 1)[1])[0])
@@ -57,9 +57,9 @@ def test_denied_code_is_a_clear_error(sandbox, cli_conn, capsys):
     from airflow_provider_social.core.errors import AuthenticationError
 
     with pytest.raises(AuthenticationError, match="denied"):
-        commands.auth_yandex(namespace(), sleep=sleep)
+        yandex_cli.auth_yandex(namespace(), sleep=sleep)
 
 
 def test_missing_client_credentials_name_the_options(sandbox, cli_conn):
     with pytest.raises(SystemExit, match="--client-id/--client-secret"):
-        commands.auth_yandex(namespace(client_id=None, client_secret=None), sleep=lambda s: None)
+        yandex_cli.auth_yandex(namespace(client_id=None, client_secret=None), sleep=lambda s: None)

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from airflow_provider_social.cli.auth_ok import auth_ok
 from airflow_provider_social.core.tokens import MemoryTokenStore
 from airflow_provider_social.hooks.ok import OkHook
+from airflow_provider_social.hooks.ok.cli import auth_ok
 from airflow_provider_social.sandbox.ok import SANDBOX_APP_ID, SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from airflow_provider_social.cli.commands import auth_twitter
+from airflow_provider_social.hooks.twitter.cli import auth_twitter
 from airflow_provider_social.sandbox import twitter as xs
 
 

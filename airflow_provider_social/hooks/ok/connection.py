@@ -2,7 +2,7 @@
 developer's e-mail, the tokens, the group), ``airflow social auth ok`` and its authorization-code flow.
 
 Plain data, import-light (read by every Airflow process at start-up); listed in ``airflow_provider_social/services.py``.
-The hook is ``hooks/ok/hook.py``, the command's implementation ``cli/auth_ok.py``.
+The hook is ``hooks/ok/hook.py``, the command's implementation ``cli.py``, the UI's adapter ``authorize.py``.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ CONNECTION_FORM = ConnectionForm(conn_type=CONN_TYPE, hook_class_name=HOOK_CLASS
 AUTH_COMMAND = AuthCommand(
     name="ok",
     help="OK.ru OAuth authorization code flow for an odnoklassniki connection",
-    func="airflow_provider_social.cli.auth_ok.auth_ok",
+    func="airflow_provider_social.hooks.ok.cli.auth_ok",
     args=(
         cli_arg("--conn-id", help="Connection to authorise", default=DEFAULT_CONN_ID),
         cli_arg("--application-id", help="Application ID (default: the connection's)"),
@@ -96,5 +96,7 @@ AUTH_COMMAND = AuthCommand(
 
 SERVICE = ServiceDeclaration(
     name="ok", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
+    ui_flow="airflow_provider_social.hooks.ok.authorize.UI_FLOW",
+    sandbox="airflow_provider_social.sandbox.ok.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.ok.OkTopicLink",),
 )

@@ -2,7 +2,8 @@
 its OAuth 2.0 authorization-code flow (PKCE S256).
 
 Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
-The hook is the ``hooks/twitter`` package, the command's implementation ``cli/commands.py::auth_twitter``.
+The hook is the ``hooks/twitter`` package, the command's implementation ``cli.py``, the UI's adapter
+``authorize.py``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from airflow_provider_social.core.declaration import (
     CLIENT_ID_ARG,
     PRINT_ONLY_ARG,
     AuthCommand,
+    ConnectionFields,
     ConnectionForm,
+    CredentialSummary,
+    OAuthOverride,
     ServiceDeclaration,
     choice_field,
     cli_arg,
     suggested_field,
+    user_token_kinds,
 )
 from airflow_provider_social.core.declaration import string_field as _string
 
@@ -88,7 +93,7 @@ CONNECTION_FORM = ConnectionForm(
 AUTH_COMMAND = AuthCommand(
     name="twitter",
     help="X OAuth 2.0 authorization code flow with PKCE for a twitter connection",
-    func="airflow_provider_social.cli.commands.auth_twitter",
+    func="airflow_provider_social.hooks.twitter.cli.auth_twitter",
     args=(
         cli_arg("--conn-id", help="Connection to authorise", default="twitter_default"),
         CLIENT_ID_ARG,
@@ -101,10 +106,27 @@ AUTH_COMMAND = AuthCommand(
         cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
         PRINT_ONLY_ARG,
     ),
+    # --oauth-base-url is x.com; the consent page is a path on it.
+    oauth_override=OAuthOverride("authorize_url", "/i/oauth2/authorize"),
 )
+
+
+def credentials(conn: ConnectionFields) -> CredentialSummary:
+    """The health page's summary: an OAuth 2.0 user token, or OAuth 1.0a keys (``auth_mode`` oauth1 or for v1.1
+    media upload).
+
+    :param conn: the stored connection.
+    """
+    access = conn.setting("access_token")
+    if conn.setting("auth_mode") == "oauth1":
+        return CredentialSummary("OAuth 1.0a user context", bool(access), standing=True)
+    kinds = [*user_token_kinds(conn, access), *(["OAuth 1.0a (media upload)"] if conn.setting("oauth_token") else [])]
+    return CredentialSummary("; ".join(kinds) or "none", bool(access))
 
 SERVICE = ServiceDeclaration(
     name="twitter", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
+    ui_flow="airflow_provider_social.hooks.twitter.authorize.UI_FLOW", credentials=credentials,
+    sandbox="airflow_provider_social.sandbox.twitter.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.twitter.TwitterTweetLink",),
     trigger_modules=("airflow_provider_social.triggers.twitter",),
 )

@@ -2,7 +2,7 @@
 authorization-code flow; plus the defaults and the group-id forms the hook accepts.
 
 Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
-The hook is ``hooks/vk/hook.py``, the command's implementation ``cli/auth_vk.py``.
+The hook is ``hooks/vk/hook.py``, the command's implementation ``cli.py``, the UI's adapter ``authorize.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from airflow_provider_social.core.declaration import (
     PRINT_ONLY_ARG,
     AuthCommand,
     ConnectionForm,
+    OAuthOverride,
     ServiceDeclaration,
     cli_arg,
+    user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _field
 
@@ -108,7 +110,7 @@ AUTH_COMMAND = AuthCommand(
     name="vk",
     help="VK: VK ID OAuth 2.1 with PKCE (default), the legacy token link (--implicit) or a community key "
     "(--community-token) for a vk connection",
-    func="airflow_provider_social.cli.auth_vk.auth_vk",
+    func="airflow_provider_social.hooks.vk.cli.auth_vk",
     args=(
         cli_arg("--conn-id", help="Connection to authorise", default="vk_default"),
         cli_arg("--app-id", help="App ID of your app at id.vk.com (default: the connection's app_id)"),
@@ -124,13 +126,20 @@ AUTH_COMMAND = AuthCommand(
         cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
         PRINT_ONLY_ARG,
     ),
+    # --oauth-base-url is the VK ID host, or with --implicit the legacy token link's host.
+    oauth_override=OAuthOverride("vk_id_base_url", extra_when=(("implicit", "oauth_base_url"),)),
 )
+
 
 #: The name errors and logs give the service (light to import: operators name it at DAG parse time).
 SERVICE_NAME = "VK"
 
 SERVICE = ServiceDeclaration(
     name="vk", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
+    ui_flow="airflow_provider_social.hooks.vk.authorize.UI_FLOW",
+    # a user token (VK ID or the token link) and/or a community key
+    credentials=user_token_summary(standing=(("community_token", "community key"),)),
+    sandbox="airflow_provider_social.sandbox.vk.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.vk.VkPostLink",),
     notifiers=("airflow_provider_social.notifications.vk.VkNotifier",),
 )

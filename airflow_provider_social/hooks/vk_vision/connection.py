@@ -1,26 +1,24 @@
 """VK Cloud Vision as the provider declares it: the ``vk_vision`` connection form (conn-fields and
-ui-field-behaviour). Plain data, standard library only (read at Airflow start-up); listed in ``services.py``."""
+ui-field-behaviour), its health summary and its sandbox. Plain data, standard library only (read at Airflow
+start-up); listed in ``services.py``. No auth command: a service token or client credentials are typed in."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_social.core.declaration import ConnectionForm, ServiceDeclaration
+from airflow_provider_social.core.declaration import (
+    ConnectionFields,
+    ConnectionForm,
+    CredentialSummary,
+    ServiceDeclaration,
+)
+from airflow_provider_social.core.declaration import string_field as _string
 
 CONN_TYPE = "vk_vision"
 HOOK_CLASS = "airflow_provider_social.hooks.vk_vision.VkVisionHook"
 HOOK_NAME = "VK Cloud Vision"
 DEFAULT_BASE_URL = "https://smarty.mail.ru"
 DEFAULT_TOKEN_URL = "https://mcs.mail.ru/auth/oauth/v1/token"
-
-
-def _string(label: str, description: str, *, secret: bool = False, default: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": ["string", "null"]}
-    if secret:
-        schema["format"] = "password"
-    if default is not None:
-        schema["default"] = default
-    return {"label": label, "description": description, "schema": schema}
 
 
 CONN_FIELDS: dict[str, dict[str, Any]] = {
@@ -39,8 +37,21 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "placeholders": {"password": "VK Cloud console -> AI API -> Vision API -> Add service token"},
 }
 
+
+
+def credentials(conn: ConnectionFields) -> CredentialSummary:
+    """The health page's summary: a service token (the password) or OAuth client credentials, never a user token.
+
+    :param conn: the stored connection.
+    """
+    return CredentialSummary("service token" if conn.password else "OAuth client credentials", bool(conn.password),
+                             standing=True)
+
+
 SERVICE = ServiceDeclaration(
     name="vk_vision",
     connection=ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, CONN_FIELDS, UI_FIELD_BEHAVIOUR),
+    credentials=credentials,
+    sandbox="airflow_provider_social.sandbox.vk_vision.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.vk_vision.VkVisionConsoleLink",),
 )

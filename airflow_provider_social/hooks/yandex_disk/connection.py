@@ -1,7 +1,8 @@
 """Yandex Disk as the provider declares it: the ``yandex_disk`` connection form and ``airflow social auth yandex``.
 
 Plain data, standard library only (read by every Airflow process); listed in ``airflow_provider_social/services.py``.
-The hook is the ``hooks/yandex_disk`` package; the command is ``cli/commands.py::auth_yandex`` (device flow).
+The hook is the ``hooks/yandex_disk`` package; the command is ``cli.py`` (device flow), the UI's adapter
+``authorize.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from airflow_provider_social.core.declaration import (
     ConnectionForm,
     ServiceDeclaration,
     cli_arg,
+    user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _string
 
@@ -40,7 +42,7 @@ CONNECTION_FORM = ConnectionForm(
 AUTH_COMMAND = AuthCommand(
     name="yandex",
     help="Yandex ID device-code flow for a yandex_disk connection",
-    func="airflow_provider_social.cli.commands.auth_yandex",
+    func="airflow_provider_social.hooks.yandex_disk.cli.auth_yandex",
     args=(
         cli_arg("--conn-id", help="Connection to authorise", default="yandex_disk_default"),
         CLIENT_ID_ARG,
@@ -56,6 +58,9 @@ SERVICE_NAME = "Yandex Disk"
 
 SERVICE = ServiceDeclaration(
     name="yandex_disk", connection=CONNECTION_FORM, auth=AUTH_COMMAND,
+    ui_flow="airflow_provider_social.hooks.yandex_disk.authorize.UI_FLOW",
+    credentials=user_token_summary(in_password=True),
+    sandbox="airflow_provider_social.sandbox.yandex.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",),
     trigger_modules=("airflow_provider_social.triggers.yandex_disk",),
 )

@@ -18,24 +18,30 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from airflow_provider_social.cli.commands import _existing_extra, _save_authorised
-from airflow_provider_social.hooks.vk.connection import DEFAULT_API_VERSION, DEFAULT_ENDPOINTS, IMPLICIT_SCOPES
+from airflow_provider_social.cli.connections import existing_extra, save_authorised
+from airflow_provider_social.hooks.vk.connection import (
+    AUTH_FLOW,
+    CONNECTION_FORM,
+    DEFAULT_API_VERSION,
+    DEFAULT_ENDPOINTS,
+    IMPLICIT_SCOPES,
+)
 
 
 def auth_vk(args: argparse.Namespace, *, announce: Callable[[str], None] = print,
             read_line: Callable[[str], str] = input, read_secret: Callable[[str], str] = getpass.getpass) -> None:
     """Authorise ``args.conn_id`` by VK ID, the token link (``--implicit``) or a community key.
 
-    :param args: the parsed command line (see ``hooks/vk/connection.AUTH_COMMAND`` and ``cli/options.py``).
+    :param args: the parsed command line (see ``connection.AUTH_COMMAND`` and ``cli/options.py``).
     :param announce: where messages go (tests capture them).
     :param read_line: reads a pasted URL.
     :param read_secret: reads the community key without echo.
     """
     from airflow_provider_social.cli.options import with_overrides
 
-    conn_type, extra = _existing_extra(args.conn_id)
-    conn_type = conn_type or "vk"
-    extra = with_overrides(args, "vk", extra)
+    conn_type, extra = existing_extra(args.conn_id)
+    conn_type = conn_type or CONNECTION_FORM.conn_type
+    extra = with_overrides(args, CONNECTION_FORM.conn_type, extra)
     if getattr(args, "community_token", False):
         return _community_token(args, conn_type, extra, announce, read_secret)
     if getattr(args, "implicit", False):
@@ -56,7 +62,7 @@ def _community_token(args: argparse.Namespace, conn_type: str, extra: dict[str, 
     token = read_secret("Community key (community -> Manage -> API usage -> Create key): ").strip()
     if not token:
         raise SystemExit("no key entered; nothing was saved")
-    _save_authorised(args, conn_type, {**extra, "community_token": token}, announce=announce)
+    save_authorised(args, conn_type, {**extra, "community_token": token}, announce=announce)
 
 
 def implicit_link(app_id: str, *, oauth_base_url: str, version: str, state: str, scope: str = IMPLICIT_SCOPES) -> str:
@@ -96,7 +102,7 @@ def _implicit(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], a
         new_extra["user_id"] = params["user_id"]
     for stale in ("refresh_token", "device_id", "expires_at"):  # a static token replaces a VK ID grant
         new_extra.pop(stale, None)
-    _save_authorised(args, conn_type, new_extra, announce=announce)
+    save_authorised(args, conn_type, new_extra, announce=announce)
 
 
 def _vk_id(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], announce: Callable[[str], None],
@@ -107,7 +113,6 @@ def _vk_id(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], anno
     from airflow_provider_social.cli.authcode import authorize_in_terminal
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
-    from airflow_provider_social.hooks.vk.connection import AUTH_FLOW
     from airflow_provider_social.hooks.vk.hook import VkHook
 
     app_id = _app_id(args, extra)
@@ -131,4 +136,4 @@ def _vk_id(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], anno
         new_extra["user_id"] = tokens.extra["user_id"]
     if not tokens.refresh_token:
         announce("Warning: VK ID issued no refresh token; the access token lives 1 hour and cannot be renewed.")
-    _save_authorised(args, conn_type, new_extra, announce=announce)
+    save_authorised(args, conn_type, new_extra, announce=announce)

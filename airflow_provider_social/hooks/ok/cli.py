@@ -12,7 +12,8 @@ import argparse
 import json
 from typing import Any
 
-from airflow_provider_social.cli.commands import _save_authorised, existing_connection
+from airflow_provider_social.cli.connections import existing_connection, save_authorised
+from airflow_provider_social.hooks.ok.connection import AUTH_FLOW, AUTHORIZE_PATH, CONN_TYPE
 
 
 def _existing(conn_id: str) -> tuple[str | None, dict[str, Any], str | None]:
@@ -38,7 +39,6 @@ def auth_ok(args: argparse.Namespace, *, announce=print, read_line=input, read_s
     from airflow_provider_social.cli.options import endpoint_overrides
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
-    from airflow_provider_social.hooks.ok.connection import AUTH_FLOW, AUTHORIZE_PATH, CONN_TYPE
     from airflow_provider_social.hooks.ok.hook import OkHook
 
     conn_type, extra, secret_key = _existing(args.conn_id)
@@ -74,4 +74,4 @@ def auth_ok(args: argparse.Namespace, *, announce=print, read_line=input, read_s
     new_extra = {**settings, "redirect_uri": flow.redirect_uri, "permissions": flow.scope,
                  "access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
                  "expires_at": tokens.expires_at}
-    _save_authorised(args, conn_type or CONN_TYPE, new_extra, password=secret_key, announce=announce)
+    save_authorised(args, conn_type or CONN_TYPE, new_extra, password=secret_key, announce=announce)
