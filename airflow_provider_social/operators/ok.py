@@ -101,13 +101,13 @@ class OkPostToGroupOperator(BaseOperator):
         """Validate, post (or find the earlier try's topic), record the link.
 
         :param context: the task's Airflow context."""
+        from airflow_provider_social.hooks.ok.posting import POST_FIELDS
+
         hook = _hook(self.ok_conn_id)
-        post = hook.validate_post(  # before any network call
-            self.group_id, text=self.text, photo_paths=_as_list(self.photo_paths),
-            photo_tokens=_as_list(self.photo_tokens), link=self.link, poll_question=self.poll_question,
-            poll_answers=self.poll_answers, poll_options=self.poll_options, publish_at=self.publish_at or None,
-            on_behalf_of_group=self.on_behalf_of_group,
-        )
+        fields = {name: getattr(self, name) for name in POST_FIELDS}  # the post's parameters are declared once
+        fields.update(photo_paths=_as_list(self.photo_paths), photo_tokens=_as_list(self.photo_tokens),
+                      publish_at=self.publish_at or None)
+        post = hook.validate_post(self.group_id, **fields)  # before any network call
         dedupe = _is_retry(context) if self.dedupe is None else self.dedupe
         result = hook.publish(post, dedupe=dedupe)
         self.topic_url = result["url"]

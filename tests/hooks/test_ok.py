@@ -315,8 +315,34 @@ def test_the_invocation_error_header_alone_is_mapped(status, body):
     assert failed.error.api_code == 104
 
 
+@pytest.mark.parametrize("status", [200, 500])
+@pytest.mark.parametrize(("code", "names_command"), [(102, True), (103, True), (104, False), (10, False)])
+def test_the_policy_names_the_reauth_command_from_the_call_context(status, code, names_command):
+    """The hint is the policy's, from its table and the context the transport fills (no hook patches it later)."""
+    from airflow_provider_social.core.policy import CallContext
+    from airflow_provider_social.hooks.ok.policy import OkPolicy
+
+    command = "airflow social auth ok --conn-id ok_main"
+    for headers in ({}, {"invocation-error": str(code)}):
+        for reauth_command in (command, ""):
+            response = requests.Response()
+            response.status_code = status
+            response._content = f'{{"error_code": {code}, "error_msg": "refused"}}'.encode()
+            response.headers.update(headers)
+            context = CallContext("OK", "test", lambda: 0.0, conn_id="ok_main", reauth_command=reauth_command)
+            hint = OkPolicy().decide(response, context).error.hint  # type: ignore[union-attr]
+            assert (f"run `{command}`" in hint) is (names_command and reauth_command == command), (headers, hint)
+
+
+def test_an_unknown_post_field_is_refused_like_an_unknown_keyword(hook):
+    with pytest.raises(TypeError, match="'lnk'"):
+        hook.post_to_group("hello", lnk="https://example.com")
+    with pytest.raises(TypeError, match="'lnk'"):
+        hook.validate_post(text="hello", lnk="https://example.com")
+
+
 def test_an_upload_url_that_really_expired_is_retried_from_a_fresh_one(hook, sandbox, photo):
-    original = hook.call
+    original = hook.client.call  # the photo upload asks the client for its link
     slow = iter([True])
 
     def call(method, **params):
@@ -325,7 +351,7 @@ def test_an_upload_url_that_really_expired_is_retried_from_a_fresh_one(hook, san
             sandbox.control.advance(2 * 86400)  # the URL (about a day) lapses before the file is sent
         return answer
 
-    hook.call = call  # type: ignore[method-assign]
+    hook.client.call = call  # type: ignore[method-assign]
     assert len(hook.upload_photos([photo])) == 1
     uploads = sandbox.control.state("ok")["uploads"]
     assert [u["used"] for u in uploads] == [False, True]

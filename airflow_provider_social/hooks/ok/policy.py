@@ -3,6 +3,9 @@
 OK marks a failed call with the ``invocation-error`` header and a top-level JSON body ``{"error_code",
 "error_msg", "error_data"}``; the HTTP status of such answers is not documented (the sandbox answers 200), so
 the policy looks at both the header and the body of every answer, whatever its status.
+
+Every mapping happens here, from :data:`OK_ERRORS`: the error class, the hint, and for the codes in
+:data:`REAUTHORISE` the command that re-authorises the connection (``CallContext.reauth_command``).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ OK_ERRORS: dict[int, tuple[type[SocialApiError], str]] = {
     50: (PermissionDeniedError, "the user is not an administrator of the group"),
     100: (ValidationError, "a parameter is missing or wrong"),
     101: (AuthenticationError, "the application public key (application_key) is wrong or missing"),
-    102: (AuthenticationError, "the session (access token) expired"),
+    102: (AuthenticationError, "the session (access token) expired and could not be renewed"),
     103: (AuthenticationError, "the access token is invalid or revoked; re-authorise"),
     104: (AuthenticationError, "the signature was refused: check the application secret key (connection "
                                "password) and the application public key"),
@@ -51,9 +54,18 @@ OK_ERRORS: dict[int, tuple[type[SocialApiError], str]] = {
     121: (ValidationError, "a photo id or upload token is wrong, expired or already used; upload the photo again"),
 }
 
+#: Codes that only a new grant cures: their hint names the command that re-authorises the connection. (A 102 that
+#: reaches the caller survived the one renewal, or the connection cannot renew: no refresh token, or a test.)
+REAUTHORISE = frozenset({SESSION_EXPIRED, 103})
 
-def ok_error_info(body: Any, header: str | None = None) -> ApiErrorInfo | None:
-    """The error an OK answer carries (body ``error_code`` or the ``invocation-error`` header), or None."""
+
+def ok_error_info(body: Any, header: str | None = None, reauth_command: str = "") -> ApiErrorInfo | None:
+    """The error an OK answer carries (body ``error_code`` or the ``invocation-error`` header), or None.
+
+    :param body: the parsed JSON body (anything else counts as no body).
+    :param header: the ``invocation-error`` header.
+    :param reauth_command: the command that re-authorises the connection, named in the hint of
+        :data:`REAUTHORISE` codes ("" names none)."""
     code: Any = body.get("error_code") if isinstance(body, dict) else None
     if code is None and header:
         code = header
@@ -65,6 +77,8 @@ def ok_error_info(body: Any, header: str | None = None) -> ApiErrorInfo | None:
         pass
     message = str(body.get("error_msg") or "") if isinstance(body, dict) else ""
     cls, hint = OK_ERRORS.get(code, (SocialApiError, "")) if isinstance(code, int) else (SocialApiError, "")
+    if code in REAUTHORISE and reauth_command:
+        hint = f"{hint}; run `{reauth_command}`"
     return ApiErrorInfo(code=code, message=message or f"OK error {code}", error_class=cls, hint=hint)
 
 
@@ -77,10 +91,23 @@ class OkPolicy(ResponsePolicy):
         """The error of a non-2xx answer: body ``error_code`` or the ``invocation-error`` header.
 
         :param response: the answer."""
+        return self._error_info(response, "")
+
+    def _error_info(self, response: requests.Response, reauth_command: str) -> ApiErrorInfo:
+        header = response.headers.get("invocation-error")
         body = error_body(response)
         if isinstance(body, ApiErrorInfo):  # not JSON: the invocation-error header still names the error
-            return ok_error_info(None, response.headers.get("invocation-error")) or body
-        return ok_error_info(body, response.headers.get("invocation-error")) or ApiErrorInfo(message=str(body)[:300])
+            return ok_error_info(None, header, reauth_command) or body
+        return ok_error_info(body, header, reauth_command) or ApiErrorInfo(message=str(body)[:300])
+
+    def error(self, response: requests.Response, context: CallContext,
+              info: ApiErrorInfo | None = None) -> SocialApiError:
+        """The mapped error of ``response``, its hint naming the re-authorisation command where a new grant is due.
+
+        :param response: the answer.
+        :param context: the call's service, operation, clock and re-authorisation command.
+        :param info: what the answer says, when already read."""
+        return super().error(response, context, info or self._error_info(response, context.reauth_command))
 
     def decide(self, response: requests.Response, context: CallContext) -> Decision:
         """Read an answer of any status: an OK error with the ``invocation-error`` header is mapped whatever the status.
@@ -89,8 +116,8 @@ class OkPolicy(ResponsePolicy):
         :param context: the call's service, operation and clock."""
         # Tolerant: OK's status for API errors is undocumented, so an error body means the same at any status.
         if not 200 <= response.status_code < 300 and response.headers.get("invocation-error"):
-            info = self.parse_error_info(response)
-            if info is not None and info.code is not None:
+            info = self._error_info(response, context.reauth_command)
+            if info.code is not None:
                 return self._decide_api_error(response, context, info)
         return super().decide(response, context)
 
@@ -103,11 +130,12 @@ class OkPolicy(ResponsePolicy):
         try:
             body = response.json()
         except ValueError:
-            if header_info := ok_error_info(None, header):  # the header alone names the error, whatever the body
+            # The header alone names the error, whatever the body.
+            if header_info := ok_error_info(None, header, context.reauth_command):
                 return self._decide_api_error(response, context, header_info)
             return Fail(self.error(response, context, ApiErrorInfo(
                 message=f"OK answered without JSON: {(response.text or '')[:200]!r}")))
-        info = ok_error_info(body, header)
+        info = ok_error_info(body, header, context.reauth_command)
         if info is None:
             return Accept(body)
         return self._decide_api_error(response, context, info)

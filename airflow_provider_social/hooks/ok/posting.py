@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.uploads import check_local_file, check_size
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 SERVICE = "OK"
 MOSCOW = timezone(timedelta(hours=3))
@@ -44,6 +47,35 @@ class Photo:
     path: Path
     content_type: str
     size: int
+
+
+class PostFields(TypedDict, total=False):
+    """What a group post carries besides its text, as callers give it (:func:`validate_post` checks it into a
+    :class:`GroupPost`). The one list of post parameters: the hook's ``post_to_group`` and ``validate_post`` take
+    these as keywords, and the post operator hands its own attributes of these names over.
+
+    :param photo_paths: local image files to upload and attach (one path or a list).
+    :param photo_tokens: upload tokens of photos uploaded earlier for the same group.
+    :param link: an http(s) URL shown as a link block.
+    :param poll_question: a poll's question (with ``poll_answers``).
+    :param poll_answers: the poll's answers, at least 2.
+    :param poll_options: ``SingleChoice`` and/or ``AnonymousVoting`` (a list or a comma string).
+    :param publish_at: schedule the topic (aware datetime or Moscow "YYYY-mm-dd hh:mi:ss"), in the future.
+    :param on_behalf_of_group: post as the group (the user must administer it); default True.
+    """
+
+    photo_paths: Sequence[str | Path] | str | Path | None
+    photo_tokens: Sequence[str] | None
+    link: str | None
+    poll_question: str | None
+    poll_answers: Sequence[str] | None
+    poll_options: Sequence[str] | str | None
+    publish_at: datetime | str | None
+    on_behalf_of_group: bool
+
+
+#: Every parameter of a post (its text, then :class:`PostFields`), in the order the post operator lists them.
+POST_FIELDS: tuple[str, ...] = ("text", *PostFields.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -155,22 +187,20 @@ def publish_time(value: datetime | str | None, now: float) -> str | None:
     return when.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def validate_post(
-    group_id: Any,
-    *,
-    now: float,
-    text: str | None = None,
-    photo_paths: Sequence[str | Path] | str | Path | None = None,
-    photo_tokens: Sequence[str] | None = None,
-    link: str | None = None,
-    poll_question: str | None = None,
-    poll_answers: Sequence[str] | None = None,
-    poll_options: Sequence[str] | str | None = None,
-    publish_at: datetime | str | None = None,
-    on_behalf_of_group: bool = True,
-) -> GroupPost:
+def validate_post(group_id: Any, *, now: float, text: str | None = None, **fields: Unpack[PostFields]) -> GroupPost:
     """Check a group post against the rules (reference 3.4) and return it; raises ValidationError naming the
-    field. At least one of text, photos, link or poll; a link is http(s); a poll has a question and 2+ answers."""
+    field. At least one of text, photos, link or poll; a link is http(s); a poll has a question and 2+ answers.
+
+    :param group_id: the group (gid).
+    :param now: seconds since the epoch (``publish_at`` must be later).
+    :param text: the topic's text.
+    :param fields: the rest of the post (:class:`PostFields`)."""
+    unexpected = sorted(set(fields) - set(PostFields.__annotations__))
+    if unexpected:  # as Python refuses an unknown keyword: a misspelt part must not vanish silently
+        raise TypeError(f"validate_post() got an unexpected keyword argument {unexpected[0]!r}")
+    photo_paths, photo_tokens, link = fields.get("photo_paths"), fields.get("photo_tokens"), fields.get("link")
+    poll_question, poll_answers = fields.get("poll_question"), fields.get("poll_answers")
+    poll_options, on_behalf_of_group = fields.get("poll_options"), fields.get("on_behalf_of_group", True)
     gid = check_group_id(group_id)
     text = unicodedata.normalize("NFC", text or "").strip()
     photos = check_photos(photo_paths)
@@ -202,7 +232,7 @@ def validate_post(
         raise input_error("on_behalf_of_group", f"must be true or false, got {on_behalf_of_group!r}",
                           service=SERVICE)
     return GroupPost(gid, text, photos, tokens, link or None, question, answers, options,
-                     publish_time(publish_at, now), on_behalf_of_group)
+                     publish_time(fields.get("publish_at"), now), on_behalf_of_group)
 
 
 def normalise(text: str) -> str:
