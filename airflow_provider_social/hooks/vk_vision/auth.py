@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.errors import ApiErrorInfo, AuthenticationError, default_error_parser
+from airflow_provider_social.core.errors import AuthenticationError
 from airflow_provider_social.core.http import Auth
 from airflow_provider_social.core.masking import register_secret
 from airflow_provider_social.core.policy import ResponsePolicy
 from airflow_provider_social.core.ratelimit import fingerprint
-from airflow_provider_social.core.tokens import InvalidGrantError, TokenManager, TokenSet
+from airflow_provider_social.core.tokens import TokenManager, TokenSet
+
+from .policy import token_error_parser
 
 if TYPE_CHECKING:
     import requests
@@ -26,17 +28,6 @@ if TYPE_CHECKING:
     from airflow_provider_social.core.http import Transport
 
 PROVIDER = "mcs"
-
-
-def token_error_parser(response: requests.Response) -> ApiErrorInfo | None:
-    """RFC 6749-style errors (UNCONFIRMED for VK Cloud: the client also accepts a bare message)."""
-    info = default_error_parser(response) or ApiErrorInfo()
-    if info.code == "invalid_grant":
-        info.error_class = InvalidGrantError
-    elif info.code in ("invalid_client", "unauthorized_client") or response.status_code == 401:
-        info.error_class = AuthenticationError
-        info.hint = "check the OAuth client ID and secret of the connection (console -> AI API -> Vision API)"
-    return info
 
 
 class VkCloudTokenClient:

@@ -3,6 +3,9 @@
 ``status`` 200 carries the result object in ``body``; 400/403/500 carry a string. Whether the HTTP status mirrors
 the envelope's is UNCONFIRMED, so the policy reads the envelope on every answer, 2xx included, and falls back to
 the HTTP status only when there is no envelope (a proxy's page, a load balancer's 502).
+
+The token endpoint (:class:`.auth.VkCloudTokenClient`) answers RFC 6749-style errors (UNCONFIRMED for VK Cloud),
+read by :func:`token_error_parser`. Both mappings are tables: :data:`ENVELOPE_ERRORS`, :data:`TOKEN_ERRORS`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from airflow_provider_social.core.errors import (
     ApiErrorInfo,
     AuthenticationError,
     ServerError,
+    SocialApiError,
     ValidationError,
+    default_error_parser,
     error_body,
 )
 from airflow_provider_social.core.policy import (
@@ -27,6 +32,7 @@ from airflow_provider_social.core.policy import (
     Retry,
     build_error,
 )
+from airflow_provider_social.core.tokens import InvalidGrantError
 
 from .params import SERVICE
 
@@ -36,6 +42,19 @@ if TYPE_CHECKING:
 TOKEN_HINT = ("the token is wrong, expired or was deleted: check the service token (console -> AI API -> Vision "
               "API) or the OAuth client of the connection; the service is paid, so a project without funds is "
               "refused too")
+CLIENT_HINT = "check the OAuth client ID and secret of the connection (console -> AI API -> Vision API)"
+
+#: Envelope ``status`` -> (error class, hint); any other status >= 500 is a :class:`ServerError`.
+ENVELOPE_ERRORS: dict[int, tuple[type[SocialApiError], str]] = {
+    400: (ValidationError, ""),
+    403: (AuthenticationError, TOKEN_HINT),
+}
+#: The token endpoint's ``error`` -> (error class, hint); a 401 without one of these is the client's too.
+TOKEN_ERRORS: dict[str, tuple[type[SocialApiError], str]] = {
+    "invalid_grant": (InvalidGrantError, ""),
+    "invalid_client": (AuthenticationError, CLIENT_HINT),
+    "unauthorized_client": (AuthenticationError, CLIENT_HINT),
+}
 
 
 def envelope(response: requests.Response) -> dict[str, Any] | None:
@@ -62,13 +81,21 @@ def vision_error_parser(response: requests.Response) -> ApiErrorInfo | None:
 
 def _info(status: int, body: Any) -> ApiErrorInfo:
     message = body if isinstance(body, str) else str(body)[:300]
-    if status == 403:
-        return ApiErrorInfo(code=status, message=message, error_class=AuthenticationError, hint=TOKEN_HINT)
-    if status == 400:
-        return ApiErrorInfo(code=status, message=message, error_class=ValidationError)
-    if status >= 500:
-        return ApiErrorInfo(code=status, message=message, error_class=ServerError)
-    return ApiErrorInfo(code=status, message=message)
+    cls, hint = ENVELOPE_ERRORS.get(status, (ServerError if status >= 500 else None, ""))
+    return ApiErrorInfo(code=status, message=message, error_class=cls, hint=hint)
+
+
+def token_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+    """RFC 6749-style errors of the token endpoint (UNCONFIRMED for VK Cloud: a bare message is accepted too).
+
+    :param response: the HTTP answer."""
+    info = default_error_parser(response) or ApiErrorInfo()
+    known = TOKEN_ERRORS.get(str(info.code)) or (
+        (AuthenticationError, CLIENT_HINT) if response.status_code == 401 else None)
+    if known is not None:
+        info.error_class, hint = known
+        info.hint = hint or info.hint
+    return info
 
 
 class VisionPolicy(ResponsePolicy):
@@ -115,4 +142,5 @@ class VisionPolicy(ResponsePolicy):
         return Fail(error)
 
 
-__all__ = ["SERVICE", "VisionPolicy", "envelope", "vision_error_parser"]
+__all__ = ["ENVELOPE_ERRORS", "SERVICE", "TOKEN_ERRORS", "VisionPolicy", "envelope", "token_error_parser",
+           "vision_error_parser"]

@@ -6,7 +6,18 @@ and ``error`` (the service's per-image message when ``ok`` is False).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, TypedDict
+
+from airflow_provider_social.core.errors import SocialApiError
+
+from .params import SERVICE
+
+#: What the service said about one image: (per-image status, its error, our payload). Status 0 is ok, 1 a
+#: permanent error, 2 a temporary one (the image is sent again).
+Record = tuple[int, str | None, dict[str, Any]]
+#: Reads one answer's body into the record of each image part it names.
+Extract = Callable[[dict[str, Any]], dict[str, Record]]
 
 
 class Label(TypedDict, total=False):
@@ -129,3 +140,54 @@ def person(raw: dict[str, Any]) -> Person:
         if api in raw:
             out[ours] = raw[api]  # type: ignore[literal-required]
     return out
+
+
+def objects_reader(payload: Callable[[dict[str, Any]], dict[str, Any]]) -> Extract:
+    """Reader of ``body.objects[]``: per image status, error and our payload (built only for status 0).
+
+    :param payload: builds our payload from one ``objects[]`` entry."""
+
+    def extract(body: dict[str, Any]) -> dict[str, Record]:
+        return {str(o.get("name")): (int(o.get("status", 1)), o.get("error"), payload(o) if
+                                     int(o.get("status", 1)) == 0 else {})
+                for o in body.get("objects") or []}
+
+    return extract
+
+
+def base_result(name: str, record: Record) -> dict[str, Any]:
+    """``{"image", "ok", "error"}`` of one image, the part every result starts with.
+
+    :param name: the caller's name for the image.
+    :param record: what the service said about it."""
+    status, error, _ = record
+    if status == 2:
+        error = f"temporary error persisted after retries: {error or 'no message'}"
+    return {"image": name, "ok": status == 0, "error": None if status == 0 else (error or "failed")}
+
+
+class VisionImageError(SocialApiError):
+    """Some images were refused for good (per-image status 1) or stayed temporarily failing.
+
+    :param message: the summary.
+    :param results: every image's result.
+    :param failed: image name -> the service's message, for those that failed.
+    """
+
+    def __init__(self, message: str, *, results: list[Any], failed: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.results = results
+        self.failed = failed
+
+
+def raise_for_errors(results: Sequence[Any], operation: str = "recognize") -> None:
+    """Raise :class:`VisionImageError` naming every image whose result is not ok.
+
+    :param results: per-image results (each with ``image``, ``ok`` and ``error``).
+    :param operation: the operation named in the error."""
+    failed = {res["image"]: res.get("error") or "failed" for res in results if not res["ok"]}
+    if failed:
+        shown = "; ".join(f"{name}: {error}" for name, error in list(failed.items())[:10])
+        raise VisionImageError(f"{len(failed)} of {len(results)} images failed ({shown})", service=SERVICE,
+                               operation=operation, results=list(results), failed=failed,
+                               hint="per-image errors are the service's own; status 2 errors were retried")

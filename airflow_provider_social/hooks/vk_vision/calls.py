@@ -1,0 +1,27 @@
+"""Every call the Vision hook makes, declared once (:class:`~airflow_provider_social.core.calls.ApiCall`).
+
+Each is a multipart POST of image parts plus a ``meta`` JSON part (:func:`.images.multipart`) under
+``api_base_url``, with the ``vision`` token (a service token or an OAuth client's, :mod:`.auth`).
+"""
+
+from __future__ import annotations
+
+from airflow_provider_social.core.calls import ApiCall
+
+
+def _call(name: str, path: str) -> ApiCall:
+    # Recognitions change nothing and persons calls converge (setting the same link twice is one link), so a
+    # lost answer may be repeated; every request is billed, so retries stay within the connection's bounds.
+    return ApiCall(name, "POST", path, token="vision", idempotent=True)
+
+
+CALLS = {
+    "objects": _call("detect objects", "/api/v1/objects/detect"),
+    "adult": _call("detect adult content", "/api/v1/adult/detect"),
+    "text": _call("recognize text", "/api/v1/text/recognize"),
+    "scene_text": _call("recognize scene text", "/api/v1/scene_text/recognize"),
+    "persons_set": _call("set persons", "/api/v1/persons/set"),
+    "persons_recognize": _call("recognize persons", "/api/v1/persons/recognize"),
+    "persons_delete": _call("delete persons", "/api/v1/persons/delete"),
+    "persons_truncate": _call("truncate persons space", "/api/v1/persons/truncate"),
+}
