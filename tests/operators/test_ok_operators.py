@@ -103,3 +103,20 @@ def test_bad_input_fails_before_any_request(sandbox, ok_default, kwargs):
         OkPostToGroupOperator(task_id="post", **kwargs).execute(ctx())
     assert sandbox.control.created("ok") == []
     assert sandbox.state.services["ok"].extended_at == {}  # no API call reached the sandbox
+
+
+def test_every_post_field_is_an_operator_parameter_and_reaches_the_post(sandbox, ok_default):
+    """The post's parameters are declared once (hooks.ok.posting.PostFields): the operator hands over an attribute
+    of each name, so a field added there without an operator parameter fails here, not in a task."""
+    import inspect
+
+    from airflow_provider_social.hooks.ok.posting import POST_FIELDS
+
+    assert set(POST_FIELDS) <= set(inspect.signature(OkPostToGroupOperator.__init__).parameters)
+    result = OkPostToGroupOperator(task_id="p", text="Poll time", link="https://example.com/poll",
+                                   poll_question="Tea or coffee?", poll_answers=["Tea", "Coffee"],
+                                   poll_options="SingleChoice", on_behalf_of_group=False).execute(ctx())
+    topic = next(t for t in sandbox.control.state("ok")["topics"] if str(t["id"]) == result["topic_id"])
+    kinds = [m["type"] for m in topic["media"]]
+    assert kinds == ["text", "link", "poll"] and topic["media"][2]["options"] == "SingleChoice"
+    assert topic["on_behalf_of_group"] is False
