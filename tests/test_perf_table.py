@@ -1,4 +1,4 @@
-"""The README's Performance table is generated from benchmarks/results.json, never typed by hand."""
+"""The Performance table (docs/performance.md) is generated from benchmarks/results.json, never typed by hand."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ def test_the_table_lists_every_result_with_its_reference_ratio_date_and_cores():
 
 def test_only_the_part_between_the_markers_is_rewritten():
     text = f"intro\n{perf_table.START}\nold table\n{perf_table.END}\noutro\n"
-    assert perf_table.updated_readme(text, "new") == f"intro\n{perf_table.START}\nnew\n{perf_table.END}\noutro\n"
+    assert perf_table.updated_page(text, "new") == f"intro\n{perf_table.START}\nnew\n{perf_table.END}\noutro\n"
     with pytest.raises(SystemExit, match="markers"):
-        perf_table.updated_readme("no markers here", "new")
+        perf_table.updated_page("no markers here", "new")
 
 
-def test_the_readme_has_the_markers():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    assert perf_table.START in readme and perf_table.END in readme
+def test_the_performance_page_has_the_markers():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "performance.md").read_text()
+    assert perf_table.START in page and perf_table.END in page
