@@ -45,7 +45,8 @@ def test_a_translation_is_missing_current_or_stale(tmp_path):
     (docs / "services").mkdir()
     (docs / "services" / "vk.md").write_text("# VK\n")
     (docs / "cli.md").write_text("# CLI\n")
-    (docs / "ru" / "index.md").write_text(f"---\nen_hash: {docs_i18n.english_hash(docs / 'index.md')}\n---\n# Главная\n")
+    current = docs_i18n.english_hash(docs / "index.md")
+    (docs / "ru" / "index.md").write_text(f"---\nen_hash: {current}\n---\n# Главная\n")
     (docs / "ru" / "services" / "vk.md").write_text("---\nen_hash: 000000000000\n---\n# ВК\n")
     states = {page: docs_i18n.translation_state(page, docs).state for page in docs_i18n.english_pages(docs)}
     assert states == {"cli.md": "missing", "index.md": "current", "services/vk.md": "stale"}
