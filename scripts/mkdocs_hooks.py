@@ -3,13 +3,15 @@
 - The built site must load nothing from the internet (readers and CI may be offline): after the build every page
   and stylesheet is scanned for resources on other hosts; one found is an error, so the strict build fails.
 - The Russian edition (mkdocs.ru.yml, docs/I18N.md): its navigation is the English one, limited to the pages
-  translated so far, each titled by its own heading; a page whose English original changed since its ``en_hash``
-  gets a notice at the top; a page without ``en_hash`` fails the build.
+  translated so far, each titled by its own heading; a link to a page or image not translated yet leads to the
+  English edition's; a page whose English original changed since its ``en_hash`` gets a notice at the top; a page
+  without ``en_hash`` fails the build.
 """
 
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -66,6 +68,33 @@ def translated_nav(nav: list, translated: set[str], section_titles: dict[str, st
     return result
 
 
+_RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|#|/)([^)\s#]+)(#[^)\s]*)?(\))", re.IGNORECASE)
+
+
+def english_url(target: str) -> str:
+    """The site URL (directory URLs) of a file of the English edition, relative to the site root."""
+    if not target.endswith(".md"):
+        return target
+    stem = target[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def links_to_english(markdown: str, page_src: str, page_url: str, russian_docs: Path, english_docs: Path) -> str:
+    """Relative links of a Russian page whose target is not translated (not under docs/ru/) but exists in English
+    point at the English edition's page or file instead (the Russian site is built into site/ru/)."""
+    to_site_root = "../" * (page_url.count("/") + 1)
+
+    def rewrite(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page_src), match.group(2)))
+        if (russian_docs / target).exists() or not (english_docs / target).is_file():
+            return match.group(0)
+        return f"{match.group(1)}{to_site_root}{english_url(target)}{match.group(3) or ''}{match.group(4)}"
+
+    return _RELATIVE_LINK.sub(rewrite, markdown)
+
+
 def on_config(config: Any) -> Any:
     if _is_russian(config):
         docs_dir = Path(config["docs_dir"])
@@ -86,6 +115,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if recorded is None:
         log.error("%s: no en_hash in its front matter (docs/I18N.md says how to record it)", page.file.src_uri)
         return markdown
+    markdown = links_to_english(markdown, page.file.src_uri, page.url, Path(config["docs_dir"]), DOCS)
     if recorded != english_hash(english):
         notice = config["extra"].get("stale_translation_notice", "The English page changed since this translation.")
         return f'!!! warning ""\n    {notice}\n\n{markdown}'

@@ -58,3 +58,17 @@ def test_the_russian_nav_is_the_english_one_limited_to_translated_pages():
     translated = {"index.md", "services/ok.md"}
     assert mkdocs_hooks.translated_nav(nav, translated, {"Services": "Сервисы"}) == [
         "index.md", {"Сервисы": ["services/ok.md"]}]
+
+
+def test_links_to_pages_not_translated_yet_lead_to_the_english_edition(tmp_path):
+    english, russian = tmp_path / "docs", tmp_path / "docs" / "ru"
+    for page in ("index.md", "tokens.md", "services/vk.md", "services/ok.md", "img/health.png"):
+        (english / page).parent.mkdir(parents=True, exist_ok=True)
+        (english / page).write_text("x")
+    (russian / "services").mkdir(parents=True)
+    (russian / "services" / "ok.md").write_text("x")
+    markdown = ("[токены](../tokens.md#which-store) [ОК](ok.md) [главная](../index.md) ![h](../img/health.png) "
+                "[нет](../nowhere.md) [X](https://x.com/a.md) [тут](#anchor)")
+    assert mkdocs_hooks.links_to_english(markdown, "services/vk.md", "services/vk/", russian, english) == (
+        "[токены](../../../tokens/#which-store) [ОК](ok.md) [главная](../../../) ![h](../../../img/health.png) "
+        "[нет](../nowhere.md) [X](https://x.com/a.md) [тут](#anchor)")
