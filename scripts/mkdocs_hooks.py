@@ -1,5 +1,7 @@
 """MkDocs hooks of the documentation site (mkdocs.yml ``hooks:``), for both editions.
 
+- Sphinx cross-reference roles in docstrings (``:class:`~a.b.C```), which mkdocstrings shows as typed, read as
+  plain code (``C``).
 - The built site must load nothing from the internet (readers and CI may be offline): after the build every page
   and stylesheet is scanned for resources on other hosts; one found is an error, so the strict build fails.
 - The Russian edition (mkdocs.ru.yml, docs/I18N.md): its navigation is the English one, limited to the pages
@@ -43,6 +45,19 @@ def external_fetches(site_dir: Path) -> list[str]:
             url = next(group for group in match.groups() if group)
             found.append(f"{path.relative_to(site_dir)}: {url}")
     return found
+
+
+_SPHINX_ROLE = re.compile(r":(?:class|meth|func|attr|mod|exc|data|obj|const):<code>(~?)([^<]*)</code>")
+
+
+def without_sphinx_roles(html: str) -> str:
+    """``:class:<code>~a.b.C</code>`` -> ``<code>C</code>``; without the ``~`` the full name stays."""
+    return _SPHINX_ROLE.sub(lambda m: f"<code>{m.group(2).rsplit('.', 1)[-1] if m.group(1) else m.group(2)}</code>",
+                            html)
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    return without_sphinx_roles(html)
 
 
 def _is_russian(config: Any) -> bool:

@@ -74,3 +74,11 @@ def test_material_is_configured_without_web_fonts():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(r"^  font: false$", config, re.MULTILINE)
     assert re.search(r"^strict: true$", config, re.MULTILINE)
+
+
+def test_sphinx_roles_in_docstrings_render_as_plain_code():
+    html = ("shells over :class:<code>~airflow_provider_social.hooks.vk.VkHook</code>; see "
+            ":meth:<code>wait_for_operation</code> and :class:<code>core.errors.ConflictError</code>")
+    assert mkdocs_hooks.without_sphinx_roles(html) == (
+        "shells over <code>VkHook</code>; see <code>wait_for_operation</code> and "
+        "<code>core.errors.ConflictError</code>")
