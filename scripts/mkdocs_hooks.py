@@ -110,6 +110,16 @@ def links_to_english(markdown: str, page_src: str, page_url: str, russian_docs: 
     return _RELATIVE_LINK.sub(rewrite, markdown)
 
 
+def with_notice(markdown: str, notice: str) -> str:
+    """The page with a warning under its first ``# `` heading (above it, MkDocs would no longer take the page's
+    title from the heading)."""
+    block = f'!!! warning ""\n    {notice}\n'
+    heading = re.search(r"^# .*\n", markdown, re.MULTILINE)
+    if heading is None:
+        return f"{block}\n{markdown}"
+    return f"{markdown[: heading.end()]}\n{block}{markdown[heading.end():]}"
+
+
 def on_config(config: Any) -> Any:
     if _is_russian(config):
         docs_dir = Path(config["docs_dir"])
@@ -133,7 +143,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     markdown = links_to_english(markdown, page.file.src_uri, page.url, Path(config["docs_dir"]), DOCS)
     if recorded != english_hash(english):
         notice = config["extra"].get("stale_translation_notice", "The English page changed since this translation.")
-        return f'!!! warning ""\n    {notice}\n\n{markdown}'
+        return with_notice(markdown, notice)
     return markdown
 
 

@@ -72,3 +72,9 @@ def test_links_to_pages_not_translated_yet_lead_to_the_english_edition(tmp_path)
     assert mkdocs_hooks.links_to_english(markdown, "services/vk.md", "services/vk/", russian, english) == (
         "[токены](../../../tokens/#which-store) [ОК](ok.md) [главная](../../../) ![h](../../../img/health.png) "
         "[нет](../nowhere.md) [X](https://x.com/a.md) [тут](#anchor)")
+
+
+def test_the_stale_notice_goes_under_the_heading_that_titles_the_page():
+    assert mkdocs_hooks.with_notice("# Заголовок\n\nТекст.\n", "Устарело.") == (
+        '# Заголовок\n\n!!! warning ""\n    Устарело.\n\nТекст.\n')
+    assert mkdocs_hooks.with_notice("Текст.\n", "Устарело.") == '!!! warning ""\n    Устарело.\n\nТекст.\n'
