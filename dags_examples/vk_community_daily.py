@@ -1,7 +1,7 @@
 """A day in a VK community: a photo post, a poll, yesterday's reach statistics through ``execute``, and a message
 to the admin if anything fails.
 
-Tokens (README "VK"): the posts, the poll and the statistics need the user token of a community admin
+Tokens (docs/services/vk.md): the posts, the poll and the statistics need the user token of a community admin
 (``access_token``); the failure message needs the community key (``community_token``). The photo is generated
 here (a small PNG) so the example runs anywhere. Posts carry a guid derived from the task instance: a retried task
 does not post twice.

@@ -5,7 +5,7 @@ products (with a main photo generated here, so the example runs anywhere), edits
 Then a wall post announces the newest product, a ``promoted_posts`` campaign gets an ad for that post, and the ad
 is paused again (the example spends nothing).
 
-Tokens (README "VK market and ads"): the user token of a community admin with the ``market`` and ``ads`` scopes
+Tokens (docs/services/vk-market-ads.md): the user token of a community admin with the ``market`` and ``ads`` scopes
 (``access_token``); the ads account is the first one that token can use.
 """
 

@@ -1,7 +1,10 @@
-"""Write the README's Performance table from benchmarks/results.json (the last `make bench`), never by hand.
+"""Write the Performance table of the documentation site from benchmarks/results.json (the last `make bench`),
+never by hand.
 
-Usage: ``python scripts/perf_table.py [--check]``. The table goes between the ``perf-table`` markers of README.md,
-with the date of the results and the machine's core count; ``--check`` exits 1 if the README is out of date.
+Usage: ``python scripts/perf_table.py [--check]``. The table goes between the ``perf-table`` markers of
+docs/performance.md, with the date of the results and the machine's core count; ``--check`` exits 1 if the page is
+out of date. The markers are also pymdownx.snippets section markers, so another page (the Russian edition)
+includes the same table with ``--8<-- "docs/performance.md:perf-table"`` instead of a copy.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.json"
-README = ROOT / "README.md"
-START = "<!-- perf-table:start (scripts/perf_table.py writes this part from benchmarks/results.json) -->"
-END = "<!-- perf-table:end -->"
+PAGE = ROOT / "docs" / "performance.md"
+START = "<!-- --8<-- [start:perf-table] scripts/perf_table.py writes this part from benchmarks/results.json -->"
+END = "<!-- --8<-- [end:perf-table] -->"
 
 
 def _number(value: float | None) -> str:
@@ -41,9 +44,9 @@ def render(results: dict[str, dict], when: datetime.datetime, cores: int) -> str
     return "\n".join(lines)
 
 
-def updated_readme(text: str, table: str) -> str:
+def updated_page(text: str, table: str) -> str:
     if START not in text or END not in text:
-        raise SystemExit(f"README.md has no perf-table markers ({START!r} ... {END!r})")
+        raise SystemExit(f"{PAGE.relative_to(ROOT)} has no perf-table markers ({START!r} ... {END!r})")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{table}\n{END}{tail}"
@@ -56,12 +59,12 @@ def main(argv: list[str]) -> int:
     results = json.loads(RESULTS.read_text())
     when = datetime.datetime.fromtimestamp(RESULTS.stat().st_mtime, tz=datetime.timezone.utc)
     table = render(results, when, os.cpu_count() or 1)
-    text = README.read_text()
-    new = updated_readme(text, table)
+    text = PAGE.read_text()
+    new = updated_page(text, table)
     if "--check" in argv:
         return 0 if new == text else 1
-    README.write_text(new)
-    print(f"README.md Performance table: {len(results)} entries from {RESULTS.relative_to(ROOT)}")
+    PAGE.write_text(new)
+    print(f"{PAGE.relative_to(ROOT)} Performance table: {len(results)} entries from {RESULTS.relative_to(ROOT)}")
     return 0
 
 

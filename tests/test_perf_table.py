@@ -1,8 +1,9 @@
-"""The README's Performance table is generated from benchmarks/results.json, never typed by hand."""
+"""The Performance table (docs/performance.md) is generated from benchmarks/results.json, never typed by hand."""
 
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 from pathlib import Path
 
@@ -29,11 +30,37 @@ def test_the_table_lists_every_result_with_its_reference_ratio_date_and_cores():
 
 def test_only_the_part_between_the_markers_is_rewritten():
     text = f"intro\n{perf_table.START}\nold table\n{perf_table.END}\noutro\n"
-    assert perf_table.updated_readme(text, "new") == f"intro\n{perf_table.START}\nnew\n{perf_table.END}\noutro\n"
+    assert perf_table.updated_page(text, "new") == f"intro\n{perf_table.START}\nnew\n{perf_table.END}\noutro\n"
     with pytest.raises(SystemExit, match="markers"):
-        perf_table.updated_readme("no markers here", "new")
+        perf_table.updated_page("no markers here", "new")
 
 
-def test_the_readme_has_the_markers():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    assert perf_table.START in readme and perf_table.END in readme
+def test_the_performance_page_has_the_markers():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "performance.md").read_text()
+    assert perf_table.START in page and perf_table.END in page
+
+
+def _parse_table(table: str) -> tuple[datetime.datetime, int, dict[str, dict]]:
+    """The results a rendered table was made from (the inverse of perf_table.render)."""
+    lines = table.splitlines()
+    head = re.fullmatch(r"Last `make bench`: (\S+ \S+) UTC on (\d+) cores\.", lines[0])
+    assert head, lines[0]
+    results = {}
+    for row in lines[4:]:
+        name, value, reference, reference_value, ratio, target = (c.strip() for c in row.strip("|").split(" | "))
+        number, unit = value.split(" ", 1)
+        results[name.strip("`")] = {
+            "value": None if number == "-" else float(number), "unit": unit, "reference": reference,
+            "reference_value": None if reference_value == "-" else float(reference_value),
+            "ratio": None if ratio == "-" else float(ratio), "target": target,
+        }
+    return datetime.datetime.strptime(head.group(1), "%Y-%m-%d %H:%M"), int(head.group(2)), results
+
+
+def test_the_performance_page_holds_a_table_exactly_as_the_script_renders_it():
+    """Not typed by hand: re-rendering the results the page's table shows gives the same text."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "performance.md").read_text()
+    table = page.split(perf_table.START, 1)[1].split(perf_table.END, 1)[0].strip("\n")
+    when, cores, results = _parse_table(table)
+    assert len(results) >= 10
+    assert perf_table.render(results, when, cores) == table

@@ -1,6 +1,6 @@
 """A worker killed (SIGKILL) at each step of a refresh, for every token store, against the sandbox's X (single-use
 refresh tokens; a replayed one kills the grant): what the killed worker leaves behind and what the next worker finds
-(README "Token lifecycle", the crash table).
+(docs/tokens.md, the crash table).
 
 The killed worker is ``tests.stores.worker``: its store's ``prepare_save`` (called under the lock, after the read,
 right before the token request) is wrapped to die before the request, after X issued the new set but before the

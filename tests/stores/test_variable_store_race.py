@@ -1,5 +1,5 @@
 """The Variable store across two hosts: the race it cannot close, forced deterministically (the documented limit,
-README "Token lifecycle", Limits).
+docs/tokens.md, Limits).
 
 Two worker processes ("hosts": each its own lock directory, so the host ``flock`` cannot serialise them) share one
 connection and one Airflow metadata database (the Variable store's, written through the ORM outside a task). Each

@@ -1,6 +1,6 @@
 """Token lifecycle: ``TokenSet``, pluggable ``TokenStore`` backends and the refresh protocol.
 
-The rules (see README "Token lifecycle"):
+The rules (see docs/tokens.md):
 
 * The current token set is read from the store first and from the Connection second. A stored set remembers a
   fingerprint of the Connection refresh token it descends from, so re-authorising (which rewrites the Connection)

@@ -1,8 +1,8 @@
 """Group posts: input checks (before any network call), the ``attachment`` JSON, and finding an earlier topic.
 
-No double post (the rule, see README): ``mediatopic.post`` takes no idempotency key, so before posting (on a task
-retry) and after an answer that may have been lost (timeout, dropped connection, 5xx), the hook lists the
-group's newest topics (``mediatopic.getTopics``) and takes one whose text equals the post's text and that was
+No double post (the rule, see docs/services/ok.md): ``mediatopic.post`` takes no idempotency key, so before
+posting (on a task retry) and after an answer that may have been lost (timeout, dropped connection, 5xx), the hook
+lists the group's newest topics (``mediatopic.getTopics``) and takes one whose text equals the post's text and that was
 created within the dedupe window (15 minutes by default) as the earlier try's topic. Limits: a post without
 text cannot be matched, and a scheduled post is not listed before its time, so neither is found again.
 """

@@ -7,7 +7,7 @@ Auth modes (Connection extra ``auth_mode``, default: ``oauth2`` when OAuth 2.0 t
 ``oauth1``):
 
 * ``oauth2`` -- user access token (2 hours) renewed with the single-use, rotating refresh token through the token
-  store (see README "Token lifecycle"); ``Authorization: Bearer``.
+  store (see docs/tokens.md); ``Authorization: Bearer``.
 * ``oauth1`` -- consumer key/secret + access token/secret, HMAC-SHA1 signatures (requests-oauthlib); they never
   expire. Required by the v1.1 upload flow (extra ``media_upload_api: v1.1``).
 

@@ -2,7 +2,7 @@
 
 * ``user`` -- a community admin's user token. Either static (the legacy token link with ``offline``: it never
   expires) or a VK ID token (1 hour) refreshed with the rotating refresh token and the ``device_id`` through the
-  token store (see README "Token lifecycle").
+  token store (see docs/tokens.md).
 * ``community`` -- the community key (never expires): ``messages.send`` and the other community-token methods.
 
 Tokens travel in the ``Authorization: Bearer`` header (VK accepts it or an ``access_token`` parameter; reference

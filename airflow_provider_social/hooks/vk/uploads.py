@@ -58,7 +58,7 @@ class VkUploadPolicy(ResponsePolicy):
             message = str(error.get("error_msg") if isinstance(error, dict) else error)
             return Fail(UploadRejected(f"the upload was refused: {message}", service=SERVICE,
                                        operation=context.operation,
-                                       hint="check the file's format and limits (README: VK limits)"))
+                                       hint="check the file's format and limits (docs/services/vk.md, Limits)"))
         return Accept(body)
 
 
