@@ -21,7 +21,7 @@ from tests.extra_service.connection import SERVICE as EXTRA
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "airflow_provider_social"
-TOP_DIRS = ("airflow_provider_social/", "tests/", "scripts/", "benchmarks/", "dags_examples/")
+TOP_DIRS = ("airflow_provider_social/", "tests/", "scripts/", "benchmarks/", "dags_examples/", "docs/")
 RECIPE = "**How to add a service.**"
 
 

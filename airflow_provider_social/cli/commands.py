@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from airflow_provider_social.cli.connections import env_line, existing_connection, upsert_connection
+from airflow_provider_social.core.setup.connections import env_line, existing_connection, upsert_connection
 
 __all__ = ["existing_connection", "sandbox", "sandbox_connections"]
 

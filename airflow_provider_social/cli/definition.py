@@ -42,23 +42,23 @@ def _with_default(arg: CliArg) -> Arg:
     return Arg(arg.flags, **kwargs)
 
 
-def _guarded(command: AuthCommand) -> Callable[[Namespace], None]:
+def _guarded(command: AuthCommand, conn_type: str) -> Callable[[Namespace], None]:
     """Calls the command's implementation (imported on first use) through ``cli.options.run_guarded``."""
 
     def run(args: Namespace) -> None:
         from airflow_provider_social.cli.options import run_guarded
 
-        run_guarded(command.func, command.name, args)
+        run_guarded(command.func, command.name, args, conn_type=conn_type)
 
     run.__name__ = command.func.rpartition(".")[2]
     return run
 
 
-def _auth_command(command: AuthCommand) -> ActionCommand:
+def _auth_command(command: AuthCommand, conn_type: str) -> ActionCommand:
     return ActionCommand(
         name=command.name,
         help=command.help,
-        func=_guarded(command),
+        func=_guarded(command, conn_type),
         args=tuple(_with_default(arg) for arg in (*command.args, *AUTH_COMMON_ARGS)),
     )
 
@@ -84,7 +84,8 @@ def get_cli_commands() -> list[GroupCommand]:
                 GroupCommand(
                     name="auth",
                     help="Authorise a connection: run the service's OAuth flow and save the tokens",
-                    subcommands=tuple(_auth_command(service.auth) for service in all_services() if service.auth),
+                    subcommands=tuple(_auth_command(service.auth, service.connection.conn_type)
+                                      for service in all_services() if service.auth),
                 ),
             ),
         )

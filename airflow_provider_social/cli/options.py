@@ -46,17 +46,6 @@ def endpoint_overrides(args: argparse.Namespace, conn_type: str) -> tuple[dict[s
     return extra, password
 
 
-def with_overrides(args: argparse.Namespace, conn_type: str, stored: dict[str, Any]) -> dict[str, Any]:
-    """The stored connection's extras with the command line's overrides on top (see :func:`endpoint_overrides`).
-
-    :param args: the parsed command line.
-    :param conn_type: the connection type the command authorises.
-    :param stored: the stored connection's extras (empty for a new connection).
-    """
-    overrides, _ = endpoint_overrides(args, conn_type)
-    return {**stored, **overrides}
-
-
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     from airflow_provider_social.core.errors import SocialApiError
@@ -68,17 +57,22 @@ def _one_line(exc: BaseException) -> str:
     return redact(text)
 
 
-def run_guarded(dotted: str, command: str, args: argparse.Namespace) -> None:
-    """Run the implementation ``dotted`` (``module.function``) of ``airflow social auth <command>``; a failure is
-    one line on stderr and exit status 1 (130 after Ctrl-C), the traceback only with ``--verbose``.
+def run_guarded(dotted: str, command: str, args: argparse.Namespace, *, conn_type: str) -> None:
+    """Run the implementation ``dotted`` (``module.function``) of ``airflow social auth <command>`` with the
+    command line's endpoint overrides (:class:`~airflow_provider_social.core.setup.Overrides`, computed here so
+    that a service's set-up code needs nothing of ``cli/``); a failure is one line on stderr and exit status 1
+    (130 after Ctrl-C), the traceback only with ``--verbose``.
 
     :param dotted: the implementation's dotted path.
     :param command: the command's name, for the message.
     :param args: the parsed command line.
+    :param conn_type: the connection type the command authorises.
     """
+    from airflow_provider_social.core.setup import Overrides
+
     func = load(dotted)
     try:
-        func(args)
+        func(args, overrides=Overrides(*endpoint_overrides(args, conn_type)))
     except SystemExit as exc:
         if exc.code in (None, 0) or not isinstance(exc.code, str):
             raise

@@ -10,7 +10,7 @@ with the tokens). :class:`AuthCodeFlow` needs no terminal and no HTTP server::
 
 ``state`` is random and single-use: a mismatched state is refused (and does not spend the pending request, so a
 forged callback cannot cancel the real one); once the state matches, the request is spent whatever happens next.
-The CLI's loopback listener and paste prompt (``cli/authcode.py``) are thin layers on top; a UI plugin would keep
+The CLI's loopback listener and paste prompt (``core/setup/terminal.py``) are thin layers on top; a UI plugin would keep
 ``pending`` server-side, keyed by its state. Import-light: read by ``get_provider_info`` through the declarations.
 """
 

@@ -184,7 +184,7 @@ class AuthCommand:
 
 
 class ConnectionFields(Protocol):
-    """What the health page can read of a stored connection (``plugins.flows.StoredConnection``)."""
+    """What the health page can read of a stored connection (``core.setup.ui.StoredConnection``)."""
 
     @property
     def password(self) -> str | None: ...
@@ -248,7 +248,7 @@ class ServiceDeclaration:
     :param connection: its connection form.
     :param auth: its ``airflow social auth`` command, if it has one.
     :param auth_flow: its authorization-code flow configuration, when it authorises that way.
-    :param ui_flow: dotted path of its UI authorisation adapter (``plugins.flows.CodeFlowAdapter`` or
+    :param ui_flow: dotted path of its UI authorisation adapter (``core.setup.ui.CodeFlowAdapter`` or
         ``DeviceFlowAdapter``); None: no "Authorize" button.
     :param credentials: what the health page says of a connection's credentials.
     :param sandbox: dotted path of its ``sandbox.state.SandboxService`` (routes and the connection reaching it).

@@ -1,7 +1,7 @@
 """The plugin's FastAPI app, mounted on the API server at ``/social-auth``.
 
 Every route depends on :func:`plugins.security.connection_editor` (an authenticated user the auth manager lets
-edit connections). "Authorize" starts the service's flow (``plugins/flows.py``) and keeps it in a
+edit connections). "Authorize" starts the service's flow (``core/setup/ui.py``) and keeps it in a
 :class:`~plugins.pending.PendingStore` bound to the user; the callback takes it (single-use, expiring), exchanges
 the code server-side, writes the tokens with the CLI's save step and shows the account the new tokens reach.
 Nothing this app renders, logs or redirects to carries a token, a secret or a PKCE verifier.
@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from airflow_provider_social.core.declaration import ServiceDeclaration
 from airflow_provider_social.core.errors import SocialApiError
+from airflow_provider_social.core.setup.ui import CodeFlowAdapter, DeviceFlowAdapter, StoredConnection, ui_flow
 from airflow_provider_social.plugins import pages
-from airflow_provider_social.plugins.flows import CodeFlowAdapter, DeviceFlowAdapter, StoredConnection, ui_flow
 from airflow_provider_social.plugins.health import CheckRecords, health_row, run_check
 from airflow_provider_social.plugins.pending import PendingRefused, PendingStore, default_directory
 from airflow_provider_social.plugins.security import connection_editor, user_key

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_social.core.declaration import CredentialSummary, ServiceDeclaration, user_token_credentials
-from airflow_provider_social.plugins.flows import StoredConnection
+from airflow_provider_social.core.setup.ui import StoredConnection
 
 
 class CheckRecords:

@@ -1,7 +1,7 @@
 """The plugin's reads and writes of Connections (the API server has metadata-database access).
 
 Only connections of the provider's types (``services.all_services()``) are read. New tokens are written through
-the CLI's own save step (``cli.connections.save_authorised``): the Connection's refresh token changes, so any
+the CLI's own save step (``core.setup.connections.save_authorised``): the Connection's refresh token changes, so any
 token-store entry descending from the old one is superseded (``core/tokens/``), exactly as after
 ``airflow social auth``.
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from airflow_provider_social.plugins.flows import StoredConnection
+from airflow_provider_social.core.setup.ui import StoredConnection
 from airflow_provider_social.services import all_services, service_for
 
 if TYPE_CHECKING:
-    from airflow_provider_social.plugins.flows import NewCredentials
+    from airflow_provider_social.core.setup.ui import NewCredentials
 
 __all__ = ["get_connection", "list_connections", "save_credentials", "service_for"]
 
@@ -61,7 +61,7 @@ def save_credentials(conn: StoredConnection, new: NewCredentials) -> None:
     :param conn: the connection as it was read.
     :param new: its new extras and password.
     """
-    from airflow_provider_social.cli.connections import save_authorised
+    from airflow_provider_social.core.setup.connections import save_authorised
 
     save_authorised(argparse.Namespace(conn_id=conn.conn_id, print_only=False), conn.conn_type, dict(new.extra),
                      password=new.password, announce=lambda _message: None)

@@ -143,7 +143,11 @@ def test_a_brand_new_x_connection_against_the_sandbox(parser, sandbox, capsys):
         url = next(line for line in lines if "oauth2/authorize?" in line).splitlines()[-1]
         return requests.get(url, allow_redirects=False, timeout=10).headers["location"]
 
-    auth_twitter(args, announce=lines.append, read_line=paste)
+    from airflow_provider_social.cli.options import endpoint_overrides
+    from airflow_provider_social.core.setup import Overrides
+
+    overrides = Overrides(*endpoint_overrides(args, "twitter"))  # what `airflow social auth` hands the command
+    auth_twitter(args, overrides=overrides, announce=lines.append, read_line=paste)
     conn = json.loads(shlex.split(lines[-1].split("=", 1)[1])[0])
     assert conn["extra"]["redirect_uri"] == callback_uri(sandbox.base_url)
     assert conn["extra"]["api_base_url"] == f"{sandbox.base_url}/x-api"

@@ -2,7 +2,7 @@
 
 The flow is the core authorization-code flow (``core/authflow.py``) configured by
 ``hooks/ok/connection.AUTH_FLOW`` (``;``-separated permissions, a random ``state``, ``layout=w``, no PKCE);
-the terminal part (loopback listener or pasted URL) is ``cli/authcode.py``. The code is exchanged at once at
+the terminal part (loopback listener or pasted URL) is ``core/setup/terminal.py``. The code is exchanged at once at
 ``oauth/token.do`` (OK codes live 2 minutes); the tokens are written into the connection (or printed).
 """
 
@@ -12,7 +12,8 @@ import argparse
 import json
 from typing import Any
 
-from airflow_provider_social.cli.connections import existing_connection, save_authorised
+from airflow_provider_social.core.setup import NO_OVERRIDES, Overrides
+from airflow_provider_social.core.setup.connections import existing_connection, save_authorised
 from airflow_provider_social.hooks.ok.connection import AUTH_FLOW, AUTHORIZE_PATH, CONN_TYPE
 
 
@@ -24,7 +25,8 @@ def _existing(conn_id: str) -> tuple[str | None, dict[str, Any], str | None]:
     return conn.conn_type, dict(conn.extra_dejson or {}), conn.password
 
 
-def auth_ok(args: argparse.Namespace, *, announce=print, read_line=input, read_secret=None) -> None:
+def auth_ok(args: argparse.Namespace, *, overrides: Overrides = NO_OVERRIDES, announce=print, read_line=input,
+            read_secret=None) -> None:
     """Authorise ``args.conn_id``: print the consent URL, take the answer, exchange the code, save the tokens.
 
     :param args: the parsed command line (``conn_id``, ``application_id``, ``application_key``, ``redirect_uri``,
@@ -32,19 +34,18 @@ def auth_ok(args: argparse.Namespace, *, announce=print, read_line=input, read_s
     :param announce: where messages go (tests capture them).
     :param read_line: reads the pasted redirect URL.
     :param read_secret: reads the application secret key when the connection has none (default: getpass).
+    :param overrides: the command line's endpoint overrides (computed by the CLI layer, ``cli/options.py``).
     """
     from airflow.sdk import Connection
 
-    from airflow_provider_social.cli.authcode import authorize_in_terminal
-    from airflow_provider_social.cli.options import endpoint_overrides
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
+    from airflow_provider_social.core.setup.terminal import authorize_in_terminal
     from airflow_provider_social.hooks.ok.hook import OkHook
 
     conn_type, extra, secret_key = _existing(args.conn_id)
-    overrides, sandbox_secret = endpoint_overrides(args, CONN_TYPE)
-    extra = {**extra, **overrides}
-    secret_key = sandbox_secret or secret_key
+    extra = overrides.apply(extra)
+    secret_key = overrides.password or secret_key
     app_id = args.application_id or extra.get("application_id")
     app_key = args.application_key or extra.get("application_key")
     if not app_id or not app_key:

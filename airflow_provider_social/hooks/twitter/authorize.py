@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_social.plugins.flows import CodeFlowAdapter, NewCredentials, StoredConnection, required
+from airflow_provider_social.core.setup.ui import CodeFlowAdapter, NewCredentials, StoredConnection, required
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.authflow import AuthCodeFlow

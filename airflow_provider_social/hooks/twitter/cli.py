@@ -1,31 +1,33 @@
 """``airflow social auth twitter``: X's OAuth 2.0 authorization code flow with PKCE (declared in
-``connection.AUTH_COMMAND``; the shared parts are ``cli/connections.py``, ``cli/options.py`` and
-``cli/authcode.py``)."""
+``connection.AUTH_COMMAND``; the shared parts are ``core/setup/connections.py``, ``cli/options.py`` and
+``core/setup/terminal.py``)."""
 
 from __future__ import annotations
 
 import argparse
 
-from airflow_provider_social.cli.connections import existing_extra, save_authorised
+from airflow_provider_social.core.setup import NO_OVERRIDES, Overrides
+from airflow_provider_social.core.setup.connections import existing_extra, save_authorised
 from airflow_provider_social.hooks.twitter.connection import AUTH_FLOW, CONNECTION_FORM
 
 
-def auth_twitter(args: argparse.Namespace, *, announce=print, read_line=input) -> None:
+def auth_twitter(args: argparse.Namespace, *, overrides: Overrides = NO_OVERRIDES, announce=print,
+                 read_line=input) -> None:
     """X OAuth 2.0 authorization code flow with PKCE (S256) and a random state; writes the tokens.
 
     The authorize URL is printed; the browser comes back to the redirect URI, which this command serves when it is
     a loopback ``http://`` URI (else, or with ``--paste``, the user pastes the URL the browser landed on). The
     ``state`` is checked, then the code is exchanged at once: X codes live 30 seconds. The flow itself is
-    ``core/authflow.py`` configured by ``hooks/twitter/connection.AUTH_FLOW``; the terminal part ``cli/authcode.py``.
+    ``core/authflow.py`` configured by ``hooks/twitter/connection.AUTH_FLOW``; the terminal part
+    ``core/setup/terminal.py``.
     """
-    from airflow_provider_social.cli.authcode import authorize_in_terminal
-    from airflow_provider_social.cli.options import with_overrides
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
+    from airflow_provider_social.core.setup.terminal import authorize_in_terminal
     from airflow_provider_social.hooks.twitter import TwitterHook
 
     conn_type, extra = existing_extra(args.conn_id)
-    extra = with_overrides(args, CONNECTION_FORM.conn_type, extra)
+    extra = overrides.apply(extra)
     client_id = args.client_id or extra.get("client_id")
     if not client_id:
         raise SystemExit(

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from airflow_provider_social.cli.connections import existing_extra, save_authorised
+from airflow_provider_social.core.setup import NO_OVERRIDES, Overrides
+from airflow_provider_social.core.setup.connections import existing_extra, save_authorised
 from airflow_provider_social.hooks.vk.connection import (
     AUTH_FLOW,
     CONNECTION_FORM,
@@ -28,7 +29,7 @@ from airflow_provider_social.hooks.vk.connection import (
 )
 
 
-def auth_vk(args: argparse.Namespace, *, announce: Callable[[str], None] = print,
+def auth_vk(args: argparse.Namespace, *, overrides: Overrides = NO_OVERRIDES, announce: Callable[[str], None] = print,
             read_line: Callable[[str], str] = input, read_secret: Callable[[str], str] = getpass.getpass) -> None:
     """Authorise ``args.conn_id`` by VK ID, the token link (``--implicit``) or a community key.
 
@@ -36,12 +37,11 @@ def auth_vk(args: argparse.Namespace, *, announce: Callable[[str], None] = print
     :param announce: where messages go (tests capture them).
     :param read_line: reads a pasted URL.
     :param read_secret: reads the community key without echo.
+    :param overrides: the command line's endpoint overrides (computed by the CLI layer, ``cli/options.py``).
     """
-    from airflow_provider_social.cli.options import with_overrides
-
     conn_type, extra = existing_extra(args.conn_id)
     conn_type = conn_type or CONNECTION_FORM.conn_type
-    extra = with_overrides(args, CONNECTION_FORM.conn_type, extra)
+    extra = overrides.apply(extra)
     if getattr(args, "community_token", False):
         return _community_token(args, conn_type, extra, announce, read_secret)
     if getattr(args, "implicit", False):
@@ -109,10 +109,10 @@ def _vk_id(args: argparse.Namespace, conn_type: str, extra: dict[str, Any], anno
            read_line: Callable[[str], str]) -> None:
     """VK ID through the core authorization-code flow (``core/authflow.py``, configured by
     ``hooks/vk/connection.AUTH_FLOW``: PKCE S256, state, ``device_id`` from the redirect kept with the tokens);
-    the terminal part (loopback listener or paste prompt) is ``cli/authcode.py``."""
-    from airflow_provider_social.cli.authcode import authorize_in_terminal
+    the terminal part (loopback listener or paste prompt) is ``core/setup/terminal.py``."""
     from airflow_provider_social.core.authflow import AuthCodeFlow
     from airflow_provider_social.core.errors import ValidationError
+    from airflow_provider_social.core.setup.terminal import authorize_in_terminal
     from airflow_provider_social.hooks.vk.hook import VkHook
 
     app_id = _app_id(args, extra)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.plugins.flows import DeviceFlowAdapter, NewCredentials, StoredConnection, required
+from airflow_provider_social.core.setup.ui import DeviceFlowAdapter, NewCredentials, StoredConnection, required
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.errors import SocialApiError

@@ -1,5 +1,5 @@
 """``airflow social auth yandex``: Yandex ID's device-code flow for a ``yandex_disk`` connection (declared in
-``connection.AUTH_COMMAND``; the shared parts are ``cli/connections.py`` and ``cli/options.py``)."""
+``connection.AUTH_COMMAND``; the shared parts are ``core/setup/connections.py`` and ``cli/options.py``)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,24 @@ import argparse
 import time
 from typing import Any
 
-from airflow_provider_social.cli.connections import existing_extra, save_authorised
-from airflow_provider_social.hooks.yandex_disk.connection import CONNECTION_FORM
+from airflow_provider_social.core.setup import NO_OVERRIDES, Overrides
+from airflow_provider_social.core.setup.connections import existing_extra, save_authorised
 
 
-def auth_yandex(args: argparse.Namespace, *, sleep=time.sleep, clock=time.time) -> None:
+def auth_yandex(args: argparse.Namespace, *, overrides: Overrides = NO_OVERRIDES, sleep=time.sleep,
+                clock=time.time) -> None:
     """Yandex ID device-code flow: show the code, wait for approval, save the tokens into the connection.
 
     :param args: the parsed command line (``conn_id``, ``client_id``, ``client_secret``, ``timeout``,
         ``print_only`` and the endpoint overrides of ``cli/options.py``).
     :param sleep: the wait between polls (tests advance the sandbox's clock instead).
     :param clock: seconds since the epoch (the ``--timeout`` deadline; tests read the sandbox's clock).
+    :param overrides: the command line's endpoint overrides (computed by the CLI layer, ``cli/options.py``).
     """
-    from airflow_provider_social.cli.options import with_overrides
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
     conn_type, extra = existing_extra(args.conn_id)
-    extra = with_overrides(args, CONNECTION_FORM.conn_type, extra)
+    extra = overrides.apply(extra)
     client_id = args.client_id or extra.get("client_id")
     client_secret = args.client_secret or extra.get("client_secret")
     if not client_id or not client_secret:
