@@ -37,3 +37,12 @@ def test_only_the_part_between_the_markers_is_rewritten():
 def test_the_readme_has_the_markers():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert perf_table.START in readme and perf_table.END in readme
+
+
+def test_a_note_goes_beside_its_value():
+    results = {"import_cost_ms": {"value": 19.5, "unit": "ms", "reference": "preload", "reference_value": 2500.0,
+                                  "ratio": 0.0078, "target": "<= 30 ms",
+                                  "note": "collections inside the window: gen2 0"}}
+    row = perf_table.render(results, datetime.datetime(2026, 12, 6, 15, 0), 2).splitlines()[4]
+    assert row == ("| `import_cost_ms` | 19.5 ms (collections inside the window: gen2 0) | preload | 2500.0 "
+                   "| 0.008 | <= 30 ms |")
