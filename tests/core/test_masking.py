@@ -45,3 +45,24 @@ def test_url_log_filter_redacts_urllib3_request_lines(caplog):
         logger.debug('%s://%s:%s "%s %s %s" %s %s', "https", "smarty.mail.ru", 443, "POST",
                      "/api/v1/adult/detect?oauth_token=vision-secret-2&oauth_provider=mcs", "HTTP/1.1", 200, 10)
     assert "vision-secret-2" not in caplog.text and "oauth_token=***" in caplog.text
+
+
+def test_redacting_after_a_new_secret_rebuilds_nothing(monkeypatch):
+    """A new secret used to invalidate one regex of every secret, rebuilt by the next redact: each registration cost
+    as much as all the earlier ones, and a long-lived process (a test session) slowed down quadratically."""
+    import re
+
+    real_compile = re.compile
+    compiled: list[object] = []
+    for i in range(20):
+        register_secret(f"rebuild-check-secret-{i:03d}")
+        monkeypatch.setattr(re, "compile", lambda *args, **kw: compiled.append(args) or real_compile(*args, **kw))
+        assert redact(f"a rebuild-check-secret-{i:03d} b") == "a *** b"
+        monkeypatch.setattr(re, "compile", real_compile)
+    assert compiled == []
+
+
+def test_a_secret_containing_another_is_redacted_whole():
+    register_secret("inner-secret")
+    register_secret("outer-inner-secret-tail")
+    assert redact("x outer-inner-secret-tail y inner-secret z") == "x *** y *** z"
