@@ -9,7 +9,7 @@ AIRFLOW_VERSION := 3.3.2
 # The browser tests (tests/browser/) drive Debian's Chromium; browsers cannot be downloaded from elsewhere here.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo ui test lint bench clean install docs docs-build
+.PHONY: demo ui test test-fast lint bench clean install docs docs-build
 
 # `make ui PORT=8081` when 8080 is taken.
 PORT := 8080
@@ -40,6 +40,11 @@ $(CHROMIUM):
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The loop while working: everything except real servers and processes (`slow`), Airflow processes (`integration`)
+# and the browser (`browser`); tests/tiers.py keeps it that way. `make test` before pushing runs all of it.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not integration and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check airflow_provider_social tests dags_examples benchmarks scripts

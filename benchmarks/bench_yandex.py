@@ -13,8 +13,8 @@ ratios noise (0.48-1.40 across runs); against the sink the numbers are the clien
   (imports included in the baseline): what the upload itself costs in memory.
 * ``yandex_upload_vs_yadisk_ratio``: our upload throughput divided by yadisk's ``Client.upload`` (requests
   session) of the same file.
-* ``yandex_download_vs_curl_ratio``: ``YandexDiskHook.download_file`` (link, streamed GET into a temp file,
-  rename) divided by ``curl -o`` of the same href.
+
+Downloads are measured by ``bench_yandex_download.py`` with the same sink and helpers.
 
 Every client runs in its own fresh process; each ratio is the median of back-to-back pairs (order alternating).
 Test files are real random bytes under ``benchmarks/.data/`` (kept between runs). If curl is missing, nothing is
@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -52,11 +52,16 @@ def rss_mib():
                 return int(line.split()[1]) / 1024
     return 0.0
 
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
 if mode == "yadisk":
     import yadisk
     yadisk.settings.BASE_API_URL = os.environ["BENCH_API"]
     client = yadisk.Client(token=os.environ["BENCH_TOKEN"], session="requests")
     before = rss_mib()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     client.upload(local, remote, overwrite=True, timeout=(10, 600))
 else:
@@ -64,13 +69,14 @@ else:
     hook = YandexDiskHook(os.environ["BENCH_CONN_ID"])
     hook.get_disk_info()  # connection loaded, session warm: the timed part is the transfer itself
     before = rss_mib()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     if mode == "upload":
         hook.upload_file(local, remote, overwrite=True)
     else:
         hook.download_file(remote, local)
 elapsed = time.perf_counter() - started
-print(json.dumps({"seconds": elapsed, "before_mib": before,
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu_seconds() - cpu_before, "before_mib": before,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -129,9 +135,17 @@ class Bench:
 
 
 def _curl(args: list[str]) -> float:
+    return _curl_timed(args)[0]
+
+
+def _curl_timed(args: list[str]) -> tuple[float, float]:
+    """(seconds, CPU seconds) of one curl run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(["curl", "-sS", "--fail", *args], check=True, capture_output=True, timeout=900)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def _paired(first: callable, second: callable, round_: int) -> tuple[float, float]:  # type: ignore[valid-type]
@@ -151,8 +165,6 @@ def measure() -> list[Result]:
     up: list[float] = []
     up_curl: list[float] = []
     up_yadisk: list[float] = []
-    down: list[float] = []
-    down_curl: list[float] = []
     rss: list[dict] = []
 
     def ours_upload() -> float:
@@ -166,17 +178,6 @@ def measure() -> list[Result]:
     def yadisk_upload() -> float:
         return GIB / bench.child("yadisk", big, "disk:/bench/yadisk.bin")["seconds"]
 
-    shm = Path("/dev/shm")
-    # Downloads land on tmpfs when there is one, so the VM's disk write-back does not add noise.
-    out_dir = Path(tempfile.mkdtemp(prefix="bench-downloads-", dir=shm if shm.is_dir() else DATA))
-
-    def ours_download() -> float:
-        return GIB / bench.child("download", out_dir / "ours.bin", "disk:/bench/big.bin")["seconds"]
-
-    def curl_download() -> float:
-        href = bench.download_href("disk:/bench/big.bin")
-        return GIB / _curl(["-o", str(out_dir / "curl.bin"), href])
-
     try:
         for i in range(REPEATS):
             if curl:
@@ -187,21 +188,12 @@ def measure() -> list[Result]:
             up.append(a)
             up_yadisk.append(b)
         small_rss = bench.child("upload", small, "disk:/bench/small.bin")
-        for i in range(REPEATS):
-            if curl:
-                a, b = _paired(ours_download, curl_download, i)
-            else:
-                a, b = ours_download(), 0.0
-            down.append(a)
-            down_curl.append(b)
     finally:
         bench.close()
-        shutil.rmtree(out_dir, ignore_errors=True)
 
     mb = 1e6
     per_curl = [o / c for o, c in zip(up[0::2], up_curl, strict=False)] if curl else []
     per_yadisk = [o / y for o, y in zip(up[1::2] if curl else up, up_yadisk, strict=False)]
-    per_down = [o / c for o, c in zip(down, down_curl, strict=False)] if curl else []
     peak = max(r["peak_mib"] for r in rss)
     growth = max(r["peak_mib"] - r["before_mib"] for r in rss)
     no_curl = "curl (not installed: ratio not measured)"
@@ -228,11 +220,5 @@ def measure() -> list[Result]:
             name="yandex_upload_vs_yadisk_ratio", value=median(up) / mb, unit="MB/s",
             reference=f"yadisk Client.upload (requests session) of the same file, same sink ({paired})",
             reference_value=median(up_yadisk) / mb, ratio=median(per_yadisk), target=">= 1.0",
-        ),
-        Result(
-            name="yandex_download_vs_curl_ratio", value=median(down) / mb, unit="MB/s",
-            reference=f"curl -o of the same 1 GiB file from the same sink href ({paired})" if curl else no_curl,
-            reference_value=median(down_curl) / mb if curl else None,
-            ratio=median(per_down) if curl else None, target=">= 1.0",
         ),
     ]

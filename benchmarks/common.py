@@ -25,6 +25,7 @@ class Result:
     reference_value: float | None
     ratio: float | None
     target: str = ""
+    note: str = ""  # what else the reader needs beside the figure (e.g. garbage collections inside the window)
 
     def as_dict(self) -> dict:
         return {
@@ -34,11 +35,14 @@ class Result:
             "reference_value": None if self.reference_value is None else round(self.reference_value, 3),
             "ratio": None if self.ratio is None else round(self.ratio, 3),
             "target": self.target,
+            **({"note": self.note} if self.note else {}),
         }
 
     def describe(self) -> str:
         ratio = "" if self.ratio is None else f"  ratio {self.ratio:.3f}"
-        return f"{self.name:36} {self.value:10.2f} {self.unit:6} vs {self.reference}{ratio}  [target {self.target}]"
+        note = f"\n  {'':36} ({self.note})" if self.note else ""
+        head = f"{self.name:36} {self.value:10.2f} {self.unit:6} vs {self.reference}"
+        return f"{head}{ratio}  [target {self.target}]{note}"
 
 
 def run_python(code: str, env: dict[str, str] | None = None) -> str:

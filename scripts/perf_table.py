@@ -28,6 +28,11 @@ def _number(value: float | None) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def _note(result: dict) -> str:
+    """A measurement's note goes beside its value (e.g. the garbage collections inside a timed window)."""
+    return f" ({result['note']})" if result.get("note") else ""
+
+
 def render(results: dict[str, dict], when: datetime.datetime, cores: int) -> str:
     lines = [
         f"Last `make bench`: {when:%Y-%m-%d %H:%M} UTC on {cores} cores.",
@@ -38,8 +43,8 @@ def render(results: dict[str, dict], when: datetime.datetime, cores: int) -> str
     for name in sorted(results):
         r = results[name]
         lines.append(
-            f"| `{name}` | {_number(r['value'])} {r['unit']} | {r['reference']} | {_number(r['reference_value'])} "
-            f"| {_number(r['ratio'])} | {r['target']} |"
+            f"| `{name}` | {_number(r['value'])} {r['unit']}{_note(r)} | {r['reference']} "
+            f"| {_number(r['reference_value'])} | {_number(r['ratio'])} | {r['target']} |"
         )
     return "\n".join(lines)
 

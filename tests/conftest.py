@@ -14,6 +14,42 @@ os.environ.setdefault("SOCIAL_TOKEN_LOCK_DIR", os.path.join(_HOME, "locks"))
 
 import pytest  # noqa: E402
 
+from tests import tiers  # noqa: E402
+
+_REFUSED = pytest.StashKey[list]()
+
+
+def pytest_configure(config):
+    tiers.install()
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the markers it adds must be there to select on
+def pytest_collection_modifyitems(items):
+    tiers.mark_slow_by_fixture(items)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Setup, call and teardown of a test outside the slow tiers run with process starts refused (tests/tiers.py)."""
+    if tiers.may_start_processes(item):
+        yield
+        return
+    with tiers.fast_test(item.nodeid) as refused:
+        item.stash[_REFUSED] = refused
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A refused process fails the test even when some code caught the error and carried on."""
+    outcome = yield
+    report = outcome.get_result()
+    refused = item.stash.get(_REFUSED, None)
+    if refused and report.when == "call" and report.passed:
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} started processes outside the slow tiers: {'; '.join(refused)}. "
+                           "Mark it @pytest.mark.slow.")
+
 
 @pytest.fixture(autouse=True)
 def _no_event_loop_left_running(request):
@@ -24,6 +60,23 @@ def _no_event_loop_left_running(request):
     if "tests/browser/" not in str(request.node.path).replace(os.sep, "/"):
         assert asyncio._get_running_loop() is None, "an asyncio loop is left running by an earlier fixture"
     yield
+
+
+@pytest.fixture(autouse=True)
+def _secret_registries_emptied_after_each_test():
+    """Every test registers fresh secrets (the sandbox mints new tokens and links). Airflow's masker recompiles one
+    pattern of all it holds for each new secret, so over a whole session each registration grew costlier and tests
+    late in the run took 10-100 times longer than alone. Each test starts from empty registries instead."""
+    yield
+    import sys
+
+    from airflow_provider_social.core.masking import forget_secrets
+
+    forget_secrets()
+    for name in ("airflow.sdk._shared.secrets_masker", "airflow._shared.secrets_masker"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.reset_secrets_masker()
 
 
 @pytest.fixture

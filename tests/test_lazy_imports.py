@@ -14,6 +14,9 @@ import pytest
 
 import airflow_provider_social
 
+# Each test imports the provider in a fresh interpreter (what a DAG processor sees).
+pytestmark = pytest.mark.slow
+
 HEAVY = ("requests", "oauthlib", "twitter_text")
 
 

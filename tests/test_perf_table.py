@@ -64,3 +64,12 @@ def test_the_performance_page_holds_a_table_exactly_as_the_script_renders_it():
     when, cores, results = _parse_table(table)
     assert len(results) >= 10
     assert perf_table.render(results, when, cores) == table
+
+
+def test_a_note_goes_beside_its_value():
+    results = {"import_cost_ms": {"value": 19.5, "unit": "ms", "reference": "preload", "reference_value": 2500.0,
+                                  "ratio": 0.0078, "target": "<= 30 ms",
+                                  "note": "collections inside the window: gen2 0"}}
+    row = perf_table.render(results, datetime.datetime(2026, 12, 6, 15, 0), 2).splitlines()[4]
+    assert row == ("| `import_cost_ms` | 19.5 ms (collections inside the window: gen2 0) | preload | 2500.0 "
+                   "| 0.008 | <= 30 ms |")

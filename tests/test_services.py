@@ -7,6 +7,8 @@ import subprocess
 import sys
 from importlib import import_module
 
+import pytest
+
 from airflow_provider_social.cli.definition import get_cli_commands
 from airflow_provider_social.core.declaration import AUTH_COMMON_ARGS
 from airflow_provider_social.get_provider_info import get_provider_info
@@ -46,6 +48,7 @@ def test_each_declaration_sits_beside_its_hook():
         assert hook.conn_type == service.connection.conn_type and hook.hook_name == service.connection.hook_name
 
 
+@pytest.mark.slow  # starts processes
 def test_provider_info_imports_nothing_heavy():
     probe = (
         "import sys, json; import airflow_provider_social.get_provider_info as m; m.get_provider_info(); "

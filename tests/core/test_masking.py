@@ -62,3 +62,24 @@ def test_signature_shaped_digests_are_redacted():
     out = redact(f"PARAM_SIGNATURE : Invalid signature {md5}; other {sha1}.")
     assert md5 not in out and sha1 not in out and out == "PARAM_SIGNATURE : Invalid signature ***; other ***."
     assert redact("post 12345678 of group 5556667") == "post 12345678 of group 5556667"
+
+
+def test_redacting_after_a_new_secret_rebuilds_nothing(monkeypatch):
+    """A new secret used to invalidate one regex of every secret, rebuilt by the next redact: each registration cost
+    as much as all the earlier ones, and a long-lived process (a test session) slowed down quadratically."""
+    import re
+
+    real_compile = re.compile
+    compiled: list[object] = []
+    for i in range(20):
+        register_secret(f"rebuild-check-secret-{i:03d}")
+        monkeypatch.setattr(re, "compile", lambda *args, **kw: compiled.append(args) or real_compile(*args, **kw))
+        assert redact(f"a rebuild-check-secret-{i:03d} b") == "a *** b"
+        monkeypatch.setattr(re, "compile", real_compile)
+    assert compiled == []
+
+
+def test_a_secret_containing_another_is_redacted_whole():
+    register_secret("inner-secret")
+    register_secret("outer-inner-secret-tail")
+    assert redact("x outer-inner-secret-tail y inner-secret z") == "x *** y *** z"

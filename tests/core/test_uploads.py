@@ -208,3 +208,40 @@ def test_multipart_files_streams_several_files_with_the_declared_length(tmp_path
     assert len(raw) == len(body)
     parts = parse_multipart(raw, body.content_type)
     assert parts == {"note": (b"x", None), "pic1": (one.read_bytes(), "a.png"), "pic2": (two.read_bytes(), "b.jpg")}
+
+
+def test_save_response_body_holds_one_buffer_whatever_the_size(tmp_path):
+    """A download's memory is its one reused buffer: a body of 24 blocks traces less than two blocks' worth."""
+    import socket
+    import threading
+    import tracemalloc
+
+    import requests
+
+    from airflow_provider_social.core.uploads import save_response_body
+
+    block, blocks = 1024 * 1024, 24
+    piece = os.urandom(block)
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (block * blocks))
+            for _ in range(blocks):
+                conn.sendall(piece)
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/file"
+    with server, requests.get(url, stream=True, timeout=10) as response:
+        tracemalloc.start()
+        try:
+            written = save_response_body(response, tmp_path / "f", block_size=block)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert written == block * blocks
+    assert peak < 2 * block
+    with open(tmp_path / "f", "rb") as fh:
+        assert all(fh.read(block) == piece for _ in range(blocks))

@@ -558,6 +558,7 @@ for line in sys.stdin:
 """
 
 
+@pytest.mark.slow  # starts processes
 def test_processes_across_expiries_lose_no_token(sandbox, conn, tmp_path):
     """Separate processes (separate hooks, one file store and host lock) post across three 2-hour expiries.
 

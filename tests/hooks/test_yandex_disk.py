@@ -163,6 +163,7 @@ def _refresher(conn_id: str, store_dir: str, barrier, results) -> None:
         results.put(f"{type(exc).__name__}: {exc}")
 
 
+@pytest.mark.slow  # starts processes
 def test_twenty_concurrent_processes_share_one_single_use_refresh_token(sandbox, yandex_conn, tmp_path):
     conn_id, tokens = yandex_conn
     sandbox.control.expire_token("yandex", tokens["access_token"])

@@ -117,6 +117,7 @@ def test_bad_arguments_fail_when_the_dag_is_parsed(build, field):
         build()
 
 
+@pytest.mark.slow  # starts processes
 def test_the_operators_module_imports_without_the_hook_or_requests():
     import subprocess
     import sys

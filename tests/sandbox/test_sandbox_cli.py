@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import requests
+
+# Starts the sandbox CLI as a process.
+pytestmark = pytest.mark.slow
 
 
 def test_port_zero_prints_url_and_serves():

@@ -20,6 +20,9 @@ from airflow_provider_social.hooks.twitter import TwitterHook
 from tests.hooks.twitter_helpers import x_connection
 from tests.stores.conftest import read_variable, refresh_tokens, run_worker, worker_result
 
+# Real PostgreSQL/Redis servers, Airflow's metadata database and worker processes killed mid-refresh.
+pytestmark = pytest.mark.slow
+
 CONN = "twitter_crash"
 REAUTHORISE = f"airflow social auth twitter --conn-id {CONN}"
 STEPS = ["before_request", "after_issue", "after_save"]

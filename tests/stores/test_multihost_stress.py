@@ -13,6 +13,9 @@ import pytest
 from airflow_provider_social.core.tokens.sealing import Sealer
 from tests.hooks.twitter_helpers import x_connection
 
+# Eight host processes against real PostgreSQL/Redis servers.
+pytestmark = pytest.mark.slow
+
 WORKERS = 8
 EXPIRIES = 5
 

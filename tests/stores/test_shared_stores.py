@@ -22,6 +22,10 @@ from airflow_provider_social.core.tokens.stores import StaleTokenWrite, TokenSto
 from tests.core.test_tokens import START, SingleUseAuthority, manager
 from tests.stores.conftest import postgres_conn_uri, redis_conn_uri
 
+# Real PostgreSQL and Redis servers (some taken with getfixturevalue, which fixture marking cannot see) and holder
+# processes.
+pytestmark = pytest.mark.slow
+
 KEY = "x_default"
 
 

@@ -4,8 +4,13 @@ Against the sandbox's X, whose refresh tokens are single-use (a replayed one kil
 
 from __future__ import annotations
 
+import pytest
+
 from tests.hooks.twitter_helpers import x_connection
 from tests.stores.conftest import read_variable, refresh_tokens, run_worker, worker_result
+
+# Worker processes against Airflow's metadata database.
+pytestmark = pytest.mark.slow
 
 
 def test_refresh_outside_a_task_writes_the_variable_through_the_metadata_database(

@@ -18,6 +18,9 @@ import pytest
 from tests.hooks.twitter_helpers import x_connection
 from tests.stores.conftest import read_variable, refresh_tokens, run_worker, worker_result
 
+# Host processes racing through Airflow's metadata database.
+pytestmark = pytest.mark.slow
+
 CONN = "shared_rotating"
 
 

@@ -8,9 +8,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from airflow_provider_social.core.tokens import MemoryTokenStore
 from airflow_provider_social.hooks.twitter import TwitterHook
 from tests.hooks.twitter_helpers import x_connection
+
+# A plain script process against Airflow's metadata database.
+pytestmark = pytest.mark.slow
 
 SCRIPT = """
 import os

@@ -326,7 +326,7 @@ class YandexDiskTransfers(YandexDiskPublic):
                                      lambda href: self._send_to_link("read bytes", href).content)
 
     def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
-        from airflow_provider_social.core.uploads import response_blocks, stream_to_file
+        from airflow_provider_social.core.uploads import save_response_body
 
         def fetch(href: str) -> int:
             import requests as _requests
@@ -337,7 +337,7 @@ class YandexDiskTransfers(YandexDiskPublic):
             shown = redact_url(href, signed=True)
             response = self._send_to_link("download file", href)
             try:
-                return stream_to_file(response_blocks(response, CHUNK_SIZE), target)
+                return save_response_body(response, target)
             except (_requests.RequestException, HTTPError) as exc:
                 raise RetryableError(ServerError(f"download from {shown} broke off: {type(exc).__name__}",
                                                  service=SERVICE, operation="download file")) from None
