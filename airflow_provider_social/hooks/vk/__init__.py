@@ -5,7 +5,8 @@ Where the reference says UNCONFIRMED the client takes the tolerant reading and s
 
 The hook is a package split by concern: :class:`VkHook` is thin, over one API client and one object per concern:
 
-* :mod:`.connection` -- the declaration (Connection form, `airflow social auth vk`, VK ID flow), defaults, group ids
+* :mod:`.connection` -- the declaration (Connection form, `airflow social auth vk`, VK ID flow), defaults, group ids;
+  :mod:`.cli` and :mod:`.authorize` -- that command and the UI's Authorize, over :meth:`VkHook.for_authorization`
 * :mod:`.hook` -- :class:`VkHook`: connection, transport, credentials; builds the client and the concerns, and
   keeps the public methods (each hands over to its concern)
 * :mod:`.policy` -- the error table (VK answers HTTP 200 with ``{"error": ...}``), the API and upload-host policies
