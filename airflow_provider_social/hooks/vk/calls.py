@@ -92,7 +92,8 @@ class VkApi:
         form = encode_params(params)
         kind = self.credentials.choose_kind(spec.kinds(token), method, prefer=token)
         form["v"] = self.version
-        return self.send(spec.api_call(kind, idempotent=idempotent), data=form, retries=retries)  # type: ignore[no-any-return]
+        body: dict[str, Any] = self.send(spec.api_call(kind, idempotent=idempotent), data=form, retries=retries)
+        return body
 
     def step(self, method: str, **params: Any) -> Any:
         """One attempt at ``method`` (a step of a flow that retries as a whole): its ``response``.
