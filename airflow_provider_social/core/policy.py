@@ -9,8 +9,9 @@ The transport sends; the service's policy decides what the answer means::
     Renew(error)       -> the credential was refused: renew it once (refresh the token) and send again
 
 VK's error 6 inside a 200 body, X's problem+json, Yandex's 202 and OK's ``error_code`` are all decisions of their
-service's policy. Hooks never pass flags to change the transport's behaviour; a call whose answers mean something
-else (a token endpoint, an upload host) is declared with its own policy (see :mod:`core.calls`).
+service's policy; errors inside a 2xx JSON body are read by one piece, :class:`JsonBodyPolicy`. Hooks never pass
+flags to change the transport's behaviour; a call whose answers mean something else (a token endpoint, an upload
+host) is declared with its own policy (see :mod:`core.calls`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from airflow_provider_social.core.errors import (
     ApiErrorInfo,
     ErrorParser,
     RateLimitError,
+    ServerError,
     SocialApiError,
     default_error_parser,
     error_class_for_status,
@@ -162,6 +164,62 @@ class ResponsePolicy:
         return build_error(info, status, context, fallback=response.reason or f"HTTP {status}")
 
 
+class JsonBodyPolicy(ResponsePolicy):
+    """A service that may answer an error inside a 2xx JSON body (VK's ``{"error": {...}}``, an upload host's
+    ``{"error": "..."}``, OK's ``{"error_code": ...}``): the body is parsed once here, an error-shaped body goes to
+    the service's reader, and anything else to :meth:`accept_body`.
+
+    A service says what an error looks like (:meth:`body_error`) and what it means (:meth:`decide_body_error`);
+    a 2xx body that is not JSON fails with a :class:`ServerError` naming who answered (:attr:`answered_by`).
+    """
+
+    #: Who answered, named when a 2xx body is not JSON ("VK", "the upload server"); default: the service.
+    answered_by: str = ""
+    #: What to check when a 2xx body is not JSON (e.g. the base URL).
+    not_json_hint: str = ""
+
+    def body_error(self, body: Any) -> Any:
+        """The error part of an error-shaped body, or None when the body is not an error.
+
+        :param body: the parsed JSON body of a 2xx answer.
+        """
+        return None
+
+    def decide_body_error(self, error: Any, context: CallContext) -> Decision:
+        """The decision for the error :meth:`body_error` found.
+
+        :param error: what :meth:`body_error` returned.
+        :param context: the call being judged.
+        """
+        return Fail(SocialApiError(str(error), service=context.service, operation=context.operation))
+
+    def accept_body(self, body: Any, context: CallContext) -> Decision:
+        """The decision for a body that is not an error (the body itself by default).
+
+        :param body: the parsed JSON body.
+        :param context: the call being judged.
+        """
+        return Accept(body)
+
+    def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """Parse the 2xx body; an error-shaped one goes to :meth:`decide_body_error`, others to :meth:`accept_body`.
+
+        :param response: the HTTP response.
+        :param context: the call being judged.
+        """
+        try:
+            body = response.json()
+        except ValueError:
+            who = self.answered_by or context.service
+            return Fail(ServerError(f"{who} answered with a body that is not JSON", service=context.service,
+                                    operation=context.operation, status_code=response.status_code,
+                                    hint=self.not_json_hint))
+        error = self.body_error(body)
+        if error is not None:
+            return self.decide_body_error(error, context)
+        return self.accept_body(body, context)
+
+
 def build_error(info: ApiErrorInfo, status: int | None, context: CallContext, *, fallback: str = "") -> SocialApiError:
     """The shared error type for what a service said; secrets are redacted from the message."""
     cls = info.error_class or (error_class_for_status(status) if status else SocialApiError)
@@ -220,6 +278,7 @@ __all__ = [
     "CallContext",
     "Decision",
     "Fail",
+    "JsonBodyPolicy",
     "RETRYABLE_STATUSES",
     "Renew",
     "ResponsePolicy",

@@ -6,9 +6,17 @@ import threading
 
 import pytest
 
-from airflow_provider_social.core.errors import ApiErrorInfo, AuthenticationError, ValidationError
+from airflow_provider_social.core.errors import ApiErrorInfo, AuthenticationError, ServerError, ValidationError
 from airflow_provider_social.core.http import Auth, RetryPolicy, Transport
-from airflow_provider_social.core.policy import Accept, Fail, Renew, ResponsePolicy, Retry
+from airflow_provider_social.core.policy import (
+    Accept,
+    Fail,
+    JsonBodyPolicy,
+    Renew,
+    ResponsePolicy,
+    Retry,
+    build_error,
+)
 from airflow_provider_social.core.ratelimit import RateLimit, rate_limiters
 
 
@@ -138,3 +146,32 @@ def test_status_overrides_keep_the_services_error_reading(scripted, fake_sleep, 
     scripted.script = [(400, {}, {})]
     with pytest.raises(ValidationError):
         transport.request("GET", scripted.url, operation="get")
+
+
+
+class ErrorCodeBodyPolicy(JsonBodyPolicy):
+    """Built from the shared piece: an OK-like service whose 200 bodies may carry ``error_code``."""
+
+    answered_by = "the OK-like API"
+    not_json_hint = "check the base URL"
+
+    def body_error(self, body):
+        return body if isinstance(body, dict) and "error_code" in body else None
+
+    def decide_body_error(self, error, context):
+        info = ApiErrorInfo(code=error["error_code"], message=error["error_msg"], error_class=ValidationError)
+        return Fail(build_error(info, None, context))
+
+
+def test_the_json_body_piece_hands_an_error_shaped_2xx_body_to_the_services_reader(scripted, fake_sleep, fake_clock):
+    transport = Transport(service="OKish", retry=RetryPolicy(max_attempts=1), sleep=fake_sleep, clock=fake_clock,
+                          policy=ErrorCodeBodyPolicy())
+    scripted.script = [(200, {}, {"error_code": 100, "error_msg": "PARAM : text is missing"})]
+    with pytest.raises(ValidationError, match=r"OKish post: PARAM : text is missing \[code 100\]"):
+        transport.request("POST", scripted.url, operation="post")
+    scripted.script = [(200, {}, {"id": 7})]
+    assert transport.request("POST", scripted.url, operation="post") == {"id": 7}
+    scripted.script = [(200, {"Content-Type": "text/html"}, b"<html>a proxy page</html>")]
+    with pytest.raises(ServerError, match="the OK-like API answered with a body that is not JSON") as caught:
+        transport.request("POST", scripted.url, operation="post")
+    assert caught.value.status_code == 200 and caught.value.hint == "check the base URL"

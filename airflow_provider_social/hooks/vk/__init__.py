@@ -3,19 +3,21 @@
 Facts and sources: shared/reference/vk_ok_vision.md section 1 and VK's schema (``VKCOM/vk-api-schema``, 5.199).
 Where the reference says UNCONFIRMED the client takes the tolerant reading and says so in place.
 
-The hook is a package split by concern; :class:`VkHook` assembles the mixins:
+The hook is a package split by concern: :class:`VkHook` is thin, over one API client and one object per concern:
 
-* :mod:`.connection` -- the declaration (Connection form, `airflow social auth vk`, VK ID flow), defaults, group ids
-* :mod:`.hook` -- :class:`VkHook` itself: the mixins on the shared SocialHook, the API version, test_connection
-* :mod:`.policy` -- the error table (VK answers HTTP 200 with ``{"error": ...}``)
+* :mod:`.connection` -- the declaration (Connection form, `airflow social auth vk`, VK ID flow), defaults, group ids;
+  :mod:`.cli` and :mod:`.authorize` -- that command and the UI's Authorize, over :meth:`VkHook.for_authorization`
+* :mod:`.hook` -- :class:`VkHook`: connection, transport, credentials; builds the client and the concerns, and
+  keeps the public methods (each hands over to its concern)
+* :mod:`.policy` -- the error table (VK answers HTTP 200 with ``{"error": ...}``), the API and upload-host policies
 * :mod:`.auth` -- token kinds (user: static or VK ID refreshed; community) and which field fills each
-* :mod:`.calls` -- the method table (token kinds per method) and ``call(method, **params)``
-* :mod:`.batch` -- ``execute``: 25 calls per request, per-call results and errors
-* :mod:`.uploads`, :mod:`.files` -- three-step uploads and local checks
-* :mod:`.wall`, :mod:`.media`, :mod:`.messages`, :mod:`.stats` -- the user's actions
+* :mod:`.methods` -- the method table (token kinds per method), declared once, complete and read-only
+* :mod:`.calls` -- :class:`~.calls.VkApi`: ``call(method, **params)`` and ``batch`` over ``execute``
+* :mod:`.batch` -- ``execute``'s script, 25 calls per request, per-call results and errors
+* :mod:`.uploads`, :mod:`.files` -- three-step uploads (``hook.uploads``) and local checks
+* :mod:`.wall`, :mod:`.media`, :mod:`.messages`, :mod:`.stats`, :mod:`.market`, :mod:`.market_catalog`,
+  :mod:`.ads` -- the user's actions (``hook.wall``, ``hook.media``, ...); :mod:`.products` -- the product type
 * :mod:`.keys` -- guid / random_id derived from the task instance (no double posts)
-
-Market and ads (a later issue) slot in as one more mixin plus rows in the method table.
 """
 
 from __future__ import annotations

@@ -18,33 +18,19 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.errors import PermissionDeniedError, SocialApiError, ValidationError, input_error
+from airflow_provider_social.core.errors import PermissionDeniedError, ValidationError, input_error
 from airflow_provider_social.hooks.vk.auth import USER
-from airflow_provider_social.hooks.vk.calls import METHODS, VkMethod
-from airflow_provider_social.hooks.vk.policy import SERVICE
+from airflow_provider_social.hooks.vk.methods import ADS_METHODS  # re-exported: the rows live in the one table
+from airflow_provider_social.hooks.vk.policy import ACCOUNT_HINT, SERVICE
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-ADS_METHODS = {m.name: m for m in (
-    VkMethod("ads.getAccounts", (USER,), idempotent=True),
-    VkMethod("ads.getCategories", (USER,), idempotent=True),
-    VkMethod("ads.createCampaigns"),
-    VkMethod("ads.getCampaigns", (USER,), idempotent=True),
-    VkMethod("ads.createAds"),
-    VkMethod("ads.getAds", (USER,), idempotent=True),
-    VkMethod("ads.updateAds", idempotent=True),  # setting a status twice is harmless
-    VkMethod("ads.getStatistics", (USER,), idempotent=True),
-)}
-METHODS.update(ADS_METHODS)
+    from airflow_provider_social.hooks.vk.calls import VkApi
 
 PROMOTED_POST_FORMAT = 9
 CAMPAIGN_MONTHS = 24
-ACCOUNT_HINT = ("the token's user has no access to this ads account: use an account id from ads.getAccounts "
-                "(hook.ad_accounts()) and a token with the 'ads' scope of its owner")
 PERIODS = ("day", "month", "overall", "week", "year")
 
 
@@ -54,23 +40,22 @@ def _positive(value: Any, name: str) -> int:
     return int(value)
 
 
-class VkAdsMixin:
-    """Ads cabinet calls. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkAds:
+    """The ads cabinet: accounts, categories, campaigns, ads from community posts, statuses and statistics.
 
-    if TYPE_CHECKING:
-        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                 **params: Any) -> Any: ...
-        def group(self, group_id: Any = None) -> int: ...
-        clock: Callable[[], float]
+    :param api: the VK API client.
+    :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    :param clock: the current time (epoch seconds): a campaign runs from now.
+    """
+
+    def __init__(self, api: VkApi, *, group: Callable[[Any], int], clock: Callable[[], float]) -> None:
+        self.api = api
+        self.group = group
+        self.clock = clock
 
     def _ads(self, method: str, **params: Any) -> Any:
-        try:
-            return self.call(method, token=USER, **params)
-        except SocialApiError as exc:
-            if getattr(exc, "api_code", None) == 600:
-                raise PermissionDeniedError(exc.api_message, service=SERVICE, operation=method, api_code=600,
-                                            hint=ACCOUNT_HINT) from None
-            raise
+        # Error 600 (not the token owner's account) is the policy's: its table gives ads.* their own meaning.
+        return self.api.call(method, token=USER, **params)
 
     def _statuses(self, method: str, account_id: int, specs: list[dict[str, Any]]) -> list[int]:
         answer = self._ads(method, account_id=account_id, data=json.dumps(specs, ensure_ascii=False))
@@ -237,4 +222,4 @@ def _day(value: datetime.date | str | int, name: str) -> str:
         raise input_error(name, f"expected a date YYYY-MM-DD or 0, got {value!r}", service=SERVICE) from None
 
 
-__all__ = ["ADS_METHODS", "VkAdsMixin"]
+__all__ = ["ADS_METHODS", "VkAds"]

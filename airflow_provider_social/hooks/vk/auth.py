@@ -12,7 +12,7 @@ Each kind is rate limited per credential (3/s user, 20/s community) across the p
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.calls import ApiCall
@@ -77,25 +77,30 @@ class VkIdTokenAuth(TokenAuth):
         self.rate_key = (USER, f"vkid:{conn_id}")
 
 
-class VkAuthMixin:
-    """Token kinds of a VK connection. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkCredentials:
+    """The token kinds a VK connection holds and the ``requests`` auth object for each.
 
-    conn_id: str
-    clock: Any
+    :param conn_id: the Connection ID (named in the errors that say which field to fill).
+    :param user_token: the static user token (``access_token`` extra or the password), or None.
+    :param community_token: the community key, or None.
+    :param refreshable: the connection holds a VK ID refresh token: the user token comes from ``vk_id_auth``.
+    :param vk_id_auth: returns the VK ID auth (over the hook's token manager) when a user call first needs it.
+    """
 
-    if TYPE_CHECKING:
-        def secret_extra(self, name: str, default: str | None = None) -> str | None: ...
-        def extra(self, name: str, default: Any = None) -> Any: ...
-        def make_token_manager(self, seed: TokenSet, refresher: Any, **kwargs: Any) -> TokenManager: ...
-        def call_api(self, call: ApiCall, **options: Any) -> Any: ...
-        connection: Any
+    def __init__(self, *, conn_id: str, user_token: str | None, community_token: str | None, refreshable: bool,
+                 vk_id_auth: Callable[[], Auth]) -> None:
+        self.conn_id = conn_id
+        self._user_token = user_token
+        self._community_token = community_token
+        self._refreshable = refreshable
+        self._vk_id_auth = vk_id_auth
+        self._static: dict[str, StaticTokenAuth] = {}
 
-    # -------------------------------------------------------------------------------------------- what is there
     def user_token_source(self) -> str | None:
         """``"vk_id"`` (refreshable), ``"static"``, or None when the connection has no user token."""
-        if self.secret_extra("refresh_token"):
+        if self._refreshable:
             return "vk_id"
-        if self.secret_extra("access_token") or self.connection.password:
+        if self._user_token:
             return "static"
         return None
 
@@ -104,7 +109,7 @@ class VkAuthMixin:
         kinds = []
         if self.user_token_source():
             kinds.append(USER)
-        if self.secret_extra("community_token"):
+        if self._community_token:
             kinds.append(COMMUNITY)
         return tuple(kinds)
 
@@ -137,7 +142,6 @@ class VkAuthMixin:
                               service=SERVICE, operation=operation)
         raise self.missing_kind_error(kinds if prefer is None else (prefer,), operation)
 
-    # -------------------------------------------------------------------------------------------- auth objects
     def auth_for(self, kind: str | None) -> Auth | None:
         """The ``requests`` auth object for a token kind (None for calls without a token).
 
@@ -146,72 +150,84 @@ class VkAuthMixin:
         if kind is None:
             return None
         if kind == COMMUNITY:
-            token = self.secret_extra("community_token")
-            if not token:
+            if not self._community_token:
                 raise self.missing_kind_error((COMMUNITY,), "this call")
-            return self._static_auth(COMMUNITY, token)
+            return self._static_auth(COMMUNITY, self._community_token)
         if kind == USER:
             source = self.user_token_source()
             if source == "vk_id":
-                return self.vk_id_auth
-            if source == "static":
-                return self._static_auth(USER, self.secret_extra("access_token") or self.connection.password)
+                return self._vk_id_auth()
+            if source == "static" and self._user_token:
+                return self._static_auth(USER, self._user_token)
             raise self.missing_kind_error((USER,), "this call")
         raise input_error("token", f"unknown VK token kind {kind!r}; expected user or community", service=SERVICE)
 
     def _static_auth(self, kind: str, token: str) -> StaticTokenAuth:
-        cache = self.__dict__.setdefault("_static_auths", {})
-        if kind not in cache:
-            cache[kind] = StaticTokenAuth(token, kind)
-        return cache[kind]
-
-    @cached_property
-    def token_manager(self) -> TokenManager:
-        """The VK ID token set: read from the token store first, the Connection second; device_id kept."""
-        expires_at = self.extra("expires_at")
-        seed = TokenSet(
-            access_token=self.secret_extra("access_token") or None,
-            refresh_token=self.secret_extra("refresh_token"),
-            expires_at=float(expires_at) if expires_at else None,
-            extra={"device_id": self.extra("device_id")} if self.extra("device_id") else {},
-        )
-        return self.make_token_manager(seed, self.refresh_vk_id)
-
-    @cached_property
-    def vk_id_auth(self) -> VkIdTokenAuth:
-        return VkIdTokenAuth(self.token_manager, self.conn_id)
-
-    def refresh_vk_id(self, tokens: TokenSet) -> TokenSet:
-        """``grant_type=refresh_token`` at VK ID with ``client_id`` and ``device_id``; the answer's new refresh token
-        and the kept device_id go back to the token manager (which persists them before use).
-
-        :param tokens: the token set to refresh (its refresh token and device_id).
-        """
-        app_id = self.extra("app_id")
-        device_id = tokens.extra.get("device_id") or self.extra("device_id")
-        if not app_id or not device_id:
-            missing = "app_id" if not app_id else "device_id"
-            raise input_error(missing, "refreshing a VK ID token needs the app ID and the device ID that "
-                              f"`airflow social auth vk --conn-id {self.conn_id}` stores", service=SERVICE,
-                              operation="refresh token")
-        form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token, "client_id": app_id,
-                "device_id": device_id, "state": new_state()}
-        secret = self.secret_extra("client_secret")
-        if secret:
-            form["client_secret"] = secret
-        payload = self.call_api(VK_ID_TOKEN, data=form)
-        if not isinstance(payload, dict) or not payload.get("access_token"):
-            from airflow_provider_social.core.errors import SocialApiError
-
-            raise SocialApiError("VK ID answered without an access_token", service=SERVICE,
-                                 operation="refresh token")
-        for key in ("access_token", "refresh_token", "id_token"):
-            register_secret(payload.get(key), key)
-        payload.pop("state", None)
-        new = TokenSet.from_token_response(payload, now=self.clock(), previous=tokens)
-        if not new.extra.get("device_id"):
-            new = TokenSet(**{**new.__dict__, "extra": {**new.extra, "device_id": device_id}})
-        return new
+        if kind not in self._static:
+            self._static[kind] = StaticTokenAuth(token, kind)
+        return self._static[kind]
 
 
-__all__ = ["COMMUNITY", "TOKEN_KINDS", "USER", "StaticTokenAuth", "VK_ID_TOKEN", "VkAuthMixin", "VkIdTokenAuth"]
+def vk_id_seed(*, access_token: str | None, refresh_token: str | None, expires_at: Any,
+               device_id: str | None) -> TokenSet:
+    """The VK ID token set a Connection holds (the token store's newer one wins).
+
+    :param access_token: the last access token, or None.
+    :param refresh_token: the rotating refresh token.
+    :param expires_at: when the access token expires (epoch seconds), or None.
+    :param device_id: VK ID's device id (sent with every refresh).
+    """
+    return TokenSet(access_token=access_token or None, refresh_token=refresh_token,
+                    expires_at=float(expires_at) if expires_at else None,
+                    extra={"device_id": device_id} if device_id else {})
+
+
+def refresh_vk_id_tokens(tokens: TokenSet, *, conn_id: str, app_id: str | None, device_id: str | None,
+                         client_secret: str | None, send: Callable[[dict[str, Any]], Any],
+                         clock: Callable[[], float]) -> TokenSet:
+    """``grant_type=refresh_token`` at VK ID with ``client_id`` and ``device_id``: the answer's new refresh token
+    and the kept device_id, for the token manager (which persists them before use).
+
+    :param tokens: the token set to refresh (its refresh token and device_id).
+    :param conn_id: the Connection ID (named in the error when app_id or device_id is missing).
+    :param app_id: the VK ID app (``client_id``).
+    :param device_id: the device id the Connection holds (the token set's own wins).
+    :param client_secret: the app's secret, when it has one.
+    :param send: posts the form to VK ID's token endpoint and returns the parsed answer.
+    :param clock: the current time (epoch seconds), for the new expiry.
+    """
+    device_id = tokens.extra.get("device_id") or device_id
+    if not app_id or not device_id:
+        missing = "app_id" if not app_id else "device_id"
+        raise input_error(missing, "refreshing a VK ID token needs the app ID and the device ID that "
+                          f"`airflow social auth vk --conn-id {conn_id}` stores", service=SERVICE,
+                          operation="refresh token")
+    form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token, "client_id": app_id,
+            "device_id": device_id, "state": new_state()}
+    if client_secret:
+        form["client_secret"] = client_secret
+    payload = send(form)
+    if not isinstance(payload, dict) or not payload.get("access_token"):
+        from airflow_provider_social.core.errors import SocialApiError
+
+        raise SocialApiError("VK ID answered without an access_token", service=SERVICE, operation="refresh token")
+    for key in ("access_token", "refresh_token", "id_token"):
+        register_secret(payload.get(key), key)
+    payload.pop("state", None)
+    new = TokenSet.from_token_response(payload, now=clock(), previous=tokens)
+    if not new.extra.get("device_id"):
+        new = TokenSet(**{**new.__dict__, "extra": {**new.extra, "device_id": device_id}})
+    return new
+
+
+__all__ = [
+    "COMMUNITY",
+    "TOKEN_KINDS",
+    "USER",
+    "StaticTokenAuth",
+    "VK_ID_TOKEN",
+    "VkCredentials",
+    "VkIdTokenAuth",
+    "refresh_vk_id_tokens",
+    "vk_id_seed",
+]

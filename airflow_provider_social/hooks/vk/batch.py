@@ -9,16 +9,16 @@ inner call comes back as ``false`` in its place and as the next entry of the top
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import ServerError, SocialApiError, input_error
-from airflow_provider_social.hooks.vk.calls import encode_params, method_spec
+from airflow_provider_social.hooks.vk.methods import encode_params, method_spec
 from airflow_provider_social.hooks.vk.policy import SERVICE, error_from
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.calls import VkMethod
+    from airflow_provider_social.hooks.vk.methods import VkMethod
 
 #: At most 25 API calls per execute (dev.vk.com/ru/method/execute).
 EXECUTE_LIMIT = 25
@@ -78,7 +78,8 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _as_call(item: BatchCall | tuple[str, Mapping[str, Any]] | Mapping[str, Any]) -> BatchCall:
+def as_call(item: BatchCall | tuple[str, Mapping[str, Any]] | Mapping[str, Any]) -> BatchCall:
+    """One call of a batch from any of its accepted forms: a BatchCall, ``(method, params)`` or a dict."""
     if isinstance(item, BatchCall):
         return item
     if isinstance(item, tuple) and len(item) == 2:
@@ -89,63 +90,40 @@ def _as_call(item: BatchCall | tuple[str, Mapping[str, Any]] | Mapping[str, Any]
                       service=SERVICE)
 
 
-class VkBatchMixin:
-    """``batch()`` over ``execute``. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
-
-    if TYPE_CHECKING:
-        def call_raw(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                     **params: Any) -> dict[str, Any]: ...
-        def choose_kind(self, kinds: tuple[str, ...], operation: str, prefer: str | None = None) -> str: ...
-        @property
-        def reauth_hint_command(self) -> str: ...
-
-    def batch(self, calls: Iterable[BatchCall | tuple[str, Mapping[str, Any]] | Mapping[str, Any]], *,
-              token: str | None = None) -> list[BatchResult]:
-        """Run many calls through ``execute``, 25 per request, and return one :class:`BatchResult` per call in
-        order. A failed call does not fail the others; ``result()`` raises its error.
-
-        :param calls: ``(method, params)`` pairs, :class:`BatchCall` s or ``{"method", "params"}`` dicts.
-        :param token: ``"user"`` or ``"community"``; default: a kind every call accepts (community first: its
-            limit is 20 requests/s against a user token's 3).
-        """
-        items = [_as_call(item) for item in calls]
-        if not items:
-            return []
-        specs = [method_spec(item.method) for item in items]
-        kind = self.choose_kind(self._common_kinds(specs), "execute", prefer=token)
-        idempotent = all(spec.idempotent for spec in specs)
-        results: list[BatchResult] = []
-        for group in chunks(items, EXECUTE_LIMIT):
-            results.extend(self._execute(list(group), kind, idempotent))
-        return results
-
-    @staticmethod
-    def _common_kinds(specs: Sequence[VkMethod]) -> tuple[str, ...]:
-        common = [kind for kind in ("community", "user") if all(kind in spec.tokens for spec in specs)]
-        if not common:
-            names = ", ".join(sorted({spec.name for spec in specs}))
-            raise input_error("calls", f"no token kind is accepted by all of {names}; batch them separately",
-                              service=SERVICE, operation="execute")
-        return tuple(common)
-
-    def _execute(self, group: list[BatchCall], kind: str, idempotent: bool) -> list[BatchResult]:
-        body = self.call_raw("execute", token=kind, idempotent=idempotent, code=vkscript(group))
-        values = body.get("response")
-        if not isinstance(values, list) or len(values) != len(group):
-            raise ServerError(f"execute answered {type(values).__name__} for {len(group)} calls", service=SERVICE,
-                              operation="execute")
-        errors = list(body.get("execute_errors") or [])
-        results = []
-        for call, value in zip(group, values, strict=True):
-            result = BatchResult(call.method, call.params, response=value)
-            if value is False and errors:
-                error = errors.pop(0)
-                method = str(error.get("method") or call.method) if isinstance(error, dict) else call.method
-                result.error = error_from(error if isinstance(error, dict) else {}, method,
-                                          self.reauth_hint_command)
-                result.response = None
-            results.append(result)
-        return results
+def common_kinds(specs: Sequence[VkMethod]) -> tuple[str, ...]:
+    """The token kinds every method of a batch accepts (community first), else an input error."""
+    common = [kind for kind in ("community", "user") if all(kind in spec.tokens for spec in specs)]
+    if not common:
+        names = ", ".join(sorted({spec.name for spec in specs}))
+        raise input_error("calls", f"no token kind is accepted by all of {names}; batch them separately",
+                          service=SERVICE, operation="execute")
+    return tuple(common)
 
 
-__all__ = ["BatchCall", "BatchResult", "EXECUTE_LIMIT", "VkBatchMixin", "vkscript"]
+def read_execute(body: Mapping[str, Any], group: Sequence[BatchCall], reauth_command: str) -> list[BatchResult]:
+    """One :class:`BatchResult` per call of an ``execute`` answer: ``false`` in a call's place takes the next
+    ``execute_errors`` entry, mapped by the error table.
+
+    :param body: VK's whole ``execute`` body.
+    :param group: the calls the script made, in order.
+    :param reauth_command: the command that re-authorises the connection (named in auth errors).
+    """
+    values = body.get("response")
+    if not isinstance(values, list) or len(values) != len(group):
+        raise ServerError(f"execute answered {type(values).__name__} for {len(group)} calls", service=SERVICE,
+                          operation="execute")
+    errors = list(body.get("execute_errors") or [])
+    results = []
+    for call, value in zip(group, values, strict=True):
+        result = BatchResult(call.method, call.params, response=value)
+        if value is False and errors:
+            error = errors.pop(0)
+            method = str(error.get("method") or call.method) if isinstance(error, dict) else call.method
+            result.error = error_from(error if isinstance(error, dict) else {}, method, reauth_command)
+            result.response = None
+        results.append(result)
+    return results
+
+
+__all__ = ["BatchCall", "BatchResult", "EXECUTE_LIMIT", "as_call", "chunks", "common_kinds", "read_execute",
+           "vkscript"]

@@ -1,141 +1,70 @@
-"""VK's method table and the one way every method is called.
+"""The VK API client: ``call(method, **params)``, ``execute`` batches, and the declared calls under them.
 
-Each method the hook uses is declared once: which token kinds VK's schema accepts for it (``access_token_type``
-in ``VKCOM/vk-api-schema``, 5.199; the first listed is preferred) and whether a lost answer may be repeated
-blindly (reads; ``wall.post`` with a ``guid``). Calls are ``POST /method/<name>`` with a form body carrying ``v``;
-the token goes in the ``Authorization`` header (see :mod:`.auth`), never in the URL or the body.
+Calls are ``POST /method/<name>`` with a form body carrying ``v``; the token kind comes from the method table
+(:mod:`.methods`) and the connection's credentials (:mod:`.auth`); the token goes in the ``Authorization`` header,
+never in the URL or the body. What an answer means is the policy's (:mod:`.policy`).
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from airflow_provider_social.core.calls import ApiCall
-from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.hooks.vk.auth import COMMUNITY, USER
-from airflow_provider_social.hooks.vk.policy import SERVICE
+from airflow_provider_social.hooks.vk.batch import (
+    EXECUTE_LIMIT,
+    BatchCall,
+    BatchResult,
+    as_call,
+    chunks,
+    common_kinds,
+    read_execute,
+    vkscript,
+)
+from airflow_provider_social.hooks.vk.methods import METHODS, VkMethod, encode_params, encode_value, method_spec
 
 if TYPE_CHECKING:
-    from airflow_provider_social.core.http import Auth
+    from airflow_provider_social.core.calls import ApiCall
+    from airflow_provider_social.core.http import Transport
+    from airflow_provider_social.hooks.vk.auth import VkCredentials
 
-_METHOD_RE = re.compile(r"^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$|^execute$")
-_ANY = (USER, COMMUNITY)
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class VkMethod:
-    """One VK API method: its token kinds (preferred first), the kinds VK also accepts but the hook uses only when
-    the caller asks for them (``token=``), and whether repeating it is harmless.
+class VkApi:
+    """Sends VK's declared calls for one connection.
 
-    :param name: the method name.
-    :param tokens: the token kinds used by default, preferred first.
-    :param idempotent: whether a lost answer may be repeated.
-    :param on_request: kinds used only when asked for.
+    :param transport: the hook's transport (its policy reads every answer).
+    :param credentials: the connection's token kinds and their auth objects.
+    :param url: the full URL of a path under a named endpoint (``api_base_url``, ``vk_id_base_url``).
+    :param version: the API version sent as ``v``.
     """
 
-    name: str
-    tokens: tuple[str, ...] = (USER,)
-    idempotent: bool = False
-    on_request: tuple[str, ...] = ()
+    def __init__(self, transport: Transport, credentials: VkCredentials, *, url: Callable[[str, str], str],
+                 version: str) -> None:
+        self.transport = transport
+        self.credentials = credentials
+        self.url = url
+        self.version = version
 
-    def kinds(self, requested: str | None) -> tuple[str, ...]:
-        """The kinds a call may use: the default ones, plus :attr:`on_request` when a kind was asked for.
+    def send(self, call: ApiCall, *, url: str | None = None, retries: bool = True, **options: Any) -> Any:
+        """Run a declared call with its token kind's auth; ``options`` carry the data (data, body, headers).
 
-        :param requested: the kind the caller asked for, or None.
+        :param call: the declared call.
+        :param url: a whole URL instead of the call's endpoint and path (an upload link VK handed out).
+        :param retries: retry within the connection's budget (default) or make one attempt.
         """
-        return self.tokens if requested is None else self.tokens + self.on_request
+        auth = self.credentials.auth_for(call.token)
+        target = url or self.url(call.endpoint, call.format_path())
+        send = self.transport.request if retries else self.transport.send
+        return send(call.method, target, auth=auth, **call.request_options(), **options)
 
-    def api_call(self, kind: str, *, idempotent: bool | None = None) -> ApiCall:
-        """The transport's :class:`ApiCall` for this method with the given token kind.
+    def with_retries(self, operation: str, attempt: Callable[[], T]) -> T:
+        """Run a multi-step ``attempt`` (get an upload URL, post, save) until it succeeds, within the budget.
 
-        :param kind: ``"user"`` or ``"community"``.
-        :param idempotent: whether a lost answer may be repeated.
+        :param operation: the action named in errors and logs.
+        :param attempt: one whole try; each retry starts from a fresh upload URL.
         """
-        repeat = self.idempotent if idempotent is None else idempotent
-        return ApiCall(self.name, "POST", f"/method/{self.name}", token=kind, idempotent=repeat)
-
-
-def _table(*methods: VkMethod) -> dict[str, VkMethod]:
-    return {m.name: m for m in methods}
-
-
-#: Token kinds per method from VK's schema (``access_token_type``). ``messages.send`` takes a community key by
-#: default; the schema also lists user tokens (they need the ``messages`` scope, which VK grants only to approved
-#: apps), so a user token is used when the caller asks for it with ``token="user"``.
-METHODS: dict[str, VkMethod] = _table(
-    VkMethod("wall.post"),
-    VkMethod("wall.delete"),
-    VkMethod("wall.repost"),
-    VkMethod("wall.createComment", _ANY),
-    VkMethod("wall.getById", (USER,), idempotent=True),
-    VkMethod("polls.create"),
-    VkMethod("photos.createAlbum"),
-    VkMethod("photos.deleteAlbum"),
-    VkMethod("photos.delete"),
-    VkMethod("photos.getUploadServer", idempotent=True),
-    VkMethod("photos.save"),
-    VkMethod("photos.getWallUploadServer", idempotent=True),
-    VkMethod("photos.saveWallPhoto"),
-    VkMethod("stories.getPhotoUploadServer", (COMMUNITY, USER), idempotent=True),
-    VkMethod("stories.save", (COMMUNITY, USER)),
-    VkMethod("video.save"),
-    VkMethod("docs.getUploadServer", (USER,), idempotent=True),
-    VkMethod("docs.getWallUploadServer", _ANY, idempotent=True),
-    VkMethod("docs.save", _ANY),
-    VkMethod("messages.send", (COMMUNITY,), on_request=(USER,)),
-    VkMethod("utils.getShortLink", _ANY, idempotent=True),
-    VkMethod("stats.get", (USER,), idempotent=True),
-    VkMethod("stats.getPostReach", (USER,), idempotent=True),
-    VkMethod("groups.getById", (COMMUNITY, USER), idempotent=True),
-    VkMethod("groups.isMember", (COMMUNITY, USER), idempotent=True),
-    VkMethod("users.get", (COMMUNITY, USER), idempotent=True),
-    VkMethod("execute", (COMMUNITY, USER)),
-)
-
-
-def method_spec(name: str) -> VkMethod:
-    """The declared method, or (for ``call()`` on anything else) one that accepts either kind, never repeated."""
-    if not isinstance(name, str) or not _METHOD_RE.match(name):
-        raise input_error("method", f"expected a VK method name such as 'wall.get', got {name!r}", service=SERVICE)
-    return METHODS.get(name) or VkMethod(name, _ANY)
-
-
-def encode_value(value: Any) -> str:
-    """A parameter as VK reads it: lists comma-joined, booleans 1/0, dicts (keyboards, templates) as JSON."""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, Mapping):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = list(value)
-        if any(isinstance(v, (Mapping, list, tuple)) for v in items):
-            return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
-        return ",".join(encode_value(v) for v in items)
-    return str(value)
-
-
-def encode_params(params: Mapping[str, Any]) -> dict[str, str]:
-    """The form body (None values dropped). A token passed as a parameter is refused: it would travel in the
-    body and could come back in an error's ``request_params``."""
-    for secret in ("access_token", "client_secret"):
-        if secret in params:
-            raise input_error(secret, "tokens come from the connection, never as a call parameter", service=SERVICE)
-    return {key: encode_value(value) for key, value in params.items() if value is not None}
-
-
-class VkCallsMixin:
-    """``call(method, **params)`` and its plumbing. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
-
-    if TYPE_CHECKING:
-        def choose_kind(self, kinds: tuple[str, ...], operation: str, prefer: str | None = None) -> str: ...
-        def call_api(self, call: ApiCall, **options: Any) -> Any: ...
-        def auth_for(self, kind: str | None) -> Auth | None: ...
-        @property
-        def api_version(self) -> str: ...
+        return self.transport.with_retries(operation, attempt)
 
     def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
              **params: Any) -> Any:
@@ -161,9 +90,39 @@ class VkCallsMixin:
         """
         spec = method_spec(method)
         form = encode_params(params)
-        kind = self.choose_kind(spec.kinds(token), method, prefer=token)
-        form["v"] = self.api_version
-        return self.call_api(spec.api_call(kind, idempotent=idempotent), data=form, retries=retries)
+        kind = self.credentials.choose_kind(spec.kinds(token), method, prefer=token)
+        form["v"] = self.version
+        body: dict[str, Any] = self.send(spec.api_call(kind, idempotent=idempotent), data=form, retries=retries)
+        return body
+
+    def step(self, method: str, **params: Any) -> Any:
+        """One attempt at ``method`` (a step of a flow that retries as a whole): its ``response``.
+
+        :param method: the VK method name.
+        :param params: the method's parameters.
+        """
+        return self.call_raw(method, retries=False, **params)["response"]
+
+    def batch(self, calls: Iterable[BatchCall | tuple[str, Mapping[str, Any]] | Mapping[str, Any]], *,
+              token: str | None = None) -> list[BatchResult]:
+        """Run many calls through ``execute``, 25 per request, and return one :class:`BatchResult` per call in
+        order. A failed call does not fail the others; ``result()`` raises its error.
+
+        :param calls: ``(method, params)`` pairs, :class:`BatchCall` s or ``{"method", "params"}`` dicts.
+        :param token: ``"user"`` or ``"community"``; default: a kind every call accepts (community first: its
+            limit is 20 requests/s against a user token's 3).
+        """
+        items = [as_call(item) for item in calls]
+        if not items:
+            return []
+        specs = [method_spec(item.method) for item in items]
+        kind = self.credentials.choose_kind(common_kinds(specs), "execute", prefer=token)
+        idempotent = all(spec.idempotent for spec in specs)
+        results: list[BatchResult] = []
+        for group in chunks(items, EXECUTE_LIMIT):
+            body = self.call_raw("execute", token=kind, idempotent=idempotent, code=vkscript(group))
+            results.extend(read_execute(body, list(group), self.transport.reauth_command))
+        return results
 
 
-__all__ = ["METHODS", "VkCallsMixin", "VkMethod", "encode_params", "encode_value", "method_spec"]
+__all__ = ["METHODS", "VkApi", "VkMethod", "encode_params", "encode_value", "method_spec"]

@@ -1,46 +1,49 @@
-"""VkHook: the mixins of this package assembled on the shared SocialHook."""
+"""VkHook: a thin hook over the VK API client (:mod:`.calls`) and one object per concern.
+
+The hook owns the connection, the transport and the credentials (static tokens and the VK ID token manager); it
+builds :class:`~.calls.VkApi` and the concern objects (``hook.wall``, ``hook.uploads``, ``hook.media``,
+``hook.messages``, ``hook.stats``, ``hook.market``, ``hook.market_catalog``, ``hook.ads``), each given only what it
+uses. The public methods below are the stable surface: each hands over to its concern.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.http import Transport
 from airflow_provider_social.core.ratelimit import RateLimit
-from airflow_provider_social.hooks.base import SocialHook
-from airflow_provider_social.hooks.vk.ads import VkAdsMixin
-from airflow_provider_social.hooks.vk.auth import COMMUNITY, USER, VkAuthMixin
-from airflow_provider_social.hooks.vk.batch import BatchCall, BatchResult, VkBatchMixin
-from airflow_provider_social.hooks.vk.calls import VkCallsMixin
+from airflow_provider_social.hooks.base import SocialHook, delegate
+from airflow_provider_social.hooks.vk.ads import VkAds
+from airflow_provider_social.hooks.vk.auth import (
+    COMMUNITY,
+    USER,
+    VK_ID_TOKEN,
+    VkCredentials,
+    VkIdTokenAuth,
+    refresh_vk_id_tokens,
+    vk_id_seed,
+)
+from airflow_provider_social.hooks.vk.batch import BatchCall, BatchResult
+from airflow_provider_social.hooks.vk.calls import VkApi
 from airflow_provider_social.hooks.vk.connection import DEFAULT_API_VERSION, DEFAULT_ENDPOINTS, parse_group_id
-from airflow_provider_social.hooks.vk.market import VkMarketMixin
-from airflow_provider_social.hooks.vk.market_catalog import VkMarketCatalogMixin
-from airflow_provider_social.hooks.vk.media import VkMediaMixin
-from airflow_provider_social.hooks.vk.messages import VkMessagesMixin
+from airflow_provider_social.hooks.vk.market import VkMarket
+from airflow_provider_social.hooks.vk.market_catalog import VkMarketCatalog
+from airflow_provider_social.hooks.vk.media import VkMedia
+from airflow_provider_social.hooks.vk.messages import VkMessages
 from airflow_provider_social.hooks.vk.policy import SERVICE, CaptchaRequired, UploadRejected, VkResponsePolicy
-from airflow_provider_social.hooks.vk.stats import VkStatsMixin
-from airflow_provider_social.hooks.vk.uploads import VkUploadsMixin
-from airflow_provider_social.hooks.vk.wall import VkWallMixin, post_url
+from airflow_provider_social.hooks.vk.stats import VkStats
+from airflow_provider_social.hooks.vk.uploads import VkUploads
+from airflow_provider_social.hooks.vk.wall import VkWall, post_url
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.tokens import TokenManager, TokenSet
 
 _VERSION_RE = re.compile(r"^5\.[0-9]{1,3}$")
 
 
-class VkHook(
-    VkAuthMixin,
-    VkCallsMixin,
-    VkBatchMixin,
-    VkUploadsMixin,
-    VkWallMixin,
-    VkMediaMixin,
-    VkMessagesMixin,
-    VkStatsMixin,
-    VkMarketMixin,
-    VkMarketCatalogMixin,
-    VkAdsMixin,
-    SocialHook,
-):
+class VkHook(SocialHook):
     """VK API for one community.
 
     Connection ``vk`` extras: ``access_token`` (user token; or the Connection password), ``community_token``,
@@ -79,12 +82,7 @@ class VkHook(
         connection = Connection(conn_id=conn_id, conn_type=cls.conn_type, extra=json.dumps(extra or {}))
         return cls(conn_id, connection=connection, **kwargs)
 
-    @cached_property
-    def transport(self) -> Transport:
-        transport = SocialHook.transport.func(self)  # type: ignore[attr-defined]
-        transport.policy = VkResponsePolicy(self.reauth_hint_command)
-        return transport
-
+    # ---------------------------------------------------------------------------------------------- settings
     @cached_property
     def api_version(self) -> str:
         version = str(self.extra("api_version", DEFAULT_API_VERSION)).strip()
@@ -103,6 +101,155 @@ class VkHook(
             raise input_error("group_id", f"no community given and connection {self.conn_id!r} has no group_id "
                               "(e.g. club123456)", service=SERVICE)
         return parse_group_id(value)
+
+    # ---------------------------------------------------------------------------------------------- credentials
+    @cached_property
+    def credentials(self) -> VkCredentials:
+        """The connection's token kinds (user: static or VK ID; community key) and their auth objects."""
+        return VkCredentials(
+            conn_id=self.conn_id,
+            user_token=self.secret_extra("access_token") or self.connection.password,
+            community_token=self.secret_extra("community_token"),
+            refreshable=bool(self.secret_extra("refresh_token")),
+            vk_id_auth=lambda: self.vk_id_auth,
+        )
+
+    @cached_property
+    def token_manager(self) -> TokenManager:
+        """The VK ID token set: read from the token store first, the Connection second; device_id kept."""
+        seed = vk_id_seed(access_token=self.secret_extra("access_token"),
+                          refresh_token=self.secret_extra("refresh_token"), expires_at=self.extra("expires_at"),
+                          device_id=self.extra("device_id"))
+        return self.make_token_manager(seed, self.refresh_vk_id)
+
+    @cached_property
+    def vk_id_auth(self) -> VkIdTokenAuth:
+        return VkIdTokenAuth(self.token_manager, self.conn_id)
+
+    def refresh_vk_id(self, tokens: TokenSet) -> TokenSet:
+        """``grant_type=refresh_token`` at VK ID with ``client_id`` and ``device_id``; the answer's new refresh token
+        and the kept device_id go back to the token manager (which persists them before use).
+
+        :param tokens: the token set to refresh (its refresh token and device_id).
+        """
+        return refresh_vk_id_tokens(
+            tokens, conn_id=self.conn_id, app_id=self.extra("app_id"), device_id=self.extra("device_id"),
+            client_secret=self.secret_extra("client_secret"), send=lambda form: self.call_api(VK_ID_TOKEN, data=form),
+            clock=self.clock,
+        )
+
+    user_token_source = delegate("credentials", VkCredentials.user_token_source)
+    available_kinds = delegate("credentials", VkCredentials.available_kinds)
+    missing_kind_error = delegate("credentials", VkCredentials.missing_kind_error)
+    choose_kind = delegate("credentials", VkCredentials.choose_kind)
+    auth_for = delegate("credentials", VkCredentials.auth_for)
+
+    # ---------------------------------------------------------------------------------------------- the client
+    @cached_property
+    def api(self) -> VkApi:
+        """The VK API client: ``call``, ``execute`` batches and the declared calls under them."""
+        return VkApi(self.transport, self.credentials, url=self.url, version=self.api_version)
+
+    call = delegate("api", VkApi.call)
+    call_raw = delegate("api", VkApi.call_raw)
+    batch = delegate("api", VkApi.batch)
+
+    # ---------------------------------------------------------------------------------------------- concerns
+    @cached_property
+    def uploads(self) -> VkUploads:
+        return VkUploads(self.api, group=self.group)
+
+    @cached_property
+    def wall(self) -> VkWall:
+        return VkWall(self.api, uploads=self.uploads, group=self.group, clock=self.clock)
+
+    @cached_property
+    def media(self) -> VkMedia:
+        return VkMedia(self.api, group=self.group)
+
+    @cached_property
+    def messages(self) -> VkMessages:
+        return VkMessages(self.api)
+
+    @cached_property
+    def stats(self) -> VkStats:
+        return VkStats(self.api, group=self.group)
+
+    @cached_property
+    def market(self) -> VkMarket:
+        return VkMarket(self.api, uploads=self.uploads, group=self.group)
+
+    @cached_property
+    def market_catalog(self) -> VkMarketCatalog:
+        return VkMarketCatalog(self.api, market=self.market, group=self.group)
+
+    @cached_property
+    def ads(self) -> VkAds:
+        return VkAds(self.api, group=self.group, clock=self.clock)
+
+    upload_wall_photos = delegate("uploads", VkUploads.upload_wall_photos)
+    upload_album_photos = delegate("uploads", VkUploads.upload_album_photos)
+    create_story = delegate("uploads", VkUploads.create_story)
+    upload_video = delegate("uploads", VkUploads.upload_video)
+    upload_document = delegate("uploads", VkUploads.upload_document)
+
+    create_post = delegate("wall", VkWall.create_post)
+    create_composite_post = delegate("wall", VkWall.create_composite_post)
+    delete_post = delegate("wall", VkWall.delete_post)
+    repost = delegate("wall", VkWall.repost)
+    create_comment = delegate("wall", VkWall.create_comment)
+    check_poll = staticmethod(VkWall.check_poll)
+    create_poll = delegate("wall", VkWall.create_poll)
+
+    create_album = delegate("media", VkMedia.create_album)
+    delete_album = delegate("media", VkMedia.delete_album)
+    delete_photo = delegate("media", VkMedia.delete_photo)
+
+    send_message = delegate("messages", VkMessages.send_message)
+    shorten_link = delegate("messages", VkMessages.shorten_link)
+    get_users = delegate("messages", VkMessages.get_users)
+    is_user_online = delegate("messages", VkMessages.is_user_online)
+    get_last_seen = delegate("messages", VkMessages.get_last_seen)
+
+    get_community_stats = delegate("stats", VkStats.get_community_stats)
+    get_post_reach = delegate("stats", VkStats.get_post_reach)
+
+    market_categories = delegate("market", VkMarket.market_categories)
+    list_products = delegate("market", VkMarket.list_products)
+    get_products = delegate("market", VkMarket.get_products)
+    upload_product_photo = delegate("market", VkMarket.upload_product_photo)
+    add_product = delegate("market", VkMarket.add_product)
+    edit_product = delegate("market", VkMarket.edit_product)
+    delete_product = delegate("market", VkMarket.delete_product)
+    group_products = delegate("market", VkMarket.group_products)
+
+    list_collections = delegate("market_catalog", VkMarketCatalog.list_collections)
+    get_collections = delegate("market_catalog", VkMarketCatalog.get_collections)
+    add_collection = delegate("market_catalog", VkMarketCatalog.add_collection)
+    edit_collection = delegate("market_catalog", VkMarketCatalog.edit_collection)
+    delete_collection = delegate("market_catalog", VkMarketCatalog.delete_collection)
+    add_to_collection = delegate("market_catalog", VkMarketCatalog.add_to_collection)
+    remove_from_collection = delegate("market_catalog", VkMarketCatalog.remove_from_collection)
+    list_properties = delegate("market_catalog", VkMarketCatalog.list_properties)
+    add_property = delegate("market_catalog", VkMarketCatalog.add_property)
+    edit_property = delegate("market_catalog", VkMarketCatalog.edit_property)
+    delete_property = delegate("market_catalog", VkMarketCatalog.delete_property)
+    add_property_variant = delegate("market_catalog", VkMarketCatalog.add_property_variant)
+    edit_property_variant = delegate("market_catalog", VkMarketCatalog.edit_property_variant)
+    delete_property_variant = delegate("market_catalog", VkMarketCatalog.delete_property_variant)
+    list_orders = delegate("market_catalog", VkMarketCatalog.list_orders)
+    get_order = delegate("market_catalog", VkMarketCatalog.get_order)
+
+    ad_accounts = delegate("ads", VkAds.ad_accounts)
+    ad_categories = delegate("ads", VkAds.ad_categories)
+    create_promoted_posts_campaign = delegate("ads", VkAds.create_promoted_posts_campaign)
+    create_post_ad = delegate("ads", VkAds.create_post_ad)
+    set_ads_status = delegate("ads", VkAds.set_ads_status)
+    pause_ad = delegate("ads", VkAds.pause_ad)
+    resume_ad = delegate("ads", VkAds.resume_ad)
+    get_campaigns = delegate("ads", VkAds.get_campaigns)
+    get_ads = delegate("ads", VkAds.get_ads)
+    ad_statistics = delegate("ads", VkAds.ad_statistics)
 
     # ---------------------------------------------------------------------------------------------- checks
     def check_connection(self) -> str:

@@ -11,54 +11,25 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.hooks.vk.auth import COMMUNITY, USER
-from airflow_provider_social.hooks.vk.calls import METHODS, VkMethod
+from airflow_provider_social.hooks.vk.auth import USER
 from airflow_provider_social.hooks.vk.files import check_photo, image_format_and_size
+from airflow_provider_social.hooks.vk.methods import MARKET_METHODS  # re-exported: the rows live in the one table
 from airflow_provider_social.hooks.vk.policy import SERVICE
 from airflow_provider_social.hooks.vk.products import MIN_PHOTO_SIDE, Product
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.batch import BatchResult
+    from airflow_provider_social.hooks.vk.calls import VkApi
     from airflow_provider_social.hooks.vk.files import LocalFile
+    from airflow_provider_social.hooks.vk.uploads import VkUploads
 
 PAGE = 200  # market.get count maximum (schema)
 ALBUM_PAGE = 100  # market.getAlbums count maximum
 ORDER_PAGE = 50  # market.getGroupOrders count maximum
 BY_ID = 100  # market.getById item_ids maxItems
-
-#: Token kinds (schema ``access_token_type``) of the market methods, added to the hook's method table.
-MARKET_METHODS = {m.name: m for m in (
-    VkMethod("market.getCategories", (USER,), idempotent=True),
-    VkMethod("market.get", (USER,), idempotent=True),
-    VkMethod("market.getById", (USER,), idempotent=True),
-    VkMethod("market.add"),
-    VkMethod("market.edit", idempotent=True),  # setting the same fields twice changes nothing
-    VkMethod("market.delete"),
-    VkMethod("market.groupItems"),
-    VkMethod("market.getProductPhotoUploadServer", idempotent=True),
-    VkMethod("market.saveProductPhoto"),
-    VkMethod("market.getAlbums", (USER,), idempotent=True),
-    VkMethod("market.getAlbumById", (USER,), idempotent=True),
-    VkMethod("market.addAlbum"),
-    VkMethod("market.editAlbum", idempotent=True),
-    VkMethod("market.deleteAlbum"),
-    VkMethod("market.addToAlbum"),
-    VkMethod("market.removeFromAlbum"),
-    VkMethod("market.getProperties", (USER,), idempotent=True),
-    VkMethod("market.addProperty"),
-    VkMethod("market.editProperty", idempotent=True),
-    VkMethod("market.deleteProperty"),
-    VkMethod("market.addPropertyVariant"),
-    VkMethod("market.editPropertyVariant", idempotent=True),
-    VkMethod("market.deletePropertyVariant"),
-    VkMethod("market.getGroupOrders", (COMMUNITY, USER), idempotent=True),
-    VkMethod("market.getOrderById", (COMMUNITY, USER), idempotent=True),
-)}
-METHODS.update(MARKET_METHODS)
 
 
 def check_product_photo(path: str | os.PathLike[str], field: str) -> LocalFile:
@@ -78,22 +49,23 @@ def as_product(product: Product | dict[str, Any], where: str = "product") -> Pro
     return Product.from_mapping(product, where=where)
 
 
-class VkMarketMixin:
-    """Products and product photos. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkMarket:
+    """Products and product photos of the community shop.
 
-    if TYPE_CHECKING:
-        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                 **params: Any) -> Any: ...
-        def batch(self, calls: Iterable[Any], *, token: str | None = None) -> list[BatchResult]: ...
-        def group(self, group_id: Any = None) -> int: ...
-        def _step(self, method: str, **params: Any) -> Any: ...
-        def _post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str) -> Any: ...
-        def _flow(self, operation: str, attempt: Any) -> Any: ...
+    :param api: the VK API client.
+    :param uploads: posts product photos to the upload host.
+    :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    """
+
+    def __init__(self, api: VkApi, *, uploads: VkUploads, group: Callable[[Any], int]) -> None:
+        self.api = api
+        self.uploads = uploads
+        self.group = group
 
     # ---------------------------------------------------------------------------------------------- reads
     def market_categories(self) -> dict[int, str]:
         """The shop's product categories as ``{id: name}`` for the leaves products take (user token)."""
-        tree = self.call("market.getCategories").get("items") or []
+        tree = self.api.call("market.getCategories").get("items") or []
         leaves: dict[int, str] = {}
 
         def walk(nodes: list[dict[str, Any]]) -> None:
@@ -118,11 +90,11 @@ class VkMarketMixin:
         owner = -self.group(group_id)
         params: dict[str, Any] = {"owner_id": owner, "count": PAGE, "album_id": album_id,
                                   "with_disabled": with_disabled or None, "extended": extended or None}
-        first = self.call("market.get", offset=0, **params)
+        first = self.api.call("market.get", offset=0, **params)
         items = list(first.get("items") or [])
         total = int(first.get("count") or 0)
         pages = [("market.get", dict(params, offset=offset)) for offset in range(PAGE, total, PAGE)]
-        for result in self.batch(pages, token=USER) if pages else []:
+        for result in self.api.batch(pages, token=USER) if pages else []:
             items.extend(result.result().get("items") or [])
         return items
 
@@ -137,7 +109,7 @@ class VkMarketMixin:
         refs = [str(i) if "_" in str(i) else f"{-self.group(group_id)}_{int(i)}" for i in item_ids]
         found: list[dict[str, Any]] = []
         for start in range(0, len(refs), BY_ID):
-            answer = self.call("market.getById", item_ids=refs[start : start + BY_ID], extended=extended or None)
+            answer = self.api.call("market.getById", item_ids=refs[start : start + BY_ID], extended=extended or None)
             found.extend(answer.get("items") or [])
         return found
 
@@ -154,13 +126,13 @@ class VkMarketMixin:
         gid = self.group(group_id)
 
         def attempt() -> int:
-            server = self._step("market.getProductPhotoUploadServer", group_id=gid)
-            uploaded = self._post_files(server.get("upload_url"), [("file", local)], "upload product photo")
-            saved = self._step("market.saveProductPhoto",
+            server = self.api.step("market.getProductPhotoUploadServer", group_id=gid)
+            uploaded = self.uploads.post_files(server.get("upload_url"), [("file", local)], "upload product photo")
+            saved = self.api.step("market.saveProductPhoto",
                                upload_response=json.dumps(uploaded, ensure_ascii=False, separators=(",", ":")))
             return int(saved["photo_id"])
 
-        return int(self._flow("upload product photo", attempt))
+        return int(self.api.with_retries("upload product photo", attempt))
 
     @staticmethod
     def _check_files(product: Product, where: str) -> None:
@@ -205,10 +177,10 @@ class VkMarketMixin:
         self._check_category(item, "product", categories)
         gid = self.group(group_id)
         photos = self._product_photos(item, gid, "product")
-        answer = self.call("market.add", owner_id=-gid, **item.params(), **photos)
+        answer = self.api.call("market.add", owner_id=-gid, **item.params(), **photos)
         item_id = int(answer["market_item_id"])
         if item.album_ids:
-            self.call("market.addToAlbum", owner_id=-gid, item_ids=[item_id], album_ids=list(item.album_ids))
+            self.api.call("market.addToAlbum", owner_id=-gid, item_ids=[item_id], album_ids=list(item.album_ids))
         return {"item_id": item_id, "owner_id": -gid, "photo_ids": photos.get("photo_ids", []),
                 "main_photo_id": photos.get("main_photo_id")}
 
@@ -228,7 +200,7 @@ class VkMarketMixin:
         self._check_category(item, "product", categories)
         gid = self.group(group_id)
         photos = self._product_photos(item, gid, "product")
-        self.call("market.edit", owner_id=-gid, item_id=int(item_id), **item.params(), **photos)
+        self.api.call("market.edit", owner_id=-gid, item_id=int(item_id), **item.params(), **photos)
         return {"item_id": int(item_id), "owner_id": -gid}
 
     def delete_product(self, item_id: int, *, group_id: Any = None) -> None:
@@ -237,7 +209,7 @@ class VkMarketMixin:
         :param item_id: the product id.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.delete", owner_id=-self.group(group_id), item_id=int(item_id))
+        self.api.call("market.delete", owner_id=-self.group(group_id), item_id=int(item_id))
 
     def group_products(self, item_ids: Sequence[int], *, item_group_id: int | None = None,
                        group_id: Any = None) -> int:
@@ -250,9 +222,9 @@ class VkMarketMixin:
         ids = [int(i) for i in item_ids]
         if len(ids) + (1 if item_group_id else 0) < 2:
             raise input_error("item_ids", "a variant group needs two or more products", service=SERVICE)
-        answer = self.call("market.groupItems", group_id=self.group(group_id), item_ids=ids,
+        answer = self.api.call("market.groupItems", group_id=self.group(group_id), item_ids=ids,
                            item_group_id=item_group_id)
         return int(answer["item_group_id"])
 
 
-__all__ = ["MARKET_METHODS", "VkMarketMixin", "as_product", "check_product_photo"]
+__all__ = ["MARKET_METHODS", "VkMarket", "as_product", "check_product_photo"]

@@ -7,7 +7,7 @@ a user token with ``market``; ``market.getGroupOrders`` / ``market.getOrderById`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
@@ -15,7 +15,8 @@ from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.market import ALBUM_PAGE, ORDER_PAGE
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.batch import BatchResult
+    from airflow_provider_social.hooks.vk.calls import VkApi
+    from airflow_provider_social.hooks.vk.market import VkMarket
 
 MAX_COLLECTION_TITLE = 128  # schema maxLength of market.addAlbum.title
 MAX_VARIANT_TITLE = 60  # schema maxLength of market.addPropertyVariant.title
@@ -39,22 +40,24 @@ def _ids(values: Iterable[Any], name: str) -> list[int]:
     return out
 
 
-class VkMarketCatalogMixin:
-    """Collections, properties, variants and orders. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkMarketCatalog:
+    """Collections, properties, variants and orders of the community shop.
 
-    if TYPE_CHECKING:
-        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                 **params: Any) -> Any: ...
-        def batch(self, calls: Iterable[Any], *, token: str | None = None) -> list[BatchResult]: ...
-        def group(self, group_id: Any = None) -> int: ...
-        def upload_product_photo(self, path: str | os.PathLike[str], *, group_id: Any = None,
-                                 field: str = "photo") -> int: ...
+    :param api: the VK API client.
+    :param market: uploads collection covers (through the product-photo flow).
+    :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    """
+
+    def __init__(self, api: VkApi, *, market: VkMarket, group: Callable[[Any], int]) -> None:
+        self.api = api
+        self.market = market
+        self.group = group
 
     def _all_pages(self, method: str, page: int, token: str | None = None, **params: Any) -> list[dict[str, Any]]:
-        first = self.call(method, token=token, offset=0, count=page, **params)
+        first = self.api.call(method, token=token, offset=0, count=page, **params)
         items = list(first.get("items") or [])
         rest = [(method, dict(params, offset=o, count=page)) for o in range(page, int(first.get("count") or 0), page)]
-        for result in self.batch(rest, token=token) if rest else []:
+        for result in self.api.batch(rest, token=token) if rest else []:
             items.extend(result.result().get("items") or [])
         return items
 
@@ -72,7 +75,7 @@ class VkMarketCatalogMixin:
         :param album_ids: collection ids.
         :param group_id: the community (default the connection's).
         """
-        answer = self.call("market.getAlbumById", owner_id=-self.group(group_id),
+        answer = self.api.call("market.getAlbumById", owner_id=-self.group(group_id),
                            album_ids=_ids(album_ids, "album_ids"))
         return list(answer.get("items") or [])
 
@@ -84,7 +87,7 @@ class VkMarketCatalogMixin:
         if main and hidden:
             raise input_error("hidden", "the main collection cannot be hidden (VK error 1446)", service=SERVICE)
         gid = self.group(group_id)
-        photo_id = self.upload_product_photo(cover, group_id=gid, field="cover") if cover is not None else None
+        photo_id = self.market.upload_product_photo(cover, group_id=gid, field="cover") if cover is not None else None
         return name, gid, photo_id
 
     def add_collection(self, title: str, *, cover: str | os.PathLike[str] | None = None, main: bool = False,
@@ -98,7 +101,7 @@ class VkMarketCatalogMixin:
         :param group_id: the community (default the connection's).
         """
         name, gid, photo_id = self._collection_fields(title, cover, main, hidden, group_id)
-        answer = self.call("market.addAlbum", owner_id=-gid, title=name, photo_id=photo_id,
+        answer = self.api.call("market.addAlbum", owner_id=-gid, title=name, photo_id=photo_id,
                            main_album=main or None, is_hidden=hidden or None)
         return int(answer["market_album_id"])
 
@@ -114,7 +117,7 @@ class VkMarketCatalogMixin:
         :param group_id: the community (default the connection's).
         """
         name, gid, photo_id = self._collection_fields(title, cover, main, hidden, group_id)
-        self.call("market.editAlbum", owner_id=-gid, album_id=_ids([album_id], "album_id")[0], title=name,
+        self.api.call("market.editAlbum", owner_id=-gid, album_id=_ids([album_id], "album_id")[0], title=name,
                   photo_id=photo_id, main_album=main, is_hidden=hidden)
 
     def delete_collection(self, album_id: int, *, group_id: Any = None) -> None:
@@ -123,7 +126,7 @@ class VkMarketCatalogMixin:
         :param album_id: the collection id.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.deleteAlbum", owner_id=-self.group(group_id), album_id=_ids([album_id], "album_id")[0])
+        self.api.call("market.deleteAlbum", owner_id=-self.group(group_id), album_id=_ids([album_id], "album_id")[0])
 
     def add_to_collection(self, item_ids: Sequence[int], album_ids: Sequence[int], *, group_id: Any = None) -> None:
         """Put products into collections.
@@ -132,7 +135,7 @@ class VkMarketCatalogMixin:
         :param album_ids: collection ids.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.addToAlbum", owner_id=-self.group(group_id), item_ids=_ids(item_ids, "item_ids"),
+        self.api.call("market.addToAlbum", owner_id=-self.group(group_id), item_ids=_ids(item_ids, "item_ids"),
                   album_ids=_ids(album_ids, "album_ids"))
 
     def remove_from_collection(self, item_id: int, album_ids: Sequence[int], *, group_id: Any = None) -> None:
@@ -142,7 +145,7 @@ class VkMarketCatalogMixin:
         :param album_ids: collection ids.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.removeFromAlbum", owner_id=-self.group(group_id), item_id=_ids([item_id], "item_id")[0],
+        self.api.call("market.removeFromAlbum", owner_id=-self.group(group_id), item_id=_ids([item_id], "item_id")[0],
                   album_ids=_ids(album_ids, "album_ids"))
 
     # ---------------------------------------------------------------------------------------------- properties
@@ -151,7 +154,7 @@ class VkMarketCatalogMixin:
 
         :param group_id: the community (default the connection's).
         """
-        return list(self.call("market.getProperties", group_id=self.group(group_id)).get("items") or [])
+        return list(self.api.call("market.getProperties", group_id=self.group(group_id)).get("items") or [])
 
     def add_property(self, title: str, *, group_id: Any = None) -> int:
         """Create a property (e.g. "Colour"); returns its id.
@@ -159,7 +162,7 @@ class VkMarketCatalogMixin:
         :param title: the property's name.
         :param group_id: the community (default the connection's).
         """
-        answer = self.call("market.addProperty", group_id=self.group(group_id), title=_title(title, "title", 100))
+        answer = self.api.call("market.addProperty", group_id=self.group(group_id), title=_title(title, "title", 100))
         return int(answer["property_id"])
 
     def edit_property(self, property_id: int, title: str, *, group_id: Any = None) -> None:
@@ -169,7 +172,7 @@ class VkMarketCatalogMixin:
         :param title: the new name.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.editProperty", group_id=self.group(group_id),
+        self.api.call("market.editProperty", group_id=self.group(group_id),
                   property_id=_ids([property_id], "property_id")[0], title=_title(title, "title", 100))
 
     def delete_property(self, property_id: int, *, group_id: Any = None) -> None:
@@ -178,7 +181,7 @@ class VkMarketCatalogMixin:
         :param property_id: the property id.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.deleteProperty", group_id=self.group(group_id),
+        self.api.call("market.deleteProperty", group_id=self.group(group_id),
                   property_id=_ids([property_id], "property_id")[0])
 
     def add_property_variant(self, property_id: int, title: str, *, group_id: Any = None) -> int:
@@ -188,7 +191,7 @@ class VkMarketCatalogMixin:
         :param title: 1..60 characters.
         :param group_id: the community (default the connection's).
         """
-        answer = self.call("market.addPropertyVariant", group_id=self.group(group_id),
+        answer = self.api.call("market.addPropertyVariant", group_id=self.group(group_id),
                            property_id=_ids([property_id], "property_id")[0],
                            title=_title(title, "title", MAX_VARIANT_TITLE))
         return int(answer["variant_id"])
@@ -200,7 +203,7 @@ class VkMarketCatalogMixin:
         :param title: 1..60 characters.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.editPropertyVariant", group_id=self.group(group_id),
+        self.api.call("market.editPropertyVariant", group_id=self.group(group_id),
                   variant_id=_ids([variant_id], "variant_id")[0], title=_title(title, "title", MAX_VARIANT_TITLE))
 
     def delete_property_variant(self, variant_id: int, *, group_id: Any = None) -> None:
@@ -209,7 +212,7 @@ class VkMarketCatalogMixin:
         :param variant_id: the variant id.
         :param group_id: the community (default the connection's).
         """
-        self.call("market.deletePropertyVariant", group_id=self.group(group_id),
+        self.api.call("market.deletePropertyVariant", group_id=self.group(group_id),
                   variant_id=_ids([variant_id], "variant_id")[0])
 
     # ---------------------------------------------------------------------------------------------- orders
@@ -229,9 +232,9 @@ class VkMarketCatalogMixin:
         :param user_id: the buyer (user tokens).
         :param token: ``"community"`` or ``"user"``.
         """
-        answer = self.call("market.getOrderById", token=token, order_id=_ids([order_id], "order_id")[0],
+        answer = self.api.call("market.getOrderById", token=token, order_id=_ids([order_id], "order_id")[0],
                            user_id=user_id)
         return dict(answer.get("order") or {})
 
 
-__all__ = ["VkMarketCatalogMixin"]
+__all__ = ["VkMarketCatalog"]

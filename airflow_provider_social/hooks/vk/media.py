@@ -5,21 +5,28 @@ Uploads themselves live in :mod:`.uploads`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk.policy import SERVICE
 
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.vk.calls import VkApi
+
 PRIVACY = ("all", "friends", "friends_of_friends", "only_me")
 
 
-class VkMediaMixin:
-    """Album and photo management. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkMedia:
+    """Albums and photos of the community.
 
-    if TYPE_CHECKING:
-        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                 **params: Any) -> Any: ...
-        def group(self, group_id: Any = None) -> int: ...
+    :param api: the VK API client.
+    :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    """
+
+    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
+        self.api = api
+        self.group = group
 
     def create_album(self, title: str, *, description: str | None = None, group_id: Any = None,
                      upload_by_admins_only: bool | None = None, comments_disabled: bool | None = None
@@ -35,7 +42,7 @@ class VkMediaMixin:
         if not title or len(title) < 2:
             raise input_error("title", "an album title needs at least 2 characters", service=SERVICE)
         gid = self.group(group_id)
-        album = self.call("photos.createAlbum", title=title, group_id=gid, description=description,
+        album = self.api.call("photos.createAlbum", title=title, group_id=gid, description=description,
                           upload_by_admins_only=upload_by_admins_only, comments_disabled=comments_disabled)
         return {**album, "url": f"https://vk.com/album-{gid}_{album.get('id')}"}
 
@@ -46,7 +53,7 @@ class VkMediaMixin:
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
         gid = self.group(group_id)
-        return bool(self.call("photos.deleteAlbum", album_id=_id(album_id, "album_id"), group_id=gid))
+        return bool(self.api.call("photos.deleteAlbum", album_id=_id(album_id, "album_id"), group_id=gid))
 
     def delete_photo(self, photo_id: int | str, *, owner_id: int | None = None, group_id: Any = None) -> bool:
         """Delete a photo of the community (``owner_id`` defaults to the community's, negative).
@@ -56,7 +63,7 @@ class VkMediaMixin:
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
         owner = owner_id if owner_id is not None else -self.group(group_id)
-        return bool(self.call("photos.delete", owner_id=owner, photo_id=_id(photo_id, "photo_id")))
+        return bool(self.api.call("photos.delete", owner_id=owner, photo_id=_id(photo_id, "photo_id")))
 
 
 def _id(value: Any, field: str) -> int:
@@ -66,4 +73,4 @@ def _id(value: Any, field: str) -> int:
     return int(text)
 
 
-__all__ = ["VkMediaMixin"]
+__all__ = ["VkMedia"]

@@ -15,20 +15,21 @@ from airflow_provider_social.hooks.vk.connection import parse_group_id
 from airflow_provider_social.hooks.vk.policy import SERVICE
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.batch import BatchResult
+    from airflow_provider_social.hooks.vk.calls import VkApi
 
 MAX_MESSAGE = 9000  # schema maxLength of messages.send message
 USERS_PER_CALL = 1000  # users.get user_ids maxItems
 INT32_MAX = 2**31 - 1
 
 
-class VkMessagesMixin:
-    """Messages, links and users. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkMessages:
+    """Community messages, short links and users.
 
-    if TYPE_CHECKING:
-        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                 **params: Any) -> Any: ...
-        def batch(self, calls: Any, *, token: str | None = None) -> list[BatchResult]: ...
+    :param api: the VK API client.
+    """
+
+    def __init__(self, api: VkApi) -> None:
+        self.api = api
 
     def send_message(self, peer_id: int | str, message: str | None = None, *, keyboard: Mapping[str, Any] | None = None,
                      attachments: Sequence[str] = (), random_id: int | None = None, token: str | None = None,
@@ -65,7 +66,7 @@ class VkMessagesMixin:
             random_id = secrets.randbelow(INT32_MAX)
         elif not isinstance(random_id, int) or not -INT32_MAX <= random_id <= INT32_MAX:
             raise input_error("random_id", "must be a 32-bit integer", service=SERVICE)
-        answer = self.call("messages.send", token=token, peer_id=int(peer), message=message, keyboard=keyboard,
+        answer = self.api.call("messages.send", token=token, peer_id=int(peer), message=message, keyboard=keyboard,
                            group_id=gid,
                            attachment=list(attachments) or None, random_id=random_id,
                            idempotent=True)  # the random_id makes a repeat harmless
@@ -80,7 +81,7 @@ class VkMessagesMixin:
         """
         if not str(url).startswith(("http://", "https://")):
             raise input_error("url", f"expected an http(s) URL, got {url!r}", service=SERVICE)
-        return dict(self.call("utils.getShortLink", url=url, private=private))
+        return dict(self.api.call("utils.getShortLink", url=url, private=private))
 
     # ---------------------------------------------------------------------------------------------- users
     def get_users(self, user_ids: Sequence[int | str], *, fields: Sequence[str] = (),
@@ -97,9 +98,9 @@ class VkMessagesMixin:
         chunks = [ids[i : i + USERS_PER_CALL] for i in range(0, len(ids), USERS_PER_CALL)]
         wanted = list(fields) or None
         if len(chunks) == 1:
-            return list(self.call("users.get", token=token, user_ids=chunks[0], fields=wanted))
+            return list(self.api.call("users.get", token=token, user_ids=chunks[0], fields=wanted))
         users: list[dict[str, Any]] = []
-        for result in self.batch([("users.get", {"user_ids": c, "fields": wanted}) for c in chunks], token=token):
+        for result in self.api.batch([("users.get", {"user_ids": c, "fields": wanted}) for c in chunks], token=token):
             users.extend(result.result())
         return users
 
@@ -139,4 +140,4 @@ def check_keyboard(keyboard: Mapping[str, Any]) -> None:
                                   service=SERVICE)
 
 
-__all__ = ["VkMessagesMixin", "check_keyboard"]
+__all__ = ["VkMessages", "check_keyboard"]

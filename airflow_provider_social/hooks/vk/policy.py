@@ -10,6 +10,11 @@ The error table (codes from VK's schema ``errors.json``, reference section 1.3):
     7/15/27/203/214/200/210/212 -> PermissionDeniedError naming the missing scope or the token kind
     100          -> ValidationError naming the parameter
     113/114/104  -> NotFoundError; 118/121/129 -> UploadRejected (a failed upload step)
+    600 of ads.* -> PermissionDeniedError: the ads account is not the token owner's (a section's own code)
+
+The table is :data:`ERRORS` (code -> :class:`ErrorRule`) plus :data:`SECTION_ERRORS` for codes a method section
+gives its own meaning; hints name the call context's re-authorisation command. The 200-body reading itself is the
+shared :class:`~airflow_provider_social.core.policy.JsonBodyPolicy`, used here for the API and the upload hosts.
 
 HTTP statuses other than 200 (a proxy, an outage) follow the shared policy: 5xx and 429 retried.
 """
@@ -17,6 +22,9 @@ HTTP statuses other than 200 (a proxy, an outage) follow the shared policy: 5xx 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -31,7 +39,16 @@ from airflow_provider_social.core.errors import (
     error_body,
 )
 from airflow_provider_social.core.masking import redact
-from airflow_provider_social.core.policy import Accept, CallContext, Decision, Fail, Renew, ResponsePolicy, Retry
+from airflow_provider_social.core.policy import (
+    Accept,
+    CallContext,
+    Decision,
+    Fail,
+    JsonBodyPolicy,
+    Renew,
+    ResponsePolicy,
+    Retry,
+)
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME
 
 if TYPE_CHECKING:
@@ -70,8 +87,6 @@ SCOPES = {
     "stats": "stats", "groups": "groups", "messages": "messages", "market": "market", "ads": "ads",
     "utils": "", "users": "", "execute": "",
 }
-PERMISSION_CODES = frozenset({7, 15, 27, 200, 203, 210, 212, 214})
-NOT_FOUND_CODES = frozenset({104, 113, 114})
 UPLOAD_CODES = {
     118: "the upload server was refused; get a fresh upload URL and upload again",
     121: "the upload hash was refused: pass server, photo/photos_list and hash from the same upload, unchanged",
@@ -84,7 +99,7 @@ def missing_scope(method: str) -> str:
     return SCOPES.get(method.split(".", 1)[0], "")
 
 
-def request_params(error: dict[str, Any]) -> list[dict[str, str]]:
+def request_params(error: Mapping[str, Any]) -> list[dict[str, str]]:
     """``request_params`` ({key, value} pairs), never the token, with secrets redacted."""
     pairs = error.get("request_params")
     if not isinstance(pairs, list):
@@ -96,15 +111,170 @@ def request_params(error: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-class VkResponsePolicy(ResponsePolicy):
-    """Reads VK API answers. ``reauth_command`` names the command that re-authorises the connection.
+@dataclass(frozen=True)
+class ErrorFacts:
+    """What a hint may name about one VK error: the method, the scope its section needs, the re-auth command.
 
+    :param error: VK's error object (``error_code``, ``error_msg``, ...).
+    :param method: the method that failed.
     :param reauth_command: the command that re-authorises the connection.
     """
 
-    def __init__(self, reauth_command: str = "airflow social auth vk --conn-id <conn_id>") -> None:
-        super().__init__()
-        self.reauth_command = reauth_command
+    error: Mapping[str, Any]
+    method: str
+    reauth_command: str
+
+    @property
+    def scope(self) -> str:
+        return missing_scope(self.method)
+
+    @property
+    def message(self) -> str:
+        return str(self.error.get("error_msg") or f"VK error {self.error.get('error_code')}")
+
+
+@dataclass(frozen=True)
+class ErrorRule:
+    """One row of VK's error table: the error raised, its hint, and what the transport does with it.
+
+    :param error_class: the shared error type raised.
+    :param hint: a fixed hint, or one built from the :class:`ErrorFacts`.
+    :param decision: :class:`Fail` (final), :class:`Retry` or :class:`Renew` (refresh the token once).
+    :param retry_after: seconds to wait before the retry (also the rate-limit error's ``retry_after``).
+    :param processed: False when VK certainly did not act (a create-call may then be repeated).
+    :param fields: extra constructor arguments read from VK's error object (a captcha's sid and image).
+    """
+
+    error_class: type[SocialApiError]
+    hint: str | Callable[[ErrorFacts], str] = ""
+    decision: type[Fail] | type[Retry] | type[Renew] = Fail
+    retry_after: float | None = None
+    processed: bool | None = None
+    fields: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    def decide(self, facts: ErrorFacts, kwargs: dict[str, Any]) -> Decision:
+        """The transport's decision: this row's error, built from VK's error object.
+
+        :param facts: the error object, the method and the re-authorisation command.
+        :param kwargs: what every mapped error carries (service, operation, API code, request_params).
+        """
+        hint = self.hint(facts) if callable(self.hint) else self.hint
+        extra = self.fields(facts.error) if self.fields is not None else {}
+        if issubclass(self.error_class, RateLimitError):
+            extra["retry_after"] = self.retry_after
+        error = self.error_class(facts.message, hint=hint, **extra, **kwargs)
+        if self.decision is Retry:
+            return Retry(error, self.retry_after, processed=self.processed)
+        return self.decision(error)
+
+
+def _renew_hint(facts: ErrorFacts) -> str:
+    return (f"the token is invalid, expired or revoked; re-authorise with `{facts.reauth_command}` (a user token) "
+            f"or store a new community key with `{facts.reauth_command} --community-token`")
+
+
+def _captcha_fields(error: Mapping[str, Any]) -> dict[str, Any]:
+    sid = error.get("captcha_sid")
+    return {"captcha_sid": None if sid is None else str(sid), "captcha_img": error.get("captcha_img"),
+            "redirect_uri": error.get("redirect_uri")}
+
+
+def _captcha_hint(facts: ErrorFacts) -> str:
+    img = facts.error.get("captcha_img")
+    how = (f"open {img} and repeat the call with captcha_sid={facts.error.get('captcha_sid')} and "
+           "captcha_key=<the text>" if img else
+           "open the error's redirect_uri (VK ID captcha) and repeat the call with success_token")
+    return f"VK wants a captcha solved by a person: {how}; posting less often avoids it"
+
+
+def _community_token_hint(facts: ErrorFacts) -> str:
+    return (f"{facts.method} is unavailable with a community token: fill the connection's access_token field "
+            f"(a user token of a community admin; `{facts.reauth_command}`)")
+
+
+def _admin_hint(facts: ErrorFacts) -> str:
+    return ("the token's user may not do this in the community: use a token of a community admin"
+            + (f" with the '{facts.scope}' scope" if facts.scope else ""))
+
+
+def _scope_hint(facts: ErrorFacts) -> str:
+    if not facts.scope:
+        return "the token's owner may not do this"
+    return (f"the token lacks the '{facts.scope}' scope or the right to do this; re-authorise with that scope "
+            f"(`{facts.reauth_command}`)")
+
+
+def _parameter_hint(facts: ErrorFacts) -> str:
+    match = _PARAM_RE.search(facts.message)
+    if match:
+        return f"check the parameter {match.group(1)!r} of {facts.method}"
+    return f"check the parameters of {facts.method}"
+
+
+_DENIED = ErrorRule(PermissionDeniedError, _scope_hint)
+_ADMIN = ErrorRule(PermissionDeniedError, _admin_hint)
+_NOT_FOUND = ErrorRule(NotFoundError)
+
+#: VK's error codes (schema ``errors.json``, reference 1.3) -> what they mean here.
+ERRORS: Mapping[int, ErrorRule] = MappingProxyType({
+    1: ErrorRule(ServerError, "VK's unknown error; retried as far as safe", Retry),
+    5: ErrorRule(AuthenticationError, _renew_hint, Renew),
+    6: ErrorRule(RateLimitError, "more than the per-token limit (3/s for a user token, 20/s for a community token) "
+                 "reached VK", Retry, retry_after=1.0, processed=False),
+    7: _DENIED,
+    9: ErrorRule(RateLimitError, "flood control: too many identical actions (posts, comments) in a short time; "
+                 "wait before posting again"),
+    10: ErrorRule(ServerError, "VK's internal error; retried as far as safe", Retry),
+    14: ErrorRule(CaptchaRequired, _captcha_hint, fields=_captcha_fields),
+    15: _DENIED,
+    27: ErrorRule(PermissionDeniedError, _community_token_hint),
+    28: ErrorRule(AuthenticationError, "the application's authorization failed; check app_id"),
+    29: ErrorRule(RateLimitError, lambda facts: f"{facts.method} reached its daily quota for this token; try again "
+                  "tomorrow or spread the calls"),
+    100: ErrorRule(ValidationError, _parameter_hint),
+    104: _NOT_FOUND,
+    113: _NOT_FOUND,
+    114: _NOT_FOUND,
+    **{code: ErrorRule(UploadRejected, hint) for code, hint in UPLOAD_CODES.items()},
+    200: _DENIED,
+    203: _ADMIN,
+    210: _DENIED,
+    212: _DENIED,
+    214: _ADMIN,
+})
+
+#: The ads cabinet's hint for error 600: the account is not the token owner's.
+ACCOUNT_HINT = ("the token's user has no access to this ads account: use an account id from ads.getAccounts "
+                "(hook.ad_accounts()) and a token with the 'ads' scope of its owner")
+
+#: Codes a method section gives its own meaning (VK numbers section errors from 600 up) -> (section, code) rule.
+SECTION_ERRORS: Mapping[tuple[str, int], ErrorRule] = MappingProxyType({
+    ("ads", 600): ErrorRule(PermissionDeniedError, ACCOUNT_HINT),
+})
+
+
+def error_rule(code: Any, method: str) -> ErrorRule | None:
+    """The table's row for ``code`` raised by ``method`` (a section's own meaning first), or None.
+
+    :param code: VK's ``error_code``.
+    :param method: the method that failed (its section picks section-specific codes).
+    """
+    if not isinstance(code, int) or isinstance(code, bool):
+        return None
+    return SECTION_ERRORS.get((method.split(".", 1)[0], code)) or ERRORS.get(code)
+
+
+def reauth_command_of(context: CallContext) -> str:
+    """The command that re-authorises the call's connection (the transport fills it from the hook)."""
+    return context.reauth_command or f"airflow social auth vk --conn-id {context.conn_id or '<conn_id>'}"
+
+
+class VkResponsePolicy(JsonBodyPolicy):
+    """Reads VK API answers: ``{"response": ...}`` is accepted, ``{"error": {...}}`` goes through the error table;
+    the re-authorisation command in hints is the call context's."""
+
+    answered_by = "VK"
+    not_json_hint = "check api_base_url: it should be https://api.vk.ru"
 
     def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
         """VK's error code and message from an error body (for the shared error types).
@@ -119,98 +289,78 @@ class VkResponsePolicy(ResponsePolicy):
             return ApiErrorInfo(code=error.get("error_code"), message=str(error.get("error_msg") or ""))
         return ApiErrorInfo(code=error, message=str(body.get("error_description") or error or body)[:300])
 
-    def accept(self, response: requests.Response, context: CallContext) -> Decision:
-        """The decision for one VK API answer: Accept the body, or the error table's decision.
+    def body_error(self, body: Any) -> Any:
+        """VK's ``error`` object of a 200 body, or None.
 
-        :param response: the HTTP response.
-        :param context: the call being judged (service, operation, clock).
+        :param body: the parsed JSON body.
         """
-        try:
-            body = response.json()
-        except ValueError:
-            return Fail(ServerError("VK answered with a body that is not JSON", service=SERVICE,
-                                    operation=context.operation, status_code=response.status_code,
-                                    hint="check api_base_url: it should be https://api.vk.ru"))
+        error = body.get("error") if isinstance(body, dict) else None
+        return error if isinstance(error, dict) else None
+
+    def decide_body_error(self, error: Any, context: CallContext) -> Decision:
+        """The error table's decision for VK's error object.
+
+        :param error: VK's error object (``error_code``, ``error_msg``, ...).
+        :param context: the call being judged (its operation is the method).
+        """
+        return decision_for(error, context.operation, reauth_command_of(context))
+
+    def accept_body(self, body: Any, context: CallContext) -> Decision:
+        """``{"response": ...}`` is accepted whole (``execute`` adds ``execute_errors`` beside it).
+
+        :param body: the parsed JSON body.
+        :param context: the call being judged.
+        """
         if not isinstance(body, dict):
             return Fail(ServerError("VK answered with an unexpected body", service=SERVICE,
                                     operation=context.operation))
-        error = body.get("error")
-        if isinstance(error, dict):
-            return self.decide_error(error, context)
         if "response" not in body:
             return Fail(ServerError("VK answered without a response or an error", service=SERVICE,
                                     operation=context.operation))
         return Accept(body)
 
-    def decide_error(self, error: dict[str, Any], context: CallContext) -> Decision:
-        """The decision for one ``{"error_code", "error_msg", ...}`` object (also used for execute_errors).
 
-        :param error: VK's error object (``error_code``, ``error_msg``, ...).
-        :param context: the call being judged (service, operation, clock).
+class VkUploadPolicy(JsonBodyPolicy):
+    """Upload hosts answer JSON: the upload's fields, or ``{"error": "..."}`` when the file was refused."""
+
+    answered_by = "the upload server"
+
+    def body_error(self, body: Any) -> Any:
+        """The ``error`` of an upload host's answer, or None.
+
+        :param body: the parsed JSON body.
         """
-        return decision_for(error, context.operation, self.reauth_command)
+        return (body.get("error") or None) if isinstance(body, dict) else None
+
+    def decide_body_error(self, error: Any, context: CallContext) -> Decision:
+        """UploadRejected with the host's message.
+
+        :param error: the host's ``error`` (a text or ``{"error_msg"}``).
+        :param context: the call being judged.
+        """
+        message = str(error.get("error_msg") if isinstance(error, dict) else error)
+        return Fail(UploadRejected(f"the upload was refused: {message}", service=SERVICE, operation=context.operation,
+                                   hint="check the file's format and limits (docs/services/vk.md, Limits)"))
 
 
-def decision_for(error: dict[str, Any], method: str, reauth_command: str) -> Decision:
+def decision_for(error: Mapping[str, Any], method: str, reauth_command: str) -> Decision:
+    """The error table's decision for one VK error object raised by ``method``.
+
+    :param error: VK's error object (``error_code``, ``error_msg``, ...).
+    :param method: the method that failed.
+    :param reauth_command: the command that re-authorises the connection (named in hints).
+    """
     code = error.get("error_code")
-    message = str(error.get("error_msg") or f"VK error {code}")
     kwargs: dict[str, Any] = {"service": SERVICE, "operation": method, "api_code": code,
                               "details": {"request_params": request_params(error)}}
-    scope = missing_scope(method)
-    if code == 5:
-        return Renew(AuthenticationError(
-            message, hint=f"the token is invalid, expired or revoked; re-authorise with `{reauth_command}` (a "
-                          f"user token) or store a new community key with `{reauth_command} --community-token`",
-            **kwargs))
-    if code == 6:
-        return Retry(RateLimitError(message, retry_after=1.0, hint="more than the per-token limit (3/s for a "
-                                    "user token, 20/s for a community token) reached VK", **kwargs),
-                     1.0, processed=False)
-    if code in (9, 29):
-        hint = ("flood control: too many identical actions (posts, comments) in a short time; wait before "
-                "posting again" if code == 9 else
-                f"{method} reached its daily quota for this token; try again tomorrow or spread the calls")
-        return Fail(RateLimitError(message, hint=hint, **kwargs))
-    if code == 10:
-        return Retry(ServerError(message, hint="VK's internal error; retried as far as safe", **kwargs))
-    if code == 14:
-        sid = error.get("captcha_sid")
-        img = error.get("captcha_img")
-        redirect = error.get("redirect_uri")
-        how = (f"open {img} and repeat the call with captcha_sid={sid} and captcha_key=<the text>" if img else
-               "open the error's redirect_uri (VK ID captcha) and repeat the call with success_token")
-        return Fail(CaptchaRequired(message, captcha_sid=None if sid is None else str(sid), captcha_img=img,
-                                    redirect_uri=redirect, hint=f"VK wants a captcha solved by a person: {how}; "
-                                    "posting less often avoids it", **kwargs))
-    if code in PERMISSION_CODES:
-        if code == 27:
-            hint = (f"{method} is unavailable with a community token: fill the connection's access_token field "
-                    f"(a user token of a community admin; `{reauth_command}`)")
-        elif code in (203, 214):
-            hint = ("the token's user may not do this in the community: use a token of a community admin"
-                    + (f" with the '{scope}' scope" if scope else ""))
-        else:
-            hint = (f"the token lacks the '{scope}' scope or the right to do this; re-authorise with that scope "
-                    f"(`{reauth_command}`)" if scope else "the token's owner may not do this")
-        return Fail(PermissionDeniedError(message, hint=hint, **kwargs))
-    if code == 100:
-        match = _PARAM_RE.search(message)
-        param = match.group(1) if match else None
-        hint = f"check the parameter {param!r} of {method}" if param else f"check the parameters of {method}"
-        return Fail(ValidationError(message, hint=hint, **kwargs))
-    if code in NOT_FOUND_CODES:
-        return Fail(NotFoundError(message, **kwargs))
-    if code in UPLOAD_CODES:
-        return Fail(UploadRejected(message, hint=UPLOAD_CODES[code], **kwargs))
-    if code == 28:
-        return Fail(AuthenticationError(message, hint="the application's authorization failed; check app_id",
-                                        **kwargs))
-    if code == 1:
-        return Retry(ServerError(message, hint="VK's unknown error; retried as far as safe", **kwargs))
-    return Fail(SocialApiError(message, **kwargs))
+    facts = ErrorFacts(error, method, reauth_command)
+    rule = error_rule(code, method)
+    if rule is None:
+        return Fail(SocialApiError(facts.message, **kwargs))
+    return rule.decide(facts, kwargs)
 
 
-def error_from(error: dict[str, Any], method: str, reauth_command: str) -> SocialApiError:
+def error_from(error: Mapping[str, Any], method: str, reauth_command: str) -> SocialApiError:
     """The mapped exception for one error object (an ``execute_errors`` entry)."""
     decision = decision_for(error, method, reauth_command)
     assert isinstance(decision, (Fail, Retry, Renew))
@@ -244,12 +394,18 @@ class VkIdPolicy(ResponsePolicy):
 
 
 __all__ = [
+    "ACCOUNT_HINT",
+    "ERRORS",
+    "SECTION_ERRORS",
     "CaptchaRequired",
+    "ErrorRule",
     "SCOPES",
     "UploadRejected",
     "VkIdPolicy",
     "VkResponsePolicy",
+    "VkUploadPolicy",
     "decision_for",
     "error_from",
+    "error_rule",
     "missing_scope",
 ]

@@ -6,7 +6,7 @@ packed into ``execute`` (25 per request).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,20 +15,22 @@ from airflow_provider_social.hooks.vk.policy import SERVICE
 from airflow_provider_social.hooks.vk.wall import unix_time
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.batch import BatchResult
+    from airflow_provider_social.hooks.vk.calls import VkApi
 
 POSTS_PER_REACH_CALL = 30
 INTERVALS = ("day", "week", "month", "year", "all")
 
 
-class VkStatsMixin:
-    """Statistics. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkStats:
+    """Community statistics and post reach.
 
-    if TYPE_CHECKING:
-        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                 **params: Any) -> Any: ...
-        def batch(self, calls: Any, *, token: str | None = None) -> list[BatchResult]: ...
-        def group(self, group_id: Any = None) -> int: ...
+    :param api: the VK API client.
+    :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    """
+
+    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
+        self.api = api
+        self.group = group
 
     def get_community_stats(self, date_from: datetime | int, date_to: datetime | int | None = None, *,
                             interval: str = "day", group_id: Any = None, extended: bool = True) -> list[Any]:
@@ -47,7 +49,7 @@ class VkStatsMixin:
         end = unix_time(date_to, field="date_to") if date_to is not None else None
         if end is not None and end < start:
             raise input_error("date_to", "must not be before date_from", service=SERVICE)
-        return list(self.call("stats.get", group_id=self.group(group_id), timestamp_from=start, timestamp_to=end,
+        return list(self.api.call("stats.get", group_id=self.group(group_id), timestamp_from=start, timestamp_to=end,
                               interval=interval, extended=extended))
 
     def get_post_reach(self, post_ids: Sequence[int | str], *, group_id: Any = None) -> list[dict[str, Any]]:
@@ -64,9 +66,9 @@ class VkStatsMixin:
         owner = -self.group(group_id)
         chunks = [ids[i : i + POSTS_PER_REACH_CALL] for i in range(0, len(ids), POSTS_PER_REACH_CALL)]
         if len(chunks) == 1:
-            answers = [self.call("stats.getPostReach", owner_id=owner, post_ids=chunks[0])]
+            answers = [self.api.call("stats.getPostReach", owner_id=owner, post_ids=chunks[0])]
         else:
-            results = self.batch([("stats.getPostReach", {"owner_id": owner, "post_ids": c}) for c in chunks])
+            results = self.api.batch([("stats.getPostReach", {"owner_id": owner, "post_ids": c}) for c in chunks])
             answers = [r.result() for r in results]
         reach: list[dict[str, Any]] = []
         for chunk, answer in zip(chunks, answers, strict=True):
@@ -75,4 +77,4 @@ class VkStatsMixin:
         return reach
 
 
-__all__ = ["VkStatsMixin"]
+__all__ = ["VkStats"]

@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.calls import ApiCall
 from airflow_provider_social.core.errors import ServerError, input_error
-from airflow_provider_social.core.policy import Accept, CallContext, Decision, Fail, ResponsePolicy
 from airflow_provider_social.hooks.vk.files import (
     STORY_MAX_BYTES,
     LocalFile,
@@ -24,14 +23,11 @@ from airflow_provider_social.hooks.vk.files import (
     check_photo,
     check_video,
 )
-from airflow_provider_social.hooks.vk.policy import SERVICE, UploadRejected
+from airflow_provider_social.hooks.vk.policy import SERVICE, UploadRejected, VkUploadPolicy
 
 if TYPE_CHECKING:
-    import requests
+    from airflow_provider_social.hooks.vk.calls import VkApi
 
-    from airflow_provider_social.core.http import Transport
-
-T = TypeVar("T")
 ALBUM_BATCH = 5
 STORY_LINK_TEXTS = frozenset({
     "to_store", "vote", "more", "book", "order", "enroll", "fill", "signup", "buy", "ticket", "write", "open",
@@ -39,58 +35,35 @@ STORY_LINK_TEXTS = frozenset({
 })  # vk_api's STORY_ALLOWED_LINK_TEXTS
 
 
-class VkUploadPolicy(ResponsePolicy):
-    """Upload hosts answer JSON: the upload's fields, or ``{"error": "..."}`` when the file was refused."""
-
-    def accept(self, response: requests.Response, context: CallContext) -> Decision:
-        """The decision for an upload host's answer: its JSON fields, or UploadRejected for ``{"error"}``.
-
-        :param response: the HTTP response.
-        :param context: the call being judged (service, operation, clock).
-        """
-        try:
-            body = response.json()
-        except ValueError:
-            return Fail(ServerError("the upload server answered with a body that is not JSON", service=SERVICE,
-                                    operation=context.operation, status_code=response.status_code))
-        if isinstance(body, dict) and body.get("error"):
-            error = body["error"]
-            message = str(error.get("error_msg") if isinstance(error, dict) else error)
-            return Fail(UploadRejected(f"the upload was refused: {message}", service=SERVICE,
-                                       operation=context.operation,
-                                       hint="check the file's format and limits (docs/services/vk.md, Limits)"))
-        return Accept(body)
-
-
 def upload_call(name: str) -> ApiCall:
     # Repeating the POST is harmless (nothing is saved yet); the whole flow retries with a fresh URL anyway.
     return ApiCall(name, "POST", "", token=None, idempotent=True, signed_url=True, policy=VkUploadPolicy())
 
 
-class VkUploadsMixin:
-    """Photo, album, story, video and document uploads. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkUploads:
+    """Photo, album, story, video and document uploads: each attempt gets a fresh upload URL, posts the file(s)
+    as streamed multipart and saves what came back.
 
-    if TYPE_CHECKING:
-        @property
-        def transport(self) -> Transport: ...
-        def call_raw(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                     retries: bool = True, **params: Any) -> dict[str, Any]: ...
-        def call_api(self, call: ApiCall, **options: Any) -> Any: ...
-        def group(self, group_id: Any = None) -> int: ...
+    :param api: the VK API client.
+    :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    """
 
-    # ---------------------------------------------------------------------------------------------- plumbing
-    def _step(self, method: str, **params: Any) -> Any:
-        return self.call_raw(method, retries=False, **params)["response"]
+    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
+        self.api = api
+        self.group = group
 
-    def _post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str) -> Any:
+    def post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str) -> Any:
+        """One POST of ``files`` to an upload URL VK handed out; returns the host's JSON answer.
+
+        :param upload_url: the single-use upload URL (a credential: only its host is logged).
+        :param files: ``(multipart field, file)`` pairs.
+        :param operation: the action named in errors.
+        """
         if not upload_url:
             raise ServerError("VK gave no upload_url", service=SERVICE, operation=operation)
         body = MultipartFiles(files)
-        return self.call_api(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
+        return self.api.send(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
                              headers={"Content-Type": body.content_type})
-
-    def _flow(self, operation: str, attempt: Callable[[], T]) -> T:
-        return self.transport.with_retries(operation, attempt)
 
     # ---------------------------------------------------------------------------------------------- photos
     def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
@@ -106,14 +79,14 @@ class VkUploadsMixin:
         gid = self.group(group_id)
 
         def one(local: LocalFile) -> list[dict[str, Any]]:
-            server = self._step("photos.getWallUploadServer", group_id=gid)
-            uploaded = self._post_files(server.get("upload_url"), [("photo", local)], "upload wall photo")
-            return self._step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
+            server = self.api.step("photos.getWallUploadServer", group_id=gid)
+            uploaded = self.post_files(server.get("upload_url"), [("photo", local)], "upload wall photo")
+            return self.api.step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
                               photo=uploaded.get("photo"), hash=uploaded.get("hash"), caption=caption)
 
         saved: list[dict[str, Any]] = []
         for local in files:
-            saved.extend(self._flow("upload wall photo", partial(one, local)))
+            saved.extend(self.api.with_retries("upload wall photo", partial(one, local)))
         return [with_attachment(photo, "photo") for photo in saved]
 
     def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
@@ -133,16 +106,16 @@ class VkUploadsMixin:
         gid = self.group(group_id)
 
         def one(group: list[LocalFile]) -> list[dict[str, Any]]:
-            server = self._step("photos.getUploadServer", album_id=album_id, group_id=gid)
+            server = self.api.step("photos.getUploadServer", album_id=album_id, group_id=gid)
             fields = [(f"file{n}", local) for n, local in enumerate(group, start=1)]
-            uploaded = self._post_files(server.get("upload_url"), fields, "upload album photos")
-            return self._step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
+            uploaded = self.post_files(server.get("upload_url"), fields, "upload album photos")
+            return self.api.step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
                               photos_list=uploaded.get("photos_list"), hash=uploaded.get("hash"), caption=caption)
 
         saved: list[dict[str, Any]] = []
         for start in range(0, len(files), ALBUM_BATCH):
             group = files[start : start + ALBUM_BATCH]
-            saved.extend(self._flow("upload album photos", partial(one, group)))
+            saved.extend(self.api.with_retries("upload album photos", partial(one, group)))
         return [with_attachment(photo, "photo") for photo in saved]
 
     # ---------------------------------------------------------------------------------------------- stories
@@ -168,18 +141,18 @@ class VkUploadsMixin:
         gid = self.group(group_id)
 
         def attempt() -> dict[str, Any]:
-            server = self._step("stories.getPhotoUploadServer", group_id=gid, add_to_news=add_to_news,
+            server = self.api.step("stories.getPhotoUploadServer", group_id=gid, add_to_news=add_to_news,
                                 link_text=link_text, link_url=link_url)
-            uploaded = self._post_files(server.get("upload_url"), [("file", local)], "upload story")
+            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload story")
             # dev.vk.com shows {"response": {"upload_result": ...}}; a bare upload_result is read too (tolerant).
             inner = uploaded.get("response") if isinstance(uploaded.get("response"), dict) else uploaded
             result = inner.get("upload_result")
             if not result:
                 raise UploadRejected("the story upload returned no upload_result", service=SERVICE,
                                      operation="upload story")
-            return self._step("stories.save", upload_results=result)
+            return self.api.step("stories.save", upload_results=result)
 
-        saved = self._flow("create story", attempt)
+        saved = self.api.with_retries("create story", attempt)
         items = saved.get("items") or []
         story = items[0] if items else {}
         return {"story_id": story.get("id"), "owner_id": story.get("owner_id"), "count": saved.get("count")}
@@ -209,14 +182,14 @@ class VkUploadsMixin:
         gid = self.group(group_id)
 
         def attempt() -> dict[str, Any]:
-            saved = dict(self._step("video.save", name=name, description=description, group_id=gid,
+            saved = dict(self.api.step("video.save", name=name, description=description, group_id=gid,
                                     album_id=album_id, wallpost=wallpost, is_private=is_private, link=link))
             url = saved.pop("upload_url", None)
             if local is not None:
-                saved.update(self._post_files(url, [("video_file", local)], "upload video"))
+                saved.update(self.post_files(url, [("video_file", local)], "upload video"))
             return saved
 
-        video = self._flow("upload video", attempt)
+        video = self.api.with_retries("upload video", attempt)
         owner, vid = video.get("owner_id"), video.get("video_id")
         video["attachment"] = f"video{owner}_{vid}" if owner is not None and vid is not None else None
         return video
@@ -235,11 +208,11 @@ class VkUploadsMixin:
         gid = self.group(group_id)
 
         def attempt() -> dict[str, Any]:
-            server = self._step("docs.getWallUploadServer", group_id=gid)
-            uploaded = self._post_files(server.get("upload_url"), [("file", local)], "upload document")
-            return self._step("docs.save", file=uploaded.get("file"), title=title or local.path.name, tags=tags)
+            server = self.api.step("docs.getWallUploadServer", group_id=gid)
+            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload document")
+            return self.api.step("docs.save", file=uploaded.get("file"), title=title or local.path.name, tags=tags)
 
-        saved = self._flow("upload document", attempt)
+        saved = self.api.with_retries("upload document", attempt)
         doc = dict(saved.get("doc") or saved)
         if doc.get("owner_id") is not None and doc.get("id") is not None:
             doc["attachment"] = f"doc{doc['owner_id']}_{doc['id']}"
@@ -253,4 +226,4 @@ def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploadsMixin", "with_attachment"]
+__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploads", "upload_call", "with_attachment"]

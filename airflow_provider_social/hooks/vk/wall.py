@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.vk.calls import VkApi
+    from airflow_provider_social.hooks.vk.uploads import VkUploads
 
 MAX_MEDIA = 10
 MAX_POLL_ANSWERS = 10
@@ -57,20 +61,21 @@ def check_attachment(value: str, *, field: str = "attachments") -> str:
     return text
 
 
-class VkWallMixin:
-    """Wall and poll methods. Mixed into :class:`~airflow_provider_social.hooks.vk.VkHook`."""
+class VkWall:
+    """Wall posts, comments, reposts and polls of the community.
 
-    if TYPE_CHECKING:
-        clock: Any
-        def call(self, method: str, *, token: str | None = None, idempotent: bool | None = None,
-                 **params: Any) -> Any: ...
-        def group(self, group_id: Any = None) -> int: ...
-        def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
-                               caption: str | None = None) -> list[dict[str, Any]]: ...
-        def upload_video(self, path: str | os.PathLike[str] | None = None, *, link: str | None = None,
-                         name: str | None = None, description: str | None = None, group_id: Any = None,
-                         album_id: int | None = None, wallpost: bool = False, is_private: bool = False
-                         ) -> dict[str, Any]: ...
+    :param api: the VK API client.
+    :param uploads: uploads photos and videos a post carries.
+    :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    :param clock: the current time (epoch seconds), to refuse a scheduled post in the past.
+    """
+
+    def __init__(self, api: VkApi, *, uploads: VkUploads, group: Callable[[Any], int],
+                 clock: Callable[[], float]) -> None:
+        self.api = api
+        self.uploads = uploads
+        self.group = group
+        self.clock = clock
 
     # ---------------------------------------------------------------------------------------------- posts
     def create_post(
@@ -134,13 +139,13 @@ class VkWallMixin:
         if guid is not None and not (0 < len(str(guid)) <= 64):
             raise input_error("guid", "must be 1 to 64 characters", service=SERVICE)
 
-        uploaded = [p["attachment"] for p in self.upload_wall_photos(photos, group_id=gid)] if photos else []
+        uploaded = [p["attachment"] for p in self.uploads.upload_wall_photos(photos, group_id=gid)] if photos else []
         if video:
-            uploaded.append(self.upload_video(video, group_id=gid)["attachment"])
+            uploaded.append(self.uploads.upload_video(video, group_id=gid)["attachment"])
         if poll:
             uploaded.append(self.create_poll(**poll, group_id=gid)["attachment"])
         everything = uploaded + attached
-        answer = self.call(
+        answer = self.api.call(
             "wall.post", owner_id=-gid, from_group=from_group, message=message or None,
             attachments=everything or None, publish_date=when, copyright=copyright, guid=guid, signed=signed,
             close_comments=close_comments, mute_notifications=mute_notifications,
@@ -167,7 +172,7 @@ class VkWallMixin:
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
         gid = self.group(group_id)
-        return bool(self.call("wall.delete", owner_id=-gid, post_id=_positive(post_id, "post_id")))
+        return bool(self.api.call("wall.delete", owner_id=-gid, post_id=_positive(post_id, "post_id")))
 
     def repost(self, object_id: str, *, message: str | None = None, group_id: Any = None) -> dict[str, Any]:
         """Share ``wall<owner>_<post>`` (e.g. ``wall-1_123``) to the community.
@@ -179,7 +184,7 @@ class VkWallMixin:
         if not str(object_id).startswith(("wall", "photo", "video")):
             raise input_error("object_id", f"expected e.g. wall-123_456, got {object_id!r}", service=SERVICE)
         gid = self.group(group_id)
-        answer = self.call("wall.repost", object=object_id, message=message, group_id=gid)
+        answer = self.api.call("wall.repost", object=object_id, message=message, group_id=gid)
         post_id = answer.get("post_id")
         return {**answer, "url": post_url(gid, post_id) if post_id else None}
 
@@ -200,7 +205,7 @@ class VkWallMixin:
         if not message and not attachments:
             raise input_error("message", "give a message or attachments", service=SERVICE)
         gid = self.group(group_id)
-        answer = self.call(
+        answer = self.api.call(
             "wall.createComment", token=token, owner_id=-gid, post_id=_positive(post_id, "post_id"),
             message=message, attachments=[check_attachment(a) for a in attachments] or None,
             from_group=gid if from_group else None,  # a positive community id, not a flag (schema)
@@ -239,7 +244,7 @@ class VkWallMixin:
         """
         self.check_poll({"question": question, "answers": list(answers)})
         gid = self.group(group_id)
-        poll = self.call(
+        poll = self.api.call(
             "polls.create", question=question, owner_id=-gid, is_anonymous=is_anonymous, is_multiple=is_multiple,
             end_date=unix_time(end_date, field="end_date") if end_date is not None else None,
             add_answers=json.dumps([str(a) for a in answers], ensure_ascii=False),  # a JSON array string
@@ -258,4 +263,4 @@ def _positive(value: Any, field: str) -> int:
     return number
 
 
-__all__ = ["VkWallMixin", "check_attachment", "post_url", "unix_time"]
+__all__ = ["VkWall", "check_attachment", "post_url", "unix_time"]

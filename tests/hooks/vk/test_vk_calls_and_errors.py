@@ -170,3 +170,72 @@ def test_upload_errors_are_upload_rejected_with_what_to_do(scripted, vk_hook, co
         vk_hook().call("photos.saveWallPhoto", group_id=1, server=1, photo="[]", hash="h")
     assert caught.value.api_code == code and len(scripted.requests) == 1
     assert caught.value.details["request_params"][0] == {"key": "method", "value": "wall.post"}  # a list of pairs
+
+
+def test_error_600_is_the_ads_accounts_own_in_every_route_and_a_plain_error_elsewhere(scripted, vk_hook):
+    from airflow_provider_social.core.errors import SocialApiError
+
+    hook = vk_hook()
+    denied = "Permission denied. You have no access to operations specified with given object(s)"
+    scripted.script = [vk_error(600, denied)]
+    with pytest.raises(PermissionDeniedError, match="ads account") as caught:
+        hook.call("ads.getCampaigns", account_id=1)  # not only through the ads methods: the policy maps it
+    assert caught.value.api_code == 600 and caught.value.operation == "ads.getCampaigns"
+    scripted.script = [(200, {}, {"response": [False], "execute_errors": [
+        {"method": "ads.getAds", "error_code": 600, "error_msg": denied}]})]
+    (result,) = hook.batch([("ads.getAds", {"account_id": 1})], token="user")
+    assert isinstance(result.error, PermissionDeniedError) and "ads account" in result.error.hint
+    scripted.script = [vk_error(600, "Some other section's 600")]
+    with pytest.raises(SocialApiError) as caught:
+        hook.call("wall.delete", owner_id=-1, post_id=2)
+    assert type(caught.value) is SocialApiError and "ads account" not in str(caught.value)
+
+
+def test_the_policy_names_the_re_authorisation_command_of_the_call_context():
+    import requests
+
+    from airflow_provider_social.core.policy import CallContext, Renew
+    from airflow_provider_social.hooks.vk.policy import VkResponsePolicy
+
+    response = requests.Response()
+    response.status_code = 200
+    response._content = b'{"error": {"error_code": 5, "error_msg": "User authorization failed"}}'
+    context = CallContext("VK", "wall.post", clock=lambda: 0.0, conn_id="vk_shop",
+                          reauth_command="airflow social auth vk --conn-id vk_shop")
+    decision = VkResponsePolicy().decide(response, context)
+    assert isinstance(decision, Renew) and "`airflow social auth vk --conn-id vk_shop`" in decision.error.hint
+
+
+def test_the_method_table_is_complete_and_read_only_without_importing_the_concerns():
+    """Before, market.py and ads.py added their rows when imported: without them a market or ads method was
+    answered as 'any token, never repeat'."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, sys\n"
+        "from airflow_provider_social.hooks.vk.calls import METHODS, method_spec\n"
+        "specs = {n: method_spec(n) for n in ('market.add', 'market.getGroupOrders', 'ads.getAccounts', "
+        "'ads.createAds', 'wall.post', 'some.unknownMethod')}\n"
+        "try:\n"
+        "    METHODS['market.add'] = None\n"
+        "    writable = True\n"
+        "except TypeError:\n"
+        "    writable = False\n"
+        "print(json.dumps({'loaded': [m for m in ('airflow_provider_social.hooks.vk.market', "
+        "'airflow_provider_social.hooks.vk.ads') if m in sys.modules], 'writable': writable, "
+        "'specs': {n: [list(s.tokens), s.idempotent] for n, s in specs.items()}}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["loaded"] == []
+    assert seen["specs"] == {
+        "market.add": [["user"], False],
+        "market.getGroupOrders": [["community", "user"], True],
+        "ads.getAccounts": [["user"], True],
+        "ads.createAds": [["user"], False],
+        "wall.post": [["user"], False],
+        "some.unknownMethod": [["user", "community"], False],  # unknown: either kind, never repeated (as before)
+    }
+    assert seen["writable"] is False
