@@ -57,6 +57,10 @@ def install() -> None:
     """Add the audit hook once per interpreter (audit hooks cannot be removed; the hook is idle outside tests)."""
     global _installed
     if not _installed:
+        # Imported before any test: croniter (Airflow's timetables import it) probes platform.architecture() at
+        # import time, which runs `file -b <python>`; the first test to import it would otherwise be blamed.
+        import croniter  # noqa: F401
+
         sys.addaudithook(_audit)
         _installed = True
 
