@@ -206,6 +206,7 @@ def test_the_policy_names_the_re_authorisation_command_of_the_call_context():
     assert isinstance(decision, Renew) and "`airflow social auth vk --conn-id vk_shop`" in decision.error.hint
 
 
+@pytest.mark.slow  # a fresh interpreter: nothing of this test session's imports may help
 def test_the_method_table_is_complete_and_read_only_without_importing_the_concerns():
     """Before, market.py and ads.py added their rows when imported: without them a market or ads method was
     answered as 'any token, never repeat'."""
