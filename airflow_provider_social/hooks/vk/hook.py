@@ -118,7 +118,7 @@ class VkHook(SocialHook):
     def token_manager(self) -> TokenManager:
         """The VK ID token set: read from the token store first, the Connection second; device_id kept."""
         seed = vk_id_seed(access_token=self.secret_extra("access_token"),
-                          refresh_token=self.secret_extra("refresh_token"), expires_at=self.extra("expires_at"),
+                          refresh_token=self.secret_extra("refresh_token"), expires_at=self.expiry_extra(),
                           device_id=self.extra("device_id"))
         return self.make_token_manager(seed, self.refresh_vk_id)
 
