@@ -35,6 +35,20 @@ def image_format(data: bytes) -> str | None:
     return None
 
 
+#: Magic bytes of the photo formats social services take (PNG, JPEG, GIF, BMP, WebP, TIFF): a file's real kind,
+#: whatever its name says.
+_PHOTO_MAGIC = ((b"\xff\xd8\xff", "jpeg"), (_PNG_SIGNATURE, "png"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+                (b"BM", "bmp"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
+
+
+def photo_format(data: bytes) -> str | None:
+    """The photo format named by the file's magic bytes (``jpeg``, ``png``, ``gif``, ``bmp``, ``webp``, ``tiff``),
+    or None: a PDF or a text file named ``.png`` is not a photo."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return next((kind for magic, kind in _PHOTO_MAGIC if data.startswith(magic)), None)
+
+
 def image_info(data: bytes) -> ImageInfo | None:
     """Format and size from the header; None when the bytes are not a readable JPEG, PNG or TIFF header."""
     kind = image_format(data)
@@ -101,4 +115,4 @@ def _tiff_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-__all__ = ["HEADER_BYTES", "ImageInfo", "image_format", "image_info"]
+__all__ = ["HEADER_BYTES", "ImageInfo", "image_format", "image_info", "photo_format"]

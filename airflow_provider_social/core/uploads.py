@@ -23,10 +23,16 @@ DOWNLOAD_BLOCK = 4 * 1024 * 1024
 def check_local_file(path: str | os.PathLike[str], *, field: str = "local_path", service: str = "") -> Path:
     """The path as a file that exists, or a ValidationError naming ``field``."""
     p = Path(path).expanduser()
-    if not p.exists():
-        raise input_error(field, f"file {str(p)!r} does not exist", service=service)
-    if p.is_dir():
-        raise input_error(field, f"{str(p)!r} is a directory, a file is expected", service=service)
+    shown = str(p) if len(str(p)) <= 200 else str(p)[:199] + "…"
+    try:
+        exists, is_dir = p.exists(), p.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte in it
+        raise input_error(field, f"{shown!r} is not a usable file path ({type(exc).__name__})",
+                          service=service) from None
+    if not exists:
+        raise input_error(field, f"file {shown!r} does not exist", service=service)
+    if is_dir:
+        raise input_error(field, f"{shown!r} is a directory, a file is expected", service=service)
     return p
 
 

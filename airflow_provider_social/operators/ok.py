@@ -33,12 +33,13 @@ def _is_retry(context: Context) -> bool:
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
 
 
-def _as_list(value: Any) -> list[Any] | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        return [value]
-    return list(value)
+def _as_list(value: Any, field: str) -> list[Any] | None:
+    """A list field as rendered: a list, one item, or a list rendered as JSON or a Python repr
+    (:func:`~airflow_provider_social.core.rendered.as_list`); None when unset."""
+    from airflow_provider_social.core.rendered import as_list
+    from airflow_provider_social.hooks.ok.posting import SERVICE
+
+    return as_list(value, field, service=SERVICE) or None
 
 
 class OkPostToGroupOperator(BaseOperator):
@@ -53,11 +54,13 @@ class OkPostToGroupOperator(BaseOperator):
     :param photo_tokens: upload tokens from :class:`OkUploadPhotosOperator` (same group). Templated.
     :param link: an http(s) URL shown as a link block. Templated.
     :param poll_question: a poll's question; with ``poll_answers`` (2 or more). Templated.
-    :param poll_answers: the poll's answers. Templated.
+    :param poll_answers: the poll's answers (a list; rendered as JSON or a Python list repr is read too). Templated.
     :param poll_options: ``SingleChoice`` and/or ``AnonymousVoting``.
     :param publish_at: schedule the topic: an aware datetime, or "YYYY-mm-dd hh:mi:ss" in Moscow time. Templated.
     :param on_behalf_of_group: post as the group (the user must administer it; default True).
-    :param dedupe: look for the same text posted within 15 minutes before posting; default: on task retries.
+    :param dedupe: look for the same post (text, photos, link, poll) within 15 minutes before posting; default: on
+        task retries. A scheduled post cannot be looked up: when its answer was lost, or on a retry, the task fails
+        for good ("may have been posted; not re-sent") instead of posting it twice.
     :param ok_conn_id: the connection (default ``odnoklassniki_default``).
     """
 
@@ -101,15 +104,23 @@ class OkPostToGroupOperator(BaseOperator):
         """Validate, post (or find the earlier try's topic), record the link.
 
         :param context: the task's Airflow context."""
-        from airflow_provider_social.hooks.ok.posting import POST_FIELDS
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from airflow_provider_social.core.rendered import rendered_value
+        from airflow_provider_social.hooks.ok.posting import POST_FIELDS, SERVICE, PossiblyPostedError
 
         hook = _hook(self.ok_conn_id)
         fields = {name: getattr(self, name) for name in POST_FIELDS}  # the post's parameters are declared once
-        fields.update(photo_paths=_as_list(self.photo_paths), photo_tokens=_as_list(self.photo_tokens),
-                      publish_at=self.publish_at or None)
+        lists = ("photo_paths", "photo_tokens", "poll_answers")
+        fields.update({name: _as_list(getattr(self, name), name) for name in lists}, publish_at=self.publish_at or None)
+        fields["poll_options"] = rendered_value(self.poll_options, "poll_options", service=SERVICE)  # or "a,b"
         post = hook.validate_post(self.group_id, **fields)  # before any network call
         dedupe = _is_retry(context) if self.dedupe is None else self.dedupe
-        result = hook.publish(post, dedupe=dedupe)
+        try:
+            result = hook.publish(post, dedupe=dedupe)
+        except PossiblyPostedError as unknown:
+            # Airflow's retry must not post it again: fail for good, saying what to check.
+            raise AirflowFailException(str(unknown)) from unknown
         self.topic_url = result["url"]
         ti = context.get("ti") if hasattr(context, "get") else None
         if ti is not None:
@@ -145,7 +156,7 @@ class OkUploadPhotosOperator(BaseOperator):
         :param context: the task's Airflow context."""
         hook = _hook(self.ok_conn_id)
         gid = hook.group_id(self.group_id)
-        photos = hook.upload_photos(_as_list(self.paths) or [], group_id=gid)
+        photos = hook.upload_photos(_as_list(self.paths, "paths") or [], group_id=gid)
         self.log.info("Uploaded %d photo(s) for group %s", len(photos), gid)
         return {"group_id": gid, "photos": photos}
 

@@ -2,12 +2,14 @@
 
 Thin: the hook checks every input before any request; results (one typed dict per image, no tokens) go to XCom
 and, with ``output_path``, to a local JSON file. Images are local paths, ``disk:/...`` paths on
-``yandex_disk_conn_id``, or bytes; ``images`` is templated (a JSON list string is accepted too).
+``yandex_disk_conn_id``, or bytes; ``images`` is templated (a list rendered as JSON or as a Python repr is accepted
+too). Every request is billed: a lost answer is not sent again unless ``resend_on_lost_answer``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +20,6 @@ from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk_vision.params import (
     DEFAULT_SAFE_THRESHOLD,
     SERVICE,
-    json_list,
     lang_param,
     modes_param,
     searcher_param,
@@ -38,18 +39,24 @@ DEFAULT_CONN_ID = "vk_vision_default"
 
 
 def _images(value: Any) -> Any:
-    return json_list(value, "images")
+    """``images`` as rendered: a list as JSON or as a Python repr is read (:mod:`~airflow_provider_social.core.
+    rendered`); the hook checks the rest (None, a number or a dict is an input error naming ``images``)."""
+    from airflow_provider_social.core.rendered import rendered_value
+
+    return rendered_value(value, "images", service=SERVICE)
 
 
 class _VisionOperator(BaseOperator):
     """Shared by the Vision operators (the hook is imported when the task runs, not when the DAG is parsed).
 
     :param images: local paths, ``disk:/...`` paths on ``yandex_disk_conn_id``, bytes or ``(name, bytes)``; a
-        rendered JSON list string is accepted. Templated.
+        list rendered as JSON or as a Python repr is accepted. Templated.
     :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
     :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images.
     :param output_path: also write the results to this local JSON file. Templated.
     :param fail_on_image_error: fail the task naming the images the service refused (default True).
+    :param resend_on_lost_answer: every request is billed; by default a request whose answer was lost, or an image
+        answered with the temporary status 2, is not sent again. True resends them (each resend billed again).
     """
 
     template_fields: Sequence[str] = ("images", "output_path")
@@ -58,8 +65,12 @@ class _VisionOperator(BaseOperator):
 
     def __init__(self, *, images: Any = None, vk_vision_conn_id: str = DEFAULT_CONN_ID,
                  yandex_disk_conn_id: str | None = None, output_path: str | None = None,
-                 fail_on_image_error: bool = True, **kwargs: Any) -> None:
+                 fail_on_image_error: bool = True, resend_on_lost_answer: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not isinstance(resend_on_lost_answer, bool):
+            raise input_error("resend_on_lost_answer", f"must be True or False, got {resend_on_lost_answer!r}",
+                              service=SERVICE)
+        self.resend_on_lost_answer = resend_on_lost_answer
         self.images = images
         self.vk_vision_conn_id = vk_vision_conn_id
         self.yandex_disk_conn_id = yandex_disk_conn_id
@@ -75,7 +86,35 @@ class _VisionOperator(BaseOperator):
         """The hook for this task's connections (imported lazily: DAG files parse without it)."""
         from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
 
-        return VkVisionHook(self.vk_vision_conn_id, yandex_disk_conn_id=self.yandex_disk_conn_id)
+        return VkVisionHook(self.vk_vision_conn_id, yandex_disk_conn_id=self.yandex_disk_conn_id,
+                            resend_on_lost_answer=self.resend_on_lost_answer)
+
+    def start(self) -> VkVisionHook:
+        """Check ``output_path`` (the results must be writable before a paid request is made), then the hook."""
+        self.checked_output_path()
+        return self.get_hook()
+
+    def checked_output_path(self) -> Path | None:
+        """``output_path`` as a file that can be written, or an input error naming it; None when unset."""
+        if self.output_path is None or self.output_path == "":
+            return None
+        if not isinstance(self.output_path, (str, os.PathLike)):
+            raise input_error("output_path", f"must be a file path, got {type(self.output_path).__name__}",
+                              service=SERVICE)
+        target = Path(self.output_path).expanduser()
+        shown = str(target) if len(str(target)) <= 200 else str(target)[:199] + "…"
+        try:
+            if target.is_dir():
+                raise input_error("output_path", f"{shown!r} is a directory; name a file for the results JSON",
+                                  service=SERVICE)
+            parent = next((p for p in target.parents if p.exists()), None)
+        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+            raise input_error("output_path", f"{shown!r} is not a usable file path ({type(exc).__name__})",
+                              service=SERVICE) from None
+        if parent is not None and not parent.is_dir():
+            raise input_error("output_path", f"{shown!r} is under {str(parent)!r}, which is a file",
+                              service=SERVICE)
+        return target
 
     def finish(self, results: list[Any], summary: dict[str, Any] | None = None) -> Any:
         """Write ``output_path``, fail on refused images (``fail_on_image_error``), return the XCom value.
@@ -111,7 +150,7 @@ class VkVisionDetectObjectsOperator(_VisionOperator):
 
         :param context: the task context.
         """
-        return self.finish(self.get_hook().detect_objects(_images(self.images), modes=self.modes))
+        return self.finish(self.start().detect_objects(_images(self.images), modes=self.modes))
 
 
 class VkVisionRecognizeTextOperator(_VisionOperator):
@@ -136,7 +175,7 @@ class VkVisionRecognizeTextOperator(_VisionOperator):
 
         :param context: the task context.
         """
-        hook, images = self.get_hook(), _images(self.images)
+        hook, images = self.start(), _images(self.images)
         if self.scene:
             return self.finish(hook.recognize_scene_text(images, lang=self.lang))
         return self.finish(hook.recognize_text(images, detailed=self.detailed))
@@ -176,7 +215,7 @@ class VkVisionDetectAdultOperator(_VisionOperator):
 
         :param context: the task context (its ``ti`` receives the ``safe_images`` / ``unsafe_images`` keys).
         """
-        results = self.get_hook().detect_adult(_images(self.images), threshold=self.threshold)
+        results = self.start().detect_adult(_images(self.images), threshold=self.threshold)
         safe = [r["image"] for r in results if r["is_safe"]]
         unsafe = [r["image"] for r in results if not r["is_safe"]]
         self.fail_on_image_error = self.fail_on_image_error and self.on_unsafe == "fail"
@@ -202,7 +241,8 @@ class VkVisionPersonsOperator(_VisionOperator):
 
     :param action: ``set``, ``recognize``, ``delete`` or ``truncate``.
     :param space: the face space, 0-9.
-    :param person_ids: for ``set`` (one per image) and ``delete``. Templated (a JSON list string is accepted).
+    :param person_ids: for ``set`` (one per image) and ``delete``. Templated (a list rendered as JSON or as a Python
+        repr is accepted).
     :param create_new: for ``recognize``: add unknown faces as new persons.
     :param searcher: for ``recognize``: 1 adds sex, age and emotion.
     """
@@ -225,7 +265,7 @@ class VkVisionPersonsOperator(_VisionOperator):
 
         :param context: the task context.
         """
-        hook = self.get_hook()
+        hook = self.start()
         if self.action == "set":
             return self.finish(hook.persons_set(_images(self.images), self.person_ids or [], space=self.space))
         if self.action == "recognize":

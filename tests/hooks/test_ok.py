@@ -357,11 +357,14 @@ def test_an_upload_url_that_really_expired_is_retried_from_a_fresh_one(hook, san
     assert [u["used"] for u in uploads] == [False, True]
 
 
-def test_a_file_refused_twice_by_the_upload_host_is_final(hook, sandbox, tmp_path):
-    fake = tmp_path / "fake.png"
-    fake.write_bytes(b"not an image at all")
+def test_a_file_refused_twice_by_the_upload_host_is_final(hook, sandbox, photo):
+    # A non-image is refused before the upload now (see the issue 20 tests), so the host's refusal is injected:
+    # the answer it gives a file it will not take (the API's error shape).
+    refusal = {"error_code": 100, "error_msg": "PARAM : pic1: the file is not an image", "error_data": None}
+    sandbox.control.add_fault(service="ok_upload", status=200, body=refusal, headers={"invocation-error": "100"},
+                              times=2)
     with pytest.raises(ValidationError, match="not an image"):
-        hook.upload_photos([fake])
+        hook.upload_photos([photo])
     assert len(sandbox.control.state("ok")["uploads"]) == 2  # one fresh URL, then the refusal stands
 
 
@@ -395,3 +398,73 @@ def test_the_upload_url_and_tokens_never_reach_the_logs(hook, sandbox, photo, ca
     assert len(upload_tokens) == 2 and "upload photos failed" in caplog.text
     for secret in (*upload_tokens, hook.token_manager.current().access_token, SANDBOX_APP_SECRET):
         assert secret not in caplog.text
+
+
+# ------------------------------------------------------------------ issue 20: no double post, no raw errors
+def test_a_lost_answer_on_a_photo_only_post_finds_the_topic_not_a_spent_token(hook, sandbox, photo):
+    # No text to match: the earlier topic is found by what it carries (photos, link, poll), never re-sent.
+    sandbox.control.configure("ok", lose_answers={"mediatopic.post": 1})
+    result = hook.post_to_group(photo_paths=[photo])
+    assert result["deduplicated"] is True
+    assert len(sandbox.control.state("ok")["topics"]) == 1
+
+
+def test_a_retried_photo_only_post_finds_the_earlier_topic(hook, sandbox, photo):
+    first = hook.post_to_group(photo_paths=[photo], dedupe=True)
+    again = hook.post_to_group(photo_paths=[photo], dedupe=True)
+    assert again["topic_id"] == first["topic_id"] and again["deduplicated"] is True
+    other = hook.post_to_group(photo_paths=[photo, photo], dedupe=True)  # a different post: 2 photos
+    assert other["deduplicated"] is False
+    assert len(sandbox.control.state("ok")["topics"]) == 2
+
+
+def test_a_lost_answer_on_a_scheduled_post_is_not_resent(hook, sandbox):
+    from airflow_provider_social.hooks.ok.posting import PossiblyPostedError
+
+    at = datetime.now(timezone.utc) + timedelta(days=1)
+    sandbox.control.configure("ok", lose_answers={"mediatopic.post": 1})
+    with pytest.raises(PossiblyPostedError, match="may have been posted; not re-sent"):
+        hook.post_to_group("Tomorrow", publish_at=at)
+    with pytest.raises(PossiblyPostedError, match="may have been posted; not re-sent"):
+        hook.post_to_group("Tomorrow", publish_at=at, dedupe=True)  # a task retry cannot see scheduled topics
+    assert len(sandbox.control.state("ok")["topics"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"text": 12345}, "text"),
+        ({"text": "x", "poll_question": 5, "poll_answers": ["a", "b"]}, "poll_question"),
+        ({"text": "x", "poll_question": "q", "poll_answers": [1, ["b"]]}, "poll_answers"),
+        ({"text": "x", "link": 5}, "link"),
+        ({"text": "x", "photo_tokens": 5}, "photo_tokens"),
+        ({"text": "x", "poll_question": "q", "poll_answers": ["a", "b"], "poll_options": 3}, "poll_options"),
+        ({"text": "x", "photo_paths": 7}, "photo_paths"),
+        ({"text": "x", "poll_question": "q", "poll_answers": [str(n) for n in range(51)]}, "poll_answers"),
+    ],
+)
+def test_wrong_types_are_input_errors_before_any_request(hook, kwargs, field):
+    seen = count_requests(hook)
+    with pytest.raises(ValidationError, match=field):
+        hook.post_to_group(**kwargs)
+    assert seen == []
+
+
+def test_a_non_image_named_png_is_refused_naming_the_file_and_field(hook, sandbox, tmp_path):
+    fake = tmp_path / "report.png"
+    fake.write_bytes(b"%PDF-1.4 not an image at all" * 10)
+    seen = count_requests(hook)
+    with pytest.raises(ValidationError, match=r"photo_paths: report.png is not"):
+        hook.post_to_group("x", photo_paths=[fake])
+    with pytest.raises(ValidationError, match=r"paths: report.png is not"):
+        hook.upload_photos([fake])
+    assert seen == []
+
+
+def test_a_bad_expires_at_is_an_input_error_naming_the_field(ok_conn, sandbox):
+    conn_id, _ = ok_conn("ok_soon", permissions="VALUABLE_ACCESS;PHOTO_CONTENT;GROUP_CONTENT", expires_at="soon")
+    hook = OkHook(conn_id, token_store=MemoryTokenStore(), clock=sandbox.state.clock.now)
+    seen = count_requests(hook)
+    with pytest.raises(ValidationError, match="expires_at"):
+        hook.get_current_user()
+    assert seen == []

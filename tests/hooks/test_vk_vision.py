@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 import requests
 
-from airflow_provider_social.core.errors import AuthenticationError, ValidationError
+from airflow_provider_social.core.errors import AuthenticationError, SocialApiError, ValidationError
 from airflow_provider_social.core.http import RetryPolicy
 from airflow_provider_social.core.tokens import MemoryTokenStore
 from airflow_provider_social.hooks.vk_vision.hook import VisionImageError, VkVisionHook, raise_for_errors
@@ -207,7 +208,8 @@ def test_connection_sends_a_tiny_image_and_prints_no_token(hook, sandbox):
         ("/api/v1/adult/detect", 1)]
 
 
-def test_temporary_per_image_errors_resend_only_those_images(hook, sandbox, fake_sleep):
+def test_temporary_per_image_errors_resend_only_those_images(vision_conn, sandbox, fake_sleep):
+    hook = VkVisionHook(vision_conn(), sleep=fake_sleep, resend_on_lost_answer=True)  # resends are billed: opt in
     flaky = make_png(8, 8, markers={"temporary": 1})
     results = hook.detect_adult([IMAGE, ("flaky.png", flaky)])
     assert [r["ok"] for r in results] == [True, True]
@@ -229,10 +231,18 @@ def test_refused_service_token_is_an_authentication_error_without_the_token(visi
     assert hook.test_connection()[0] is False
 
 
-def test_server_errors_are_retried(hook, sandbox, fake_sleep):
+def test_server_errors_are_retried_when_the_caller_accepts_paying_again(vision_conn, sandbox, fake_sleep):
+    hook = VkVisionHook(vision_conn(), sleep=fake_sleep, resend_on_lost_answer=True)
     sandbox.control.add_fault(service="vk_vision", status=502, times=2)
     assert hook.detect_adult([IMAGE])[0]["safe"] == 0.8521
     assert len(fake_sleep.calls) == 2
+
+
+def test_a_server_error_on_a_billed_call_is_not_resent_by_default(hook, sandbox, fake_sleep):
+    sandbox.control.add_fault(service="vk_vision", status=502, times=1)  # a 502 may come after the work was done
+    with pytest.raises(SocialApiError, match="not sent again"):
+        hook.detect_adult([IMAGE])
+    assert fake_sleep.calls == []
 
 
 def test_oauth_client_credentials_then_refresh_from_the_store(vision_conn, sandbox, fake_sleep):
@@ -270,7 +280,7 @@ def test_tokens_never_reach_logs(vision_conn, sandbox, fake_sleep, caplog):
     store = MemoryTokenStore()
     sandbox.control.add_fault(service="vk_vision", status=502, times=1)  # retries log warnings
     with caplog.at_level(logging.DEBUG):
-        VkVisionHook(vision_conn("vk_vision_logs"), sleep=fake_sleep).detect_adult(
+        VkVisionHook(vision_conn("vk_vision_logs"), sleep=fake_sleep, resend_on_lost_answer=True).detect_adult(
             [IMAGE, make_png(8, 8, markers={"temporary": 1})])
         VkVisionHook(conn_id, token_store=store, sleep=fake_sleep).detect_adult([IMAGE])
     access = store.load(conn_id).access_token
@@ -304,3 +314,42 @@ def test_images_on_yandex_disk(vision_conn, yandex_sandbox_connection, fake_slee
     hook = VkVisionHook(vision_conn(), yandex_disk_conn_id=disk_conn, sleep=fake_sleep)
     assert hook.detect_adult(["disk:/photo.png"]) == [
         {"image": "disk:/photo.png", "ok": True, "error": None, "safe": 0.8521, "is_safe": True}]
+
+
+# ------------------------------------------------------------------ issue 20: nothing billed twice, no raw errors
+def test_a_lost_answer_is_not_sent_again_so_not_billed_twice(hook, sandbox):
+    sandbox.control.add_fault(service="vk_vision", action="lose_answer", path_contains="/adult/detect", times=1)
+    with pytest.raises(SocialApiError, match="not sent again"):
+        hook.detect_adult([IMAGE])
+    assert vision_events(sandbox, "/api/v1/adult/detect") == [1]  # processed (billed) once, never resent
+
+
+def test_a_lost_answer_is_resent_when_the_caller_opts_in(vision_conn, sandbox, fake_sleep):
+    hook = VkVisionHook(vision_conn(), sleep=fake_sleep, resend_on_lost_answer=True)
+    sandbox.control.add_fault(service="vk_vision", action="lose_answer", path_contains="/adult/detect", times=1)
+    assert hook.detect_adult([IMAGE])[0]["safe"] == 0.8521
+    assert vision_events(sandbox, "/api/v1/adult/detect") == [1, 1]  # billed twice, as asked
+
+
+def test_a_temporary_status_2_is_not_resent_unless_the_caller_opts_in(hook, sandbox, fake_sleep):
+    # Whether status 2 is billed is UNCONFIRMED: the strict reading counts it as billed.
+    flaky = ("flaky.png", make_png(8, 8, markers={"temporary": 1}))
+    result = hook.detect_adult([IMAGE, flaky])
+    assert [r["ok"] for r in result] == [True, False]
+    assert "resend_on_lost_answer" in result[1]["error"]
+    assert vision_events(sandbox, "/api/v1/adult/detect") == [2]
+    assert fake_sleep.calls == []
+
+
+@pytest.mark.parametrize(("images", "field"), [(None, "images"), (123, "images"), ({"a": 1}, "images"),
+                                               (b"\xff\xd8\xff\xc0\x00\x11\x08\x00", "images[0]")])
+def test_missing_or_wrong_images_are_input_errors_before_any_request(hook, sandbox, images, field):
+    before = sandbox.control.requests()["by_service"].get("vk_vision", 0)
+    with pytest.raises(ValidationError, match=re.escape(f"{field}:")):
+        hook.detect_adult(images)
+    assert sandbox.control.requests()["by_service"].get("vk_vision", 0) == before
+
+
+def test_resend_on_lost_answer_must_be_a_bool(vision_conn):
+    with pytest.raises(ValidationError, match="resend_on_lost_answer"):
+        VkVisionHook(vision_conn(), resend_on_lost_answer="yes")

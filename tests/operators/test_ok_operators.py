@@ -120,3 +120,74 @@ def test_every_post_field_is_an_operator_parameter_and_reaches_the_post(sandbox,
     kinds = [m["type"] for m in topic["media"]]
     assert kinds == ["text", "link", "poll"] and topic["media"][2]["options"] == "SingleChoice"
     assert topic["on_behalf_of_group"] is False
+
+
+# ------------------------------------------------------------------ issue 20: rendered garbage, no double post
+#: Rendered garbage for every templated field of the post operator (wrong types, empty, huge, bracketed junk);
+#: each must be an input error naming the field. Values a field legitimately takes (any text for ``text``, an empty
+#: ``group_id`` for the connection's) are not garbage for it.
+POST_GARBAGE = {
+    "text": [12345, "", ["a list"], {"a": 1}],
+    "group_id": ["abc", "9" * 50, "[1, 2]", 12.5, {"gid": 1}],
+    "photo_paths": [7, "[junk", "['/no/such/file.png']", "[{'a': 1}]", "x" * 5000],
+    "photo_tokens": [5, "[1, 2]", "{'a': 1}", "[[1]"],
+    "link": [5, "ftp://example.com", "[junk]", "x" * 10_000],
+    "poll_question": [5, ["q"], {"q": 1}],
+    "poll_answers": [5, "one answer", "['only one']", "[1", str([str(n) for n in range(51)]), "{'a': 1}"],
+    "publish_at": [5, "soon", "2000-01-01 00:00:00", "[2030-01-01]", "9" * 500],
+}
+
+
+def _garbage_cases():
+    for field, values in POST_GARBAGE.items():
+        for number, value in enumerate(values):
+            yield pytest.param(field, value, id=f"{field}-{number}")
+
+
+def test_the_garbage_table_covers_every_templated_field():
+    assert set(POST_GARBAGE) == set(OkPostToGroupOperator.template_fields)
+
+
+@pytest.mark.parametrize(("field", "value"), list(_garbage_cases()))
+def test_rendered_garbage_in_a_templated_field_is_an_input_error_before_any_request(sandbox, ok_default, field,
+                                                                                    value):
+    kwargs = {"text": "valid text", **({"poll_question": "Coming?"} if field == "poll_answers" else {}),
+              **({"poll_answers": ["Yes", "No"]} if field == "poll_question" else {}), field: value}
+    if field == "text" and value == "":
+        kwargs = {"text": ""}
+    before = sandbox.control.requests()["by_service"].get("ok", 0)
+    with pytest.raises(ValidationError, match=f"OK: {field}"):
+        OkPostToGroupOperator(task_id="post", **kwargs).execute(ctx())
+    assert sandbox.control.requests()["by_service"].get("ok", 0) == before
+
+
+@pytest.mark.parametrize(("field", "value"), [("paths", 7), ("paths", "[junk"), ("paths", "[{'a': 1}]"),
+                                              ("group_id", "abc"), ("group_id", "[1]")])
+def test_rendered_garbage_in_the_upload_operator_is_an_input_error_before_any_request(sandbox, ok_default, photo,
+                                                                                      field, value):
+    kwargs = {"paths": [photo], field: value}
+    before = sandbox.control.requests()["by_service"].get("ok", 0)
+    with pytest.raises(ValidationError, match=f"OK: {field}"):
+        OkUploadPhotosOperator(task_id="up", **kwargs).execute(ctx())
+    assert sandbox.control.requests()["by_service"].get("ok", 0) == before
+
+
+def test_lists_rendered_as_a_python_repr_are_read(sandbox, ok_default, photo):
+    # "{{ params.answers }}" renders a list as its repr, not JSON
+    result = OkPostToGroupOperator(task_id="p", photo_paths=str([photo]), poll_question="Tea?",
+                                   poll_answers="['Yes', 'No']", poll_options="['SingleChoice']").execute(ctx())
+    topic = next(t for t in sandbox.control.state("ok")["topics"] if str(t["id"]) == result["topic_id"])
+    assert [m["type"] for m in topic["media"]] == ["photo", "poll"]
+    assert [a["text"] for a in topic["media"][1]["answers"]] == ["Yes", "No"]
+
+
+def test_a_scheduled_post_whose_answer_was_lost_fails_for_good(sandbox, ok_default):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    sandbox.control.configure("ok", lose_answers={"mediatopic.post": 1})
+    op = OkPostToGroupOperator(task_id="post", text="Later", publish_at="2099-01-01 10:00:00")
+    with pytest.raises(AirflowFailException, match="may have been posted; not re-sent"):
+        op.execute(ctx())
+    with pytest.raises(AirflowFailException, match="may have been posted; not re-sent"):
+        op.execute(ctx(try_number=2))
+    assert len(sandbox.control.state("ok")["topics"]) == 1

@@ -137,3 +137,68 @@ def test_the_hook_property_builds_the_hook_at_run_time(vision):
     hook = operator.hook
     assert type(hook).__name__ == "VkVisionHook"
     assert (hook.vk_vision_conn_id, hook.yandex_disk_conn_id) == ("vk_vision_default", "disk")
+
+
+# ------------------------------------------------------------------ issue 20: rendered garbage, nothing billed twice
+#: Rendered garbage for every templated field of the Vision operators (wrong types, empty, huge, bracketed junk);
+#: each must be an input error naming the field before any request.
+VISION_GARBAGE = {
+    "images": [None, 123, {"a": 1}, "", "[junk", "['/no/such/file.png']", "[1, 2]", "x" * 5000, "[]"],
+    "output_path": [5, ["a.json"], "x" * 5000, "<dir>", "<file>/out.json"],
+    "person_ids": ["abc", "", "[1, 'x']", "[junk", "-1", "9" * 5000, "[]", "{'a': 1}", 3.5],
+}
+OPERATORS = [
+    lambda **kw: VkVisionDetectObjectsOperator(task_id="o", **kw),
+    lambda **kw: VkVisionRecognizeTextOperator(task_id="t", **kw),
+    lambda **kw: VkVisionDetectAdultOperator(task_id="g", **kw),
+    lambda **kw: VkVisionPersonsOperator(task_id="p", action="set", space=1, **{"person_ids": [1], **kw}),
+]
+
+
+def _vision_garbage():
+    for field, values in VISION_GARBAGE.items():
+        builders = OPERATORS[3:] if field == "person_ids" else OPERATORS
+        for number, value in enumerate(values):
+            for index, build in enumerate(builders):
+                yield pytest.param(build, field, value, id=f"{field}-{number}-op{index}")
+
+
+def test_the_garbage_table_covers_every_templated_field():
+    fields = {f for build in OPERATORS for f in build(images=["a.png"]).template_fields}
+    assert set(VISION_GARBAGE) == fields
+
+
+@pytest.mark.parametrize(("build", "field", "value"), list(_vision_garbage()))
+def test_rendered_garbage_in_a_templated_field_is_an_input_error_before_any_request(vision, folder, context, sandbox,
+                                                                                    build, field, value):
+    if value == "<dir>":
+        value = str(folder)  # an existing directory: the results could only fail after the paid request
+    elif value == "<file>/out.json":
+        value = str(folder / "safe.png" / "out.json")
+    kwargs = {"images": [str(folder / "safe.png")], field: value}
+    before = sandbox.control.requests()["by_service"].get("vk_vision", 0)
+    with pytest.raises(ValidationError, match=f"{field}"):
+        build(**kwargs).execute(context)
+    assert sandbox.control.requests()["by_service"].get("vk_vision", 0) == before
+
+
+def test_images_rendered_as_a_python_repr_are_read(vision, folder, context):
+    images = str([str(folder / "safe.png"), str(folder / "unsafe.png")])  # "{{ params.images }}" renders a repr
+    result = VkVisionDetectAdultOperator(task_id="g", images=images, on_unsafe="continue").execute(context)
+    assert result["unsafe_images"] == [str(folder / "unsafe.png")]
+    ids = VkVisionPersonsOperator(task_id="d", action="delete", space=1, person_ids="(5, 6)").execute(context)
+    assert [r["person_id"] for r in ids] == [5, 6]
+
+
+def test_a_lost_answer_fails_the_task_without_a_second_bill_unless_opted_in(vision, folder, context, sandbox):
+    from airflow_provider_social.core.errors import SocialApiError
+
+    sandbox.control.add_fault(service="vk_vision", action="lose_answer", path_contains="/adult/detect", times=2)
+    with pytest.raises(SocialApiError, match="not sent again"):
+        VkVisionDetectAdultOperator(task_id="g", images=[str(folder / "safe.png")]).execute(context)
+    billed = [e for e in sandbox.control.created("vk_vision") if e["kind"] == "/api/v1/adult/detect"]
+    assert len(billed) == 1
+    result = VkVisionDetectAdultOperator(task_id="g", images=[str(folder / "safe.png")],
+                                         resend_on_lost_answer=True).execute(context)
+    assert result["safe_images"] == [str(folder / "safe.png")]
+    assert len([e for e in sandbox.control.created("vk_vision") if e["kind"] == "/api/v1/adult/detect"]) == 3

@@ -104,7 +104,7 @@ class OkHook(SocialHook):
 
     @cached_property
     def token_manager(self) -> TokenManager:
-        expires_at = self.extra("expires_at")
+        expires_at = self.expiry_extra("expires_at")  # checked even when unused: "soon" is a mistake either way
         long_lived = self.long_lived_tokens
         seed = TokenSet(
             access_token=self.secret_extra("access_token"),
@@ -112,7 +112,7 @@ class OkHook(SocialHook):
             # With LONG_ACCESS_TOKEN every call extends the token to 30 days (at most once a day; reference 3.1),
             # so the expiry OK announced says nothing: renew only when OK answers 102, never on the clock (the
             # refresh token dies after 30 days while a token in use lives on).
-            expires_at=float(expires_at) if expires_at not in (None, "") and not long_lived else None,
+            expires_at=None if long_lived else expires_at,
             token_type="session",
             scope=self.extra("permissions"),
         )
@@ -175,6 +175,7 @@ class OkHook(SocialHook):
     publish = delegate("topics", OkTopics.publish)
     list_topics = delegate("topics", OkTopics.list_topics)
     find_recent_topic = delegate("topics", OkTopics.find_recent_topic)
+    find_earlier_topic = delegate("topics", OkTopics.find_earlier_topic)
     delete_topic = delegate("topics", OkTopics.delete_topic)
 
     def check_connection(self) -> str:

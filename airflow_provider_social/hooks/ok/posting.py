@@ -2,9 +2,11 @@
 
 No double post (the rule, see docs/services/ok.md): ``mediatopic.post`` takes no idempotency key, so before
 posting (on a task retry) and after an answer that may have been lost (timeout, dropped connection, 5xx), the hook
-lists the group's newest topics (``mediatopic.getTopics``) and takes one whose text equals the post's text and that was
-created within the dedupe window (15 minutes by default) as the earlier try's topic. Limits: a post without
-text cannot be matched, and a scheduled post is not listed before its time, so neither is found again.
+lists the group's newest topics (``mediatopic.getTopics``) and takes one created within the dedupe window (15 minutes
+by default) that carries the same post -- the same text, number of photos, link and poll (:func:`post_signature`;
+a post without text is matched by the rest) -- as the earlier try's topic. A scheduled post is not listed before its
+time, so it cannot be found: then the hook raises :class:`PossiblyPostedError` ("may have been posted; not
+re-sent") instead of posting it again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.errors import ConflictError, input_error
+from airflow_provider_social.core.images import photo_format
 from airflow_provider_social.core.uploads import check_local_file, check_size
 
 if TYPE_CHECKING:
@@ -32,7 +35,23 @@ PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
                ".bmp": "image/bmp", ".webp": "image/webp"}
 MAX_PHOTOS = 100  # per upload URL (photosV2.getUploadUrl count); the docs give no maximum (UNCONFIRMED)
 POLL_OPTIONS = ("SingleChoice", "AnonymousVoting")
+#: The sandbox's (UNCONFIRMED) bound on a poll's answers; OK's docs give none.
+MAX_POLL_ANSWERS = 50
 DEDUPE_WINDOW_MINUTES = 15
+#: Magic-byte format -> MIME type of the photos OK takes (the file's bytes decide, not its name).
+PHOTO_FORMATS = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "bmp": "image/bmp",
+                 "webp": "image/webp"}
+
+
+class PossiblyPostedError(ConflictError):
+    """A post whose answer was lost (or an earlier try's post) cannot be looked up, so it is not sent again."""
+
+
+def possibly_posted(why: str) -> PossiblyPostedError:
+    return PossiblyPostedError(
+        f"may have been posted; not re-sent: {why}", service=SERVICE, operation="post to group",
+        hint="look at the group's scheduled topics (ok.ru, the group's 'Delayed' posts); re-run the task with "
+             "dedupe=False only if the topic is not there")
 
 
 @dataclass(frozen=True)
@@ -107,6 +126,11 @@ class GroupPost:
     on_behalf_of_group: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def signature(self) -> tuple[Any, ...]:
+        """What finds this post among the group's topics (:func:`post_signature`)."""
+        return post_signature(self.text, photos=len(self.photos) + len(self.photo_tokens), link=self.link,
+                              question=self.poll_question, answers=self.poll_answers)
+
     def attachment(self, uploaded_tokens: Sequence[str] = ()) -> str:
         """The ``attachment`` JSON of ``mediatopic.post`` (reference 3.4).
 
@@ -148,7 +172,12 @@ def check_photo(path: str | Path, field_name: str = "photo_paths") -> Photo:
     if size == 0:
         raise input_error(field_name, f"{p.name} is empty", service=SERVICE)
     check_size(size, MAX_PHOTO_BYTES, field=field_name, what=f"photo {p.name}", service=SERVICE)
-    return Photo(p, content_type, size)
+    with open(p, "rb") as fh:
+        kind = photo_format(fh.read(16))
+    if kind not in PHOTO_FORMATS:  # OK refuses it after the upload; say so before anything is sent
+        raise input_error(field_name, f"{p.name} is not a JPEG, PNG, GIF, BMP or WebP image (its bytes say "
+                          f"{kind or 'no image format'}, whatever its name)", service=SERVICE)
+    return Photo(p, PHOTO_FORMATS[kind], size)
 
 
 def check_photos(paths: Sequence[str | Path] | str | Path | None, field_name: str = "photo_paths"
@@ -157,6 +186,9 @@ def check_photos(paths: Sequence[str | Path] | str | Path | None, field_name: st
         return ()
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    if not isinstance(paths, Sequence) or not all(isinstance(p, (str, Path)) for p in paths):
+        raise input_error(field_name, f"must be a local file path or a list of them, got {_preview(paths)}",
+                          service=SERVICE)
     photos = tuple(check_photo(p, field_name) for p in paths)
     if len(photos) > MAX_PHOTOS:
         raise input_error(field_name, f"{len(photos)} photos given; at most {MAX_PHOTOS} per post", service=SERVICE)
@@ -202,29 +234,27 @@ def validate_post(group_id: Any, *, now: float, text: str | None = None, **field
     poll_question, poll_answers = fields.get("poll_question"), fields.get("poll_answers")
     poll_options, on_behalf_of_group = fields.get("poll_options"), fields.get("on_behalf_of_group", True)
     gid = check_group_id(group_id)
-    text = unicodedata.normalize("NFC", text or "").strip()
+    text = unicodedata.normalize("NFC", _text(text, "text")).strip()
     photos = check_photos(photo_paths)
-    if isinstance(photo_tokens, str):
-        photo_tokens = [photo_tokens]
-    tokens = tuple(str(t) for t in photo_tokens or () if str(t).strip())
+    tokens = tuple(t.strip() for t in _strings(photo_tokens, "photo_tokens") if t.strip())
     if link is not None and link != "":
         if not isinstance(link, str) or not link.startswith(("http://", "https://")):
-            raise input_error("link", f"must be an http(s) URL, got {link!r}", service=SERVICE)
-    question = (poll_question or "").strip() or None
-    answers = tuple(str(a).strip() for a in poll_answers or ())
+            raise input_error("link", f"must be an http(s) URL, got {_preview(link)}", service=SERVICE)
+    question = _text(poll_question, "poll_question").strip() or None
     if isinstance(poll_answers, str):
         raise input_error("poll_answers", "must be a list of answers, not one string", service=SERVICE)
+    answers = tuple(a.strip() for a in _strings(poll_answers, "poll_answers", numbers=True))
     if question is None and answers:
         raise input_error("poll_question", "is required when poll_answers are given", service=SERVICE)
-    if question is not None and (len(answers) < 2 or not all(answers)):
-        raise input_error("poll_answers", f"a poll needs at least 2 non-empty answers, got {len(answers)}",
-                          service=SERVICE)
+    if question is not None and (not 2 <= len(answers) <= MAX_POLL_ANSWERS or not all(answers)):
+        raise input_error("poll_answers", f"a poll needs 2 to {MAX_POLL_ANSWERS} non-empty answers, got "
+                          f"{len(answers)}", service=SERVICE)
     if isinstance(poll_options, str):
         poll_options = [o for o in poll_options.split(",") if o.strip()]
-    options = tuple(o.strip() for o in poll_options or ())
+    options = tuple(o.strip() for o in _strings(poll_options, "poll_options"))
     unknown = [o for o in options if o not in POLL_OPTIONS]
     if unknown:
-        raise input_error("poll_options", f"unknown option(s) {unknown}; use {', '.join(POLL_OPTIONS)}",
+        raise input_error("poll_options", f"unknown option(s) {_preview(unknown)}; use {', '.join(POLL_OPTIONS)}",
                           service=SERVICE)
     if not (text or photos or tokens or link or question):
         raise input_error("text", "a post needs text, photos, a link or a poll", service=SERVICE)
@@ -235,6 +265,35 @@ def validate_post(group_id: Any, *, now: float, text: str | None = None, **field
                      publish_time(fields.get("publish_at"), now), on_behalf_of_group)
 
 
+def _preview(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(value: Any, field_name: str) -> str:
+    """A text field: a string (None or "" for none); anything else is refused naming the field."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise input_error(field_name, f"must be a string, got {type(value).__name__} {_preview(value)}",
+                          service=SERVICE)
+    return value
+
+
+def _strings(value: Any, field_name: str, *, numbers: bool = False) -> list[str]:
+    """A list field of strings (one string is one item; with ``numbers`` plain numbers count as their text)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = [value]
+    plain = (str, int, float) if numbers else (str,)
+    if (not isinstance(value, Sequence) or isinstance(value, bytes)
+            or not all(isinstance(v, plain) and not isinstance(v, bool) for v in value)):
+        raise input_error(field_name, f"must be a list of {'texts' if numbers else 'strings'}, got "
+                          f"{_preview(value)}", service=SERVICE)
+    return [str(v) for v in value]
+
+
 def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text or "").split())
 
@@ -243,15 +302,37 @@ def topic_text(topic: dict[str, Any]) -> str:
     return " ".join(str(m.get("text", "")) for m in topic.get("media") or [] if m.get("type") == "text")
 
 
-def find_matching_topic(topics: Sequence[dict[str, Any]], text: str, *, since_ms: float) -> dict[str, Any] | None:
-    """The newest topic with the same text created at or after ``since_ms`` (tolerant: a topic without
-    ``created_ms`` counts as recent)."""
-    wanted = normalise(text)
+def post_signature(text: str, *, photos: int = 0, link: str | None = None, question: str | None = None,
+                   answers: Sequence[str] = ()) -> tuple[Any, ...]:
+    """What identifies a post among the group's topics: its text, number of photos, link and poll. Photo ids are
+    left out: a retried task uploads its photos again under new tokens."""
+    return (normalise(text), photos, link or None, normalise(question or "") or None,
+            tuple(normalise(a) for a in answers))
+
+
+def topic_signature(topic: dict[str, Any]) -> tuple[Any, ...]:
+    """:func:`post_signature` of a listed topic (its ``media``; the listing's shape is UNCONFIRMED by OK's docs)."""
+    media = [m for m in topic.get("media") or [] if isinstance(m, dict)]
+    photos = sum(len(m.get("list") or []) for m in media if m.get("type") == "photo")
+    link = next((m.get("url") for m in media if m.get("type") == "link"), None)
+    poll = next((m for m in media if m.get("type") == "poll"), {})
+    answers = [str(a.get("text", "")) for a in poll.get("answers") or [] if isinstance(a, dict)]
+    return post_signature(topic_text(topic), photos=photos, link=link, question=poll.get("question"),
+                          answers=answers)
+
+
+def find_matching_topic(topics: Sequence[dict[str, Any]], text: str | None = None, *, since_ms: float,
+                        signature: tuple[Any, ...] | None = None) -> dict[str, Any] | None:
+    """The newest topic created at or after ``since_ms`` (tolerant: a topic without ``created_ms`` counts as
+    recent) with the same ``signature`` (:func:`post_signature`), or, given only ``text``, the same text."""
+    wanted = normalise(text or "")
     for topic in topics:
         created = topic.get("created_ms")
         if created is not None and float(created) < since_ms:
             continue
-        if normalise(topic_text(topic)) == wanted:
+        if signature is not None and topic_signature(topic) == signature:
+            return topic
+        if signature is None and normalise(topic_text(topic)) == wanted:
             return topic
     return None
 

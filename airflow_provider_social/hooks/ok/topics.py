@@ -6,7 +6,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import ServerError, input_error
-from airflow_provider_social.hooks.ok.posting import SERVICE, GroupPost, find_matching_topic, topic_url, validate_post
+from airflow_provider_social.hooks.ok.posting import (
+    SERVICE,
+    GroupPost,
+    find_matching_topic,
+    possibly_posted,
+    topic_url,
+    validate_post,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -52,11 +59,12 @@ class OkTopics:
 
         ``publish_at`` schedules it (an aware datetime, or "YYYY-mm-dd hh:mi:ss" in Moscow time);
         ``on_behalf_of_group`` posts as the group (the user must administer it). ``dedupe`` (task retries)
-        first looks for the same text posted within the dedupe window and returns it instead of posting again.
+        first looks for the same post (text, number of photos, link, poll) within the dedupe window and returns it
+        instead of posting again (a scheduled post cannot be looked up: see :meth:`publish`).
 
         :param text: the topic's text.
         :param group_id: the group (gid); None for the Connection's ``group_id``.
-        :param dedupe: look for the same text posted within the dedupe window first.
+        :param dedupe: look for the same post within the dedupe window first.
         :param fields: the rest of the post (:class:`.posting.PostFields`): ``photo_paths`` (local image files to
             upload and attach), ``photo_tokens`` (upload tokens of photos uploaded earlier for the same group),
             ``link`` (an http(s) URL shown as a link block), ``poll_question`` with ``poll_answers`` (at least 2),
@@ -66,23 +74,40 @@ class OkTopics:
 
     def publish(self, post: GroupPost, *, dedupe: bool = False) -> dict[str, Any]:
         """Send a validated post: look for it first (``dedupe``), upload its photos, post; after a lost answer
-        (timeout, dropped connection, 5xx) look for it before sending it once more.
+        (timeout, dropped connection, 5xx) look for it before sending it once more. A scheduled post cannot be
+        looked up (OK lists it only once its time has come), so it is never sent again: after a lost answer, and
+        on a task retry (``dedupe``), :class:`~.posting.PossiblyPostedError` says "may have been posted; not
+        re-sent".
 
         :param post: a post from :meth:`validate_post`.
-        :param dedupe: look for the same text posted within the dedupe window first."""
-        if dedupe and (existing := self.find_recent_topic(post.text, group_id=post.group_id)):
-            return existing
+        :param dedupe: look for the same post within the dedupe window first."""
+        if dedupe:
+            if post.publish_at:
+                raise possibly_posted("an earlier try may have scheduled this topic, and OK does not list scheduled "
+                                      "topics before their time")
+            if existing := self.find_earlier_topic(post):
+                return existing
         tokens = [u["token"] for u in self.photos.upload(post.photos, post.group_id)] if post.photos else []
         params: dict[str, Any] = {"gid": post.group_id, "type": "GROUP_THEME", "attachment": post.attachment(tokens)}
         try:
             topic_id = self.client.call("mediatopic.post", **params)
-        except ServerError:
-            if existing := self.find_recent_topic(post.text, group_id=post.group_id):
+        except ServerError as lost:
+            if post.publish_at:
+                raise possibly_posted(f"the answer was lost ({lost.api_message}), and OK does not list scheduled "
+                                      "topics before their time") from lost
+            if existing := self.find_earlier_topic(post):
                 return existing
             topic_id = self.client.call("mediatopic.post", **params)
         topic_id = str(topic_id)
         return {"topic_id": topic_id, "group_id": post.group_id, "url": topic_url(post.group_id, topic_id),
                 "deduplicated": False, "scheduled_for": post.publish_at}
+
+    def find_earlier_topic(self, post: GroupPost) -> dict[str, Any] | None:
+        """The group's topic carrying the same post (text, number of photos, link, poll) within the dedupe window,
+        as a post result, or None.
+
+        :param post: a post from :meth:`validate_post`."""
+        return self._find(post.group_id, signature=post.signature())
 
     def list_topics(self, group_id: Any = None, *, count: int = 20) -> list[dict[str, Any]]:
         """The group's newest topics (``mediatopic.getTopics``; recorded clients use it, its page is not among
@@ -102,9 +127,12 @@ class OkTopics:
         :param group_id: the group (gid); None for the Connection's ``group_id``."""
         if not text:
             return None
-        gid = self.groups.group_id(group_id)
+        return self._find(self.groups.group_id(group_id), text=text)
+
+    def _find(self, gid: str, *, text: str | None = None, signature: tuple[Any, ...] | None = None
+              ) -> dict[str, Any] | None:
         since_ms = (self.clock() - self.dedupe_window_minutes * 60) * 1000
-        found = find_matching_topic(self.list_topics(gid, count=20), text, since_ms=since_ms)
+        found = find_matching_topic(self.list_topics(gid, count=20), text, since_ms=since_ms, signature=signature)
         if found is None:
             return None
         topic_id = str(found["id"])

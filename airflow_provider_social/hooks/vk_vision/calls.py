@@ -9,10 +9,11 @@ from __future__ import annotations
 from airflow_provider_social.core.calls import ApiCall
 
 
-def _call(name: str, path: str) -> ApiCall:
-    # Recognitions change nothing and persons calls converge (setting the same link twice is one link), so a
-    # lost answer may be repeated; every request is billed, so retries stay within the connection's bounds.
-    return ApiCall(name, "POST", path, token="vision", idempotent=True)
+def _call(name: str, path: str, *, billed: bool = True) -> ApiCall:
+    # Every request that carries images is billed, and a request whose answer was lost was processed (and billed):
+    # so it is not repeated blindly; the hook's ``resend_on_lost_answer`` opts in (VisionClient.post). Deleting and
+    # truncating face spaces converge and carry no image, so a lost answer may be repeated.
+    return ApiCall(name, "POST", path, token="vision", idempotent=not billed)
 
 
 CALLS = {
@@ -22,6 +23,6 @@ CALLS = {
     "scene_text": _call("recognize scene text", "/api/v1/scene_text/recognize"),
     "persons_set": _call("set persons", "/api/v1/persons/set"),
     "persons_recognize": _call("recognize persons", "/api/v1/persons/recognize"),
-    "persons_delete": _call("delete persons", "/api/v1/persons/delete"),
-    "persons_truncate": _call("truncate persons space", "/api/v1/persons/truncate"),
+    "persons_delete": _call("delete persons", "/api/v1/persons/delete", billed=False),
+    "persons_truncate": _call("truncate persons space", "/api/v1/persons/truncate", billed=False),
 }

@@ -22,13 +22,16 @@ class VisionClient:
     :param transport: the hook's transport.
     :param url: the URL of a path under a named endpoint (the hook's resolver: Connection override or default).
     :param auth_for: the credentials for a call's token kind (``"vision"``: the service token or OAuth token).
+    :param resend_on_lost_answer: repeat a billed call whose answer was lost (timeout, dropped connection, 5xx):
+        the service may have processed, and billed, it already.
     """
 
     def __init__(self, transport: Transport, url: Callable[[str, str], str],
-                 auth_for: Callable[[str | None], Auth | None]) -> None:
+                 auth_for: Callable[[str | None], Auth | None], *, resend_on_lost_answer: bool = False) -> None:
         self.transport = transport
         self.url = url
         self.auth_for = auth_for
+        self.resend_on_lost_answer = resend_on_lost_answer
 
     def check_credentials(self) -> None:
         """Raise the error naming the Connection fields to fill when it holds no credentials; sends nothing."""
@@ -42,5 +45,8 @@ class VisionClient:
         :param images: (part name, image) pairs; the files are read afresh for every attempt."""
         call = CALLS[key]
         body, content_type = multipart(meta, images)
+        options = call.request_options()
+        if self.resend_on_lost_answer:  # the caller accepts paying again for a request whose answer was lost
+            options["idempotent"] = True
         return self.transport.request(call.method, self.url(call.endpoint, call.path), auth=self.auth_for(call.token),
-                                      body=body, headers={"Content-Type": content_type}, **call.request_options())
+                                      body=body, headers={"Content-Type": content_type}, **options)

@@ -3,9 +3,11 @@
 Facts and sources: shared/reference/vk_ok_vision.md section 2 (vkcs-docs ``ml/vision``). Every call is a
 multipart POST of image parts plus a ``meta`` JSON part naming them; the token rides in the query string
 (:mod:`.auth`), which core.masking redacts from every logged URL. Inputs are checked before anything is sent
-(:mod:`.images`); big batches are split into requests within the per-request limits; images the service reports
-with per-image ``status`` 2 (temporary) are sent again on their own, status 1 (permanent) is reported with the
-image's name (:mod:`.sending`). Results are typed dicts (:mod:`.results`), in the order the images were given.
+(:mod:`.images`); big batches are split into requests within the per-request limits; every request is billed, so
+neither a request whose answer was lost nor an image the service reports with per-image ``status`` 2 (temporary)
+is sent again unless ``resend_on_lost_answer`` (then the status-2 images go again on their own); status 1
+(permanent) is reported with the image's name (:mod:`.sending`). Results are typed dicts (:mod:`.results`), in
+the order the images were given.
 
 The hook owns the connection, the transport and the credentials (a service token, or an OAuth client's tokens);
 the work is done by plain objects it builds with what each needs: :class:`.client.VisionClient` (the one way a
@@ -49,7 +51,11 @@ class VkVisionHook(SocialHook):
 
     :param vk_vision_conn_id: the Connection ID, default ``vk_vision_default``.
     :param yandex_disk_conn_id: a ``yandex_disk`` connection, needed for images given as ``disk:/...`` paths.
-    :param max_image_attempts: sends of an image the service answers with a temporary per-image error.
+    :param max_image_attempts: sends of an image the service answers with a temporary per-image error (with
+        ``resend_on_lost_answer`` only).
+    :param resend_on_lost_answer: every request with images is billed. By default a request whose answer was lost
+        (timeout, dropped connection, 5xx) is not sent again, nor an image answered with the temporary status 2
+        (whether that is billed is UNCONFIRMED: counted as billed); True resends both, each resend billed again.
     """
 
     conn_name_attr = "vk_vision_conn_id"
@@ -64,7 +70,8 @@ class VkVisionHook(SocialHook):
     default_timeout: ClassVar[tuple[float, float]] = (10.0, 120.0)
 
     def __init__(self, vk_vision_conn_id: str | None = None, *, yandex_disk_conn_id: str | None = None,
-                 max_image_attempts: int = MAX_IMAGE_ATTEMPTS, **kwargs: Any) -> None:
+                 max_image_attempts: int = MAX_IMAGE_ATTEMPTS, resend_on_lost_answer: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(conn_id=vk_vision_conn_id, **kwargs)
         self.vk_vision_conn_id = self.conn_id
         self.yandex_disk_conn_id = yandex_disk_conn_id
@@ -73,6 +80,10 @@ class VkVisionHook(SocialHook):
             raise input_error("max_image_attempts", f"must be an integer from 1 to 10, got {max_image_attempts!r}",
                               service=SERVICE)
         self.max_image_attempts = max_image_attempts
+        if not isinstance(resend_on_lost_answer, bool):
+            raise input_error("resend_on_lost_answer", f"must be True or False, got {resend_on_lost_answer!r}",
+                              service=SERVICE)
+        self.resend_on_lost_answer = resend_on_lost_answer
 
     # ---------------------------------------------------------------------------------------------- credentials
     @property
@@ -102,14 +113,14 @@ class VkVisionHook(SocialHook):
     @cached_property
     def client(self) -> VisionClient:
         """Sends Vision's declared calls."""
-        return VisionClient(self.transport, self.url, self.auth_for)
+        return VisionClient(self.transport, self.url, self.auth_for, resend_on_lost_answer=self.resend_on_lost_answer)
 
     @cached_property
     def images(self) -> VisionImages:
         """Prepares and sends the images of each call (batches, resends after temporary errors)."""
         return VisionImages(self.client, yandex_disk_conn_id=self.yandex_disk_conn_id,
                             max_image_attempts=self.max_image_attempts, clock=self.clock, sleep=self.sleep,
-                            backoff=self.transport.retry.backoff)
+                            backoff=self.transport.retry.backoff, resend_on_lost_answer=self.resend_on_lost_answer)
 
     @cached_property
     def recognition(self) -> VisionRecognition:

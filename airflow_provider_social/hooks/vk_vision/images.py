@@ -66,9 +66,14 @@ class ImageSource:
 def parse_inputs(images: Sequence[ImageInput] | ImageInput, *, field: str = "images") -> list[ImageSource]:
     """Every input checked as far as can be without the network: local files (exist, size, format, resolution),
     bytes (the same), Disk paths (syntax only; their content is checked after download)."""
+    if images is None:
+        raise input_error(field, "at least one image is required (got None)", service=SERVICE)
     if isinstance(images, (str, Path, bytes, bytearray)) or _is_named_bytes(images):
         images = [images]  # type: ignore[list-item]
-    items = list(images)  # type: ignore[arg-type]
+    if not isinstance(images, Sequence):
+        raise input_error(field, f"expected an image or a list of images (paths, 'disk:/...', bytes or (name, "
+                          f"bytes)), got {type(images).__name__}", service=SERVICE)
+    items = list(images)
     if not items:
         raise input_error(field, "at least one image is required", service=SERVICE)
     sources: list[ImageSource] = []

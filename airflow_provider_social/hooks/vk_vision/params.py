@@ -33,16 +33,20 @@ def space_param(space: int | str) -> str:
 def person_ids_param(person_ids: Sequence[int] | int | str, count: int | None = None) -> list[int]:
     """A non-empty list of person ids (integers >= 0); ``count`` ids when given (one per image).
 
-    A rendered template (a JSON list string such as ``"[1, 2]"``) is accepted.
+    A rendered template (a list as JSON or as a Python repr, ``"[1, 2]"``; one id ``"7"``) is accepted.
     """
-    if isinstance(person_ids, str):
-        person_ids = json_list(person_ids, "person_ids")
-        if isinstance(person_ids, str) and person_ids.strip().isdigit():
-            person_ids = int(person_ids)
+    from airflow_provider_social.core.rendered import rendered_value
+
+    person_ids = rendered_value(person_ids, "person_ids", service=SERVICE)
+    if isinstance(person_ids, str) and person_ids.strip().isdigit() and len(person_ids.strip()) <= 19:
+        person_ids = int(person_ids)
     if isinstance(person_ids, int):
         person_ids = [person_ids]
+    if not isinstance(person_ids, Sequence) or isinstance(person_ids, str):
+        raise input_error("person_ids", f"must be a non-empty list of integers >= 0, got {str(person_ids)[:60]!r}",
+                          service=SERVICE)
     ids: list[Any] = list(person_ids)
-    if not ids or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in ids):
+    if not ids or any(isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < 2**63 for p in ids):
         raise input_error("person_ids", f"must be a non-empty list of integers >= 0, got {person_ids!r}",
                           service=SERVICE)
     if count is not None and len(ids) != count:
@@ -84,17 +88,5 @@ def searcher_param(searcher: int) -> int:
     return int(searcher)
 
 
-def json_list(value: Any, field: str) -> Any:
-    """A rendered template that looks like a JSON list becomes the list; anything else is returned as is."""
-    if isinstance(value, str) and value.strip().startswith("["):
-        import json
-
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise input_error(field, "looks like a JSON list but does not parse", service=SERVICE) from None
-    return value
-
-
-__all__ = ["DEFAULT_SAFE_THRESHOLD", "LANGS", "OBJECT_MODES", "SERVICE", "SPACES", "json_list", "lang_param",
+__all__ = ["DEFAULT_SAFE_THRESHOLD", "LANGS", "OBJECT_MODES", "SERVICE", "SPACES", "lang_param",
            "modes_param", "person_ids_param", "searcher_param", "space_param", "threshold_param"]

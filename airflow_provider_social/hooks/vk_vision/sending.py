@@ -27,15 +27,21 @@ class VisionImages:
     :param client: sends Vision's declared calls.
     :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images (None: such images are
         refused before anything is sent).
-    :param max_image_attempts: sends of an image the service keeps answering with per-image status 2.
+    :param max_image_attempts: sends of an image the service keeps answering with per-image status 2 (with
+        ``resend_on_lost_answer`` only).
+    :param resend_on_lost_answer: send an image answered with status 2 again. Whether the service bills a status 2
+        is UNCONFIRMED (reference section 2 is silent), so the strict reading counts it as billed: by default it is
+        the image's result, not sent again.
     :param clock: seconds since the epoch (handed to the Yandex Disk hook).
     :param sleep: the wait between sends (and the Yandex Disk hook's).
     :param backoff: seconds to wait before the next send, by attempt number (the connection's retry policy).
     """
 
     def __init__(self, client: VisionClient, *, yandex_disk_conn_id: str | None, max_image_attempts: int,
-                 clock: Callable[[], float], sleep: Callable[[float], None], backoff: Callable[[int], float]) -> None:
+                 clock: Callable[[], float], sleep: Callable[[float], None], backoff: Callable[[int], float],
+                 resend_on_lost_answer: bool = False) -> None:
         self.client = client
+        self.resend_on_lost_answer = resend_on_lost_answer
         self.yandex_disk_conn_id = yandex_disk_conn_id
         self.max_image_attempts = max_image_attempts
         self.clock = clock
@@ -84,6 +90,13 @@ class VisionImages:
                     if record[0] == 2:
                         temporary.append(source)
             if not temporary:
+                break
+            if not self.resend_on_lost_answer:
+                for source in temporary:
+                    status, error, payload = records[source.name]
+                    records[source.name] = (1, f"{error or 'temporary error'} (status 2); not sent again: the "
+                                            "request may have been billed (set resend_on_lost_answer=True to resend)",
+                                            payload)
                 break
             pending = temporary
             if attempt + 1 < self.max_image_attempts:
