@@ -14,7 +14,7 @@ import pytest
 
 import airflow_provider_social
 
-HEAVY = ("requests", "oauthlib", "twitter_text")
+HEAVY = ("requests", "oauthlib", "emoji", "airflow_provider_social.hooks.twitter.weighted_text")
 
 
 def _loaded_after(statement: str, watched: tuple[str, ...]) -> list[str]:
@@ -47,7 +47,8 @@ RUNTIME_ONLY = (
     "requests",
     "oauthlib",
     "requests_oauthlib",
-    "twitter_text",
+    "emoji",
+    "airflow_provider_social.hooks.twitter.weighted_text",
     "airflow_provider_social.core.http",
     "airflow_provider_social.core.tokens",
     "airflow_provider_social.core.policy",
