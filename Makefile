@@ -8,8 +8,12 @@ AIRFLOW_VERSION := 3.3.2
 
 # The browser tests (tests/browser/) drive Debian's Chromium; browsers cannot be downloaded from elsewhere here.
 CHROMIUM := /usr/bin/chromium
+# The token-store and Celery tests start Debian's redis-server (no PyPI package ships one for Python 3.12+).
+REDIS_SERVER := /usr/bin/redis-server
+# The fast test tier: everything that starts no Airflow process and no browser.
+FAST_MARKERS := not integration and not browser
 
-.PHONY: demo ui test lint bench clean install
+.PHONY: demo ui test lint bench clean install check-dist
 
 # `make ui PORT=8081` when 8080 is taken.
 PORT := 8080
@@ -38,8 +42,21 @@ $(CHROMIUM):
 		echo "$(CHROMIUM) missing: run 'sudo apt-get install chromium chromium-driver' (browser tests fail without it)"; \
 	fi
 
-test: $(STAMP) $(CHROMIUM)
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	else \
+		echo "$(REDIS_SERVER) missing: run 'sudo apt-get install redis-server' (the token-store tests fail without it)"; \
+	fi
+
+test: $(STAMP) $(CHROMIUM) $(REDIS_SERVER)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Builds the sdist and the wheel, checks them, installs the wheel into clean virtualenvs of Python 3.10 and 3.13 x
+# the lowest and the pinned Airflow and smoke-tests each, and runs the fast tier on both Pythons
+# (scripts/check_dist.py; Pythons from PATH or pyenv). CHECK_DIST_ARGS="--jobs 4" runs four at a time.
+check-dist: $(STAMP) $(REDIS_SERVER)
+	$(BIN)/python scripts/check_dist.py --airflow-pinned $(AIRFLOW_VERSION) --fast-tier "$(FAST_MARKERS)" $(CHECK_DIST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check airflow_provider_social tests dags_examples benchmarks scripts
@@ -49,4 +66,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .airflow_home .airflow_ui .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json
+	rm -rf $(VENV) build .airflow_home .airflow_ui .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json

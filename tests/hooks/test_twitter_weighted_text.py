@@ -90,4 +90,4 @@ def test_counting_needs_no_pkg_resources():
              "from airflow_provider_social.hooks.twitter import weighted_length\n"
              "print(weighted_length('hi https://example.com/a 😷'))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert (done.returncode, done.stdout.strip()) == (0, "28"), done.stderr
+    assert (done.returncode, done.stdout.strip()) == (0, "29"), done.stderr

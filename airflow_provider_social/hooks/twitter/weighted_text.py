@@ -66,10 +66,10 @@ def parse_text(text: str, config: WeightConfig = CONFIG_V3) -> WeightedText:
     total = 0
     index = 0
     while index < len(text):
-        end = spans.get(index)
-        if end is not None:
+        entity_end = spans.get(index)
+        if entity_end is not None:
             total += config.url_length * config.scale if index in link_starts else config.default_weight
-            index = end
+            index = entity_end
             continue
         total += _code_point_weight(ord(text[index]), config)
         index += 1
