@@ -13,7 +13,7 @@ REDIS_SERVER := /usr/bin/redis-server
 # The fast test tier: everything that starts no Airflow process and no browser.
 FAST_MARKERS := not integration and not browser
 
-.PHONY: demo ui test lint bench clean install check-dist
+.PHONY: demo ui test lint bench clean install prepare check-dist
 
 # `make ui PORT=8081` when 8080 is taken.
 PORT := 8080
@@ -49,13 +49,16 @@ $(REDIS_SERVER):
 		echo "$(REDIS_SERVER) missing: run 'sudo apt-get install redis-server' (the token-store tests fail without it)"; \
 	fi
 
-test: $(STAMP) $(CHROMIUM) $(REDIS_SERVER)
+# Everything the tests need: .venv, Chromium, redis-server (CI makes it first, then runs test and check-dist at once).
+prepare: $(STAMP) $(CHROMIUM) $(REDIS_SERVER)
+
+test: prepare
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Builds the sdist and the wheel, checks them, installs the wheel into clean virtualenvs of Python 3.10 and 3.13 x
 # the lowest and the pinned Airflow and smoke-tests each, and runs the fast tier on both Pythons
 # (scripts/check_dist.py; Pythons from PATH or pyenv). CHECK_DIST_ARGS="--jobs 4" runs four at a time.
-check-dist: $(STAMP) $(REDIS_SERVER)
+check-dist: prepare
 	$(BIN)/python scripts/check_dist.py --airflow-pinned $(AIRFLOW_VERSION) --fast-tier "$(FAST_MARKERS)" $(CHECK_DIST_ARGS)
 
 lint: $(STAMP)

@@ -61,12 +61,14 @@ def log(message: str) -> None:
     print(f"check-dist: {message}", flush=True)
 
 
-def run(command: list, log_file: Path | None = None, cwd: Path | None = None, timeout: float = 1800) -> Ran:
+def run(command: list, log_file: Path | None = None, cwd: Path | None = None, timeout: float = 1800,
+        env: dict[str, str] | None = None) -> Ran:
     """Run a command, its output into ``log_file`` when given; raises CheckFailed when it fails. The CPU time it and
     its children used is measured too: it says what a step costs on an idle machine, whatever the load here."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     with tempfile.TemporaryFile("w+") as out:
         process = subprocess.Popen([str(c) for c in command], stdout=out, stderr=subprocess.STDOUT, text=True, cwd=cwd,
-                                   env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")})
+                                   env={**inherited, **(env or {})})
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         try:
@@ -127,16 +129,19 @@ def lowest_airflow_minor() -> str:
 
 
 def release_time(version: str) -> str:
-    """When PyPI received apache-airflow ``version`` (ISO 8601), from PyPI's JSON API."""
+    """A day after PyPI received apache-airflow ``version`` (ISO 8601, from PyPI's JSON API): installing with
+    ``--uploaded-prior-to`` it gets the dependency versions of the release's day."""
     import json
     import urllib.request
 
-    url = f"https://pypi.org/pypi/apache-airflow/{version}/json"
-    with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - a fixed https URL
-        files = json.load(answer)["urls"]
+    with urllib.request.urlopen("https://pypi.org/pypi/apache-airflow/json", timeout=60) as answer:  # noqa: S310
+        files = json.load(answer)["releases"].get(version, [])
     if not files:
         raise CheckFailed(f"PyPI lists no files for apache-airflow {version}")
-    return min(f["upload_time_iso_8601"] for f in files)
+    from datetime import datetime, timedelta
+
+    released = min(datetime.fromisoformat(f["upload_time_iso_8601"].replace("Z", "+00:00")) for f in files)
+    return (released + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")  # the release itself, and its day
 
 
 def newest_patch(minor: str) -> str:
@@ -262,8 +267,9 @@ def fast_tier(python_version: str, python: str, airflow: str, markers: str) -> s
                place / "install.log").cpu
     installed = f"install {time.monotonic() - started:.0f}s ({cpu:.0f}s CPU)"
     started = time.monotonic()
+    # Beside `make test` in the same checkout: token locks of their own (everything else is per-test already).
     tested = run([venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", markers], place / "pytest.log",
-                 cwd=ROOT, timeout=3600)
+                 cwd=ROOT, timeout=3600, env={"SOCIAL_TOKEN_LOCK_DIR": str(place / "locks")})
     summary = tested.output.strip().splitlines()[-1] if tested.output.strip() else ""
     return (f"fast tier on Python {python_version} (Airflow {airflow}): {installed}, "
             f"tests {time.monotonic() - started:.0f}s ({tested.cpu:.0f}s CPU): {summary}")
