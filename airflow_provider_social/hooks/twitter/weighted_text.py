@@ -25,11 +25,19 @@ from .tlds import COUNTRY_TLDS, GENERIC_TLDS
 
 @dataclass(frozen=True)
 class WeightConfig:
-    """One twitter-text configuration: weights are in hundredths (``scale``) of a character."""
+    """One twitter-text configuration.
+
+    :param max_weighted_length: the most weighted characters a post holds (280).
+    :param default_weight: the weight of a code point outside ``ranges`` and of an emoji, in ``scale`` units.
+    :param ranges: ``(first code point, last code point, weight)`` of the lighter code points.
+    :param url_length: what every link counts, in characters (23: X shortens each link to a t.co one).
+    :param emoji_parsing: whether an emoji, sequence and all, counts once (config v3) or per code point (v2).
+    :param scale: the units of a weight per character (weights are in hundredths).
+    """
 
     max_weighted_length: int
     default_weight: int
-    ranges: tuple[tuple[int, int, int], ...]  # (first code point, last code point, weight)
+    ranges: tuple[tuple[int, int, int], ...]
     url_length: int
     emoji_parsing: bool
     scale: int = 100
@@ -48,8 +56,14 @@ INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
 
 @dataclass(frozen=True)
 class WeightedText:
+    """What X makes of a post's text.
+
+    :param weighted_length: its weighted length.
+    :param valid: no invalid character, not empty, and within the maximum.
+    """
+
     weighted_length: int
-    valid: bool  # no invalid character, not empty, and within the maximum
+    valid: bool
 
 
 def parse_text(text: str, config: WeightConfig = CONFIG_V3) -> WeightedText:
