@@ -281,7 +281,7 @@ def main() -> int:
     parser.add_argument("--fast-tier", metavar="MARKERS", help="also run `pytest -m MARKERS` on each Python")
     parser.add_argument("--jobs", type=int, default=2, help="combinations at a time")
     parser.add_argument("--only", action="append", metavar="NAME", help="run only this combination "
-                        "(e.g. py3.10-airflow3.2.2); repeatable")
+                        "(e.g. py3.10-airflow3.2.2, or dev-py3.13 for a fast tier); repeatable")
     args = parser.parse_args()
     total = time.monotonic()
     pythons = {version: find_python(version) for version in PYTHONS}
@@ -299,7 +299,8 @@ def main() -> int:
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             jobs = [pool.submit(smoke, c, wheel) for c in combinations]
             if args.fast_tier:
-                jobs += [pool.submit(fast_tier, v, pythons[v], args.airflow_pinned, args.fast_tier) for v in PYTHONS]
+                jobs += [pool.submit(fast_tier, v, pythons[v], args.airflow_pinned, args.fast_tier) for v in PYTHONS
+                         if not args.only or f"dev-py{v}" in args.only]
             failures = []
             for job in jobs:
                 try:
