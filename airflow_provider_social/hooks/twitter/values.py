@@ -115,10 +115,10 @@ class TweetSpec:
 
 
 def weighted_length(text: str) -> int:
-    """X's weighted length (URLs 23, CJK and emoji 2), via twitter-text-parser (config v3)."""
-    from twitter_text import parse_tweet
+    """X's weighted length (URLs 23, CJK and emoji 2) under X's published twitter-text rules (config v3)."""
+    from .weighted_text import parse_text
 
-    return int(parse_tweet(unicodedata.normalize("NFC", text)).weightedLength)
+    return parse_text(text).weighted_length
 
 
 

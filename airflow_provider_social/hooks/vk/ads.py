@@ -98,7 +98,7 @@ class VkAds:
             if value is not None and (isinstance(value, bool) or int(value) < 0):
                 raise input_error(field_name, f"must be roubles >= 0, got {value!r}", service=SERVICE)
         now = int(self.clock())
-        start_time = datetime.datetime.fromtimestamp(now, datetime.UTC)
+        start_time = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
         stop = start_time.replace(year=start_time.year + CAMPAIGN_MONTHS // 12)
         spec: dict[str, Any] = {"type": "promoted_posts", "name": name, "status": 1 if start else 0,
                                 "start_time": now, "stop_time": int(stop.timestamp())}
