@@ -57,6 +57,18 @@ def test_revoked_refresh_token_asks_to_reauthorise(sandbox, yandex_conn, token_s
     assert tokens["refresh_token"] not in text and tokens["access_token"] not in text
 
 
+def test_a_refused_token_that_cannot_be_refreshed_names_this_connections_command(sandbox, yandex_sandbox_connection,
+                                                                                 token_store, fake_sleep):
+    """The policy reads the call's context: the hint names the command for this connection, not a generic one."""
+    conn_id, tokens = yandex_sandbox_connection("ydx_no_refresh", refresh_token=None)
+    sandbox.control.revoke_token("yandex", tokens["access_token"])
+    with pytest.raises(AuthenticationError) as info:
+        YandexDiskHook(conn_id, token_store=token_store, sleep=fake_sleep).get_disk_info()
+    assert info.value.api_code == "UnauthorizedError"
+    assert info.value.hint.endswith(f"run `airflow social auth yandex --conn-id {conn_id}`")
+    assert tokens["access_token"] not in str(info.value)
+
+
 def test_device_flow_authorises(sandbox, make_connection, fake_sleep, fake_clock):
     approved = []
 
