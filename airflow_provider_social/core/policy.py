@@ -99,13 +99,15 @@ Decision = Accept | Fail | Retry | Renew
 @dataclass(frozen=True)
 class CallContext:
     """What a policy may want to know about the call it judges: the service and operation (named in errors), the
-    clock (for reset headers), the connection and the command that re-authorises it (named in auth errors)."""
+    clock (for reset headers), the connection and the command that re-authorises it (named in auth errors), and
+    whether the credentials were already renewed once for this call (the answer judged came after the renewal)."""
 
     service: str
     operation: str
     clock: Callable[[], float]
     conn_id: str | None = None
     reauth_command: str = ""
+    renewed: bool = False
 
 
 class ResponsePolicy:
