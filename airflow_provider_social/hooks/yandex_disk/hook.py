@@ -66,28 +66,13 @@ class YandexDiskHook(SocialHook):
     @cached_property
     def oauth_client(self) -> OAuth2Client:
         """Yandex ID: token, device-code and revoke endpoints, client credentials from the Connection."""
-        from airflow_provider_social.core.oauth import OAuth2Client
-
         oauth = self.endpoint("oauth_base_url")
-        return OAuth2Client(
-            self.transport,
-            token_url=f"{oauth}/token",
-            device_code_url=f"{oauth}/device/code",
-            revoke_url=f"{oauth}/revoke_token",
-            client_id=self.extra("client_id"),
-            client_secret=self.secret_extra("client_secret"),
-            client_auth="body",
-        )
+        return self.connection_oauth_client(token_url=f"{oauth}/token", device_code_url=f"{oauth}/device/code",
+                                            revoke_url=f"{oauth}/revoke_token", client_auth="body")
 
     @cached_property
     def token_manager(self) -> TokenManager:
-        from airflow_provider_social.core.tokens import TokenSet
-
-        seed = TokenSet(
-            access_token=self.connection.password or None,
-            refresh_token=self.secret_extra("refresh_token"),
-            expires_at=float(self.extra("expires_at")) if self.extra("expires_at") else None,
-        )
+        seed = self.connection_token_set(self.connection.password)
         can_refresh = bool(seed.refresh_token and self.extra("client_id"))
         return self.make_token_manager(seed, self._refresh if can_refresh else None)
 
