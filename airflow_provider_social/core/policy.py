@@ -132,6 +132,11 @@ class ResponsePolicy:
         """What the service's error body says (code, message, error class, hint)."""
         return default_error_parser(response)
 
+    def error_info(self, response: requests.Response, context: CallContext) -> ApiErrorInfo | None:
+        """What the error body says about this call: :meth:`parse_error_info`, unless the service's reading depends
+        on the call (a hint that names the connection's re-authorisation command, or a refresh already made)."""
+        return self.parse_error_info(response)
+
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
         """A successful status. Services whose errors come inside 2xx bodies look at the body here."""
         return Accept(response)
@@ -159,7 +164,7 @@ class ResponsePolicy:
         status = response.status_code
         if info is None:
             try:
-                info = self.parse_error_info(response) or ApiErrorInfo()
+                info = self.error_info(response, context) or ApiErrorInfo()
             except Exception:  # a broken error body must not hide the real failure
                 info = ApiErrorInfo(message=response.reason or "")
         response.close()
@@ -254,6 +259,7 @@ class StatusOverrides(ResponsePolicy):
         super().__init__()
         self.base = base
         self.parse_error_info = base.parse_error_info  # type: ignore[method-assign]
+        self.error_info = base.error_info  # type: ignore[method-assign]
         self.accept = base.accept  # type: ignore[method-assign]
         if accept_statuses is not None:
             self.accept_statuses = accept_statuses

@@ -145,22 +145,16 @@ class TwitterPolicy(ResponsePolicy):
     """X's answers: HTTP statuses decide (401 renews once, 429 waits for ``x-rate-limit-reset``); the error body is
     problem+json, a v1.1 ``errors`` list or an OAuth error, read by :func:`twitter_error_parser`."""
 
-    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
-        """What X's error body says.
+    #: What the error body says without the call's context.
+    parse_error_info = staticmethod(twitter_error_parser)
+
+    def error_info(self, response: requests.Response, context: CallContext) -> ApiErrorInfo | None:
+        """What X's error body says, read with the call: a refused credential's hint depends on it.
 
         :param response: the unsuccessful answer.
+        :param context: the call it answers (the re-authorisation command; whether the token was refreshed).
         """
-        return twitter_error_parser(response)
-
-    def error(self, response: requests.Response, context: CallContext, info: ApiErrorInfo | None = None
-              ) -> SocialApiError:
-        """The mapped error, read with the call's context (a refused credential's hint depends on it).
-
-        :param response: the unsuccessful answer.
-        :param context: the call it answers.
-        :param info: what the body says, when already read.
-        """
-        return super().error(response, context, info or twitter_error_parser(response, context))
+        return twitter_error_parser(response, context)
 
 
 #: The service's policy, set on the hook's transport once.

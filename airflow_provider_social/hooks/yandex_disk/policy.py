@@ -100,24 +100,16 @@ class YandexDiskPolicy(ResponsePolicy):
     """Disk API and Yandex ID answers: HTTP statuses decide, the error body is ``{message, description, error}``
     (Disk) or ``{error, error_description}`` (Yandex ID), read by :func:`yandex_error_parser`."""
 
-    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
-        """What Yandex's error body says.
+    #: What the error body says without the call's context.
+    parse_error_info = staticmethod(yandex_error_parser)
 
-        :param response: the unsuccessful answer.
-        """
-        return yandex_error_parser(response)
-
-    def error(self, response: requests.Response, context: CallContext, info: ApiErrorInfo | None = None
-              ) -> SocialApiError:
-        """The mapped error; a refused token's hint names the command that re-authorises this very connection.
+    def error_info(self, response: requests.Response, context: CallContext) -> ApiErrorInfo | None:
+        """What Yandex's error body says; a refused token's hint names the command for this very connection.
 
         :param response: the unsuccessful answer.
         :param context: the call it answers.
-        :param info: what the body says, when already read.
         """
-        if info is None and context.reauth_command:
-            info = yandex_error_parser(response, context.reauth_command)
-        return super().error(response, context, info)
+        return yandex_error_parser(response, context.reauth_command or "airflow social auth yandex")
 
 
 #: The service's policy, set on the hook's transport once.
