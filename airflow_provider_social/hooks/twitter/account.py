@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.twitter.calls import TwitterClient
 
 
+@dataclass(eq=False)
 class TwitterAccount:
     """Who the connection's credentials belong to.
 
     :param client: sends the declared calls.
     """
 
-    def __init__(self, client: TwitterClient) -> None:
-        self.client = client
-        self._me: dict[str, Any] | None = None
+    client: TwitterClient
+    _me: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     def get_me(self) -> dict[str, Any]:
         """``GET /2/users/me``: ``{"id", "name", "username"}`` of the authorised account (read once, then kept)."""

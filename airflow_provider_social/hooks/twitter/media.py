@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ def check_media_file(path: str | Path, *, field: str = "media_paths") -> MediaFi
     return MediaFile(p, kind, media_type, category, size)
 
 
+@dataclass(eq=False)
 class TwitterMedia:
     """Uploading media and waiting for X to process it.
 
@@ -58,22 +60,19 @@ class TwitterMedia:
     :param upload_api: the Connection's ``media_upload_api`` (``v2`` or ``v1.1``; checked when an upload starts).
     :param clock: seconds since the epoch (the hook's, injectable).
     :param sleep: the wait between status checks (the hook's, injectable so tests never sleep).
+    :param chunk_size: the appended segment size (at most 1000 segments: larger files get larger segments).
     """
 
-    #: Appended segment size (at most 1000 segments: larger files get larger segments).
+    client: TwitterClient
+    upload_api: Any
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
     chunk_size: int = CHUNK_SIZE
-
-    def __init__(self, client: TwitterClient, *, upload_api: Any, clock: Callable[[], float],
-                 sleep: Callable[[float], None]) -> None:
-        self.client = client
-        self._upload_api = upload_api
-        self.clock = clock
-        self.sleep = sleep
 
     @property
     def media_upload_api(self) -> str:
         """``v2`` or ``v1.1`` (the Connection's ``media_upload_api``), or an error naming the field."""
-        api = str(self._upload_api)
+        api = str(self.upload_api)
         if api not in ("v2", "v1.1"):
             raise input_error("media_upload_api", f"must be 'v2' or 'v1.1', got {api!r}", service=SERVICE)
         return api

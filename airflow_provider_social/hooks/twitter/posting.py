@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,6 +134,7 @@ def validate_thread(tweets: Sequence[str | Mapping[str, Any]], *,
     return specs
 
 
+@dataclass(eq=False)
 class TwitterPosting:
     """Posts and threads, validated before anything is sent, never posted twice.
 
@@ -144,18 +145,16 @@ class TwitterPosting:
     :param clock: seconds since the epoch (the hook's, injectable).
     """
 
-    def __init__(self, client: TwitterClient, *, account: TwitterAccount, media: TwitterMedia,
-                 dedupe_window_minutes: Any = DEDUPE_WINDOW_MINUTES, clock: Callable[[], float]) -> None:
-        self.client = client
-        self.account = account
-        self.media = media
-        self._dedupe_window = dedupe_window_minutes
-        self.clock = clock
+    client: TwitterClient
+    account: TwitterAccount
+    media: TwitterMedia
+    clock: Callable[[], float]
+    dedupe_window_minutes: Any = DEDUPE_WINDOW_MINUTES
 
     @property
     def dedupe_window(self) -> timedelta:
         """How far back the no-double-post check looks, or an error naming ``dedupe_window_minutes``."""
-        minutes: Any = self._dedupe_window
+        minutes: Any = self.dedupe_window_minutes
         try:
             value = float(minutes)
         except (TypeError, ValueError):

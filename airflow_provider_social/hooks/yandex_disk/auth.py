@@ -7,6 +7,7 @@ runs the flow that obtains them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from airflow_provider_social.core.errors import (
@@ -45,6 +46,7 @@ def _device_flow_error(exc: SocialApiError) -> SocialApiError:
                                hint=hint)
 
 
+@dataclass(eq=False)
 class YandexIdDeviceFlow:
     """Yandex ID's device-code flow (``airflow social auth yandex``).
 
@@ -53,11 +55,9 @@ class YandexIdDeviceFlow:
     :param sleep: the wait between polls (the hook's, injectable so tests never sleep).
     """
 
-    def __init__(self, oauth_client: OAuth2Client, *, clock: Callable[[], float],
-                 sleep: Callable[[float], None]) -> None:
-        self.oauth_client = oauth_client
-        self.clock = clock
-        self.sleep = sleep
+    oauth_client: OAuth2Client
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
 
     def authorize_device(
         self,

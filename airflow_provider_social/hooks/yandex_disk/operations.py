@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
 
 
+@dataclass(eq=False)
 class YandexDiskOperations:
     """Asynchronous operations: what a 202 answer hands back, and waiting for it.
 
@@ -26,11 +28,9 @@ class YandexDiskOperations:
     :param sleep: the wait between status checks (the hook's, injectable so tests never sleep).
     """
 
-    def __init__(self, client: YandexDiskClient, *, clock: Callable[[], float],
-                 sleep: Callable[[float], None]) -> None:
-        self.client = client
-        self.clock = clock
-        self.sleep = sleep
+    client: YandexDiskClient
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
 
     def finish(
         self,

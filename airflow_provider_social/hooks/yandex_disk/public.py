@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk.resources import YandexDiskResources
 
 
+@dataclass(eq=False)
 class YandexDiskPublic:
     """Public links and public resources.
 
@@ -33,11 +35,9 @@ class YandexDiskPublic:
     :param operations: finishes a save that may answer 202.
     """
 
-    def __init__(self, client: YandexDiskClient, resources: YandexDiskResources,
-                 operations: YandexDiskOperations) -> None:
-        self.client = client
-        self.resources = resources
-        self.operations = operations
+    client: YandexDiskClient
+    resources: YandexDiskResources
+    operations: YandexDiskOperations
 
     def publish(self, path: str) -> str:
         """Publish a file or folder and return its public URL (``PUT /v1/disk/resources/publish``).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -56,6 +56,7 @@ def refine_conflict(exc: SocialApiError, field: str, path: str) -> SocialApiErro
     return exc
 
 
+@dataclass(eq=False)
 class YandexDiskResources:
     """Resources on the disk: info, folders, metadata, listings, delete, copy, move.
 
@@ -63,9 +64,8 @@ class YandexDiskResources:
     :param operations: finishes the calls that may answer 202 (delete, copy, move).
     """
 
-    def __init__(self, client: YandexDiskClient, operations: YandexDiskOperations) -> None:
-        self.client = client
-        self.operations = operations
+    client: YandexDiskClient
+    operations: YandexDiskOperations
 
     def get_disk_info(self) -> dict[str, Any]:
         """Space and account data: ``total_space``, ``used_space``, ``trash_size``, ``max_file_size``, ``user``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -47,6 +48,7 @@ CHUNK_SIZE = 1024 * 1024
 
 
 
+@dataclass(eq=False)
 class YandexDiskTransfers:
     """Uploads (local files, bytes, from a URL) and downloads.
 
@@ -58,15 +60,12 @@ class YandexDiskTransfers:
     :param sleep: the wait between checks (the hook's, injectable so tests never sleep).
     """
 
-    def __init__(self, client: YandexDiskClient, *, resources: YandexDiskResources,
-                 operations: YandexDiskOperations, account_limits: AccountLimits, clock: Callable[[], float],
-                 sleep: Callable[[float], None]) -> None:
-        self.client = client
-        self.resources = resources
-        self.operations = operations
-        self.account_limits = account_limits
-        self.clock = clock
-        self.sleep = sleep
+    client: YandexDiskClient
+    resources: YandexDiskResources
+    operations: YandexDiskOperations
+    account_limits: AccountLimits
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
 
     # ---------------------------------------------------------------------------------------------- links
     def _with_fresh_link(self, name: str, link: Callable[[], str], use: Callable[[str], T]) -> T:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
 
 
+@dataclass(eq=False)
 class YandexDiskTrash:
     """The trash (``trash:/`` paths as :meth:`list_trash` returns them).
 
@@ -32,9 +34,8 @@ class YandexDiskTrash:
     :param operations: finishes the calls that may answer 202 (restore, delete, empty).
     """
 
-    def __init__(self, client: YandexDiskClient, operations: YandexDiskOperations) -> None:
-        self.client = client
-        self.operations = operations
+    client: YandexDiskClient
+    operations: YandexDiskOperations
 
     def list_trash(self, *, page_size: int = 100) -> Iterator[dict[str, Any]]:
         """Everything in the trash (``trash:/name_<hash>`` paths with ``origin_path`` and ``deleted``).
