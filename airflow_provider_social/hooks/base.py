@@ -406,15 +406,14 @@ class SocialHook(BaseHook):
 
     def connection_token_set(self, access_token: str | None, **fields: Any) -> TokenSet:
         """The OAuth 2.0 tokens the Connection holds: the access token (services keep it in different fields), the
-        secret ``refresh_token`` extra and the ``expires_at`` extra (epoch seconds); ``fields`` add the rest.
+        secret ``refresh_token`` extra and the ``expires_at`` extra (:meth:`expiry_extra`); ``fields`` add the rest.
 
         :param access_token: the access token as the service's Connection keeps it (None or empty: none).
         """
         from airflow_provider_social.core.tokens import TokenSet
 
-        expires_at = self.extra("expires_at")
         return TokenSet(access_token=access_token or None, refresh_token=self.secret_extra("refresh_token"),
-                        expires_at=float(expires_at) if expires_at else None, **fields)
+                        expires_at=self.expiry_extra(), **fields)
 
     def connection_oauth_client(self, *, token_url: str, client_auth: str, **endpoints: Any) -> OAuth2Client:
         """An OAuth 2.0 client on this hook's transport with the Connection's ``client_id`` and secret
