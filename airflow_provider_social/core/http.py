@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social import __version__
@@ -300,6 +300,7 @@ class Transport:
             if isinstance(decision, Renew):
                 if auth is not None and not renewed and auth.renew(response):
                     renewed = True
+                    context = replace(context, renewed=True)
                     continue
                 raise decision.error
             if isinstance(decision, Retry):

@@ -99,13 +99,15 @@ Decision = Accept | Fail | Retry | Renew
 @dataclass(frozen=True)
 class CallContext:
     """What a policy may want to know about the call it judges: the service and operation (named in errors), the
-    clock (for reset headers), the connection and the command that re-authorises it (named in auth errors)."""
+    clock (for reset headers), the connection and the command that re-authorises it (named in auth errors), and
+    whether the credentials were already renewed once for this call (the answer judged came after the renewal)."""
 
     service: str
     operation: str
     clock: Callable[[], float]
     conn_id: str | None = None
     reauth_command: str = ""
+    renewed: bool = False
 
 
 class ResponsePolicy:
@@ -129,6 +131,11 @@ class ResponsePolicy:
     def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
         """What the service's error body says (code, message, error class, hint)."""
         return default_error_parser(response)
+
+    def error_info(self, response: requests.Response, context: CallContext) -> ApiErrorInfo | None:
+        """What the error body says about this call: :meth:`parse_error_info`, unless the service's reading depends
+        on the call (a hint that names the connection's re-authorisation command, or a refresh already made)."""
+        return self.parse_error_info(response)
 
     def accept(self, response: requests.Response, context: CallContext) -> Decision:
         """A successful status. Services whose errors come inside 2xx bodies look at the body here."""
@@ -157,7 +164,7 @@ class ResponsePolicy:
         status = response.status_code
         if info is None:
             try:
-                info = self.parse_error_info(response) or ApiErrorInfo()
+                info = self.error_info(response, context) or ApiErrorInfo()
             except Exception:  # a broken error body must not hide the real failure
                 info = ApiErrorInfo(message=response.reason or "")
         response.close()
@@ -252,6 +259,7 @@ class StatusOverrides(ResponsePolicy):
         super().__init__()
         self.base = base
         self.parse_error_info = base.parse_error_info  # type: ignore[method-assign]
+        self.error_info = base.error_info  # type: ignore[method-assign]
         self.accept = base.accept  # type: ignore[method-assign]
         if accept_statuses is not None:
             self.accept_statuses = accept_statuses

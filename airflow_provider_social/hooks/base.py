@@ -27,6 +27,7 @@ from airflow_provider_social.core.masking import redact, register_secret
 if TYPE_CHECKING:
     from airflow_provider_social.core.calls import ApiCall
     from airflow_provider_social.core.http import Auth, RetryPolicy, Transport
+    from airflow_provider_social.core.oauth import OAuth2Client
     from airflow_provider_social.core.policy import ResponsePolicy
     from airflow_provider_social.core.ratelimit import RateLimit
     from airflow_provider_social.core.tokens import TokenManager, TokenSet, TokenStore
@@ -402,6 +403,29 @@ class SocialHook(BaseHook):
             read_only=self._read_only_tokens,
             **kwargs,
         )
+
+    def connection_token_set(self, access_token: str | None, **fields: Any) -> TokenSet:
+        """The OAuth 2.0 tokens the Connection holds: the access token (services keep it in different fields), the
+        secret ``refresh_token`` extra and the ``expires_at`` extra (:meth:`expiry_extra`); ``fields`` add the rest.
+
+        :param access_token: the access token as the service's Connection keeps it (None or empty: none).
+        """
+        from airflow_provider_social.core.tokens import TokenSet
+
+        return TokenSet(access_token=access_token or None, refresh_token=self.secret_extra("refresh_token"),
+                        expires_at=self.expiry_extra(), **fields)
+
+    def connection_oauth_client(self, *, token_url: str, client_auth: str, **endpoints: Any) -> OAuth2Client:
+        """An OAuth 2.0 client on this hook's transport with the Connection's ``client_id`` and secret
+        ``client_secret`` extras; ``endpoints`` are its other URLs (``revoke_url``, ``device_code_url``).
+
+        :param token_url: the token endpoint.
+        :param client_auth: ``basic`` (HTTP Basic) or ``body`` (the client credentials in the form).
+        """
+        from airflow_provider_social.core.oauth import OAuth2Client
+
+        return OAuth2Client(self.transport, token_url=token_url, client_id=self.extra("client_id"),
+                            client_secret=self.secret_extra("client_secret"), client_auth=client_auth, **endpoints)
 
     @property
     def testing_under_temporary_id(self) -> bool:

@@ -8,13 +8,14 @@ looks for the topic an earlier try may have created (the no-double-post rule in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.hooks.ok.connection import DEFAULT_CONN_ID
 from airflow_provider_social.links.ok import TOPIC_URL_XCOM_KEY, OkTopicLink
+from airflow_provider_social.operators.refresh import RefreshCredentialsOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -161,7 +162,7 @@ class OkUploadPhotosOperator(BaseOperator):
         return {"group_id": gid, "photos": photos}
 
 
-class OkRefreshTokenOperator(BaseOperator):
+class OkRefreshTokenOperator(RefreshCredentialsOperator):
     """Keep the connection's session alive ("keep tokens fresh"); schedule it at least weekly.
 
     With ``LONG_ACCESS_TOKEN`` among the connection's permissions (the default) the access token lives 30 days and
@@ -176,18 +177,17 @@ class OkRefreshTokenOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = ("ok_conn_id",)
+    conn_id_field = "ok_conn_id"
+    result_fields = ("conn_id", "renewed_by", "expires_at")
+    renewal_log = "Kept the OK session of {conn_id} fresh ({renewed_by}); expires at {expires_at}"
+    lifetime_while_used = "30 days after its last use"
 
     def __init__(self, *, ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.ok_conn_id = ok_conn_id
+        super().__init__(conn_id=ok_conn_id, **kwargs)
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def renew(self, conn_id: str) -> dict[str, Any]:
         """Extend the session (LONG_ACCESS_TOKEN) or renew and persist the access token.
 
-        :param context: the task's Airflow context."""
-        kept = _hook(self.ok_conn_id).keep_session_fresh()
-        expires = (datetime.fromtimestamp(kept["expires_at"], tz=timezone.utc).isoformat()
-                   if kept["expires_at"] else None)
-        self.log.info("Kept the OK session of %s fresh (%s); expires at %s", self.ok_conn_id, kept["renewed_by"],
-                      expires or "30 days after its last use")
-        return {"conn_id": self.ok_conn_id, "renewed_by": kept["renewed_by"], "expires_at": expires}
+        :param conn_id: the connection.
+        """
+        return _hook(conn_id).keep_session_fresh()

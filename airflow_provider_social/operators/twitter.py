@@ -17,6 +17,7 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.deferral import default_deferrable
 from airflow_provider_social.links.twitter import TwitterTweetLink
+from airflow_provider_social.operators.refresh import RefreshCredentialsOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -322,7 +323,7 @@ class TwitterDeleteTweetOperator(BaseOperator):
         return {"id": tweet_id, "deleted": deleted}
 
 
-class TwitterRefreshTokenOperator(BaseOperator):
+class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
     """Rotate a connection's OAuth 2.0 tokens now and persist them in the token store ("keep tokens fresh").
 
     X access tokens live 2 hours and refresh tokens are single-use; tasks refresh on their own before expiry, so
@@ -333,20 +334,19 @@ class TwitterRefreshTokenOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = ("twitter_conn_id",)
+    conn_id_field = "twitter_conn_id"
+    result_fields = ("conn_id", "expires_at", "scope")
+    renewal_log = "Refreshed the X tokens of {conn_id}; the access token expires at {expires_at}"
 
     def __init__(self, *, twitter_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.twitter_conn_id = twitter_conn_id
+        super().__init__(conn_id=twitter_conn_id, **kwargs)
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def renew(self, conn_id: str) -> dict[str, Any]:
         """Rotate and persist the tokens.
 
-        :param context: the task's Airflow context.
+        :param conn_id: the connection.
         """
         from airflow_provider_social.hooks.twitter import TwitterHook
 
-        tokens = TwitterHook(self.twitter_conn_id).refresh_tokens()
-        expires = (datetime.fromtimestamp(tokens.expires_at, tz=timezone.utc).isoformat()
-                   if tokens.expires_at else None)
-        self.log.info("Refreshed the X tokens of %s; the access token expires at %s", self.twitter_conn_id, expires)
-        return {"conn_id": self.twitter_conn_id, "expires_at": expires, "scope": tokens.scope}
+        tokens = TwitterHook(conn_id).refresh_tokens()
+        return {"expires_at": tokens.expires_at, "scope": tokens.scope}

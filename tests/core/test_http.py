@@ -189,6 +189,33 @@ def test_401_renews_credentials_once_and_resends(scripted, fake_sleep, fake_cloc
     assert len(scripted.requests) == 2  # renewed once, not forever
 
 
+def test_the_policy_sees_whether_the_credentials_were_renewed_for_the_call(scripted, fake_sleep, fake_clock):
+    from airflow_provider_social.core.policy import ResponsePolicy
+
+    class RenewingAuth(Auth):
+        def __call__(self, r):
+            return r
+
+        def renew(self, response):
+            return True
+
+    class Watching(ResponsePolicy):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def decide(self, response, context):
+            self.seen.append(context.renewed)
+            return super().decide(response, context)
+
+    policy = Watching()
+    scripted.script = [(401, {}, {}), (401, {}, {})]
+    with pytest.raises(AuthenticationError):
+        make_transport(fake_sleep, fake_clock).request("GET", scripted.url, operation="get", auth=RenewingAuth(),
+                                                       policy=policy)
+    assert policy.seen == [False, True]  # the second answer came after the one renewal
+
+
 def test_rate_limit_per_credential_spaces_requests(scripted, fake_sleep, fake_clock):
     from airflow_provider_social.core.ratelimit import RateLimit, rate_limiters
 

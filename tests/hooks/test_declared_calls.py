@@ -74,6 +74,6 @@ def test_every_name_the_hooks_call_is_in_their_table():
         for source in Path(module.__file__).parent.glob("*.py"):
             for node in ast.walk(ast.parse(source.read_text())):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr in ("_call", "_send_to_link") and node.args
+                        and node.func.attr in ("call", "send_to_link", "_call", "_send_to_link") and node.args
                         and isinstance(node.args[0], ast.Constant)):
                     assert node.args[0].value in table, f"{source.name}: {node.args[0].value!r} is not declared"

@@ -33,7 +33,8 @@ def test_yandex_wait_gives_up_before_sleeping_past_the_bound(monkeypatch):
     time = FakeTime()
     hook = YandexDiskHook("unused", sleep=time.sleep, clock=time.clock)
     polls = []
-    monkeypatch.setattr(hook, "get_operation_status", lambda operation_id: polls.append(time.now) or "in-progress")
+    monkeypatch.setattr(hook.operations, "get_operation_status",
+                        lambda operation_id: polls.append(time.now) or "in-progress")
     with pytest.raises(OperationFailedError, match="still in progress after 2 s") as caught:
         hook.wait_for_operation("op-1", poll_interval=1, timeout=1.5)
     assert polls == [0.0, 1.0] and time.sleeps == [1] and caught.value.api_code == "timeout"
@@ -45,7 +46,7 @@ def test_yandex_wait_reports_a_failed_operation(monkeypatch):
     time = FakeTime()
     hook = YandexDiskHook("unused", sleep=time.sleep, clock=time.clock)
     states = iter(["in-progress", "failed"])
-    monkeypatch.setattr(hook, "get_operation_status", lambda operation_id: next(states))
+    monkeypatch.setattr(hook.operations, "get_operation_status", lambda operation_id: next(states))
     with pytest.raises(OperationFailedError, match="operation op-2 failed"):
         hook.wait_for_operation("op-2", poll_interval=3)
     assert time.sleeps == [3]

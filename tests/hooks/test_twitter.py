@@ -84,7 +84,7 @@ def test_oauth1_mode_posts_and_v1_uploads(sandbox, make_connection, tmp_path):
     assert hook.auth_mode == "oauth1"
     ok, message = hook.test_connection()
     assert ok and "@sandbox_user" in message and "oauth1" in message
-    hook.chunk_size = 1024 * 1024
+    hook.media.chunk_size = 1024 * 1024
     media = hook.upload_media(write_video(tmp_path, 2_500_000))
     assert media["state"] == "succeeded"
     posted = hook.create_tweet("video over v1.1", media_ids=[media["media_id"]])
@@ -285,7 +285,7 @@ def test_dedupe_window_is_respected(sandbox, hook):
 def test_image_one_shot_and_video_chunked_with_processing_wait(sandbox, hook, tmp_path):
     image = hook.upload_media(write_png(tmp_path))
     assert image["state"] == "succeeded" and image["kind"] == "image"
-    hook.chunk_size = 1024 * 1024
+    hook.media.chunk_size = 1024 * 1024
     video = hook.upload_media(write_video(tmp_path, 3 * 1024 * 1024 + 5))
     assert video["state"] == "succeeded"
     assert hook.sleeps[0] == 1 and sum(hook.sleeps) >= 10  # check_after_secs honoured, over the sandbox clock
@@ -401,7 +401,7 @@ def test_429_over_the_bound_is_a_rate_limit_error(sandbox, hook):
 def test_expired_access_token_is_refreshed_before_use(sandbox, hook):
     hook.get_me()
     sandbox.state.clock.advance(7300)
-    hook._me = None
+    hook.account._me = None
     assert hook.get_me()["username"] == "sandbox_user"
     assert hook.token_store.load(hook.conn_id).expires_at > sandbox.state.clock.now() + 7000
 
@@ -453,8 +453,30 @@ def test_token_refused_early_is_renewed_on_401(sandbox, conn, hook):
     hook.get_me()
     current = hook.token_manager.current().access_token
     sandbox.control.expire_token("twitter", current)  # expired before its stated expiry
-    hook._me = None
+    hook.account._me = None
     assert hook.get_me()["id"] == "1000000001"
+
+
+def test_a_token_refused_again_after_the_refresh_says_so_and_names_the_command(sandbox, hook):
+    """The policy sees that the call's token was already refreshed once (the call context), and says so."""
+    hook.get_me()
+    hook.account._me = None
+    sandbox.control.add_fault(service="twitter", method="GET", path_contains="/2/users/me", status=401, times=2,
+                              body={"title": "Unauthorized", "type": "about:blank", "status": 401,
+                                    "detail": "Unauthorized"})
+    with pytest.raises(AuthenticationError) as info:
+        hook.get_me()
+    assert info.value.hint == ("the token was refused even after a refresh; "
+                               "run `airflow social auth twitter --conn-id twitter_test`")
+
+
+def test_refused_oauth1_keys_are_named_not_a_token(sandbox, make_connection):
+    conn_id = x_connection(sandbox, make_connection, "twitter_v1", access_token=None, refresh_token=None,
+                           oauth_token_secret="not-the-secret")
+    with pytest.raises(AuthenticationError) as info:
+        make_hook(sandbox, conn_id).get_me()
+    assert info.value.status_code == 401
+    assert info.value.hint == "the OAuth 1.0a keys were refused; check the consumer key/secret and access token/secret"
 
 
 def test_connection_test_never_refreshes(sandbox, hook):
@@ -592,7 +614,7 @@ def test_processes_across_expiries_lose_no_token(sandbox, conn, tmp_path):
 
 
 def test_dropped_connection_mid_append_is_retried_from_the_file(sandbox, hook, tmp_path):
-    hook.chunk_size = 1024 * 1024
+    hook.media.chunk_size = 1024 * 1024
     sandbox.control.add_fault(service="twitter", method="POST", path_contains="/append", action="drop",
                               drop_after_bytes=200_000)
     sandbox.control.add_fault(service="twitter", method="POST", path_contains="/append", status=503)

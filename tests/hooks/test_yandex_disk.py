@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from airflow_provider_social.core.errors import AuthenticationError, ReauthorizationRequired
+from airflow_provider_social.core.errors import AuthenticationError, ReauthorizationRequired, ValidationError
 from airflow_provider_social.core.tokens import FileTokenStore
 from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
@@ -55,6 +55,28 @@ def test_revoked_refresh_token_asks_to_reauthorise(sandbox, yandex_conn, token_s
     text = str(info.value)
     assert f"airflow social auth yandex --conn-id {conn_id}" in text
     assert tokens["refresh_token"] not in text and tokens["access_token"] not in text
+
+
+def test_a_refused_token_that_cannot_be_refreshed_names_this_connections_command(sandbox, yandex_sandbox_connection,
+                                                                                 token_store, fake_sleep):
+    """The policy reads the call's context: the hint names the command for this connection, not a generic one."""
+    conn_id, tokens = yandex_sandbox_connection("ydx_no_refresh", refresh_token=None)
+    sandbox.control.revoke_token("yandex", tokens["access_token"])
+    with pytest.raises(AuthenticationError) as info:
+        YandexDiskHook(conn_id, token_store=token_store, sleep=fake_sleep).get_disk_info()
+    assert info.value.api_code == "UnauthorizedError"
+    assert info.value.hint.endswith(f"run `airflow social auth yandex --conn-id {conn_id}`")
+    assert tokens["access_token"] not in str(info.value)
+
+
+def test_the_connections_expiry_is_read_as_iso_time_or_refused_naming_the_field(sandbox, yandex_sandbox_connection,
+                                                                                token_store, fake_sleep):
+    conn_id, _ = yandex_sandbox_connection("ydx_iso_expiry", expires_at="2099-01-01T00:00:00+00:00")
+    hook = YandexDiskHook(conn_id, token_store=token_store, sleep=fake_sleep)
+    assert hook.token_manager.current().expires_at == 4070908800.0
+    conn_id, _ = yandex_sandbox_connection("ydx_bad_expiry", expires_at="soon")
+    with pytest.raises(ValidationError, match="expires_at"):
+        YandexDiskHook(conn_id, token_store=token_store, sleep=fake_sleep).get_disk_info()
 
 
 def test_device_flow_authorises(sandbox, make_connection, fake_sleep, fake_clock):

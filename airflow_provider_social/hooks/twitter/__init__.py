@@ -11,14 +11,19 @@ Auth modes (Connection extra ``auth_mode``, default: ``oauth2`` when OAuth 2.0 t
 * ``oauth1`` -- consumer key/secret + access token/secret, HMAC-SHA1 signatures (requests-oauthlib); they never
   expire. Required by the v1.1 upload flow (extra ``media_upload_api: v1.1``).
 
-The hook is a package split by concern; :class:`TwitterHook` stacks one layer per module:
+The hook is a package split by concern. :class:`TwitterHook` is thin: it owns the connection, the transport and the
+credentials, and hands each concern object exactly what it needs (``hook.account``, ``hook.media``,
+``hook.posting``); its public methods delegate to them:
 
 * :mod:`.connection` -- the declaration (Connection form, ``airflow social auth twitter``); standard library only
-* :mod:`.policy` -- error classes, the problem+json / v1.1 error tables and the response policy
-* :mod:`.values` -- X's limits, media types, validated posts (:class:`TweetSpec`), the no-double-post matcher
-* :mod:`.auth` -- OAuth 2.0 tokens (refresh, rotation) or OAuth 1.0a keys; the first authorisation
-* :mod:`.calls` -- the table of declared API calls and the one way they are sent; the account
-* :mod:`.media` -- media uploads and processing status; :mod:`.posting` -- posts, threads, delete
+* :mod:`.policy` -- error classes, the problem+json / v1.1 error tables, refused credentials, the response policy
+* :mod:`.values` -- X's limits, media types, a post's fields (:class:`TweetFields`) validated into a
+  :class:`TweetSpec`, the no-double-post matcher
+* :mod:`.auth` -- token kinds and the rules for the connection's credentials (auth mode, OAuth 1.0a keys)
+* :mod:`.calls` -- the table of declared API calls and :class:`.calls.TwitterClient`, the one way they are sent
+* :mod:`.account` -- the authorised account (``hook.account``)
+* :mod:`.media` -- media uploads and processing status (``hook.media``); :mod:`.posting` -- validation, posts,
+  threads, delete (``hook.posting``)
 * :mod:`.hook` -- :class:`TwitterHook` itself
 """
 
@@ -49,6 +54,7 @@ if TYPE_CHECKING:
         MIB,
         MediaFile,
         RecentPosts,
+        TweetFields,
         TweetSpec,
         _id,
         tweet_url,
@@ -75,6 +81,7 @@ _LAZY = {
     "MIB": "values",
     "MediaFile": "values",
     "RecentPosts": "values",
+    "TweetFields": "values",
     "TweetSpec": "values",
     "_id": "values",
     "tweet_url": "values",
@@ -98,6 +105,7 @@ __all__ = [
     "MediaProcessingError",
     "RecentPosts",
     "SERVICE",
+    "TweetFields",
     "TweetSpec",
     "TwitterHook",
     "TwitterPolicy",

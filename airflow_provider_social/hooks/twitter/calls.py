@@ -2,16 +2,17 @@
 
 Each row is an :class:`~airflow_provider_social.core.calls.ApiCall`; its name is the operation shown in errors.
 The v1.1 upload rows go to ``upload_base_url`` signed with OAuth 1.0a (token kind ``oauth1``) whatever the
-connection's ``auth_mode``; every other row uses the connection's credentials (token kind ``user``).
+connection's ``auth_mode``; every other row uses the connection's credentials (token kind ``user``). What a refused
+credential means is the policy's to say (:func:`.policy.refused_hint`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.calls import ApiCall
-from airflow_provider_social.core.errors import AuthenticationError
-from airflow_provider_social.hooks.twitter.auth import OAUTH1, USER, TwitterAuth
+from airflow_provider_social.hooks.twitter.auth import OAUTH1
 
 if TYPE_CHECKING:
     import requests
@@ -40,38 +41,19 @@ CALLS: dict[str, ApiCall] = {
 }
 
 
-class TwitterCalls(TwitterAuth):
-    """The one way an X API call is sent; the authorised account."""
+class TwitterClient:
+    """The one way an X API call is sent: the declared calls of :data:`CALLS`, by key.
 
-    calls: ClassVar[dict[str, ApiCall]] = CALLS
-    _me: dict[str, Any] | None
+    :param send: runs a declared call through the connection's transport with the credentials of its token kind
+        (the hook's :meth:`~airflow_provider_social.hooks.base.SocialHook.call_api`).
+    """
 
-    def _call(self, key: str, **options: Any) -> requests.Response:
-        """Run the declared call ``key`` with its data (``params``, ``json``, ``body``, ``path_params``, ...); a 401
-        that survived the one refresh (or could not be refreshed: no refresh token, or a connection test) says
-        what to do about the connection's credentials."""
-        call = self.calls[key]
-        try:
-            return self.call_api(call, **options)
-        except AuthenticationError as exc:
-            # Only the call's own 401 (after the one refresh): a refused refresh explains itself.
-            if (call.token == USER and exc.status_code == 401 and exc.operation == call.name
-                    and not exc.hint.startswith("re-authorise")):
-                exc.hint = (
-                    "the OAuth 1.0a keys were refused; check the consumer key/secret and access token/secret"
-                    if self.auth_mode == "oauth1"
-                    else f"the token was refused{' even after a refresh' if self.refreshes_when_refused else ''}; "
-                    f"run `{self.reauth_hint_command}`"
-                )
-            raise
+    def __init__(self, send: Callable[..., Any]) -> None:
+        self._send = send
 
-    def get_me(self) -> dict[str, Any]:
-        """``GET /2/users/me``: ``{"id", "name", "username"}`` of the authorised account."""
-        if self._me is None:
-            self._me = self._call("get me").json()["data"]
-        return dict(self._me)
+    def call(self, key: str, **options: Any) -> requests.Response:
+        """Run the declared call ``key`` with its data (``params``, ``json``, ``body``, ``path_params``, ...).
 
-    def check_connection(self) -> str:
-        """Make the cheapest authenticated call (``users/me``); return the account and auth mode."""
-        me = self.get_me()
-        return f"Connected to X as @{me.get('username')} (id {me.get('id')}, {self.auth_mode})"
+        :param key: a key of :data:`CALLS`.
+        """
+        return self._send(CALLS[key], **options)

@@ -1,14 +1,41 @@
-"""TwitterHook: the layers of this package on the shared SocialHook."""
+"""TwitterHook: the connection, its transport and credentials, over the package's concern objects.
+
+The hook is thin: it owns the Connection, the transport and the credentials (OAuth 2.0 tokens through the token
+manager, or OAuth 1.0a keys), builds the call client and one object per concern (each given exactly what it
+needs), and keeps the public methods as delegates to them.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import json
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_social.core.errors import AuthenticationError, input_error
+from airflow_provider_social.hooks.base import SocialHook, delegate
+from airflow_provider_social.hooks.twitter.account import TwitterAccount
+from airflow_provider_social.hooks.twitter.auth import (
+    OAUTH1,
+    OAUTH1_FIELDS,
+    choose_auth_mode,
+    oauth1_signer,
+    refused_client,
+)
+from airflow_provider_social.hooks.twitter.calls import TwitterClient
+from airflow_provider_social.hooks.twitter.media import TwitterMedia, check_media_file
 from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE
-from airflow_provider_social.hooks.twitter.posting import TwitterPosting
+from airflow_provider_social.hooks.twitter.posting import TwitterPosting, validate_thread, validate_tweet
+from airflow_provider_social.hooks.twitter.values import DEDUPE_WINDOW_MINUTES
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from airflow_provider_social.core.http import Auth
+    from airflow_provider_social.core.oauth import OAuth1Auth, OAuth2Client
+    from airflow_provider_social.core.tokens import TokenManager, TokenSet
 
 
-class TwitterHook(TwitterPosting):
+class TwitterHook(SocialHook):
     """Twitter/X API v2 (and the v1.1 media upload) for one account.
 
     Connection ``twitter`` extras: ``client_id``, ``client_secret`` (absent for public clients), ``redirect_uri``,
@@ -49,4 +76,136 @@ class TwitterHook(TwitterPosting):
         super().__init__(conn_id=twitter_conn_id, **kwargs)
         self.twitter_conn_id = self.conn_id
         self._dedupe_window = dedupe_window_minutes
-        self._me: dict[str, Any] | None = None
+
+    # ---------------------------------------------------------------------------------------------- credentials
+    @property
+    def auth_mode(self) -> str:
+        """``oauth2`` or ``oauth1``: the Connection's ``auth_mode``, else by which credentials it holds."""
+        has_oauth2 = bool(self.extra("access_token") or self.extra("refresh_token") or self.connection.password)
+        return choose_auth_mode(self.extra("auth_mode"), has_oauth2=has_oauth2,
+                                has_consumer_key=bool(self.extra("oauth_consumer_key")))
+
+    @cached_property
+    def oauth_client(self) -> OAuth2Client:
+        """X's token endpoints; Basic auth for confidential clients, ``client_id`` in the body for public ones."""
+        api = self.endpoint("api_base_url")
+        return self.connection_oauth_client(token_url=f"{api}/2/oauth2/token", revoke_url=f"{api}/2/oauth2/revoke",
+                                            client_auth="basic")
+
+    @cached_property
+    def token_manager(self) -> TokenManager:
+        access_token = self.secret_extra("access_token") or self.connection.password
+        seed = self.connection_token_set(access_token, scope=self.extra("scope"))
+        can_refresh = bool(seed.refresh_token and self.extra("client_id"))
+        return self.make_token_manager(seed, self._refresh if can_refresh else None)
+
+    def _refresh(self, tokens: TokenSet) -> TokenSet:
+        try:
+            return self.oauth_client.refresh(tokens)
+        except AuthenticationError as exc:
+            refused = refused_client(exc, client_id=self.extra("client_id"),
+                                     has_secret=bool(self.extra("client_secret")))
+            if refused is exc:
+                raise
+            raise refused from None
+
+    @cached_property
+    def oauth1(self) -> OAuth1Auth:
+        """The OAuth 1.0a signer of the Connection's consumer key/secret and access token/secret."""
+        return oauth1_signer({name: self.secret_extra(name) for name in OAUTH1_FIELDS})
+
+    @cached_property
+    def auth(self) -> Auth:
+        from airflow_provider_social.core.oauth import TokenAuth
+
+        if self.auth_mode == "oauth1":
+            return self.oauth1
+        return TokenAuth(self.token_manager, scheme="Bearer")
+
+    def auth_for(self, kind: str | None) -> Auth | None:
+        """The credentials of a token kind: ``user`` (the connection's, by ``auth_mode``) or ``oauth1``.
+
+        :param kind: the kind a declared call needs; None for none.
+        """
+        if kind == OAUTH1:
+            return self.oauth1
+        return self.auth if kind is not None else None
+
+    @classmethod
+    def for_authorization(cls, *, conn_id: str, client_id: str, client_secret: str | None = None,
+                          api_base_url: str | None = None, **kwargs: Any) -> Self:
+        """A hook for the first authorisation, before the Connection holds any token (used by the CLI).
+
+        :param conn_id: the connection being authorised.
+        :param client_id: the app's OAuth 2.0 client id.
+        :param client_secret: its secret (None for a public client).
+        :param api_base_url: the API's base URL (the sandbox's in tests).
+        """
+        from airflow.sdk import Connection
+
+        extra = {"client_id": client_id, "client_secret": client_secret, "api_base_url": api_base_url}
+        extra = {k: v for k, v in extra.items() if v}
+        connection = Connection(conn_id=conn_id, conn_type=cls.conn_type, extra=json.dumps(extra))
+        return cls(conn_id, connection=connection, **kwargs)
+
+    def refresh_tokens(self) -> TokenSet:
+        """Rotate the OAuth 2.0 tokens now (the "keep tokens fresh" task) and persist them; returns the new set."""
+        if self.auth_mode != "oauth2":
+            raise input_error("auth_mode", "OAuth 1.0a credentials do not expire; nothing to refresh",
+                              service=SERVICE, operation="refresh token")
+        return self.token_manager.refresh(force=True)
+
+    def check_connection(self) -> str:
+        """Make the cheapest authenticated call (``users/me``); return the account and auth mode."""
+        me = self.get_me()
+        return f"Connected to X as @{me.get('username')} (id {me.get('id')}, {self.auth_mode})"
+
+    # ---------------------------------------------------------------------------------------------- concerns
+    @cached_property
+    def client(self) -> TwitterClient:
+        """The declared calls, sent through this connection's transport with its credentials."""
+        return TwitterClient(self.call_api)
+
+    @cached_property
+    def account(self) -> TwitterAccount:
+        """The authorised account."""
+        return TwitterAccount(self.client)
+
+    @cached_property
+    def media(self) -> TwitterMedia:
+        """Media uploads and X's processing of them."""
+        return TwitterMedia(self.client, upload_api=self.extra("media_upload_api", "v2"), clock=self.clock,
+                            sleep=self.sleep)
+
+    @cached_property
+    def posting(self) -> TwitterPosting:
+        """Posts, threads and the no-double-post protection."""
+        window = self._dedupe_window
+        if window is None:
+            window = self.extra("dedupe_window_minutes", DEDUPE_WINDOW_MINUTES)
+        return TwitterPosting(self.client, account=self.account, media=self.media, dedupe_window_minutes=window,
+                              clock=self.clock)
+
+    #: ``v2`` or ``v1.1``: the upload API the Connection names (checked by :attr:`media`).
+    media_upload_api = property(lambda self: self.media.media_upload_api)
+    #: How far back the no-double-post check looks (a :class:`~datetime.timedelta`, checked by :attr:`posting`).
+    dedupe_window = property(lambda self: self.posting.dedupe_window)
+
+    # ---------------------------------------------------------------------------------------------- the public surface
+    validate_tweet = staticmethod(validate_tweet)
+    validate_thread = staticmethod(validate_thread)
+    check_media_file = staticmethod(check_media_file)
+
+    get_me = delegate("account", TwitterAccount.get_me)
+
+    upload_media = delegate("media", TwitterMedia.upload_media)
+    get_media_status = delegate("media", TwitterMedia.get_media_status)
+    wait_for_media = delegate("media", TwitterMedia.wait_for_media)
+
+    create_tweet = delegate("posting", TwitterPosting.create_tweet)
+    post = delegate("posting", TwitterPosting.post)
+    find_recent_tweet = delegate("posting", TwitterPosting.find_recent_tweet)
+    recent_posts = delegate("posting", TwitterPosting.recent_posts)
+    create_thread = delegate("posting", TwitterPosting.create_thread)
+    post_thread = delegate("posting", TwitterPosting.post_thread)
+    delete_tweet = delegate("posting", TwitterPosting.delete_tweet)

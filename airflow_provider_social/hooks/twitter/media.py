@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
     NotFoundError,
@@ -16,7 +17,6 @@ from airflow_provider_social.core.errors import (
 )
 from airflow_provider_social.core.uploads import MultipartStream, check_local_file, check_size
 from airflow_provider_social.core.waiting import Poll, WaitRule, wait_for
-from airflow_provider_social.hooks.twitter.calls import TwitterCalls
 from airflow_provider_social.hooks.twitter.policy import SERVICE, MediaProcessingError
 from airflow_provider_social.hooks.twitter.values import (
     CHUNK_SIZE,
@@ -26,41 +26,56 @@ from airflow_provider_social.hooks.twitter.values import (
     _id,
 )
 
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.twitter.calls import TwitterClient
+
 log = logging.getLogger(__name__)
 
 
-class TwitterMedia(TwitterCalls):
-    """Uploading media and waiting for X to process it."""
+def check_media_file(path: str | Path, *, field: str = "media_paths") -> MediaFile:
+    """Type and size of one local file, checked before anything is sent.
 
-    chunk_size: ClassVar[int] = CHUNK_SIZE
+    :param path: the local file.
+    :param field: the argument named in errors.
+    """
+    p = check_local_file(path, field=field, service=SERVICE)
+    suffix = p.suffix.lower()
+    if suffix not in MEDIA_TYPES:
+        allowed = ", ".join(sorted(MEDIA_TYPES))
+        raise input_error(field, f"{p.name}: unsupported file type {suffix or '(none)'}; use {allowed}",
+                          service=SERVICE)
+    kind, media_type, category, limit = MEDIA_TYPES[suffix]
+    size = p.stat().st_size
+    if size == 0:
+        raise input_error(field, f"{p.name} is empty", service=SERVICE)
+    check_size(size, limit, field=field, what=f"{kind} {p.name}", service=SERVICE)
+    return MediaFile(p, kind, media_type, category, size)
+
+
+@dataclass(eq=False)
+class TwitterMedia:
+    """Uploading media and waiting for X to process it.
+
+    :param client: sends the declared calls.
+    :param upload_api: the Connection's ``media_upload_api`` (``v2`` or ``v1.1``; checked when an upload starts).
+    :param clock: seconds since the epoch (the hook's, injectable).
+    :param sleep: the wait between status checks (the hook's, injectable so tests never sleep).
+    :param chunk_size: the appended segment size (at most 1000 segments: larger files get larger segments).
+    """
+
+    client: TwitterClient
+    upload_api: Any
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    chunk_size: int = CHUNK_SIZE
 
     @property
     def media_upload_api(self) -> str:
-        api = str(self.extra("media_upload_api", "v2"))
+        """``v2`` or ``v1.1`` (the Connection's ``media_upload_api``), or an error naming the field."""
+        api = str(self.upload_api)
         if api not in ("v2", "v1.1"):
             raise input_error("media_upload_api", f"must be 'v2' or 'v1.1', got {api!r}", service=SERVICE)
         return api
-
-    # ---------------------------------------------------------------------------------------------- validation
-    @staticmethod
-    def check_media_file(path: str | Path, *, field: str = "media_paths") -> MediaFile:
-        """Type and size of one local file, checked before anything is sent.
-
-        :param path: the local file.
-        :param field: the argument named in errors.
-        """
-        p = check_local_file(path, field=field, service=SERVICE)
-        suffix = p.suffix.lower()
-        if suffix not in MEDIA_TYPES:
-            allowed = ", ".join(sorted(MEDIA_TYPES))
-            raise input_error(field, f"{p.name}: unsupported file type {suffix or '(none)'}; use {allowed}",
-                              service=SERVICE)
-        kind, media_type, category, limit = MEDIA_TYPES[suffix]
-        size = p.stat().st_size
-        if size == 0:
-            raise input_error(field, f"{p.name} is empty", service=SERVICE)
-        check_size(size, limit, field=field, what=f"{kind} {p.name}", service=SERVICE)
-        return MediaFile(p, kind, media_type, category, size)
 
     # ---------------------------------------------------------------------------------------------- media
     def upload_media(self, path: str | Path, *, media_category: str | None = None,
@@ -75,7 +90,7 @@ class TwitterMedia(TwitterCalls):
         :param media_category: X's category (default by type: ``tweet_image``/``tweet_gif``/``tweet_video``).
         :param wait: wait for X to process a GIF or video.
         """
-        media = self.check_media_file(path, field="path")
+        media = check_media_file(path, field="path")
         category = media_category or media.category
         if self.media_upload_api == "v1.1":
             result = self._upload_v1(media, category)
@@ -109,7 +124,7 @@ class TwitterMedia(TwitterCalls):
             return MultipartStream({"media_category": category}, "media", media.path, boundary=boundary,
                                    filename=media.path.name, content_type=media.media_type)
 
-        response = self._call("upload media", body=body,
+        response = self.client.call("upload media", body=body,
                               headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
         return self._result(response.json()["data"], media.kind)
 
@@ -120,13 +135,13 @@ class TwitterMedia(TwitterCalls):
 
     def _upload_chunked(self, media: MediaFile, category: str) -> dict[str, Any]:
         # initialize only creates an id that expires unused, so repeating it after a 5xx is harmless.
-        init = self._call("initialize", json={"media_type": media.media_type, "total_bytes": media.size,
+        init = self.client.call("initialize", json={"media_type": media.media_type, "total_bytes": media.size,
                                                 "media_category": category}).json()["data"]
         media_id = str(init["id"])
         for index, offset, length in self._segments(media.size):
             self._append("append", {"segment_index": index}, media, offset, length,
                          path_params={"media_id": media_id})
-        return self._finalize(media_id, media.kind, lambda: self._call(
+        return self._finalize(media_id, media.kind, lambda: self.client.call(
             "finalize", path_params={"media_id": media_id}).json()["data"])
 
     def _finalize(self, media_id: str, kind: str, finalize: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -152,17 +167,17 @@ class TwitterMedia(TwitterCalls):
             return MultipartStream(fields, "media", media.path, offset=offset, length=length, boundary=boundary)
 
         # Re-sending a segment index replaces it, so appends are safe to retry (declared so in the call table).
-        self._call(key, path_params=path_params, body=body,
+        self.client.call(key, path_params=path_params, body=body,
                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}).close()
 
     def _upload_v1(self, media: MediaFile, category: str) -> dict[str, Any]:
-        init = self._call("initialize v1.1", data={"command": "INIT", "total_bytes": media.size,
+        init = self.client.call("initialize v1.1", data={"command": "INIT", "total_bytes": media.size,
                                                    "media_type": media.media_type, "media_category": category}).json()
         media_id = str(init["media_id_string"])
         for index, offset, length in self._segments(media.size):
             self._append("append v1.1", {"command": "APPEND", "media_id": media_id, "segment_index": index}, media,
                          offset, length)
-        return self._finalize(media_id, media.kind, lambda: self._call(
+        return self._finalize(media_id, media.kind, lambda: self.client.call(
             "finalize v1.1", data={"command": "FINALIZE", "media_id": media_id}).json())
 
     def get_media_status(self, media_id: str | int) -> dict[str, Any]:
@@ -173,9 +188,9 @@ class TwitterMedia(TwitterCalls):
         """
         media_id = _id(media_id, "media_id")
         if self.media_upload_api == "v1.1":
-            data = self._call("media status v1.1", params={"command": "STATUS", "media_id": media_id}).json()
+            data = self.client.call("media status v1.1", params={"command": "STATUS", "media_id": media_id}).json()
         else:
-            data = self._call("media status", params={"command": "STATUS", "media_id": media_id}).json()["data"]
+            data = self.client.call("media status", params={"command": "STATUS", "media_id": media_id}).json()["data"]
         return self._result(data, "")
 
     def wait_for_media(self, media_id: str, last: Mapping[str, Any] | None = None, *,

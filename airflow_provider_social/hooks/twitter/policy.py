@@ -17,7 +17,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     error_body,
 )
-from airflow_provider_social.core.policy import ResponsePolicy
+from airflow_provider_social.core.policy import CallContext, ResponsePolicy
 
 if TYPE_CHECKING:
     import requests
@@ -78,12 +78,42 @@ _HINTS = {
 
 
 
-def twitter_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+#: A refused credential (HTTP 401), by the ``Authorization`` scheme sent -> what to do about it. ``{renewed}`` says
+#: whether the token was refused again after the one refresh, ``{command}`` names the re-authorisation command.
+_REFUSED: dict[str, str] = {
+    "OAuth": "the OAuth 1.0a keys were refused; check the consumer key/secret and access token/secret",
+    "Bearer": "the token was refused{renewed}; run `{command}`",
+}
+
+
+def refused_hint(response: requests.Response, context: CallContext) -> str:
+    """What to do when X refuses the credentials a call sent (OAuth 1.0a keys or an OAuth 2.0 token).
+
+    :param response: the 401 answer (its request says which credentials were sent).
+    :param context: the call: whether the token was already refreshed once, and the command that re-authorises.
+    """
+    request = getattr(response, "request", None)
+    sent = getattr(request, "headers", {}).get("Authorization") or ""
+    scheme = "OAuth" if (sent.decode() if isinstance(sent, bytes) else str(sent)).startswith("OAuth ") else "Bearer"
+    return _REFUSED[scheme].format(renewed=" even after a refresh" if context.renewed else "",
+                                   command=context.reauth_command)
+
+
+def twitter_error_parser(response: requests.Response, context: CallContext | None = None) -> ApiErrorInfo | None:
     """problem+json (``https://api.x.com/2/problems/...`` or ``https://api.twitter.com/...``), ``about:blank``
     problems, and v1.1 ``{"errors": [{"code", "message"}]}`` bodies.
 
     :param response: the unsuccessful answer.
+    :param context: the call it answers; with it, a refused credential (401) says what to do about it.
     """
+    info = _parse_error_body(response)
+    if context is not None and response.status_code == 401 and info is not None:
+        if issubclass(info.error_class or AuthenticationError, AuthenticationError):
+            info.hint = refused_hint(response, context)
+    return info
+
+
+def _parse_error_body(response: requests.Response) -> ApiErrorInfo | None:
     body = error_body(response)
     if isinstance(body, ApiErrorInfo):
         return body
@@ -115,12 +145,16 @@ class TwitterPolicy(ResponsePolicy):
     """X's answers: HTTP statuses decide (401 renews once, 429 waits for ``x-rate-limit-reset``); the error body is
     problem+json, a v1.1 ``errors`` list or an OAuth error, read by :func:`twitter_error_parser`."""
 
-    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
-        """What X's error body says.
+    #: What the error body says without the call's context.
+    parse_error_info = staticmethod(twitter_error_parser)
+
+    def error_info(self, response: requests.Response, context: CallContext) -> ApiErrorInfo | None:
+        """What X's error body says, read with the call: a refused credential's hint depends on it.
 
         :param response: the unsuccessful answer.
+        :param context: the call it answers (the re-authorisation command; whether the token was refreshed).
         """
-        return twitter_error_parser(response)
+        return twitter_error_parser(response, context)
 
 
 #: The service's policy, set on the hook's transport once.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,11 +14,12 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     input_error,
 )
-from airflow_provider_social.hooks.twitter.media import TwitterMedia
+from airflow_provider_social.hooks.twitter.media import check_media_file
 from airflow_provider_social.hooks.twitter.policy import SERVICE, DuplicateTweetError
 from airflow_provider_social.hooks.twitter.values import (
     DEDUPE_WINDOW_MINUTES,
     MAX_WEIGHTED_LENGTH,
+    TWEET_FIELDS,
     RecentPosts,
     TweetSpec,
     _Found,
@@ -28,19 +30,131 @@ from airflow_provider_social.hooks.twitter.values import (
 
 if TYPE_CHECKING:
     import requests
+    from typing_extensions import Unpack
+
+    from airflow_provider_social.hooks.twitter.account import TwitterAccount
+    from airflow_provider_social.hooks.twitter.calls import TwitterClient
+    from airflow_provider_social.hooks.twitter.media import TwitterMedia
+    from airflow_provider_social.hooks.twitter.values import TweetFields
+
+#: What a thread item may say: a post's fields but ``reply_to`` (the items reply to each other).
+_THREAD_ITEM_KEYS = (TWEET_FIELDS - {"reply_to"}) | {"text"}
 
 
+def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> TweetSpec:
+    """Check one post against X's rules and return it ready to send; raises ValidationError naming the field.
 
-class TwitterPosting(TwitterMedia):
-    """Posts and threads, validated before anything is sent, never posted twice."""
+    Rules (reference sections 3-5): weighted length <= 280; up to 4 images, or 1 GIF, or 1 video; a poll has
+    2-4 options of 1-25 characters and lasts 5-10080 minutes; media, poll and quote exclude each other; text
+    may be empty only when media is attached.
 
-    _dedupe_window: float | None
+    :param text: the post's text (may be empty with media).
+    :param fields: the post's other fields (:class:`~.values.TweetFields`, each optional):
+
+        * ``media_paths``: local files to upload (up to 4 images, or 1 GIF, or 1 video);
+        * ``media_ids``: media already uploaded;
+        * ``poll_options``: 2-4 poll options; ``poll_duration_minutes``: how long the poll runs (5-10080);
+        * ``reply_to``: the post it replies to; ``quote_tweet_id``: the post it quotes.
+    """
+    unknown = sorted(set(fields) - TWEET_FIELDS)
+    if unknown:
+        raise input_error(unknown[0], f"not a field of a post; one of {sorted(TWEET_FIELDS)}", service=SERVICE)
+    media_paths, media_ids = fields.get("media_paths"), fields.get("media_ids")
+    poll_options, poll_duration_minutes = fields.get("poll_options"), fields.get("poll_duration_minutes")
+    reply_to, quote_tweet_id = fields.get("reply_to"), fields.get("quote_tweet_id")
+    if isinstance(media_paths, (str, Path)):
+        media_paths = [media_paths]
+    if isinstance(poll_options, str):
+        raise input_error("poll_options", "must be a list of 2-4 strings, not one string", service=SERVICE)
+    text = unicodedata.normalize("NFC", text or "")
+    media = tuple(check_media_file(p) for p in media_paths or ())
+    ids = tuple(_id(m, "media_ids") for m in media_ids or ())
+    count = len(media) + len(ids)
+    if count > 4:
+        raise input_error("media_paths", f"{count} media given; a post takes at most 4 images", service=SERVICE)
+    moving = [m for m in media if m.kind in ("gif", "video")]
+    if moving and count > 1:
+        raise input_error("media_paths", f"{moving[0].path.name} is a {moving[0].kind}: a post takes up to 4 "
+                          "images, or 1 GIF, or 1 video", service=SERVICE)
+    if not text and not count:
+        raise input_error("text", "is required unless media is attached", service=SERVICE)
+    if text:
+        length = weighted_length(text)
+        if length > MAX_WEIGHTED_LENGTH:
+            raise input_error("text", f"weighted length {length} is over {MAX_WEIGHTED_LENGTH} (each URL counts "
+                              "23, CJK characters and emoji count 2)", service=SERVICE)
+        from .weighted_text import INVALID_CHARACTERS
+
+        if INVALID_CHARACTERS.intersection(text):
+            raise input_error("text", "contains characters X does not accept", service=SERVICE)
+    options: tuple[str, ...] = ()
+    if poll_options is not None or poll_duration_minutes is not None:
+        options = tuple(unicodedata.normalize("NFC", str(o)) for o in poll_options or ())
+        if not 2 <= len(options) <= 4:
+            raise input_error("poll_options", f"a poll has 2 to 4 options, got {len(options)}", service=SERVICE)
+        for option in options:
+            if not 1 <= len(option) <= 25:
+                raise input_error("poll_options", f"option {option!r} has {len(option)} characters; 1-25 allowed",
+                                  service=SERVICE)
+        if len(set(options)) != len(options):
+            raise input_error("poll_options", "options must differ", service=SERVICE)
+        if (isinstance(poll_duration_minutes, bool) or not isinstance(poll_duration_minutes, int)
+                or not 5 <= poll_duration_minutes <= 10080):
+            raise input_error("poll_duration_minutes", f"must be an integer from 5 to 10080 (7 days), got "
+                              f"{poll_duration_minutes!r}", service=SERVICE)
+    reply = _id(reply_to, "reply_to") if reply_to not in (None, "") else None
+    quote = _id(quote_tweet_id, "quote_tweet_id") if quote_tweet_id not in (None, "") else None
+    exclusive = [name for name, present in (("media", count), ("poll", options), ("quote_tweet_id", quote))
+                 if present]
+    if len(exclusive) > 1:
+        raise input_error(exclusive[1], f"cannot be combined with {exclusive[0]} in one post (X allows one of "
+                          "media, poll, quote)", service=SERVICE)
+    return TweetSpec(text, media, ids, options, poll_duration_minutes if options else None, reply, quote)
+
+
+def validate_thread(tweets: Sequence[str | Mapping[str, Any]], *,
+                    reply_to: str | int | None = None) -> list[TweetSpec]:
+    """Check every post of a thread (before anything is sent); raises naming the item.
+
+    :param tweets: the posts, texts or dicts.
+    :param reply_to: the post the first one replies to.
+    """
+    if isinstance(tweets, (str, Mapping)) or not tweets:
+        raise input_error("tweets", "must be a non-empty list of texts or dicts", service=SERVICE)
+    specs = []
+    for number, item in enumerate(tweets):
+        args = {"text": item} if isinstance(item, str) else dict(item)
+        unknown = set(args) - _THREAD_ITEM_KEYS
+        if unknown:
+            raise input_error(f"tweets[{number}]", f"unknown keys {sorted(unknown)}", service=SERVICE)
+        try:
+            specs.append(validate_tweet(reply_to=reply_to if number == 0 else None, **args))
+        except ValidationError as exc:
+            raise input_error(f"tweets[{number}]", exc.api_message, service=SERVICE) from None
+    return specs
+
+
+@dataclass(eq=False)
+class TwitterPosting:
+    """Posts and threads, validated before anything is sent, never posted twice.
+
+    :param client: sends the declared calls.
+    :param account: the authorised account, whose timeline the no-double-post check reads.
+    :param media: uploads the posts' media.
+    :param dedupe_window_minutes: how far back the no-double-post check looks (checked when it first looks).
+    :param clock: seconds since the epoch (the hook's, injectable).
+    """
+
+    client: TwitterClient
+    account: TwitterAccount
+    media: TwitterMedia
+    clock: Callable[[], float]
+    dedupe_window_minutes: Any = DEDUPE_WINDOW_MINUTES
 
     @property
     def dedupe_window(self) -> timedelta:
-        minutes: Any = self._dedupe_window
-        if minutes is None:
-            minutes = self.extra("dedupe_window_minutes", DEDUPE_WINDOW_MINUTES)
+        """How far back the no-double-post check looks, or an error naming ``dedupe_window_minutes``."""
+        minutes: Any = self.dedupe_window_minutes
         try:
             value = float(minutes)
         except (TypeError, ValueError):
@@ -50,94 +164,9 @@ class TwitterPosting(TwitterMedia):
                               service=SERVICE)
         return timedelta(minutes=value)
 
-    @classmethod
-    def validate_tweet(
-        cls,
-        text: str | None = None,
-        *,
-        media_paths: Sequence[str | Path] | None = None,
-        media_ids: Sequence[str | int] | None = None,
-        poll_options: Sequence[str] | None = None,
-        poll_duration_minutes: int | None = None,
-        reply_to: str | int | None = None,
-        quote_tweet_id: str | int | None = None,
-    ) -> TweetSpec:
-        """Check one post against X's rules and return it ready to send; raises ValidationError naming the field.
-
-        Rules (reference sections 3-5): weighted length <= 280; up to 4 images, or 1 GIF, or 1 video; a poll has
-        2-4 options of 1-25 characters and lasts 5-10080 minutes; media, poll and quote exclude each other; text
-        may be empty only when media is attached.
-
-        :param text: the post's text (may be empty with media).
-        :param media_paths: local files to upload (up to 4 images, or 1 GIF, or 1 video).
-        :param media_ids: media already uploaded.
-        :param poll_options: 2-4 poll options.
-        :param poll_duration_minutes: how long the poll runs (5-10080).
-        :param reply_to: the post it replies to.
-        :param quote_tweet_id: the post it quotes.
-        """
-        if isinstance(media_paths, (str, Path)):
-            media_paths = [media_paths]
-        if isinstance(poll_options, str):
-            raise input_error("poll_options", "must be a list of 2-4 strings, not one string", service=SERVICE)
-        text = unicodedata.normalize("NFC", text or "")
-        media = tuple(cls.check_media_file(p) for p in media_paths or ())
-        ids = tuple(_id(m, "media_ids") for m in media_ids or ())
-        count = len(media) + len(ids)
-        if count > 4:
-            raise input_error("media_paths", f"{count} media given; a post takes at most 4 images", service=SERVICE)
-        moving = [m for m in media if m.kind in ("gif", "video")]
-        if moving and count > 1:
-            raise input_error("media_paths", f"{moving[0].path.name} is a {moving[0].kind}: a post takes up to 4 "
-                              "images, or 1 GIF, or 1 video", service=SERVICE)
-        if not text and not count:
-            raise input_error("text", "is required unless media is attached", service=SERVICE)
-        if text:
-            length = weighted_length(text)
-            if length > MAX_WEIGHTED_LENGTH:
-                raise input_error("text", f"weighted length {length} is over {MAX_WEIGHTED_LENGTH} (each URL counts "
-                                  "23, CJK characters and emoji count 2)", service=SERVICE)
-            from .weighted_text import INVALID_CHARACTERS
-
-            if INVALID_CHARACTERS.intersection(text):
-                raise input_error("text", "contains characters X does not accept", service=SERVICE)
-        options: tuple[str, ...] = ()
-        if poll_options is not None or poll_duration_minutes is not None:
-            options = tuple(unicodedata.normalize("NFC", str(o)) for o in poll_options or ())
-            if not 2 <= len(options) <= 4:
-                raise input_error("poll_options", f"a poll has 2 to 4 options, got {len(options)}", service=SERVICE)
-            for option in options:
-                if not 1 <= len(option) <= 25:
-                    raise input_error("poll_options", f"option {option!r} has {len(option)} characters; 1-25 allowed",
-                                      service=SERVICE)
-            if len(set(options)) != len(options):
-                raise input_error("poll_options", "options must differ", service=SERVICE)
-            if (isinstance(poll_duration_minutes, bool) or not isinstance(poll_duration_minutes, int)
-                    or not 5 <= poll_duration_minutes <= 10080):
-                raise input_error("poll_duration_minutes", f"must be an integer from 5 to 10080 (7 days), got "
-                                  f"{poll_duration_minutes!r}", service=SERVICE)
-        reply = _id(reply_to, "reply_to") if reply_to not in (None, "") else None
-        quote = _id(quote_tweet_id, "quote_tweet_id") if quote_tweet_id not in (None, "") else None
-        exclusive = [name for name, present in (("media", count), ("poll", options), ("quote_tweet_id", quote))
-                     if present]
-        if len(exclusive) > 1:
-            raise input_error(exclusive[1], f"cannot be combined with {exclusive[0]} in one post (X allows one of "
-                              "media, poll, quote)", service=SERVICE)
-        return TweetSpec(text, media, ids, options, poll_duration_minutes if options else None, reply, quote)
-
     # ---------------------------------------------------------------------------------------------- posting
-    def create_tweet(
-        self,
-        text: str | None = None,
-        *,
-        media_paths: Sequence[str | Path] | None = None,
-        media_ids: Sequence[str | int] | None = None,
-        poll_options: Sequence[str] | None = None,
-        poll_duration_minutes: int | None = None,
-        reply_to: str | int | None = None,
-        quote_tweet_id: str | int | None = None,
-        dedupe: bool = False,
-    ) -> dict[str, Any]:
+    def create_tweet(self, text: str | None = None, *, dedupe: bool = False,
+                     **fields: Unpack[TweetFields]) -> dict[str, Any]:
         """Post one tweet; returns ``{"id", "text", "url", "deduplicated"}``.
 
         Everything is validated first; then files are uploaded (waiting for GIF/video processing), then the post
@@ -146,21 +175,15 @@ class TwitterPosting(TwitterMedia):
         create that timed out or failed with 5xx is followed by that look-up before it is sent a second time.
 
         :param text: the post's text.
-        :param media_paths: local files to upload.
-        :param media_ids: media already uploaded.
-        :param poll_options: 2-4 poll options.
-        :param poll_duration_minutes: how long the poll runs.
-        :param reply_to: the post it replies to.
-        :param quote_tweet_id: the post it quotes.
         :param dedupe: look for an identical recent post first.
+        :param fields: ``media_paths``, ``media_ids``, ``poll_options``, ``poll_duration_minutes``, ``reply_to``,
+            ``quote_tweet_id``, as :func:`validate_tweet` takes them.
         """
-        spec = self.validate_tweet(text, media_paths=media_paths, media_ids=media_ids, poll_options=poll_options,
-                                   poll_duration_minutes=poll_duration_minutes, reply_to=reply_to,
-                                   quote_tweet_id=quote_tweet_id)
+        spec = validate_tweet(text, **fields)
         recent = self.recent_posts() if dedupe and spec.text else None
         if recent is not None and (existing := recent.find(spec.text, spec.reply_to)):
             return existing  # found before uploading anything again
-        uploaded = [self.upload_media(m.path)["media_id"] for m in spec.media]
+        uploaded = [self.media.upload_media(m.path)["media_id"] for m in spec.media]
         return self.post(spec, uploaded, dedupe=dedupe, recent=recent)  # one look-up per post: done above
 
     def post(
@@ -173,7 +196,7 @@ class TwitterPosting(TwitterMedia):
         (timeout, dropped connection, 5xx) is looked up before it is sent once more; if X then refuses the
         resend as a duplicate (its timeline lagged behind the create), the post is looked up again and returned.
 
-        :param spec: the validated post (:meth:`validate_tweet`).
+        :param spec: the validated post (:func:`validate_tweet`).
         :param media_ids: its uploaded media.
         :param dedupe: look for an identical recent post first.
         :param recent: a look at the timeline already made (by the caller): matched instead of looking again.
@@ -186,7 +209,7 @@ class TwitterPosting(TwitterMedia):
 
         def send(maybe_landed: bool) -> requests.Response:
             try:
-                return self._call("create tweet", json=body)
+                return self.client.call("create tweet", json=body)
             except DuplicateTweetError:
                 if maybe_landed and (existing := self.find_recent_tweet(spec.text, reply_to=spec.reply_to)):
                     raise _Found(existing) from None
@@ -203,12 +226,9 @@ class TwitterPosting(TwitterMedia):
         except _Found as found:
             return found.tweet
         data = response.json()["data"]
-        return {"id": str(data["id"]), "text": data.get("text", spec.text), "url": self._url_of(str(data["id"])),
-                "deduplicated": False}
-
-    def _url_of(self, tweet_id: str) -> str:
         # x.com/i/web/status/<id> opens any post without knowing the username (which would cost a users/me call).
-        return tweet_url(tweet_id)
+        return {"id": str(data["id"]), "text": data.get("text", spec.text), "url": tweet_url(str(data["id"])),
+                "deduplicated": False}
 
     def find_recent_tweet(self, text: str, *, reply_to: str | None = None) -> dict[str, Any] | None:
         """This account's post with the same text (URLs, entities and spacing aside) and reply target, posted
@@ -224,9 +244,9 @@ class TwitterPosting(TwitterMedia):
     def recent_posts(self) -> RecentPosts:
         """One look at this account's posts of the dedupe window (``GET /2/users/{id}/tweets``, up to 100), to match
         every post of a thread against without a request per post."""
-        me = self.get_me()
+        me = self.account.get_me()
         since = datetime.fromtimestamp(self.clock(), tz=timezone.utc) - self.dedupe_window
-        response = self._call(
+        response = self.client.call(
             "recent posts", path_params={"user_id": me["id"]},
             params={"max_results": 100, "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "tweet.fields": "created_at,referenced_tweets"},
@@ -246,38 +266,15 @@ class TwitterPosting(TwitterMedia):
         :param dedupe: find posts of an earlier try and continue after them.
         :param reply_to: the post the thread's first post replies to.
         """
-        specs = self.validate_thread(tweets, reply_to=reply_to)
-        uploaded = [[self.upload_media(m.path)["media_id"] for m in spec.media] for spec in specs]
+        specs = validate_thread(tweets, reply_to=reply_to)
+        uploaded = [[self.media.upload_media(m.path)["media_id"] for m in spec.media] for spec in specs]
         return self.post_thread(specs, uploaded, dedupe=dedupe)
-
-    @classmethod
-    def validate_thread(cls, tweets: Sequence[str | Mapping[str, Any]], *,
-                        reply_to: str | int | None = None) -> list[TweetSpec]:
-        """Check every post of a thread (before anything is sent); raises naming the item.
-
-        :param tweets: the posts, texts or dicts.
-        :param reply_to: the post the first one replies to.
-        """
-        if isinstance(tweets, (str, Mapping)) or not tweets:
-            raise input_error("tweets", "must be a non-empty list of texts or dicts", service=SERVICE)
-        specs = []
-        for number, item in enumerate(tweets):
-            args = {"text": item} if isinstance(item, str) else dict(item)
-            unknown = set(args) - {"text", "media_paths", "media_ids", "poll_options", "poll_duration_minutes",
-                                   "quote_tweet_id"}
-            if unknown:
-                raise input_error(f"tweets[{number}]", f"unknown keys {sorted(unknown)}", service=SERVICE)
-            try:
-                specs.append(cls.validate_tweet(reply_to=reply_to if number == 0 else None, **args))
-            except ValidationError as exc:
-                raise input_error(f"tweets[{number}]", exc.api_message, service=SERVICE) from None
-        return specs
 
     def post_thread(self, specs: Sequence[TweetSpec], media_ids: Sequence[Sequence[str]], *,
                     dedupe: bool = False, recent: RecentPosts | None = None) -> list[dict[str, Any]]:
         """Post validated specs as a reply chain (media already uploaded).
 
-        :param specs: the posts, from :meth:`validate_thread`.
+        :param specs: the posts, from :func:`validate_thread`.
         :param media_ids: each post's uploaded media ids.
         :param dedupe: find posts that landed on an earlier try and continue after them (one look-up in all).
         :param recent: a look at the timeline the caller already made (an operator on retry), used instead.
@@ -287,8 +284,7 @@ class TwitterPosting(TwitterMedia):
         posted: list[dict[str, Any]] = []
         previous = specs[0].reply_to if specs else None
         for spec, ids in zip(specs, media_ids, strict=True):
-            spec = TweetSpec(spec.text, spec.media, spec.media_ids, spec.poll_options, spec.poll_duration_minutes,
-                             previous, spec.quote_tweet_id)
+            spec = replace(spec, reply_to=previous)
             existing = recent.find(spec.text, previous) if recent is not None else None
             result = existing or self.post(spec, ids, dedupe=dedupe, recent=recent)
             posted.append(result)
@@ -301,5 +297,5 @@ class TwitterPosting(TwitterMedia):
         :param tweet_id: the post.
         """
         tweet_id = _id(tweet_id, "tweet_id")
-        response = self._call("delete tweet", path_params={"tweet_id": tweet_id})
+        response = self.client.call("delete tweet", path_params={"tweet_id": tweet_id})
         return bool(response.json().get("data", {}).get("deleted"))

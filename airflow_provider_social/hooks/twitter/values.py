@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from airflow_provider_social.core.errors import (
     input_error,
@@ -70,6 +70,23 @@ class MediaFile:
     category: str
     size: int
 
+
+
+class TweetFields(TypedDict, total=False):
+    """What a post carries besides its text: the keyword arguments of :func:`.posting.validate_tweet` (and so of
+    ``create_tweet``), and, ``reply_to`` aside, the keys a thread item may have besides ``text``. Validated into a
+    :class:`TweetSpec`."""
+
+    media_paths: Sequence[str | Path] | None
+    media_ids: Sequence[str | int] | None
+    poll_options: Sequence[str] | None
+    poll_duration_minutes: int | None
+    reply_to: str | int | None
+    quote_tweet_id: str | int | None
+
+
+#: The names of :class:`TweetFields`.
+TWEET_FIELDS = frozenset(TweetFields.__annotations__)
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,20 @@
 Auth: ``Authorization: OAuth <token>``. Tokens live a year; Yandex returns a new refresh token on each refresh and
 we keep the newest through the token store. Facts and sources: shared/reference/twitter_x_yandex.md sections 7-8.
 
-The hook is a package split by concern; :class:`YandexDiskHook` stacks one layer per module:
+The hook is a package split by concern. :class:`YandexDiskHook` is thin: it owns the connection, the transport and
+the Yandex ID tokens, and hands each concern object exactly what it needs (``hook.resources``, ``hook.transfers``,
+...); its public methods delegate to them:
 
 * :mod:`.connection` -- the declaration (Connection form, ``airflow social auth yandex``); standard library only
 * :mod:`.policy` -- the error table and the response policy (Disk's and the upload host's answers)
 * :mod:`.paths` -- Disk paths and argument checks made before any network call
-* :mod:`.auth` -- Yandex ID: token refresh, device-code flow, first authorisation
-* :mod:`.calls` -- the table of declared API calls and the one way they are sent
-* :mod:`.operations` -- asynchronous operations (202) and the wait for them
-* :mod:`.resources`, :mod:`.public` -- folders, metadata, listings, copy/move/delete; publishing and the trash
-* :mod:`.transfers` -- uploads and downloads with a fresh link per attempt; :mod:`.limits` -- upload checks
+* :mod:`.auth` -- Yandex ID's device-code flow (``hook.device_flow``)
+* :mod:`.calls` -- the table of declared API calls and :class:`.calls.YandexDiskClient`, the one way they are sent
+* :mod:`.operations` -- asynchronous operations (202) and the wait for them (``hook.operations``)
+* :mod:`.resources` -- folders, metadata, listings, copy/move/delete (``hook.resources``)
+* :mod:`.public` -- publishing and public resources (``hook.public``); :mod:`.trash` -- the trash (``hook.trash``)
+* :mod:`.transfers` -- uploads and downloads with a fresh link per attempt (``hook.transfers``); :mod:`.limits` --
+  upload checks
 * :mod:`.hook` -- :class:`YandexDiskHook` itself
 """
 

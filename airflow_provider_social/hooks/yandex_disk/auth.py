@@ -1,24 +1,26 @@
-"""Yandex ID for the Disk hook: token refresh, the device-code flow and the first authorisation."""
+"""Yandex ID for the Disk hook: the device-code flow of the first authorisation and how its ends read.
+
+The hook (:mod:`.hook`) owns the connection's tokens (the OAuth client, the token manager, refresh); this module
+runs the flow that obtains them.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from airflow_provider_social.core.errors import (
     AuthenticationError,
     SocialApiError,
     input_error,
 )
-from airflow_provider_social.core.oauth import AuthorizationPending, DeviceCode, OAuth2Client, TokenAuth
-from airflow_provider_social.core.tokens import TokenManager, TokenSet
-from airflow_provider_social.hooks.base import SocialHook
+from airflow_provider_social.core.oauth import AuthorizationPending
 from airflow_provider_social.hooks.yandex_disk.policy import SERVICE
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from airflow_provider_social.core.oauth import DeviceCode, OAuth2Client
+    from airflow_provider_social.core.tokens import TokenSet
 
 
 def _device_flow_error(exc: SocialApiError) -> SocialApiError:
@@ -44,59 +46,18 @@ def _device_flow_error(exc: SocialApiError) -> SocialApiError:
                                hint=hint)
 
 
+@dataclass(eq=False)
+class YandexIdDeviceFlow:
+    """Yandex ID's device-code flow (``airflow social auth yandex``).
 
-class YandexDiskAuth(SocialHook):
-    """Yandex ID tokens of a Disk connection (``Authorization: OAuth <token>``)."""
+    :param oauth_client: Yandex ID's endpoints and the app's client credentials.
+    :param clock: seconds since the epoch (the hook's, injectable).
+    :param sleep: the wait between polls (the hook's, injectable so tests never sleep).
+    """
 
-    # ---------------------------------------------------------------------------------------------- auth
-    @cached_property
-    def oauth_client(self) -> OAuth2Client:
-        """Yandex ID: token, device-code and revoke endpoints, client credentials from the Connection."""
-        oauth = self.endpoint("oauth_base_url")
-        return OAuth2Client(
-            self.transport,
-            token_url=f"{oauth}/token",
-            device_code_url=f"{oauth}/device/code",
-            revoke_url=f"{oauth}/revoke_token",
-            client_id=self.extra("client_id"),
-            client_secret=self.secret_extra("client_secret"),
-            client_auth="body",
-        )
-
-    @cached_property
-    def token_manager(self) -> TokenManager:
-        seed = TokenSet(
-            access_token=self.connection.password or None,
-            refresh_token=self.secret_extra("refresh_token"),
-            expires_at=float(self.extra("expires_at")) if self.extra("expires_at") else None,
-        )
-        can_refresh = bool(seed.refresh_token and self.extra("client_id"))
-        return self.make_token_manager(seed, self._refresh if can_refresh else None)
-
-    @classmethod
-    def for_authorization(
-        cls,
-        *,
-        conn_id: str,
-        client_id: str,
-        client_secret: str,
-        oauth_base_url: str | None = None,
-        **kwargs: Any,
-    ) -> Self:
-        """A hook for the first authorisation, before the Connection holds any token (used by the CLI).
-
-        :param conn_id: the connection being authorised.
-        :param client_id: the Yandex ID app's client id.
-        :param client_secret: its secret.
-        :param oauth_base_url: Yandex ID's base URL (the sandbox's in tests).
-        """
-        from airflow.sdk import Connection
-
-        extra = {"client_id": client_id, "client_secret": client_secret}
-        if oauth_base_url:
-            extra["oauth_base_url"] = oauth_base_url
-        connection = Connection(conn_id=conn_id, conn_type=cls.conn_type, extra=json.dumps(extra))
-        return cls(conn_id, connection=connection, **kwargs)
+    oauth_client: OAuth2Client
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
 
     def authorize_device(
         self,
@@ -140,10 +101,3 @@ class YandexDiskAuth(SocialHook):
                     ) from None
             except SocialApiError as exc:
                 raise _device_flow_error(exc) from None
-
-    def _refresh(self, tokens: TokenSet) -> TokenSet:
-        return self.oauth_client.refresh(tokens)
-
-    @cached_property
-    def auth(self) -> TokenAuth:
-        return TokenAuth(self.token_manager, scheme="OAuth")

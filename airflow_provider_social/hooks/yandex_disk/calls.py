@@ -8,14 +8,18 @@ that retries a lapsed link (404/410) as well as 429 and 5xx.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social.core.calls import ApiCall
-from airflow_provider_social.hooks.yandex_disk.auth import YandexDiskAuth
 from airflow_provider_social.hooks.yandex_disk.policy import LINK_POLICY
 
 if TYPE_CHECKING:
     import requests
+
+    from airflow_provider_social.core.http import Transport
+
+T = TypeVar("T")
 
 
 def _table(*calls: ApiCall) -> dict[str, ApiCall]:
@@ -55,11 +59,44 @@ CALLS: dict[str, ApiCall] = _table(
 )
 
 
-class YandexDiskCalls(YandexDiskAuth):
-    """The one way a Disk API call is sent."""
+class YandexDiskClient:
+    """The one way a Disk API call is sent: the declared calls of :data:`CALLS`, by name.
 
-    calls: ClassVar[dict[str, ApiCall]] = CALLS
+    :param send: runs a declared call through the connection's transport with the credentials of its token kind
+        (the hook's :meth:`~airflow_provider_social.hooks.base.SocialHook.call_api`).
+    :param transport: the connection's transport, asked for on first use (building it reads the Connection).
+    """
 
-    def _call(self, name: str, **options: Any) -> requests.Response:
-        """Run the declared call ``name`` with its data (``params``, ``path_params``, ``url``, ``body``, ...)."""
-        return self.call_api(self.calls[name], **options)
+    def __init__(self, send: Callable[..., Any], transport: Callable[[], Transport]) -> None:
+        self._send = send
+        self._transport = transport
+
+    def call(self, name: str, **options: Any) -> requests.Response:
+        """Run the declared call ``name`` with its data (``params``, ``path_params``, ``url``, ``body``, ...).
+
+        :param name: the operation name, a key of :data:`CALLS`.
+        """
+        return self._send(CALLS[name], **options)
+
+    def send(self, call: ApiCall, **options: Any) -> requests.Response:
+        """Run a call of the table adjusted for one use (a copy that may overwrite is safe to repeat).
+
+        :param call: the call, a row of :data:`CALLS` or a variant of one.
+        """
+        return self._send(call, **options)
+
+    def send_to_link(self, name: str, href: str, **options: Any) -> Any:
+        """One attempt of the declared link call ``name`` (no token: the href is the credential) to ``href``.
+
+        :param name: ``upload file``, ``read bytes`` or ``download file``.
+        :param href: the link the API handed out.
+        """
+        return self._send(CALLS[name], url=href, retries=False, **options)
+
+    def with_retries(self, name: str, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` within the connection's retry budget (multi-step operations: a link, then its use).
+
+        :param name: the operation, named in errors and logs.
+        :param attempt: one try; raises :class:`~airflow_provider_social.core.http.RetryableError` to ask for another.
+        """
+        return self._transport().with_retries(name, attempt)

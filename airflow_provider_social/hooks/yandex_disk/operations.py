@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
     input_error,
 )
 from airflow_provider_social.core.waiting import Poll, WaitRule, WaitTimeout, wait_for
-from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskCalls
 from airflow_provider_social.hooks.yandex_disk.paths import _path_from_link
 from airflow_provider_social.hooks.yandex_disk.policy import SERVICE, OperationFailedError
 
 if TYPE_CHECKING:
     import requests
 
+    from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
 
 
-class YandexDiskOperations(YandexDiskCalls):
-    """Asynchronous operations: what a 202 answer hands back, and waiting for it."""
+@dataclass(eq=False)
+class YandexDiskOperations:
+    """Asynchronous operations: what a 202 answer hands back, and waiting for it.
 
-    # ---------------------------------------------------------------------------------------------- async operations
-    def _operation_id(self, response: requests.Response) -> str:
-        href = response.json()["href"]
-        return href.rstrip("/").rsplit("/", 1)[-1]
+    :param client: sends the declared calls.
+    :param clock: seconds since the epoch (the hook's, injectable).
+    :param sleep: the wait between status checks (the hook's, injectable so tests never sleep).
+    """
 
-    def _finish(
+    client: YandexDiskClient
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+    def finish(
         self,
         response: requests.Response,
         path: str | None,
@@ -34,12 +41,19 @@ class YandexDiskOperations(YandexDiskCalls):
         poll_interval: float,
         timeout: float | None = None,
     ) -> dict[str, Any]:
-        """The result of a call that answers 201/204 (done) or 202 (an operation to wait for, or to hand over)."""
+        """The result of a call that answers 201/204 (done) or 202 (an operation to wait for, or to hand over).
+
+        :param response: the call's answer.
+        :param path: the resource the call made or changed (None: read from a 201's link).
+        :param wait: wait for a 202's operation (else hand its id over with ``status: "in-progress"``).
+        :param poll_interval: seconds between status checks while waiting.
+        :param timeout: give up waiting after this many seconds.
+        """
         if response.status_code == 201 and path is None:
             path = _path_from_link(response.json().get("href", ""))
         if response.status_code != 202:
             return {"path": path, "operation_id": None, "status": "success"}
-        operation_id = self._operation_id(response)
+        operation_id = _operation_id(response)
         if not wait:
             return {"path": path, "operation_id": operation_id, "status": "in-progress"}
         self.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
@@ -53,7 +67,7 @@ class YandexDiskOperations(YandexDiskCalls):
         operation_id = operation_id.rstrip("/").rsplit("/", 1)[-1]
         if not operation_id:
             raise input_error("operation_id", "is empty", service=SERVICE)
-        body = self._call("get operation status", path_params={"operation_id": operation_id},
+        body = self.client.call("get operation status", path_params={"operation_id": operation_id},
                           params={"fields": "status"}).json()
         status = str(body.get("status"))
         return "failed" if status == "failure" else status  # older docs spelled it "failure"
@@ -79,6 +93,11 @@ class YandexDiskOperations(YandexDiskCalls):
         if status == "failed":
             raise operation_failed(operation_id)
         return str(status)
+
+
+def _operation_id(response: requests.Response) -> str:
+    href = response.json()["href"]
+    return href.rstrip("/").rsplit("/", 1)[-1]
 
 
 def operation_poll(status: str) -> Poll:

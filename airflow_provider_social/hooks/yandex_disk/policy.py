@@ -18,7 +18,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     error_body,
 )
-from airflow_provider_social.core.policy import ResponsePolicy, StatusOverrides
+from airflow_provider_social.core.policy import CallContext, ResponsePolicy, StatusOverrides
 from airflow_provider_social.hooks.yandex_disk.connection import SERVICE_NAME
 
 if TYPE_CHECKING:
@@ -60,8 +60,9 @@ YANDEX_DISK_ERRORS: dict[str, type[SocialApiError]] = {
 }
 
 
+#: What to do about an API error; ``{reauth_command}`` is the command that re-authorises the connection.
 _HINTS = {
-    "UnauthorizedError": "the OAuth token is missing, expired or revoked; run `airflow social auth yandex`",
+    "UnauthorizedError": "the OAuth token is missing, expired or revoked; run `{reauth_command}`",
     "DiskPathDoesntExistsError": "create the parent folder first, or pass parents=True",
     "DiskResourceAlreadyExistsError": "pass overwrite=True to replace it",
     "DiskPathPointsToExistentDirectoryError": "the path is a folder; choose a file path",
@@ -69,10 +70,13 @@ _HINTS = {
 
 
 
-def yandex_error_parser(response: requests.Response) -> ApiErrorInfo | None:
+def yandex_error_parser(
+    response: requests.Response, reauth_command: str = "airflow social auth yandex"
+) -> ApiErrorInfo | None:
     """Parse Yandex error bodies: Disk ``{message, description, error}``, Yandex ID ``{error, error_description}``.
 
     :param response: the unsuccessful answer.
+    :param reauth_command: the command that re-authorises the connection, named in a refused token's hint.
     """
     body = error_body(response)
     if isinstance(body, ApiErrorInfo):
@@ -83,7 +87,7 @@ def yandex_error_parser(response: requests.Response) -> ApiErrorInfo | None:
         code=code,
         message=str(message),
         error_class=YANDEX_DISK_ERRORS.get(str(code)),
-        hint=_HINTS.get(str(code), ""),
+        hint=_HINTS.get(str(code), "").format(reauth_command=reauth_command),
     )
 
 
@@ -96,12 +100,16 @@ class YandexDiskPolicy(ResponsePolicy):
     """Disk API and Yandex ID answers: HTTP statuses decide, the error body is ``{message, description, error}``
     (Disk) or ``{error, error_description}`` (Yandex ID), read by :func:`yandex_error_parser`."""
 
-    def parse_error_info(self, response: requests.Response) -> ApiErrorInfo | None:
-        """What Yandex's error body says.
+    #: What the error body says without the call's context.
+    parse_error_info = staticmethod(yandex_error_parser)
+
+    def error_info(self, response: requests.Response, context: CallContext) -> ApiErrorInfo | None:
+        """What Yandex's error body says; a refused token's hint names the command for this very connection.
 
         :param response: the unsuccessful answer.
+        :param context: the call it answers.
         """
-        return yandex_error_parser(response)
+        return yandex_error_parser(response, context.reauth_command or "airflow social auth yandex")
 
 
 #: The service's policy, set on the hook's transport once.

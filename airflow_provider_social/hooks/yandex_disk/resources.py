@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
-from functools import cached_property
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
     ConflictError,
@@ -13,8 +12,7 @@ from airflow_provider_social.core.errors import (
     SocialApiError,
     input_error,
 )
-from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
-from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
+from airflow_provider_social.hooks.yandex_disk.calls import CALLS
 from airflow_provider_social.hooks.yandex_disk.paths import (
     _check_page_size,
     _clean,
@@ -26,48 +24,54 @@ from airflow_provider_social.hooks.yandex_disk.paths import (
 )
 from airflow_provider_social.hooks.yandex_disk.policy import SERVICE
 
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
+    from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
 
-class YandexDiskResources(YandexDiskOperations):
-    """Resources on the disk: info, folders, metadata, listings, delete, copy, move."""
 
-    # ---------------------------------------------------------------------------------------------- operations
+def refine_conflict(exc: SocialApiError, field: str, path: str) -> SocialApiError:
+    """Name the argument in the API's 409s, so the user sees which input to change.
+
+    :param exc: the API's error.
+    :param field: the argument the user passed.
+    :param path: the Disk path it named.
+    """
+    if exc.api_code == "DiskResourceAlreadyExistsError":
+        return ConflictError(
+            f"{field}: {path!r} already exists ({exc.api_message})", service=SERVICE, operation=exc.operation,
+            status_code=exc.status_code, api_code=exc.api_code, hint="pass overwrite=True to replace it",
+        )
+    if exc.api_code == "DiskPathDoesntExistsError":
+        return ConflictError(
+            f"{field}: the folder {parent_path(path)!r} does not exist ({exc.api_message})", service=SERVICE,
+            operation=exc.operation, status_code=exc.status_code, api_code=exc.api_code,
+            hint="create it first or pass parents=True",
+        )
+    if exc.api_code == "DiskPathPointsToExistentDirectoryError":
+        return ConflictError(
+            f"{field}: {path!r} is an existing folder ({exc.api_message})", service=SERVICE,
+            operation=exc.operation, status_code=exc.status_code, api_code=exc.api_code,
+            hint="choose a file path inside it",
+        )
+    return exc
+
+
+@dataclass(eq=False)
+class YandexDiskResources:
+    """Resources on the disk: info, folders, metadata, listings, delete, copy, move.
+
+    :param client: sends the declared calls.
+    :param operations: finishes the calls that may answer 202 (delete, copy, move).
+    """
+
+    client: YandexDiskClient
+    operations: YandexDiskOperations
+
     def get_disk_info(self) -> dict[str, Any]:
         """Space and account data: ``total_space``, ``used_space``, ``trash_size``, ``max_file_size``, ``user``."""
-        return self._call("get disk info").json()
-
-    @cached_property
-    def account_limits(self) -> AccountLimits:
-        """``max_file_size`` and free space, read once per hook, checked before every upload."""
-        return AccountLimits(self.get_disk_info)
-
-    def check_connection(self) -> str:
-        info = self.get_disk_info()
-        login = (info.get("user") or {}).get("login", "unknown user")
-        used, total = info.get("used_space", 0), info.get("total_space", 0)
-        return f"Connected to Yandex Disk as {login}: {used / 2**30:.2f} of {total / 2**30:.2f} GiB used"
+        return self.client.call("get disk info").json()
 
     # ---------------------------------------------------------------------------------------------- folders, metadata
-    def _refine(self, exc: SocialApiError, field: str, path: str) -> SocialApiError:
-        """Name the argument in the API's 409s, so the user sees which input to change."""
-        if exc.api_code == "DiskResourceAlreadyExistsError":
-            return ConflictError(
-                f"{field}: {path!r} already exists ({exc.api_message})", service=SERVICE, operation=exc.operation,
-                status_code=exc.status_code, api_code=exc.api_code, hint="pass overwrite=True to replace it",
-            )
-        if exc.api_code == "DiskPathDoesntExistsError":
-            return ConflictError(
-                f"{field}: the folder {parent_path(path)!r} does not exist ({exc.api_message})", service=SERVICE,
-                operation=exc.operation, status_code=exc.status_code, api_code=exc.api_code,
-                hint="create it first or pass parents=True",
-            )
-        if exc.api_code == "DiskPathPointsToExistentDirectoryError":
-            return ConflictError(
-                f"{field}: {path!r} is an existing folder ({exc.api_message})", service=SERVICE,
-                operation=exc.operation, status_code=exc.status_code, api_code=exc.api_code,
-                hint="choose a file path inside it",
-            )
-        return exc
-
     def create_folder(self, path: str, *, parents: bool = False, exist_ok: bool = False) -> dict[str, Any]:
         """Create a folder (``PUT /v1/disk/resources``); ``parents=True`` creates missing parents as well.
 
@@ -78,7 +82,7 @@ class YandexDiskResources(YandexDiskOperations):
         """
         path = disk_path(path, "path")
         try:
-            self._call("create folder", params={"path": path})
+            self.client.call("create folder", params={"path": path})
             return {"path": path, "created": True}
         except ConflictError as exc:
             if exc.api_code == "DiskPathPointsToExistentDirectoryError" and (exist_ok or parents):
@@ -86,7 +90,7 @@ class YandexDiskResources(YandexDiskOperations):
             if exc.api_code == "DiskPathDoesntExistsError" and parents:
                 self.create_folder(parent_path(path), parents=True)
                 return self.create_folder(path, exist_ok=True)
-            raise self._refine(exc, "path", path) from None
+            raise refine_conflict(exc, "path", path) from None
 
     def get_metadata(
         self,
@@ -107,7 +111,7 @@ class YandexDiskResources(YandexDiskOperations):
         """
         params = {"path": disk_path(path, "path"), "fields": _fields(fields), "limit": limit, "offset": offset,
                   "sort": sort}
-        return self._call("get metadata", params=_clean(params)).json()
+        return self.client.call("get metadata", params=_clean(params)).json()
 
     def iter_folder(
         self, path: str, *, page_size: int = 100, sort: str | None = None, fields: list[str] | None = None
@@ -175,8 +179,8 @@ class YandexDiskResources(YandexDiskOperations):
         """
         path = disk_path(path, "path")
         params = _clean({"path": path, "permanently": _flag(permanently), "md5": md5})
-        response = self._call("delete", params=params)
-        return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
+        response = self.client.call("delete", params=params)
+        return self.operations.finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
 
     def _transfer(
         self, kind: str, source: str, destination: str, *, overwrite: bool, wait: bool, poll_interval: float,
@@ -196,11 +200,11 @@ class YandexDiskResources(YandexDiskOperations):
                          "force_async": _flag(force_async)})
         try:
             # Repeating a copy/move after a lost answer is safe only when it may overwrite what the first made.
-            call = replace(self.calls[kind], idempotent=overwrite)
-            response = self.call_api(call, params=params)
+            call = replace(CALLS[kind], idempotent=overwrite)
+            response = self.client.send(call, params=params)
         except ConflictError as exc:
-            raise self._refine(exc, "destination", destination) from None
-        result = self._finish(response, destination, wait=wait, poll_interval=poll_interval, timeout=timeout)
+            raise refine_conflict(exc, "destination", destination) from None
+        result = self.operations.finish(response, destination, wait=wait, poll_interval=poll_interval, timeout=timeout)
         return {**result, "source": source}
 
     def copy(
@@ -252,7 +256,7 @@ class YandexDiskResources(YandexDiskOperations):
             size = page_size if limit is None else min(page_size, limit - given)
             if size <= 0:
                 return
-            body = self._call(name, params=_clean({**params, "limit": size, "offset": offset})).json()
+            body = self.client.call(name, params=_clean({**params, "limit": size, "offset": offset})).json()
             items = body.get("items", [])
             yield from items
             given += len(items)
@@ -284,7 +288,7 @@ class YandexDiskResources(YandexDiskOperations):
         """
         _check_page_size(limit, "limit")
         params = _clean({"limit": limit, "media_type": _media_types(media_type)})
-        body = self._call("list last uploaded", params=params)
+        body = self.client.call("list last uploaded", params=params)
         return list(body.json().get("items", []))
 
     def list_public(self, *, type: str | None = None, page_size: int = 100) -> Iterator[dict[str, Any]]:  # noqa: A002

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import (
@@ -33,7 +34,13 @@ from airflow_provider_social.hooks.yandex_disk.policy import (
     UPLOAD_WAIT_TIMEOUT,
     OperationFailedError,
 )
-from airflow_provider_social.hooks.yandex_disk.public import YandexDiskPublic
+from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
+
+if TYPE_CHECKING:
+    from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
+    from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
+    from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
+    from airflow_provider_social.hooks.yandex_disk.resources import YandexDiskResources
 
 T = TypeVar("T")
 
@@ -41,8 +48,24 @@ CHUNK_SIZE = 1024 * 1024
 
 
 
-class YandexDiskTransfers(YandexDiskPublic):
-    """Uploads (local files, bytes, from a URL) and downloads."""
+@dataclass(eq=False)
+class YandexDiskTransfers:
+    """Uploads (local files, bytes, from a URL) and downloads.
+
+    :param client: sends the declared calls and the link calls.
+    :param resources: folders for ``parents=True`` and the metadata read after an upload.
+    :param operations: the wait for an upload or a fetch answered 202.
+    :param account_limits: the account's ``max_file_size`` and free space, checked before every upload.
+    :param clock: seconds since the epoch (the hook's, injectable).
+    :param sleep: the wait between checks (the hook's, injectable so tests never sleep).
+    """
+
+    client: YandexDiskClient
+    resources: YandexDiskResources
+    operations: YandexDiskOperations
+    account_limits: AccountLimits
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
 
     # ---------------------------------------------------------------------------------------------- links
     def _with_fresh_link(self, name: str, link: Callable[[], str], use: Callable[[str], T]) -> T:
@@ -57,16 +80,16 @@ class YandexDiskTransfers(YandexDiskPublic):
             register_secret_url(href)
             return use(href)
 
-        return self.transport.with_retries(name, attempt)
+        return self.client.with_retries(name, attempt)
 
     def _send_to_link(self, name: str, href: str, **options: Any) -> Any:
         """One attempt of the declared link call ``name`` (no token: the href is the credential) to ``href``."""
-        return self.call_api(self.calls[name], url=href, retries=False, **options)
+        return self.client.send_to_link(name, href, **options)
 
     # ---------------------------------------------------------------------------------------------- upload
     def _upload_link(self, path: str, overwrite: bool) -> tuple[str, str | None]:
         """(href, operation_id): the upload operation tracks an upload the upload host answers 202."""
-        response = self._call("get upload link", params={"path": path, "overwrite": _flag(overwrite)},
+        response = self.client.call("get upload link", params={"path": path, "overwrite": _flag(overwrite)},
         )
         body = response.json()
         operation_id = body.get("operation_id")
@@ -82,7 +105,7 @@ class YandexDiskTransfers(YandexDiskPublic):
         try:
             href, _operation_id = self._upload_link(path, overwrite)
         except ConflictError as exc:
-            raise self._refine(exc, "remote_path", path) from None
+            raise refine_conflict(exc, "remote_path", path) from None
         register_secret_url(href)
         return href
 
@@ -158,7 +181,7 @@ class YandexDiskTransfers(YandexDiskPublic):
         if parents:
             parent = parent_path(path)
             if parent not in ("disk:/", "app:/"):
-                self.create_folder(parent, parents=True)
+                self.resources.create_folder(parent, parents=True)
 
         operation_ids: list[str | None] = []
 
@@ -166,7 +189,7 @@ class YandexDiskTransfers(YandexDiskPublic):
             try:
                 href, operation_id = self._upload_link(path, overwrite)
             except ConflictError as exc:
-                raise self._refine(exc, "remote_path", path) from None
+                raise refine_conflict(exc, "remote_path", path) from None
             operation_ids.append(operation_id)  # the operation tracking this link's upload
             return href
 
@@ -206,11 +229,12 @@ class YandexDiskTransfers(YandexDiskPublic):
         """Until the upload answered 202 is in Disk: its operation, or (no operation id) the file appearing."""
         try:
             if operation_id:
-                self.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
+                self.operations.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
                 return
             try:
-                wait_for(lambda: Poll(done=self.get_type(path) == "file"), operation_rule(poll_interval, timeout),
-                         what=path, service=SERVICE, operation="wait for upload", sleep=self.sleep, clock=self.clock)
+                wait_for(lambda: Poll(done=self.resources.get_type(path) == "file"),
+                         operation_rule(poll_interval, timeout), what=path, service=SERVICE,
+                         operation="wait for upload", sleep=self.sleep, clock=self.clock)
             except WaitTimeout:
                 raise OperationFailedError(
                     f"still not in Disk after {timeout:.0f} s", service=SERVICE, operation="wait for upload",
@@ -229,7 +253,7 @@ class YandexDiskTransfers(YandexDiskPublic):
         :param path: the uploaded file.
         :param size: the bytes sent.
         """
-        meta = self.get_metadata(path, fields="path,size,md5,sha256")
+        meta = self.resources.get_metadata(path, fields="path,size,md5,sha256")
         if meta.get("size") != size:
             raise ServerError(
                 f"remote_path: Yandex Disk holds {meta.get('size')} bytes, the local data has {size}",
@@ -267,12 +291,12 @@ class YandexDiskTransfers(YandexDiskPublic):
             raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
         path = disk_path(remote_path, "remote_path")
         if parents:
-            self.create_folder(parent_path(path), parents=True)
+            self.resources.create_folder(parent_path(path), parents=True)
         try:
-            response = self._call("upload from URL", params={"url": url, "path": path})
+            response = self.client.call("upload from URL", params={"url": url, "path": path})
         except ConflictError as exc:
-            raise self._refine(exc, "remote_path", path) from None
-        return self._finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
+            raise refine_conflict(exc, "remote_path", path) from None
+        return self.operations.finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
 
     # ---------------------------------------------------------------------------------------------- download
     def get_download_link(self, path: str) -> str:
@@ -280,7 +304,7 @@ class YandexDiskTransfers(YandexDiskPublic):
 
         :param path: the file.
         """
-        response = self._call("get download link", params={"path": disk_path(path, "path")})
+        response = self.client.call("get download link", params={"path": disk_path(path, "path")})
         href = str(response.json()["href"])
         register_secret_url(href)
         return href
@@ -312,7 +336,7 @@ class YandexDiskTransfers(YandexDiskPublic):
         :param max_size: refuse (before downloading) files larger than this many bytes.
         """
         path = disk_path(remote_path, "remote_path")
-        meta = self.get_metadata(path, fields="type,size")
+        meta = self.resources.get_metadata(path, fields="type,size")
         if meta.get("type") != "file":
             raise input_error("remote_path", f"{path!r} is a folder, not a file", service=SERVICE)
         check = int(meta.get("size") or 0)
