@@ -25,6 +25,19 @@ def test_every_russian_page_records_the_hash_of_an_existing_english_page(page):
         f"docs/ru/{relative}: no en_hash front matter (docs/I18N.md)")
 
 
+@pytest.mark.parametrize("page", RUSSIAN_PAGES, ids=lambda p: str(p.relative_to(docs_i18n.RU)))
+def test_every_russian_page_translates_the_english_page_as_it_is_now(page):
+    """A change in English cannot silently leave its translation stale: update the Russian page with it, then its
+    en_hash (docs/I18N.md; ``scripts/docs_i18n.py`` lists the stale pages)."""
+    relative = page.relative_to(docs_i18n.RU)
+    state = docs_i18n.translation_state(str(relative).replace("\\", "/"), docs_i18n.DOCS).state
+    recorded = docs_i18n.recorded_hash(page.read_text(encoding="utf-8"))
+    now = docs_i18n.english_hash(docs_i18n.DOCS / relative)
+    assert state == "current", (
+        f"docs/ru/{relative} is {state}: docs/{relative} changed since it was translated (en_hash {recorded}, "
+        f"now {now}); carry the English change into the Russian page and set en_hash to the new hash")
+
+
 def test_the_hash_is_sha256sum_cut_to_12(tmp_path):
     page = tmp_path / "page.md"
     page.write_bytes("# Страница\n".encode())
