@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,18 +31,46 @@ def callback_uri(base_url: str, host: str = "127.0.0.1") -> str:
 
 @dataclass(frozen=True)
 class SandboxConnection:
-    """The Airflow connection reaching one sandbox service, declared by its package (``<package>/declaration.py``).
+    """The Airflow connection reaching one sandbox service, declared by its package (``<package>/declaration.py``)
+    as data: where its endpoints are mounted, the sandbox app's fixed values, and how its tokens are minted.
 
     :param conn_id: the connection id printed for it.
-    :param settings: ``settings(base_url)``: what a connection needs before any token (endpoints, redirect URI, the
-        sandbox's own app credentials), as ``{"extra": {...}, "password"?: ...}``.
-    :param with_tokens: ``with_tokens(control, settings)``: the whole connection but its type, with freshly minted
-        tokens.
+    :param endpoints: connection extra -> the path under the sandbox's base URL (``{"api_base_url": "/ok-api"}``).
+    :param app: extras that do not depend on the sandbox's URL (the sandbox app's id and key, a community).
+    :param password: a fixed password (the sandbox app's secret, a service token); None: none, or minted.
+    :param redirect_host: the loopback host of the ``redirect_uri`` extra (:func:`callback_uri`); None: no redirect.
+    :param mint: ``mint(control)``: freshly minted credentials, ``{"extra": {...}, "password"?: ...}``, laid over
+        the settings; None: nothing to mint.
     """
 
     conn_id: str
-    settings: Callable[[str], dict[str, Any]]
-    with_tokens: Callable[[SandboxControl, dict[str, Any]], dict[str, Any]]
+    endpoints: Mapping[str, str]
+    app: Mapping[str, Any] = field(default_factory=dict)
+    password: str | None = None
+    redirect_host: str | None = None
+    mint: Callable[[SandboxControl], dict[str, Any]] | None = None
+
+    def settings(self, base_url: str) -> dict[str, Any]:
+        """What a connection needs before any token: the app's values, the endpoints, the redirect URI.
+
+        :param base_url: the sandbox's base URL.
+        """
+        extra = {**self.app, **{name: f"{base_url}{path}" for name, path in self.endpoints.items()}}
+        if self.redirect_host is not None:
+            extra["redirect_uri"] = callback_uri(base_url, self.redirect_host)
+        return {"extra": extra} if self.password is None else {"password": self.password, "extra": extra}
+
+    def with_tokens(self, control: SandboxControl, settings: dict[str, Any]) -> dict[str, Any]:
+        """The whole connection but its type: ``settings`` with freshly minted credentials laid over.
+
+        :param control: the sandbox's control API (mints the tokens).
+        :param settings: :meth:`settings` for the sandbox.
+        """
+        minted = self.mint(control) if self.mint is not None else {}
+        connection = {**settings, "extra": {**settings["extra"], **minted.get("extra", {})}}
+        if "password" in minted:
+            connection["password"] = minted["password"]
+        return connection
 
 
 def _declared() -> list[tuple[str, SandboxConnection]]:
