@@ -62,7 +62,8 @@ def test_a_brand_new_connection_is_authorised_against_the_sandbox(parser, sandbo
     args = parser.parse_args(["social", "auth", "yandex", "--conn-id", "brand_new", "--sandbox", sandbox.base_url,
                               "--print-only"])
     args.func(args)
-    line = capsys.readouterr().out.strip().splitlines()[-1]
+    *_, said, line = capsys.readouterr().out.strip().splitlines()
+    assert said.startswith("Authorised; connected account: ") and said.endswith(".")  # names the account, as the UI
     conn = json.loads(shlex.split(line.split("=", 1)[1])[0])
     assert conn["extra"]["api_base_url"] == f"{sandbox.base_url}/yandex-disk"
     monkeypatch.setenv("AIRFLOW_CONN_BRAND_NEW", json.dumps(conn))
