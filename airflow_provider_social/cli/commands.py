@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from airflow_provider_social.core.setup.connections import existing_connection
 

@@ -3,8 +3,9 @@ exist yet (``--sandbox URL``, ``--oauth-base-url``, ``--api-base-url``) and one 
 
 Before any flow starts, :func:`check_before_flow` makes sure the result can be saved (the metadata database has
 its tables) and says when ``--conn-id`` names no existing connection (with the close names); ``--sandbox URL`` must
-answer the sandbox's health endpoint. A failure prints ``airflow social auth <service>: <what happened>`` (with what to do, from the error's hint) on
-stderr and exits 1; the traceback only with ``--verbose``. Ctrl-C exits 130 without one.
+answer the sandbox's health endpoint. A failure prints ``airflow social auth <service>: <what happened>`` (with
+what to do, from the error's hint) on stderr and exits 1; the traceback only with ``--verbose``. Ctrl-C exits 130
+without one.
 """
 
 from __future__ import annotations

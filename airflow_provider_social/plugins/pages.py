@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from airflow_provider_social.plugins.health import HealthRow, describe_expiry
 from airflow_provider_social.plugins.theme import FRAME_SCRIPT, HEAD_SCRIPT, STYLE
 
+
 def sentence(text: str) -> str:
     """``text`` ending as a sentence (API and flow messages often end without a full stop).
 
@@ -177,7 +178,8 @@ def health_page(rows: Iterable[HealthRow], *, base: str, now: float | None = Non
         failed = (f'<div class="err">{_e(check.get("message", ""))}</div>' if check and not check.get("ok") else "")
         lines.append(
             f"<tr><td>{_e(row.conn_id)}<form method=\"post\" action=\"connections/{_e(row.conn_id)}/check\">"
-            f"<button type=\"submit\" class=\"secondary\">Check</button></form></td><td>{_e(row.service)}</td><td>{_e(row.account)}</td>"
+            f"<button type=\"submit\" class=\"secondary\">Check</button></form></td><td>{_e(row.service)}</td>"
+            f"<td>{_e(row.account)}</td>"
             f"<td>{_e(row.token_kind)}</td><td>{_e(describe_expiry(row.expires_at, now))}</td>"
             f"<td>{_e(row.refreshed)}<div class=\"small\">{_e(row.store)}</div></td>"
             f"<td>{'yes' if row.refresh_token_present else 'no'}</td><td>{warnings}{failed}</td></tr>")

@@ -116,8 +116,8 @@ def close_connection_ids(conn_id: str) -> list[str]:
     try:
         with create_session() as session:
             known.update(session.scalars(select(Connection.conn_id)))
-    except Exception:  # no database: the environment's names are all there is
-        pass
+    except Exception as exc:  # no database: the environment's names are all there is
+        log.debug("no connection ids from the metadata database: %s", type(exc).__name__)
     return difflib.get_close_matches(conn_id, sorted(known), n=3, cutoff=0.75)
 
 
