@@ -50,6 +50,23 @@ def test_newcomer_path_from_login_to_working_tokens(page, local_ui):
     expect(status).to_contain_text("Authorised.")
     assert health.evaluate("document.documentElement.dataset.theme") == "dark"
     screenshot(health, "newcomer-4-authorised-dark")
+    health.evaluate("localStorage.removeItem('theme')")
+
+
+def test_the_authorise_page_shown_framed_offers_a_link_that_works(page, local_ui):
+    """Should the authorise page be shown inside Airflow's frame (where Authorize is blocked), a visible notice
+    replaces its buttons and its link opens the page as Airflow's own page."""
+    health = open_admin_view(page, "Social credentials health")
+    plugin_frame = next(frame for frame in health.frames if "/social-auth/health" in frame.url)
+    plugin_frame.goto(f"{local_ui.url}/social-auth/")
+    framed = health.frame_locator("iframe").first
+    expect(framed.get_by_text("cannot open inside Airflow's frame")).to_be_visible()
+    expect(framed.get_by_role("button", name="Authorize")).to_have_count(0)
+    screenshot(health, "newcomer-3b-authorise-framed")
+    framed.get_by_role("link", name="Open this page on its own").click()
+    health.wait_for_url("**/social-auth/")
+    expect(health.get_by_role("row").filter(has_text=ONE_CLICK_CONN).get_by_role("button", name="Authorize")
+           ).to_be_visible()
 
 
 def test_yandex_deny_then_try_again(page, local_ui):
