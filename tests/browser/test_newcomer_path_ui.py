@@ -53,20 +53,26 @@ def test_newcomer_path_from_login_to_working_tokens(page, local_ui):
     health.evaluate("localStorage.removeItem('theme')")
 
 
-def test_the_authorise_page_shown_framed_offers_a_link_that_works(page, local_ui):
-    """Should the authorise page be shown inside Airflow's frame (where Authorize is blocked), a visible notice
-    replaces its buttons and its link opens the page as Airflow's own page."""
+def test_the_authorise_page_reached_inside_the_frame_still_has_a_working_authorize(page, local_ui):
+    """However the framed health page's frame reaches the authorise page (here: the frame itself navigates there),
+    the user ends on a working Authorize: Airflow 3.3.2 may lift the page out of its frame (it syncs the frame's
+    location into its own route); where it stays framed, the page's notice links out of the frame instead."""
     health = open_admin_view(page, "Social credentials health")
+    framed = health.frame_locator("iframe").first
+    expect(framed.get_by_role("heading", name="Credentials health")).to_be_visible()
     plugin_frame = next(frame for frame in health.frames if "/social-auth/health" in frame.url)
     plugin_frame.goto(f"{local_ui.url}/social-auth/")
-    framed = health.frame_locator("iframe").first
-    expect(framed.get_by_text("cannot open inside Airflow's frame")).to_be_visible()
-    expect(framed.get_by_role("button", name="Authorize")).to_have_count(0)
-    screenshot(health, "newcomer-3b-authorise-framed")
-    framed.get_by_role("link", name="Open this page on its own").click()
-    health.wait_for_url("**/social-auth/")
+    still_framed = [frame for frame in health.frames if frame is not health.main_frame and "/social-auth/" in frame.url]
+    if still_framed:
+        framed = health.frame_locator("iframe").first
+        expect(framed.get_by_text("cannot open inside Airflow's frame")).to_be_visible()
+        expect(framed.get_by_role("button", name="Authorize")).to_have_count(0)
+        screenshot(health, "newcomer-3b-authorise-framed")
+        framed.get_by_role("link", name="Open this page on its own").click()
+        health.wait_for_url("**/social-auth/")
+    assert health.evaluate("window.top === window.self")
     expect(health.get_by_role("row").filter(has_text=ONE_CLICK_CONN).get_by_role("button", name="Authorize")
-           ).to_be_visible()
+           ).to_be_enabled()
 
 
 def test_yandex_deny_then_try_again(page, local_ui):
