@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet "apache-airflow==$(AIRFLOW_VERSION)" -e ".[dev]"
+	@# The editable build leaves its metadata in the tree: with the tree on sys.path (pytest, `make ui`'s
+	@# PYTHONPATH) Airflow saw the distribution twice and reported the plugin "already registered".
+	rm -rf airflow_provider_social.egg-info
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -52,6 +52,6 @@ def get_provider_info() -> dict[str, Any]:
         ],
         "notifications": [notifier for service in services for notifier in service.notifiers],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
-        "plugins": [{"name": "social_credentials",
-                     "plugin-class": "airflow_provider_social.plugins.plugin.SocialCredentialsPlugin"}],
+        # No "plugins" key: the plugin is the airflow.plugins entry point (pyproject.toml), which Airflow always
+        # loads; declared here as well, it loaded twice with lazy_discover_providers = False ("already registered").
     }

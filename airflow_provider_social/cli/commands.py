@@ -5,28 +5,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from airflow_provider_social.core.setup.connections import env_line, existing_connection, upsert_connection
+from airflow_provider_social.core.setup.connections import existing_connection
 
 __all__ = ["existing_connection", "sandbox", "sandbox_connections"]
-
-
-def _emit_connections(conns: dict[str, dict[str, Any]], *, write: bool, print_lines: bool) -> None:
-    for conn_id, conn in conns.items():
-        if write:
-            created = upsert_connection(
-                conn_id, conn["conn_type"], password=conn.get("password"), extra=conn.get("extra")
-            )
-            print(f"{'created' if created else 'updated'} connection {conn_id}", file=sys.stderr)
-        if print_lines:
-            print(env_line(conn_id, conn))
 
 
 def sandbox(args: argparse.Namespace) -> None:
     """Run the sandbox in the foreground until interrupted."""
     from airflow_provider_social.core.loopback import is_loopback
-    from airflow_provider_social.sandbox.connections import sandbox_connections
+    from airflow_provider_social.sandbox.connections import emit_connections, sandbox_connections
     from airflow_provider_social.sandbox.server import run_in_thread
 
     if not is_loopback(args.host):
@@ -35,7 +23,7 @@ def sandbox(args: argparse.Namespace) -> None:
     print(f"SANDBOX_URL={running.base_url}", flush=True)
     if args.print_connections or args.write_connections:
         conns = sandbox_connections(running.base_url, running.control)
-        _emit_connections(conns, write=args.write_connections, print_lines=args.print_connections)
+        emit_connections(conns, write=args.write_connections, print_lines=args.print_connections)
     sys.stdout.flush()
     try:
         while running._thread.is_alive():
@@ -48,9 +36,10 @@ def sandbox(args: argparse.Namespace) -> None:
 
 def sandbox_connections(args: argparse.Namespace) -> None:
     """Print (and optionally write) connections for a sandbox that is already running."""
+    from airflow_provider_social.sandbox.connections import emit_connections
     from airflow_provider_social.sandbox.connections import sandbox_connections as build
     from airflow_provider_social.sandbox.control import SandboxControl
 
     url = args.url.rstrip("/")
     conns = build(url, SandboxControl(url))
-    _emit_connections(conns, write=args.write_connections, print_lines=True)
+    emit_connections(conns, write=args.write_connections, print_lines=True)

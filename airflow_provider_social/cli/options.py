@@ -1,8 +1,11 @@
 """What every ``airflow social auth <service>`` command shares: endpoint overrides for a connection that does not
 exist yet (``--sandbox URL``, ``--oauth-base-url``, ``--api-base-url``) and one clear line on failure.
 
-A failure prints ``airflow social auth <service>: <what happened>`` (with what to do, from the error's hint) on
-stderr and exits 1; the traceback only with ``--verbose``. Ctrl-C exits 130 without one.
+Before any flow starts, :func:`check_before_flow` makes sure the result can be saved (the metadata database has
+its tables) and says when ``--conn-id`` names no existing connection (with the close names); ``--sandbox URL`` must
+answer the sandbox's health endpoint. A failure prints ``airflow social auth <service>: <what happened>`` (with
+what to do, from the error's hint) on stderr and exits 1; the traceback only with ``--verbose``. Ctrl-C exits 130
+without one.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ def endpoint_overrides(args: argparse.Namespace, conn_type: str) -> tuple[dict[s
     if sandbox:
         from airflow_provider_social.sandbox.connections import sandbox_settings
 
+        check_sandbox(str(sandbox))
         settings = sandbox_settings(str(sandbox))[conn_type]
         extra.update(settings["extra"])
         password = settings.get("password")
@@ -44,6 +48,57 @@ def endpoint_overrides(args: argparse.Namespace, conn_type: str) -> tuple[dict[s
     if api:
         extra["api_base_url"] = str(api).rstrip("/")
     return extra, password
+
+
+def check_sandbox(url: str) -> None:
+    """Refuse ``--sandbox URL`` in one line unless a sandbox answers its health endpoint there: a wrong URL would
+    otherwise print a consent link nobody can open and wait for the whole ``--timeout``.
+
+    :param url: the ``--sandbox`` value.
+    """
+    import requests
+
+    from airflow_provider_social.sandbox.control import SandboxControl, SandboxControlError
+
+    if not url.startswith(("http://", "https://")):
+        raise SystemExit(f"--sandbox {url}: give the sandbox's URL with its scheme, e.g. http://{url}")
+    try:
+        healthy = SandboxControl(url, timeout=5.0).health()
+    except (requests.RequestException, SandboxControlError, ValueError, AttributeError) as exc:
+        raise SystemExit(f"--sandbox {url}: no sandbox answers there ({type(exc).__name__}); start one with "
+                         "`airflow social sandbox` and pass the SANDBOX_URL it prints") from None
+    if not healthy:
+        raise SystemExit(f"--sandbox {url}: the sandbox there reports it is not healthy")
+
+
+def check_before_flow(args: argparse.Namespace, command: str) -> None:
+    """What can be known before a browser is opened: the database can store the result (unless ``--print-only``),
+    and whether ``--conn-id`` names an existing connection (if not, a note, with close names when there are).
+
+    :param args: the parsed command line.
+    :param command: the command's name, for the note.
+    """
+    from airflow_provider_social.core.setup.connections import (
+        close_connection_ids,
+        database_problem,
+        existing_connection,
+    )
+
+    print_only = getattr(args, "print_only", False)
+    if not print_only:
+        problem = database_problem()
+        if problem:
+            raise SystemExit(problem)
+    conn_id = getattr(args, "conn_id", None)
+    if not conn_id or existing_connection(conn_id) is not None:
+        return
+    close = close_connection_ids(conn_id)
+    note = (f"connection {conn_id!r} does not exist; "
+            + ("the printed connection uses only the values given" if print_only
+               else "it will be created with the values given"))
+    if close:
+        note += f" (did you mean {', '.join(repr(name) for name in close)}?)"
+    print(f"airflow social auth {command}: {note}", file=sys.stderr)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -72,6 +127,7 @@ def run_guarded(dotted: str, command: str, args: argparse.Namespace, *, conn_typ
 
     func = load(dotted)
     try:
+        check_before_flow(args, command)
         func(args, overrides=Overrides(*endpoint_overrides(args, conn_type)))
     except SystemExit as exc:
         if exc.code in (None, 0) or not isinstance(exc.code, str):

@@ -3,7 +3,8 @@
 Every route depends on :func:`plugins.security.connection_editor` (an authenticated user the auth manager lets
 edit connections). "Authorize" starts the service's flow (``core/setup/ui.py``) and keeps it in a
 :class:`~plugins.pending.PendingStore` bound to the user; the callback takes it (single-use, expiring), exchanges
-the code server-side, writes the tokens with the CLI's save step and shows the account the new tokens reach.
+the code server-side, writes the tokens with the CLI's save step and redirects to a result page that shows the
+account the new tokens reach (or the refusal and "Try again") however often it is reloaded.
 Nothing this app renders, logs or redirects to carries a token, a secret or a PKCE verifier.
 """
 
@@ -28,6 +29,7 @@ from airflow_provider_social.plugins.storage import get_connection, list_connect
 from airflow_provider_social.services import all_services, service_for
 
 URL_PREFIX = "/social-auth"
+RESULT_LIFETIME = 86400.0  # seconds a callback's result page can be reloaded
 
 
 def _message(exc: Exception) -> str:
@@ -57,6 +59,10 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
     def pending() -> PendingStore:
         return PendingStore(directory or default_directory(), lifetime=lifetime, clock=clock)
 
+    def results() -> PendingStore:
+        # What a callback ended with, kept for its result page (reloadable); bound to the user, no secret in it.
+        return PendingStore((directory or default_directory()) / "results", lifetime=RESULT_LIFETIME, clock=clock)
+
     def checks() -> CheckRecords:
         return CheckRecords(directory or default_directory())
 
@@ -71,7 +77,8 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
             return f"{configured.rstrip('/')}{URL_PREFIX}/callback"
         return str(request.url_for("social_auth_callback"))
 
-    def index(request: Request, message: str = "", ok: bool = True, status_code: int = 200) -> HTMLResponse:
+    def index(request: Request, message: str = "", ok: bool = True, status_code: int = 200,
+              retry: str | None = None) -> HTMLResponse:
         rows = []
         for conn in list_connections():
             service = service_for(conn.conn_type)
@@ -79,7 +86,7 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
             rows.append((conn.conn_id, service.connection.hook_name if service else conn.conn_type,
                          adapter.kind if adapter else None))
         return HTMLResponse(pages.connections_page(rows, redirect_uri(request), base=base(request), message=message,
-                                                   ok=ok), status_code=status_code)
+                                                   ok=ok, retry=retry), status_code=status_code)
 
     def account_of(conn_id: str) -> tuple[bool, str]:
         conn = get_connection(conn_id)
@@ -141,9 +148,10 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
         return HTMLResponse(pages.device_page(conn.conn_id, device.user_code, device.verification_url, entry.state,
                                               device.expires_in, base=base(request)))
 
-    @app.get("/callback", name="social_auth_callback", response_class=HTMLResponse)
-    def callback(request: Request, user: Any = Depends(connection_editor)) -> HTMLResponse:
-        """Where the service sends the browser back: check the state, exchange the code, save, show the account.
+    @app.get("/callback", name="social_auth_callback", response_model=None)
+    def callback(request: Request, user: Any = Depends(connection_editor)) -> HTMLResponse | RedirectResponse:
+        """Where the service sends the browser back: check the state, exchange the code, save, then redirect to
+        the result page (a reload there shows the result again; a reload of the callback would spend no code).
 
         :param request: the request (``code``, ``state`` or ``error`` in its query).
         :param user: the Airflow user; must be the one who started the authorisation.
@@ -166,6 +174,12 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
         adapter = ui_flow(service_named(entry.service))
         if conn is None or not isinstance(adapter, CodeFlowAdapter):
             return index(request, f"Connection {entry.conn_id!r} is gone", ok=False, status_code=404)
+
+        def result(message: str, ok: bool) -> RedirectResponse:
+            kept = results().add(user=user_key(user), conn_id=entry.conn_id, service=entry.service,
+                                 data={"message": message, "ok": ok})
+            return RedirectResponse(f"{base(request).rstrip('/')}/result/{kept.state}", status_code=303)
+
         started = PendingAuthorization(state=entry.state, redirect_uri=entry.data["redirect_uri"],
                                        scope=entry.data.get("scope") or "", authorize_url="",
                                        code_verifier=entry.data.get("code_verifier"))
@@ -173,9 +187,26 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
             flow = adapter.build(conn, entry.data["redirect_uri"])
             tokens = flow.finish(started, params=params)
         except (AuthorizationFlowError, SocialApiError) as exc:
-            return index(request, f"Authorisation of {entry.conn_id!r} failed: {_message(exc)}", ok=False,
-                         status_code=400)
-        return index(request, saved(conn, adapter.fields(conn, flow, tokens)))
+            return result(f"Authorisation of {entry.conn_id!r} failed: {_message(exc)}", ok=False)
+        return result(saved(conn, adapter.fields(conn, flow, tokens)), ok=True)
+
+    @app.get("/result/{ticket}", name="social_auth_result", response_class=HTMLResponse)
+    def result_page(ticket: str, request: Request, user: Any = Depends(connection_editor)) -> HTMLResponse:
+        """How an authorisation ended (the callback redirects here), as often as it is reloaded.
+
+        :param ticket: the result's random id (from the redirect).
+        :param request: the request.
+        :param user: the Airflow user; must be the one who authorised.
+        """
+        try:
+            kept = results().peek(ticket, user=user_key(user))
+        except PendingRefused:
+            return index(request, "This result is no longer kept; the connections below show their current "
+                         "state", ok=False, status_code=404)
+        ok = bool(kept.data.get("ok"))
+        return index(request, str(kept.data.get("message", "")), ok=ok, retry=None if ok else kept.conn_id,
+                     status_code=200 if ok else 400)
+
 
     @app.post("/device/poll")
     async def device_poll(request: Request, user: Any = Depends(connection_editor)) -> JSONResponse:
@@ -226,7 +257,7 @@ def create_app(state_dir: str | Path | None = None, *, clock: Callable[[], float
             return "pending", "Waiting for approval..."
         except SocialApiError as exc:
             store.discard(ticket)
-            return "error", f"Authorisation of {entry.conn_id!r} failed: {_message(adapter.error(exc))}"
+            return "error", pages.sentence(f"Authorisation of {entry.conn_id!r} failed: {_message(adapter.error(exc))}")
         try:
             store.take(ticket, user=user)
         except PendingRefused as exc:  # another poll finished it first

@@ -1,8 +1,8 @@
 """The Airflow plugin: the credentials app on the API server and its entry in the navigation.
 
-Declared twice, as the provider's ``plugins`` entry (``get_provider_info``) and as an ``airflow.plugins`` entry
-point (``pyproject.toml``): provider-info plugins load only with ``[core] lazy_discover_providers = False``,
-entry points always.
+Declared once, as an ``airflow.plugins`` entry point (``pyproject.toml``), which Airflow loads in every
+configuration. Not also as the provider's ``plugins`` entry: with ``[core] lazy_discover_providers = False`` Airflow
+loads both and reports "Plugin 'social_credentials' already registered" as a plugin import error.
 """
 
 from __future__ import annotations

@@ -115,3 +115,25 @@ def format_env_lines(conns: dict[str, dict[str, Any]]) -> str:
         for conn_id, conn in conns.items()
     ]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def emit_connections(conns: dict[str, dict[str, Any]], *, write: bool, print_lines: bool) -> None:
+    """Print each connection's ``AIRFLOW_CONN_*`` line and/or write it into the metadata database (what
+    ``--print-connections`` and ``--write-connections`` do, in ``airflow social sandbox`` and the module form).
+
+    :param conns: connections by id.
+    :param write: create or update them in the metadata database.
+    :param print_lines: print their lines on stdout.
+    """
+    import sys
+
+    from airflow_provider_social.core.setup.connections import env_line, upsert_connection
+
+    for conn_id, conn in conns.items():
+        if write:
+            created = upsert_connection(
+                conn_id, conn["conn_type"], password=conn.get("password"), extra=conn.get("extra")
+            )
+            print(f"{'created' if created else 'updated'} connection {conn_id}", file=sys.stderr)
+        if print_lines:
+            print(env_line(conn_id, conn), flush=True)

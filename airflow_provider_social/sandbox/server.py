@@ -125,6 +125,13 @@ def run_in_thread(
     return RunningSandbox(base_url, state, SandboxControl(base_url), server, thread, storage_url, storage)
 
 
+def _emit_connections(url: str, write: bool, print_lines: bool) -> None:
+    from airflow_provider_social.sandbox.connections import emit_connections, sandbox_connections
+    from airflow_provider_social.sandbox.control import SandboxControl
+
+    emit_connections(sandbox_connections(url, SandboxControl(url)), write=write, print_lines=print_lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m airflow_provider_social.sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -133,6 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--storage-port", type=int, default=0, help="storage listener port (default: a free one)")
     parser.add_argument("--log-level", default="warning")
     parser.add_argument("--allow-non-loopback", action="store_true", help="listen on a non-loopback address (no auth!)")
+    # As `airflow social sandbox` has them (docs/sandbox.md offers either form).
+    parser.add_argument("--print-connections", action="store_true",
+                        help="print AIRFLOW_CONN_* lines for every connection type, pointing at this sandbox")
+    parser.add_argument("--write-connections", action="store_true",
+                        help="create or update those connections in the metadata database")
     args = parser.parse_args(argv)
     storage_host = args.storage_host or args.host
     for host in (args.host, storage_host):
@@ -148,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def announce() -> None:
         print(f"SANDBOX_URL={url}", flush=True)  # first line: what scripts wait for
         print(f"SANDBOX_STORAGE_URL={storage_url}", flush=True)
+        if args.print_connections or args.write_connections:
+            # From a thread: minting their tokens calls this very server's control API.
+            threading.Thread(target=_emit_connections, args=(url, args.write_connections, args.print_connections),
+                             name="sandbox-connections", daemon=True).start()
 
     try:
         _Server(api_config, on_started=announce).run(sockets=[sock])

@@ -16,8 +16,9 @@ def test_one_click_authorisation_then_a_dag_task_posts_with_the_new_tokens(page,
     expect(plugin_page.locator("#redirect-uri")).to_have_value(f"{local_ui.url}/social-auth/callback")
     row = plugin_page.get_by_role("row").filter(has_text=ONE_CLICK_CONN)
     row.get_by_role("button", name="Authorize").click()
-    # The sandbox's consent page approves and sends the browser back to our callback.
-    plugin_page.wait_for_url("**/social-auth/callback?**")
+    # The sandbox's consent page approves and sends the browser back to our callback, which redirects to the
+    # (reloadable) result page.
+    plugin_page.wait_for_url("**/social-auth/result/**")
     status = plugin_page.get_by_role("status")
     expect(status).to_contain_text(f"Authorised. Connection '{ONE_CLICK_CONN}' now holds new tokens")
     expect(status).to_contain_text("connected account: Connected to X as @")

@@ -62,7 +62,8 @@ def test_a_brand_new_connection_is_authorised_against_the_sandbox(parser, sandbo
     args = parser.parse_args(["social", "auth", "yandex", "--conn-id", "brand_new", "--sandbox", sandbox.base_url,
                               "--print-only"])
     args.func(args)
-    line = capsys.readouterr().out.strip().splitlines()[-1]
+    *_, said, line = capsys.readouterr().out.strip().splitlines()
+    assert said.startswith("Authorised; connected account: ") and said.endswith(".")  # names the account, as the UI
     conn = json.loads(shlex.split(line.split("=", 1)[1])[0])
     assert conn["extra"]["api_base_url"] == f"{sandbox.base_url}/yandex-disk"
     monkeypatch.setenv("AIRFLOW_CONN_BRAND_NEW", json.dumps(conn))
@@ -100,12 +101,15 @@ def test_unreachable_host_is_one_line_and_verbose_shows_the_traceback(parser, fa
 
 
 def test_missing_settings_are_one_line(parser, capsys):
-    args = parser.parse_args(["social", "auth", "twitter", "--conn-id", "nothing_here_yet"])
+    # --print-only: without it the command first asks for a usable metadata database, which this home lacks.
+    args = parser.parse_args(["social", "auth", "twitter", "--conn-id", "nothing_here_yet", "--print-only"])
     with pytest.raises(SystemExit) as info:
         args.func(args)
     assert info.value.code == 1
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("airflow social auth twitter: --client-id") and len(err.splitlines()) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == ("airflow social auth twitter: connection 'nothing_here_yet' does not exist; the printed "
+                      "connection uses only the values given")
+    assert err[1].startswith("airflow social auth twitter: --client-id") and len(err) == 2
 
 
 @pytest.mark.parametrize("service, conn_type, oauth_field, oauth_value", [

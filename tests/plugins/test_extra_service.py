@@ -57,9 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def test_the_cli_has_its_auth_command_with_its_sandbox_connection(extra_service, monkeypatch, capsys):
+def test_the_cli_has_its_auth_command_with_its_sandbox_connection(extra_service, sandbox, monkeypatch, capsys):
+    # A running sandbox: --sandbox URL must answer its health endpoint (it was a dead port, read only for settings).
     args = _parser().parse_args(["social", "auth", "example", "--conn-id", "example_cli", "--print-only",
-                                 "--sandbox", "http://127.0.0.1:9", "--oauth-base-url", "http://id.local/"])
+                                 "--sandbox", sandbox.base_url, "--oauth-base-url", "http://id.local/"])
     monkeypatch.setattr("sys.stdin", io.StringIO("tok-123\n"))
     args.func(args)
     line = capsys.readouterr().out.strip().splitlines()[-1].removeprefix("Access token: ")  # input()'s prompt
@@ -67,7 +68,7 @@ def test_the_cli_has_its_auth_command_with_its_sandbox_connection(extra_service,
     assert name == "AIRFLOW_CONN_EXAMPLE_CLI"
     conn = json.loads(shlex.split(value)[0])
     assert conn["conn_type"] == "example_social"
-    assert conn["extra"] == {"client_id": "sandbox-example", "api_base_url": "http://127.0.0.1:9/example-api",
+    assert conn["extra"] == {"client_id": "sandbox-example", "api_base_url": f"{sandbox.base_url}/example-api",
                              "oauth_base_url": "http://id.local/oauth", "access_token": "tok-123"}
 
 

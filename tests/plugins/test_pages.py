@@ -86,3 +86,17 @@ def test_health_page_puts_check_beside_the_connection_and_reads_well():
     assert describe_expiry(now + 7100, now).endswith("(in 1 h 58 min)")
     assert describe_expiry(now + 600, now).endswith("(in 10 min)")
     assert describe_expiry(now - 1, now).endswith("(expired)")
+
+
+def test_inside_airflows_frame_authorize_gives_way_to_a_notice_with_a_link_out():
+    """Airflow 3.3.2 frames plugin views without allow-top-navigation: there Authorize could do nothing. The buttons
+    are marked to hide inside a frame, and a notice (hidden outside one) links out of it through leaveFrame()."""
+    text = connections_page([("x", "X", "code")], "http://127.0.0.1:8080/social-auth/callback", base="/social-auth")
+    elements = _elements(text)
+    notice = [attrs for tag, attrs in elements if "data-inside-frame" in attrs]
+    assert len(notice) == 1 and "hidden" in notice[0]
+    assert any("data-outside-frame" in attrs for tag, attrs in elements)
+    assert re.search(r"<span data-outside-frame><form[^>]*action=\"connections/x/authorize\"", text)
+    links = [attrs for tag, attrs in elements if tag == "a" and attrs.get("onclick") == "return leaveFrame(this.href)"]
+    assert {link["href"] for link in links} >= {"./"}
+    assert "n.hidden=false" in text and "window.top!==window.self" in text

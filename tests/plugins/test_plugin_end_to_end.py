@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -39,9 +39,16 @@ def test_twitter_one_click_writes_working_tokens_and_supersedes_the_store(plugin
     start = client.post("/social-auth/connections/x_e2e/authorize")
     assert start.status_code == 303
     back = urlsplit(_consent(start.headers["location"]))
-    done = client.get(f"{back.path}?{back.query}")
+    answered = client.get(f"{back.path}?{back.query}", follow_redirects=False)
+    # The callback redirects to a result page: F5 there repeats the result instead of re-spending the code
+    # (reloading the callback itself had read "this authorisation is unknown or was already used").
+    assert answered.status_code == 303 and answered.headers["location"].startswith("/social-auth/result/")
+    done = client.get(answered.headers["location"])
     assert done.status_code == 200, done.text
     assert "Authorised" in done.text and "sandbox_user" in done.text  # the account it connected
+    reloaded = client.get(answered.headers["location"])
+    assert reloaded.status_code == 200 and "Authorised" in reloaded.text and "sandbox_user" in reloaded.text
+    assert plugin("bob").get(answered.headers["location"]).status_code == 404  # bound to the user who authorised
     password, extra = stored("x_e2e")
     assert extra["access_token"].startswith("xat_") and extra["refresh_token"].startswith("xrt_")
     assert extra["redirect_uri"] == CALLBACK and extra["upload_base_url"].endswith("/x-upload")
@@ -93,3 +100,20 @@ def test_health_page_and_check(plugin, db_connection, sandbox, clock):
     checked = client.post("/social-auth/connections/ya_health/check")
     assert checked.status_code == 200 and 'class="ok" role="status"' in checked.text
     assert "unknown" not in checked.text.split("ya_health", 2)[2].split("</tr>")[0]  # the account is recorded
+
+
+def test_a_denied_consent_offers_try_again_and_reads_as_a_sentence(plugin, db_connection, sandbox):
+    db_connection("x_denied", "twitter", client_id="sandbox-client", client_secret="sandbox-secret",
+                  api_base_url=f"{sandbox.base_url}/x-api", authorize_url=f"{sandbox.base_url}/x/i/oauth2/authorize")
+    client = plugin("alice")
+    start = client.post("/social-auth/connections/x_denied/authorize")
+    state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+    answered = client.get("/social-auth/callback", params={"state": state, "error": "access_denied"},
+                          follow_redirects=False)
+    assert answered.status_code == 303
+    page = client.get(answered.headers["location"]).text
+    status = re.search(r'<p class="err" role="status">([^<]*)</p>', page)
+    assert status and "Authorisation of &#x27;x_denied&#x27; failed" in status[1] and status[1].endswith("."), page
+    # Not a dead end: the same connection's authorisation starts again from the result page.
+    assert re.search(r'action="connections/x_denied/authorize"[^>]*>\s*<button type="submit">Try again</button>',
+                     page), page

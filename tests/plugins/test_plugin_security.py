@@ -60,7 +60,10 @@ def test_callback_refuses_another_users_state_without_spending_it(plugin, x_conn
     refused = plugin("bob").get(f"/social-auth/callback?state={state}&code=whatever")
     assert refused.status_code == 400 and "another Airflow user" in refused.text
     # Still pending for alice: her (wrong) code reaches the exchange instead of an unknown-state refusal.
-    mine = plugin("alice").get(f"/social-auth/callback?state={state}&code=wrong-code")
+    alice = plugin("alice")
+    answered = alice.get(f"/social-auth/callback?state={state}&code=wrong-code")
+    assert answered.status_code == 303  # to the (reloadable) result page
+    mine = alice.get(answered.headers["location"])
     assert mine.status_code == 400 and "code exchange failed" in mine.text
 
 

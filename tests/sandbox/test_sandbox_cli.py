@@ -35,3 +35,29 @@ def test_non_loopback_host_is_refused():
     )
     assert result.returncode == 2
     assert "loopback" in result.stderr
+
+
+def test_module_form_accepts_print_connections_as_the_airflow_command_does():
+    """docs/sandbox.md offers the module as the same as `airflow social sandbox --print-connections`; it refused
+    the option ("unrecognized arguments")."""
+    import json
+    import shlex
+
+    from airflow_provider_social.sandbox.connections import sandbox_settings
+
+    command = [sys.executable, "-m", "airflow_provider_social.sandbox", "--port", "0", "--print-connections"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            url = proc.stdout.readline().strip().split("=", 1)[1]
+            lines = [proc.stdout.readline().strip() for _ in range(1 + len(sandbox_settings(url)))]
+            conns = dict(line.split("=", 1) for line in lines[1:])
+            assert lines[0].startswith("SANDBOX_STORAGE_URL=") and "AIRFLOW_CONN_VK_DEFAULT" in conns, lines
+            vk = json.loads(shlex.split(conns["AIRFLOW_CONN_VK_DEFAULT"])[0])
+            assert vk["conn_type"] == "vk" and vk["extra"]["api_base_url"].startswith(url)
+            answer = requests.get(f"{vk['extra']['api_base_url']}/method/users.get", timeout=10,
+                                  params={"access_token": vk["extra"]["access_token"], "v": "5.199"}).json()
+            assert answer.get("response"), answer  # the printed token works on this sandbox
+        finally:
+            proc.terminate()
+            _out, err = proc.communicate(timeout=20)
+    assert "Traceback" not in err, err
