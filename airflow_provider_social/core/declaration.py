@@ -138,6 +138,16 @@ PRINT_ONLY_ARG = cli_arg(
     help="Do not write the connection; print the AIRFLOW_CONN_* line instead (for secrets backends)",
     action="store_true",
 )
+# The browser flows' (authorization code with a redirect) way back: listen, or paste the address.
+PASTE_ARG = cli_arg("--paste", action="store_true",
+                    help="Do not listen on the redirect URI; paste the URL the browser was sent to")
+BROWSER_TIMEOUT_ARG = cli_arg("--timeout", type=int, default=300,
+                              help="Seconds to wait for the browser to come back (default 300)")
+
+
+def conn_id_arg(default: str) -> CliArg:
+    """``--conn-id``: the connection an auth command writes, ``default`` unless given."""
+    return cli_arg("--conn-id", help="Connection to authorise", default=default)
 
 
 # Arguments every auth command takes (appended by cli/definition.py; read by cli/options.py).

@@ -11,15 +11,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-def lazy_exports(package: str, modules: Mapping[str, str]) -> Callable[[str], Any]:
+def lazy_exports(package: str, modules: Mapping[str, tuple[str, ...]]) -> Callable[[str], Any]:
     """A module ``__getattr__`` that imports ``package.<module>`` when one of its names is first read.
 
     :param package: the package's ``__name__``.
-    :param modules: exported name -> the submodule (relative to ``package``) that defines it.
+    :param modules: submodule (relative to ``package``) -> the exported names it defines.
     """
+    module_of = {name: module for module, names in modules.items() for name in names}
 
     def __getattr__(name: str) -> Any:
-        module = modules.get(name)
+        module = module_of.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         return getattr(importlib.import_module(f"{package}.{module}"), name)

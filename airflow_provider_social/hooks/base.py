@@ -26,6 +26,7 @@ from airflow_provider_social.core.masking import redact, register_secret
 # import_cost_ms). A task that runs a hook pays for them once.
 if TYPE_CHECKING:
     from airflow_provider_social.core.calls import ApiCall
+    from airflow_provider_social.core.declaration import ConnectionForm
     from airflow_provider_social.core.http import Auth, RetryPolicy, Transport
     from airflow_provider_social.core.oauth import OAuth2Client
     from airflow_provider_social.core.policy import ResponsePolicy
@@ -108,6 +109,20 @@ class SocialHook(BaseHook):
     conn_name_attr: ClassVar[str]
     default_conn_name: ClassVar[str]
     hook_name: ClassVar[str]
+
+    def __init_subclass__(cls, form: ConnectionForm | None = None, conn_name_attr: str = "", **kwargs: Any) -> None:
+        """Give a service hook its Airflow identity from its connection form, declared once in ``connection.py``.
+
+        :param form: the service's connection form: ``conn_type`` and ``hook_name`` come from it, and the default
+            connection is ``<conn_type>_default``.
+        :param conn_name_attr: the constructor's connection-id parameter; ``<conn_type>_conn_id`` unless given.
+        """
+        super().__init_subclass__(**kwargs)
+        if form is not None:
+            cls.conn_type = form.conn_type
+            cls.hook_name = form.hook_name
+            cls.default_conn_name = f"{form.conn_type}_default"
+            cls.conn_name_attr = conn_name_attr or f"{form.conn_type}_conn_id"
 
     def __init__(
         self,

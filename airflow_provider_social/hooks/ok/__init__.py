@@ -15,4 +15,4 @@ if TYPE_CHECKING:
 
 __all__ = ["OkHook"]
 
-__getattr__ = lazy_exports(__name__, {"OkHook": "hook"})
+__getattr__ = lazy_exports(__name__, {"hook": ("OkHook",)})

@@ -11,11 +11,14 @@ from typing import Any
 
 from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
+    BROWSER_TIMEOUT_ARG,
+    PASTE_ARG,
     PRINT_ONLY_ARG,
     AuthCommand,
     ConnectionForm,
     ServiceDeclaration,
     cli_arg,
+    conn_id_arg,
     suggested_field,
 )
 from airflow_provider_social.core.declaration import string_field as _string
@@ -80,16 +83,15 @@ AUTH_COMMAND = AuthCommand(
     help="OK.ru OAuth authorization code flow for an odnoklassniki connection",
     func="airflow_provider_social.hooks.ok.cli.auth_ok",
     args=(
-        cli_arg("--conn-id", help="Connection to authorise", default=DEFAULT_CONN_ID),
+        conn_id_arg(DEFAULT_CONN_ID),
         cli_arg("--application-id", help="Application ID (default: the connection's)"),
         cli_arg("--application-key", help="Application public key (default: the connection's)"),
         cli_arg("--redirect-uri", help="A redirect_uri registered for the app (default: the connection's, else "
                 f"{DEFAULT_REDIRECT_URI}); a loopback URI is served by this command"),
         cli_arg("--permissions", help=f"';'-separated permissions (default: the connection's, else "
                 f"{DEFAULT_PERMISSIONS})"),
-        cli_arg("--paste", action="store_true",
-                help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
-        cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
+        PASTE_ARG,
+        BROWSER_TIMEOUT_ARG,
         PRINT_ONLY_ARG,
     ),
 )

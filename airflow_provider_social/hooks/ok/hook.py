@@ -32,7 +32,7 @@ from airflow_provider_social.hooks.ok.session import OkSession
 from airflow_provider_social.hooks.ok.topics import OkTopics
 
 
-class OkHook(SocialHook):
+class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_conn_id"):
     """Odnoklassniki (OK.ru) API for one user of one registered application.
 
     Connection ``odnoklassniki``: password = application secret key; extras ``application_id``,
@@ -42,11 +42,6 @@ class OkHook(SocialHook):
     :param ok_conn_id: the Connection ID, default ``odnoklassniki_default``.
     :param dedupe_window_minutes: how far back the no-double-post check looks (default 15).
     """
-
-    conn_name_attr = "ok_conn_id"
-    default_conn_name = connection.DEFAULT_CONN_ID
-    conn_type = connection.CONN_TYPE
-    hook_name = connection.HOOK_NAME
 
     service_name = SERVICE
     default_endpoints: ClassVar[dict[str, str]] = {

@@ -64,28 +64,16 @@ if TYPE_CHECKING:
 # Imported on first use: get_provider_info reads .connection at every Airflow start-up, and DAG files import this
 # package; neither should pull in Airflow's SDK, requests and twitter-text through this __init__.
 _LAZY = {
-    "DEFAULT_SCOPES": "connection",
-    "TwitterHook": "hook",
-    "SERVICE": "policy",
-    "X_PROBLEMS": "policy",
-    "X_V1_CODES": "policy",
-    "DuplicateTweetError": "policy",
-    "MediaProcessingError": "policy",
-    "TwitterPolicy": "policy",
-    "twitter_error_parser": "policy",
-    "CHUNK_SIZE": "values",
-    "DEDUPE_WINDOW_MINUTES": "values",
-    "MAX_PROCESSING_WAIT": "values",
-    "MAX_WEIGHTED_LENGTH": "values",
-    "MEDIA_TYPES": "values",
-    "MIB": "values",
-    "MediaFile": "values",
-    "RecentPosts": "values",
-    "TweetFields": "values",
-    "TweetSpec": "values",
-    "_id": "values",
-    "tweet_url": "values",
-    "weighted_length": "values",
+    "connection": ("DEFAULT_SCOPES",),
+    "hook": ("TwitterHook",),
+    "policy": (
+        "SERVICE", "X_PROBLEMS", "X_V1_CODES", "DuplicateTweetError", "MediaProcessingError", "TwitterPolicy",
+        "twitter_error_parser",
+    ),
+    "values": (
+        "CHUNK_SIZE", "DEDUPE_WINDOW_MINUTES", "MAX_PROCESSING_WAIT", "MAX_WEIGHTED_LENGTH", "MEDIA_TYPES", "MIB",
+        "MediaFile", "RecentPosts", "TweetFields", "TweetSpec", "_id", "tweet_url", "weighted_length",
+    ),
 }
 
 

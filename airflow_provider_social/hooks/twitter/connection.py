@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
+    BROWSER_TIMEOUT_ARG,
     CLIENT_ID_ARG,
+    PASTE_ARG,
     PRINT_ONLY_ARG,
     AuthCommand,
     ConnectionFields,
@@ -20,6 +22,7 @@ from airflow_provider_social.core.declaration import (
     ServiceDeclaration,
     choice_field,
     cli_arg,
+    conn_id_arg,
     suggested_field,
     user_token_kinds,
 )
@@ -95,15 +98,14 @@ AUTH_COMMAND = AuthCommand(
     help="X OAuth 2.0 authorization code flow with PKCE for a twitter connection",
     func="airflow_provider_social.hooks.twitter.cli.auth_twitter",
     args=(
-        cli_arg("--conn-id", help="Connection to authorise", default="twitter_default"),
+        conn_id_arg("twitter_default"),
         CLIENT_ID_ARG,
         cli_arg("--client-secret", help="OAuth client secret (default: the connection's; none for public clients)"),
         cli_arg("--redirect-uri", help="Callback URI registered for the app (default: the connection's, else "
                 f"{DEFAULT_REDIRECT_URI}); a loopback URI is served by this command"),
         cli_arg("--scope", help=f"Space-separated scopes (default: the connection's, else {DEFAULT_SCOPES})"),
-        cli_arg("--paste", action="store_true",
-                help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
-        cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
+        PASTE_ARG,
+        BROWSER_TIMEOUT_ARG,
         PRINT_ONLY_ARG,
     ),
     # --oauth-base-url is x.com; the consent page is a path on it.

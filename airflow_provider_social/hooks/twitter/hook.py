@@ -22,6 +22,7 @@ from airflow_provider_social.hooks.twitter.auth import (
     refused_client,
 )
 from airflow_provider_social.hooks.twitter.calls import TwitterClient
+from airflow_provider_social.hooks.twitter.connection import CONNECTION_FORM
 from airflow_provider_social.hooks.twitter.media import TwitterMedia, check_media_file
 from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE
 from airflow_provider_social.hooks.twitter.posting import TwitterPosting, validate_thread, validate_tweet
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.core.tokens import TokenManager, TokenSet
 
 
-class TwitterHook(SocialHook):
+class TwitterHook(SocialHook, form=CONNECTION_FORM):
     """Twitter/X API v2 (and the v1.1 media upload) for one account.
 
     Connection ``twitter`` extras: ``client_id``, ``client_secret`` (absent for public clients), ``redirect_uri``,
@@ -47,14 +48,6 @@ class TwitterHook(SocialHook):
     :param twitter_conn_id: the Connection ID, default ``twitter_default``.
     :param dedupe_window_minutes: how far back the no-double-post check looks (default from the Connection, 15).
     """
-
-    conn_name_attr = "twitter_conn_id"
-
-    default_conn_name = "twitter_default"
-
-    conn_type = "twitter"
-
-    hook_name = "Twitter/X"
 
     service_name = SERVICE
 

@@ -35,12 +35,10 @@ if TYPE_CHECKING:
 # Imported on first use: get_provider_info reads .connection at every Airflow start-up and must not pull in
 # Airflow's SDK, requests and the rest through this package's __init__.
 _LAZY = {
-    "VkHook": "hook",
-    "BatchCall": "batch",
-    "BatchResult": "batch",
-    "CaptchaRequired": "policy",
-    "UploadRejected": "policy",
-    "post_url": "wall",
+    "hook": ("VkHook",),
+    "batch": ("BatchCall", "BatchResult"),
+    "policy": ("CaptchaRequired", "UploadRejected"),
+    "wall": ("post_url",),
 }
 
 

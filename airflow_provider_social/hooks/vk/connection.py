@@ -12,12 +12,15 @@ from typing import Any
 
 from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
+    BROWSER_TIMEOUT_ARG,
+    PASTE_ARG,
     PRINT_ONLY_ARG,
     AuthCommand,
     ConnectionForm,
     OAuthOverride,
     ServiceDeclaration,
     cli_arg,
+    conn_id_arg,
     user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _field
@@ -112,7 +115,7 @@ AUTH_COMMAND = AuthCommand(
     "(--community-token) for a vk connection",
     func="airflow_provider_social.hooks.vk.cli.auth_vk",
     args=(
-        cli_arg("--conn-id", help="Connection to authorise", default="vk_default"),
+        conn_id_arg("vk_default"),
         cli_arg("--app-id", help="App ID of your app at id.vk.com (default: the connection's app_id)"),
         cli_arg("--implicit", action="store_true",
                 help="Print the legacy token link (offline token) and read the pasted blank.html#access_token=... "
@@ -121,9 +124,8 @@ AUTH_COMMAND = AuthCommand(
         cli_arg("--redirect-uri", help=f"VK ID redirect URI registered for the app (default {DEFAULT_REDIRECT_URI}; "
                 "a loopback URI is served by this command)"),
         cli_arg("--scope", help=f"Space-separated VK ID scopes (default: {VK_ID_SCOPES})"),
-        cli_arg("--paste", action="store_true",
-                help="Do not listen on the redirect URI; paste the URL the browser was sent to"),
-        cli_arg("--timeout", type=int, default=300, help="Seconds to wait for the browser to come back (default 300)"),
+        PASTE_ARG,
+        BROWSER_TIMEOUT_ARG,
         PRINT_ONLY_ARG,
     ),
     # --oauth-base-url is the VK ID host, or with --implicit the legacy token link's host.

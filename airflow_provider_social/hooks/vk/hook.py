@@ -27,7 +27,12 @@ from airflow_provider_social.hooks.vk.auth import (
 )
 from airflow_provider_social.hooks.vk.batch import BatchCall, BatchResult
 from airflow_provider_social.hooks.vk.calls import VkApi
-from airflow_provider_social.hooks.vk.connection import DEFAULT_API_VERSION, DEFAULT_ENDPOINTS, parse_group_id
+from airflow_provider_social.hooks.vk.connection import (
+    CONNECTION_FORM,
+    DEFAULT_API_VERSION,
+    DEFAULT_ENDPOINTS,
+    parse_group_id,
+)
 from airflow_provider_social.hooks.vk.market import VkMarket
 from airflow_provider_social.hooks.vk.market_catalog import VkMarketCatalog
 from airflow_provider_social.hooks.vk.media import VkMedia
@@ -43,7 +48,7 @@ if TYPE_CHECKING:
 _VERSION_RE = re.compile(r"^5\.[0-9]{1,3}$")
 
 
-class VkHook(SocialHook):
+class VkHook(SocialHook, form=CONNECTION_FORM):
     """VK API for one community.
 
     Connection ``vk`` extras: ``access_token`` (user token; or the Connection password), ``community_token``,
@@ -52,11 +57,6 @@ class VkHook(SocialHook):
 
     :param vk_conn_id: the Connection ID, default ``vk_default``.
     """
-
-    conn_name_attr = "vk_conn_id"
-    default_conn_name = "vk_default"
-    conn_type = "vk"
-    hook_name = "VK"
 
     service_name = SERVICE
     default_endpoints: ClassVar[dict[str, str]] = dict(DEFAULT_ENDPOINTS)

@@ -14,4 +14,4 @@ if TYPE_CHECKING:
 
 __all__ = ["VkVisionHook"]
 
-__getattr__ = lazy_exports(__name__, {"VkVisionHook": "hook"})
+__getattr__ = lazy_exports(__name__, {"hook": ("VkVisionHook",)})

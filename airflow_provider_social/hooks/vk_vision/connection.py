@@ -48,9 +48,11 @@ def credentials(conn: ConnectionFields) -> CredentialSummary:
                              standing=True)
 
 
+CONNECTION_FORM = ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, CONN_FIELDS, UI_FIELD_BEHAVIOUR)
+
 SERVICE = ServiceDeclaration(
     name="vk_vision",
-    connection=ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, CONN_FIELDS, UI_FIELD_BEHAVIOUR),
+    connection=CONNECTION_FORM,
     credentials=credentials,
     sandbox="airflow_provider_social.sandbox.vk_vision.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.vk_vision.VkVisionConsoleLink",),

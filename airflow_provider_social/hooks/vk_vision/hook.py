@@ -30,7 +30,7 @@ from airflow_provider_social.hooks.base import SocialHook, delegate
 from .auth import VisionAuth, VkCloudTokenClient
 from .calls import CALLS
 from .client import VisionClient
-from .connection import CONN_TYPE, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, HOOK_NAME
+from .connection import CONNECTION_FORM, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL
 from .params import DEFAULT_SAFE_THRESHOLD, OBJECT_MODES, SERVICE
 from .persons import VisionPersons
 from .policy import VisionPolicy
@@ -45,7 +45,7 @@ PROBE_IMAGE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAD0lEQVR4nGP4jwMwDC0JALoev0Ewkwr8AAAAAElFTkSuQmCC")
 
 
-class VkVisionHook(SocialHook):
+class VkVisionHook(SocialHook, form=CONNECTION_FORM):
     """VK Cloud Vision through a service token (Connection password) or an OAuth client (extras ``client_id`` /
     ``client_secret``; tokens live 1 hour, are kept in the token store and renewed with the refresh token).
 
@@ -57,11 +57,6 @@ class VkVisionHook(SocialHook):
         (timeout, dropped connection, 5xx) is not sent again, nor an image answered with the temporary status 2
         (whether that is billed is UNCONFIRMED: counted as billed); True resends both, each resend billed again.
     """
-
-    conn_name_attr = "vk_vision_conn_id"
-    default_conn_name = "vk_vision_default"
-    conn_type = CONN_TYPE
-    hook_name = HOOK_NAME
 
     service_name = SERVICE
     default_endpoints: ClassVar[dict[str, str]] = {"api_base_url": DEFAULT_BASE_URL,

@@ -53,24 +53,16 @@ if TYPE_CHECKING:
 # Imported on first use: get_provider_info reads .connection at every Airflow start-up, and DAG files import this
 # package; neither should pull in Airflow's SDK, requests and the rest through this __init__.
 _LAZY = {
-    "YandexDiskHook": "hook",
-    "MAX_NAME": "paths",
-    "MAX_PATH": "paths",
-    "MEDIA_TYPES": "paths",
-    "PATH_KINDS": "paths",
-    "disk_path": "paths",
-    "parent_path": "paths",
-    "path_matches": "paths",
-    "register_secret_url": "paths",
-    "safe_local_target": "paths",
-    "LINK_RETRY_STATUSES": "policy",
-    "SERVICE": "policy",
-    "UPLOAD_WAIT_TIMEOUT": "policy",
-    "YANDEX_DISK_ERRORS": "policy",
-    "OperationFailedError": "policy",
-    "YandexDiskPolicy": "policy",
-    "yandex_error_parser": "policy",
-    "CHUNK_SIZE": "transfers",
+    "hook": ("YandexDiskHook",),
+    "paths": (
+        "MAX_NAME", "MAX_PATH", "MEDIA_TYPES", "PATH_KINDS", "disk_path", "parent_path", "path_matches",
+        "register_secret_url", "safe_local_target",
+    ),
+    "policy": (
+        "LINK_RETRY_STATUSES", "SERVICE", "UPLOAD_WAIT_TIMEOUT", "YANDEX_DISK_ERRORS", "OperationFailedError",
+        "YandexDiskPolicy", "yandex_error_parser",
+    ),
+    "transfers": ("CHUNK_SIZE",),
 }
 
 

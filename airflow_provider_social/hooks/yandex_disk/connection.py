@@ -15,6 +15,7 @@ from airflow_provider_social.core.declaration import (
     ConnectionForm,
     ServiceDeclaration,
     cli_arg,
+    conn_id_arg,
     user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _string
@@ -44,7 +45,7 @@ AUTH_COMMAND = AuthCommand(
     help="Yandex ID device-code flow for a yandex_disk connection",
     func="airflow_provider_social.hooks.yandex_disk.cli.auth_yandex",
     args=(
-        cli_arg("--conn-id", help="Connection to authorise", default="yandex_disk_default"),
+        conn_id_arg("yandex_disk_default"),
         CLIENT_ID_ARG,
         CLIENT_SECRET_ARG,
         cli_arg("--timeout", type=int, default=300,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_provider_social.hooks.base import SocialHook, delegate
 from airflow_provider_social.hooks.yandex_disk.auth import YandexIdDeviceFlow
 from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
+from airflow_provider_social.hooks.yandex_disk.connection import CONNECTION_FORM
 from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
 from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
 from airflow_provider_social.hooks.yandex_disk.policy import POLICY, SERVICE
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.core.tokens import TokenManager, TokenSet
 
 
-class YandexDiskHook(SocialHook):
+class YandexDiskHook(SocialHook, form=CONNECTION_FORM):
     """Yandex Disk through the REST API v1, with Yandex ID token refresh.
 
     Connection ``yandex_disk``: ``password`` holds the OAuth access token; extras ``refresh_token``,
@@ -37,14 +38,6 @@ class YandexDiskHook(SocialHook):
 
     :param yandex_disk_conn_id: the Connection ID, default ``yandex_disk_default``.
     """
-
-    conn_name_attr = "yandex_disk_conn_id"
-
-    default_conn_name = "yandex_disk_default"
-
-    conn_type = "yandex_disk"
-
-    hook_name = "Yandex Disk"
 
     service_name = SERVICE
 
