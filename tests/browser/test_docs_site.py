@@ -16,6 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -102,9 +103,9 @@ def test_search_finds_an_operator_by_its_class_name(docs_page, operator):
     # Typed key by key as a reader does: Material searches on key events, which fill() does not send.
     docs_page.locator("input.md-search__input").press_sequentially(operator)
     expected = SEARCHED_OPERATORS[operator]
-    link = docs_page.locator(f'.md-search-result__item a[href*="{expected}"]').first
-    link.wait_for(state="attached")
-    assert operator in docs_page.locator(".md-search-result__list").inner_text()
-    link.click()
+    # Waited for, not read once: Material redraws the results at each key, and a prefix ("Yandex") already
+    # lists the page, so the list is read only once it shows the whole class name.
+    expect(docs_page.locator(".md-search-result__list")).to_contain_text(operator, timeout=30_000)
+    docs_page.locator(f'.md-search-result__item a[href*="{expected}"]').first.click()
     docs_page.wait_for_url(f"**/{expected}**")
     assert docs_page.locator(f'[id$=".{operator}"]').count() == 1
