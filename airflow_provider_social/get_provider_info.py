@@ -51,6 +51,7 @@ def get_provider_info() -> dict[str, Any]:
             for service in services if service.trigger_modules
         ],
         "notifications": [notifier for service in services for notifier in service.notifiers],
+        "filesystems": [module for service in services for module in service.filesystem_modules],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
         # No "plugins" key: the plugin is the airflow.plugins entry point (pyproject.toml), which Airflow always
         # loads; declared here as well, it loaded twice with lazy_discover_providers = False ("already registered").

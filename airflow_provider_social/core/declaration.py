@@ -265,6 +265,7 @@ class ServiceDeclaration:
     :param extra_links: operator extra links Airflow loads from ``get_provider_info``.
     :param trigger_modules: trigger modules, likewise.
     :param notifiers: notifier classes, likewise.
+    :param filesystem_modules: object storage filesystem modules (``schemes`` and ``get_fs``), likewise.
     """
 
     name: str
@@ -277,6 +278,7 @@ class ServiceDeclaration:
     extra_links: tuple[str, ...] = ()
     trigger_modules: tuple[str, ...] = ()
     notifiers: tuple[str, ...] = ()
+    filesystem_modules: tuple[str, ...] = ()
 
 
 def load(dotted: str) -> Any:

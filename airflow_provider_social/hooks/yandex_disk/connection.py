@@ -64,4 +64,5 @@ SERVICE = ServiceDeclaration(
     sandbox="airflow_provider_social.sandbox.yandex.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",),
     trigger_modules=("airflow_provider_social.triggers.yandex_disk",),
+    filesystem_modules=("airflow_provider_social.fs.yadisk",),
 )

@@ -35,6 +35,7 @@ from airflow_provider_social.hooks.yandex_disk.policy import (
     OperationFailedError,
 )
 from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
+from airflow_provider_social.hooks.yandex_disk.throttle import temporary_upload_path, throttled_media_type
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
@@ -119,6 +120,7 @@ class YandexDiskTransfers:
         wait: bool = True,
         poll_interval: float = 1.0,
         timeout: float = UPLOAD_WAIT_TIMEOUT,
+        avoid_throttle: bool = True,
     ) -> dict[str, Any]:
         """Upload a local file: get an upload href, then stream the raw bytes in one ``PUT`` with Content-Length.
 
@@ -136,6 +138,10 @@ class YandexDiskTransfers:
             ``operation_id`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
         :param poll_interval: seconds between operation status checks while waiting.
         :param timeout: give up waiting for a 202 upload after this many seconds (:class:`OperationFailedError`).
+        :param avoid_throttle: for a name Yandex throttles to 128 KiB/s (``.zip``, ``.gz``, ``.db``, ``.mp4``, ...:
+            :mod:`.throttle`), upload under a temporary name without an extension in the same folder and then
+            rename it (the known workaround). The upload is then always waited for (the rename needs the file),
+            and Disk needs room for the new file beside the one it replaces. False: upload under the final name.
         :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}`` as Yandex computed them
             (``md5``/``sha256`` are None while ``status`` is ``"in-progress"``).
         """
@@ -146,11 +152,11 @@ class YandexDiskTransfers:
         size = local.stat().st_size
         return self._upload(lambda: _FileStream(local, size), size, path, local.name, "local_path",
                             overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
-                            timeout=timeout)
+                            timeout=timeout, avoid_throttle=avoid_throttle)
 
     def upload_bytes(
         self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
-        poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT,
+        poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT, avoid_throttle: bool = True,
     ) -> dict[str, Any]:
         """Upload in-memory bytes (small generated content: reports, markers); same contract as :meth:`upload_file`.
 
@@ -161,6 +167,8 @@ class YandexDiskTransfers:
         :param wait: wait for a 202 upload to land (see :meth:`upload_file`).
         :param poll_interval: seconds between operation status checks while waiting.
         :param timeout: give up waiting for a 202 upload after this many seconds.
+        :param avoid_throttle: upload a throttled type under a temporary name, then rename it (see
+            :meth:`upload_file`).
         :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}``.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -168,20 +176,86 @@ class YandexDiskTransfers:
         path = disk_path(remote_path, "remote_path")
         payload = bytes(data)
         return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", "data", overwrite=overwrite,
-                            parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout)
+                            parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout,
+                            avoid_throttle=avoid_throttle)
 
     def _upload(
         self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
-        overwrite: bool, parents: bool, wait: bool, poll_interval: float, timeout: float,
+        overwrite: bool, parents: bool, wait: bool, poll_interval: float, timeout: float, avoid_throttle: bool,
     ) -> dict[str, Any]:
-        """Get a fresh upload link and PUT a fresh body in every attempt; then check what Yandex stored."""
-        from airflow_provider_social.core.http import RetryableError
-
+        """Check the limits and the folder, then upload under the final name, or (a throttled type) under a
+        temporary one that is renamed."""
         self.account_limits.check(size, field=field, name=shown_name, overwrite=overwrite)
         if parents:
             parent = parent_path(path)
             if parent not in ("disk:/", "app:/"):
                 self.resources.create_folder(parent, parents=True)
+        if avoid_throttle and throttled_media_type(path):
+            return self._upload_renamed(body_factory, size, path, shown_name, field, overwrite=overwrite,
+                                        poll_interval=poll_interval, timeout=timeout)
+        return self._upload_to(body_factory, size, path, shown_name, field, overwrite=overwrite, wait=wait,
+                               poll_interval=poll_interval, timeout=timeout)
+
+    def _upload_renamed(
+        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
+        overwrite: bool, poll_interval: float, timeout: float,
+    ) -> dict[str, Any]:
+        """The throttle workaround: upload to :func:`.throttle.temporary_upload_path`, then move it to ``path``.
+
+        Both steps are safe to repeat: the upload overwrites the temporary name (a retry or a re-run reuses it), and
+        a move whose answer was lost is recognised by its effect (the temporary name gone, ``path`` holding the
+        uploaded md5). On any failure the temporary file is deleted.
+        """
+        existing = self.resources.get_type(path)
+        if existing == "dir":
+            raise ConflictError(f"remote_path: {path!r} is an existing folder", service=SERVICE,
+                                operation="upload file", status_code=409,
+                                api_code="DiskPathPointsToExistentDirectoryError", hint="choose a file path inside it")
+        if existing is not None and not overwrite:
+            raise ConflictError(f"remote_path: {path!r} already exists", service=SERVICE, operation="upload file",
+                                status_code=409, api_code="DiskResourceAlreadyExistsError",
+                                hint="pass overwrite=True to replace it")
+        temporary = temporary_upload_path(path)
+        try:
+            uploaded = self._upload_to(body_factory, size, temporary, shown_name, field, overwrite=True, wait=True,
+                                       poll_interval=poll_interval, timeout=timeout)
+            self._move_into_place(temporary, path, overwrite=overwrite, md5=uploaded["md5"],
+                                  poll_interval=poll_interval, timeout=timeout)
+        except BaseException:
+            self._discard_temporary(temporary)
+            raise
+        return {**uploaded, "path": path}
+
+    def _move_into_place(self, temporary: str, path: str, *, overwrite: bool, md5: str | None,
+                         poll_interval: float, timeout: float) -> None:
+        try:
+            self.resources.move(temporary, path, overwrite=overwrite, poll_interval=poll_interval, timeout=timeout)
+        except SocialApiError as failed:
+            # A move without overwrite is not re-sent blindly; if its answer was lost it may have happened.
+            if not self._moved(temporary, path, md5):
+                raise refine_conflict(failed, "remote_path", path) from None
+
+    def _moved(self, temporary: str, path: str, md5: str | None) -> bool:
+        try:
+            if self.resources.get_type(temporary) is not None:
+                return False
+            return md5 is not None and self.resources.get_metadata(path, fields="md5").get("md5") == md5
+        except SocialApiError:
+            return False
+
+    def _discard_temporary(self, temporary: str) -> None:
+        """Best effort (the original error is what the caller needs): delete the temporary upload for good."""
+        try:
+            self.resources.delete(temporary, permanently=True)
+        except Exception:  # noqa: BLE001 - nothing there, or Disk unreachable: the next run overwrites the name
+            return
+
+    def _upload_to(
+        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
+        overwrite: bool, wait: bool, poll_interval: float, timeout: float,
+    ) -> dict[str, Any]:
+        """Get a fresh upload link and PUT a fresh body in every attempt; then check what Yandex stored."""
+        from airflow_provider_social.core.http import RetryableError
 
         operation_ids: list[str | None] = []
 
@@ -328,6 +402,27 @@ class YandexDiskTransfers:
             raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
                                 hint="pass overwrite=True")
         return self._download(lambda: self.get_download_link(path), target, path)
+
+    def open_download(self, remote_path: str, *, start: int = 0) -> tuple[Any, int]:
+        """A streamed answer of the download host for a file, from byte ``start`` on, and where its body begins.
+
+        ``start`` is asked for with ``Range: bytes=<start>-``. Whether Yandex's download host honours it is
+        UNCONFIRMED, so the second value says what came: ``start`` for a ``206``, ``0`` for a ``200`` with the whole
+        file (the caller skips to ``start``). The caller closes the response. Used by ``yadisk://`` reads.
+
+        :param remote_path: the file.
+        :param start: the first byte wanted.
+        """
+        path = disk_path(remote_path, "remote_path")
+        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+            raise input_error("start", f"must be a byte offset (an integer >= 0), got {start!r}", service=SERVICE)
+        headers = {"Range": f"bytes={start}-"} if start else {}
+
+        def use(href: str) -> tuple[Any, int]:
+            response = self._send_to_link("download file", href, headers=headers)
+            return response, start if response.status_code == 206 else 0
+
+        return self._with_fresh_link("download file", lambda: self.get_download_link(path), use)
 
     def read_bytes(self, remote_path: str, *, max_size: int = 64 * 1024 * 1024) -> bytes:
         """A small file's content in memory (use :meth:`download_file` for anything big).
