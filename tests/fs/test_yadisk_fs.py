@@ -141,6 +141,18 @@ def test_reading_is_one_download_until_a_seek_asks_for_a_range(fs, sandbox):
     assert downloads(sandbox) - before == 6  # each seek back: another href, asked for with a Range
 
 
+def test_random_access_works_when_the_download_host_ignores_range(fs, sandbox):
+    sandbox.control.configure("yandex_disk", download_ranges=0)
+    data = os.urandom(5_000)
+    fs.pipe_file("/r.txt", data)
+    with fs.open("/r.txt", "rb", block_size=500) as fh:
+        fh.seek(3000)
+        assert fh.read(100) == data[3000:3100]  # the whole file came (200) and was skipped forward
+        fh.seek(10)
+        assert fh.read(5) == data[10:15]
+    assert fs.read_block("/r.txt", 4990, 100) == data[4990:]
+
+
 def test_writing_spools_and_uploads_on_close(fs, sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)

@@ -76,6 +76,14 @@ def test_download_ranges(disk, sandbox):
     assert several.status_code == 200 and several.content == data
 
 
+def test_a_download_host_that_ignores_ranges(disk, sandbox):
+    sandbox.control.configure("yandex_disk", download_ranges=0)
+    assert disk.upload("r.txt", b"0123456789").status_code == 201
+    href = disk.call("GET", "/resources/download", path="r.txt").json()["href"]
+    answer = requests.get(href, headers={"Range": "bytes=5-"}, timeout=10)
+    assert answer.status_code == 200 and answer.content == b"0123456789" and answer.headers["accept-ranges"] == "none"
+
+
 @pytest.mark.parametrize(("header", "expected"), [
     (None, None), ("bytes=0-0", (0, 1)), ("bytes=5-", (5, 10)), ("bytes=5-100", (5, 10)), ("bytes=-3", (7, 10)),
     ("bytes=-0", "unsatisfiable"), ("bytes=10-", "unsatisfiable"), ("bytes=7-3", None), ("items=0-1", None),

@@ -48,7 +48,7 @@ Behaviour (facts from shared/reference/twitter_x_yandex.md section 7; UNCONFIRME
 Settings (per sandbox, all users) via ``POST /_control/state/yandex_disk`` with a JSON object of any of
 ``total_space``, ``max_file_size``, ``operation_duration``, ``fail_next_operations``, ``upload_link_ttl``,
 ``download_link_ttl``, ``upload_async_over``, ``upload_async_next``, ``upload_throttle_rate``,
-``upload_throttle_time_scale``; ``GET /_control/state/yandex_disk`` shows them
+``upload_throttle_time_scale``, ``download_ranges``; ``GET /_control/state/yandex_disk`` shows them
 with every disk's tree.
 
 Modules: :mod:`.constants`, :mod:`.errors` (the API's error and JSON answers), :mod:`.records` (blobs, nodes,

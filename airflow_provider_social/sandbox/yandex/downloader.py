@@ -1,7 +1,8 @@
 """The download host (``downloader.disk.yandex.ru``): ``/disk/<token>`` redirects to ``/get/<token>``, which streams.
 
 A single ``Range: bytes=a-b`` (or ``a-``, ``-n``) is answered ``206`` with ``Content-Range``; one past the end ``416``
-with ``Content-Range: bytes */size``; anything else (no header, several ranges, malformed) the whole file. Whether
+with ``Content-Range: bytes */size``; anything else (no header, several ranges, malformed) the whole file. The
+setting ``download_ranges`` 0 makes it ignore ``Range`` altogether (200, the whole file). Whether
 Yandex's downloader honours ``Range`` is UNCONFIRMED by recorded traffic: rclone's yandex backend sends its range
 options on the download href (backend/yandex/yandex.go, ``Object.Open``), and clients must also cope with a 200.
 """
@@ -74,11 +75,12 @@ def _downloader_routes(state: SandboxState) -> list[BaseRoute]:
         fd, size = blob.file.fileno(), blob.size
         filename = unquote(request.query_params.get("filename") or "file")
         headers = {
-            "accept-ranges": "bytes",
+            "accept-ranges": "bytes" if _disk(state).settings.download_ranges else "none",
             "etag": f'"{blob.md5}"',
             "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
         }
-        wanted = byte_range(request.headers.get("range"), size)
+        honoured = _disk(state).settings.download_ranges
+        wanted = byte_range(request.headers.get("range"), size) if honoured else None
         if isinstance(wanted, str):  # "unsatisfiable"
             return Response(b"", status_code=416, headers={**headers, "content-range": f"bytes */{size}"})
         start, end = wanted or (0, size)

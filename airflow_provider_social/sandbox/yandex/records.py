@@ -107,6 +107,9 @@ class Settings:
     # read the time the throttle would have taken from the upload event's ``throttled_seconds``).
     upload_throttle_rate: float = 131072.0
     upload_throttle_time_scale: float = 1.0
+    # 1: the download host answers a single Range with 206 (UNCONFIRMED at Yandex); 0: it ignores Range (200, the
+    # whole file), so clients can be tested against a host that does not honour it.
+    download_ranges: int = 1
 
     def update(self, data: dict[str, Any]) -> None:
         for key, value in data.items():
