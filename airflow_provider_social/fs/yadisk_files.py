@@ -106,7 +106,9 @@ class YandexDiskWriteFile(AbstractBufferedFile):
         super().__init__(fs, path, mode=mode, block_size=block_size, **kwargs)
 
     def _initiate_upload(self) -> None:
-        descriptor, self._spool_path = tempfile.mkstemp(prefix="yadisk-upload-")
+        # The target's name in the spool's, so that an error naming the local file names the Disk file as well.
+        name = self.path.rstrip("/").rsplit("/", 1)[-1][:100]
+        descriptor, self._spool_path = tempfile.mkstemp(prefix="yadisk-upload-", suffix=f"-{name}")
         self._spool = os.fdopen(descriptor, "wb")
 
     def _upload_chunk(self, final: bool = False) -> bool:

@@ -198,6 +198,10 @@ def test_object_storage_path_reads_writes_and_lists(disk_conn):
     assert (base / "2026" / "a.txt").checksum() == int(hashlib.md5(b"alpha").hexdigest(), 16)  # noqa: S324
     (base / "2026" / "a.txt").move(base / "a.txt")
     assert (base / "a.txt").exists() and not (base / "2026" / "a.txt").exists()
+    (base / "a.txt").copy(base / "c.txt")  # the same store: Disk copies it, no bytes through the worker
+    assert (base / "c.txt").read_text() == "alpha"
+    (base / "c.txt").unlink()
+    assert sorted(p.name for p in base.iterdir()) == ["2026", "a.txt"]
 
 
 def test_copy_and_move_to_and_from_memory_and_file(disk_conn, tmp_path):
