@@ -178,6 +178,16 @@ def test_an_exception_inside_the_with_block_uploads_nothing(fs, tmp_path, monkey
     assert not fs.exists("/half.txt") and not list(tmp_path.glob("yadisk-upload-*"))
 
 
+def test_a_file_over_the_limit_is_refused_naming_it_before_anything_is_sent(fs, sandbox):
+    from airflow_provider_social.core.errors import PayloadTooLargeError
+
+    sandbox.control.configure("yandex_disk", max_file_size=100)
+    with pytest.raises(PayloadTooLargeError, match="big.txt"), fs.open("/big.txt", "wb") as fh:
+        fh.write(b"x" * 200)
+    assert not [e for e in sandbox.control.created("yandex_disk") if e["kind"] == "upload"]
+    assert not fs.exists("/big.txt")
+
+
 def test_exclusive_create(fs):
     with fs.open("/x.txt", "xb") as fh:
         fh.write(b"1")
