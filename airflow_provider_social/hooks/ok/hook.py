@@ -153,6 +153,12 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
         return OkTopics(self.client, groups=self.groups, photos=self.photos, clock=self.clock,
                         dedupe_window_minutes=self.dedupe_window_minutes)
 
+    # ---------------------------------------------------------------------------------------------- checks
+    def check_connection(self) -> str:
+        """Who the connection acts as (``users.getCurrentUser``), in one line."""
+        me = self.get_current_user()
+        return f"Connected to OK as {me.get('name') or me.get('first_name') or '?'} (uid {me.get('uid')})"
+
     # ---------------------------------------------------------------------------------------------- public surface
     call = delegate("client", OkClient.call)
 
@@ -172,8 +178,3 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
     find_recent_topic = delegate("topics", OkTopics.find_recent_topic)
     find_earlier_topic = delegate("topics", OkTopics.find_earlier_topic)
     delete_topic = delegate("topics", OkTopics.delete_topic)
-
-    def check_connection(self) -> str:
-        """Who the connection acts as (``users.getCurrentUser``), in one line."""
-        me = self.get_current_user()
-        return f"Connected to OK as {me.get('name') or me.get('first_name') or '?'} (uid {me.get('uid')})"
