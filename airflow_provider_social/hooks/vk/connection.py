@@ -83,6 +83,14 @@ def parse_group_id(value: Any, *, field: str = "group_id") -> int:
 
 
 # ---------------------------------------------------------------------------------------------- declaration
+CONNECTION_FORM = ConnectionForm(
+    conn_type="vk",
+    hook_class_name="airflow_provider_social.hooks.vk.VkHook",
+    hook_name="VK",
+    fields=VK_CONN_FIELDS,
+    behaviour=VK_UI_FIELD_BEHAVIOUR,
+)
+
 # VK ID OAuth 2.1: space-separated scopes, PKCE S256, the redirect brings a device_id that the code exchange and
 # every refresh need; the token endpoint takes client_id (and the optional secret) in the form body and wants the
 # request's state too (reference 1.8).
@@ -96,14 +104,6 @@ AUTH_FLOW = AuthCodeConfig(
     send_state=True,
     code_lifetime="VK ID codes live 10 minutes",
     default_redirect_uri=DEFAULT_REDIRECT_URI,
-)
-
-CONNECTION_FORM = ConnectionForm(
-    conn_type="vk",
-    hook_class_name="airflow_provider_social.hooks.vk.VkHook",
-    hook_name="VK",
-    fields=VK_CONN_FIELDS,
-    behaviour=VK_UI_FIELD_BEHAVIOUR,
 )
 
 AUTH_COMMAND = AuthCommand(
