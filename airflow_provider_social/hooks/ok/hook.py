@@ -153,18 +153,13 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
         return OkTopics(self.client, groups=self.groups, photos=self.photos, clock=self.clock,
                         dedupe_window_minutes=self.dedupe_window_minutes)
 
-    # ---------------------------------------------------------------------------------------------- checks
-    def check_connection(self) -> str:
-        """Who the connection acts as (``users.getCurrentUser``), in one line."""
-        me = self.get_current_user()
-        return f"Connected to OK as {me.get('name') or me.get('first_name') or '?'} (uid {me.get('uid')})"
-
     # ---------------------------------------------------------------------------------------------- public surface
     call = delegate("client", OkClient.call)
 
     get_current_user = delegate("session", OkSession.get_current_user)
     refresh_tokens = delegate("session", OkSession.refresh_tokens)
     keep_session_fresh = delegate("session", OkSession.keep_session_fresh)
+    check_connection = delegate("session", OkSession.check_connection)
 
     group_id = delegate("groups", OkGroups.group_id)
     get_group_info = delegate("groups", OkGroups.get_group_info)
