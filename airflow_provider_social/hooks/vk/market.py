@@ -42,6 +42,19 @@ def check_product_photo(path: str | os.PathLike[str], field: str) -> LocalFile:
     return local
 
 
+def check_product_files(product: Product, where: str = "product") -> None:
+    """Every photo file of ``product`` (existence, format by its bytes, limits, 400 x 400 px), before any upload;
+    errors name ``<where>.main_photo`` or ``<where>.photos[<n>]``.
+
+    :param product: the product.
+    :param where: how errors name the product, e.g. ``catalogue[2]``.
+    """
+    if product.main_photo is not None:
+        check_product_photo(product.main_photo, f"{where}.main_photo")
+    for n, path in enumerate(product.photos):
+        check_product_photo(path, f"{where}.photos[{n}]")
+
+
 def as_product(product: Product | dict[str, Any], where: str = "product") -> Product:
     if isinstance(product, Product):
         product.validate(where=where)
@@ -134,22 +147,16 @@ class VkMarket:
 
         return int(self.api.with_retries("upload product photo", attempt))
 
-    @staticmethod
-    def _check_files(product: Product, where: str) -> None:
-        for n, path in enumerate([product.main_photo, *product.photos]):
-            if path is not None:
-                check_product_photo(path, f"{where}.{'main_photo' if n == 0 else 'photos'}")
-
     def _product_photos(self, product: Product, gid: int, where: str) -> dict[str, Any]:
-        self._check_files(product, where)
         params: dict[str, Any] = {}
         main = product.main_photo_id
         if product.main_photo is not None:
             main = self.upload_product_photo(product.main_photo, group_id=gid, field=f"{where}.main_photo")
         if main is not None:
             params["main_photo_id"] = main
-        extra = list(product.photo_ids) + [self.upload_product_photo(p, group_id=gid, field=f"{where}.photos")
-                                           for p in product.photos]
+        extra = list(product.photo_ids) + [
+            self.upload_product_photo(p, group_id=gid, field=f"{where}.photos[{n}]")
+            for n, p in enumerate(product.photos)]
         if extra:
             params["photo_ids"] = extra
         return params
@@ -173,7 +180,7 @@ class VkMarket:
         :param categories: ``market_categories()`` already read (saves a call per product in bulk).
         """
         item = as_product(product)
-        self._check_files(item, "product")
+        check_product_files(item, "product")
         self._check_category(item, "product", categories)
         gid = self.group(group_id)
         photos = self._product_photos(item, gid, "product")
@@ -196,7 +203,7 @@ class VkMarket:
         item = as_product(product)
         if not str(item_id).isdigit():
             raise input_error("item_id", f"expected a product id, got {item_id!r}", service=SERVICE)
-        self._check_files(item, "product")
+        check_product_files(item, "product")
         self._check_category(item, "product", categories)
         gid = self.group(group_id)
         photos = self._product_photos(item, gid, "product")
@@ -227,4 +234,4 @@ class VkMarket:
         return int(answer["item_group_id"])
 
 
-__all__ = ["MARKET_METHODS", "VkMarket", "as_product", "check_product_photo"]
+__all__ = ["MARKET_METHODS", "VkMarket", "as_product", "check_product_files", "check_product_photo"]

@@ -99,9 +99,9 @@ class Product:
                 raise _err(f"{where}.", "dimensions", "give width, height and length together")
             row["dimensions"] = sizes
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(row) - known)
+        unknown = sorted(str(key) for key in set(row) - known)
         if unknown:
-            raise _err(f"{where}.", unknown[0], f"unknown product field; known: {', '.join(sorted(known))}")
+            raise _err(f"{where}.", unknown[0], f"unknown product field; known: {', '.join(sorted(ROW_KEYS))}")
         prefix = f"{where}."
         for name in ("name", "description", "category_id"):
             if name not in row:
@@ -269,4 +269,7 @@ def _kopecks(amount: Any) -> int | None:
         return None
 
 
-__all__ = ["MAX_EXTRA_PHOTOS", "MIN_PHOTO_SIDE", "Product"]
+#: The keys a catalogue row may have: the fields, ``title`` for ``name`` and ``width``/``height``/``length``.
+ROW_KEYS = frozenset({f.name for f in fields(Product)} | {"title", "width", "height", "length"})
+
+__all__ = ["MAX_EXTRA_PHOTOS", "MIN_PHOTO_SIDE", "ROW_KEYS", "Product"]
