@@ -18,6 +18,7 @@ from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.rendered import rendered_value
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.market_rows import load_catalogue
+from airflow_provider_social.hooks.vk.market_values import ad_name, whole_number
 from airflow_provider_social.hooks.vk.products import Product
 from airflow_provider_social.hooks.vk.wall import post_url
 from airflow_provider_social.operators.vk import VkBaseOperator
@@ -271,8 +272,6 @@ class VkPromotePostOperator(VkAdsOperator):
 
         :param context: the task's Airflow context.
         """
-        from airflow_provider_social.hooks.vk.ads import ad_name, whole_number
-
         post_id = _int(self.post_id, "post_id")
         daily_limit = whole_number(self.daily_limit, "daily_limit", what="whole roubles > 0")
         category, account = _int(self.category_id, "category_id"), _int(self.account_id, "account_id")
@@ -321,8 +320,6 @@ class VkPauseAdOperator(VkAdsOperator):
 
 def _int(value: Any, name: str) -> int:
     """A positive id; an XCom dict holding the id under the parameter's own name (``{"ad_id": 5}``) gives it."""
-    from airflow_provider_social.hooks.vk.ads import whole_number
-
     if isinstance(value, Mapping) and name in ("ad_id", "post_id", "campaign_id") and name in value:
         value = value[name]
     return whole_number(value, name, what="a positive integer")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import PermissionDeniedError, ValidationError, input_error
 from airflow_provider_social.hooks.vk.auth import USER
+from airflow_provider_social.hooks.vk.market_values import MAX_NAME, ad_name, whole_number
 from airflow_provider_social.hooks.vk.methods import ADS_METHODS  # re-exported: the rows live in the one table
 from airflow_provider_social.hooks.vk.policy import ACCOUNT_HINT, SERVICE
 
@@ -33,43 +34,6 @@ if TYPE_CHECKING:
 PROMOTED_POST_FORMAT = 9
 CAMPAIGN_MONTHS = 24
 PERIODS = ("day", "month", "overall", "week", "year")
-
-
-MAX_ID = 2**63 - 1  # VK ids are 64-bit integers
-MAX_NAME = 60  # campaign and ad names (ads.createCampaigns / ads.createAds)
-
-
-def whole_number(value: Any, name: str, *, minimum: int = 1, what: str = "a positive id") -> int:
-    """``value`` as an int in ``minimum..2**63-1``: an int or a string of ASCII digits (a rendered template), never a
-    boolean, a float, ``"1e3"`` or ``"²"``; errors name ``name``.
-
-    :param value: the value as given or rendered.
-    :param name: the parameter, named in errors.
-    :param minimum: the smallest value taken.
-    :param what: what the value is, for the error.
-    """
-    text = value.strip() if isinstance(value, str) else value
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(text, str) and text.isascii() and text.isdigit():
-        number = int(text)
-    else:
-        raise input_error(name, f"expected {what}, got {_preview(value)}", service=SERVICE)
-    if not minimum <= number <= MAX_ID:
-        raise input_error(name, f"expected {what} ({minimum}..{MAX_ID}), got {_preview(value)}", service=SERVICE)
-    return number
-
-
-def ad_name(value: Any, name: str) -> str:
-    """A campaign or ad name: text of 1..60 characters.
-
-    :param value: the name as given or rendered.
-    :param name: the parameter, named in errors.
-    """
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
-        shown = f"{len(value)} characters" if isinstance(value, str) else type(value).__name__
-        raise input_error(name, f"must be text of 1..{MAX_NAME} characters, got {shown}", service=SERVICE)
-    return value
 
 
 def months_later(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -88,9 +52,6 @@ def _positive(value: Any, name: str) -> int:
     return whole_number(value, name)
 
 
-def _preview(value: Any, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class VkAds:
@@ -269,4 +230,4 @@ def _day(value: datetime.date | str | int, name: str) -> str:
         raise input_error(name, f"expected a date YYYY-MM-DD or 0, got {value!r}", service=SERVICE) from None
 
 
-__all__ = ["ADS_METHODS", "VkAds", "ad_name", "months_later", "whole_number"]
+__all__ = ["ADS_METHODS", "VkAds", "months_later"]

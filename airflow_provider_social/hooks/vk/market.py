@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk.auth import USER
 from airflow_provider_social.hooks.vk.files import check_photo, image_format_and_size
+from airflow_provider_social.hooks.vk.market_values import whole_number
 from airflow_provider_social.hooks.vk.methods import MARKET_METHODS  # re-exported: the rows live in the one table
 from airflow_provider_social.hooks.vk.policy import SERVICE
 from airflow_provider_social.hooks.vk.products import MIN_PHOTO_SIDE, Product
@@ -119,7 +120,8 @@ class VkMarket:
         :param group_id: the community of bare ids (default the connection's).
         :param extended: add photos and collection ids.
         """
-        refs = [str(i) if "_" in str(i) else f"{-self.group(group_id)}_{int(i)}" for i in item_ids]
+        refs = [str(i) if "_" in str(i) else f"{-self.group(group_id)}_{whole_number(i, 'item_ids')}"
+                for i in item_ids]
         found: list[dict[str, Any]] = []
         for start in range(0, len(refs), BY_ID):
             answer = self.api.call("market.getById", item_ids=refs[start : start + BY_ID], extended=extended or None)
@@ -201,8 +203,7 @@ class VkMarket:
         :param categories: ``market_categories()`` already read.
         """
         item = as_product(product)
-        if not str(item_id).isdigit():
-            raise input_error("item_id", f"expected a product id, got {item_id!r}", service=SERVICE)
+        item_id = whole_number(item_id, "item_id", what="a product id")
         check_product_files(item, "product")
         self._check_category(item, "product", categories)
         gid = self.group(group_id)
@@ -216,7 +217,8 @@ class VkMarket:
         :param item_id: the product id.
         :param group_id: the community (default the connection's).
         """
-        self.api.call("market.delete", owner_id=-self.group(group_id), item_id=int(item_id))
+        item = whole_number(item_id, "item_id", what="a product id")
+        self.api.call("market.delete", owner_id=-self.group(group_id), item_id=item)
 
     def group_products(self, item_ids: Sequence[int], *, item_group_id: int | None = None,
                        group_id: Any = None) -> int:
@@ -226,7 +228,9 @@ class VkMarket:
         :param item_group_id: an existing group to add to.
         :param group_id: the community (default the connection's).
         """
-        ids = [int(i) for i in item_ids]
+        ids = [whole_number(i, "item_ids", what="product ids") for i in item_ids]
+        if item_group_id is not None:
+            item_group_id = whole_number(item_group_id, "item_group_id", what="a variant group id")
         if len(ids) + (1 if item_group_id else 0) < 2:
             raise input_error("item_ids", "a variant group needs two or more products", service=SERVICE)
         answer = self.api.call("market.groupItems", group_id=self.group(group_id), item_ids=ids,
