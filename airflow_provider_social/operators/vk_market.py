@@ -9,16 +9,14 @@ job instead of doing it twice.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.rendered import rendered_value
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.market_rows import load_catalogue
-from airflow_provider_social.hooks.vk.market_values import ad_name, whole_number
+from airflow_provider_social.hooks.vk.market_values import DeletionBound, ad_name, deletion_bound, whole_number
 from airflow_provider_social.hooks.vk.products import Product
 from airflow_provider_social.hooks.vk.wall import post_url
 from airflow_provider_social.operators.vk import VkBaseOperator
@@ -147,62 +145,6 @@ class VkMarketSyncOperator(VkBaseOperator):
         return products
 
 
-class DeletionBound:
-    """How many products one sync may delete: ``count``, or ``fraction`` of the shop's products with a SKU.
-
-    :param count: an absolute bound (None when the bound is a fraction).
-    :param fraction: a fraction 0..1, rounded up when applied.
-    :param given: the value as the user gave it, for messages.
-    """
-
-    def __init__(self, *, count: int | None = None, fraction: Fraction | None = None, given: Any = None) -> None:
-        self.count = count
-        self.fraction = fraction
-        self.given = given
-
-    def allowed(self, shop_size: int) -> int:
-        """The most deletions for a shop of ``shop_size`` products with a SKU.
-
-        :param shop_size: the shop's products with a SKU.
-        """
-        if self.count is not None:
-            return self.count
-        assert self.fraction is not None
-        return math.ceil(self.fraction * shop_size)
-
-
-def deletion_bound(value: Any) -> DeletionBound:
-    """``max_delete`` read: an int (or a string of digits) is a count; a float in 0..1, a decimal string such as
-    ``"0.25"`` or a percentage such as ``"25%"`` is a fraction of the shop's products with a SKU.
-
-    :param value: the ``max_delete`` argument.
-    """
-    problem = (f"expected a count (an int >= 0) or a fraction of the shop's products with a SKU (0..1 or '25%'), "
-               f"got {value!r}")
-    text = value.strip() if isinstance(value, str) else None
-    if isinstance(value, bool):
-        raise input_error("max_delete", problem, service=SERVICE)
-    if isinstance(value, int) or (text is not None and text.isascii() and text.isdigit()):
-        count = int(value)
-        if count < 0:
-            raise input_error("max_delete", problem, service=SERVICE)
-        return DeletionBound(count=count, given=value)
-    try:
-        if isinstance(value, float):
-            fraction = Fraction(str(value)) if math.isfinite(value) else None
-        elif text is not None and text.endswith("%"):
-            fraction = Fraction(text[:-1].strip()) / 100
-        elif text is not None and "." in text:
-            fraction = Fraction(text)
-        else:
-            fraction = None
-    except (ValueError, ZeroDivisionError):
-        fraction = None
-    if fraction is None or not 0 <= fraction <= 1:
-        raise input_error("max_delete", problem, service=SERVICE)
-    return DeletionBound(fraction=fraction, given=value)
-
-
 def _check_deletions(rows: int, deletions: int, shop_size: int, bound: DeletionBound) -> None:
     """Refuse an empty catalogue and deletions beyond the bound (before any change)."""
     if rows == 0:
@@ -326,4 +268,4 @@ def _int(value: Any, name: str) -> int:
 
 
 __all__ = ["DEFAULT_MAX_DELETE", "VkMarketSyncOperator", "VkPauseAdOperator", "VkPromotePostOperator",
-           "deletion_bound", "load_catalogue"]
+           "load_catalogue"]

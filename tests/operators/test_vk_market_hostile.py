@@ -13,7 +13,6 @@ import json
 import pytest
 
 from airflow_provider_social.core.errors import ValidationError
-from airflow_provider_social.operators import vk as vk_ops
 from airflow_provider_social.operators.vk_market import (
     VkMarketSyncOperator,
     VkPauseAdOperator,
@@ -21,19 +20,10 @@ from airflow_provider_social.operators.vk_market import (
 )
 from tests.hooks.vk.conftest import png
 from tests.hooks.vk.test_vk_sandbox import vk_sandbox  # noqa: F401  (fixture)
+from tests.operators import test_vk_market_operators as market_tests
 
-GROUP = 1000001
-
-
-@pytest.fixture
-def hook(vk_sandbox, monkeypatch):  # noqa: F811
-    made = vk_sandbox()
-    monkeypatch.setattr(vk_ops.VkBaseOperator, "get_hook", lambda self: made)
-    return made
-
-
-def _shop(sandbox) -> list[dict]:
-    return sandbox.control.state("vk")["market"]["items"]
+hook = market_tests.hook  # the fixture: a sandbox VkHook that the operators use
+_shop = market_tests._shop
 
 
 def _vk_requests(sandbox) -> int:
