@@ -158,6 +158,21 @@ def test_a_cp1251_csv_is_refused_naming_the_encoding_or_read_with_encoding_given
     assert _shop(sandbox)[0]["description"] == "Керамическая кружка, 300 мл"
 
 
+def test_excel_sep_line_tabs_and_header_case_are_read(sandbox, hook, tmp_path):
+    excel = "sep=;\r\n SKU ;Name;Description;Category_ID;Price\r\nA-1;Board game;A game for four players;302;1500\r\n"
+    assert _sync_csv(tmp_path, excel.encode())["added"] == 1
+    tabs = "sku\tname\tdescription\tcategory_id\tprice\nA-1\tBoard game\tA game for four players\t302\t1600\n"
+    assert _sync_csv(tmp_path, tabs.encode())["edited"] == 1 and _shop(sandbox)[0]["price"] == 160000
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [({"encoding": "klingon"}, "encoding"), ({"delimiter": ";;"}, "delimiter"),
+                                               ({"encoding": "ascii"}, "catalogue")])
+def test_a_bad_encoding_or_delimiter_argument_is_an_input_error(sandbox, hook, tmp_path, kwargs, field):
+    with pytest.raises(ValidationError, match=f"VK: {field}"):
+        _sync_csv(tmp_path, CSV_ROWS.format(d=",").encode(), **kwargs)
+    assert _vk_requests(sandbox) == 0
+
+
 @pytest.mark.parametrize(("text", "words"), [
     ("sku,name,description,category_id,price,colour\nA-1,Board game,A game for four players,302,1500,red\n",
      "unknown column 'colour'"),
