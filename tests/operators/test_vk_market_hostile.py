@@ -165,8 +165,9 @@ def test_excel_sep_line_tabs_and_header_case_are_read(sandbox, hook, tmp_path):
     assert _sync_csv(tmp_path, tabs.encode())["edited"] == 1 and _shop(sandbox)[0]["price"] == 160000
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [({"encoding": "klingon"}, "encoding"), ({"delimiter": ";;"}, "delimiter"),
-                                               ({"encoding": "ascii"}, "catalogue")])
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"encoding": "klingon"}, "encoding"), ({"delimiter": ";;"}, "delimiter"), ({"encoding": "ascii"}, "catalogue"),
+])
 def test_a_bad_encoding_or_delimiter_argument_is_an_input_error(sandbox, hook, tmp_path, kwargs, field):
     with pytest.raises(ValidationError, match=f"VK: {field}"):
         _sync_csv(tmp_path, CSV_ROWS.format(d=",").encode(), **kwargs)
