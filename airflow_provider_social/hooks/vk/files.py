@@ -71,6 +71,8 @@ def image_format_and_size(path: Path) -> tuple[str, int, int] | None:
                 (length,) = struct.unpack(">H", length_bytes)
                 if kind in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
                     data = fh.read(5)
+                    if len(data) < 5:  # a file cut off inside the frame header
+                        return None
                     height, width = struct.unpack(">HH", data[1:5])
                     return "jpeg", width, height
                 fh.seek(length - 2, os.SEEK_CUR)
