@@ -44,16 +44,18 @@ class LocalFile:
     path: Path
     size: int
     content_type: str = "application/octet-stream"
+    width: int = 0  # an image's, read from its header (0: not an image)
+    height: int = 0
 
 
 def image_format_and_size(path: Path) -> tuple[str, int, int] | None:
     """``(format, width, height)`` from the file's header, or None when it is no JPEG, PNG or GIF."""
     with open(path, "rb") as fh:
         head = fh.read(32)
-        if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR" and len(head) >= 24:
             width, height = struct.unpack(">II", head[16:24])
             return "png", width, height
-        if head[:6] in (b"GIF87a", b"GIF89a"):
+        if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
             width, height = struct.unpack("<HH", head[6:10])
             return "gif", width, height
         if head[:2] == b"\xff\xd8":
@@ -69,8 +71,12 @@ def image_format_and_size(path: Path) -> tuple[str, int, int] | None:
                 if len(length_bytes) < 2:
                     return None
                 (length,) = struct.unpack(">H", length_bytes)
+                if length < 2:  # a segment's length counts its own two bytes: anything less is a broken file
+                    return None
                 if kind in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
                     data = fh.read(5)
+                    if len(data) < 5:  # a file cut off inside the frame header
+                        return None
                     height, width = struct.unpack(">HH", data[1:5])
                     return "jpeg", width, height
                 fh.seek(length - 2, os.SEEK_CUR)
@@ -85,7 +91,8 @@ def check_photo(path: str | os.PathLike[str], *, field: str = "photos", max_byte
     check_size(size, max_bytes, field=field, what=f"photo {p.name}", service=SERVICE, operation=operation)
     info = image_format_and_size(p)
     if info is None:
-        raise input_error(field, f"{p.name} is not a JPG, PNG or GIF image", service=SERVICE, operation=operation)
+        raise input_error(field, f"{p.name} is not a JPG, PNG or GIF image (or its header is cut off)",
+                          service=SERVICE, operation=operation)
     fmt, width, height = info
     if width <= 0 or height <= 0:
         raise input_error(field, f"{p.name} has no width or height", service=SERVICE, operation=operation)
@@ -95,7 +102,7 @@ def check_photo(path: str | os.PathLike[str], *, field: str = "photos", max_byte
     if max(width, height) > MAX_SIDE_RATIO * min(width, height):
         raise input_error(field, f"{p.name} is {width}x{height}: the sides' ratio must be at most 1:{MAX_SIDE_RATIO}",
                           service=SERVICE, operation=operation)
-    return LocalFile(p, size, PHOTO_TYPES[fmt])
+    return LocalFile(p, size, PHOTO_TYPES[fmt], width, height)
 
 
 def check_document(path: str | os.PathLike[str], *, field: str = "path") -> LocalFile:

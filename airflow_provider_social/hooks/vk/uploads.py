@@ -4,6 +4,17 @@ Field names and shapes (reference 1.7): wall photos ``photo``; album photos ``fi
 request; more are sent in several requests); story images, documents ``file``; video ``video_file``. Each attempt
 runs all three steps, so a retry starts from a fresh, single-use upload URL. Upload URLs are credentials of a
 kind: only their host is ever logged.
+
+An upload URL expires (VK does not say when, UNCONFIRMED) and serves one upload; VK's upload host answers an
+expired or used URL with a ``{"error": ...}`` body like a refused file (UNCONFIRMED which text), so the first
+refusal of each upload is retried once from a fresh URL (:class:`~airflow_provider_social.core.uploads.
+RefusedLinkRetry`, shared with OK) and a second one is final.
+
+A lost ``photos.saveWallPhoto`` answer is not blindly re-sent (VK does not document whether a repeated save of the
+same ``server``/``photo``/``hash`` returns the saved photo or a second one, UNCONFIRMED; the sandbox refuses it
+with 121, the stricter reading). The wall album is read instead (``photos.get``, newest first): the one photo
+saved by the lost call (its date within the call's time, its caption and its shape) is used; when there is
+none, nothing was saved and the attempt is repeated from a fresh URL; when several match, nothing is guessed.
 """
 
 from __future__ import annotations
@@ -14,7 +25,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.calls import ApiCall
-from airflow_provider_social.core.errors import ServerError, input_error
+from airflow_provider_social.core.errors import ServerError, SocialApiError, input_error
+from airflow_provider_social.core.http import RetryableError
+from airflow_provider_social.core.uploads import RefusedLinkRetry
 from airflow_provider_social.hooks.vk.files import (
     STORY_MAX_BYTES,
     LocalFile,
@@ -29,6 +42,10 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
 
 ALBUM_BATCH = 5
+#: Seconds of clock difference allowed between this machine and VK when a lost save is looked up by its date.
+SAVE_CLOCK_SKEW = 300
+#: How many of the wall album's newest photos are read to find a photo whose save answer was lost.
+SAVED_LOOKUP_COUNT = 50
 STORY_LINK_TEXTS = frozenset({
     "to_store", "vote", "more", "book", "order", "enroll", "fill", "signup", "buy", "ticket", "write", "open",
     "learn_more", "view", "go_to", "contact", "watch", "play", "install", "read",
@@ -46,24 +63,42 @@ class VkUploads:
 
     :param api: the VK API client.
     :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    :param clock: the current time (epoch seconds), to find a photo whose save answer was lost.
     """
 
-    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
+    def __init__(self, api: VkApi, *, group: Callable[[Any], int], clock: Callable[[], float] | None = None) -> None:
+        import time
+
         self.api = api
         self.group = group
+        self.clock = clock or time.time
 
-    def post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str) -> Any:
+    def post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str,
+                   refusals: RefusedLinkRetry | None = None) -> Any:
         """One POST of ``files`` to an upload URL VK handed out; returns the host's JSON answer.
 
         :param upload_url: the single-use upload URL (a credential: only its host is logged).
         :param files: ``(multipart field, file)`` pairs.
         :param operation: the action named in errors.
+        :param refusals: the upload's refusal count, kept across its attempts: the host's first refusal (an expired
+            or used URL reads like a refused file) asks for another attempt from a fresh URL. None: one try.
         """
         if not upload_url:
             raise ServerError("VK gave no upload_url", service=SERVICE, operation=operation)
         body = MultipartFiles(files)
-        return self.api.send(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
-                             headers={"Content-Type": body.content_type})
+
+        def send() -> Any:
+            return self.api.send(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
+                                 headers={"Content-Type": body.content_type})
+
+        if refusals is None:
+            return send()
+        try:
+            return refusals.send(send)
+        except UploadRejected as refused:
+            refused.hint = ("refused again from a fresh upload URL, so not an expired one: check the file's format "
+                            "and limits (docs/services/vk.md, Limits)")
+            raise
 
     # ---------------------------------------------------------------------------------------------- photos
     def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
@@ -78,16 +113,50 @@ class VkUploads:
         files = [check_photo(p, field="photos", operation="upload wall photo") for p in paths]
         gid = self.group(group_id)
 
-        def one(local: LocalFile) -> list[dict[str, Any]]:
+        def one(local: LocalFile, refusals: RefusedLinkRetry) -> list[dict[str, Any]]:
             server = self.api.step("photos.getWallUploadServer", group_id=gid)
-            uploaded = self.post_files(server.get("upload_url"), [("photo", local)], "upload wall photo")
-            return self.api.step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
-                              photo=uploaded.get("photo"), hash=uploaded.get("hash"), caption=caption)
+            uploaded = self.post_files(server.get("upload_url"), [("photo", local)], "upload wall photo", refusals)
+            sent_at = self.clock()
+            try:
+                return self.api.step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
+                                     photo=uploaded.get("photo"), hash=uploaded.get("hash"), caption=caption)
+            except RetryableError as lost:
+                if lost.safe_to_repeat:
+                    raise
+                return [self.saved_wall_photo(gid, local, caption, sent_at, lost.error)]
 
         saved: list[dict[str, Any]] = []
         for local in files:
-            saved.extend(self.api.with_retries("upload wall photo", partial(one, local)))
+            saved.extend(self.api.with_retries("upload wall photo", partial(one, local, RefusedLinkRetry())))
         return [with_attachment(photo, "photo") for photo in saved]
+
+    def saved_wall_photo(self, gid: int, local: LocalFile, caption: str | None, sent_at: float,
+                         lost: SocialApiError) -> dict[str, Any]:
+        """The photo a ``photos.saveWallPhoto`` whose answer was lost saved, read back from the wall album.
+
+        Raises a RetryableError (safe to repeat from a fresh URL) when no such photo exists, and ``lost`` with a
+        hint when several photos could be it.
+
+        :param gid: the community.
+        :param local: the uploaded file (its shape is compared).
+        :param caption: the caption the save carried.
+        :param sent_at: when the save was sent (this machine's clock).
+        :param lost: the error that lost the answer.
+        """
+        answer = self.api.call("photos.get", owner_id=-gid, album_id="wall", rev=1, count=SAVED_LOOKUP_COUNT)
+        items = answer.get("items", []) if isinstance(answer, dict) else []
+        earliest, latest = sent_at - SAVE_CLOCK_SKEW, self.clock() + SAVE_CLOCK_SKEW
+        found = [photo for photo in items if isinstance(photo, dict)
+                 and earliest <= int(photo.get("date") or 0) <= latest
+                 and (photo.get("text") or "") == (caption or "") and same_shape(photo, local)]
+        if len(found) == 1:
+            return dict(found[0])
+        if not found:
+            raise RetryableError(lost, safe_to_repeat=True)  # nothing was saved: a fresh upload is safe
+        shown = ", ".join(f"photo{p.get('owner_id')}_{p.get('id')}" for p in found)
+        lost.hint = (f"the save's answer was lost and {len(found)} recent wall photos could be the one it saved "
+                     f"({shown}); not re-sent, to add no orphan photo: check the community's wall photos")
+        raise lost
 
     def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
                             group_id: Any = None, caption: str | None = None) -> list[dict[str, Any]]:
@@ -105,17 +174,17 @@ class VkUploads:
             raise input_error("photos", "give at least one photo", service=SERVICE)
         gid = self.group(group_id)
 
-        def one(group: list[LocalFile]) -> list[dict[str, Any]]:
+        def one(group: list[LocalFile], refusals: RefusedLinkRetry) -> list[dict[str, Any]]:
             server = self.api.step("photos.getUploadServer", album_id=album_id, group_id=gid)
             fields = [(f"file{n}", local) for n, local in enumerate(group, start=1)]
-            uploaded = self.post_files(server.get("upload_url"), fields, "upload album photos")
+            uploaded = self.post_files(server.get("upload_url"), fields, "upload album photos", refusals)
             return self.api.step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
                               photos_list=uploaded.get("photos_list"), hash=uploaded.get("hash"), caption=caption)
 
         saved: list[dict[str, Any]] = []
         for start in range(0, len(files), ALBUM_BATCH):
             group = files[start : start + ALBUM_BATCH]
-            saved.extend(self.api.with_retries("upload album photos", partial(one, group)))
+            saved.extend(self.api.with_retries("upload album photos", partial(one, group, RefusedLinkRetry())))
         return [with_attachment(photo, "photo") for photo in saved]
 
     # ---------------------------------------------------------------------------------------------- stories
@@ -139,11 +208,12 @@ class VkUploads:
         if link_url and len(link_url) > 2048:
             raise input_error("link_url", "must be at most 2048 characters", service=SERVICE)
         gid = self.group(group_id)
+        refusals = RefusedLinkRetry()
 
         def attempt() -> dict[str, Any]:
             server = self.api.step("stories.getPhotoUploadServer", group_id=gid, add_to_news=add_to_news,
                                 link_text=link_text, link_url=link_url)
-            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload story")
+            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload story", refusals)
             # dev.vk.com shows {"response": {"upload_result": ...}}; a bare upload_result is read too (tolerant).
             inner = uploaded.get("response") if isinstance(uploaded.get("response"), dict) else uploaded
             result = inner.get("upload_result")
@@ -180,13 +250,14 @@ class VkUploads:
         if description and len(description) > 5000:
             raise input_error("description", f"at most 5000 characters, got {len(description)}", service=SERVICE)
         gid = self.group(group_id)
+        refusals = RefusedLinkRetry()
 
         def attempt() -> dict[str, Any]:
             saved = dict(self.api.step("video.save", name=name, description=description, group_id=gid,
                                     album_id=album_id, wallpost=wallpost, is_private=is_private, link=link))
             url = saved.pop("upload_url", None)
             if local is not None:
-                saved.update(self.post_files(url, [("video_file", local)], "upload video"))
+                saved.update(self.post_files(url, [("video_file", local)], "upload video", refusals))
             return saved
 
         video = self.api.with_retries("upload video", attempt)
@@ -206,10 +277,11 @@ class VkUploads:
         """
         local = check_document(path)
         gid = self.group(group_id)
+        refusals = RefusedLinkRetry()
 
         def attempt() -> dict[str, Any]:
             server = self.api.step("docs.getWallUploadServer", group_id=gid)
-            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload document")
+            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload document", refusals)
             return self.api.step("docs.save", file=uploaded.get("file"), title=title or local.path.name, tags=tags)
 
         saved = self.api.with_retries("upload document", attempt)
@@ -219,6 +291,19 @@ class VkUploads:
         return doc
 
 
+def same_shape(photo: dict[str, Any], local: LocalFile) -> bool:
+    """Whether a VK photo object has the uploaded file's proportions (VK scales its copies, never crops the
+    original: ``orig_photo`` or the largest of ``sizes`` keeps the ratio within rounding)."""
+    sizes = [s for s in [photo.get("orig_photo"), *(photo.get("sizes") or [])] if isinstance(s, dict)]
+    biggest = max(sizes, key=lambda s: int(s.get("width") or 0) * int(s.get("height") or 0), default=None)
+    if biggest is None or not local.width or not local.height:
+        return True  # nothing to compare: the date and caption decide
+    width, height = int(biggest.get("width") or 0), int(biggest.get("height") or 0)
+    if not width or not height:
+        return True
+    return abs(width * local.height - height * local.width) <= max(width, height, local.width, local.height)
+
+
 def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
     out = dict(obj)
     if out.get("owner_id") is not None and out.get("id") is not None:
@@ -226,4 +311,5 @@ def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploads", "upload_call", "with_attachment"]
+__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploads", "same_shape", "upload_call",
+           "with_attachment"]
