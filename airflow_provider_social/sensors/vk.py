@@ -44,7 +44,7 @@ class VkUserOnlineSensor(BaseSensorOperator):
 
         :param context: the task's Airflow context.
         """
-        user = self.hook.get_users([self.user_id], fields=("online", "last_seen"))[0]
+        user = self.hook.messages.user_status(self.user_id)  # an empty or malformed id fails before the call
         online = bool(user.get("online"))
         self.log.info("VK user %s is %s (last seen %s)", self.user_id, "online" if online else "offline",
                       (user.get("last_seen") or {}).get("time", "hidden"))

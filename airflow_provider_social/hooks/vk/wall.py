@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 
 MAX_MEDIA = 10
 MAX_POLL_ANSWERS = 10
+MAX_POLL_QUESTION = 255  # what polls.create takes (the sandbox's limit; VK's docs give none, UNCONFIRMED)
+MAX_POST_TEXT = 16384  # wall.post / wall.createComment message (VK's post editor limit; the sandbox's too)
+#: The latest unix time taken: 9999-12-31 (a larger number is milliseconds or nonsense, e.g. year 318857).
+MAX_UNIX_TIME = 253402300799
+MAX_ID = 2**53  # VK's ids are JSON numbers: anything larger is not an id
 _ATTACHMENT_TYPES = ("photo", "video", "audio", "doc", "page", "note", "poll", "album", "market", "market_album",
                      "audio_playlist")
 
@@ -32,24 +38,64 @@ def post_url(group_id: int, post_id: int | str) -> str:
 
 
 def unix_time(value: Any, *, field: str) -> int:
-    """A datetime (aware) or epoch seconds as int epoch seconds."""
+    """A datetime (aware), an ISO 8601 text with a timezone (what a templated datetime renders to) or epoch
+    seconds (1 to :data:`MAX_UNIX_TIME`) as int epoch seconds; anything else is an input error naming ``field``."""
+    if isinstance(value, str) and not _NUMBER_RE.match(value.strip()):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise input_error(field, f"expected a datetime, an ISO 8601 time with a timezone or a unix time, got "
+                              f"{_shown(value)}", service=SERVICE) from None
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise input_error(field, "give a timezone-aware datetime (e.g. pendulum or tzinfo=timezone.utc)",
                               service=SERVICE)
         return int(value.timestamp())
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError):
-        raise input_error(field, f"expected a datetime or unix time, got {value!r}", service=SERVICE) from None
-    if number <= 0:
-        raise input_error(field, f"expected a unix time, got {value!r}", service=SERVICE)
-    return number
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise input_error(field, f"expected a datetime or unix time, got {type(value).__name__} {_shown(value)}",
+                          service=SERVICE)
+    number = float(value)
+    if not 0 < number <= MAX_UNIX_TIME:  # also refuses inf and nan
+        raise input_error(field, f"expected a unix time in seconds between 1 and {MAX_UNIX_TIME} (year 9999), got "
+                          f"{_shown(value)}", service=SERVICE)
+    return int(number)
+
+
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$", re.IGNORECASE)
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def text_value(value: Any, *, field: str, max_len: int) -> str | None:
+    """Text for a message field: None or "" is no text; anything but a string (a dict, a number, a list) is an
+    input error naming ``field``, as is text over ``max_len`` characters."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise input_error(field, f"expected text, got {type(value).__name__} {_shown(value)}", service=SERVICE)
+    if len(value) > max_len:
+        raise input_error(field, f"at most {max_len} characters, got {len(value)}", service=SERVICE)
+    return value
+
+
+def check_link(value: Any, *, field: str = "link") -> str:
+    """One external http(s) link (at most 2048 characters)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.startswith(("http://", "https://")) or len(text) > 2048 or any(c.isspace() for c in text):
+        raise input_error(field, f"expected one http(s) URL of at most 2048 characters, got {_shown(value)}",
+                          service=SERVICE)
+    return text
 
 
 def check_attachment(value: str, *, field: str = "attachments") -> str:
     """``<type><owner_id>_<media_id>[_<access_key>]`` (e.g. ``photo-123_456``) or one http(s) link."""
-    text = str(value).strip()
+    if not isinstance(value, str):
+        raise input_error(field, f"expected <type><owner_id>_<media_id> such as photo-123_456, got "
+                          f"{type(value).__name__} {_shown(value)}", service=SERVICE)
+    text = value.strip()
     if text.startswith(("http://", "https://")):
         return text
     kind = next((t for t in sorted(_ATTACHMENT_TYPES, key=len, reverse=True) if text.startswith(t)), None)
@@ -59,6 +105,9 @@ def check_attachment(value: str, *, field: str = "attachments") -> str:
         raise input_error(field, f"expected <type><owner_id>_<media_id> such as photo-123_456, got {value!r}",
                           service=SERVICE)
     return text
+
+
+_REPOST_RE = re.compile(r"^(?:wall|photo|video)-?\d+_\d+$")
 
 
 class VkWall:
@@ -115,10 +164,21 @@ class VkWall:
         :param close_comments: close comments on the post.
         :param mute_notifications: no notifications about the post.
         """
+        if isinstance(photos, (str, bytes, os.PathLike)):
+            photos = [photos]  # one file, not a sequence of characters
         gid = self.group(group_id)
+        message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         attached = [check_attachment(a) for a in attachments]
         if link:
-            attached.append(check_attachment(link, field="link"))
+            attached.append(check_link(link))
+        if copyright is not None and copyright != "":
+            copyright = check_link(copyright, field="copyright")
+        if video is not None and not isinstance(video, (str, os.PathLike)):
+            raise input_error("video", f"expected a local video file path, got {type(video).__name__}",
+                              service=SERVICE)
+        if poll is not None and not isinstance(poll, Mapping):
+            raise input_error("poll", f"expected {{'question': ..., 'answers': [...]}}, got {type(poll).__name__} "
+                              f"{_shown(poll)}", service=SERVICE)
         if sum(1 for a in attached if a.startswith(("http://", "https://"))) > 1:
             raise input_error("link", "a post takes at most one external link", service=SERVICE)
         media_count = len(photos) + (1 if video else 0) + sum(1 for a in attached if a.startswith(("photo", "video")))
@@ -135,7 +195,7 @@ class VkWall:
         if when is not None and when <= self.clock():
             raise input_error("publish_date", "must be in the future to schedule a post", service=SERVICE)
         if poll:
-            self.check_poll(poll)
+            self.check_poll(poll, now=self.clock())
         if guid is not None and not (0 < len(str(guid)) <= 64):
             raise input_error("guid", "must be 1 to 64 characters", service=SERVICE)
 
@@ -181,8 +241,10 @@ class VkWall:
         :param message: the text.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
-        if not str(object_id).startswith(("wall", "photo", "video")):
-            raise input_error("object_id", f"expected e.g. wall-123_456, got {object_id!r}", service=SERVICE)
+        if not isinstance(object_id, str) or not _REPOST_RE.match(object_id.strip()):
+            raise input_error("object_id", f"expected e.g. wall-123_456, got {_shown(object_id)}", service=SERVICE)
+        object_id = object_id.strip()
+        message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         gid = self.group(group_id)
         answer = self.api.call("wall.repost", object=object_id, message=message, group_id=gid)
         post_id = answer.get("post_id")
@@ -202,32 +264,47 @@ class VkWall:
         :param guid: no-double-post key (operators derive it from the task instance).
         :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
         """
+        message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         if not message and not attachments:
             raise input_error("message", "give a message or attachments", service=SERVICE)
+        post = _positive(post_id, "post_id")
         gid = self.group(group_id)
         answer = self.api.call(
-            "wall.createComment", token=token, owner_id=-gid, post_id=_positive(post_id, "post_id"),
+            "wall.createComment", token=token, owner_id=-gid, post_id=post,
             message=message, attachments=[check_attachment(a) for a in attachments] or None,
             from_group=gid if from_group else None,  # a positive community id, not a flag (schema)
             reply_to_comment=reply_to_comment, guid=guid, idempotent=guid is not None,
         )
-        return {"comment_id": answer.get("comment_id"), "post_id": int(post_id), "owner_id": -gid}
+        return {"comment_id": answer.get("comment_id"), "post_id": post, "owner_id": -gid}
 
     # ---------------------------------------------------------------------------------------------- polls
     @staticmethod
-    def check_poll(poll: Mapping[str, Any]) -> None:
-        """Check a poll's keys, question and 1 to 10 answers before any call.
+    def check_poll(poll: Mapping[str, Any], *, now: float | None = None) -> None:
+        """Check a poll's keys, question, 1 to 10 non-empty answers and end date before any call.
 
         :param poll: the poll: ``question``, ``answers`` and optional flags.
+        :param now: the current time: ``end_date`` must be later.
         """
         unknown = set(poll) - {"question", "answers", "is_anonymous", "is_multiple", "end_date", "disable_unvote"}
         if unknown:
             raise input_error("poll", f"unknown keys {sorted(unknown)}", service=SERVICE)
-        if not str(poll.get("question") or "").strip():
-            raise input_error("poll.question", "a poll needs a question", service=SERVICE)
+        question = poll.get("question")
+        if not isinstance(question, str) or not question.strip():
+            raise input_error("poll.question", f"a poll needs a question (text), got {_shown(question)}",
+                              service=SERVICE)
+        if len(question) > MAX_POLL_QUESTION:
+            raise input_error("poll.question", f"at most {MAX_POLL_QUESTION} characters, got {len(question)}",
+                              service=SERVICE)
         answers = poll.get("answers")
         if not isinstance(answers, (list, tuple)) or not 1 <= len(answers) <= MAX_POLL_ANSWERS:
             raise input_error("poll.answers", f"give 1 to {MAX_POLL_ANSWERS} answers", service=SERVICE)
+        if not all(isinstance(a, (str, int, float)) and not isinstance(a, bool) and str(a).strip() for a in answers):
+            raise input_error("poll.answers", f"every answer must be non-empty text, got {_shown(list(answers))}",
+                              service=SERVICE)
+        if poll.get("end_date") is not None:
+            end = unix_time(poll["end_date"], field="poll.end_date")
+            if now is not None and end <= now:
+                raise input_error("poll.end_date", "must be in the future", service=SERVICE)
 
     def create_poll(self, question: str, answers: Sequence[str], *, group_id: Any = None,
                     is_anonymous: bool = False, is_multiple: bool = False, end_date: datetime | int | None = None,
@@ -242,7 +319,9 @@ class VkWall:
         :param end_date: when voting ends (aware datetime or unix time).
         :param disable_unvote: voters cannot take their vote back.
         """
-        self.check_poll({"question": question, "answers": list(answers)})
+        if not isinstance(answers, (list, tuple)):
+            raise input_error("poll.answers", f"expected a list of answers, got {_shown(answers)}", service=SERVICE)
+        self.check_poll({"question": question, "answers": list(answers), "end_date": end_date}, now=self.clock())
         gid = self.group(group_id)
         poll = self.api.call(
             "polls.create", question=question, owner_id=-gid, is_anonymous=is_anonymous, is_multiple=is_multiple,
@@ -253,14 +332,20 @@ class VkWall:
         return {**poll, "attachment": f"poll{poll.get('owner_id', -gid)}_{poll.get('id')}"}
 
 
+def positive_id(value: Any, field: str) -> int:
+    """A positive VK id from an int or its text; anything else is an input error naming ``field``."""
+    return _positive(value, field)
+
+
 def _positive(value: Any, field: str) -> int:
     try:
-        number = int(str(value))
+        number = int(str(value).strip()) if not isinstance(value, bool) else 0
     except ValueError:
         number = 0
-    if number <= 0:
+    if not 0 < number < MAX_ID:
         raise input_error(field, f"expected a positive id, got {value!r}", service=SERVICE)
     return number
 
 
-__all__ = ["VkWall", "check_attachment", "post_url", "unix_time"]
+__all__ = ["MAX_POST_TEXT", "MAX_UNIX_TIME", "VkWall", "check_attachment", "check_link", "positive_id", "post_url",
+           "text_value", "unix_time"]
