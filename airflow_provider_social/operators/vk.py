@@ -49,13 +49,6 @@ def _optional_text(value: Any, field: str) -> str | None:
     return value
 
 
-def check_conn_id(value: Any) -> str:
-    """``vk_conn_id`` as rendered: a non-empty connection id."""
-    if not isinstance(value, str) or not value.strip():
-        raise input_error("vk_conn_id", f"expected a connection id, got {value!r:.60}", service=SERVICE)
-    return value
-
-
 def _record_post_link(operator: Any, context: Context, url: str | None) -> None:
     """The "VK post" link: on the operator (read when the task ends) and in XCom (the link's fallback)."""
     operator.post_url = url
@@ -83,6 +76,7 @@ class VkBaseOperator(BaseOperator):
     def get_hook(self) -> VkHook:
         """The :class:`VkHook` for ``vk_conn_id``."""
         from airflow_provider_social.hooks.vk import VkHook
+        from airflow_provider_social.hooks.vk.checks import check_conn_id
 
         return VkHook(check_conn_id(self.vk_conn_id))
 
@@ -171,7 +165,7 @@ class VkDeletePostOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        from airflow_provider_social.hooks.vk.wall import positive_id
+        from airflow_provider_social.hooks.vk.checks import positive_id
 
         post_id = positive_id(self.post_id, "post_id")
         return {"post_id": post_id, "deleted": self.get_hook().delete_post(post_id, group_id=self.group_id)}
@@ -285,7 +279,7 @@ class VkUploadPhotosOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        from airflow_provider_social.hooks.vk.wall import positive_id
+        from airflow_provider_social.hooks.vk.checks import positive_id
 
         album_id = positive_id(self.album_id, "album_id")
         caption = _optional_text(self.caption, "caption")
@@ -379,6 +373,10 @@ class VkSendMessageOperator(VkBaseOperator):
         :param context: the task's Airflow context.
         """
         keyboard = _mapping(self.keyboard, "keyboard")
+        if self.group_id not in (None, ""):
+            from airflow_provider_social.hooks.vk.connection import parse_group_id
+
+            parse_group_id(self.group_id)  # not sent (the community token sends as its community), but not garbage
         return self.get_hook().send_message(self.peer_id, self.message, keyboard=keyboard or None,
                                             random_id=message_random_id(context))
 
@@ -411,8 +409,8 @@ class VkExportStatsOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
+        from airflow_provider_social.hooks.vk.checks import unix_time
         from airflow_provider_social.hooks.vk.stats import check_post_ids
-        from airflow_provider_social.hooks.vk.wall import unix_time
 
         output = _optional_text(self.output_path, "output_path")
         path = Path(output or "")

@@ -36,8 +36,9 @@ class VkUserOnlineSensor(BaseSensorOperator):
     @cached_property
     def hook(self) -> VkHook:
         from airflow_provider_social.hooks.vk import VkHook
+        from airflow_provider_social.hooks.vk.checks import check_conn_id
 
-        return VkHook(self.vk_conn_id)
+        return VkHook(check_conn_id(self.vk_conn_id))
 
     def poke(self, context: Context) -> bool:
         """Whether the user is online now (``users.get`` with ``fields=online,last_seen``).

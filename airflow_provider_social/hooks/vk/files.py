@@ -83,10 +83,19 @@ def image_format_and_size(path: Path) -> tuple[str, int, int] | None:
     return None
 
 
+def local_path(path: Any, field: str) -> Path:
+    """An existing local file named by a path (text or ``os.PathLike``); a number, a list or a dict is an input
+    error naming ``field`` rather than a TypeError."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise input_error(field, f"expected a local file path, got {type(path).__name__} {path!r:.60}",
+                          service=SERVICE)
+    return check_local_file(path, field=field, service=SERVICE)
+
+
 def check_photo(path: str | os.PathLike[str], *, field: str = "photos", max_bytes: int = PHOTO_MAX_BYTES,
                 operation: str = "") -> LocalFile:
     """A photo VK will accept: format, size in bytes, width + height and side ratio, checked locally."""
-    p = check_local_file(path, field=field, service=SERVICE)
+    p = local_path(path, field)
     size = p.stat().st_size
     check_size(size, max_bytes, field=field, what=f"photo {p.name}", service=SERVICE, operation=operation)
     info = image_format_and_size(p)
@@ -106,7 +115,7 @@ def check_photo(path: str | os.PathLike[str], *, field: str = "photos", max_byte
 
 
 def check_document(path: str | os.PathLike[str], *, field: str = "path") -> LocalFile:
-    p = check_local_file(path, field=field, service=SERVICE)
+    p = local_path(path, field)
     if p.suffix.lower() in DOC_FORBIDDEN:
         raise input_error(field, f"VK does not take {p.suffix} files as documents (MP3 and executables are refused)",
                           service=SERVICE)
@@ -116,7 +125,7 @@ def check_document(path: str | os.PathLike[str], *, field: str = "path") -> Loca
 
 
 def check_video(path: str | os.PathLike[str], *, field: str = "path") -> LocalFile:
-    p = check_local_file(path, field=field, service=SERVICE)
+    p = local_path(path, field)
     if p.suffix.lower() not in VIDEO_EXTENSIONS:
         raise input_error(field, f"{p.name}: VK takes {', '.join(sorted(VIDEO_EXTENSIONS))} videos",
                           service=SERVICE)
@@ -174,4 +183,5 @@ def _safe_name(name: str) -> str:
     return name.replace('"', "_").replace("\r", "_").replace("\n", "_")
 
 
-__all__ = ["LocalFile", "MultipartFiles", "check_document", "check_photo", "check_video", "image_format_and_size"]
+__all__ = ["LocalFile", "MultipartFiles", "check_document", "check_photo", "check_video", "image_format_and_size",
+           "local_path"]

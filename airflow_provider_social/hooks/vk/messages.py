@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.checks import check_attachment, text_value
 from airflow_provider_social.hooks.vk.connection import parse_group_id
 from airflow_provider_social.hooks.vk.policy import SERVICE
-from airflow_provider_social.hooks.vk.wall import check_attachment, text_value
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.checks import positive_id, unix_time
 from airflow_provider_social.hooks.vk.policy import SERVICE
-from airflow_provider_social.hooks.vk.wall import positive_id, unix_time
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi

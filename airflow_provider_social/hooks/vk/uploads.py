@@ -28,6 +28,7 @@ from airflow_provider_social.core.calls import ApiCall
 from airflow_provider_social.core.errors import ServerError, SocialApiError, input_error
 from airflow_provider_social.core.http import RetryableError
 from airflow_provider_social.core.uploads import RefusedLinkRetry
+from airflow_provider_social.hooks.vk.checks import check_link, text_value
 from airflow_provider_social.hooks.vk.files import (
     STORY_MAX_BYTES,
     LocalFile,
@@ -111,6 +112,7 @@ class VkUploads:
         :param caption: a caption for each photo.
         """
         files = [check_photo(p, field="photos", operation="upload wall photo") for p in paths]
+        caption = check_caption(caption)
         gid = self.group(group_id)
 
         def one(local: LocalFile, refusals: RefusedLinkRetry) -> list[dict[str, Any]]:
@@ -172,6 +174,7 @@ class VkUploads:
         files = [check_photo(p, field="photos", operation="upload album photos") for p in paths]
         if not files:
             raise input_error("photos", "give at least one photo", service=SERVICE)
+        caption = check_caption(caption)
         gid = self.group(group_id)
 
         def one(group: list[LocalFile], refusals: RefusedLinkRetry) -> list[dict[str, Any]]:
@@ -202,11 +205,11 @@ class VkUploads:
         if bool(link_text) != bool(link_url):
             raise input_error("link_text" if link_url else "link_url", "a story link needs both link_text and "
                               "link_url", service=SERVICE)
-        if link_text and link_text not in STORY_LINK_TEXTS:
+        if link_text and (not isinstance(link_text, str) or link_text not in STORY_LINK_TEXTS):
             raise input_error("link_text", f"must be one of {', '.join(sorted(STORY_LINK_TEXTS))}; got "
                               f"{link_text!r}", service=SERVICE)
-        if link_url and len(link_url) > 2048:
-            raise input_error("link_url", "must be at most 2048 characters", service=SERVICE)
+        if link_url:
+            check_link(link_url, field="link_url")
         gid = self.group(group_id)
         refusals = RefusedLinkRetry()
 
@@ -245,10 +248,10 @@ class VkUploads:
         if (path is None) == (link is None):
             raise input_error("path", "give either a video file path or a link, not both", service=SERVICE)
         local = check_video(path) if path is not None else None
-        if name and len(name) > 128:
-            raise input_error("name", f"at most 128 characters, got {len(name)}", service=SERVICE)
-        if description and len(description) > 5000:
-            raise input_error("description", f"at most 5000 characters, got {len(description)}", service=SERVICE)
+        if link is not None:
+            check_link(link)
+        name = text_value(name, field="name", max_len=128)
+        description = text_value(description, field="description", max_len=5000)
         gid = self.group(group_id)
         refusals = RefusedLinkRetry()
 
@@ -289,6 +292,14 @@ class VkUploads:
         if doc.get("owner_id") is not None and doc.get("id") is not None:
             doc["attachment"] = f"doc{doc['owner_id']}_{doc['id']}"
         return doc
+
+
+MAX_CAPTION = 2048  # photos.save / photos.saveWallPhoto caption (the sandbox's limit too)
+
+
+def check_caption(caption: Any) -> str | None:
+    """A photo caption: text of at most :data:`MAX_CAPTION` characters, or None."""
+    return text_value(caption, field="caption", max_len=MAX_CAPTION)
 
 
 def same_shape(photo: dict[str, Any], local: LocalFile) -> bool:

@@ -15,7 +15,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.checks import (
+    check_attachment,
+    check_link,
+    positive_id,
+    shown,
+    text_value,
+    unix_time,
+)
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
+from airflow_provider_social.hooks.vk.files import check_photo, check_video
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
@@ -25,86 +34,9 @@ MAX_MEDIA = 10
 MAX_POLL_ANSWERS = 10
 MAX_POLL_QUESTION = 255  # what polls.create takes (the sandbox's limit; VK's docs give none, UNCONFIRMED)
 MAX_POST_TEXT = 16384  # wall.post / wall.createComment message (VK's post editor limit; the sandbox's too)
-#: The latest unix time taken: 9999-12-31 (a larger number is milliseconds or nonsense, e.g. year 318857).
-MAX_UNIX_TIME = 253402300799
-MAX_ID = 2**53  # VK's ids are JSON numbers: anything larger is not an id
-_ATTACHMENT_TYPES = ("photo", "video", "audio", "doc", "page", "note", "poll", "album", "market", "market_album",
-                     "audio_playlist")
-
-
 def post_url(group_id: int, post_id: int | str) -> str:
     """The post's page: ``https://vk.com/wall-<group>_<post>``."""
     return f"https://vk.com/wall-{group_id}_{post_id}"
-
-
-def unix_time(value: Any, *, field: str) -> int:
-    """A datetime (aware), an ISO 8601 text with a timezone (what a templated datetime renders to) or epoch
-    seconds (1 to :data:`MAX_UNIX_TIME`) as int epoch seconds; anything else is an input error naming ``field``."""
-    if isinstance(value, str) and not _NUMBER_RE.match(value.strip()):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise input_error(field, f"expected a datetime, an ISO 8601 time with a timezone or a unix time, got "
-                              f"{_shown(value)}", service=SERVICE) from None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise input_error(field, "give a timezone-aware datetime (e.g. pendulum or tzinfo=timezone.utc)",
-                              service=SERVICE)
-        return int(value.timestamp())
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise input_error(field, f"expected a datetime or unix time, got {type(value).__name__} {_shown(value)}",
-                          service=SERVICE)
-    number = float(value)
-    if not 0 < number <= MAX_UNIX_TIME:  # also refuses inf and nan
-        raise input_error(field, f"expected a unix time in seconds between 1 and {MAX_UNIX_TIME} (year 9999), got "
-                          f"{_shown(value)}", service=SERVICE)
-    return int(number)
-
-
-_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$", re.IGNORECASE)
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def text_value(value: Any, *, field: str, max_len: int) -> str | None:
-    """Text for a message field: None or "" is no text; anything but a string (a dict, a number, a list) is an
-    input error naming ``field``, as is text over ``max_len`` characters."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise input_error(field, f"expected text, got {type(value).__name__} {_shown(value)}", service=SERVICE)
-    if len(value) > max_len:
-        raise input_error(field, f"at most {max_len} characters, got {len(value)}", service=SERVICE)
-    return value
-
-
-def check_link(value: Any, *, field: str = "link") -> str:
-    """One external http(s) link (at most 2048 characters)."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not text.startswith(("http://", "https://")) or len(text) > 2048 or any(c.isspace() for c in text):
-        raise input_error(field, f"expected one http(s) URL of at most 2048 characters, got {_shown(value)}",
-                          service=SERVICE)
-    return text
-
-
-def check_attachment(value: str, *, field: str = "attachments") -> str:
-    """``<type><owner_id>_<media_id>[_<access_key>]`` (e.g. ``photo-123_456``) or one http(s) link."""
-    if not isinstance(value, str):
-        raise input_error(field, f"expected <type><owner_id>_<media_id> such as photo-123_456, got "
-                          f"{type(value).__name__} {_shown(value)}", service=SERVICE)
-    text = value.strip()
-    if text.startswith(("http://", "https://")):
-        return text
-    kind = next((t for t in sorted(_ATTACHMENT_TYPES, key=len, reverse=True) if text.startswith(t)), None)
-    rest = text[len(kind):] if kind else ""
-    parts = rest.split("_")
-    if not kind or len(parts) not in (2, 3) or not parts[0].lstrip("-").isdigit() or not parts[1].isdigit():
-        raise input_error(field, f"expected <type><owner_id>_<media_id> such as photo-123_456, got {value!r}",
-                          service=SERVICE)
-    return text
 
 
 _REPOST_RE = re.compile(r"^(?:wall|photo|video)-?\d+_\d+$")
@@ -166,6 +98,8 @@ class VkWall:
         """
         if isinstance(photos, (str, bytes, os.PathLike)):
             photos = [photos]  # one file, not a sequence of characters
+        if isinstance(attachments, str):
+            attachments = [attachments]
         gid = self.group(group_id)
         message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         attached = [check_attachment(a) for a in attachments]
@@ -178,7 +112,7 @@ class VkWall:
                               service=SERVICE)
         if poll is not None and not isinstance(poll, Mapping):
             raise input_error("poll", f"expected {{'question': ..., 'answers': [...]}}, got {type(poll).__name__} "
-                              f"{_shown(poll)}", service=SERVICE)
+                              f"{shown(poll)}", service=SERVICE)
         if sum(1 for a in attached if a.startswith(("http://", "https://"))) > 1:
             raise input_error("link", "a post takes at most one external link", service=SERVICE)
         media_count = len(photos) + (1 if video else 0) + sum(1 for a in attached if a.startswith(("photo", "video")))
@@ -198,6 +132,10 @@ class VkWall:
             self.check_poll(poll, now=self.clock())
         if guid is not None and not (0 < len(str(guid)) <= 64):
             raise input_error("guid", "must be 1 to 64 characters", service=SERVICE)
+        for photo in photos:  # every local file is checked before the first upload
+            check_photo(photo, field="photos", operation="create post")
+        if video:
+            check_video(video, field="video")
 
         uploaded = [p["attachment"] for p in self.uploads.upload_wall_photos(photos, group_id=gid)] if photos else []
         if video:
@@ -232,7 +170,7 @@ class VkWall:
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
         gid = self.group(group_id)
-        return bool(self.api.call("wall.delete", owner_id=-gid, post_id=_positive(post_id, "post_id")))
+        return bool(self.api.call("wall.delete", owner_id=-gid, post_id=positive_id(post_id, "post_id")))
 
     def repost(self, object_id: str, *, message: str | None = None, group_id: Any = None) -> dict[str, Any]:
         """Share ``wall<owner>_<post>`` (e.g. ``wall-1_123``) to the community.
@@ -242,7 +180,7 @@ class VkWall:
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
         if not isinstance(object_id, str) or not _REPOST_RE.match(object_id.strip()):
-            raise input_error("object_id", f"expected e.g. wall-123_456, got {_shown(object_id)}", service=SERVICE)
+            raise input_error("object_id", f"expected e.g. wall-123_456, got {shown(object_id)}", service=SERVICE)
         object_id = object_id.strip()
         message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         gid = self.group(group_id)
@@ -267,7 +205,7 @@ class VkWall:
         message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         if not message and not attachments:
             raise input_error("message", "give a message or attachments", service=SERVICE)
-        post = _positive(post_id, "post_id")
+        post = positive_id(post_id, "post_id")
         gid = self.group(group_id)
         answer = self.api.call(
             "wall.createComment", token=token, owner_id=-gid, post_id=post,
@@ -290,7 +228,7 @@ class VkWall:
             raise input_error("poll", f"unknown keys {sorted(unknown)}", service=SERVICE)
         question = poll.get("question")
         if not isinstance(question, str) or not question.strip():
-            raise input_error("poll.question", f"a poll needs a question (text), got {_shown(question)}",
+            raise input_error("poll.question", f"a poll needs a question (text), got {shown(question)}",
                               service=SERVICE)
         if len(question) > MAX_POLL_QUESTION:
             raise input_error("poll.question", f"at most {MAX_POLL_QUESTION} characters, got {len(question)}",
@@ -299,7 +237,7 @@ class VkWall:
         if not isinstance(answers, (list, tuple)) or not 1 <= len(answers) <= MAX_POLL_ANSWERS:
             raise input_error("poll.answers", f"give 1 to {MAX_POLL_ANSWERS} answers", service=SERVICE)
         if not all(isinstance(a, (str, int, float)) and not isinstance(a, bool) and str(a).strip() for a in answers):
-            raise input_error("poll.answers", f"every answer must be non-empty text, got {_shown(list(answers))}",
+            raise input_error("poll.answers", f"every answer must be non-empty text, got {shown(list(answers))}",
                               service=SERVICE)
         if poll.get("end_date") is not None:
             end = unix_time(poll["end_date"], field="poll.end_date")
@@ -320,7 +258,7 @@ class VkWall:
         :param disable_unvote: voters cannot take their vote back.
         """
         if not isinstance(answers, (list, tuple)):
-            raise input_error("poll.answers", f"expected a list of answers, got {_shown(answers)}", service=SERVICE)
+            raise input_error("poll.answers", f"expected a list of answers, got {shown(answers)}", service=SERVICE)
         self.check_poll({"question": question, "answers": list(answers), "end_date": end_date}, now=self.clock())
         gid = self.group(group_id)
         poll = self.api.call(
@@ -332,20 +270,4 @@ class VkWall:
         return {**poll, "attachment": f"poll{poll.get('owner_id', -gid)}_{poll.get('id')}"}
 
 
-def positive_id(value: Any, field: str) -> int:
-    """A positive VK id from an int or its text; anything else is an input error naming ``field``."""
-    return _positive(value, field)
-
-
-def _positive(value: Any, field: str) -> int:
-    try:
-        number = int(str(value).strip()) if not isinstance(value, bool) else 0
-    except ValueError:
-        number = 0
-    if not 0 < number < MAX_ID:
-        raise input_error(field, f"expected a positive id, got {value!r}", service=SERVICE)
-    return number
-
-
-__all__ = ["MAX_POST_TEXT", "MAX_UNIX_TIME", "VkWall", "check_attachment", "check_link", "positive_id", "post_url",
-           "text_value", "unix_time"]
+__all__ = ["MAX_POST_TEXT", "VkWall", "check_attachment", "post_url", "unix_time"]
