@@ -40,11 +40,13 @@ class LocalFile:
     :param path: the file.
     :param size: the size in bytes.
     :param content_type: the part's content type.
+    :param width: an image's width, read from its header (0: not an image).
+    :param height: an image's height (0: not an image).
     """
     path: Path
     size: int
     content_type: str = "application/octet-stream"
-    width: int = 0  # an image's, read from its header (0: not an image)
+    width: int = 0
     height: int = 0
 
 
