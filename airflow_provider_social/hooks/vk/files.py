@@ -1,4 +1,4 @@
-"""Checks on local files before any VK upload, and a multipart body carrying several files.
+"""Checks on local files before any VK upload (their bodies are core's streamed ``MultipartFiles``).
 
 Limits (reference 1.7): photos JPG/PNG/GIF, at most 50 MB, width + height at most 14000 px, sides at most 1:20;
 story images at most 10 MB; documents at most 200 MB, no MP3 or executables. Image sizes are read from the file's
@@ -8,15 +8,13 @@ header (PNG IHDR, GIF screen descriptor, JPEG SOF marker), so no imaging library
 from __future__ import annotations
 
 import os
-import secrets
 import struct
-from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.uploads import CHUNK_SIZE, check_local_file, check_size
+from airflow_provider_social.core.uploads import check_local_file, check_size
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME
 
 SERVICE = SERVICE_NAME
@@ -134,56 +132,5 @@ def check_video(path: str | os.PathLike[str], *, field: str = "path") -> LocalFi
     return LocalFile(p, p.stat().st_size, "video/mp4" if p.suffix.lower() == ".mp4" else "application/octet-stream")
 
 
-class MultipartFiles:
-    """A multipart/form-data body of several files (``file1``..``file5``), streamed from disk block by block.
-
-    Build one per attempt: each iteration reads the files from the start.
-
-    :param files: ``(field name, LocalFile)`` pairs.
-    :param fields: plain form fields sent before the files.
-    """
-
-    def __init__(self, files: Sequence[tuple[str, LocalFile]], fields: Mapping[str, Any] | None = None) -> None:
-        self.boundary = secrets.token_hex(16)
-        self.files = list(files)
-        b = self.boundary
-        self._fields = "".join(
-            f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in (fields or {}).items()
-        ).encode()
-        self._heads = [
-            (f'--{b}\r\nContent-Disposition: form-data; name="{name}"; filename="{_safe_name(f.path.name)}"\r\n'
-             f"Content-Type: {f.content_type}\r\n\r\n").encode()
-            for name, f in self.files
-        ]
-        self._tail = f"--{b}--\r\n".encode()
-
-    @property
-    def content_type(self) -> str:
-        return f"multipart/form-data; boundary={self.boundary}"
-
-    def __len__(self) -> int:
-        return len(self._fields) + sum(len(h) + f.size + 2 for h, (_, f) in zip(self._heads, self.files, strict=True)) \
-            + len(self._tail)
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self._fields
-        for head, (_, local) in zip(self._heads, self.files, strict=True):
-            yield head
-            left = local.size
-            with open(local.path, "rb") as fh:
-                while left > 0:
-                    block = fh.read(min(CHUNK_SIZE, left))
-                    if not block:
-                        raise OSError(f"{local.path} shrank while it was being uploaded")
-                    left -= len(block)
-                    yield block
-            yield b"\r\n"
-        yield self._tail
-
-
-def _safe_name(name: str) -> str:
-    return name.replace('"', "_").replace("\r", "_").replace("\n", "_")
-
-
-__all__ = ["LocalFile", "MultipartFiles", "check_document", "check_photo", "check_video", "image_format_and_size",
+__all__ = ["LocalFile", "check_document", "check_photo", "check_video", "image_format_and_size",
            "local_path"]

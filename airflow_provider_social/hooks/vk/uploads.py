@@ -27,12 +27,11 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_social.core.calls import ApiCall
 from airflow_provider_social.core.errors import ServerError, SocialApiError, input_error
 from airflow_provider_social.core.http import RetryableError
-from airflow_provider_social.core.uploads import RefusedLinkRetry
+from airflow_provider_social.core.uploads import MultipartFiles, RefusedLinkRetry
 from airflow_provider_social.hooks.vk.checks import check_link, text_value
 from airflow_provider_social.hooks.vk.files import (
     STORY_MAX_BYTES,
     LocalFile,
-    MultipartFiles,
     check_document,
     check_photo,
     check_video,
@@ -86,7 +85,8 @@ class VkUploads:
         """
         if not upload_url:
             raise ServerError("VK gave no upload_url", service=SERVICE, operation=operation)
-        body = MultipartFiles(files)
+        body = MultipartFiles([(name, local.path, _safe_name(local.path.name), local.content_type)
+                               for name, local in files])
 
         def send() -> Any:
             return self.api.send(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
@@ -313,6 +313,10 @@ def same_shape(photo: dict[str, Any], local: LocalFile) -> bool:
     if not width or not height:
         return True
     return abs(width * local.height - height * local.width) <= max(width, height, local.width, local.height)
+
+
+def _safe_name(name: str) -> str:
+    return name.replace('"', "_").replace("\r", "_").replace("\n", "_")
 
 
 def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
