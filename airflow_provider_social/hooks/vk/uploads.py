@@ -10,11 +10,12 @@ expired or used URL with a ``{"error": ...}`` body like a refused file (UNCONFIR
 refusal of each upload is retried once from a fresh URL (:class:`~airflow_provider_social.core.uploads.
 RefusedLinkRetry`, shared with OK) and a second one is final.
 
-A lost ``photos.saveWallPhoto`` answer is not blindly re-sent (VK does not document whether a repeated save of the
-same ``server``/``photo``/``hash`` returns the saved photo or a second one, UNCONFIRMED; the sandbox refuses it
-with 121, the stricter reading). The wall album is read instead (``photos.get``, newest first): the one photo
-saved by the lost call (its date within the call's time, its caption and its shape) is used; when there is
-none, nothing was saved and the attempt is repeated from a fresh URL; when several match, nothing is guessed.
+A lost ``photos.saveWallPhoto`` (or ``photos.save``) answer is not blindly re-sent (VK does not document whether
+a repeated save of the same ``server``/``photo``/``hash`` returns the saved photo or a second one, UNCONFIRMED;
+the sandbox refuses it with 121, the stricter reading). The album is read instead (``photos.get``, newest first):
+the photos saved by the lost call (dated within the call's time, with its caption, one per file and of its shape)
+are used; when there are none, nothing was saved and the attempt is repeated from a fresh URL; when they do not
+match, nothing is guessed.
 """
 
 from __future__ import annotations
@@ -125,39 +126,44 @@ class VkUploads:
             except RetryableError as lost:
                 if lost.safe_to_repeat:
                     raise
-                return [self.saved_wall_photo(gid, local, caption, sent_at, lost.error)]
+                return self.saved_photos(gid, "wall", [local], caption, sent_at, lost.error)
 
         saved: list[dict[str, Any]] = []
         for local in files:
             saved.extend(self.api.with_retries("upload wall photo", partial(one, local, RefusedLinkRetry())))
         return [with_attachment(photo, "photo") for photo in saved]
 
-    def saved_wall_photo(self, gid: int, local: LocalFile, caption: str | None, sent_at: float,
-                         lost: SocialApiError) -> dict[str, Any]:
-        """The photo a ``photos.saveWallPhoto`` whose answer was lost saved, read back from the wall album.
+    def saved_photos(self, gid: int, album: str | int, files: Sequence[LocalFile], caption: str | None,
+                     sent_at: float, lost: SocialApiError) -> list[dict[str, Any]]:
+        """The photos a save (``photos.saveWallPhoto``, ``photos.save``) whose answer was lost saved, read back from
+        the album (``photos.get``): photos dated within the call's time, with its caption, as many as ``files``
+        and each of its file's shape, in order.
 
         Raises a RetryableError (safe to repeat from a fresh URL) when no such photo exists, and ``lost`` with a
-        hint when several photos could be it.
+        hint when the photos there do not tell which ones the save made.
 
         :param gid: the community.
-        :param local: the uploaded file (its shape is compared).
+        :param album: the album: ``"wall"`` or its id.
+        :param files: the uploaded files (their shapes are compared).
         :param caption: the caption the save carried.
         :param sent_at: when the save was sent (this machine's clock).
         :param lost: the error that lost the answer.
         """
-        answer = self.api.call("photos.get", owner_id=-gid, album_id="wall", rev=1, count=SAVED_LOOKUP_COUNT)
+        answer = self.api.call("photos.get", owner_id=-gid, album_id=album, rev=1, count=SAVED_LOOKUP_COUNT)
         items = answer.get("items", []) if isinstance(answer, dict) else []
         earliest, latest = sent_at - SAVE_CLOCK_SKEW, self.clock() + SAVE_CLOCK_SKEW
-        found = [photo for photo in items if isinstance(photo, dict)
-                 and earliest <= int(photo.get("date") or 0) <= latest
-                 and (photo.get("text") or "") == (caption or "") and same_shape(photo, local)]
-        if len(found) == 1:
-            return dict(found[0])
+        found = sorted((photo for photo in items if isinstance(photo, dict)
+                        and earliest <= int(photo.get("date") or 0) <= latest
+                        and (photo.get("text") or "") == (caption or "")
+                        and any(same_shape(photo, local) for local in files)),
+                       key=lambda photo: int(photo.get("id") or 0))
         if not found:
             raise RetryableError(lost, safe_to_repeat=True)  # nothing was saved: a fresh upload is safe
+        if len(found) == len(files) and all(same_shape(p, f) for p, f in zip(found, files, strict=True)):
+            return [dict(photo) for photo in found]
         shown = ", ".join(f"photo{p.get('owner_id')}_{p.get('id')}" for p in found)
-        lost.hint = (f"the save's answer was lost and {len(found)} recent wall photos could be the one it saved "
-                     f"({shown}); not re-sent, to add no orphan photo: check the community's wall photos")
+        lost.hint = (f"the save's answer was lost and {len(found)} recent photos could be the {len(files)} it saved "
+                     f"({shown}); not re-sent, to add no orphan photo: check the community's photos")
         raise lost
 
     def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
@@ -181,8 +187,15 @@ class VkUploads:
             server = self.api.step("photos.getUploadServer", album_id=album_id, group_id=gid)
             fields = [(f"file{n}", local) for n, local in enumerate(group, start=1)]
             uploaded = self.post_files(server.get("upload_url"), fields, "upload album photos", refusals)
-            return self.api.step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
-                              photos_list=uploaded.get("photos_list"), hash=uploaded.get("hash"), caption=caption)
+            sent_at = self.clock()
+            try:
+                return self.api.step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
+                                     photos_list=uploaded.get("photos_list"), hash=uploaded.get("hash"),
+                                     caption=caption)
+            except RetryableError as lost:
+                if lost.safe_to_repeat:
+                    raise
+                return self.saved_photos(gid, album_id, group, caption, sent_at, lost.error)
 
         saved: list[dict[str, Any]] = []
         for start in range(0, len(files), ALBUM_BATCH):

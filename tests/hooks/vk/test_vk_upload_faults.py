@@ -110,3 +110,24 @@ def test_a_save_that_never_arrived_is_repeated_from_a_fresh_url(sandbox, vk_sand
     session.request = request
     photos = hook.upload_wall_photos([png(tmp_path / "a.png", 640, 480)])
     assert broken and [p["id"] for p in wall_photos(sandbox)] == [photos[0]["id"]]
+
+
+def test_a_lost_album_save_answer_reuses_the_saved_photos(sandbox, vk_sandbox, tmp_path):
+    hook = vk_sandbox()
+    album = hook.create_album("Lost answers")
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/photos.save",
+                              action="lose_answer")
+    photos = hook.upload_album_photos(album["id"], [png(tmp_path / "a.png", 640, 480),
+                                                    png(tmp_path / "b.png", 300, 600)], caption="Two")
+    in_album = [p for p in sandbox.control.state("vk")["photos"] if p["album_id"] == album["id"]]
+    assert [p["id"] for p in photos] == [p["id"] for p in in_album] and len(in_album) == 2
+    assert not sandbox.control.faults()
+
+
+def test_a_photo_of_another_shape_saved_meanwhile_is_not_taken_for_the_lost_one(sandbox, vk_sandbox, tmp_path):
+    hook = vk_sandbox()
+    other = hook.upload_wall_photos([png(tmp_path / "tall.png", 300, 900)])[0]
+    sandbox.control.add_fault(service="vk", method="POST", path_contains="/method/photos.saveWallPhoto",
+                              action="lose_answer")
+    photo = hook.upload_wall_photos([png(tmp_path / "wide.png", 640, 480)])[0]
+    assert photo["id"] != other["id"] and len(wall_photos(sandbox)) == 2
