@@ -13,6 +13,7 @@ nothing. The spool needs local free space for the file (``$TMPDIR``).
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -41,6 +42,8 @@ class YandexDiskReadFile(AbstractBufferedFile):
         self._position = 0  # the file offset the open response's next byte has
         kwargs.setdefault("cache_type", "readahead")
         super().__init__(fs, path, mode="rb", block_size=block_size, cache_options=cache_options, **kwargs)
+        if self.details.get("type") == "directory":
+            raise IsADirectoryError(errno.EISDIR, "a folder cannot be opened for reading", path)
 
     def _fetch_range(self, start: int, end: int) -> bytes:
         import requests

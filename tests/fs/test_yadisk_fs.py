@@ -138,6 +138,10 @@ def test_reading_is_one_download_until_a_seek_asks_for_a_range(fs, sandbox):
         fh.seek(9000)
         assert fh.read() == data[9000:]
     assert sequential == 2  # the download href and its redirect: one download for the whole sequential read
+    with pytest.raises(IsADirectoryError):
+        fs.open("/", "rb")
+    with pytest.raises(FileNotFoundError):
+        fs.open("/missing.bin", "rb")
     assert downloads(sandbox) - before == 6  # each seek back: another href, asked for with a Range
 
 
