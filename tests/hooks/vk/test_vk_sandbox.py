@@ -270,3 +270,24 @@ def test_an_expired_vk_id_token_is_refreshed_once_and_persisted(sandbox, vk_sand
     saved = store.load("vk_sb")
     assert saved.refresh_token and saved.refresh_token != hook.extra("refresh_token")
     assert saved.extra["device_id"] == hook.extra("device_id")
+
+
+@pytest.mark.parametrize(("configured", "story_v"), [(None, "5.236"), ("5.131", "5.236"), ("5.240", "5.240")])
+def test_story_uploads_send_the_version_vk_needs_and_other_calls_the_connections(sandbox, vk_sandbox, tmp_path,
+                                                                               configured, story_v):
+    """The story upload server refuses versions below 5.236; every other call keeps the connection's version."""
+    hook = vk_sandbox(**({"api_version": configured} if configured else {}))
+    session = hook.transport.session
+    original = session.request
+    sent: dict[str, str] = {}
+
+    def spy(method, url, **kwargs):
+        if "/vk-api/method/" in url:
+            sent[url.rsplit("/", 1)[1]] = dict(kwargs.get("data") or {}).get("v", "")
+        return original(method, url, **kwargs)
+
+    session.request = spy
+    story = hook.create_story(png(tmp_path / "s.png", 720, 1280))
+    assert story
+    assert sent["stories.getPhotoUploadServer"] == story_v
+    assert sent["stories.save"] == (configured or "5.199")
