@@ -80,7 +80,7 @@ class VkMarketSyncOperator(VkBaseOperator):
         :param context: the task's Airflow context.
         """
         bound = deletion_bound(self.max_delete)
-        hook = _hook(self)
+        hook = self.get_hook()
         gid = hook.group(self.group_id)
         products = self._products()
         categories = hook.market_categories()
@@ -160,15 +160,6 @@ def _check_deletions(rows: int, deletions: int, shop_size: int, bound: DeletionB
                           "meant", service=SERVICE)
 
 
-def _hook(operator: VkBaseOperator) -> VkHook:
-    """The operator's hook, after checking the rendered ``vk_conn_id`` (a non-empty string)."""
-    conn_id = operator.vk_conn_id
-    if not isinstance(conn_id, str) or not conn_id.strip():
-        raise input_error("vk_conn_id", f"expected a Connection ID such as 'vk_default', got {conn_id!r}",
-                          service=SERVICE)
-    return operator.get_hook()
-
-
 class VkAdsOperator(VkBaseOperator):
     """Shared: the ads account.
 
@@ -220,7 +211,7 @@ class VkPromotePostOperator(VkAdsOperator):
         campaign = _int(self.campaign_id, "campaign_id") if self.campaign_id not in (None, "") else None
         campaign_name = ad_name(rendered_value(self.campaign_name, "campaign_name", service=SERVICE),
                                 "campaign_name")
-        hook: VkHook = _hook(self)
+        hook: VkHook = self.get_hook()
         gid = hook.group(self.group_id)
         link = f"https://vk.com/wall-{gid}_{post_id}"
         if campaign is None:
@@ -253,7 +244,7 @@ class VkPauseAdOperator(VkAdsOperator):
         :param context: the task's Airflow context.
         """
         ad_id, account = _int(self.ad_id, "ad_id"), _int(self.account_id, "account_id")
-        hook = _hook(self)
+        hook = self.get_hook()
         if self.group_id not in (None, ""):
             hook.group(self.group_id)  # unused by a pause, but a wrong value is the DAG's mistake: say so
         hook.pause_ad(account, ad_id)

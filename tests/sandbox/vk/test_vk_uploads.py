@@ -189,3 +189,12 @@ def test_story_upload_servers_refuse_versions_below_5_236(vk: Vk) -> None:
     assert vk.ok("stories.getPhotoUploadServer", vk.community, add_to_news=1, v="5.236")["upload_url"]
     assert vk.ok("stories.getPhotoUploadServer", vk.community, add_to_news=1, v="5.240")["upload_url"]
     assert vk.ok("photos.getWallUploadServer", group_id=GROUP_ID, v="5.199")["upload_url"]  # others keep 5.199
+
+
+def test_photos_get_lists_the_wall_album_newest_first(vk: Vk) -> None:
+    first, second = vk.wall_photo(), vk.wall_photo()
+    listed = vk.ok("photos.get", owner_id=-GROUP_ID, album_id="wall", rev=1, count=1)
+    assert listed["count"] == 2 and [p["id"] for p in listed["items"]] == [second["id"]]
+    oldest = vk.ok("photos.get", owner_id=-GROUP_ID, album_id="wall")
+    assert [p["id"] for p in oldest["items"]] == [first["id"], second["id"]]
+    assert vk.err("photos.get", owner_id=-GROUP_ID, album_id=999999)["error_code"] == 200
