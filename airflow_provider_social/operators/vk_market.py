@@ -18,7 +18,6 @@ from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.market_rows import load_catalogue
 from airflow_provider_social.hooks.vk.market_values import DeletionBound, ad_name, deletion_bound, whole_number
 from airflow_provider_social.hooks.vk.products import Product
-from airflow_provider_social.hooks.vk.wall import post_url
 from airflow_provider_social.operators.vk import VkBaseOperator
 
 if TYPE_CHECKING:
@@ -226,6 +225,8 @@ class VkPromotePostOperator(VkAdsOperator):
         created = not existing
         ad_id = int(existing[0]["id"]) if existing else hook.create_post_ad(
             account, campaign, post_id, daily_limit=daily_limit, category_id=category, group_id=gid)
+        from airflow_provider_social.hooks.vk.wall import post_url  # at run time: wall pulls in the upload code
+
         return {"campaign_id": campaign, "ad_id": ad_id, "post_url": post_url(gid, post_id), "created": created}
 
 

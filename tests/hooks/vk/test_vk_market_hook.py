@@ -85,12 +85,18 @@ def test_list_products_pages_through_batch(sandbox, vk_sandbox):  # noqa: F811
     assert seen == ["market.get", "execute"]  # 200 first, then 2 pages in one execute
 
 
-def test_properties_variants_grouping_and_orders(sandbox, vk_sandbox):  # noqa: F811
-    hook = vk_sandbox()
+def _two_mugs(hook) -> tuple[int, int, int, int]:
+    """Two products differing by a Colour variant: (red id, blue id, red variant, blue variant)."""
     prop = hook.add_property("Colour")
     red, blue = hook.add_property_variant(prop, "Red"), hook.add_property_variant(prop, "Blue")
     one = hook.add_product(Product("Mug red", "A red ceramic mug", 301, sku="R", variant_ids=(red,)))["item_id"]
     two = hook.add_product(Product("Mug blue", "A blue ceramic mug", 301, sku="B", variant_ids=(blue,)))["item_id"]
+    return one, two, red, blue
+
+
+def test_properties_variants_grouping_and_orders(sandbox, vk_sandbox):  # noqa: F811
+    hook = vk_sandbox()
+    one, two, red, _ = _two_mugs(hook)
     grouping = hook.group_products([one, two])
     assert {i["variants_grouping_id"] for i in hook.list_products()} == {grouping}
     hook.edit_property_variant(red, "Crimson")
@@ -182,10 +188,7 @@ def test_editing_a_product_keeps_it_in_exactly_the_given_collections(sandbox, vk
 
 def test_is_main_variant_picks_the_product_shown_for_its_group(sandbox, vk_sandbox):  # noqa: F811
     hook = vk_sandbox()
-    prop = hook.add_property("Colour")
-    red, blue = hook.add_property_variant(prop, "Red"), hook.add_property_variant(prop, "Blue")
-    one = hook.add_product(Product("Mug red", "A red ceramic mug", 301, sku="R", variant_ids=(red,)))["item_id"]
-    two = hook.add_product(Product("Mug blue", "A blue ceramic mug", 301, sku="B", variant_ids=(blue,)))["item_id"]
+    one, two, _, blue = _two_mugs(hook)
     hook.group_products([one, two])
     mains = {i["id"]: i["is_main_variant"] for i in hook.list_products()}
     assert mains == {one: True, two: False}
