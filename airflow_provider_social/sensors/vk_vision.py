@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,8 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
     :param unsubscribe_when_done: stop the task after reading (a stopped task is not an error).
     :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
     :param mode: ``reschedule`` (default) or ``poke``.
+    :param deferrable: wait in the triggerer instead (polls every ``poke_interval``); default: the ``[operators]
+        default_deferrable`` setting.
     """
 
     template_fields: Sequence[str] = ("video_task_id", "until_ms", "name", "output_path")
@@ -46,8 +49,14 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
 
     def __init__(self, *, video_task_id: int | str, until_ms: int | str, name: str = "video", from_ms: int = 0,
                  page_size: int = 500, output_path: str | None = None, unsubscribe_when_done: bool = False,
-                 vk_vision_conn_id: str = "vk_vision_default", mode: str = "reschedule", **kwargs: Any) -> None:
+                 vk_vision_conn_id: str = "vk_vision_default", mode: str = "reschedule",
+                 deferrable: bool | None = None, **kwargs: Any) -> None:
         super().__init__(mode=mode, **kwargs)
+        if deferrable is None:
+            from airflow_provider_social.core.deferral import default_deferrable
+
+            deferrable = default_deferrable()
+        self.deferrable = deferrable
         self.video_task_id, self.until_ms, self.name = video_task_id, until_ms, name
         self.from_ms, self.page_size = from_ms, page_size
         self.output_path = output_path
@@ -80,13 +89,49 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
         if not probe["items"]:
             self.log.info("Vision video task %s: no results at or after %d ms yet", task_id, until)
             return PokeReturnValue(is_done=False)
+        return PokeReturnValue(is_done=True, xcom_value=self._collect(hook, task_id, until))
+
+    def execute(self, context: Context) -> Any:
+        """Poke in the worker, or defer to :class:`~airflow_provider_social.triggers.vk_vision.
+        VkVisionVideoResultsTrigger` and read the results when it fires.
+
+        :param context: the task's Airflow context.
+        """
+        if not self.deferrable:
+            return super().execute(context)
+        done = self.poke(context)
+        if done.is_done:
+            return done.xcom_value
+        from airflow_provider_social.triggers.vk_vision import VkVisionVideoResultsTrigger
+
+        self.defer(trigger=VkVisionVideoResultsTrigger(
+            video_task_id=self._whole(self.video_task_id, "video_task_id"),
+            until_ms=self._whole(self.until_ms, "until_ms"), name=self.name,
+            vk_vision_conn_id=self.vk_vision_conn_id, poll_interval=float(self.poke_interval)),
+            method_name="execute_complete", timeout=timedelta(seconds=float(self.timeout)))
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+        """Resume after the trigger: read and push the results, or fail with the trigger's error.
+
+        :param context: the task's Airflow context.
+        :param event: the trigger's event.
+        """
+        if event.get("status") != "success":
+            from airflow_provider_social.core.errors import SocialApiError
+
+            raise SocialApiError(event.get("message") or "waiting for video results failed", service=SERVICE,
+                                 operation=self.task_id)
+        task_id = self._whole(self.video_task_id, "video_task_id")
+        return self._collect(self.get_hook(), task_id, self._whole(self.until_ms, "until_ms"))
+
+    def _collect(self, hook: VkVisionHook, task_id: int, until: int) -> Any:
         results = hook.video_results(task_id, name=self.name, from_ms=self.from_ms, to_ms=until,
                                      page_size=self.page_size)
         self.log.info("Vision video task %s: %d results up to %d ms", task_id, len(results["items"]), until)
         if self.unsubscribe_when_done:
             hook.unsubscribe_video(task_id, name=self.name)
         if not self.output_path:
-            return PokeReturnValue(is_done=True, xcom_value=dict(results))
+            return dict(results)
         target = Path(self.output_path).expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
@@ -97,6 +142,5 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return PokeReturnValue(is_done=True, xcom_value={
-            "video_task_id": task_id, "count": len(results["items"]),
-            "last_timestamp_ms": results["last_timestamp_ms"], "output_path": str(target)})
+        return {"video_task_id": task_id, "count": len(results["items"]),
+                "last_timestamp_ms": results["last_timestamp_ms"], "output_path": str(target)}
