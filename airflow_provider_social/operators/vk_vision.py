@@ -322,15 +322,18 @@ class VkVisionVideoSubscribeOperator(BaseOperator):
         from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
 
         hook = VkVisionHook(self.vk_vision_conn_id, resend_on_lost_answer=self.resend_on_lost_answer)
-        task = hook.subscribe_video(self.link, _images_or_text(self.actions), name=self.name,
+        task = hook.subscribe_video(self.link, _actions(self.actions), name=self.name,
                                     rtsp_login=self.rtsp_login, rtsp_password=self.rtsp_password)
         self.log.info("Vision video task %s (%s) subscribed: %s", task["video_task_id"], task["name"],
                       ", ".join(task["actions"]))
         return dict(task)
 
 
-def _images_or_text(value: Any) -> Any:
-    """``actions`` as rendered: a list rendered as JSON or a Python repr is read; a plain text stays text."""
+def _actions(value: Any) -> Any:
+    """``actions`` as rendered: a list rendered as JSON or a Python repr is read; a plain text stays text (the hook
+    reads ``"od,fd"``)."""
     if isinstance(value, str) and value.lstrip().startswith(("[", "(")):
-        return _images(value)
+        from airflow_provider_social.core.rendered import rendered_value
+
+        return rendered_value(value, "actions", service=SERVICE)
     return value

@@ -55,6 +55,8 @@ def test_results_to_a_file_and_the_stream_stopped(vision, sandbox, context, tmp_
 def test_bad_input_fails_before_any_request(vision, sandbox, context):
     with pytest.raises(ValidationError, match="actions"):
         VkVisionVideoSubscribeOperator(task_id="s", link=FILE, actions="od,zz").execute(context)
+    with pytest.raises(ValidationError, match="^VK Cloud Vision: actions"):
+        VkVisionVideoSubscribeOperator(task_id="s", link=FILE, actions="[od").execute(context)
     with pytest.raises(ValidationError, match="until_ms"):
         VkVisionVideoResultsSensor(task_id="r", video_task_id=1, until_ms="soon").poke(context)
     with pytest.raises(ValidationError, match="resend_on_lost_answer"):
