@@ -28,14 +28,6 @@ if TYPE_CHECKING:
 DEFAULT_CONN_ID = "twitter_default"
 
 
-def _as_list(value: Any) -> list[Any] | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        return [value]
-    return list(value)
-
-
 def _is_retry(context: Context) -> bool:
     ti = context.get("ti") if hasattr(context, "get") else None
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
@@ -166,20 +158,22 @@ class TwitterCreateTweetOperator(_TwitterOperator):
     Returns ``{"id", "text", "url", "media_ids", "deduplicated"}`` (pushed to XCom) and shows an "X post" link.
 
     :param text: the post text (weighted length <= 280; URLs count 23, CJK and emoji 2). Templated.
-    :param media_paths: local files to upload and attach. Templated.
+    :param media_paths: local files to upload and attach (a list rendered as JSON or as a Python repr is read as
+        the list). Templated.
     :param media_ids: ids of media uploaded earlier. Templated.
-    :param poll_options: 2-4 options of 1-25 characters; with ``poll_duration_minutes`` (5-10080).
+    :param poll_options: 2-4 options of 1-25 characters; with ``poll_duration_minutes`` (5-10080). Templated.
     :param reply_to: id of the post to reply to. Templated.
     :param quote_tweet_id: id of the post to quote. Templated.
     :param twitter_conn_id: the connection (default ``twitter_default``).
     :param deferrable: wait for media processing and rate-limit resets in the triggerer; default: the
         ``[operators] default_deferrable`` setting.
     :param poll_interval: seconds between media status polls when deferred (default: X's ``check_after_secs``).
-    :param poll_duration_minutes: how long the poll runs (5-10080). Templated.
+    :param poll_duration_minutes: how long the poll runs (5-10080; rendered digits such as ``"60"`` are read as the
+        number). Templated.
     """
 
-    template_fields: Sequence[str] = ("text", "media_paths", "media_ids", "poll_options", "reply_to",
-                                      "quote_tweet_id")
+    template_fields: Sequence[str] = ("text", "media_paths", "media_ids", "poll_options", "poll_duration_minutes",
+                                      "reply_to", "quote_tweet_id")
 
     def __init__(
         self,
@@ -207,7 +201,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
         from airflow_provider_social.hooks.twitter import TwitterHook
 
         return [TwitterHook.validate_tweet(
-            self.text, media_paths=_as_list(self.media_paths), media_ids=_as_list(self.media_ids),
+            self.text, media_paths=self.media_paths, media_ids=self.media_ids,
             poll_options=self.poll_options, poll_duration_minutes=self.poll_duration_minutes,
             reply_to=self.reply_to, quote_tweet_id=self.quote_tweet_id,
         )]
@@ -335,6 +329,7 @@ class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
 
     template_fields: Sequence[str] = ("twitter_conn_id",)
     conn_id_field = "twitter_conn_id"
+    service = "X"
     result_fields = ("conn_id", "expires_at", "scope")
     renewal_log = "Refreshed the X tokens of {conn_id}; the access token expires at {expires_at}"
 
