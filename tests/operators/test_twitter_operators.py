@@ -18,6 +18,7 @@ from airflow_provider_social.operators.twitter import (
 )
 from airflow_provider_social.triggers.twitter import TwitterMediaProcessingTrigger
 from tests.hooks.twitter_helpers import write_png, write_video, x_connection
+from tests.operators.garbage import assert_refused_before_any_request, garbage_cases
 
 
 @pytest.fixture
@@ -303,19 +304,12 @@ def real_value(value, tmp_path):
     return str(tmp_path / {DIR: "dir", TEXT_FILE: "notes.txt", EMPTY_IMAGE: "empty.png"}[value])
 
 
-def x_garbage_cases():
-    for operator, fields in X_GARBAGE.items():
-        for field, values in fields.items():
-            for number, value in enumerate(values):
-                yield pytest.param(operator, field, value, id=f"{operator.__name__}-{field}-{number}")
-
-
 @pytest.mark.parametrize("operator", list(X_VALID))
 def test_the_garbage_table_covers_every_templated_field(operator):
     assert set(X_GARBAGE[operator]) == set(operator.template_fields)
 
 
-@pytest.mark.parametrize(("operator", "field", "value"), list(x_garbage_cases()))
+@pytest.mark.parametrize(("operator", "field", "value"), list(garbage_cases(X_GARBAGE)))
 def test_rendered_garbage_in_a_templated_field_is_an_input_error_before_any_request(sandbox, x_conn, tmp_path,
                                                                                     operator, field, value):
     kwargs = {**X_VALID[operator], field: real_value(value, tmp_path)}
@@ -325,11 +319,7 @@ def test_rendered_garbage_in_a_templated_field_is_an_input_error_before_any_requ
         kwargs["poll_options"] = ["Yes", "No"]
     elif field == "text" and value == "":
         kwargs = {"text": ""}
-    before = sandbox.control.requests()["total"]
-    with pytest.raises(ValidationError) as refused:
-        operator(task_id="t", **kwargs).execute(ctx())
-    assert str(refused.value).startswith(f"X: {field}"), str(refused.value)
-    assert sandbox.control.requests()["total"] == before
+    assert_refused_before_any_request(sandbox, lambda: operator(task_id="t", **kwargs).execute(ctx()), field, "X")
 
 
 def test_lists_and_numbers_rendered_as_text_are_read(sandbox, x_conn, tmp_path):

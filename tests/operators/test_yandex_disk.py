@@ -23,6 +23,8 @@ from airflow_provider_social.operators.yandex_disk import (
     YandexDiskUploadFromUrlOperator,
     YandexDiskUploadOperator,
 )
+from tests.operators.garbage import assert_refused_before_any_request as refused_before_any_request
+from tests.operators.garbage import garbage_cases
 
 
 @pytest.fixture
@@ -319,28 +321,16 @@ def real_value(value, tmp_path):
     return str(real[value])
 
 
-def disk_garbage_cases(table):
-    for operator, fields in table.items():
-        for field, values in fields.items():
-            for number, value in enumerate(values):
-                yield pytest.param(operator, field, value, id=f"{operator.__name__}-{field}-{number}")
-
-
 @pytest.mark.parametrize("operator", list(DISK_VALID))
 def test_the_garbage_table_covers_every_templated_field(operator):
     assert set(DISK_GARBAGE[operator]) == set(operator.template_fields)
 
 
-def assert_refused_before_any_request(sandbox, build, field, service="Yandex Disk"):
-    """``build()`` fails with an input error naming ``field`` (not a raw Python error) and no request was made."""
-    before = sandbox.control.requests()["total"]
-    with pytest.raises(ValidationError) as refused:
-        build()
-    assert str(refused.value).startswith(f"{service}: {field}"), str(refused.value)
-    assert sandbox.control.requests()["total"] == before
+def assert_refused_before_any_request(sandbox, build, field):
+    refused_before_any_request(sandbox, build, field, "Yandex Disk")
 
 
-@pytest.mark.parametrize(("operator", "field", "value"), list(disk_garbage_cases(DISK_GARBAGE)))
+@pytest.mark.parametrize(("operator", "field", "value"), list(garbage_cases(DISK_GARBAGE)))
 def test_rendered_garbage_in_a_templated_field_is_an_input_error_before_any_request(disk_conn, sandbox, context,
                                                                                     tmp_path, operator, field, value):
     kwargs = {name: real_value(v, tmp_path) for name, v in {**DISK_VALID[operator], field: value}.items()}
