@@ -44,7 +44,7 @@ def rendered_value(value: Any, field: str, *, service: str = "") -> Any:
 
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested deeper than the interpreter's stack
         try:
             parsed = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -255,7 +255,7 @@ DIR, MISSING_PARENT, FILE_PARENT, DIR_IN_THE_WAY = "<dir>", "<missing>/out.csv",
 DISK_GARBAGE = {
     YandexDiskUploadOperator: {
         "local_path": [7, True, "", "[junk", "['/no/such/file.csv']", "[{'a': 1}]", "{'a': 1}", DIR, "x" * 5000,
-                       "relative/missing.csv", []],
+                       "relative/missing.csv", [], "[" * 100_000 + "]" * 100_000],
         "remote_folder": DISK_PATH_GARBAGE,
         "yandex_disk_conn_id": CONN_ID_GARBAGE,
     },
