@@ -268,13 +268,14 @@ CONN_ID_GARBAGE = [5, True, "", "[junk", "two words", "x" * 300, "['twitter_defa
 X_GARBAGE = {
     TwitterCreateTweetOperator: {
         # any text is a post's text, brackets included ("[junk" and "['a']" may be what the author means)
-        "text": [12345, True, ["a list"], {"a": 1}, "", "x" * 300, "bad \ufffe", 3.5],
+        "text": [12345, True, ["a list"], {"a": 1}, "", "x" * 300, "bad \ufffe", 3.5, "a\ud800b"],
         "media_paths": [7, True, "[junk", "['/no/such/file.png']", "[{'a': 1}]", "{'a': 1}", DIR, "x" * 5000,
-                        "relative/missing.png", "ftp://example.com/a.png", TEXT_FILE, EMPTY_IMAGE, [None]],
+                        "relative/missing.png", "ftp://example.com/a.png", TEXT_FILE, EMPTY_IMAGE, [None],
+                        "~no-such-user-xy/a.png", "a\ud800b.png"],
         "media_ids": ["abc", "[1, 'x']", "[junk", "-1", "9" * 50, "{'a': 1}", True, 3.5, [None], "1e5", 7.0,
                       "[" * 100_000 + "]" * 100_000],
         "poll_options": [5, True, "one", "['only one']", "[junk", "{'a': 1}", [None, "b"], ["x" * 26, "b"], "",
-                         [["a"], "b"], "['a', 'a']"],
+                         [["a"], "b"], "['a', 'a']", ["a\ud800", "b"]],
         "poll_duration_minutes": ["inf", True, "abc", 5.5, "1e9", "4", "10081", "[60]", "nan", -5, "", "60.5"],
         "reply_to": ID_GARBAGE,
         "quote_tweet_id": ID_GARBAGE,

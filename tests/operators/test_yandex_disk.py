@@ -243,11 +243,11 @@ def test_deferrable_follows_airflows_default_deferrable(monkeypatch):
 # ------------------------------------------------------------- issue 20: rendered garbage, refused before any request
 #: Rendered garbage for a Disk path (wrong types, empty, huge, bracketed junk, another scheme, dot segments, a NUL).
 DISK_PATH_GARBAGE = [5, True, None, "", "   ", ["a"], "[1, 2]", "{'a': 1}", "ftp://example.com/a", "a/../b",
-                     "a" * 300, "x/" * 17000, "bad\x00name"]
+                     "a" * 300, "x/" * 17000, "bad\x00name", "a\ud800b"]
 #: The same, for a path that must name a resource (the disk's root is not one to delete, copy, publish or write).
 RESOURCE_PATH_GARBAGE = [*DISK_PATH_GARBAGE, "disk:/", "/", "app:/"]
 CONN_ID_GARBAGE = [5, True, "", "[junk", "two words", "x" * 300, "['yandex_disk_default']"]
-NAME_GARBAGE = [5, True, "", "a/b", "a" * 300, "..", ".", "[1, 2]", "bad\x00name"]
+NAME_GARBAGE = [5, True, "", "a/b", "a" * 300, "..", ".", "[1, 2]", "bad\x00name", "a\ud800b"]
 #: Placeholders, made real under tmp_path: an existing directory, a missing parent, a file as a parent, and a
 #: directory holding a directory where the download would land.
 DIR, MISSING_PARENT, FILE_PARENT, DIR_IN_THE_WAY = "<dir>", "<missing>/out.csv", "<file>/out.csv", "<dir-in-the-way>"
@@ -255,14 +255,14 @@ DIR, MISSING_PARENT, FILE_PARENT, DIR_IN_THE_WAY = "<dir>", "<missing>/out.csv",
 DISK_GARBAGE = {
     YandexDiskUploadOperator: {
         "local_path": [7, True, "", "[junk", "['/no/such/file.csv']", "[{'a': 1}]", "{'a': 1}", DIR, "x" * 5000,
-                       "relative/missing.csv", [], "[" * 100_000 + "]" * 100_000],
+                       "relative/missing.csv", [], "[" * 100_000 + "]" * 100_000, "~no-such-user-xy/a.csv"],
         "remote_folder": DISK_PATH_GARBAGE,
         "yandex_disk_conn_id": CONN_ID_GARBAGE,
     },
     YandexDiskDownloadOperator: {
         "remote_path": RESOURCE_PATH_GARBAGE,
         "local_path": [5, True, None, "", "   ", ["a"], "[1, 2]", "relative.csv", MISSING_PARENT, FILE_PARENT,
-                       DIR_IN_THE_WAY, "x" * 5000, "bad\x00name"],
+                       DIR_IN_THE_WAY, "x" * 5000, "bad\x00name", "~no-such-user-xy/out.csv"],
         "yandex_disk_conn_id": CONN_ID_GARBAGE,
     },
     YandexDiskCreateFolderOperator: {"path": DISK_PATH_GARBAGE, "yandex_disk_conn_id": CONN_ID_GARBAGE},
@@ -275,13 +275,13 @@ DISK_GARBAGE = {
     YandexDiskUploadFromUrlOperator: {
         "url": [5, True, None, "", "ftp://example.com/a.zip", "not a url", "http://", "[junk]",
                 "['https://example.com/a.zip']", "https://exa mple.com/a", f"https://{'a' * 300}.com/x",
-                "https://example.com/\x00"],
+                "https://example.com/\x00", "https://example.com/\ud800"],
         "remote_path": RESOURCE_PATH_GARBAGE,
         "yandex_disk_conn_id": CONN_ID_GARBAGE,
     },
     YandexDiskSavePublicOperator: {
         "public_key": [5, True, None, "", "   ", "ftp://yadi.sk/d/abc", "[1, 2]", "{'a': 1}", "key with spaces",
-                       "x" * 40000],
+                       "x" * 40000, "a\ud800b"],
         "path": [5, True, "[1, 2]", "../x", "a/../b", "x/" * 17000, "a" * 300, "bad\x00name"],
         "name": NAME_GARBAGE,
         "save_path": [5, True, "ftp://example.com/a", "a/../b", "[1, 2]", "a" * 300, "bad\x00name"],

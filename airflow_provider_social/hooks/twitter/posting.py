@@ -82,6 +82,9 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
                           "images, or 1 GIF, or 1 video", service=SERVICE)
     if not text and not count:
         raise input_error("text", "is required unless media is attached", service=SERVICE)
+    _check_unicode(text, "text")
+    for option in poll_options or ():
+        _check_unicode(str(option), "poll_options")
     if text:
         length = weighted_length(text)
         if length > MAX_WEIGHTED_LENGTH:
@@ -167,6 +170,14 @@ def _minutes(value: Any) -> Any:
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     return value  # checked with the poll (an int of 5-10080), named in the error if it is not one
+
+
+def _check_unicode(text: str, field: str) -> None:
+    """Refuse text that cannot be sent: a lone surrogate (``\\ud800``) has no UTF-8 form."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise input_error(field, f"{text[:40]!r} is not valid Unicode (a lone surrogate)", service=SERVICE) from None
 
 
 def _shown(value: Any) -> str:

@@ -76,7 +76,16 @@ def _names(path: str, field: str) -> list[str]:
             raise input_error(field, problem, service=SERVICE)
         if _CONTROL.search(part):
             raise input_error(field, f"the name {part[:40]!r} holds a control character", service=SERVICE)
+        _check_unicode(part, field)
     return parts
+
+
+def _check_unicode(text: str, field: str) -> None:
+    """Refuse text that cannot be sent: a lone surrogate (``\\ud800``) has no UTF-8 form."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise input_error(field, f"{text[:40]!r} is not valid Unicode (a lone surrogate)", service=SERVICE) from None
 
 
 def name_value(name: Any, field: str = "name") -> str:
@@ -134,8 +143,12 @@ def safe_local_target(local_path: Any, remote: str) -> Path:
         raise input_error("local_path", "a local file path or an existing directory is required, got "
                           f"{_shown(local_path)}", service=SERVICE)
     rendered_scalar(local_path, "local_path", service=SERVICE, expected="one local path")
-    local = Path(local_path).expanduser()
+    local = Path(local_path)
     shown = str(local) if len(str(local)) <= 200 else str(local)[:199] + "…"
+    try:
+        local = local.expanduser()
+    except RuntimeError:  # '~user' of a user that does not exist
+        raise input_error("local_path", f"{shown!r}: its home directory is unknown", service=SERVICE) from None
     if not local.is_absolute():
         raise input_error("local_path", f"{shown!r} is relative: it would land wherever the worker runs; give an "
                           "absolute path", service=SERVICE)
@@ -210,6 +223,7 @@ def _public_key(value: Any) -> str:
     if _SPACE_OR_CONTROL.search(key):
         raise input_error("public_key", "holds spaces or control characters; a key or public URL has none",
                           service=SERVICE)
+    _check_unicode(key, "public_key")
     if "://" in key:
         web_url(key, "public_key")
     return key
@@ -228,6 +242,7 @@ def web_url(url: Any, field: str = "url") -> str:
     if _SPACE_OR_CONTROL.search(url):
         raise input_error(field, "must be an http:// or https:// URL without spaces or control characters",
                           service=SERVICE)
+    _check_unicode(url, field)
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
