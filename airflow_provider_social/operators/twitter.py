@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 DEFAULT_CONN_ID = "twitter_default"
 
 
+def _hook(conn_id: Any) -> TwitterHook:
+    """The hook of a rendered ``twitter_conn_id``: an empty or junk id is an input error, not another connection."""
+    from airflow_provider_social.core.rendered import conn_id_value
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+    return TwitterHook(conn_id_value(conn_id, "twitter_conn_id", service="X"))
+
+
 def _is_retry(context: Context) -> bool:
     ti = context.get("ti") if hasattr(context, "get") else None
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
@@ -56,10 +64,9 @@ class _TwitterOperator(BaseOperator):
         self.recent: RecentPosts | None = None
 
     def get_hook(self) -> TwitterHook:
-        """The hook for this operator's connection (imported here: DAG parsing never loads the transport)."""
-        from airflow_provider_social.hooks.twitter import TwitterHook
-
-        return TwitterHook(self.twitter_conn_id)
+        """The hook for this operator's connection (imported here: DAG parsing never loads the transport); the
+        rendered connection id is checked first."""
+        return _hook(self.twitter_conn_id)
 
     # -- to implement: validated specs, and what to do once media ids are ready
     def specs(self) -> list[TweetSpec]:
@@ -164,7 +171,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
     :param poll_options: 2-4 options of 1-25 characters; with ``poll_duration_minutes`` (5-10080). Templated.
     :param reply_to: id of the post to reply to. Templated.
     :param quote_tweet_id: id of the post to quote. Templated.
-    :param twitter_conn_id: the connection (default ``twitter_default``).
+    :param twitter_conn_id: the connection (default ``twitter_default``). Templated.
     :param deferrable: wait for media processing and rate-limit resets in the triggerer; default: the
         ``[operators] default_deferrable`` setting.
     :param poll_interval: seconds between media status polls when deferred (default: X's ``check_after_secs``).
@@ -173,7 +180,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
     """
 
     template_fields: Sequence[str] = ("text", "media_paths", "media_ids", "poll_options", "poll_duration_minutes",
-                                      "reply_to", "quote_tweet_id")
+                                      "reply_to", "quote_tweet_id", "twitter_conn_id")
 
     def __init__(
         self,
@@ -241,7 +248,7 @@ class TwitterThreadOperator(_TwitterOperator):
     :param reply_to: make the whole thread a reply to this post. Templated.
     """
 
-    template_fields: Sequence[str] = ("tweets", "reply_to")
+    template_fields: Sequence[str] = ("tweets", "reply_to", "twitter_conn_id")
 
     def __init__(self, *, tweets: Sequence[str | dict[str, Any]], reply_to: str | None = None,
                  **kwargs: Any) -> None:
@@ -286,10 +293,10 @@ class TwitterDeleteTweetOperator(BaseOperator):
     :param missing_ok: succeed when the post does not exist (always so on a retry, when the first try may have
         deleted it).
 
-    :param twitter_conn_id: the connection (default ``twitter_default``).
+    :param twitter_conn_id: the connection (default ``twitter_default``). Templated.
     """
 
-    template_fields: Sequence[str] = ("tweet_id",)
+    template_fields: Sequence[str] = ("tweet_id", "twitter_conn_id")
 
     def __init__(self, *, tweet_id: str, twitter_conn_id: str = DEFAULT_CONN_ID,
                  missing_ok: bool = False, **kwargs: Any) -> None:
@@ -304,11 +311,12 @@ class TwitterDeleteTweetOperator(BaseOperator):
         :param context: the task's Airflow context.
         """
         from airflow_provider_social.core.errors import NotFoundError
-        from airflow_provider_social.hooks.twitter import TwitterHook, _id
+        from airflow_provider_social.hooks.twitter import _id
 
         tweet_id = _id(self.tweet_id, "tweet_id")
+        hook = _hook(self.twitter_conn_id)
         try:
-            deleted = TwitterHook(self.twitter_conn_id).delete_tweet(tweet_id)
+            deleted = hook.delete_tweet(tweet_id)
         except NotFoundError:
             if not (self.missing_ok or _is_retry(context)):
                 raise
@@ -324,7 +332,7 @@ class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
     this operator is for connections used rarely: a refresh every couple of hours keeps the grant alive and
     surfaces a revoked grant early. Returns ``{"conn_id", "expires_at", "scope"}`` -- never a token.
 
-    :param twitter_conn_id: the connection (default ``twitter_default``).
+    :param twitter_conn_id: the connection (default ``twitter_default``). Templated.
     """
 
     template_fields: Sequence[str] = ("twitter_conn_id",)

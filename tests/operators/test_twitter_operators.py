@@ -279,14 +279,16 @@ X_GARBAGE = {
         "poll_duration_minutes": ["inf", True, "abc", 5.5, "1e9", "4", "10081", "[60]", "nan", -5, "", "60.5"],
         "reply_to": ID_GARBAGE,
         "quote_tweet_id": ID_GARBAGE,
+        "twitter_conn_id": CONN_ID_GARBAGE,
     },
     TwitterThreadOperator: {
         "tweets": [5, True, "", "one post", "[junk", "['']", "[{'text': 'a', 'bogus': 1}]", "[1, 2]", "{'a': 1}",
                    [None], [["nested"]], ["x" * 300], [{"text": "a", "media_paths": 7}], [], "[]",
                    [{"text": "a", "poll_options": "['a']", "poll_duration_minutes": 60}]],
         "reply_to": ID_GARBAGE,
+        "twitter_conn_id": CONN_ID_GARBAGE,
     },
-    TwitterDeleteTweetOperator: {"tweet_id": [*ID_GARBAGE, "", None]},
+    TwitterDeleteTweetOperator: {"tweet_id": [*ID_GARBAGE, "", None], "twitter_conn_id": CONN_ID_GARBAGE},
     TwitterRefreshTokenOperator: {"twitter_conn_id": CONN_ID_GARBAGE},
 }
 X_VALID = {
