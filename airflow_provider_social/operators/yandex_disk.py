@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
 DEFAULT_CONN_ID = "yandex_disk_default"
+#: The service named in errors (the hook package's ``SERVICE``, repeated so that parsing a DAG imports no hook).
+SERVICE = "Yandex Disk"
 
 
 class YandexDiskBaseOperator(BaseOperator):
@@ -48,9 +50,11 @@ class YandexDiskBaseOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> YandexDiskHook:
+        """The hook for the (rendered) connection id, checked first: an empty or junk id is an input error."""
+        from airflow_provider_social.core.rendered import conn_id_value
         from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
-        return YandexDiskHook(self.yandex_disk_conn_id)
+        return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
 
 
 class YandexDiskAsyncOperator(YandexDiskBaseOperator):
@@ -125,28 +129,36 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
 
 
 def expand_local_paths(local_path: str | Sequence[str]) -> list[str]:
-    """A file, a list of files, or glob patterns -> the files, in order, each once; ValidationError if none."""
+    """A file, a list of files, or glob patterns -> the files, in order, each once; ValidationError if none.
+
+    A list rendered into the field as JSON or as a Python repr (``{{ params.files }}``) is read as the list.
+    """
     from airflow_provider_social.core.errors import input_error
+    from airflow_provider_social.core.rendered import as_list
     from airflow_provider_social.core.uploads import check_local_file
 
-    patterns = [local_path] if isinstance(local_path, (str, os.PathLike)) else list(local_path)
+    patterns = as_list(local_path, "local_path", service=SERVICE)
     if not patterns:
-        raise input_error("local_path", "no files given", service="Yandex Disk")
+        raise input_error("local_path", "no files given", service=SERVICE)
     files: list[str] = []
-    for pattern in patterns:
+    for number, pattern in enumerate(patterns):
+        if not isinstance(pattern, (str, os.PathLike)) or not str(pattern).strip():
+            shown = repr(pattern) if len(repr(pattern)) <= 60 else repr(pattern)[:59] + "…"
+            raise input_error("local_path", f"item {number} is not a file path or pattern: {type(pattern).__name__} "
+                              f"{shown}", service=SERVICE)
         pattern = os.path.expanduser(str(pattern))
         if glob.has_magic(pattern):
             matched = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
             if not matched:
-                raise input_error("local_path", f"the pattern {pattern!r} matches no file", service="Yandex Disk")
+                raise input_error("local_path", f"the pattern {pattern[:200]!r} matches no file", service=SERVICE)
         else:
-            matched = [str(check_local_file(pattern, field="local_path", service="Yandex Disk"))]
+            matched = [str(check_local_file(pattern, field="local_path", service=SERVICE))]
         files += [p for p in matched if p not in files]
     names = [os.path.basename(p) for p in files]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise input_error("local_path", f"several files are named {duplicates}; they would overwrite each other in "
-                          "one remote folder", service="Yandex Disk")
+                          "one remote folder", service=SERVICE)
     return files
 
 

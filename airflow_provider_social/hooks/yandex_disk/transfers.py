@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import (
     ConflictError,
@@ -24,10 +23,11 @@ from airflow_provider_social.hooks.yandex_disk.operations import operation_rule
 from airflow_provider_social.hooks.yandex_disk.paths import (
     _flag,
     _human,
-    disk_path,
     parent_path,
     register_secret_url,
+    resource_path,
     safe_local_target,
+    web_url,
 )
 from airflow_provider_social.hooks.yandex_disk.policy import (
     SERVICE,
@@ -101,7 +101,7 @@ class YandexDiskTransfers:
         :param remote_path: where the file will go.
         :param overwrite: replace an existing file.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         try:
             href, _operation_id = self._upload_link(path, overwrite)
         except ConflictError as exc:
@@ -142,7 +142,7 @@ class YandexDiskTransfers:
         from airflow_provider_social.core.uploads import check_local_file
 
         local = check_local_file(local_path, field="local_path", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         size = local.stat().st_size
         return self._upload(lambda: _FileStream(local, size), size, path, local.name, "local_path",
                             overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
@@ -165,7 +165,7 @@ class YandexDiskTransfers:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise input_error("data", f"bytes expected, got {type(data).__name__}", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         payload = bytes(data)
         return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", "data", overwrite=overwrite,
                             parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout)
@@ -286,10 +286,8 @@ class YandexDiskTransfers:
         :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
         :return: ``{"path", "operation_id", "status"}``.
         """
-        parts = urlsplit(url or "")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        web_url(url, "url")
+        path = resource_path(remote_path, "remote_path")
         if parents:
             self.resources.create_folder(parent_path(path), parents=True)
         try:
@@ -304,7 +302,7 @@ class YandexDiskTransfers:
 
         :param path: the file.
         """
-        response = self.client.call("get download link", params={"path": disk_path(path, "path")})
+        response = self.client.call("get download link", params={"path": resource_path(path, "path")})
         href = str(response.json()["href"])
         register_secret_url(href)
         return href
@@ -322,7 +320,7 @@ class YandexDiskTransfers:
         :param overwrite: replace an existing local file (else :class:`ConflictError` before any download).
         :return: ``{"path", "local_path", "size"}``.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         target = safe_local_target(local_path, path)
         if target.exists() and not overwrite:
             raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
@@ -335,7 +333,7 @@ class YandexDiskTransfers:
         :param remote_path: the file.
         :param max_size: refuse (before downloading) files larger than this many bytes.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         meta = self.resources.get_metadata(path, fields="type,size")
         if meta.get("type") != "file":
             raise input_error("remote_path", f"{path!r} is a folder, not a file", service=SERVICE)
