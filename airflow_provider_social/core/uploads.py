@@ -39,6 +39,27 @@ def check_local_file(path: str | os.PathLike[str], *, field: str = "local_path",
     return p
 
 
+def writable_file_target(value: Any, *, field: str, service: str = "") -> Path | None:
+    """``value`` as a file path results can be written to (its folders are made when written), or an input error
+    naming ``field``: not a path, an existing directory, under a file, unusable. None when unset or empty."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (str, os.PathLike)):
+        raise input_error(field, f"must be a file path, got {type(value).__name__}", service=service)
+    target = Path(value).expanduser()
+    shown = str(target) if len(str(target)) <= 200 else str(target)[:199] + "…"
+    try:
+        if target.is_dir():
+            raise input_error(field, f"{shown!r} is a directory; name a file", service=service)
+        parent = next((p for p in target.parents if p.exists()), None)
+    except (OSError, ValueError, RuntimeError) as exc:  # too long a name, a NUL byte, ~user unknown
+        raise input_error(field, f"{shown!r} is not a usable file path ({type(exc).__name__})",
+                          service=service) from None
+    if parent is not None and not parent.is_dir():
+        raise input_error(field, f"{shown!r} is under {str(parent)!r}, which is a file", service=service)
+    return target
+
+
 def check_size(
     size: int, limit: int | None, *, field: str, what: str = "file", service: str = "", operation: str = ""
 ) -> None:

@@ -9,7 +9,6 @@ too). Every request is billed: a lost answer is not sent again unless ``resend_o
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,25 +95,9 @@ class _VisionOperator(BaseOperator):
 
     def checked_output_path(self) -> Path | None:
         """``output_path`` as a file that can be written, or an input error naming it; None when unset."""
-        if self.output_path is None or self.output_path == "":
-            return None
-        if not isinstance(self.output_path, (str, os.PathLike)):
-            raise input_error("output_path", f"must be a file path, got {type(self.output_path).__name__}",
-                              service=SERVICE)
-        target = Path(self.output_path).expanduser()
-        shown = str(target) if len(str(target)) <= 200 else str(target)[:199] + "…"
-        try:
-            if target.is_dir():
-                raise input_error("output_path", f"{shown!r} is a directory; name a file for the results JSON",
-                                  service=SERVICE)
-            parent = next((p for p in target.parents if p.exists()), None)
-        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
-            raise input_error("output_path", f"{shown!r} is not a usable file path ({type(exc).__name__})",
-                              service=SERVICE) from None
-        if parent is not None and not parent.is_dir():
-            raise input_error("output_path", f"{shown!r} is under {str(parent)!r}, which is a file",
-                              service=SERVICE)
-        return target
+        from airflow_provider_social.core.uploads import writable_file_target
+
+        return writable_file_target(self.output_path, field="output_path", service=SERVICE)
 
     def finish(self, results: list[Any], summary: dict[str, Any] | None = None) -> Any:
         """Write ``output_path``, fail on refused images (``fail_on_image_error``), return the XCom value.

@@ -15,6 +15,9 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk_vision.params import SERVICE
 
+#: The largest task id or moment (ms) the service's integers hold (int64).
+MAX_WHOLE = 2**63 - 1
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
@@ -71,10 +74,11 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
 
     def _whole(self, value: Any, field: str) -> int:
         text = str(value).strip() if isinstance(value, str) else value
-        if isinstance(text, str) and text.isdigit():
-            return int(text)
-        if isinstance(text, bool) or not isinstance(text, int) or text < 0:
-            raise input_error(field, f"must be a whole number of at least 0, got {value!r}", service=SERVICE)
+        if isinstance(text, str) and text.isascii() and text.isdigit():
+            text = int(text)
+        if isinstance(text, bool) or not isinstance(text, int) or not 0 <= text <= MAX_WHOLE:
+            raise input_error(field, f"must be a whole number from 0 to {MAX_WHOLE}, got {value!r}",
+                              service=SERVICE)
         return text
 
     def poke(self, context: Context) -> PokeReturnValue:
@@ -82,8 +86,11 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
 
         :param context: the task's Airflow context.
         """
+        from airflow_provider_social.core.uploads import writable_file_target
+
         task_id = self._whole(self.video_task_id, "video_task_id")
         until = self._whole(self.until_ms, "until_ms")
+        writable_file_target(self.output_path, field="output_path", service=SERVICE)  # before any request
         hook = self.get_hook()
         probe = hook.video_results(task_id, name=self.name, from_ms=until, page_size=1, max_items=1)
         if not probe["items"]:
