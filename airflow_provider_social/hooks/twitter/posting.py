@@ -6,7 +6,6 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -14,6 +13,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     input_error,
 )
+from airflow_provider_social.core.rendered import as_list
 from airflow_provider_social.hooks.twitter.media import check_media_file
 from airflow_provider_social.hooks.twitter.policy import SERVICE, DuplicateTweetError
 from airflow_provider_social.hooks.twitter.values import (
@@ -51,7 +51,8 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
     :param text: the post's text (may be empty with media).
     :param fields: the post's other fields (:class:`~.values.TweetFields`, each optional):
 
-        * ``media_paths``: local files to upload (up to 4 images, or 1 GIF, or 1 video);
+        * ``media_paths``: media to upload (up to 4 images, or 1 GIF, or 1 video): local paths,
+          ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects;
         * ``media_ids``: media already uploaded;
         * ``poll_options``: 2-4 poll options; ``poll_duration_minutes``: how long the poll runs (5-10080);
         * ``reply_to``: the post it replies to; ``quote_tweet_id``: the post it quotes.
@@ -62,8 +63,7 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
     media_paths, media_ids = fields.get("media_paths"), fields.get("media_ids")
     poll_options, poll_duration_minutes = fields.get("poll_options"), fields.get("poll_duration_minutes")
     reply_to, quote_tweet_id = fields.get("reply_to"), fields.get("quote_tweet_id")
-    if isinstance(media_paths, (str, Path)):
-        media_paths = [media_paths]
+    media_paths = as_list(media_paths, "media_paths", service=SERVICE)
     if isinstance(poll_options, str):
         raise input_error("poll_options", "must be a list of 2-4 strings, not one string", service=SERVICE)
     text = unicodedata.normalize("NFC", text or "")
@@ -74,7 +74,7 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
         raise input_error("media_paths", f"{count} media given; a post takes at most 4 images", service=SERVICE)
     moving = [m for m in media if m.kind in ("gif", "video")]
     if moving and count > 1:
-        raise input_error("media_paths", f"{moving[0].path.name} is a {moving[0].kind}: a post takes up to 4 "
+        raise input_error("media_paths", f"{moving[0].name} is a {moving[0].kind}: a post takes up to 4 "
                           "images, or 1 GIF, or 1 video", service=SERVICE)
     if not text and not count:
         raise input_error("text", "is required unless media is attached", service=SERVICE)
