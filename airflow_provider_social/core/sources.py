@@ -209,7 +209,7 @@ def _resolve(value: Any, *, field: str, service: str, limit: int | None, what: s
         return value
     if isinstance(value, (bytes, bytearray, memoryview)):
         return BytesSource(value)
-    if _is_object_storage_path(value):
+    if is_storage_path(value):
         return _store_source(value, field=field, service=service)
     if isinstance(value, str) and "://" in value:
         scheme = urlsplit(value).scheme.lower()
@@ -226,7 +226,8 @@ def _resolve(value: Any, *, field: str, service: str, limit: int | None, what: s
     raise input_error(field, f"expected {ACCEPTED}, got {type(value).__name__}", service=service)
 
 
-def _is_object_storage_path(value: Any) -> bool:
+def is_storage_path(value: Any) -> bool:
+    """Whether ``value`` is an Airflow ``ObjectStoragePath``."""
     try:
         from airflow.sdk import ObjectStoragePath
     except ImportError:  # pragma: no cover - Airflow is a dependency
@@ -408,4 +409,4 @@ class _Unclosed:
 
 
 __all__ = ["ACCEPTED", "BytesSource", "FileObjectSource", "HttpSource", "LocalSource", "MediaSource",
-           "StoreSource", "media_source", "read_exactly", "safe_url", "spool", "storage_label", "url_name"]
+           "StoreSource", "is_storage_path", "media_source", "read_exactly", "safe_url", "spool", "storage_label", "url_name"]

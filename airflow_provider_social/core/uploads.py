@@ -225,13 +225,13 @@ class MultipartFiles:
     BLOCK = CHUNK_SIZE
 
     def __init__(self, files: Sequence[tuple[str, MediaSource | Path, str, str]], *,
-                 fields: Mapping[str, Any] | None = None, boundary: str | None = None) -> None:
+                 fields: Mapping[str, Any] | None = None, trailing_fields: Mapping[str, Any] | None = None,
+                 boundary: str | None = None) -> None:
         self.boundary = boundary or secrets.token_hex(16)
+        self.trailing_fields = dict(trailing_fields or {})
+        self._fields = self._text_parts(fields or {})
+        self._trailing = self._text_parts(self.trailing_fields)
         b = self.boundary
-        self._fields = "".join(
-            f'--{b}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-            for name, value in (fields or {}).items()
-        ).encode("utf-8")
         self._parts = [
             ((f'--{b}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
               f"Content-Type: {content_type}\r\n\r\n").encode(), source, source.size)
@@ -239,12 +239,19 @@ class MultipartFiles:
         ]
         self._tail = f"--{b}--\r\n".encode()
 
+    def _text_parts(self, fields: Mapping[str, Any]) -> bytes:
+        return "".join(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in fields.items()
+        ).encode("utf-8")
+
     @property
     def content_type(self) -> str:
         return f"multipart/form-data; boundary={self.boundary}"
 
     def __len__(self) -> int:
-        return len(self._fields) + sum(len(head) + size + 2 for head, _, size in self._parts) + len(self._tail)
+        parts = sum(len(head) + size + 2 for head, _, size in self._parts)
+        return len(self._fields) + parts + len(self._trailing) + len(self._tail)
 
     def __iter__(self) -> Iterator[bytes]:
         yield self._fields
@@ -252,6 +259,7 @@ class MultipartFiles:
             yield head
             yield from copy_blocks(source, 0, size, self.BLOCK)
             yield b"\r\n"
+        yield self._trailing
         yield self._tail
 
 

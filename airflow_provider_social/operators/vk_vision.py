@@ -1,8 +1,9 @@
 """VK Cloud Vision operators: objects, text, an 18+ gate before posting, faces.
 
 Thin: the hook checks every input before any request; results (one typed dict per image, no tokens) go to XCom
-and, with ``output_path``, to a local JSON file. Images are local paths, ``disk:/...`` paths on
-``yandex_disk_conn_id``, or bytes; ``images`` is templated (a list rendered as JSON or as a Python repr is accepted
+and, with ``output_path``, to a local JSON file. Images are local paths, ``ObjectStoragePath`` or storage URLs
+(``s3://conn@bucket/key``), http(s) URLs, ``disk:/...`` paths on ``yandex_disk_conn_id``, bytes or binary file
+objects; ``images`` is templated (a list rendered as JSON or as a Python repr is accepted
 too). Every request is billed: a lost answer is not sent again unless ``resend_on_lost_answer``.
 """
 
@@ -49,8 +50,9 @@ def _images(value: Any) -> Any:
 class _VisionOperator(BaseOperator):
     """Shared by the Vision operators (the hook is imported when the task runs, not when the DAG is parsed).
 
-    :param images: local paths, ``disk:/...`` paths on ``yandex_disk_conn_id``, bytes or ``(name, bytes)``; a
-        list rendered as JSON or as a Python repr is accepted. Templated.
+    :param images: local paths, ``ObjectStoragePath`` or storage URLs, http(s) URLs, ``disk:/...`` paths on
+        ``yandex_disk_conn_id``, bytes, ``(name, bytes)`` or binary file objects; a list rendered as JSON or as a
+        Python repr is accepted. Templated.
     :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
     :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images.
     :param output_path: also write the results to this local JSON file. Templated.
