@@ -409,4 +409,5 @@ class _Unclosed:
 
 
 __all__ = ["ACCEPTED", "BytesSource", "FileObjectSource", "HttpSource", "LocalSource", "MediaSource",
-           "StoreSource", "is_storage_path", "media_source", "read_exactly", "safe_url", "spool", "storage_label", "url_name"]
+           "StoreSource", "is_storage_path", "media_source", "read_exactly", "safe_url", "spool", "storage_label",
+           "url_name"]
