@@ -175,7 +175,7 @@ class FileObjectSource(MediaSource):
 
 def media_source(value: Any, *, field: str, service: str = "", limit: int | None = None, what: str = "file",
                  operation: str = "", session: requests.Session | None = None,
-                 timeout: Any = HTTP_TIMEOUT) -> MediaSource:
+                 timeout: Any = HTTP_TIMEOUT, allow_empty: bool = False) -> MediaSource:
     """``value`` as a checked :class:`MediaSource`, or an error naming ``field`` and the source, raised before any
     call to the social API.
 
@@ -188,10 +188,11 @@ def media_source(value: Any, *, field: str, service: str = "", limit: int | None
     :param operation: the operation named in the size error.
     :param session: the ``requests`` session for http(s) URLs (the hook's transport session); a new one if None.
     :param timeout: connect and read timeouts for http(s) URLs.
+    :param allow_empty: accept a source of 0 bytes (a file store takes empty files; social media do not).
     """
     source = _resolve(value, field=field, service=service, limit=limit, what=what, operation=operation,
                       session=session, timeout=timeout)
-    if source.size == 0:
+    if source.size == 0 and not allow_empty:
         source.close()
         raise input_error(field, f"{source.label} is empty", service=service)
     try:
