@@ -55,7 +55,8 @@ class _VisionOperator(BaseOperator):
         Python repr is accepted. Templated.
     :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
     :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images.
-    :param output_path: also write the results to this local JSON file. Templated.
+    :param output_path: also write the results to this JSON file: a local path, or an ``ObjectStoragePath`` or
+        storage URL (``s3://conn@bucket/vision/{{ ds }}.json``), written atomically. Templated.
     :param fail_on_image_error: fail the task naming the images the service refused (default True).
     :param resend_on_lost_answer: every request is billed; by default a request whose answer was lost, or an image
         answered with the temporary status 2, is not sent again. True resends them (each resend billed again).
@@ -96,10 +97,15 @@ class _VisionOperator(BaseOperator):
         self.checked_output_path()
         return self.get_hook()
 
-    def checked_output_path(self) -> Path | None:
-        """``output_path`` as a file that can be written, or an input error naming it; None when unset."""
+    def checked_output_path(self) -> Any:
+        """``output_path`` as a file that can be written (a local ``Path``, or an ``ObjectStoragePath`` whose store
+        Airflow knows), or an input error naming it; None when unset."""
+        from airflow_provider_social.core.targets import is_storage_target, storage_target
+
         if self.output_path is None or self.output_path == "":
             return None
+        if is_storage_target(self.output_path):
+            return storage_target(self.output_path, field="output_path", service=SERVICE)
         if not isinstance(self.output_path, (str, os.PathLike)):
             raise input_error("output_path", f"must be a file path, got {type(self.output_path).__name__}",
                               service=SERVICE)
@@ -127,9 +133,10 @@ class _VisionOperator(BaseOperator):
         from airflow_provider_social.hooks.vk_vision.hook import raise_for_errors
 
         if self.output_path:
-            target = Path(self.output_path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+            from airflow_provider_social.core.targets import write_atomically
+
+            target = self.checked_output_path()
+            write_atomically([json.dumps(results, ensure_ascii=False, indent=2).encode()], target)
         if self.fail_on_image_error:
             raise_for_errors(results, self.task_id)
         return {"results": results, **(summary or {})} if summary is not None else results

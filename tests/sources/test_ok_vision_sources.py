@@ -67,3 +67,19 @@ def test_vision_reads_images_from_a_store_and_a_url(vision_hook, memory_store, h
         ("memory://v/doc.png", "from a store"), (f"{http_files.url}/chunked/sign.png", "from a URL")]
     with pytest.raises(ValidationError, match=r"images\[0\]: memory://v/none\.png does not exist"):
         vision_hook.recognize_text(["memory://v/none.png"])
+
+
+def test_vision_operator_writes_its_results_to_a_store(vision_hook, memory_store):
+    import json
+
+    from airflow_provider_social.operators.vk_vision import VkVisionRecognizeTextOperator
+
+    memory_store.pipe("/v/page.png", make_png(20, 10, markers={"text": "exported"}))
+    op = VkVisionRecognizeTextOperator(task_id="ocr", images="memory://v/page.png",
+                                       vk_vision_conn_id=vision_hook.conn_id, output_path="memory://results/ocr.json")
+    results = op.execute({})
+    assert json.loads(memory_store.cat_file("/results/ocr.json")) == results
+    assert results[0]["text"] == "exported" and memory_store.ls("/results", detail=False) == ["/results/ocr.json"]
+    with pytest.raises(ValidationError, match="output_path: nosuch://r/x.json: Airflow's object storage has no"):
+        VkVisionRecognizeTextOperator(task_id="ocr", images="memory://v/page.png", output_path="nosuch://r/x.json",
+                                      vk_vision_conn_id=vision_hook.conn_id).execute({})
