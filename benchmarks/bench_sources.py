@@ -25,18 +25,6 @@ BUCKET = "media"
 S3_CONN_ID = "moto_s3"
 
 
-def _put_video(fs, key: str, size: int) -> str:
-    block = os.urandom(MIB)
-    with fs.open(f"{BUCKET}/{key}", "wb", block_size=8 * MIB) as out:
-        out.write(b"\x00\x00\x00\x18ftypmp42")
-        written = 12
-        while written < size:
-            piece = block[: min(MIB, size - written)]
-            out.write(piece)
-            written += len(piece)
-    return f"s3://{S3_CONN_ID}@{BUCKET}/{key}"
-
-
 def measure() -> list[Result]:
     import subprocess
 
@@ -46,7 +34,7 @@ def measure() -> list[Result]:
 
     from airflow_provider_social.sandbox.connections import sandbox_connections
     from airflow_provider_social.sandbox.control import SandboxControl
-    from tests.sources.servers import MotoServer
+    from tests.sources.servers import MotoServer, put_video
 
     moto = MotoServer()
     proc, url = start_sandbox()
@@ -55,7 +43,8 @@ def measure() -> list[Result]:
         boto3.client("s3", aws_access_key_id="testing", aws_secret_access_key="testing", **options
                      ).create_bucket(Bucket=BUCKET)
         fs = s3fs.S3FileSystem(key="testing", secret="testing", client_kwargs=options, skip_instance_cache=True)
-        sources = {"small": _put_video(fs, "small.mp4", SMALL), "big": _put_video(fs, "big.mp4", BIG)}
+        sources = {name: put_video(fs, f"{BUCKET}/{name}.mp4", size, conn_id=S3_CONN_ID)
+                   for name, size in (("small", SMALL), ("big", BIG))}
         control = SandboxControl(url)
         runs = {}
         with tempfile.TemporaryDirectory(prefix="bench-s3-x-") as tmp:

@@ -81,6 +81,23 @@ class MediaSource:
         return f"<{type(self).__name__} {self.label} ({self.size} bytes)>"
 
 
+class FromSource:
+    """For a checked media value that keeps its :class:`MediaSource` as ``source``: its local ``path`` (or the
+    source where there is no local file) and its ``name``."""
+
+    source: MediaSource
+
+    @property
+    def path(self) -> Path | MediaSource:
+        """The local file when the media is one, else its source (what the upload methods take)."""
+        return self.source.local_path() or self.source
+
+    @property
+    def name(self) -> str:
+        """The file name (the last part of the path, key or URL)."""
+        return self.source.name
+
+
 class LocalSource(MediaSource):
     """A file on this machine (a path, or a spooled copy of a source that could not tell its size)."""
 
@@ -409,6 +426,6 @@ class _Unclosed:
         pass
 
 
-__all__ = ["ACCEPTED", "BytesSource", "FileObjectSource", "HttpSource", "LocalSource", "MediaSource",
+__all__ = ["ACCEPTED", "BytesSource", "FileObjectSource", "FromSource", "HttpSource", "LocalSource", "MediaSource",
            "StoreSource", "is_storage_path", "media_source", "read_exactly", "safe_url", "spool", "storage_label",
            "url_name"]

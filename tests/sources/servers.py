@@ -72,6 +72,20 @@ class FileServer:
         self.httpd.server_close()
 
 
+def put_video(fs, key: str, size: int, *, conn_id: str = "moto_s3") -> str:
+    """An MP4-headed object of ``size`` random bytes at ``key`` (``bucket/...``) of the fsspec filesystem ``fs``,
+    written in 1 MiB blocks (never whole in memory); returns its ``s3://<conn_id>@<key>`` URL."""
+    block = os.urandom(1 << 20)
+    with fs.open(key, "wb", block_size=8 << 20) as out:
+        out.write(b"\x00\x00\x00\x18ftypmp42")
+        written = 12
+        while written < size:
+            piece = block[: min(len(block), size - written)]
+            out.write(piece)
+            written += len(piece)
+    return f"s3://{conn_id}@{key}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,22 +12,10 @@ import pytest
 
 from tests.hooks.twitter_helpers import x_connection
 from tests.sources.conftest import BUCKET, S3_CONN_ID
+from tests.sources.servers import put_video
 
 MIB = 1024 * 1024
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def put_video(fs, key: str, size: int) -> str:
-    """An MP4-headed object of ``size`` bytes, written in blocks (never whole in this process's memory)."""
-    block = os.urandom(MIB)
-    with fs.open(f"{BUCKET}/{key}", "wb", block_size=8 * MIB) as out:
-        out.write(b"\x00\x00\x00\x18ftypmp42")
-        written = 12
-        while written < size:
-            piece = block[: min(MIB, size - written)]
-            out.write(piece)
-            written += len(piece)
-    return f"s3://{S3_CONN_ID}@{BUCKET}/{key}"
 
 
 def upload_in_child(env: dict[str, str], source: str) -> dict:
@@ -42,8 +30,8 @@ def test_a_200_mib_video_from_s3_grows_rss_less_than_8_mib(sandbox, make_connect
     conn_id = x_connection(sandbox, make_connection, "twitter_rss", token_store=f"file:{tmp_path}")
     env = {**os.environ, "PYTHONPATH": ROOT, "RSS_X_CONN": conn_id, "RSS_S3_ENDPOINT": moto_server.url,
            "RSS_S3_CONN": S3_CONN_ID, "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"}
-    small = upload_in_child(env, put_video(s3_store, "rss/small.mp4", 20 * MIB))
-    big = upload_in_child(env, put_video(s3_store, "rss/big.mp4", 200 * MIB))
+    small = upload_in_child(env, put_video(s3_store, f"{BUCKET}/rss/small.mp4", 20 * MIB, conn_id=S3_CONN_ID))
+    big = upload_in_child(env, put_video(s3_store, f"{BUCKET}/rss/big.mp4", 200 * MIB, conn_id=S3_CONN_ID))
     media = {m["id"]: m for m in sandbox.control.state("twitter")["media"]}
     assert media[big["media_id"]]["received_bytes"] == 200 * MIB
     growth = {name: (run["rss_peak_kib"] - run["rss_before_kib"]) / 1024 for name, run in

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from airflow_provider_social.core.errors import ConflictError, input_error
 from airflow_provider_social.core.images import photo_format
 from airflow_provider_social.core.rendered import as_list
-from airflow_provider_social.core.sources import MediaSource, media_source
+from airflow_provider_social.core.sources import FromSource, MediaSource, media_source
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -56,7 +56,7 @@ def possibly_posted(why: str) -> PossiblyPostedError:
 
 
 @dataclass(frozen=True)
-class Photo:
+class Photo(FromSource):
     """A checked image.
 
     :param source: where its bytes come from (a local file, an object in a store, a URL, bytes, a file object).
@@ -67,16 +67,6 @@ class Photo:
     source: MediaSource
     content_type: str
     size: int
-
-    @property
-    def path(self) -> Path | MediaSource:
-        """The local file when the photo is one, else its source."""
-        return self.source.local_path() or self.source
-
-    @property
-    def name(self) -> str:
-        """The file name (the last part of the path, key or URL)."""
-        return self.source.name
 
 
 class PostFields(TypedDict, total=False):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from airflow_provider_social.core.errors import (
     input_error,
 )
+from airflow_provider_social.core.sources import FromSource
 from airflow_provider_social.hooks.twitter.policy import SERVICE
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ MEDIA_TYPES: dict[str, tuple[str, str, str, int]] = {
 
 
 @dataclass(frozen=True)
-class MediaFile:
+class MediaFile(FromSource):
     """A media source checked against X's rules: its kind, type, category and size.
 
     :param source: where the bytes come from (a local file, an object in a store, a URL, bytes, a file object).
@@ -72,16 +73,6 @@ class MediaFile:
     media_type: str
     category: str
     size: int
-
-    @property
-    def path(self) -> Path | MediaSource:
-        """The local file when the media is one, else its source (what :meth:`TwitterMedia.upload_media` takes)."""
-        return self.source.local_path() or self.source
-
-    @property
-    def name(self) -> str:
-        """The file name (the last part of the path, key or URL)."""
-        return self.source.name
 
 
 
