@@ -29,8 +29,8 @@ from airflow_provider_social.core.uploads import CHUNK_SIZE, check_local_file, c
 if TYPE_CHECKING:
     import requests
 
-#: Connect and read timeouts for HTTP sources: the shared transport's defaults (core/http.py ``Transport``).
-HTTP_TIMEOUT = (10.0, 60.0)
+#: Connect and read timeouts for HTTP sources when none are given: the shared transport's (core/http.py).
+HTTP_TIMEOUT: Any = None
 #: What the error says a media argument may be.
 ACCEPTED = "a local path, an ObjectStoragePath or storage URL (s3://, gs://, file://...), an http(s) URL, bytes " \
            "or a binary file object"
@@ -203,8 +203,9 @@ def media_source(value: Any, *, field: str, service: str = "", limit: int | None
     :param limit: the service's size limit in bytes, checked before the upload (or while spooling).
     :param what: the kind of media named in the size error (``photo``, ``video``...).
     :param operation: the operation named in the size error.
-    :param session: the ``requests`` session for http(s) URLs (the hook's transport session); a new one if None.
-    :param timeout: connect and read timeouts for http(s) URLs.
+    :param session: the ``requests`` session for http(s) URLs; by default the pooled session of a shared
+        :class:`~airflow_provider_social.core.http.Transport` (its User-Agent, its URL-redacting log filter).
+    :param timeout: connect and read timeouts for http(s) URLs; by default that transport's.
     :param allow_empty: accept a source of 0 bytes (a file store takes empty files; social media do not).
     """
     source = _resolve(value, field=field, service=service, limit=limit, what=what, operation=operation,
@@ -284,7 +285,10 @@ def _http_source(url: str, *, field: str, service: str, limit: int | None, what:
                  session: requests.Session | None, timeout: Any) -> MediaSource:
     import requests
 
-    session = session or requests.Session()
+    if session is None or timeout is None:
+        transport = _shared_transport()
+        session, timeout = session or transport.session, timeout or transport.timeout
+    hide_url_secrets(url)
     shown = safe_url(url)
     try:
         head = session.head(url, allow_redirects=True, timeout=timeout, headers={"Accept-Encoding": "identity"})
@@ -338,6 +342,34 @@ def spool(reader: Any, *, name: str, label: str, limit: int | None, field: str, 
         _unlink(Path(tmp))
         raise
     return LocalSource(Path(tmp), label, name=name, temporary=True)
+
+
+def _shared_transport() -> Any:
+    global _TRANSPORT
+    if _TRANSPORT is None:
+        from airflow_provider_social.core.http import Transport
+
+        _TRANSPORT = Transport(service="media source")
+    return _TRANSPORT
+
+
+_TRANSPORT: Any = None
+
+
+def hide_url_secrets(url: str) -> None:
+    """Register a source URL's query string, its long query values and its user info password as secrets: a signed
+    URL's signature is a credential, and the HTTP stack logs request paths with their query at DEBUG."""
+    from airflow_provider_social.core.masking import install_url_log_filter, register_secret
+
+    install_url_log_filter()
+    parts = urlsplit(url)
+    register_secret(parts.query, "source URL query")
+    for value in parts.query.split("&"):
+        secret = unquote(value.partition("=")[2])
+        if len(secret) >= 16:
+            register_secret(secret, "source URL query value")
+            register_secret(value.partition("=")[2], "source URL query value")
+    register_secret(parts.password, "source URL password")
 
 
 def read_exactly(fh: IO[bytes], count: int) -> bytes:

@@ -135,6 +135,18 @@ def test_unreadable_url_errors_name_the_field_never_the_signature(http_files):
     assert "topsecret" not in str(refused.value) and "pw" not in str(refused.value)
 
 
+def test_a_signed_urls_query_never_reaches_the_logs(http_files, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    http_files.files["s.png"] = DATA[:5000]
+    url = f"{http_files.url}/sized/s.png?X-Goog-Signature=c2lnbmF0dXJlLXRoYXQtaXMtbm90LWhleA&Expires=99"
+    source = media_source(url, field="photo")
+    assert _read(source, 10) == DATA[10:5000]
+    logged = caplog.text
+    assert "/sized/s.png" in logged and "c2lnbmF0dXJlLXRoYXQtaXMtbm90LWhleA" not in logged
+
+
 def test_upload_bodies_stream_any_source(http_files, memory_store):
     http_files.files["v.mp4"] = DATA
     memory_store.pipe("/m/p.png", DATA[:1000])
