@@ -38,7 +38,8 @@ MAX_WIDTH, MAX_HEIGHT = 3840, 2160
 DISK_PREFIX = "disk:"
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "tiff": "image/tiff"}
 
-ImageInput = str | Path | bytes | tuple[str, bytes] | Any  # also ObjectStoragePath, URLs, file objects
+#: A path, "disk:/...", a storage or http(s) URL, an ObjectStoragePath, bytes, (name, bytes) or a binary file object.
+ImageInput = Any
 
 
 @dataclass(frozen=True)
