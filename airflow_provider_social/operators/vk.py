@@ -397,11 +397,13 @@ class VkSendMessageOperator(VkBaseOperator):
 
 class VkExportStatsOperator(VkBaseOperator):
     """Export community statistics (``stats.get``) and, with ``post_ids``, post reach (through ``execute``) to a
-    local JSON or CSV file. Returns ``{"path", "rows", "reach_rows"}``.
+    JSON or CSV file, local or in any store Airflow's object storage knows, written atomically. Returns
+    ``{"path", "rows", "reach_rows"}``.
 
     :param date_from: start (aware datetime or unix time). Templated.
     :param date_to: end. Templated.
-    :param output_path: ``.json`` or ``.csv`` file. For CSV the reach goes to ``<name>_reach.csv``. Templated.
+    :param output_path: ``.json`` or ``.csv`` file: a local path, or an ``ObjectStoragePath`` or storage URL
+        (``s3://conn@bucket/stats/{{ ds }}.csv``). For CSV the reach goes to ``<name>_reach.csv``. Templated.
     :param interval: ``day``, ``week``, ``month``, ``year`` or ``all``.
     :param post_ids: posts whose reach is exported too (through ``execute``). Templated.
     """
@@ -423,14 +425,16 @@ class VkExportStatsOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
+        from airflow_provider_social.core.targets import is_storage_target, storage_target, write_atomically
         from airflow_provider_social.hooks.vk.checks import unix_time
         from airflow_provider_social.hooks.vk.stats import check_post_ids
 
-        output = _optional_text(self.output_path, "output_path")
-        path = Path(output or "")
+        stored = is_storage_target(self.output_path)
+        output = self.output_path if stored else _optional_text(self.output_path, "output_path")
+        path: Any = storage_target(output, field="output_path", service=SERVICE) if stored else Path(output or "")
         if path.suffix.lower() not in (".json", ".csv"):
             raise input_error("output_path", f"must end in .json or .csv, got {path.name!r}", service=SERVICE)
-        if path.is_dir():
+        if not stored and path.is_dir():
             raise input_error("output_path", f"{str(path)!r} is a directory, a file is expected", service=SERVICE)
         ids = _list(self.post_ids, "post_ids")
         if ids:
@@ -441,25 +445,28 @@ class VkExportStatsOperator(VkBaseOperator):
         hook = self.get_hook()
         stats = hook.get_community_stats(date_from, date_to, interval=self.interval, group_id=self.group_id)
         reach = hook.get_post_reach(ids, group_id=self.group_id) if ids else []
-        path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix.lower() == ".json":
-            path.write_text(json.dumps({"stats": stats, "reach": reach}, ensure_ascii=False, indent=2))
+            write_atomically([json.dumps({"stats": stats, "reach": reach}, ensure_ascii=False, indent=2).encode()],
+                             path)
         else:
-            write_csv(path, stats)
+            write_atomically([csv_bytes(stats)], path)
             if reach:
-                write_csv(path.with_name(f"{path.stem}_reach.csv"), reach)
+                write_atomically([csv_bytes(reach)], path.with_name(f"{path.stem}_reach.csv"))
         return {"path": str(path), "rows": len(stats), "reach_rows": len(reach)}
 
 
-def write_csv(path: Path, rows: Sequence[Any]) -> None:
-    """Rows of (possibly nested) dicts as CSV; nested values are written as JSON."""
+def csv_bytes(rows: Sequence[Any]) -> bytes:
+    """Rows of (possibly nested) dicts as UTF-8 CSV; nested values are written as JSON."""
+    import io
+
     flat = [{k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in dict(r).items()}
             for r in rows if isinstance(r, Mapping)]
     columns = list(dict.fromkeys(k for row in flat for k in row))
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(flat)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(flat)
+    return text.getvalue().encode("utf-8")
 
 
 __all__ = [

@@ -71,3 +71,24 @@ def test_bad_sources_are_refused_before_any_upload(sandbox, vk_sandbox, memory_s
     with pytest.raises(ValidationError, match=r"path: memory://docs/none\.pdf does not exist"):
         hook.upload_document("memory://docs/none.pdf")
     assert vk_state(sandbox)["photos"] == [] and vk_state(sandbox)["docs"] == []
+
+
+def test_stats_export_to_a_store(sandbox, vk_sandbox, memory_store, make_connection):  # noqa: F811
+    import csv
+    import io
+    import json
+
+    from airflow_provider_social.operators.vk import VkExportStatsOperator
+
+    hook = vk_sandbox("vk_stats")
+    post = hook.create_post("Counted", guid="stats")["post_id"]
+    op = VkExportStatsOperator(task_id="stats", vk_conn_id="vk_stats", date_from=int(sandbox.state.clock.now()) - 86400,
+                               output_path="memory://reports/stats.csv", post_ids=[post])
+    result = op.execute({})
+    assert result["path"] == "memory://reports/stats.csv" and result["reach_rows"] == 1
+    reach = list(csv.DictReader(io.StringIO(memory_store.cat_file("/reports/stats_reach.csv").decode())))
+    assert int(reach[0]["post_id"]) == post
+    assert sorted(memory_store.ls("/reports", detail=False)) == ["/reports/stats.csv", "/reports/stats_reach.csv"]
+    as_json = VkExportStatsOperator(task_id="j", vk_conn_id="vk_stats", output_path="memory://reports/s.json",
+                                    date_from=int(sandbox.state.clock.now()) - 86400).execute({})
+    assert json.loads(memory_store.cat_file("/reports/s.json"))["stats"] is not None and as_json["reach_rows"] == 0
