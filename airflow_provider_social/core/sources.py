@@ -21,15 +21,17 @@ import tempfile
 import weakref
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.uploads import CHUNK_SIZE, check_local_file, check_size
+
+# core.uploads is imported where used: checked media types (X's MediaFile, VK's LocalFile) build on this module, and
+# modules a DAG file imports must not load the upload machinery (tests/test_lazy_imports.py).
 
 if TYPE_CHECKING:
     import requests
 
-#: Connect and read timeouts for HTTP sources when none are given: the shared transport's (core/http.py).
+#: Connect and read timeouts for HTTP sources when none are given: the shared transport's (core/http_source.py).
 HTTP_TIMEOUT: Any = None
 #: What the error says a media argument may be.
 ACCEPTED = "a local path, an ObjectStoragePath or storage URL (s3://, gs://, file://...), an http(s) URL, bytes " \
@@ -131,34 +133,12 @@ class StoreSource(MediaSource):
         self.path = path
 
     def open(self, offset: int = 0) -> IO[bytes]:
+        from airflow_provider_social.core.uploads import CHUNK_SIZE
+
         fh = self.path.open("rb", block_size=CHUNK_SIZE)
         if offset:
             fh.seek(offset)
         return fh  # type: ignore[no-any-return]
-
-
-class HttpSource(MediaSource):
-    """An ``http(s)://`` URL: each :meth:`open` is a new streamed GET (``Range`` from an offset; a server that
-    ignores it is read past the offset)."""
-
-    def __init__(self, url: str, size: int, *, session: requests.Session, timeout: Any) -> None:
-        super().__init__(url_name(url), safe_url(url), size)
-        self.url = url
-        self._session = session
-        self._timeout = timeout
-
-    def open(self, offset: int = 0) -> IO[bytes]:
-        headers = {"Accept-Encoding": "identity"}
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-        response = self._session.get(self.url, stream=True, timeout=self._timeout, headers=headers)
-        if response.status_code not in (200, 206):
-            response.close()
-            raise OSError(f"{self.label} answered HTTP {response.status_code}")
-        reader = _ResponseReader(response)
-        if offset and response.status_code == 200:
-            _skip(reader, offset)
-        return reader  # type: ignore[return-value]
 
 
 class BytesSource(MediaSource):
@@ -208,6 +188,8 @@ def media_source(value: Any, *, field: str, service: str = "", limit: int | None
     :param timeout: connect and read timeouts for http(s) URLs; by default that transport's.
     :param allow_empty: accept a source of 0 bytes (a file store takes empty files; social media do not).
     """
+    from airflow_provider_social.core.uploads import check_size
+
     source = _resolve(value, field=field, service=service, limit=limit, what=what, operation=operation,
                       session=session, timeout=timeout)
     if source.size == 0 and not allow_empty:
@@ -233,10 +215,14 @@ def _resolve(value: Any, *, field: str, service: str, limit: int | None, what: s
     if isinstance(value, str) and "://" in value:
         scheme = urlsplit(value).scheme.lower()
         if scheme in ("http", "https"):
-            return _http_source(value, field=field, service=service, limit=limit, what=what,
-                                operation=operation, session=session, timeout=timeout)
+            from airflow_provider_social.core.http_source import http_source
+
+            return http_source(value, field=field, service=service, limit=limit, what=what,
+                               operation=operation, session=session, timeout=timeout)
         return _store_source(value, field=field, service=service)
     if isinstance(value, (str, os.PathLike)):
+        from airflow_provider_social.core.uploads import check_local_file
+
         path = check_local_file(value, field=field, service=service)
         return LocalSource(path)
     if callable(getattr(value, "read", None)):
@@ -281,37 +267,6 @@ def _store_source(value: Any, *, field: str, service: str) -> StoreSource:
     return StoreSource(path, int(size))
 
 
-def _http_source(url: str, *, field: str, service: str, limit: int | None, what: str, operation: str,
-                 session: requests.Session | None, timeout: Any) -> MediaSource:
-    import requests
-
-    if session is None or timeout is None:
-        transport = _shared_transport()
-        session, timeout = session or transport.session, timeout or transport.timeout
-    hide_url_secrets(url)
-    shown = safe_url(url)
-    try:
-        head = session.head(url, allow_redirects=True, timeout=timeout, headers={"Accept-Encoding": "identity"})
-        head.close()
-    except requests.RequestException as exc:
-        raise input_error(field, f"{shown} could not be read ({type(exc).__name__})", service=service) from None
-    if head.status_code >= 400 and head.status_code not in (405, 501):  # some servers refuse HEAD only
-        raise input_error(field, f"{shown} answered HTTP {head.status_code}", service=service)
-    length = head.headers.get("Content-Length") if head.ok else None
-    if length is not None and length.isdigit() and not head.headers.get("Content-Encoding"):
-        return HttpSource(url, int(length), session=session, timeout=timeout)
-    # No size up front: spool the body to disk once (stopping at the limit); retries read the copy.
-    try:
-        response = session.get(url, stream=True, timeout=timeout)
-    except requests.RequestException as exc:
-        raise input_error(field, f"{shown} could not be read ({type(exc).__name__})", service=service) from None
-    with response:
-        if not response.ok:
-            raise input_error(field, f"{shown} answered HTTP {response.status_code}", service=service)
-        return spool(_ResponseReader(response), name=url_name(url), label=shown, limit=limit, field=field,
-                     what=what, service=service, operation=operation)
-
-
 def _file_object_source(fh: Any, *, field: str, service: str, limit: int | None, what: str,
                         operation: str) -> MediaSource:
     if "b" not in str(getattr(fh, "mode", "b")) or isinstance(fh, io.TextIOBase):
@@ -328,6 +283,8 @@ def spool(reader: Any, *, name: str, label: str, limit: int | None, field: str, 
           service: str = "", operation: str = "") -> LocalSource:
     """Copy ``reader`` to a temporary file in blocks, stopping with the size error once past ``limit``; the copy
     is deleted when the returned source is closed or collected."""
+    from airflow_provider_social.core.uploads import CHUNK_SIZE, check_size
+
     fd, tmp = tempfile.mkstemp(prefix="social-source-", suffix=Path(name).suffix)
     written = 0
     try:
@@ -344,34 +301,6 @@ def spool(reader: Any, *, name: str, label: str, limit: int | None, field: str, 
     return LocalSource(Path(tmp), label, name=name, temporary=True)
 
 
-def _shared_transport() -> Any:
-    global _TRANSPORT
-    if _TRANSPORT is None:
-        from airflow_provider_social.core.http import Transport
-
-        _TRANSPORT = Transport(service="media source")
-    return _TRANSPORT
-
-
-_TRANSPORT: Any = None
-
-
-def hide_url_secrets(url: str) -> None:
-    """Register a source URL's query string, its long query values and its user info password as secrets: a signed
-    URL's signature is a credential, and the HTTP stack logs request paths with their query at DEBUG."""
-    from airflow_provider_social.core.masking import install_url_log_filter, register_secret
-
-    install_url_log_filter()
-    parts = urlsplit(url)
-    register_secret(parts.query, "source URL query")
-    for value in parts.query.split("&"):
-        secret = unquote(value.partition("=")[2])
-        if len(secret) >= 16:
-            register_secret(secret, "source URL query value")
-            register_secret(value.partition("=")[2], "source URL query value")
-    register_secret(parts.password, "source URL password")
-
-
 def read_exactly(fh: IO[bytes], count: int) -> bytes:
     """``count`` bytes from ``fh`` (fewer only at its end), however short its reads are."""
     parts, left = [], count
@@ -384,22 +313,10 @@ def read_exactly(fh: IO[bytes], count: int) -> bytes:
     return b"".join(parts)
 
 
-def safe_url(url: str) -> str:
-    """``url`` without user info, query or fragment: what errors and logs may show of a (maybe signed) URL."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
 def storage_label(value: Any) -> str:
     """A storage path as errors show it: ``s3://conn@bucket/key`` without any query string."""
     text = str(value)
     return text.split("?", 1)[0] if "://" in text else text
-
-
-def url_name(url: str) -> str:
-    """The last part of a URL's path, decoded, or ``blob``."""
-    return Path(unquote(urlsplit(url).path)).name or "blob"
 
 
 def _brief(exc: BaseException) -> str:
@@ -407,36 +324,9 @@ def _brief(exc: BaseException) -> str:
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def _skip(reader: Any, count: int) -> None:
-    while count > 0:
-        block = reader.read(min(CHUNK_SIZE, count))
-        if not block:
-            raise OSError("the source ended before the requested offset")
-        count -= len(block)
-
-
 def _unlink(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
-
-
-class _ResponseReader:
-    """A streamed ``requests`` response as a binary reader; closing it releases the connection."""
-
-    def __init__(self, response: requests.Response) -> None:
-        self._response = response
-
-    def read(self, size: int = -1) -> bytes:
-        return self._response.raw.read(None if size is None or size < 0 else size, decode_content=True) or b""
-
-    def close(self) -> None:
-        self._response.close()
-
-    def __enter__(self) -> _ResponseReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class _Unclosed:
@@ -458,6 +348,5 @@ class _Unclosed:
         pass
 
 
-__all__ = ["ACCEPTED", "BytesSource", "FileObjectSource", "FromSource", "HttpSource", "LocalSource", "MediaSource",
-           "StoreSource", "is_storage_path", "media_source", "read_exactly", "safe_url", "spool", "storage_label",
-           "url_name"]
+__all__ = ["ACCEPTED", "BytesSource", "FileObjectSource", "FromSource", "LocalSource", "MediaSource", "StoreSource",
+           "is_storage_path", "media_source", "read_exactly", "spool", "storage_label"]

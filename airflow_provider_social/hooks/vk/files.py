@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.sources import FromSource, MediaSource, media_source
-from airflow_provider_social.core.uploads import as_source, check_local_file
+from airflow_provider_social.core.sources import FromSource, MediaSource, media_source, read_exactly
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME
 
 SERVICE = SERVICE_NAME
@@ -58,6 +57,8 @@ def image_format_and_size(path: Path | MediaSource) -> tuple[str, int, int] | No
 
     :param path: a local file or a source (read from its start; a JPEG's segments before its frame header are
         skipped, by seeking where the source can)."""
+    from airflow_provider_social.core.uploads import as_source
+
     with as_source(path).open() as fh:
         return _header_format_and_size(fh)
 
@@ -65,7 +66,7 @@ def image_format_and_size(path: Path | MediaSource) -> tuple[str, int, int] | No
 def _header_format_and_size(fh: IO[bytes]) -> tuple[str, int, int] | None:
     """The format and size from a reader at the file's start; it reads forward only (a JPEG's segments before its
     frame header are read past, each at most 64 KiB), so any source's reader will do."""
-    head = _read(fh, 32)
+    head = read_exactly(fh, 32)
     if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR" and len(head) >= 24:
         width, height = struct.unpack(">II", head[16:24])
         return "png", width, height
@@ -78,7 +79,7 @@ def _header_format_and_size(fh: IO[bytes]) -> tuple[str, int, int] | None:
         def take(count: int) -> bytes:
             nonlocal pending
             data, pending = pending[:count], pending[count:]
-            return data + (_read(fh, count - len(data)) if len(data) < count else b"")
+            return data + (read_exactly(fh, count - len(data)) if len(data) < count else b"")
 
         while True:
             marker = take(2)
@@ -103,17 +104,6 @@ def _header_format_and_size(fh: IO[bytes]) -> tuple[str, int, int] | None:
                 return None
     return None
 
-def _read(fh: IO[bytes], count: int) -> bytes:
-    """``count`` bytes (fewer at the end), whatever the reader's short reads."""
-    parts, left = [], count
-    while left > 0:
-        block = fh.read(min(left, 1 << 20))
-        if not block:
-            break
-        parts.append(block)
-        left -= len(block)
-    return b"".join(parts)
-
 
 def local_path(path: Any, field: str) -> Path:
     """An existing local file named by a path (text or ``os.PathLike``); a number, a list or a dict is an input
@@ -121,6 +111,8 @@ def local_path(path: Any, field: str) -> Path:
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
         raise input_error(field, f"expected a local file path, got {type(path).__name__} {path!r:.60}",
                           service=SERVICE)
+    from airflow_provider_social.core.uploads import check_local_file
+
     return check_local_file(path, field=field, service=SERVICE)
 
 
