@@ -369,12 +369,14 @@ class VkSendMessageOperator(VkBaseOperator):
 
     :param peer_id: the user (or chat peer) id. Templated.
     :param message: the text. Templated.
-    :param keyboard: an optional bot keyboard. Templated.
+    :param keyboard: an optional bot keyboard: a :class:`~airflow_provider_social.hooks.vk.keyboard.Keyboard`
+        (``Keyboard.from_labels(["Yes", "No"])``) or its dict (a dict rendered as JSON or a Python repr is read),
+        checked against VK's limits before sending. Templated.
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "peer_id", "message", "keyboard")
 
-    def __init__(self, *, peer_id: int | str, message: str, keyboard: Mapping[str, Any] | None = None,
+    def __init__(self, *, peer_id: int | str, message: str, keyboard: Mapping[str, Any] | Any = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.peer_id = peer_id
@@ -386,7 +388,9 @@ class VkSendMessageOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        keyboard = _mapping(self.keyboard, "keyboard")
+        from airflow_provider_social.hooks.vk.keyboard import Keyboard
+
+        keyboard = self.keyboard if isinstance(self.keyboard, Keyboard) else _mapping(self.keyboard, "keyboard")
         if self.group_id not in (None, ""):
             from airflow_provider_social.hooks.vk.connection import parse_group_id
 

@@ -285,3 +285,64 @@ class VkVisionPersonsOperator(_VisionOperator):
             return self.finish([{"image": f"person {r['person_id']}", **r} for r in results])
         hook.persons_truncate(space=self.space)
         return {"truncated": self.space}
+
+
+class VkVisionVideoSubscribeOperator(BaseOperator):
+    """Start recognising a video file (``http(s)://``, at most 2 GB) or stream (``rtsp://``); returns the task
+    ``{"video_task_id", "name", "actions"}`` for :class:`~airflow_provider_social.sensors.vk_vision.
+    VkVisionVideoResultsSensor`.
+
+    Subscribing starts billed work and no call lists the tasks: when the answer is lost (timeout, dropped
+    connection, 5xx) the task may exist, so it is not sent again (the error says so) unless
+    ``resend_on_lost_answer``.
+
+    :param link: the video's URL. Templated.
+    :param actions: ``fd`` faces, ``sd`` scenes, ``od`` objects, ``ad`` attractions, ``pd`` people (a list or one
+        comma-separated text). Templated.
+    :param name: the task's name, echoed in every answer about it. Templated.
+    :param rtsp_login: the stream's login (rtsp only).
+    :param rtsp_password: the stream's password (rtsp only; masked, never returned).
+    :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
+    :param resend_on_lost_answer: send the subscribe again when its answer was lost (a second task may run and be
+        billed).
+    """
+
+    template_fields: Sequence[str] = ("link", "actions", "name")
+    operator_extra_links = (VkVisionConsoleLink(),)
+    ui_color = "#0077ff"
+
+    def __init__(self, *, link: str, actions: Any, name: str = "video", rtsp_login: str | None = None,
+                 rtsp_password: str | None = None, vk_vision_conn_id: str = DEFAULT_CONN_ID,
+                 resend_on_lost_answer: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(resend_on_lost_answer, bool):
+            raise input_error("resend_on_lost_answer", f"must be True or False, got {resend_on_lost_answer!r}",
+                              service=SERVICE)
+        self.link, self.actions, self.name = link, actions, name
+        self.rtsp_login, self.rtsp_password = rtsp_login, rtsp_password
+        self.vk_vision_conn_id = vk_vision_conn_id
+        self.resend_on_lost_answer = resend_on_lost_answer
+
+    def execute(self, context: Context) -> Any:
+        """Subscribe the video; the task for XCom (no link, no password).
+
+        :param context: the task context.
+        """
+        from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
+
+        hook = VkVisionHook(self.vk_vision_conn_id, resend_on_lost_answer=self.resend_on_lost_answer)
+        task = hook.subscribe_video(self.link, _actions(self.actions), name=self.name,
+                                    rtsp_login=self.rtsp_login, rtsp_password=self.rtsp_password)
+        self.log.info("Vision video task %s (%s) subscribed: %s", task["video_task_id"], task["name"],
+                      ", ".join(task["actions"]))
+        return dict(task)
+
+
+def _actions(value: Any) -> Any:
+    """``actions`` as rendered: a list rendered as JSON or a Python repr is read; a plain text stays text (the hook
+    reads ``"od,fd"``)."""
+    if isinstance(value, str) and value.lstrip().startswith(("[", "(")):
+        from airflow_provider_social.core.rendered import rendered_value
+
+        return rendered_value(value, "actions", service=SERVICE)
+    return value
