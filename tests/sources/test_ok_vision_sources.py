@@ -83,3 +83,22 @@ def test_vision_operator_writes_its_results_to_a_store(vision_hook, memory_store
     with pytest.raises(ValidationError, match="output_path: nosuch://r/x.json: Airflow's object storage has no"):
         VkVisionRecognizeTextOperator(task_id="ocr", images="memory://v/page.png", output_path="nosuch://r/x.json",
                                       vk_vision_conn_id=vision_hook.conn_id).execute({})
+
+
+def test_vision_video_results_sensor_writes_to_a_store(vision_hook, sandbox, memory_store):
+    import json
+
+    from airflow_provider_social.operators.vk_vision import VkVisionVideoSubscribeOperator
+    from airflow_provider_social.sensors.vk_vision import VkVisionVideoResultsSensor
+
+    task = VkVisionVideoSubscribeOperator(task_id="subscribe", link="https://example.com/clip.mp4?duration=3",
+                                          actions="od", vk_vision_conn_id=vision_hook.conn_id).execute({})
+    sensor = VkVisionVideoResultsSensor(task_id="results", video_task_id=task["video_task_id"], until_ms=3000,
+                                        output_path="memory://video/results.json",
+                                        vk_vision_conn_id=vision_hook.conn_id)
+    sandbox.state.clock.advance(60)
+    done = sensor.poke({})
+    assert done.xcom_value["output_path"] == "memory://video/results.json"
+    items = json.loads(memory_store.cat_file("/video/results.json"))["items"]
+    assert len(items) == done.xcom_value["count"] > 0
+    assert memory_store.ls("/video", detail=False) == ["/video/results.json"]
