@@ -30,11 +30,12 @@ DOWNLOAD_BLOCK = 4 * 1024 * 1024
 
 def check_local_file(path: str | os.PathLike[str], *, field: str = "local_path", service: str = "") -> Path:
     """The path as a file that exists, or a ValidationError naming ``field``."""
-    p = Path(path).expanduser()
+    p = Path(path)
     shown = str(p) if len(str(p)) <= 200 else str(p)[:199] + "…"
     try:
+        p = p.expanduser()
         exists, is_dir = p.exists(), p.is_dir()
-    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte in it
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, '~user' of no user
         raise input_error(field, f"{shown!r} is not a usable file path ({type(exc).__name__})",
                           service=service) from None
     if not exists:

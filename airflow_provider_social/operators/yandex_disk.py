@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
 DEFAULT_CONN_ID = "yandex_disk_default"
+#: The service named in errors (the hook package's ``SERVICE``, repeated so that parsing a DAG imports no hook).
+SERVICE = "Yandex Disk"
 
 
 class YandexDiskBaseOperator(BaseOperator):
@@ -48,9 +50,11 @@ class YandexDiskBaseOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> YandexDiskHook:
+        """The hook for the (rendered) connection id, checked first: an empty or junk id is an input error."""
+        from airflow_provider_social.core.rendered import conn_id_value
         from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
-        return YandexDiskHook(self.yandex_disk_conn_id)
+        return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
 
 
 class YandexDiskAsyncOperator(YandexDiskBaseOperator):
@@ -127,39 +131,46 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
 def expand_local_paths(local_path: Any) -> list[Any]:
     """A file, a list of files, or glob patterns -> the files, in order, each once; ValidationError if none.
 
-    Besides local paths and patterns, an item may be an ``ObjectStoragePath``, a storage or http(s) URL or a binary
-    file object with a name: it is opened and checked now (:func:`~airflow_provider_social.core.sources.
-    media_source`) and returned as a source. A rendered JSON or Python list string is read as the list."""
+    A list rendered into the field as JSON or as a Python repr (``{{ params.files }}``) is read as the list. Besides
+    local paths and patterns, an item may be an ``ObjectStoragePath``, a storage or http(s) URL or a binary file
+    object with a name: it is opened and checked now (:func:`~airflow_provider_social.core.sources.media_source`)
+    and returned as a source.
+    """
     from airflow_provider_social.core.errors import input_error
     from airflow_provider_social.core.rendered import as_list
     from airflow_provider_social.core.sources import MediaSource, media_source
     from airflow_provider_social.core.uploads import check_local_file
 
-    patterns = as_list(local_path, "local_path", service="Yandex Disk")
+    patterns = as_list(local_path, "local_path", service=SERVICE)
     if not patterns:
-        raise input_error("local_path", "no files given", service="Yandex Disk")
+        raise input_error("local_path", "no files given", service=SERVICE)
     files: list[Any] = []
-    for pattern in patterns:
+    for number, pattern in enumerate(patterns):
+        if pattern is None or isinstance(pattern, (bool, int, float, list, tuple, dict, bytes, bytearray)) or (
+                isinstance(pattern, str) and not pattern.strip()):
+            shown = repr(pattern) if len(repr(pattern)) <= 60 else repr(pattern)[:59] + "…"
+            raise input_error("local_path", f"item {number} is not a file path or pattern: {type(pattern).__name__} "
+                              f"{shown}", service=SERVICE)
         if not isinstance(pattern, (str, os.PathLike)) or (isinstance(pattern, str) and "://" in pattern):
-            source = media_source(pattern, field="local_path", service="Yandex Disk", allow_empty=True)
-            if isinstance(pattern, (bytes, bytearray, memoryview)) or source.name == "blob":
+            source = media_source(pattern, field="local_path", service=SERVICE, allow_empty=True)
+            if source.name == "blob":
                 raise input_error("local_path", f"{source.label} has no file name to upload it under; use "
-                                  "YandexDiskHook.upload_file with a remote path", service="Yandex Disk")
+                                  "YandexDiskHook.upload_file with a remote path", service=SERVICE)
             files.append(source)
             continue
         pattern = os.path.expanduser(str(pattern))
         if glob.has_magic(pattern):
             matched = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
             if not matched:
-                raise input_error("local_path", f"the pattern {pattern!r} matches no file", service="Yandex Disk")
+                raise input_error("local_path", f"the pattern {pattern[:200]!r} matches no file", service=SERVICE)
         else:
-            matched = [str(check_local_file(pattern, field="local_path", service="Yandex Disk"))]
+            matched = [str(check_local_file(pattern, field="local_path", service=SERVICE))]
         files += [p for p in matched if p not in files]
     names = [p.name if isinstance(p, MediaSource) else os.path.basename(p) for p in files]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise input_error("local_path", f"several files are named {duplicates}; they would overwrite each other in "
-                          "one remote folder", service="Yandex Disk")
+                          "one remote folder", service=SERVICE)
     return files
 
 

@@ -45,7 +45,9 @@ class YandexDiskPathSensor(BaseSensorOperator):
         from airflow_provider_social.hooks.yandex_disk.paths import PATH_KINDS
 
         if kind not in PATH_KINDS:
-            raise ValueError(f"kind: must be one of {PATH_KINDS}, got {kind!r}")
+            from airflow_provider_social.core.errors import input_error
+
+            raise input_error("kind", f"must be one of {PATH_KINDS}, got {kind!r}", service="Yandex Disk")
         self.path = path
         self.kind = kind
         self.yandex_disk_conn_id = yandex_disk_conn_id
@@ -53,9 +55,11 @@ class YandexDiskPathSensor(BaseSensorOperator):
 
     @cached_property
     def hook(self) -> YandexDiskHook:
-        from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+        """The hook for the (rendered) connection id, checked first: an empty or junk id is an input error."""
+        from airflow_provider_social.core.rendered import conn_id_value
+        from airflow_provider_social.hooks.yandex_disk import SERVICE, YandexDiskHook
 
-        return YandexDiskHook(self.yandex_disk_conn_id)
+        return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
 
     def poke(self, context: Context) -> bool:
         """One look at the path.

@@ -52,7 +52,7 @@ def test_upload_operator_takes_a_rendered_list_of_urls(hook, memory_store, http_
     result = op.execute({})
     assert [r["path"] for r in result] == ["disk:/ops/x.csv", "disk:/ops/y.csv"]
     assert result[1]["local_path"] == f"{http_files.url}/sized/y.csv"  # no query string in XCom
-    with pytest.raises(ValidationError, match="local_path: <4 bytes> has no file name"):
+    with pytest.raises(ValidationError, match="local_path: item 0 is not a file path or pattern: bytes"):
         YandexDiskUploadOperator(task_id="b", remote_folder="disk:/ops", local_path=[b"a,b\n"],
                                  yandex_disk_conn_id=hook.conn_id).execute({})
 

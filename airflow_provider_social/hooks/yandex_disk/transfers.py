@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import (
     ConflictError,
@@ -22,10 +21,11 @@ from airflow_provider_social.hooks.yandex_disk.operations import operation_rule
 from airflow_provider_social.hooks.yandex_disk.paths import (
     _flag,
     _human,
-    disk_path,
     parent_path,
     register_secret_url,
+    resource_path,
     safe_local_target,
+    web_url,
 )
 from airflow_provider_social.hooks.yandex_disk.policy import (
     SERVICE,
@@ -100,7 +100,7 @@ class YandexDiskTransfers:
         :param remote_path: where the file will go.
         :param overwrite: replace an existing file.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         try:
             href, _operation_id = self._upload_link(path, overwrite)
         except ConflictError as exc:
@@ -144,7 +144,7 @@ class YandexDiskTransfers:
         from airflow_provider_social.core.sources import media_source
 
         source = media_source(local_path, field="local_path", service=SERVICE, allow_empty=True)
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         return self._upload(lambda: _SourceStream(source), source.size, path, source.name, "local_path",
                             overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
                             timeout=timeout)
@@ -166,7 +166,7 @@ class YandexDiskTransfers:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise input_error("data", f"bytes expected, got {type(data).__name__}", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         payload = bytes(data)
         return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", "data", overwrite=overwrite,
                             parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout)
@@ -287,10 +287,8 @@ class YandexDiskTransfers:
         :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
         :return: ``{"path", "operation_id", "status"}``.
         """
-        parts = urlsplit(url or "")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        web_url(url, "url")
+        path = resource_path(remote_path, "remote_path")
         if parents:
             self.resources.create_folder(parent_path(path), parents=True)
         try:
@@ -305,7 +303,7 @@ class YandexDiskTransfers:
 
         :param path: the file.
         """
-        response = self.client.call("get download link", params={"path": disk_path(path, "path")})
+        response = self.client.call("get download link", params={"path": resource_path(path, "path")})
         href = str(response.json()["href"])
         register_secret_url(href)
         return href
@@ -327,7 +325,7 @@ class YandexDiskTransfers:
         """
         from airflow_provider_social.core.targets import is_storage_target, storage_target
 
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         target = (storage_target(local_path, field="local_path", service=SERVICE,
                                  name=path.rstrip("/").rsplit("/", 1)[-1])
                   if is_storage_target(local_path) else safe_local_target(local_path, path))
@@ -342,7 +340,7 @@ class YandexDiskTransfers:
         :param remote_path: the file.
         :param max_size: refuse (before downloading) files larger than this many bytes.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         meta = self.resources.get_metadata(path, fields="type,size")
         if meta.get("type") != "file":
             raise input_error("remote_path", f"{path!r} is a folder, not a file", service=SERVICE)
@@ -381,7 +379,7 @@ class YandexDiskTransfers:
 
 
 class _BytesBody:
-    """In-memory bytes as an upload body with the same interface as :class:`_FileStream`."""
+    """In-memory bytes as an upload body with the same interface as :class:`_SourceStream`."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
