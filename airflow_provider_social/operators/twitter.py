@@ -160,13 +160,14 @@ class _TwitterOperator(BaseOperator):
 
 
 class TwitterCreateTweetOperator(_TwitterOperator):
-    """Post one tweet: text, up to 4 images or 1 GIF or 1 video (local paths), a poll, a reply, or a quote.
+    """Post one tweet: text, up to 4 images or 1 GIF or 1 video, a poll, a reply, or a quote.
 
     Returns ``{"id", "text", "url", "media_ids", "deduplicated"}`` (pushed to XCom) and shows an "X post" link.
 
     :param text: the post text (weighted length <= 280; URLs count 23, CJK and emoji 2). Templated.
-    :param media_paths: local files to upload and attach (a list rendered as JSON or as a Python repr is read as
-        the list). Templated.
+    :param media_paths: media to upload and attach, each a local path, an ``ObjectStoragePath`` or storage URL
+        (``s3://conn@bucket/key.mp4``), an http(s) URL, bytes or a binary file object; streamed. Templated (a list
+        rendered as JSON or as a Python repr is read as the list).
     :param media_ids: ids of media uploaded earlier. Templated.
     :param poll_options: 2-4 options of 1-25 characters; with ``poll_duration_minutes`` (5-10080). Templated.
     :param reply_to: id of the post to reply to. Templated.
@@ -186,7 +187,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
         self,
         *,
         text: str | None = None,
-        media_paths: str | Sequence[str] | None = None,
+        media_paths: Any = None,
         media_ids: Sequence[str] | None = None,
         poll_options: Sequence[str] | None = None,
         poll_duration_minutes: int | None = None,

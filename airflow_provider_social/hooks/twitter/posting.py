@@ -6,7 +6,6 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -52,7 +51,8 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
     :param text: the post's text (may be empty with media).
     :param fields: the post's other fields (:class:`~.values.TweetFields`, each optional):
 
-        * ``media_paths``: local files to upload (up to 4 images, or 1 GIF, or 1 video);
+        * ``media_paths``: media to upload (up to 4 images, or 1 GIF, or 1 video): local paths,
+          ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects;
         * ``media_ids``: media already uploaded;
         * ``poll_options``: 2-4 poll options; ``poll_duration_minutes``: how long the poll runs (5-10080);
         * ``reply_to``: the post it replies to; ``quote_tweet_id``: the post it quotes.
@@ -68,7 +68,10 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
     poll_duration_minutes = _minutes(fields.get("poll_duration_minutes"))
     reply_to, quote_tweet_id = fields.get("reply_to"), fields.get("quote_tweet_id")
     for number, path in enumerate(media_paths):
-        if not isinstance(path, (str, PathLike)) or not str(path).strip():
+        # A media item is a path, a URL, an ObjectStoragePath, bytes or a file object (check_media_file reads it);
+        # a number, a flag, a nested list or dict, None or blank text is no file at all.
+        if path is None or isinstance(path, (bool, int, float, list, tuple, dict)) or (
+                isinstance(path, str) and not path.strip()):
             raise input_error("media_paths", f"item {number} is not a file path: {_shown(path)}", service=SERVICE)
     text = unicodedata.normalize("NFC", text or "")
     media = tuple(check_media_file(p) for p in media_paths)
@@ -78,7 +81,7 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
         raise input_error("media_paths", f"{count} media given; a post takes at most 4 images", service=SERVICE)
     moving = [m for m in media if m.kind in ("gif", "video")]
     if moving and count > 1:
-        raise input_error("media_paths", f"{moving[0].path.name} is a {moving[0].kind}: a post takes up to 4 "
+        raise input_error("media_paths", f"{moving[0].name} is a {moving[0].kind}: a post takes up to 4 "
                           "images, or 1 GIF, or 1 video", service=SERVICE)
     if not text and not count:
         raise input_error("text", "is required unless media is attached", service=SERVICE)
