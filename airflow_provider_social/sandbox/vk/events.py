@@ -6,17 +6,20 @@ Writes call :func:`post_created`, :func:`comment_created`, :func:`message_sent`;
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .longpoll import emit
-
-if TYPE_CHECKING:
-    from .state import VkState
+#: The VK state (``VkState``); typed loosely: the state module builds the Long Poll state, which imports this one.
+VkState = Any
 
 #: ``client_info`` of a message_new (what the user's client can show), as VK sends it for the web client.
 CLIENT_INFO = {"button_actions": ["text", "vkpay", "open_app", "location", "open_link", "callback",
                                   "intent_subscribe", "intent_unsubscribe"],
                "keyboard": True, "inline_keyboard": True, "carousel": True, "lang_id": 0}
+
+
+def emit(vk: VkState, group_id: int, kind: str, obj: dict[str, Any]) -> None:
+    """Queue an event from one of the sandbox's own writes (nothing when the community does not send ``kind``)."""
+    vk.longpoll.emit(group_id, kind, obj)
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:

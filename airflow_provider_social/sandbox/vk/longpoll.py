@@ -33,14 +33,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .errors import VkError, invalid
 from .fixtures import GROUP_ID
-from .methods.common import acting_group
-from .methods.registry import Call, method
 
 if TYPE_CHECKING:
     from ..state import SandboxState
-    from .state import VkState
 
 NAME = "vk_longpoll"
 PREFIX = "/vk-lp"
@@ -94,9 +90,13 @@ class Community:
 
 
 class LongPollState:
-    """``VkState.longpoll``: per-community settings and history, and the keys handed out."""
+    """``VkState.longpoll``: per-community settings and history, and the keys handed out.
 
-    def __init__(self, vk: VkState) -> None:
+    :param vk: the VK state (its lock, clock, groups; typed loosely so that the state module, which builds this
+        one, is not imported back).
+    """
+
+    def __init__(self, vk: Any) -> None:
         self.vk = vk
         self.communities: dict[int, Community] = {}
         self.keys: dict[str, Key] = {}
@@ -211,75 +211,21 @@ class LongPollState:
                 for gid, c in self.communities.items()}
 
 
-def state_of(vk: VkState) -> LongPollState:
-    """The Long Poll part of the VK state."""
-    return vk.longpoll
-
-
-def emit(vk: VkState, group_id: int, kind: str, obj: dict[str, Any]) -> None:
-    """Queue an event from one of the sandbox's own writes (nothing when the community does not send ``kind``)."""
-    state_of(vk).emit(group_id, kind, obj)
-
-
-# ---------------------------------------------------------------------------------------------- the methods
-def _community(call: Call) -> int:
-    gid = acting_group(call, call.params.int("group_id", lo=1))
-    if not gid:
-        raise invalid("group_id")
-    return gid
-
-
-@method("groups.getLongPollSettings", ("user", "community"), scope="groups", community_scope="manage")
-def get_long_poll_settings(call: Call) -> dict[str, Any]:
-    return state_of(call.vk).community(_community(call)).settings()
-
-
-@method("groups.setLongPollSettings", ("user", "community"), scope="groups", community_scope="manage")
-def set_long_poll_settings(call: Call) -> int:
-    gid = _community(call)
-    p = call.params
-    spec: dict[str, Any] = {}
-    if p.has("enabled"):
-        spec["enabled"] = p.flag("enabled")
-    version = p.str("api_version")
-    if version is not None:
-        spec["api_version"] = version
-    community = state_of(call.vk).community(gid)
-    chosen = set(community.events)
-    for name in EVENT_TYPES:
-        if p.has(name):
-            (chosen.add if p.flag(name) else chosen.discard)(name)
-    spec["events"] = sorted(chosen)
-    with call.vk.lock:
-        state_of(call.vk)._set(gid, spec)
-    return 1
-
-
-@method("groups.getLongPollServer", ("user", "community"), scope="groups", community_scope="manage")
-def get_long_poll_server(call: Call) -> dict[str, Any]:
-    gid = _community(call)
-    longpoll = state_of(call.vk)
-    if not longpoll.community(gid).enabled:
-        raise VkError(100, f"One of the parameters specified was missing or invalid: {NOT_ENABLED}")
-    answer = longpoll.new_key(gid)
-    # lp.vk.com is another host than api.vk.ru: the server is on the storage listener, which never sees tokens.
-    return {"key": answer["key"], "server": f"{call.base_url}{PREFIX}/wh{gid}", "ts": answer["ts"]}
-
-
 # ---------------------------------------------------------------------------------------------- a_check
 def _routes(state: SandboxState) -> list[BaseRoute]:
     async def a_check(request: Request) -> Response:
-        from . import routes
-
-        vk: VkState = state.services[routes.NAME]  # type: ignore[assignment]
-        data = await routes.read_params(request)
+        vk: Any = state.services["vk"]
+        data = dict(request.query_params)
+        if request.method == "POST":
+            async with request.form() as form:
+                data.update({k: v for k, v in form.items() if isinstance(v, str)})
         if data.get("act") != "a_check":
             return JSONResponse({"failed": 2})  # UNCONFIRMED: what VK answers without act=a_check
         try:
             wait = min(max(int(data.get("wait") or 25), 0), MAX_WAIT)
         except ValueError:
             wait = 25
-        longpoll = state_of(vk)
+        longpoll: LongPollState = vk.longpoll
         deadline = vk.clock.now() + wait
         while True:
             answer = longpoll.answer(data.get("key", ""), data.get("ts"))
