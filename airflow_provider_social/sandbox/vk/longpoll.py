@@ -233,6 +233,8 @@ def _routes(state: SandboxState) -> list[BaseRoute]:
                 return JSONResponse(answer)
             if vk.clock.now() >= deadline:
                 return JSONResponse({"ts": data.get("ts"), "updates": []})
+            if state.services.get("vk") is not vk:  # the sandbox was reset: the key is gone with the old state
+                return JSONResponse({"failed": 2})
             await asyncio.sleep(CHECK_INTERVAL)
 
     return [Route(PREFIX + "/{server}", a_check, methods=["GET", "POST"])]
