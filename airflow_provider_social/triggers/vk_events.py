@@ -65,6 +65,7 @@ class VkCommunityEventTrigger(BaseEventTrigger):
     :param post_id: only comments under this post.
     :param from_id: only events of this sender / commenter / buyer / member.
     :param wait: seconds the Long Poll server holds a check open (1-90).
+    :param consumer: who reads the events (a sensor passes its DAG and task): each consumer has its own cursor.
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class VkCommunityEventTrigger(BaseEventTrigger):
         post_id: int | None = None,
         from_id: int | None = None,
         wait: int = DEFAULT_WAIT,
+        consumer: str | None = None,
     ) -> None:
         super().__init__()
         self.event_types = check_event_types(event_types)
@@ -85,19 +87,21 @@ class VkCommunityEventTrigger(BaseEventTrigger):
         self.vk_conn_id = vk_conn_id
         self.group_id = group_id
         self.wait = check_wait(wait)
+        self.consumer = consumer
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {"event_types": self.event_types, "vk_conn_id": self.vk_conn_id, "group_id": self.group_id,
-             **self.filter.as_dict(), "wait": self.wait},
+             **self.filter.as_dict(), "wait": self.wait, "consumer": self.consumer},
         )
 
     def watched(self, group_id: int) -> dict[str, Any]:
         """What this watcher's cursor is for: the community, the types and the filter (another filter is another
         cursor, so watchers of one community never consume each other's progress)."""
-        return {"group_id": group_id, "event_types": sorted(self.event_types), **self.filter.as_dict()}
+        return {"group_id": group_id, "event_types": sorted(self.event_types), **self.filter.as_dict(),
+                "consumer": self.consumer}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Check the settings, resume from the saved cursor, and fire one event per matching update."""

@@ -32,6 +32,7 @@ class YandexDiskFolderEventTrigger(BaseEventTrigger):
     :param name_pattern: only files whose name matches this shell pattern (``*.csv``).
     :param yandex_disk_conn_id: the connection.
     :param poll_interval: seconds between listings (Yandex Disk has no push for a folder).
+    :param consumer: who reads the events (a sensor passes its DAG and task): each consumer has its own cursor.
     """
 
     def __init__(
@@ -41,6 +42,7 @@ class YandexDiskFolderEventTrigger(BaseEventTrigger):
         name_pattern: str | None = None,
         yandex_disk_conn_id: str = "yandex_disk_default",
         poll_interval: float = 60.0,
+        consumer: str | None = None,
     ) -> None:
         super().__init__()
         self.watch = FolderWatch(path, name_pattern)
@@ -51,13 +53,15 @@ class YandexDiskFolderEventTrigger(BaseEventTrigger):
                               service="Yandex Disk")
         self.yandex_disk_conn_id = yandex_disk_conn_id
         self.poll_interval = float(poll_interval)
+        self.consumer = consumer
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {"path": self.watch.path, "name_pattern": self.watch.name_pattern,
-             "yandex_disk_conn_id": self.yandex_disk_conn_id, "poll_interval": self.poll_interval},
+             "yandex_disk_conn_id": self.yandex_disk_conn_id, "poll_interval": self.poll_interval,
+             "consumer": self.consumer},
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
@@ -68,7 +72,7 @@ class YandexDiskFolderEventTrigger(BaseEventTrigger):
         from airflow_provider_social.hooks.yandex_disk.events import event_payload, newest_first
 
         hook = await YandexDiskHook.for_trigger(self.yandex_disk_conn_id)
-        watched = {"path": self.watch.path, "name_pattern": self.watch.name_pattern}
+        watched = {"path": self.watch.path, "name_pattern": self.watch.name_pattern, "consumer": self.consumer}
         cursors = CursorStore(hook.token_store, cursor_key(self.yandex_disk_conn_id, "disk_folder", watched))
 
         def listing() -> list[dict[str, Any]]:
