@@ -25,7 +25,7 @@ from airflow_provider_social.hooks.vk.events import DEFAULT_WAIT, EventFilter, c
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.tokens.cursors import CursorStore
-    from airflow_provider_social.hooks.vk.events import LongPollServer, VkLongPoll
+    from airflow_provider_social.hooks.vk.longpoll import LongPollServer, VkLongPoll
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -99,7 +99,10 @@ class VkCommunityEventTrigger(BaseEventTrigger):
 
     def watched(self, group_id: int) -> dict[str, Any]:
         """What this watcher's cursor is for: the community, the types and the filter (another filter is another
-        cursor, so watchers of one community never consume each other's progress)."""
+        cursor, so watchers of one community never consume each other's progress).
+
+        :param group_id: the community (resolved from the connection when not given).
+        """
         return {"group_id": group_id, "event_types": sorted(self.event_types), **self.filter.as_dict(),
                 "consumer": self.consumer}
 
@@ -107,7 +110,7 @@ class VkCommunityEventTrigger(BaseEventTrigger):
         """Check the settings, resume from the saved cursor, and fire one event per matching update."""
         from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
         from airflow_provider_social.hooks.vk import VkHook
-        from airflow_provider_social.hooks.vk.events import VkLongPoll
+        from airflow_provider_social.hooks.vk.longpoll import VkLongPoll
 
         hook = await VkHook.for_trigger(self.vk_conn_id)
         longpoll = VkLongPoll(hook.api, group=hook.group)

@@ -11,7 +11,7 @@ import pytest
 
 from airflow_provider_social.core.errors import ValidationError
 from airflow_provider_social.core.tokens import FileTokenStore
-from airflow_provider_social.hooks.vk.events import LongPollDisabled
+from airflow_provider_social.hooks.vk.longpoll import LongPollDisabled
 from airflow_provider_social.sandbox.vk import GROUP_ID
 from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
 

@@ -97,7 +97,7 @@ GROUP_METHODS = (
     VkMethod("groups.isMember", (COMMUNITY, USER), idempotent=True),
     VkMethod("execute", (COMMUNITY, USER)),
 )
-#: The Bots Long Poll API (hooks/vk/events.py): a community key with ``manage`` or an admin's user token.
+#: The Bots Long Poll API (hooks/vk/longpoll.py): a community key with ``manage`` or an admin's user token.
 EVENTS_METHODS = (
     VkMethod("groups.getLongPollSettings", (COMMUNITY, USER), idempotent=True),
     VkMethod("groups.getLongPollServer", (COMMUNITY, USER), idempotent=True),  # a new key; the old one still works
