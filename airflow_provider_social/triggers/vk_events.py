@@ -14,8 +14,9 @@ in a pool of their own, so many watchers never starve the triggerer's default po
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,6 +39,7 @@ GAPS = {
     3: "the server lost the key and ts; reading goes on from a new ts",
 }
 MAX_BACKOFF = 60.0
+EVENT, TICK = "event", "tick"  # the raw items of a watcher's stream: an event, or only the cursor after a check
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -106,8 +108,8 @@ class VkCommunityEventTrigger(BaseEventTrigger):
         return {"group_id": group_id, "event_types": sorted(self.event_types), **self.filter.as_dict(),
                 "consumer": self.consumer}
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Check the settings, resume from the saved cursor, and fire one event per matching update."""
+    async def reader(self) -> _Reader:
+        """The reading loop for this watcher: the hook, the settings checked, the cursor store."""
         from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
         from airflow_provider_social.hooks.vk import VkHook
         from airflow_provider_social.hooks.vk.longpoll import VkLongPoll
@@ -117,9 +119,83 @@ class VkCommunityEventTrigger(BaseEventTrigger):
         group_id = hook.group(self.group_id)
         await asyncio.to_thread(longpoll.check_settings, self.event_types, group_id=group_id)
         cursors = CursorStore(hook.token_store, cursor_key(self.vk_conn_id, "vk_longpoll", self.watched(group_id)))
-        reader = _Reader(self, longpoll, group_id, cursors)
-        async for event in reader.events():
-            yield event
+        return _Reader(self, longpoll, group_id, cursors)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Check the settings, resume from the saved cursor, and fire one event per matching update; the cursor
+        is saved once each ``yield`` returned (Airflow before 3.3, and the deferrable sensors)."""
+        reader = await self.reader()
+        async for raw, cursor in reader.stream():
+            if raw["kind"] == EVENT:
+                yield TriggerEvent(raw["payload"])
+            await reader.save(cursor)
+
+    # -- Airflow 3.3+: the triggerer's shared stream in ack mode -----------------------------------------------------
+    def shared_stream_key(self) -> Hashable | None:
+        """A watcher reads through the triggerer's ack-mode shared stream (Airflow 3.3+), whose producer saves the
+        cursor only once Airflow confirmed it stored the events; a sensor (``consumer`` set) reads on its own."""
+        if self.consumer is not None:
+            return None
+        return ("airflow_provider_social.vk_longpoll", json.dumps(self.serialize()[1], sort_keys=True, default=str))
+
+    @classmethod
+    def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> Any:
+        """The producer of one watcher's shared stream (its cursor is advanced from the triggerer's confirmations).
+
+        :param kwargs: the trigger's serialized arguments.
+        """
+        return _producer_class()(cls(**kwargs))
+
+    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
+        """The shared stream's events as this trigger's events (ticks, which only carry the cursor, are skipped).
+
+        :param shared_stream: the raw items of :meth:`create_shared_stream_producer`'s stream.
+        """
+        async for raw in shared_stream:
+            if raw["kind"] == EVENT:
+                yield TriggerEvent(raw["payload"])
+
+
+def _producer_class() -> type:
+    """The ack-mode producer (defined on first use: ``airflow.triggers.shared_stream`` exists from Airflow 3.3)."""
+    global _Producer
+    if _Producer is None:
+        from airflow.triggers.shared_stream import SharedStreamProducer
+
+        class LongPollProducer(SharedStreamProducer):
+            """Reads the Long Poll for one watcher; saves its cursor when the triggerer says the events before it
+            were stored. Once an event failed (not confirmed in time), nothing more is saved in this poll: a
+            restarted triggerer asks again from the last confirmed cursor (it may repeat, never skip)."""
+
+            def __init__(self, trigger: VkCommunityEventTrigger) -> None:
+                self.trigger = trigger
+                self.reader: _Reader | None = None
+                self.stuck = False
+
+            async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
+                self.reader = await self.trigger.reader()
+                async for raw, cursor in self.reader.stream():
+                    yield raw, cursor
+
+            async def advance(self, batch: Any) -> None:
+                if self.stuck or self.reader is None:
+                    return
+                last = None
+                for item in batch:
+                    if item.outcome.failed:
+                        self.stuck = True
+                        log.error("VK club%s: an event was not confirmed stored in time; the cursor stays at the "
+                                  "last confirmed one (a restart repeats from there)", self.reader.group_id)
+                        break
+                    last = item.broker_payload
+                if last is not None:
+                    await self.reader.save(last)
+
+        _Producer = LongPollProducer
+    return _Producer
+
+
+_Producer: type | None = None
 
 
 class _Reader:
@@ -132,23 +208,21 @@ class _Reader:
         self.group_id = group_id
         self.cursors = cursors
         self.server: LongPollServer | None = None
+        self.saved: dict[str, Any] | None = None
 
     async def _call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(func, *args, **kwargs)
-
-    async def _save(self, cursor: dict[str, Any]) -> None:
-        await self._call(self.cursors.save, cursor)
 
     async def _new_server(self) -> LongPollServer:
         self.server = await self._call(self.longpoll.server, self.group_id)
         return self.server
 
     async def _start(self) -> dict[str, Any]:
-        cursor = await self._call(self.cursors.load)
+        cursor = self.saved = await self._call(self.cursors.load)
         server = await self._new_server()
         if cursor is None:  # the first start: events from now on, remembered at once
             cursor = {"ts": server.ts, "skip": 0, "gap": None}
-            await self._save(cursor)
+            await self.save(cursor)
             log.info("VK club%s: watching %s from ts %s (cursor in %s)", self.group_id,
                      ", ".join(self.trigger.event_types), server.ts, self.cursors.describe())
         else:
@@ -178,11 +252,20 @@ class _Reader:
                "may be lost"}
         log.warning("VK club%s Long Poll answered failed %s: %s (ts %s -> %s)", self.group_id, code, gap["message"],
                     cursor["ts"], ts)
-        cursor = {"ts": ts, "skip": 0, "gap": gap}
-        await self._save(cursor)
-        return cursor
+        return {"ts": ts, "skip": 0, "gap": gap}
 
-    async def events(self) -> AsyncIterator[TriggerEvent]:
+    async def save(self, cursor: dict[str, Any]) -> None:
+        """Save ``cursor`` unless it is the one saved last.
+
+        :param cursor: ``{"ts", "skip", "gap"}``.
+        """
+        if cursor != self.saved:
+            await self._call(self.cursors.save, cursor)
+            self.saved = cursor
+
+    async def stream(self) -> AsyncIterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """``({"kind": "event", "payload"}, cursor after it)`` per matching update, and after each check
+        ``({"kind": "tick"}, cursor)``: the caller saves each cursor once Airflow has what came before it."""
         from airflow_provider_social.core.errors import AuthenticationError, PermissionDeniedError, ValidationError
 
         cursor = await self._start()
@@ -202,6 +285,7 @@ class _Reader:
             failures = 0
             if "failed" in answer:
                 cursor = await self._failed(answer, cursor)
+                yield {"kind": TICK}, cursor
                 continue
             updates = answer.get("updates") or []
             skip = int(cursor.get("skip") or 0)
@@ -209,14 +293,11 @@ class _Reader:
                 update = updates[index]
                 if update.get("type") not in self.trigger.event_types or not self.trigger.filter.matches(update):
                     continue
-                yield TriggerEvent(self._payload(update, cursor))
-                # Airflow has the event: remember it was delivered before anything else happens.
+                payload = self._payload(update, cursor)
                 cursor = {"ts": cursor["ts"], "skip": index + 1, "gap": None}
-                await self._save(cursor)
-            next_ts = str(answer.get("ts") or cursor["ts"])
-            if next_ts != str(cursor["ts"]) or cursor.get("skip"):
-                cursor = {"ts": next_ts, "skip": 0, "gap": cursor.get("gap")}
-                await self._save(cursor)
+                yield {"kind": EVENT, "payload": payload}, cursor
+            cursor = {"ts": str(answer.get("ts") or cursor["ts"]), "skip": 0, "gap": cursor.get("gap")}
+            yield {"kind": TICK}, cursor
 
     def _payload(self, update: dict[str, Any], cursor: dict[str, Any]) -> dict[str, Any]:
         payload = {"type": update.get("type"), "event_id": update.get("event_id"),
