@@ -6,15 +6,15 @@ stores it in the asset event's ``extra["payload"]``.
 
 Progress survives a triggerer restart: the cursor (the batch's ``ts`` and how many of its events were handed to
 Airflow) lives in the connection's token store (:mod:`~airflow_provider_social.core.tokens.cursors`) and moves only
-after Airflow took the event (the ``yield`` returned), so a restarted trigger asks again from that ``ts`` and skips
-what it already delivered. Calls are blocking (the shared transport), so they run in threads; the long-held checks
-in a pool of their own, so many watchers never starve the triggerer's default pool.
+after Airflow has the events (:mod:`.cursor_stream`: on Airflow 3.3+ once it confirmed storing them), so a
+restarted trigger asks again from that ``ts`` and skips what was delivered. Calls are blocking (the shared
+transport), so they run in threads; the long-held checks in a pool of their own, so many watchers never starve the
+triggerer's default pool.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +23,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_social.hooks.vk.events import DEFAULT_WAIT, EventFilter, check_event_types, check_wait
+from airflow_provider_social.triggers.cursor_stream import (
+    EVENT,
+    TICK,
+    events_of,
+    producer,
+    run_saving_after_yield,
+    shared_key,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.tokens.cursors import CursorStore
@@ -39,7 +47,6 @@ GAPS = {
     3: "the server lost the key and ts; reading goes on from a new ts",
 }
 MAX_BACKOFF = 60.0
-EVENT, TICK = "event", "tick"  # the raw items of a watcher's stream: an event, or only the cursor after a check
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -122,80 +129,32 @@ class VkCommunityEventTrigger(BaseEventTrigger):
         return _Reader(self, longpoll, group_id, cursors)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Check the settings, resume from the saved cursor, and fire one event per matching update; the cursor
-        is saved once each ``yield`` returned (Airflow before 3.3, and the deferrable sensors)."""
-        reader = await self.reader()
-        async for raw, cursor in reader.stream():
-            if raw["kind"] == EVENT:
-                yield TriggerEvent(raw["payload"])
-            await reader.save(cursor)
+        """Check the settings, resume from the saved cursor, and fire one event per matching update (the cursor
+        saved as each ``yield`` returns: sensors, and watchers before Airflow 3.3)."""
+        async for event in run_saving_after_yield(await self.reader()):
+            yield event
 
-    # -- Airflow 3.3+: the triggerer's shared stream in ack mode -----------------------------------------------------
+    # -- Airflow 3.3+: watchers read through the triggerer's ack-mode shared stream (see .cursor_stream) ------------
     def shared_stream_key(self) -> Hashable | None:
-        """A watcher reads through the triggerer's ack-mode shared stream (Airflow 3.3+), whose producer saves the
-        cursor only once Airflow confirmed it stored the events; a sensor (``consumer`` set) reads on its own."""
-        if self.consumer is not None:
-            return None
-        return ("airflow_provider_social.vk_longpoll", json.dumps(self.serialize()[1], sort_keys=True, default=str))
+        """One shared stream per watcher configuration; None for a sensor (it reads in :meth:`run`)."""
+        return shared_key("vk_longpoll", self.serialize()[1], self.consumer)
 
     @classmethod
     def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> Any:
-        """The producer of one watcher's shared stream (its cursor is advanced from the triggerer's confirmations).
+        """The producer that saves the cursor once Airflow confirmed it stored the events.
 
         :param kwargs: the trigger's serialized arguments.
         """
-        return _producer_class()(cls(**kwargs))
+        trigger = cls(**kwargs)
+        return producer(trigger.reader, f"VK watcher of {', '.join(trigger.event_types)}")
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
-        """The shared stream's events as this trigger's events (ticks, which only carry the cursor, are skipped).
+        """The shared stream's events (ticks skipped).
 
-        :param shared_stream: the raw items of :meth:`create_shared_stream_producer`'s stream.
+        :param shared_stream: the raw items of the producer's stream.
         """
-        async for raw in shared_stream:
-            if raw["kind"] == EVENT:
-                yield TriggerEvent(raw["payload"])
-
-
-def _producer_class() -> type:
-    """The ack-mode producer (defined on first use: ``airflow.triggers.shared_stream`` exists from Airflow 3.3)."""
-    global _Producer
-    if _Producer is None:
-        from airflow.triggers.shared_stream import SharedStreamProducer
-
-        class LongPollProducer(SharedStreamProducer):
-            """Reads the Long Poll for one watcher; saves its cursor when the triggerer says the events before it
-            were stored. Once an event failed (not confirmed in time), nothing more is saved in this poll: a
-            restarted triggerer asks again from the last confirmed cursor (it may repeat, never skip)."""
-
-            def __init__(self, trigger: VkCommunityEventTrigger) -> None:
-                self.trigger = trigger
-                self.reader: _Reader | None = None
-                self.stuck = False
-
-            async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
-                self.reader = await self.trigger.reader()
-                async for raw, cursor in self.reader.stream():
-                    yield raw, cursor
-
-            async def advance(self, batch: Any) -> None:
-                if self.stuck or self.reader is None:
-                    return
-                last = None
-                for item in batch:
-                    if item.outcome.failed:
-                        self.stuck = True
-                        log.error("VK club%s: an event was not confirmed stored in time; the cursor stays at the "
-                                  "last confirmed one (a restart repeats from there)", self.reader.group_id)
-                        break
-                    last = item.broker_payload
-                if last is not None:
-                    await self.reader.save(last)
-
-        _Producer = LongPollProducer
-    return _Producer
-
-
-_Producer: type | None = None
+        async for event in events_of(shared_stream):
+            yield event
 
 
 class _Reader:

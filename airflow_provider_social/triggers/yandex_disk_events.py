@@ -3,20 +3,31 @@
 Each new or changed file fires a :class:`TriggerEvent` whose payload is its metadata (``path``, ``name``, ``md5``,
 ``size``, ``modified``, ...; never a download link or a token), oldest first. What counts is
 :class:`~airflow_provider_social.hooks.yandex_disk.events.FolderWatch`'s (a cursor on modification time and
-``md5``). The cursor lives in the connection's token store and moves once Airflow took each event (the ``yield``
-returned), so a restarted triggerer neither loses nor repeats a file.
+``md5``). The cursor lives in the connection's token store and moves once Airflow has each event
+(:mod:`.cursor_stream`: on Airflow 3.3+ once it confirmed storing it), so a restarted triggerer skips no file.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_social.hooks.yandex_disk.events import FolderWatch
+from airflow_provider_social.triggers.cursor_stream import (
+    EVENT,
+    TICK,
+    events_of,
+    producer,
+    run_saving_after_yield,
+    shared_key,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.tokens.cursors import CursorStore
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
@@ -64,45 +75,99 @@ class YandexDiskFolderEventTrigger(BaseEventTrigger):
              "consumer": self.consumer},
         )
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """List the folder every ``poll_interval`` seconds and fire one event per new or changed file."""
-        from airflow_provider_social.core.errors import AuthenticationError, PermissionDeniedError, ValidationError
+    async def reader(self) -> _FolderReader:
+        """The reading loop: the hook, the cursor store."""
         from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
         from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
-        from airflow_provider_social.hooks.yandex_disk.events import event_payload, newest_first
 
         hook = await YandexDiskHook.for_trigger(self.yandex_disk_conn_id)
         watched = {"path": self.watch.path, "name_pattern": self.watch.name_pattern, "consumer": self.consumer}
         cursors = CursorStore(hook.token_store, cursor_key(self.yandex_disk_conn_id, "disk_folder", watched))
+        return _FolderReader(self, hook, cursors)
 
-        def listing() -> list[dict[str, Any]]:
-            return list(newest_first(hook.iter_folder, self.watch.path))
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """List the folder every ``poll_interval`` seconds and fire one event per new or changed file (the cursor
+        saved as each ``yield`` returns: sensors, and watchers before Airflow 3.3)."""
+        async for event in run_saving_after_yield(await self.reader()):
+            yield event
 
-        cursor = await asyncio.to_thread(cursors.load)
+    # -- Airflow 3.3+: watchers read through the triggerer's ack-mode shared stream (see .cursor_stream) ------------
+    def shared_stream_key(self) -> Hashable | None:
+        """One shared stream per watcher configuration; None for a sensor (it reads in :meth:`run`)."""
+        return shared_key("disk_folder", self.serialize()[1], self.consumer)
+
+    @classmethod
+    def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> Any:
+        """The producer that saves the cursor once Airflow confirmed it stored the events.
+
+        :param kwargs: the trigger's serialized arguments.
+        """
+        trigger = cls(**kwargs)
+        return producer(trigger.reader, f"Yandex Disk watcher of {trigger.watch.path}")
+
+    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
+        """The shared stream's events (ticks skipped).
+
+        :param shared_stream: the raw items of the producer's stream.
+        """
+        async for event in events_of(shared_stream):
+            yield event
+
+
+class _FolderReader:
+    """One watcher's listing loop: ``(raw, cursor)`` pairs (see :mod:`.cursor_stream`)."""
+
+    def __init__(self, trigger: YandexDiskFolderEventTrigger, hook: Any, cursors: CursorStore) -> None:
+        self.trigger = trigger
+        self.hook = hook
+        self.cursors = cursors
+        self.saved: dict[str, Any] | None = None
+
+    def _listing(self) -> list[dict[str, Any]]:
+        from airflow_provider_social.hooks.yandex_disk.events import newest_first
+
+        return list(newest_first(self.hook.iter_folder, self.trigger.watch.path))
+
+    async def save(self, cursor: dict[str, Any]) -> None:
+        """Save ``cursor`` unless it is the one saved last.
+
+        :param cursor: ``{"mark", "at_mark"}``.
+        """
+        if cursor != self.saved:
+            await asyncio.to_thread(self.cursors.save, cursor)
+            self.saved = cursor
+
+    async def stream(self) -> AsyncIterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """An event per new or changed file with the cursor after it, and a tick after each listing."""
+        from airflow_provider_social.core.errors import AuthenticationError, PermissionDeniedError, ValidationError
+        from airflow_provider_social.hooks.yandex_disk.events import event_payload
+
+        watch, trigger = self.trigger.watch, self.trigger
+        cursor = self.saved = await asyncio.to_thread(self.cursors.load)
         if cursor is None:
-            cursor = self.watch.first_cursor(await asyncio.to_thread(listing))
-            await asyncio.to_thread(cursors.save, cursor)
-            log.info("Yandex Disk: watching %s from %s (cursor in %s)", self.watch.path, cursor["mark"],
-                     cursors.describe())
+            cursor = watch.first_cursor(await asyncio.to_thread(self._listing))
+            await self.save(cursor)
+            log.info("Yandex Disk: watching %s from %s (cursor in %s)", watch.path, cursor["mark"],
+                     self.cursors.describe())
         failures = 0
         while True:
             try:
-                changes = self.watch.changes(await asyncio.to_thread(listing), cursor)
+                changes = watch.changes(await asyncio.to_thread(self._listing), cursor)
             except (AuthenticationError, PermissionDeniedError, ValidationError):
                 raise
             except Exception as exc:  # the service or the network: wait and list again
                 failures += 1
-                pause = min(MAX_BACKOFF, self.poll_interval * 2.0 ** failures)
-                log.warning("Yandex Disk: listing %s failed (%s); again in %.0f s", self.watch.path,
+                pause = min(MAX_BACKOFF, trigger.poll_interval * 2.0 ** failures)
+                log.warning("Yandex Disk: listing %s failed (%s); again in %.0f s", watch.path,
                             type(exc).__name__, pause)
-                await self.sleep(pause)
+                await trigger.sleep(pause)
                 continue
             failures = 0
             for item in changes:
-                yield TriggerEvent(event_payload(item))
-                cursor = self.watch.advance(cursor, item)  # Airflow has it: record it before anything else
-                await asyncio.to_thread(cursors.save, cursor)
-            await self.sleep(self.poll_interval)
+                cursor = watch.advance(cursor, item)
+                yield {"kind": EVENT, "payload": event_payload(item)}, cursor
+            yield {"kind": TICK}, cursor
+            await trigger.sleep(trigger.poll_interval)
 
 
 __all__ = ["YandexDiskFolderEventTrigger"]
