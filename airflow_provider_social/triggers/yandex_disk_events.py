@@ -124,9 +124,13 @@ class _FolderReader:
         self.saved: dict[str, Any] | None = None
 
     def _listing(self) -> list[dict[str, Any]]:
+        from airflow_provider_social.core.errors import NotFoundError
         from airflow_provider_social.hooks.yandex_disk.events import newest_first
 
-        return list(newest_first(self.hook.iter_folder, self.trigger.watch.path))
+        try:
+            return list(newest_first(self.hook.iter_folder, self.trigger.watch.path))
+        except NotFoundError:  # a folder that does not exist yet has no files
+            return []
 
     async def save(self, cursor: dict[str, Any]) -> None:
         """Save ``cursor`` unless it is the one saved last.

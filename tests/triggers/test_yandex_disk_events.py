@@ -63,6 +63,22 @@ def test_serialize_and_input_checked_before_any_call():
         YandexDiskFolderEventTrigger(path="disk:/Inbox", name_pattern="")
 
 
+def test_a_folder_made_after_the_watcher_started_is_watched(disk_conn, hook, sandbox, tmp_path):
+    async def go():
+        made, gate = trigger(disk_conn)
+        events = made.run()
+        pending = asyncio.ensure_future(events.__anext__())
+        await until(lambda: gate.waiting == 1)  # no folder yet: nothing there
+        hook.create_folder("Inbox")
+        upload(hook, tmp_path, "first.csv", "1")
+        gate.opened.set()
+        got = (await asyncio.wait_for(pending, 20)).payload
+        await events.aclose()
+        return got
+
+    assert asyncio.run(go())["name"] == "first.csv"
+
+
 def test_new_and_changed_files_fire_once_each_and_a_restart_repeats_nothing(disk_conn, hook, sandbox, tmp_path):
     hook.create_folder("Inbox")
     upload(hook, tmp_path, "old.txt", "already there")
