@@ -26,14 +26,18 @@ pytestmark = pytest.mark.integration
 DAGS = Path(__file__).parent / "dags"
 DAG_ID = "social_vk_events"
 ASSET = "vk_sandbox_messages"
+DISK_ASSET = "disk_sandbox_inbox"
+
+
+def _payloads(cluster: LocalAirflow, asset: str) -> list[dict]:
+    rows = cluster.query("select e.extra from asset_event e join asset a on a.id = e.asset_id where a.name=? "
+                         "order by e.id", asset)
+    return [json.loads(extra)["payload"] for (extra,) in rows]
 
 
 def _delivered(cluster: LocalAirflow) -> list[tuple[str, str]]:
     """(text, event_id) of every asset event of the watched asset, in the order Airflow stored them."""
-    rows = cluster.query("select e.extra from asset_event e join asset a on a.id = e.asset_id where a.name=? "
-                         "order by e.id", ASSET)
-    payloads = [json.loads(extra)["payload"] for (extra,) in rows]
-    return [(p["object"]["message"]["text"], p["event_id"]) for p in payloads]
+    return [(p["object"]["message"]["text"], p["event_id"]) for p in _payloads(cluster, ASSET)]
 
 
 def check_order(delivered: list[tuple[str, str]], sent: list[str], restarts: int) -> int:
@@ -71,17 +75,19 @@ def watched(tmp_path_factory):
     control = sandbox.control
     control.vk_configure(rate_limits={"user": None, "community": None},
                          longpoll_settings={"enabled": True, "api_version": "5.199", "events": ["message_new"]})
-    vk = sandbox_connections(sandbox.base_url, control)["vk_default"]
-    vk["extra"]["token_store"] = f"file:{tmp_path_factory.mktemp('cursor-store')}"
-    env = {"AIRFLOW_CONN_VK_DEFAULT": json.dumps(vk)}
+    conns = sandbox_connections(sandbox.base_url, control)
+    vk = conns["vk_default"]  # the default token store: an Airflow Variable, written through the triggerer
+    disk = conns["yandex_disk_default"]
+    disk["extra"]["token_store"] = f"file:{tmp_path_factory.mktemp('disk-token-store')}"
+    env = {"AIRFLOW_CONN_VK_DEFAULT": json.dumps(vk), "AIRFLOW_CONN_YANDEX_DISK_DEFAULT": json.dumps(disk)}
     home = tmp_path_factory.mktemp("airflow-home-events")
     cluster = LocalAirflow(home, DAGS, env)
     try:
         cluster.start((*CORE_COMPONENTS, "triggerer"))
-        cluster.wait_for("the watcher's trigger to run", lambda: cluster.query(
-            "select t.id from trigger t join asset_watcher w on w.trigger_id = t.id where t.triggerer_id is not null"),
-            timeout=600)
-        yield {"cluster": cluster, "sandbox": sandbox, "home": home}
+        cluster.wait_for("both watchers' triggers to run", lambda: len(cluster.query(
+            "select t.id from trigger t join asset_watcher w on w.trigger_id = t.id where t.triggerer_id is not null"
+        )) == 2, timeout=600)
+        yield {"cluster": cluster, "sandbox": sandbox, "home": home, "disk": disk}
     finally:
         cluster.stop()
         sandbox.stop()
@@ -124,3 +130,39 @@ def test_no_event_lost_and_order_kept_across_triggerer_kills(watched):
     cluster.wait_for("the rest of the burst", all_delivered, timeout=600)
     repeats = check_order(_delivered(cluster), sent, restarts)
     print(f"{len(sent)} events, {repeats} delivered again after the {restarts} kills")
+    # The cursor is in the default store, an Airflow Variable the triggerer wrote through the Task SDK.
+    (name,) = [n for (n,) in cluster.query("select key from variable") if "_cursor_vk_longpoll_" in n]
+    assert name.startswith("social_token_vk_default_cursor_vk_longpoll_")
+
+
+def test_disk_files_arrive_once_each_in_order_across_a_triggerer_kill(watched, monkeypatch, tmp_path):
+    cluster = watched["cluster"]
+    monkeypatch.setenv("AIRFLOW_CONN_YANDEX_DISK_DEFAULT", json.dumps(watched["disk"]))
+    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+
+    hook = YandexDiskHook("yandex_disk_default")
+    uploaded: list[str] = []
+
+    def upload(*names: str) -> None:
+        for name in names:
+            (tmp_path / name).write_text(f"{name}\n")
+            hook.upload_file(tmp_path / name, f"Inbox/{name}", parents=True)
+            uploaded.append(f"disk:/Inbox/{name}")
+
+    def delivered() -> list[tuple[str, str]]:
+        return [(p["path"], p["md5"]) for p in _payloads(cluster, DISK_ASSET)]
+
+    def all_delivered(restarts: int) -> bool:
+        got = delivered()
+        check_order(got, uploaded[:max((uploaded.index(path) for path, _ in got), default=-1) + 1], restarts)
+        return {path for path, _ in got} == set(uploaded)
+
+    upload("a.csv", "skip.txt", "b.csv")
+    uploaded.remove("disk:/Inbox/skip.txt")  # not *.csv
+    cluster.wait_for("two files", lambda: all_delivered(0), timeout=300)
+    _kill_triggerer(cluster)
+    upload("c.csv", "d.csv")
+    _start_triggerer(cluster)
+    cluster.wait_for("the files uploaded while the triggerer was down", lambda: all_delivered(1), timeout=300)
+    repeats = check_order(delivered(), uploaded, 1)
+    print(f"{len(uploaded)} files, {repeats} delivered again after the kill")
