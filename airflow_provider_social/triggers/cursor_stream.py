@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import logging
+from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, Protocol
 
-from airflow.triggers.base import TriggerEvent
+from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 log = logging.getLogger(__name__)
 EVENT, TICK = "event", "tick"
@@ -39,39 +40,6 @@ class CursorReader(Protocol):
         :param cursor: the cursor to save.
         """
         ...
-
-
-async def run_saving_after_yield(reader: CursorReader) -> AsyncIterator[TriggerEvent]:
-    """The events of ``reader``; each cursor saved once the triggerer took what came before it.
-
-    :param reader: the watcher's reader.
-    """
-    async for raw, cursor in reader.stream():
-        if raw["kind"] == EVENT:
-            yield TriggerEvent(raw["payload"])
-        await reader.save(cursor)
-
-
-def shared_key(source: str, kwargs: dict[str, Any], consumer: str | None) -> Hashable | None:
-    """The shared-stream key of a watcher (its whole configuration), or None for a sensor (``consumer`` set).
-
-    :param source: the kind of events (``vk_longpoll``).
-    :param kwargs: the trigger's serialized arguments.
-    :param consumer: the sensor reading the events, if any.
-    """
-    if consumer is not None:
-        return None
-    return (f"airflow_provider_social.{source}", json.dumps(kwargs, sort_keys=True, default=str))
-
-
-async def events_of(shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
-    """The shared stream's events as trigger events (ticks only carry the cursor).
-
-    :param shared_stream: the raw items the producer yielded.
-    """
-    async for raw in shared_stream:
-        if raw["kind"] == EVENT:
-            yield TriggerEvent(raw["payload"])
 
 
 def producer(open_reader: Callable[[], Awaitable[CursorReader]], name: str) -> Any:
@@ -113,4 +81,57 @@ def producer(open_reader: Callable[[], Awaitable[CursorReader]], name: str) -> A
     return CursorProducer()
 
 
-__all__ = ["EVENT", "TICK", "CursorReader", "events_of", "producer", "run_saving_after_yield", "shared_key"]
+class CursorEventTrigger(BaseEventTrigger):
+    """An event trigger whose progress is a cursor in the connection's token store, read either way described in
+    the module docstring. A subclass says how to read (:meth:`reader`), under which name (``source``) and for
+    whom (``consumer``: a sensor's task, None for a watcher).
+    """
+
+    #: The kind of events, in the shared-stream key and the cursor's key (``vk_longpoll``, ``disk_folder``).
+    source = ""
+    consumer: str | None = None
+
+    @abstractmethod
+    async def reader(self) -> CursorReader:
+        """The reading loop of this trigger (made in the triggerer)."""
+
+    def describe(self) -> str:
+        """What is watched, for the log."""
+        return type(self).__name__
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Read and fire one event per item; the cursor saved as each ``yield`` returns (sensors, and watchers
+        before Airflow 3.3)."""
+        reader = await self.reader()
+        async for raw, cursor in reader.stream():
+            if raw["kind"] == EVENT:
+                yield TriggerEvent(raw["payload"])
+            await reader.save(cursor)
+
+    def shared_stream_key(self) -> Hashable | None:
+        """One shared stream per watcher configuration; None for a sensor (it reads in :meth:`run`)."""
+        if self.consumer is not None:
+            return None
+        return (f"airflow_provider_social.{self.source}", json.dumps(self.serialize()[1], sort_keys=True,
+                                                                     default=str))
+
+    @classmethod
+    def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> Any:
+        """The producer that saves the cursor once Airflow confirmed it stored the events (Airflow 3.3+).
+
+        :param kwargs: the trigger's serialized arguments.
+        """
+        trigger = cls(**kwargs)
+        return producer(trigger.reader, trigger.describe())
+
+    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
+        """The shared stream's events (ticks, which only carry the cursor, are skipped).
+
+        :param shared_stream: the raw items of the producer's stream.
+        """
+        async for raw in shared_stream:
+            if raw["kind"] == EVENT:
+                yield TriggerEvent(raw["payload"])
+
+
+__all__ = ["EVENT", "TICK", "CursorEventTrigger", "CursorReader", "producer"]

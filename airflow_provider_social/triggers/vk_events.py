@@ -16,21 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from airflow.triggers.base import BaseEventTrigger, TriggerEvent
-
 from airflow_provider_social.hooks.vk.events import DEFAULT_WAIT, EventFilter, check_event_types, check_wait
-from airflow_provider_social.triggers.cursor_stream import (
-    EVENT,
-    TICK,
-    events_of,
-    producer,
-    run_saving_after_yield,
-    shared_key,
-)
+from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.tokens.cursors import CursorStore
@@ -56,11 +47,11 @@ def _pool() -> ThreadPoolExecutor:
     return _long_polls
 
 
-class VkCommunityEventTrigger(BaseEventTrigger):
+class VkCommunityEventTrigger(CursorEventTrigger):
     """Fires once per VK community event of ``event_types`` that passes the filter, in the order VK numbered them.
 
     At start the community's Long Poll settings are checked (on, the connection's API version, every wanted type
-    sent); a :class:`~airflow_provider_social.hooks.vk.events.LongPollDisabled` error names what to switch on.
+    sent); a :class:`~airflow_provider_social.hooks.vk.longpoll.LongPollDisabled` error names what to switch on.
     ``failed`` answers are handled as VK documents them: 1 -> go on from the new ``ts``, 2 -> a new key, 3 -> a new key
     and ``ts``; after 1 and 3 the log warns and the next event's payload carries ``events_may_be_lost``.
 
@@ -76,6 +67,8 @@ class VkCommunityEventTrigger(BaseEventTrigger):
     :param wait: seconds the Long Poll server holds a check open (1-90).
     :param consumer: who reads the events (a sensor passes its DAG and task): each consumer has its own cursor.
     """
+
+    source = "vk_longpoll"
 
     def __init__(
         self,
@@ -125,36 +118,12 @@ class VkCommunityEventTrigger(BaseEventTrigger):
         longpoll = VkLongPoll(hook.api, group=hook.group)
         group_id = hook.group(self.group_id)
         await asyncio.to_thread(longpoll.check_settings, self.event_types, group_id=group_id)
-        cursors = CursorStore(hook.token_store, cursor_key(self.vk_conn_id, "vk_longpoll", self.watched(group_id)))
+        cursors = CursorStore(hook.token_store, cursor_key(self.vk_conn_id, self.source, self.watched(group_id)))
         return _Reader(self, longpoll, group_id, cursors)
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Check the settings, resume from the saved cursor, and fire one event per matching update (the cursor
-        saved as each ``yield`` returns: sensors, and watchers before Airflow 3.3)."""
-        async for event in run_saving_after_yield(await self.reader()):
-            yield event
-
-    # -- Airflow 3.3+: watchers read through the triggerer's ack-mode shared stream (see .cursor_stream) ------------
-    def shared_stream_key(self) -> Hashable | None:
-        """One shared stream per watcher configuration; None for a sensor (it reads in :meth:`run`)."""
-        return shared_key("vk_longpoll", self.serialize()[1], self.consumer)
-
-    @classmethod
-    def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> Any:
-        """The producer that saves the cursor once Airflow confirmed it stored the events.
-
-        :param kwargs: the trigger's serialized arguments.
-        """
-        trigger = cls(**kwargs)
-        return producer(trigger.reader, f"VK watcher of {', '.join(trigger.event_types)}")
-
-    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
-        """The shared stream's events (ticks skipped).
-
-        :param shared_stream: the raw items of the producer's stream.
-        """
-        async for event in events_of(shared_stream):
-            yield event
+    def describe(self) -> str:
+        """What is watched, for the log."""
+        return f"VK watcher of {', '.join(self.event_types)}"
 
 
 class _Reader:

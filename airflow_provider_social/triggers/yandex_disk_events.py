@@ -11,20 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseEventTrigger, TriggerEvent
-
 from airflow_provider_social.hooks.yandex_disk.events import FolderWatch
-from airflow_provider_social.triggers.cursor_stream import (
-    EVENT,
-    TICK,
-    events_of,
-    producer,
-    run_saving_after_yield,
-    shared_key,
-)
+from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.tokens.cursors import CursorStore
@@ -33,7 +24,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 
 
-class YandexDiskFolderEventTrigger(BaseEventTrigger):
+class YandexDiskFolderEventTrigger(CursorEventTrigger):
     """Fires once per file that appears or changes in ``path`` (not in its subfolders), oldest first.
 
     A watcher starting for the first time reports what arrives from then on; the files already there count as
@@ -45,6 +36,8 @@ class YandexDiskFolderEventTrigger(BaseEventTrigger):
     :param poll_interval: seconds between listings (Yandex Disk has no push for a folder).
     :param consumer: who reads the events (a sensor passes its DAG and task): each consumer has its own cursor.
     """
+
+    source = "disk_folder"
 
     def __init__(
         self,
@@ -82,36 +75,12 @@ class YandexDiskFolderEventTrigger(BaseEventTrigger):
 
         hook = await YandexDiskHook.for_trigger(self.yandex_disk_conn_id)
         watched = {"path": self.watch.path, "name_pattern": self.watch.name_pattern, "consumer": self.consumer}
-        cursors = CursorStore(hook.token_store, cursor_key(self.yandex_disk_conn_id, "disk_folder", watched))
+        cursors = CursorStore(hook.token_store, cursor_key(self.yandex_disk_conn_id, self.source, watched))
         return _FolderReader(self, hook, cursors)
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """List the folder every ``poll_interval`` seconds and fire one event per new or changed file (the cursor
-        saved as each ``yield`` returns: sensors, and watchers before Airflow 3.3)."""
-        async for event in run_saving_after_yield(await self.reader()):
-            yield event
-
-    # -- Airflow 3.3+: watchers read through the triggerer's ack-mode shared stream (see .cursor_stream) ------------
-    def shared_stream_key(self) -> Hashable | None:
-        """One shared stream per watcher configuration; None for a sensor (it reads in :meth:`run`)."""
-        return shared_key("disk_folder", self.serialize()[1], self.consumer)
-
-    @classmethod
-    def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> Any:
-        """The producer that saves the cursor once Airflow confirmed it stored the events.
-
-        :param kwargs: the trigger's serialized arguments.
-        """
-        trigger = cls(**kwargs)
-        return producer(trigger.reader, f"Yandex Disk watcher of {trigger.watch.path}")
-
-    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
-        """The shared stream's events (ticks skipped).
-
-        :param shared_stream: the raw items of the producer's stream.
-        """
-        async for event in events_of(shared_stream):
-            yield event
+    def describe(self) -> str:
+        """What is watched, for the log."""
+        return f"Yandex Disk watcher of {self.watch.path}"
 
 
 class _FolderReader:

@@ -14,6 +14,7 @@ from airflow_provider_social.core.tokens import FileTokenStore
 from airflow_provider_social.hooks.vk.longpoll import LongPollDisabled
 from airflow_provider_social.sandbox.vk import GROUP_ID
 from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
+from tests.triggers.test_yandex_disk import until
 
 TYPES = ["message_new", "wall_reply_new", "wall_post_new", "market_order_new", "group_join"]
 
@@ -52,14 +53,6 @@ def run(sandbox, coro):
 def started(sandbox, conn: str) -> int:
     """How many a_check requests the sandbox has served (the trigger is waiting once this grows)."""
     return sandbox.control.requests()["by_service"].get("vk_longpoll", 0)
-
-
-async def until(condition, limit: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
 
 
 def test_serialize_round_trip_and_input_checked_before_any_call():

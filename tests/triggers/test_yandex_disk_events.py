@@ -13,6 +13,7 @@ from airflow_provider_social.core.errors import ValidationError
 from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 from airflow_provider_social.hooks.yandex_disk.events import FolderWatch
 from airflow_provider_social.triggers.yandex_disk_events import YandexDiskFolderEventTrigger
+from tests.triggers.test_yandex_disk import until
 
 
 @pytest.fixture
@@ -37,14 +38,6 @@ def trigger(conn: str, **kwargs) -> tuple[YandexDiskFolderEventTrigger, Gate]:
     made = YandexDiskFolderEventTrigger(path="disk:/Inbox", yandex_disk_conn_id=conn, poll_interval=30, **kwargs)
     made.sleep = gate = Gate()
     return made, gate
-
-
-async def until(condition, limit: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.005)
 
 
 def upload(hook, tmp_path, name: str, text: str) -> None:
