@@ -107,6 +107,8 @@ def test_events_fire_in_order_with_their_payload_and_a_filter(vk_events_conn, sa
     text = json.dumps(got)
     community_token = json.loads(sandbox_conn_extra(vk_events_conn))["community_token"]
     assert community_token not in text and "key" not in got[0]
+    # The Long Poll host is reached with its key alone: no token ever went there.
+    assert not [e for e in sandbox.control.created() if e["kind"] == "authorization_received"]
 
 
 def sandbox_conn_extra(conn_id: str) -> str:
