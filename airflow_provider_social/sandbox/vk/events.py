@@ -27,7 +27,7 @@ def public(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if not k.startswith("_")}
 
 
-def _message(vk: VkState, message: dict[str, Any], *, out: int) -> dict[str, Any]:
+def _message(message: dict[str, Any], *, out: int) -> dict[str, Any]:
     return {"date": message["date"], "from_id": message["from_id"], "id": message["id"], "out": out,
             "attachments": list(message.get("attachments") or []), "conversation_message_id": message["id"],
             "fwd_messages": [], "important": False, "is_hidden": False, "peer_id": message["peer_id"],
@@ -49,7 +49,7 @@ def comment_created(vk: VkState, comment: dict[str, Any]) -> None:
 def message_sent(vk: VkState, message: dict[str, Any]) -> None:
     """``message_reply`` for a message the community sent."""
     if message.get("group_id"):
-        emit(vk, message["group_id"], "message_reply", _message(vk, message, out=1))
+        emit(vk, message["group_id"], "message_reply", _message(message, out=1))
 
 
 def control_object(vk: VkState, group_id: int, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def control_object(vk: VkState, group_id: int, kind: str, spec: dict[str, Any]) 
                    "text": str(spec.get("text", "")), "attachments": [], "date": int(vk.clock.now()),
                    "incoming": True}
         vk.messages.append(message)
-        return {"message": _message(vk, message, out=0), "client_info": dict(CLIENT_INFO)}
+        return {"message": _message(message, out=0), "client_info": dict(CLIENT_INFO)}
     if kind == "market_order_new":
         order_spec = {k: v for k, v in spec.items() if k not in ("type",)}
         order_spec.setdefault("user_id", 2)

@@ -167,13 +167,11 @@ class LongPollState:
                     del community.history[:overflow]
                     community.first += overflow
             self.community(GROUP_ID).keep = keep
-        for name, attribute in (("longpoll_lose_keys", "lost"), ("longpoll_expire_keys", "expires_at")):
-            if data.get(name):
-                for key in self.keys.values():
-                    if attribute == "lost":
-                        key.lost = True
-                    else:
-                        key.expires_at = self.vk.clock.now()
+        for key in self.keys.values():
+            if data.get("longpoll_lose_keys"):  # the next check with it answers failed 3
+                key.lost = True
+            if data.get("longpoll_expire_keys"):  # failed 2
+                key.expires_at = self.vk.clock.now()
         events = data.get("longpoll_events")
         if events is not None:
             if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
