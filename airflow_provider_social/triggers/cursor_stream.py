@@ -15,6 +15,7 @@ that were filtered out, and Airflow sees the watcher move on). It saves a cursor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from abc import abstractmethod
@@ -25,6 +26,8 @@ from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 log = logging.getLogger(__name__)
 EVENT, TICK = "event", "tick"
+#: Items a watcher hands to the triggerer before Airflow confirmed storing them (its queue holds 1024 by default).
+MAX_OUTSTANDING = 256
 
 
 class CursorReader(Protocol):
@@ -51,28 +54,37 @@ def producer(open_reader: Callable[[], Awaitable[CursorReader]], name: str) -> A
     from airflow.triggers.shared_stream import SharedStreamProducer
 
     class CursorProducer(SharedStreamProducer):
-        """Saves the cursor of the last event of each confirmed batch. Once an event failed (not confirmed in
-        time), nothing more is saved in this poll: a restarted triggerer reads again from the last confirmed
-        cursor (it may repeat, never skip)."""
+        """Saves the cursor of the last event of each confirmed batch, and reads on only while at most
+        :data:`MAX_OUTSTANDING` items wait for Airflow (a burst in one answer would overflow the subscriber's
+        queue). Once an item is not clean (not confirmed in time, or broadcast to nobody), nothing more is saved in
+        this poll: a restarted triggerer reads again from the last confirmed cursor (it may repeat, never skip)."""
 
         def __init__(self) -> None:
             self.reader: CursorReader | None = None
             self.stuck = False
+            self.sent = self.resolved = 0
+            self.progress = asyncio.Event()
 
         async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
             self.reader = await open_reader()
             async for raw, cursor in self.reader.stream():
                 yield raw, cursor
+                self.sent += 1
+                while self.sent - self.resolved >= MAX_OUTSTANDING:
+                    self.progress.clear()
+                    await self.progress.wait()
 
         async def advance(self, batch: Any) -> None:
+            self.resolved += len(batch)
+            self.progress.set()
             if self.stuck or self.reader is None:
                 return
             last = None
             for item in batch:
-                if item.outcome.failed:
+                if not item.outcome.is_clean:
                     self.stuck = True
-                    log.error("%s: an event was not confirmed stored in time; the cursor stays at the last "
-                              "confirmed one (a restart reads again from there)", name)
+                    log.error("%s: an event was not confirmed stored (%s); the cursor stays at the last confirmed "
+                              "one (a restart reads again from there)", name, item.outcome)
                     break
                 last = item.broker_payload
             if last is not None:

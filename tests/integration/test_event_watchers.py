@@ -119,7 +119,7 @@ def test_no_event_lost_and_order_kept_across_triggerer_kills(watched):
     _start_triggerer(cluster)
     cluster.wait_for("the events sent while the triggerer was down", all_delivered, timeout=300)
 
-    burst = [f"burst {n}" for n in range(200)]
+    burst = [f"burst {n}" for n in range(1500)]  # more than the subscriber queue (1024)
     send(*burst)
     cluster.wait_for("part of the burst", lambda: len({t for t, _ in _delivered(cluster)} & set(burst)) > 20,
                      timeout=300)
@@ -127,7 +127,7 @@ def test_no_event_lost_and_order_kept_across_triggerer_kills(watched):
     restarts += 1
     send("after the burst")
     _start_triggerer(cluster)
-    cluster.wait_for("the rest of the burst", all_delivered, timeout=600)
+    cluster.wait_for("the rest of the burst", all_delivered, timeout=900)
     repeats = check_order(_delivered(cluster), sent, restarts)
     print(f"{len(sent)} events, {repeats} delivered again after the {restarts} kills")
     # The cursor is in the default store, an Airflow Variable the triggerer wrote through the Task SDK.
