@@ -277,6 +277,7 @@ class ServiceDeclaration:
     :param sandbox: dotted path of its ``sandbox.state.SandboxService`` (routes and the connection reaching it).
     :param extra_links: operator extra links Airflow loads from ``get_provider_info``.
     :param trigger_modules: trigger modules, likewise.
+    :param sensor_modules: sensor modules, likewise.
     :param notifiers: notifier classes, likewise.
     """
 
@@ -289,6 +290,7 @@ class ServiceDeclaration:
     sandbox: str | None = None
     extra_links: tuple[str, ...] = ()
     trigger_modules: tuple[str, ...] = ()
+    sensor_modules: tuple[str, ...] = ()
     notifiers: tuple[str, ...] = ()
 
 
