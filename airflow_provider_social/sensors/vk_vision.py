@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk_vision.params import SERVICE
+
+#: The largest task id or moment (ms) the service's integers hold (int64).
+MAX_WHOLE = 2**63 - 1
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -36,7 +36,8 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
     :param name: the task's name. Templated.
     :param from_ms: the first moment to read, in ms.
     :param page_size: results per request when reading (1 to 10000).
-    :param output_path: write the results to this JSON file and push a summary instead. Templated.
+    :param output_path: write the results to this JSON file (a local path, or an ``ObjectStoragePath`` or storage
+        URL) and push a summary instead. Templated.
     :param unsubscribe_when_done: stop the task after reading (a stopped task is not an error).
     :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
     :param mode: ``reschedule`` (default) or ``poke``.
@@ -71,10 +72,11 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
 
     def _whole(self, value: Any, field: str) -> int:
         text = str(value).strip() if isinstance(value, str) else value
-        if isinstance(text, str) and text.isdigit():
-            return int(text)
-        if isinstance(text, bool) or not isinstance(text, int) or text < 0:
-            raise input_error(field, f"must be a whole number of at least 0, got {value!r}", service=SERVICE)
+        if isinstance(text, str) and text.isascii() and text.isdigit():
+            text = int(text)
+        if isinstance(text, bool) or not isinstance(text, int) or not 0 <= text <= MAX_WHOLE:
+            raise input_error(field, f"must be a whole number from 0 to {MAX_WHOLE}, got {value!r}",
+                              service=SERVICE)
         return text
 
     def poke(self, context: Context) -> PokeReturnValue:
@@ -82,8 +84,11 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
 
         :param context: the task's Airflow context.
         """
+        from airflow_provider_social.core.targets import output_target
+
         task_id = self._whole(self.video_task_id, "video_task_id")
         until = self._whole(self.until_ms, "until_ms")
+        output_target(self.output_path, field="output_path", service=SERVICE)  # before any request
         hook = self.get_hook()
         probe = hook.video_results(task_id, name=self.name, from_ms=until, page_size=1, max_items=1)
         if not probe["items"]:
@@ -132,15 +137,9 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
             hook.unsubscribe_video(task_id, name=self.name)
         if not self.output_path:
             return dict(results)
-        target = Path(self.output_path).expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(results, out, ensure_ascii=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        from airflow_provider_social.core.targets import output_target, write_atomically
+
+        target = output_target(self.output_path, field="output_path", service=SERVICE)
+        write_atomically([json.dumps(results, ensure_ascii=False).encode()], target)
         return {"video_task_id": task_id, "count": len(results["items"]),
                 "last_timestamp_ms": results["last_timestamp_ms"], "output_path": str(target)}

@@ -11,6 +11,7 @@ from airflow_provider_social.core.errors import ValidationError
 from airflow_provider_social.operators.vk_vision import VkVisionVideoSubscribeOperator
 from airflow_provider_social.sandbox.vk_vision import SANDBOX_SERVICE_TOKEN
 from airflow_provider_social.sensors.vk_vision import VkVisionVideoResultsSensor
+from tests.operators.garbage import assert_refused_before_any_request, garbage_cases
 
 FILE = "https://example.com/clip.mp4?duration=10"
 
@@ -62,3 +63,45 @@ def test_bad_input_fails_before_any_request(vision, sandbox, context):
     with pytest.raises(ValidationError, match="resend_on_lost_answer"):
         VkVisionVideoSubscribeOperator(task_id="s", link=FILE, actions="od", resend_on_lost_answer="yes")
     assert sandbox.control.created("vk_vision") == []
+
+
+# ------------------------------------------------------------------ issue 20: rendered garbage in every templated field
+VIDEO_GARBAGE = {
+    VkVisionVideoSubscribeOperator: {
+        "link": ["", 5, "ftp://example.com/a.mp4", "[junk", "example.com/clip.mp4", "x" * 10_000, ["a list"]],
+        "actions": ["", "zz", "[junk", "['od', 'zz']", 5, "{'od': 1}", "[]"],
+        "name": ["", 5, ["n"], {"n": 1}],
+    },
+    VkVisionVideoResultsSensor: {
+        "video_task_id": ["", "abc", "-1", True, "inf", "[1]", 12.5],
+        "until_ms": ["", "abc", "-5", True, "inf", "9" * 40, "[1]"],
+        "name": ["", 5, ["n"]],
+        "output_path": [5, ["a.json"], "<dir>", "<file>/out.json"],
+    },
+}
+VIDEO_VALID = {
+    VkVisionVideoSubscribeOperator: {"link": FILE, "actions": "od"},
+    VkVisionVideoResultsSensor: {"video_task_id": 1, "until_ms": 1000},
+}
+
+
+@pytest.mark.parametrize("operator", sorted(VIDEO_GARBAGE, key=lambda c: c.__name__))
+def test_the_video_garbage_table_covers_every_templated_field(operator):
+    assert set(VIDEO_GARBAGE[operator]) == set(operator.template_fields)
+
+
+@pytest.mark.parametrize(("operator", "field", "value"), list(garbage_cases(VIDEO_GARBAGE)))
+def test_rendered_garbage_in_a_video_field_is_an_input_error_before_any_request(vision, sandbox, context, tmp_path,
+                                                                               operator, field, value):
+    if value == "<dir>":
+        value = str(tmp_path)
+    elif value == "<file>/out.json":
+        (tmp_path / "file").write_text("x")
+        value = str(tmp_path / "file" / "out.json")
+    kwargs = {**VIDEO_VALID[operator], field: value}
+
+    def build():
+        task = operator(task_id="t", **kwargs)
+        return task.poke(context) if operator is VkVisionVideoResultsSensor else task.execute(context)
+
+    assert_refused_before_any_request(sandbox, build, field, "VK Cloud Vision")

@@ -36,9 +36,9 @@ BY_ID = 100  # market.getById item_ids maxItems
 def check_product_photo(path: str | os.PathLike[str], field: str) -> LocalFile:
     """A product photo: the wall-photo checks plus VK's product minimum of 400 x 400 px."""
     local = check_photo(path, field=field, operation="upload product photo")
-    info = image_format_and_size(local.path)
+    info = image_format_and_size(local.source)
     if info is not None and min(info[1], info[2]) < MIN_PHOTO_SIDE:
-        raise input_error(field, f"{local.path.name} is {info[1]}x{info[2]}: a product photo needs at least "
+        raise input_error(field, f"{local.name} is {info[1]}x{info[2]}: a product photo needs at least "
                           f"{MIN_PHOTO_SIDE}x{MIN_PHOTO_SIDE} px", service=SERVICE, operation="upload product photo")
     return local
 

@@ -120,6 +120,11 @@ GROUP_METHODS = (
     VkMethod("groups.isMember", (COMMUNITY, USER), idempotent=True),
     VkMethod("execute", (COMMUNITY, USER)),
 )
+#: The Bots Long Poll API (hooks/vk/longpoll.py): a community key with ``manage`` or an admin's user token.
+EVENTS_METHODS = (
+    VkMethod("groups.getLongPollSettings", (COMMUNITY, USER), idempotent=True),
+    VkMethod("groups.getLongPollServer", (COMMUNITY, USER), idempotent=True),  # a new key; the old one still works
+)
 #: The community shop: every method takes a user token (a community admin's, with the ``market`` right); orders
 #: also a community key.
 MARKET_METHODS = (
@@ -173,7 +178,7 @@ def _table(*groups: tuple[VkMethod, ...]) -> Mapping[str, VkMethod]:
 
 #: Every method the hook calls -> its declaration (read-only).
 METHODS: Mapping[str, VkMethod] = _table(WALL_METHODS, MEDIA_METHODS, MESSAGES_METHODS, STATS_METHODS,
-                                         GROUP_METHODS, MARKET_METHODS, ADS_METHODS)
+                                         GROUP_METHODS, MARKET_METHODS, ADS_METHODS, EVENTS_METHODS)
 
 
 def method_spec(name: str) -> VkMethod:
@@ -211,6 +216,7 @@ def encode_params(params: Mapping[str, Any]) -> dict[str, str]:
 
 __all__ = [
     "ADS_METHODS",
+    "EVENTS_METHODS",
     "GROUP_METHODS",
     "MARKET_METHODS",
     "MEDIA_METHODS",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import (
     ConflictError,
@@ -24,10 +21,11 @@ from airflow_provider_social.hooks.yandex_disk.operations import operation_rule
 from airflow_provider_social.hooks.yandex_disk.paths import (
     _flag,
     _human,
-    disk_path,
     parent_path,
     register_secret_url,
+    resource_path,
     safe_local_target,
+    web_url,
 )
 from airflow_provider_social.hooks.yandex_disk.policy import (
     SERVICE,
@@ -38,6 +36,7 @@ from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
 from airflow_provider_social.hooks.yandex_disk.throttle import temporary_upload_path, throttled_media_type
 
 if TYPE_CHECKING:
+    from airflow_provider_social.core.sources import MediaSource
     from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
     from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
     from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
@@ -102,7 +101,7 @@ class YandexDiskTransfers:
         :param remote_path: where the file will go.
         :param overwrite: replace an existing file.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         try:
             href, _operation_id = self._upload_link(path, overwrite)
         except ConflictError as exc:
@@ -112,7 +111,7 @@ class YandexDiskTransfers:
 
     def upload_file(
         self,
-        local_path: str | os.PathLike[str],
+        local_path: Any,
         remote_path: str,
         *,
         overwrite: bool = False,
@@ -122,7 +121,8 @@ class YandexDiskTransfers:
         timeout: float = UPLOAD_WAIT_TIMEOUT,
         avoid_throttle: bool = True,
     ) -> dict[str, Any]:
-        """Upload a local file: get an upload href, then stream the raw bytes in one ``PUT`` with Content-Length.
+        """Upload a file from any source: get an upload href, then stream the raw bytes in one ``PUT`` with
+        Content-Length.
 
         Memory stays flat whatever the size. A file over the account's ``max_file_size`` or free space is refused
         before any upload (:class:`PayloadTooLargeError` / :class:`QuotaExceededError`, from the disk info read
@@ -130,7 +130,9 @@ class YandexDiskTransfers:
         *fresh* link (a href takes one PUT). When the upload host answers 202 (received, not yet moved into Disk)
         the upload's operation is waited for before the file's metadata is read.
 
-        :param local_path: the file to send (a missing file or a directory fails before any network call).
+        :param local_path: the file to send: a local path, an ``ObjectStoragePath`` or storage URL
+            (``s3://conn@bucket/key``), an http(s) URL, bytes or a binary file object (a missing file, a directory
+            or an unreadable URL fails before any call to Yandex).
         :param remote_path: where it goes, e.g. ``disk:/Backups/report.csv``.
         :param overwrite: replace an existing file (else :class:`ConflictError` naming ``remote_path``).
         :param parents: create missing parent folders.
@@ -145,12 +147,11 @@ class YandexDiskTransfers:
         :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}`` as Yandex computed them
             (``md5``/``sha256`` are None while ``status`` is ``"in-progress"``).
         """
-        from airflow_provider_social.core.uploads import check_local_file
+        from airflow_provider_social.core.sources import media_source
 
-        local = check_local_file(local_path, field="local_path", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
-        size = local.stat().st_size
-        return self._upload(lambda: _FileStream(local, size), size, path, local.name, "local_path",
+        source = media_source(local_path, field="local_path", service=SERVICE, allow_empty=True)
+        path = resource_path(remote_path, "remote_path")
+        return self._upload(lambda: _SourceStream(source), source.size, path, source.name, "local_path",
                             overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
                             timeout=timeout, avoid_throttle=avoid_throttle)
 
@@ -173,7 +174,7 @@ class YandexDiskTransfers:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise input_error("data", f"bytes expected, got {type(data).__name__}", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         payload = bytes(data)
         return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", "data", overwrite=overwrite,
                             parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout,
@@ -360,10 +361,8 @@ class YandexDiskTransfers:
         :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
         :return: ``{"path", "operation_id", "status"}``.
         """
-        parts = urlsplit(url or "")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        web_url(url, "url")
+        path = resource_path(remote_path, "remote_path")
         if parents:
             self.resources.create_folder(parent_path(path), parents=True)
         try:
@@ -378,26 +377,32 @@ class YandexDiskTransfers:
 
         :param path: the file.
         """
-        response = self.client.call("get download link", params={"path": disk_path(path, "path")})
+        response = self.client.call("get download link", params={"path": resource_path(path, "path")})
         href = str(response.json()["href"])
         register_secret_url(href)
         return href
 
-    def download_file(self, remote_path: str, local_path: str | os.PathLike[str], *, overwrite: bool = True
-                      ) -> dict[str, Any]:
-        """Stream a file to ``local_path`` (a file path, or an existing directory to keep the remote name).
+    def download_file(self, remote_path: str, local_path: Any, *, overwrite: bool = True) -> dict[str, Any]:
+        """Stream a file to ``local_path`` (a file path, or an existing directory to keep the remote name), or to
+        an object in a store (an ``ObjectStoragePath`` or a storage URL such as ``s3://conn@bucket/key``; one
+        ending with ``/`` keeps the remote name).
 
-        Written to a temporary file beside the target and renamed into place, so a broken download never leaves
-        a partial file; redirects are followed; a break is retried with a fresh link. The target never lands
-        outside the directory it names.
+        Written under a temporary name beside the target and moved into place, so a broken download never leaves
+        a partial file or object; redirects are followed; a break is retried with a fresh link. A local target
+        never lands outside the directory it names.
 
         :param remote_path: the file on Disk.
-        :param local_path: a file path, or an existing directory (the remote name is kept).
-        :param overwrite: replace an existing local file (else :class:`ConflictError` before any download).
+        :param local_path: a file path, or an existing directory (the remote name is kept); or an object in a
+            store.
+        :param overwrite: replace an existing file (else :class:`ConflictError` before any download).
         :return: ``{"path", "local_path", "size"}``.
         """
-        path = disk_path(remote_path, "remote_path")
-        target = safe_local_target(local_path, path)
+        from airflow_provider_social.core.targets import is_storage_target, storage_target
+
+        path = resource_path(remote_path, "remote_path")
+        target = (storage_target(local_path, field="local_path", service=SERVICE,
+                                 name=path.rstrip("/").rsplit("/", 1)[-1])
+                  if is_storage_target(local_path) else safe_local_target(local_path, path))
         if target.exists() and not overwrite:
             raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
                                 hint="pass overwrite=True")
@@ -430,7 +435,7 @@ class YandexDiskTransfers:
         :param remote_path: the file.
         :param max_size: refuse (before downloading) files larger than this many bytes.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         meta = self.resources.get_metadata(path, fields="type,size")
         if meta.get("type") != "file":
             raise input_error("remote_path", f"{path!r} is a folder, not a file", service=SERVICE)
@@ -444,8 +449,9 @@ class YandexDiskTransfers:
         return self._with_fresh_link("read bytes", lambda: self.get_download_link(path),
                                      lambda href: self._send_to_link("read bytes", href).content)
 
-    def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
-        from airflow_provider_social.core.uploads import save_response_body
+    def _download(self, link: Callable[[], str], target: Any, path: str) -> dict[str, Any]:
+        from airflow_provider_social.core.targets import write_atomically
+        from airflow_provider_social.core.uploads import DOWNLOAD_BLOCK, response_blocks
 
         def fetch(href: str) -> int:
             import requests as _requests
@@ -456,7 +462,7 @@ class YandexDiskTransfers:
             shown = redact_url(href, signed=True)
             response = self._send_to_link("download file", href)
             try:
-                return save_response_body(response, target)
+                return write_atomically(response_blocks(response, DOWNLOAD_BLOCK), target)
             except (_requests.RequestException, HTTPError) as exc:
                 raise RetryableError(ServerError(f"download from {shown} broke off: {type(exc).__name__}",
                                                  service=SERVICE, operation="download file")) from None
@@ -468,7 +474,7 @@ class YandexDiskTransfers:
 
 
 class _BytesBody:
-    """In-memory bytes as an upload body with the same interface as :class:`_FileStream`."""
+    """In-memory bytes as an upload body with the same interface as :class:`_SourceStream`."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -485,13 +491,13 @@ class _BytesBody:
         pass
 
 
-class _FileStream:
-    """A file body for one upload attempt: Content-Length known, read in 1 MiB chunks (fewer syscalls than the
+class _SourceStream:
+    """A source's body for one upload attempt: Content-Length known, read in 1 MiB chunks (fewer syscalls than the
     16 KiB requests would use for a file object), never held in memory."""
 
-    def __init__(self, path: Path, size: int) -> None:
-        self._fh = open(path, "rb")  # noqa: SIM115 - closed by the attempt that owns it
-        self._size = size
+    def __init__(self, source: MediaSource) -> None:
+        self._fh = source.open()
+        self._size = source.size
 
     def __len__(self) -> int:
         return self._size
