@@ -418,7 +418,7 @@ class YandexDiskTransfers:
         :param remote_path: the file.
         :param start: the first byte wanted.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         if not isinstance(start, int) or isinstance(start, bool) or start < 0:
             raise input_error("start", f"must be a byte offset (an integer >= 0), got {start!r}", service=SERVICE)
         headers = {"Range": f"bytes={start}-"} if start else {}
