@@ -192,6 +192,7 @@ class VkHook(SocialHook, form=CONNECTION_FORM):
     create_story = delegate("uploads", VkUploads.create_story)
     upload_video = delegate("uploads", VkUploads.upload_video)
     upload_document = delegate("uploads", VkUploads.upload_document)
+    upload_poll_photo = delegate("uploads", VkUploads.upload_poll_photo)
 
     create_post = delegate("wall", VkWall.create_post)
     create_composite_post = delegate("wall", VkWall.create_composite_post)

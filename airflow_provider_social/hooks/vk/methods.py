@@ -85,6 +85,8 @@ WALL_METHODS = (
     VkMethod("wall.createComment", _ANY),
     VkMethod("wall.getById", (USER,), idempotent=True),
     VkMethod("polls.create"),
+    VkMethod("polls.getPhotoUploadServer", idempotent=True),
+    VkMethod("polls.savePhoto"),
 )
 MEDIA_METHODS = (
     VkMethod("photos.createAlbum"),

@@ -99,7 +99,8 @@ class VkState:
         self.clock = clock or (sandbox.clock if sandbox is not None else SandboxClock())
         self.lock = threading.RLock()
         self.ids = {name: itertools.count(1) for name in ("post", "photo", "album", "poll", "story", "video",
-                                                          "doc", "message", "comment", "server", "link")}
+                                                          "doc", "message", "comment", "server", "link",
+                                                          "poll_photo")}
         self.tokens: dict[str, Token] = {}
         self.users = {
             1: User(1, "Sandbox", "Admin", "id1", online=True),
@@ -118,6 +119,7 @@ class VkState:
         self.photos: dict[tuple[int, int], dict[str, Any]] = {}
         self.albums: dict[tuple[int, int], dict[str, Any]] = {}
         self.polls: dict[tuple[int, int], dict[str, Any]] = {}
+        self.poll_photos: dict[int, dict[str, Any]] = {}  # id -> a saved poll background (polls.savePhoto)
         self.stories: list[dict[str, Any]] = []
         self.videos: dict[tuple[int, int], dict[str, Any]] = {}
         self.docs: dict[tuple[int, int], dict[str, Any]] = {}
@@ -267,6 +269,7 @@ class VkState:
                 "photos": list(self.photos.values()),
                 "albums": list(self.albums.values()),
                 "polls": list(self.polls.values()),
+                "poll_photos": [{k.lstrip("_"): v for k, v in photo.items()} for photo in self.poll_photos.values()],
                 "stories": list(self.stories),
                 "videos": list(self.videos.values()),
                 "docs": list(self.docs.values()),
