@@ -15,12 +15,11 @@ size 795x200px ... Recommended size: 1590x400px"). VK's own pages give no minimu
 
 from __future__ import annotations
 
-import hmac
 from typing import TYPE_CHECKING, Any
 
 from .errors import VkError, missing
 from .images import image_info, image_problem
-from .signing import sign
+from .signing import save_signed_photo, sign
 
 if TYPE_CHECKING:
     from .methods.registry import Call
@@ -59,14 +58,7 @@ def claim_poll_photo(call: Call) -> Upload:
     upload = vk.uploads.get(photo.split(".")[0])
     if upload is None or upload.kind != "poll_photo" or upload.result is None:
         raise VkError(129, "Invalid photo")
-    expected = sign(vk, "poll_photo", upload.id, upload.server, photo)
-    if not hmac.compare_digest(given, expected) or upload.saved or upload.user_id != call.user_id:
-        raise VkError(121, "Invalid hash")
-    problems = [f["problem"] for f in upload.result["files"] if f.get("problem")]
-    if problems:
-        raise VkError(129, f"Invalid photo: {problems[0]}")
-    upload.saved = True
-    return upload
+    return save_signed_photo(vk, upload, "poll_photo", photo, given, user_id=call.user_id)
 
 
 def save_poll_photo(call: Call) -> dict[str, Any]:
