@@ -131,3 +131,14 @@ def test_an_expired_poll_photo_upload_url_is_replaced_once(sandbox, vk_sandbox, 
     expire_upload_urls(sandbox, hook, "polls.getPhotoUploadServer", times=5)
     with pytest.raises(UploadRejected, match="expired"):
         hook.upload_poll_photo(png(tmp_path / "bg.png", 1590, 400))
+
+
+def test_the_post_operator_uploads_a_poll_s_background_photo(sandbox, vk_sandbox, monkeypatch, tmp_path):
+    from airflow_provider_social.operators import vk as ops
+
+    monkeypatch.setattr(ops.VkBaseOperator, "get_hook", lambda self: vk_sandbox())
+    background = png(tmp_path / "bg.png", 1590, 400)
+    post = VkCreatePostOperator(task_id="vote", message="Vote", poll={"question": "Q", "answers": ["A", "B"],
+                                                                      "photo": background}).execute(ti_context("vote"))
+    poll = sandbox.control.state("vk")["polls"][0]
+    assert post["attachments"] == [f"poll{OWNER}_{poll['id']}"] and poll["photo"]["width"] == 1590
