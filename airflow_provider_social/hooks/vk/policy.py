@@ -4,7 +4,7 @@ The error table (codes from VK's schema ``errors.json``, reference section 1.3):
 
     5            -> Renew: a VK ID token is refreshed once; then an auth error naming `airflow social auth vk`
     6            -> Retry (not processed: VK refused it before acting, so even wall.post may be repeated)
-    9, 29        -> RateLimitError with a hint, no retry (flood control; a method's daily quota)
+    9, 29, 219, 224 -> RateLimitError with a hint, no retry (flood control; a method's daily quota; ads posts)
     10           -> Retry (internal server error; create-calls are not repeated unless safe, e.g. with a guid)
     14           -> CaptchaRequired carrying captcha_sid/captcha_img or the new redirect_uri; never retried
     7/15/27/203/214/200/210/212 -> PermissionDeniedError naming the missing scope or the token kind
@@ -241,6 +241,12 @@ ERRORS: Mapping[int, ErrorRule] = MappingProxyType({
     210: _DENIED,
     212: _DENIED,
     214: _ADMIN,
+    # mark_as_ads (wall.post, wall.repost): VK allows "no more than five ads posts a day, of which no more than three
+    # outside the VK exchange"; the post was not made, so nothing is retried.
+    219: ErrorRule(RateLimitError, "VK refuses another post marked as advertising this soon after the last one; "
+                   "post it later or without mark_as_ads"),
+    224: ErrorRule(RateLimitError, "VK allows a community at most five posts marked as advertising a day, three of "
+                   "them outside the VK exchange; post it tomorrow or without mark_as_ads"),
 })
 
 #: The ads cabinet's hint for error 600: the account is not the token owner's.

@@ -142,3 +142,15 @@ def test_the_post_operator_uploads_a_poll_s_background_photo(sandbox, vk_sandbox
                                                                       "photo": background}).execute(ti_context("vote"))
     poll = sandbox.control.state("vk")["polls"][0]
     assert post["attachments"] == [f"poll{OWNER}_{poll['id']}"] and poll["photo"]["width"] == 1590
+
+
+def test_past_vk_s_daily_ads_posts_the_error_says_so_and_is_not_retried(sandbox, vk_sandbox):
+    from airflow_provider_social.core.errors import RateLimitError
+
+    hook = vk_sandbox()
+    for n in range(3):
+        hook.create_post(f"Ad {n}", mark_as_ads=True, guid=f"ad-{n}")
+    with pytest.raises(RateLimitError, match="Too many ads posts") as refused:
+        hook.create_post("Ad 3", mark_as_ads=True, guid="ad-3")
+    assert "without mark_as_ads" in str(refused.value) and "224" in str(refused.value)
+    assert len(posts(sandbox)) == 3
