@@ -44,6 +44,8 @@ def invoke(vk: VkState, token: Token, name: str, data: dict[str, str], v: str, b
         raise VkError(3, errors.UNKNOWN_METHOD)
     rules.check_access(method, token)
     rules.check_injected(vk, name, data)
+    with vk.lock:
+        vk.history.check_quota(token.value, name)
     return method.func(Call(vk, token, Params(data), name, v, base_url))
 
 

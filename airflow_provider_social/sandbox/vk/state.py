@@ -136,6 +136,9 @@ class VkState:
         from .shop import ShopState  # market and ads (VkState.shop)
 
         self.shop = ShopState(self)
+        from .history import HistoryState  # seeded history, read indexes, daily quotas (VkState.history)
+
+        self.history = HistoryState(self)
 
     # ---------------------------------------------------------------- ids and tokens
 
@@ -187,7 +190,7 @@ class VkState:
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/vk``; answers the new dump."""
         known = {"captcha_next", "flood_next", "rate_limits", "users", "legacy_auto_approve", "reset_violations"}
-        known |= self.shop.KNOWN
+        known |= self.shop.KNOWN | self.history.KNOWN
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
@@ -210,6 +213,7 @@ class VkState:
             if data.get("reset_violations"):
                 self.rate_limit_violations = 0
             self.shop.configure(data)
+            self.history.configure(data)
         return self.dump()
 
     def _captcha(self, spec: Any) -> Captcha | None:
@@ -279,4 +283,5 @@ class VkState:
                 "flood_next": self.flood_next,
                 "legacy_auto_approve": self.legacy_auto_approve,
                 **self.shop.dump(),
+                **self.history.dump(),
             }
