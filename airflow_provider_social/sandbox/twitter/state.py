@@ -56,7 +56,7 @@ class TwitterState:
         self._ids = itertools.count(1_880_000_000_000_000_000 + int(self.clock.now()) * 1000)
         # How long processing takes on the sandbox clock (seconds), per media kind.
         self.processing_secs = {"gif": 3.0, "video": 10.0}
-        from .reads import ReadHistory  # metrics, pagination tokens and seeding of the read endpoints
+        from .history import ReadHistory  # metrics, pagination tokens and seeding of the read endpoints
 
         self.history = ReadHistory(self)
 

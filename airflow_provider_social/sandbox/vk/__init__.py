@@ -3,8 +3,9 @@
 
 Modules: :mod:`.routes` (method router and envelopes), :mod:`.state` (users, the community, walls, media,
 messages), :mod:`.rules` (tokens, token kinds, rate limits, captcha/flood, guid), :mod:`.methods` (one module
-per area), :mod:`.uploads` and :mod:`.images` (upload servers), :mod:`.execute` (VKScript subset),
-:mod:`.vk_id` and :mod:`.legacy_oauth`.
+per area), :mod:`.uploads` and :mod:`.images` (upload servers), :mod:`.execute` and :mod:`.vkscript` (the
+VKScript subset), :mod:`.history` (seeded history, read indexes, daily quotas), :mod:`.vk_id` and
+:mod:`.legacy_oauth`.
 """
 
 from __future__ import annotations
