@@ -359,15 +359,19 @@ class _Parser:
 
     def arguments(self) -> list[Expr]:
         self.take("(")
-        args = []
-        while self.peek() != ")":
-            args.append(self.expression())
+        return self.listed(")")
+
+    def listed(self, close: str) -> list[Expr]:
+        """Comma-separated expressions up to ``close`` (taken); a trailing comma is allowed."""
+        values = []
+        while self.peek() != close:
+            values.append(self.expression())
             if self.peek() == ",":
                 self.take()
-            elif self.peek() != ")":
-                raise _Compile(f"expected ',' or ')', got {self.peek()!r}")
-        self.take(")")
-        return args
+            elif self.peek() != close:
+                raise _Compile(f"expected ',' or {close!r}, got {self.peek()!r}")
+        self.take(close)
+        return values
 
     def primary(self) -> Expr:
         kind, text = self.take()
@@ -390,14 +394,7 @@ class _Parser:
             self.take(")")
             return inner
         if text == "[":
-            items = []
-            while self.peek() != "]":
-                items.append(self.expression())
-                if self.peek() == ",":
-                    self.take()
-                elif self.peek() != "]":
-                    raise _Compile(f"expected ',' or ']', got {self.peek()!r}")
-            self.take("]")
+            items = self.listed("]")
             return lambda run: [item(run) for item in items]
         if text == "{":
             return self.object_literal()
