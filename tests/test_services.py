@@ -26,8 +26,8 @@ def test_auth_commands_are_the_declared_ones():
     assert [c.name for c in auth.subcommands] == [d.name for d in declared]
     for command, declaration in zip(auth.subcommands, declared, strict=True):
         assert command.help == declaration.help
-        # The declared arguments, then the ones every auth command shares; help texts end with the default.
-        expected = [*declaration.args, *AUTH_COMMON_ARGS]
+        # --conn-id and the declared options, then the ones every auth command shares; help texts end with the default.
+        expected = [*declaration.arguments, *AUTH_COMMON_ARGS]
         assert [a.flags for a in command.args] == [a.flags for a in expected]
         for arg, declared in zip(command.args, expected, strict=True):
             assert {k: v for k, v in arg.kwargs.items() if k != "help"} == {

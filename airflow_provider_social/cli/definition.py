@@ -59,7 +59,7 @@ def _auth_command(command: AuthCommand, conn_type: str) -> ActionCommand:
         name=command.name,
         help=command.help,
         func=_guarded(command, conn_type),
-        args=tuple(_with_default(arg) for arg in (*command.args, *AUTH_COMMON_ARGS)),
+        args=tuple(_with_default(arg) for arg in (*command.arguments, *AUTH_COMMON_ARGS)),
     )
 
 

@@ -133,6 +133,8 @@ def cli_arg(*flags: str, **kwargs: Any) -> CliArg:
 # Arguments most auth commands share.
 CLIENT_ID_ARG = cli_arg("--client-id", help="OAuth client ID (default: the connection's client_id extra)")
 CLIENT_SECRET_ARG = cli_arg("--client-secret", help="OAuth client secret (default: the connection's)")
+#: An OAuth client's own credentials, for commands with no other way to name them (the device flow).
+CLIENT_CREDENTIAL_ARGS = (CLIENT_ID_ARG, CLIENT_SECRET_ARG)
 PRINT_ONLY_ARG = cli_arg(
     "--print-only",
     help="Do not write the connection; print the AIRFLOW_CONN_* line instead (for secrets backends)",
@@ -143,6 +145,10 @@ PASTE_ARG = cli_arg("--paste", action="store_true",
                     help="Do not listen on the redirect URI; paste the URL the browser was sent to")
 BROWSER_TIMEOUT_ARG = cli_arg("--timeout", type=int, default=300,
                               help="Seconds to wait for the browser to come back (default 300)")
+
+
+#: The options of a command that authorises in a browser: paste the redirect, how long to wait, or only print.
+BROWSER_FLOW_ARGS = (PASTE_ARG, BROWSER_TIMEOUT_ARG, PRINT_ONLY_ARG)
 
 
 def conn_id_arg(default: str) -> CliArg:
@@ -184,13 +190,20 @@ class OAuthOverride:
 
 @dataclass(frozen=True)
 class AuthCommand:
-    """``airflow social auth <name>``: ``func`` is the dotted path of the implementation, loaded on first use."""
+    """``airflow social auth <name>``: ``func`` is the dotted path of the implementation, loaded on first use;
+    ``conn_id`` the connection it writes unless ``--conn-id`` names another; ``args`` the command's own options."""
 
     name: str
+    conn_id: str
     help: str
     func: str
     args: tuple[CliArg, ...]
     oauth_override: OAuthOverride = OAuthOverride()
+
+    @property
+    def arguments(self) -> tuple[CliArg, ...]:
+        """``--conn-id``, then the command's own options (the CLI appends :data:`AUTH_COMMON_ARGS`)."""
+        return (conn_id_arg(self.conn_id), *self.args)
 
 
 class ConnectionFields(Protocol):

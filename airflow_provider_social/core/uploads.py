@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from airflow_provider_social.core.errors import PayloadTooLargeError, input_error
+from airflow_provider_social.core.errors import PayloadTooLargeError, SocialApiError, input_error
+
+T = TypeVar("T")
 
 CHUNK_SIZE = 1024 * 1024  # large enough for throughput, small enough to keep memory flat
 # A download's one reused buffer. 4 MiB took ~10% less CPU per byte than 1 MiB on 2 cores (a quarter of the
@@ -96,6 +98,34 @@ class _Window:
 
     def close(self) -> None:
         self._fh.close()
+
+
+class RefusedLinkRetry:
+    """Sends to a single-use upload link so that its first refusal is retried once from a fresh link.
+
+    Upload hosts (VK's, OK's) answer a link that expired or was already used with the same kind of error body as a
+    file they will not take, and neither documents how to tell them apart (UNCONFIRMED); so the first refusal asks
+    :meth:`~airflow_provider_social.core.http.Transport.with_retries` for another attempt (which gets a fresh link)
+    and a second refusal is final. A failed send is safe to repeat too: nothing is saved until the upload's answer
+    is used. Build one per upload (it counts that upload's refusals).
+    """
+
+    def __init__(self) -> None:
+        self.refusals = 0
+
+    def send(self, send: Callable[[], T]) -> T:
+        """``send()``: its answer, or a RetryableError for the first refusal; a second refusal is raised as is."""
+        from airflow_provider_social.core.http import RetryableError
+
+        try:
+            return send()
+        except RetryableError as failed:
+            raise RetryableError(failed.error, failed.wait, safe_to_repeat=True) from None
+        except SocialApiError as refused:
+            self.refusals += 1
+            if self.refusals > 1:
+                raise
+            raise RetryableError(refused, safe_to_repeat=True) from None
 
 
 def file_md5(path: Path, chunk_size: int = CHUNK_SIZE) -> str:

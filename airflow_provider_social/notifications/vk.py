@@ -45,7 +45,9 @@ class VkNotifier(BaseNotifier):
 
     def notify(self, context: Any) -> None:
         from airflow_provider_social.hooks.vk import VkHook
+        from airflow_provider_social.hooks.vk.checks import check_conn_id
 
+        check_conn_id(self.vk_conn_id)
         random_id = message_random_id(context, "notify")
         if random_id is None and context.get("dag_run") is not None:
             run = context["dag_run"]

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.rendered import as_list, as_mapping
 from airflow_provider_social.hooks.vk.keys import message_random_id, post_guid
 from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
 
@@ -24,13 +26,27 @@ if TYPE_CHECKING:
 
     from airflow_provider_social.hooks.vk import VkHook
 
+SERVICE = "VK"
 
-def _as_list(value: Any) -> list[Any]:
+
+def _list(value: Any, field: str) -> list[Any]:
+    """A list field as rendered (a list, its JSON or Python repr, one item); see :mod:`core.rendered`."""
+    return as_list(value, field, service=SERVICE)
+
+
+def _mapping(value: Any, field: str) -> dict[str, Any] | None:
+    return as_mapping(value, field, service=SERVICE)
+
+
+def _optional_text(value: Any, field: str) -> str | None:
+    """A single-value text field (a path, a URL, a key): None when empty; a list, a dict or a number is refused."""
     if value is None or value == "":
-        return []
-    if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, Sequence):
-        return [value]
-    return list(value)
+        return None
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)  # type: ignore[return-value]
+    if not isinstance(value, str):
+        raise input_error(field, f"expected text, got {type(value).__name__} {value!r:.60}", service=SERVICE)
+    return value
 
 
 def _record_post_link(operator: Any, context: Context, url: str | None) -> None:
@@ -60,8 +76,9 @@ class VkBaseOperator(BaseOperator):
     def get_hook(self) -> VkHook:
         """The :class:`VkHook` for ``vk_conn_id``."""
         from airflow_provider_social.hooks.vk import VkHook
+        from airflow_provider_social.hooks.vk.checks import check_conn_id
 
-        return VkHook(self.vk_conn_id)
+        return VkHook(check_conn_id(self.vk_conn_id))
 
 
 class VkCreatePostOperator(VkBaseOperator):
@@ -105,11 +122,13 @@ class VkCreatePostOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
+        photos, attachments = _list(self.photos, "photos"), _list(self.attachments, "attachments")
+        video, poll = _optional_text(self.video, "video"), _mapping(self.poll, "poll")
         post = self.get_hook().create_post(
-            self.message, photos=_as_list(self.photos), video=self.video or None, poll=self.poll or None,
-            link=self.link or None, attachments=_as_list(self.attachments), group_id=self.group_id,
-            from_group=self.from_group, publish_date=self.publish_date or None, copyright=self.copyright or None,
-            guid=post_guid(context),
+            self.message, photos=photos, video=video, poll=poll or None, link=self.link or None,
+            attachments=attachments, group_id=self.group_id, from_group=self.from_group,
+            publish_date=None if self.publish_date in (None, "") else self.publish_date,
+            copyright=self.copyright or None, guid=post_guid(context),
         )
         _record_post_link(self, context, post["url"])
         self.log.info("Posted %s", self.post_url)
@@ -124,10 +143,8 @@ class VkCreateCompositePostOperator(VkCreatePostOperator):
 
         :param context: the task's Airflow context.
         """
-        if not _as_list(self.attachments):
-            from airflow_provider_social.core.errors import input_error
-
-            raise input_error("attachments", "a composite post needs existing attachments", service="VK")
+        if not _list(self.attachments, "attachments"):
+            raise input_error("attachments", "a composite post needs existing attachments", service=SERVICE)
         return super().execute(context)
 
 
@@ -148,8 +165,10 @@ class VkDeletePostOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        return {"post_id": int(self.post_id), "deleted": self.get_hook().delete_post(self.post_id,
-                                                                                     group_id=self.group_id)}
+        from airflow_provider_social.hooks.vk.checks import positive_id
+
+        post_id = positive_id(self.post_id, "post_id")
+        return {"post_id": post_id, "deleted": self.get_hook().delete_post(post_id, group_id=self.group_id)}
 
 
 class VkRepostOperator(VkBaseOperator):
@@ -203,7 +222,7 @@ class VkCreateCommentOperator(VkBaseOperator):
         :param context: the task's Airflow context.
         """
         return self.get_hook().create_comment(
-            self.post_id, self.message, attachments=_as_list(self.attachments), group_id=self.group_id,
+            self.post_id, self.message, attachments=_list(self.attachments, "attachments"), group_id=self.group_id,
             from_group=self.from_group, guid=post_guid(context, "comment"))
 
 
@@ -228,9 +247,13 @@ class VkCreateAlbumOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
+        from airflow_provider_social.hooks.vk.files import check_photo
+
+        photos = _list(self.photos, "photos")
+        for photo in photos:  # every file is checked before the album is created
+            check_photo(photo, field="photos")
         hook = self.get_hook()
         album = hook.create_album(self.title, description=self.description, group_id=self.group_id)
-        photos = _as_list(self.photos)
         uploaded = hook.upload_album_photos(album["id"], photos, group_id=self.group_id) if photos else []
         return {"album_id": album["id"], "url": album["url"], "photos": [p["attachment"] for p in uploaded]}
 
@@ -256,9 +279,13 @@ class VkUploadPhotosOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        uploaded = self.get_hook().upload_album_photos(self.album_id, _as_list(self.photos), group_id=self.group_id,
-                                                       caption=self.caption)
-        return {"album_id": int(self.album_id), "photos": [p["attachment"] for p in uploaded]}
+        from airflow_provider_social.hooks.vk.checks import positive_id
+
+        album_id = positive_id(self.album_id, "album_id")
+        caption = _optional_text(self.caption, "caption")
+        uploaded = self.get_hook().upload_album_photos(album_id, _list(self.photos, "photos"), group_id=self.group_id,
+                                                       caption=caption)
+        return {"album_id": album_id, "photos": [p["attachment"] for p in uploaded]}
 
 
 class VkCreateStoryOperator(VkBaseOperator):
@@ -283,8 +310,9 @@ class VkCreateStoryOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        return self.get_hook().create_story(self.path, group_id=self.group_id, link_text=self.link_text or None,
-                                            link_url=self.link_url or None)
+        return self.get_hook().create_story(_optional_text(self.path, "path") or "", group_id=self.group_id,
+                                            link_text=_optional_text(self.link_text, "link_text"),
+                                            link_url=_optional_text(self.link_url, "link_url"))
 
 
 class VkUploadVideoOperator(VkBaseOperator):
@@ -313,9 +341,10 @@ class VkUploadVideoOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        video = self.get_hook().upload_video(self.path or None, link=self.link or None, name=self.name,
-                                             description=self.description, group_id=self.group_id,
-                                             wallpost=self.wallpost)
+        video = self.get_hook().upload_video(_optional_text(self.path, "path"), link=_optional_text(self.link, "link"),
+                                             name=_optional_text(self.name, "name"),
+                                             description=_optional_text(self.description, "description"),
+                                             group_id=self.group_id, wallpost=self.wallpost)
         return {k: video.get(k) for k in ("video_id", "owner_id", "attachment", "access_key")}
 
 
@@ -343,7 +372,12 @@ class VkSendMessageOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        return self.get_hook().send_message(self.peer_id, self.message, keyboard=self.keyboard or None,
+        keyboard = _mapping(self.keyboard, "keyboard")
+        if self.group_id not in (None, ""):
+            from airflow_provider_social.hooks.vk.connection import parse_group_id
+
+            parse_group_id(self.group_id)  # not sent (the community token sends as its community), but not garbage
+        return self.get_hook().send_message(self.peer_id, self.message, keyboard=keyboard or None,
                                             random_id=message_random_id(context))
 
 
@@ -375,15 +409,23 @@ class VkExportStatsOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        path = Path(self.output_path)
-        if path.suffix.lower() not in (".json", ".csv"):
-            from airflow_provider_social.core.errors import input_error
+        from airflow_provider_social.hooks.vk.checks import unix_time
+        from airflow_provider_social.hooks.vk.stats import check_post_ids
 
-            raise input_error("output_path", f"must end in .json or .csv, got {path.name!r}", service="VK")
+        output = _optional_text(self.output_path, "output_path")
+        path = Path(output or "")
+        if path.suffix.lower() not in (".json", ".csv"):
+            raise input_error("output_path", f"must end in .json or .csv, got {path.name!r}", service=SERVICE)
+        if path.is_dir():
+            raise input_error("output_path", f"{str(path)!r} is a directory, a file is expected", service=SERVICE)
+        ids = _list(self.post_ids, "post_ids")
+        if ids:
+            check_post_ids(ids)  # before stats.get: a bad id must not cost a request
+        # Checked here too (the hook checks them again) so that a bad date fails before the connection is read.
+        date_from = unix_time(self.date_from, field="date_from")
+        date_to = None if self.date_to in (None, "") else unix_time(self.date_to, field="date_to")
         hook = self.get_hook()
-        stats = hook.get_community_stats(self.date_from, self.date_to or None, interval=self.interval,
-                                         group_id=self.group_id)
-        ids = _as_list(self.post_ids)
+        stats = hook.get_community_stats(date_from, date_to, interval=self.interval, group_id=self.group_id)
         reach = hook.get_post_reach(ids, group_id=self.group_id) if ids else []
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix.lower() == ".json":

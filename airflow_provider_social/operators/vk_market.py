@@ -8,16 +8,15 @@ job instead of doing it twice.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.rendered import rendered_value
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
+from airflow_provider_social.hooks.vk.market_rows import load_catalogue
+from airflow_provider_social.hooks.vk.market_values import DeletionBound, ad_name, deletion_bound, whole_number
 from airflow_provider_social.hooks.vk.products import Product
 from airflow_provider_social.hooks.vk.wall import post_url
 from airflow_provider_social.operators.vk import VkBaseOperator
@@ -28,28 +27,9 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk import VkHook
 
 
-def load_catalogue(catalogue: Any) -> list[dict[str, Any]]:
-    """Catalogue rows from a list of dicts, or a ``.json`` (a list of objects) or ``.csv`` (a header row) file."""
-    if isinstance(catalogue, (str, os.PathLike)):
-        path = Path(catalogue)
-        if not path.is_file():
-            raise input_error("catalogue", f"no such file: {path}", service=SERVICE)
-        if path.suffix.lower() == ".json":
-            try:
-                rows = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise input_error("catalogue", f"{path.name} is not valid JSON: {exc}", service=SERVICE) from None
-        elif path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8", newline="") as handle:
-                rows = list(csv.DictReader(handle))
-        else:
-            raise input_error("catalogue", f"expected a .json or .csv file, got {path.name}", service=SERVICE)
-    else:
-        rows = catalogue
-    if not isinstance(rows, Sequence) or isinstance(rows, (str, bytes)) or not all(
-            isinstance(r, Mapping) for r in rows):
-        raise input_error("catalogue", "expected a list of product objects", service=SERVICE)
-    return [dict(r) for r in rows]
+#: Default bound on deletions by ``VkMarketSyncOperator(delete_absent=True)``: a tenth of the shop's products with
+#: a SKU, rounded up (so a shop of 1..10 such products may lose one per run).
+DEFAULT_MAX_DELETE = 0.1
 
 
 class VkMarketSyncOperator(VkBaseOperator):
@@ -57,86 +37,136 @@ class VkMarketSyncOperator(VkBaseOperator):
 
     Adds products whose SKU the shop lacks (photos uploaded), edits products whose fields differ, and with
     ``delete_absent`` deletes shop products whose SKU is not in the catalogue (products without a SKU are never
-    touched). Every row is checked (fields, limits, photo files, categories, duplicate SKUs) before the first
-    change. Idempotent on retry: the shop is read first, so a retried run only does what is still missing.
-    Fields VK does not return (dimensions, weight, photos) are sent when a product is added, not compared.
+    touched). Every row is checked (fields, limits, every photo file by its bytes and VK's 400 x 400 px product
+    minimum, categories, duplicate SKUs) and the deletions are bounded before the first change; errors name the row
+    as ``catalogue[<n>].<field>``, ``n`` counting products from 0. Idempotent on retry: the shop is read first, so a
+    retried run only does what is still missing. Fields VK does not return (dimensions, weight, photos) are sent
+    when a product is added, not compared.
+
+    With ``delete_absent``, an empty catalogue (an empty list, a header-only CSV, ``[]`` in JSON) is refused: it is
+    far more often a failed export than a wish to empty the shop. More deletions than ``max_delete`` allows are
+    refused too, naming how many products would go; nothing is changed in either case.
 
     Returns ``{"added", "edited", "unchanged", "deleted"}`` counts, ``"item_ids"`` (SKU -> product id) and
     ``"added_ids"``, ``"edited_ids"``, ``"deleted_ids"``.
 
     :param catalogue: a list of product dicts (fields of :class:`~airflow_provider_social.hooks.vk.products.Product`,
-        ``sku`` required), or a path to a ``.json`` / ``.csv`` file. Templated.
+        ``sku`` required; also as rendered JSON or Python repr), or a path to a ``.json`` / ``.csv`` file (see
+        :func:`~airflow_provider_social.hooks.vk.market_rows.load_catalogue`). Templated.
     :param delete_absent: delete shop products whose SKU is not in the catalogue (default False).
+    :param max_delete: the most products one run may delete: an int is a count, a float in 0..1 (or ``"25%"``) a
+        fraction of the shop's products with a SKU, rounded up; default 0.1. ``1.0`` lifts the bound.
+    :param encoding: the catalogue file's encoding (default UTF-8, with or without a byte order mark), e.g.
+        ``"cp1251"`` for a CSV saved by Russian Excel as plain "CSV".
+    :param delimiter: the CSV delimiter (default: ``,``, ``;`` or tab, whichever splits the header row into the
+        most columns, or Excel's ``sep=`` first line).
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "catalogue")
 
-    def __init__(self, *, catalogue: Any, delete_absent: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, catalogue: Any, delete_absent: bool = False,
+                 max_delete: int | float | str = DEFAULT_MAX_DELETE, encoding: str | None = None,
+                 delimiter: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.catalogue = catalogue
         self.delete_absent = delete_absent
+        self.max_delete = max_delete
+        self.encoding = encoding
+        self.delimiter = delimiter
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Sync the shop.
 
         :param context: the task's Airflow context.
         """
+        bound = deletion_bound(self.max_delete)
+        hook = _hook(self)
+        gid = hook.group(self.group_id)
         products = self._products()
-        hook = self.get_hook()
         categories = hook.market_categories()
         for n, product in enumerate(products):
             if product.category_id not in categories:
                 raise input_error(f"catalogue[{n}].category_id", f"unknown category {product.category_id}",
                                   service=SERVICE)
         shop: dict[str, dict[str, Any]] = {}
-        for item in hook.list_products(group_id=self.group_id, with_disabled=True):
+        for item in hook.list_products(group_id=gid, with_disabled=True):
             if item.get("sku"):
                 shop.setdefault(str(item["sku"]), item)  # newest first: the newest product with a SKU wins
+        wanted = {p.sku for p in products}
+        absent = [int(item["id"]) for sku, item in shop.items() if sku not in wanted] if self.delete_absent else []
+        if self.delete_absent:
+            _check_deletions(len(products), len(absent), len(shop), bound)
         result: dict[str, Any] = {"added": 0, "edited": 0, "unchanged": 0, "deleted": 0, "item_ids": {},
                                   "added_ids": [], "edited_ids": [], "deleted_ids": []}
         for product in products:
             assert product.sku is not None
             current = shop.get(product.sku)
             if current is None:
-                item_id = hook.add_product(product, group_id=self.group_id, categories=categories)["item_id"]
+                item_id = hook.add_product(product, group_id=gid, categories=categories)["item_id"]
                 result["added"] += 1
                 result["added_ids"].append(item_id)
             elif product.differs_from(current):
                 item_id = int(current["id"])
                 changes = dataclasses.replace(product, main_photo=None, photos=())  # photos stay as they are
-                hook.edit_product(item_id, changes, group_id=self.group_id, categories=categories)
+                hook.edit_product(item_id, changes, group_id=gid, categories=categories)
                 result["edited"] += 1
                 result["edited_ids"].append(item_id)
             else:
                 item_id = int(current["id"])
                 result["unchanged"] += 1
             result["item_ids"][product.sku] = item_id
-        if self.delete_absent:
-            wanted = {p.sku for p in products}
-            for sku, item in shop.items():
-                if sku not in wanted:
-                    hook.delete_product(int(item["id"]), group_id=self.group_id)
-                    result["deleted"] += 1
-                    result["deleted_ids"].append(int(item["id"]))
+        for item_id in absent:
+            hook.delete_product(item_id, group_id=gid)
+            result["deleted"] += 1
+            result["deleted_ids"].append(item_id)
         self.log.info("VK shop sync: %d added, %d edited, %d unchanged, %d deleted", result["added"],
                       result["edited"], result["unchanged"], result["deleted"])
         return result
 
     def _products(self) -> list[Product]:
-        rows = load_catalogue(self.catalogue)
+        """Every row as a checked product, photo files included, before any request."""
+        from airflow_provider_social.hooks.vk.market import check_product_files
+
+        rows = load_catalogue(self.catalogue, encoding=self.encoding, delimiter=self.delimiter)
         products: list[Product] = []
         seen: dict[str, int] = {}
         for n, row in enumerate(rows):
-            product = Product.from_mapping(row, where=f"catalogue[{n}]")
+            where = f"catalogue[{n}]"
+            product = Product.from_mapping(row, where=where)
             if not product.sku:
-                raise input_error(f"catalogue[{n}].sku", "every catalogue product needs a SKU (the sync key)",
+                raise input_error(f"{where}.sku", "every catalogue product needs a SKU (the sync key)",
                                   service=SERVICE)
             if product.sku in seen:
-                raise input_error(f"catalogue[{n}].sku",
+                raise input_error(f"{where}.sku",
                                   f"SKU {product.sku!r} is also in catalogue[{seen[product.sku]}]", service=SERVICE)
+            check_product_files(product, where)
             seen[product.sku] = n
             products.append(product)
         return products
+
+
+def _check_deletions(rows: int, deletions: int, shop_size: int, bound: DeletionBound) -> None:
+    """Refuse an empty catalogue and deletions beyond the bound (before any change)."""
+    if rows == 0:
+        raise input_error("catalogue", f"is empty, and delete_absent=True would delete all {shop_size} products "
+                          "with a SKU from the shop; refused whatever max_delete allows (an empty catalogue is "
+                          "usually a failed export). Nothing was changed; to empty the shop, delete its products "
+                          "with VkHook.delete_product", service=SERVICE)
+    allowed = bound.allowed(shop_size)
+    if deletions > allowed:
+        raise input_error("max_delete", f"delete_absent=True would delete {deletions} of the shop's {shop_size} "
+                          f"products with a SKU; max_delete={bound.given!r} allows at most {allowed}. Nothing was "
+                          "changed; raise max_delete (a count, or a fraction such as 0.5) if these deletions are "
+                          "meant", service=SERVICE)
+
+
+def _hook(operator: VkBaseOperator) -> VkHook:
+    """The operator's hook, after checking the rendered ``vk_conn_id`` (a non-empty string)."""
+    conn_id = operator.vk_conn_id
+    if not isinstance(conn_id, str) or not conn_id.strip():
+        raise input_error("vk_conn_id", f"expected a Connection ID such as 'vk_default', got {conn_id!r}",
+                          service=SERVICE)
+    return operator.get_hook()
 
 
 class VkAdsOperator(VkBaseOperator):
@@ -185,17 +215,18 @@ class VkPromotePostOperator(VkAdsOperator):
         :param context: the task's Airflow context.
         """
         post_id = _int(self.post_id, "post_id")
-        daily_limit, category = _int(self.daily_limit, "daily_limit"), _int(self.category_id, "category_id")
-        account = _int(self.account_id, "account_id")
-        hook: VkHook = self.get_hook()
+        daily_limit = whole_number(self.daily_limit, "daily_limit", what="whole roubles > 0")
+        category, account = _int(self.category_id, "category_id"), _int(self.account_id, "account_id")
+        campaign = _int(self.campaign_id, "campaign_id") if self.campaign_id not in (None, "") else None
+        campaign_name = ad_name(rendered_value(self.campaign_name, "campaign_name", service=SERVICE),
+                                "campaign_name")
+        hook: VkHook = _hook(self)
         gid = hook.group(self.group_id)
         link = f"https://vk.com/wall-{gid}_{post_id}"
-        campaign = _int(self.campaign_id, "campaign_id") if self.campaign_id not in (None, "") else None
         if campaign is None:
             found = [c for c in hook.get_campaigns(account) if c.get("type") == "promoted_posts"
-                     and c.get("name") == self.campaign_name]
-            campaign = int(found[0]["id"]) if found else hook.create_promoted_posts_campaign(account,
-                                                                                              self.campaign_name)
+                     and c.get("name") == campaign_name]
+            campaign = int(found[0]["id"]) if found else hook.create_promoted_posts_campaign(account, campaign_name)
         existing = [a for a in hook.get_ads(account, campaign_ids=[campaign]) if a.get("link_url") == link]
         created = not existing
         ad_id = int(existing[0]["id"]) if existing else hook.create_post_ad(
@@ -221,19 +252,20 @@ class VkPauseAdOperator(VkAdsOperator):
 
         :param context: the task's Airflow context.
         """
-        ad_id = _int(self.ad_id, "ad_id")
-        self.get_hook().pause_ad(_int(self.account_id, "account_id"), ad_id)
+        ad_id, account = _int(self.ad_id, "ad_id"), _int(self.account_id, "account_id")
+        hook = _hook(self)
+        if self.group_id not in (None, ""):
+            hook.group(self.group_id)  # unused by a pause, but a wrong value is the DAG's mistake: say so
+        hook.pause_ad(account, ad_id)
         return {"ad_id": ad_id, "status": 0}
 
 
 def _int(value: Any, name: str) -> int:
-    if isinstance(value, Mapping):
-        for key in ("ad_id", "post_id", "campaign_id"):
-            if key == name and key in value:
-                value = value[key]
-    if isinstance(value, bool) or not str(value).strip().isdigit() or int(str(value).strip()) <= 0:
-        raise input_error(name, f"expected a positive integer, got {value!r}", service=SERVICE)
-    return int(str(value).strip())
+    """A positive id; an XCom dict holding the id under the parameter's own name (``{"ad_id": 5}``) gives it."""
+    if isinstance(value, Mapping) and name in ("ad_id", "post_id", "campaign_id") and name in value:
+        value = value[name]
+    return whole_number(value, name, what="a positive integer")
 
 
-__all__ = ["VkMarketSyncOperator", "VkPauseAdOperator", "VkPromotePostOperator", "load_catalogue"]
+__all__ = ["DEFAULT_MAX_DELETE", "VkMarketSyncOperator", "VkPauseAdOperator", "VkPromotePostOperator",
+           "load_catalogue"]

@@ -36,15 +36,16 @@ class VkUserOnlineSensor(BaseSensorOperator):
     @cached_property
     def hook(self) -> VkHook:
         from airflow_provider_social.hooks.vk import VkHook
+        from airflow_provider_social.hooks.vk.checks import check_conn_id
 
-        return VkHook(self.vk_conn_id)
+        return VkHook(check_conn_id(self.vk_conn_id))
 
     def poke(self, context: Context) -> bool:
         """Whether the user is online now (``users.get`` with ``fields=online,last_seen``).
 
         :param context: the task's Airflow context.
         """
-        user = self.hook.get_users([self.user_id], fields=("online", "last_seen"))[0]
+        user = self.hook.messages.user_status(self.user_id)  # an empty or malformed id fails before the call
         online = bool(user.get("online"))
         self.log.info("VK user %s is %s (last seen %s)", self.user_id, "online" if online else "offline",
                       (user.get("last_seen") or {}).get("time", "hidden"))

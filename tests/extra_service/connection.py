@@ -10,7 +10,6 @@ from airflow_provider_social.core.declaration import (
     ConnectionForm,
     OAuthOverride,
     ServiceDeclaration,
-    cli_arg,
     string_field,
     user_token_summary,
 )
@@ -37,9 +36,10 @@ CONNECTION_FORM = ConnectionForm(
 
 AUTH_COMMAND = AuthCommand(
     name="example",
+    conn_id="example_social_default",
     help="Example: store a pasted access token in an example_social connection",
     func="tests.extra_service.cli.auth_example",
-    args=(cli_arg("--conn-id", help="Connection to authorise", default="example_social_default"), PRINT_ONLY_ARG),
+    args=(PRINT_ONLY_ARG,),
     oauth_override=OAuthOverride("oauth_base_url", "/oauth"),
 )
 

@@ -11,14 +11,11 @@ from typing import Any
 
 from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
-    BROWSER_TIMEOUT_ARG,
-    PASTE_ARG,
-    PRINT_ONLY_ARG,
+    BROWSER_FLOW_ARGS,
     AuthCommand,
     ConnectionForm,
     ServiceDeclaration,
     cli_arg,
-    conn_id_arg,
     suggested_field,
 )
 from airflow_provider_social.core.declaration import string_field as _string
@@ -79,20 +76,17 @@ CONNECTION_FORM = ConnectionForm(conn_type=CONN_TYPE, hook_class_name=HOOK_CLASS
                                  fields=FIELDS, behaviour=BEHAVIOUR)
 
 AUTH_COMMAND = AuthCommand(
-    name="ok",
+    name="ok", conn_id=DEFAULT_CONN_ID,
     help="OK.ru OAuth authorization code flow for an odnoklassniki connection",
     func="airflow_provider_social.hooks.ok.cli.auth_ok",
     args=(
-        conn_id_arg(DEFAULT_CONN_ID),
         cli_arg("--application-id", help="Application ID (default: the connection's)"),
         cli_arg("--application-key", help="Application public key (default: the connection's)"),
         cli_arg("--redirect-uri", help="A redirect_uri registered for the app (default: the connection's, else "
                 f"{DEFAULT_REDIRECT_URI}); a loopback URI is served by this command"),
         cli_arg("--permissions", help=f"';'-separated permissions (default: the connection's, else "
                 f"{DEFAULT_PERMISSIONS})"),
-        PASTE_ARG,
-        BROWSER_TIMEOUT_ARG,
-        PRINT_ONLY_ARG,
+        *BROWSER_FLOW_ARGS,
     ),
 )
 

@@ -159,6 +159,7 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
     get_current_user = delegate("session", OkSession.get_current_user)
     refresh_tokens = delegate("session", OkSession.refresh_tokens)
     keep_session_fresh = delegate("session", OkSession.keep_session_fresh)
+    check_connection = delegate("session", OkSession.check_connection)
 
     group_id = delegate("groups", OkGroups.group_id)
     get_group_info = delegate("groups", OkGroups.get_group_info)
@@ -172,8 +173,3 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
     find_recent_topic = delegate("topics", OkTopics.find_recent_topic)
     find_earlier_topic = delegate("topics", OkTopics.find_earlier_topic)
     delete_topic = delegate("topics", OkTopics.delete_topic)
-
-    def check_connection(self) -> str:
-        """Who the connection acts as (``users.getCurrentUser``), in one line."""
-        me = self.get_current_user()
-        return f"Connected to OK as {me.get('name') or me.get('first_name') or '?'} (uid {me.get('uid')})"

@@ -12,16 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.errors import (
-    ApiErrorInfo,
-    AuthenticationError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    SocialApiError,
-    ValidationError,
-    error_body,
-)
+from airflow_provider_social.core import errors
+from airflow_provider_social.core.errors import ApiErrorInfo, SocialApiError, error_body
 from airflow_provider_social.core.policy import Accept, CallContext, Decision, Fail, Renew, ResponsePolicy, Retry
 from airflow_provider_social.core.tokens import InvalidGrantError
 
@@ -32,26 +24,27 @@ SESSION_EXPIRED = 102
 
 #: API error code -> (error class, hint). Codes and names: apiok.ru/en/dev/errors (reference 3.3).
 OK_ERRORS: dict[int, tuple[type[SocialApiError], str]] = {
-    2: (ServerError, "OK's service is temporarily unavailable; retried"),
-    3: (ValidationError, "the method does not exist; check its name"),
-    7: (PermissionDeniedError, "OK blocked this action for the user for a while; try later"),
-    8: (RateLimitError, "OK blocked the user for flooding (too many actions); wait before posting again"),
-    9: (PermissionDeniedError, "OK blocked requests from this IP address"),
-    10: (PermissionDeniedError, "a permission is missing: request it from api-support@ok.ru (application ID and "
+    2: (errors.ServerError, "OK's service is temporarily unavailable; retried"),
+    3: (errors.ValidationError, "the method does not exist; check its name"),
+    7: (errors.PermissionDeniedError, "OK blocked this action for the user for a while; try later"),
+    8: (errors.RateLimitError, "OK blocked the user for flooding (too many actions); wait before posting again"),
+    9: (errors.PermissionDeniedError, "OK blocked requests from this IP address"),
+    10: (errors.PermissionDeniedError, "a permission is missing: request it from api-support@ok.ru (application ID and "
                                 "use case), add it to the connection's permissions and re-authorise"),
-    11: (RateLimitError, "the application's call limit is reached; try later"),
-    21: (ValidationError, "the upload was not multipart/form-data"),
-    24: (PermissionDeniedError, "the user is not the owner of this object"),
-    50: (PermissionDeniedError, "the user is not an administrator of the group"),
-    100: (ValidationError, "a parameter is missing or wrong"),
-    101: (AuthenticationError, "the application public key (application_key) is wrong or missing"),
-    102: (AuthenticationError, "the session (access token) expired and could not be renewed"),
-    103: (AuthenticationError, "the access token is invalid or revoked; re-authorise"),
-    104: (AuthenticationError, "the signature was refused: check the application secret key (connection "
+    11: (errors.RateLimitError, "the application's call limit is reached; try later"),
+    21: (errors.ValidationError, "the upload was not multipart/form-data"),
+    24: (errors.PermissionDeniedError, "the user is not the owner of this object"),
+    50: (errors.PermissionDeniedError, "the user is not an administrator of the group"),
+    100: (errors.ValidationError, "a parameter is missing or wrong"),
+    101: (errors.AuthenticationError, "the application public key (application_key) is wrong or missing"),
+    102: (errors.AuthenticationError, "the session (access token) expired and could not be renewed"),
+    103: (errors.AuthenticationError, "the access token is invalid or revoked; re-authorise"),
+    104: (errors.AuthenticationError, "the signature was refused: check the application secret key (connection "
                                "password) and the application public key"),
-    105: (AuthenticationError, "the re-signature was refused"),
-    120: (ValidationError, "the album id is wrong"),
-    121: (ValidationError, "a photo id or upload token is wrong, expired or already used; upload the photo again"),
+    105: (errors.AuthenticationError, "the re-signature was refused"),
+    120: (errors.ValidationError, "the album id is wrong"),
+    121: (errors.ValidationError, "a photo id or upload token is wrong, expired or already used; upload the photo "
+                                  "again"),
 }
 
 #: Codes that only a new grant cures: their hint names the command that re-authorises the connection. (A 102 that
@@ -171,7 +164,7 @@ class OkTokenPolicy(ResponsePolicy):
         except ValueError:
             body = None
         if isinstance(body, dict) and body.get("error") and not body.get("access_token"):
-            cls = InvalidGrantError if body["error"] == "invalid_grant" else AuthenticationError
+            cls = InvalidGrantError if body["error"] == "invalid_grant" else errors.AuthenticationError
             info = ApiErrorInfo(code=body["error"], message=str(body.get("error_description") or body["error"]),
                                 error_class=cls)
             return Fail(self.error(response, context, info))

@@ -29,6 +29,11 @@ class OkSession:
         :param fields: the user fields to return; None for OK's default set."""
         return dict(self.client.call("users.getCurrentUser", fields=list(fields) if fields else None))
 
+    def check_connection(self) -> str:
+        """Who the connection acts as (``users.getCurrentUser``), in one line."""
+        me = self.get_current_user()
+        return f"Connected to OK as {me.get('name') or me.get('first_name') or '?'} (uid {me.get('uid')})"
+
     def refresh_tokens(self) -> TokenSet:
         """Renew the access token now and persist it (the refresh token itself does not rotate)."""
         return self.tokens.refresh(force=True)

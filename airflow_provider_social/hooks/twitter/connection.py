@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
-    BROWSER_TIMEOUT_ARG,
+    BROWSER_FLOW_ARGS,
     CLIENT_ID_ARG,
-    PASTE_ARG,
-    PRINT_ONLY_ARG,
     AuthCommand,
     ConnectionFields,
     ConnectionForm,
@@ -22,7 +20,6 @@ from airflow_provider_social.core.declaration import (
     ServiceDeclaration,
     choice_field,
     cli_arg,
-    conn_id_arg,
     suggested_field,
     user_token_kinds,
 )
@@ -94,19 +91,16 @@ CONNECTION_FORM = ConnectionForm(
 )
 
 AUTH_COMMAND = AuthCommand(
-    name="twitter",
+    name="twitter", conn_id="twitter_default",
     help="X OAuth 2.0 authorization code flow with PKCE for a twitter connection",
     func="airflow_provider_social.hooks.twitter.cli.auth_twitter",
     args=(
-        conn_id_arg("twitter_default"),
         CLIENT_ID_ARG,
         cli_arg("--client-secret", help="OAuth client secret (default: the connection's; none for public clients)"),
         cli_arg("--redirect-uri", help="Callback URI registered for the app (default: the connection's, else "
                 f"{DEFAULT_REDIRECT_URI}); a loopback URI is served by this command"),
         cli_arg("--scope", help=f"Space-separated scopes (default: the connection's, else {DEFAULT_SCOPES})"),
-        PASTE_ARG,
-        BROWSER_TIMEOUT_ARG,
-        PRINT_ONLY_ARG,
+        *BROWSER_FLOW_ARGS,
     ),
     # --oauth-base-url is x.com; the consent page is a path on it.
     oauth_override=OAuthOverride("authorize_url", "/i/oauth2/authorize"),

@@ -16,6 +16,7 @@ a time, and never through ``batch()``.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import PermissionDeniedError, ValidationError, input_error
 from airflow_provider_social.hooks.vk.auth import USER
+from airflow_provider_social.hooks.vk.market_values import MAX_NAME, ad_name, whole_number
 from airflow_provider_social.hooks.vk.methods import ADS_METHODS  # re-exported: the rows live in the one table
 from airflow_provider_social.hooks.vk.policy import ACCOUNT_HINT, SERVICE
 
@@ -34,10 +36,22 @@ CAMPAIGN_MONTHS = 24
 PERIODS = ("day", "month", "overall", "week", "year")
 
 
+def months_later(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same day and time ``months`` later, on the month's last day when it is shorter (29 February + 24 months
+    is 28 February), so no date makes it fail.
+
+    :param moment: the start.
+    :param months: how many months later.
+    """
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
 def _positive(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not str(value).isdigit() or int(value) <= 0:
-        raise input_error(name, f"expected a positive id, got {value!r}", service=SERVICE)
-    return int(value)
+    return whole_number(value, name)
+
+
 
 
 class VkAds:
@@ -92,20 +106,13 @@ class VkAds:
         :param start: status 1 (running) or 0 (stopped).
         """
         account = _positive(account_id, "account_id")
-        if not name or len(name) > 60:
-            raise input_error("name", f"must be 1..60 characters, got {len(name or '')}", service=SERVICE)
+        spec: dict[str, Any] = {"type": "promoted_posts", "name": ad_name(name, "name"), "status": 1 if start else 0}
         for field_name, value in (("day_limit", day_limit), ("all_limit", all_limit)):
-            if value is not None and (isinstance(value, bool) or int(value) < 0):
-                raise input_error(field_name, f"must be roubles >= 0, got {value!r}", service=SERVICE)
+            if value is not None:
+                spec[field_name] = whole_number(value, field_name, minimum=0, what="whole roubles >= 0")
         now = int(self.clock())
-        start_time = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
-        stop = start_time.replace(year=start_time.year + CAMPAIGN_MONTHS // 12)
-        spec: dict[str, Any] = {"type": "promoted_posts", "name": name, "status": 1 if start else 0,
-                                "start_time": now, "stop_time": int(stop.timestamp())}
-        if day_limit is not None:
-            spec["day_limit"] = int(day_limit)
-        if all_limit is not None:
-            spec["all_limit"] = int(all_limit)
+        stop = months_later(datetime.datetime.fromtimestamp(now, datetime.timezone.utc), CAMPAIGN_MONTHS)
+        spec.update(start_time=now, stop_time=int(stop.timestamp()))
         return self._statuses("ads.createCampaigns", account, [spec])[0]
 
     def create_post_ad(self, account_id: int, campaign_id: int, post_id: int, *, daily_limit: int,
@@ -126,11 +133,12 @@ class VkAds:
         campaign = _positive(campaign_id, "campaign_id")
         post = _positive(post_id, "post_id")
         category = _positive(category_id, "category_id")
-        if isinstance(daily_limit, bool) or int(daily_limit) <= 0:
-            raise input_error("daily_limit", f"must be roubles > 0, got {daily_limit!r}", service=SERVICE)
+        limit = whole_number(daily_limit, "daily_limit", what="whole roubles > 0")
+        title = f"Post {post}" if name in (None, "") else ad_name(name[:MAX_NAME] if isinstance(name, str) else name,
+                                                                  "name")
         gid = self.group(group_id)
         spec = {"campaign_id": campaign, "ad_format": PROMOTED_POST_FORMAT, "autobidding": 1,
-                "day_limit": int(daily_limit), "category1_id": category, "name": (name or f"Post {post}")[:60],
+                "day_limit": limit, "category1_id": category, "name": title,
                 "link_url": f"https://vk.com/wall-{gid}_{post}", "status": 1 if start else 0}
         return self._statuses("ads.createAds", account, [spec])[0]
 
@@ -181,8 +189,8 @@ class VkAds:
         :param ad_ids: only these ads.
         :param campaign_ids: only these campaigns' ads.
         """
-        ads = None if ad_ids is None else json.dumps([int(a) for a in ad_ids])
-        campaigns = None if campaign_ids is None else json.dumps([int(c) for c in campaign_ids])
+        ads = None if ad_ids is None else json.dumps([_positive(a, "ad_ids") for a in ad_ids])
+        campaigns = None if campaign_ids is None else json.dumps([_positive(c, "campaign_ids") for c in campaign_ids])
         return list(self._ads("ads.getAds", account_id=_positive(account_id, "account_id"), ad_ids=ads,
                               campaign_ids=campaigns))
 
@@ -222,4 +230,4 @@ def _day(value: datetime.date | str | int, name: str) -> str:
         raise input_error(name, f"expected a date YYYY-MM-DD or 0, got {value!r}", service=SERVICE) from None
 
 
-__all__ = ["ADS_METHODS", "VkAds"]
+__all__ = ["ADS_METHODS", "VkAds", "months_later"]

@@ -12,15 +12,12 @@ from typing import Any
 
 from airflow_provider_social.core.authflow import AuthCodeConfig
 from airflow_provider_social.core.declaration import (
-    BROWSER_TIMEOUT_ARG,
-    PASTE_ARG,
-    PRINT_ONLY_ARG,
+    BROWSER_FLOW_ARGS,
     AuthCommand,
     ConnectionForm,
     OAuthOverride,
     ServiceDeclaration,
     cli_arg,
-    conn_id_arg,
     user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _field
@@ -86,6 +83,14 @@ def parse_group_id(value: Any, *, field: str = "group_id") -> int:
 
 
 # ---------------------------------------------------------------------------------------------- declaration
+CONNECTION_FORM = ConnectionForm(
+    conn_type="vk",
+    hook_class_name="airflow_provider_social.hooks.vk.VkHook",
+    hook_name="VK",
+    fields=VK_CONN_FIELDS,
+    behaviour=VK_UI_FIELD_BEHAVIOUR,
+)
+
 # VK ID OAuth 2.1: space-separated scopes, PKCE S256, the redirect brings a device_id that the code exchange and
 # every refresh need; the token endpoint takes client_id (and the optional secret) in the form body and wants the
 # request's state too (reference 1.8).
@@ -101,21 +106,12 @@ AUTH_FLOW = AuthCodeConfig(
     default_redirect_uri=DEFAULT_REDIRECT_URI,
 )
 
-CONNECTION_FORM = ConnectionForm(
-    conn_type="vk",
-    hook_class_name="airflow_provider_social.hooks.vk.VkHook",
-    hook_name="VK",
-    fields=VK_CONN_FIELDS,
-    behaviour=VK_UI_FIELD_BEHAVIOUR,
-)
-
 AUTH_COMMAND = AuthCommand(
-    name="vk",
+    name="vk", conn_id="vk_default",
     help="VK: VK ID OAuth 2.1 with PKCE (default), the legacy token link (--implicit) or a community key "
     "(--community-token) for a vk connection",
     func="airflow_provider_social.hooks.vk.cli.auth_vk",
     args=(
-        conn_id_arg("vk_default"),
         cli_arg("--app-id", help="App ID of your app at id.vk.com (default: the connection's app_id)"),
         cli_arg("--implicit", action="store_true",
                 help="Print the legacy token link (offline token) and read the pasted blank.html#access_token=... "
@@ -124,9 +120,7 @@ AUTH_COMMAND = AuthCommand(
         cli_arg("--redirect-uri", help=f"VK ID redirect URI registered for the app (default {DEFAULT_REDIRECT_URI}; "
                 "a loopback URI is served by this command)"),
         cli_arg("--scope", help=f"Space-separated VK ID scopes (default: {VK_ID_SCOPES})"),
-        PASTE_ARG,
-        BROWSER_TIMEOUT_ARG,
-        PRINT_ONLY_ARG,
+        *BROWSER_FLOW_ARGS,
     ),
     # --oauth-base-url is the VK ID host, or with --implicit the legacy token link's host.
     oauth_override=OAuthOverride("vk_id_base_url", extra_when=(("implicit", "oauth_base_url"),)),

@@ -158,7 +158,7 @@ class VkHook(SocialHook, form=CONNECTION_FORM):
     # ---------------------------------------------------------------------------------------------- concerns
     @cached_property
     def uploads(self) -> VkUploads:
-        return VkUploads(self.api, group=self.group)
+        return VkUploads(self.api, group=self.group, clock=self.clock)
 
     @cached_property
     def wall(self) -> VkWall:

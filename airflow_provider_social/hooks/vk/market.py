@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk.auth import USER
 from airflow_provider_social.hooks.vk.files import check_photo, image_format_and_size
+from airflow_provider_social.hooks.vk.market_values import whole_number
 from airflow_provider_social.hooks.vk.methods import MARKET_METHODS  # re-exported: the rows live in the one table
 from airflow_provider_social.hooks.vk.policy import SERVICE
 from airflow_provider_social.hooks.vk.products import MIN_PHOTO_SIDE, Product
@@ -40,6 +41,19 @@ def check_product_photo(path: str | os.PathLike[str], field: str) -> LocalFile:
         raise input_error(field, f"{local.path.name} is {info[1]}x{info[2]}: a product photo needs at least "
                           f"{MIN_PHOTO_SIDE}x{MIN_PHOTO_SIDE} px", service=SERVICE, operation="upload product photo")
     return local
+
+
+def check_product_files(product: Product, where: str = "product") -> None:
+    """Every photo file of ``product`` (existence, format by its bytes, limits, 400 x 400 px), before any upload;
+    errors name ``<where>.main_photo`` or ``<where>.photos[<n>]``.
+
+    :param product: the product.
+    :param where: how errors name the product, e.g. ``catalogue[2]``.
+    """
+    if product.main_photo is not None:
+        check_product_photo(product.main_photo, f"{where}.main_photo")
+    for n, path in enumerate(product.photos):
+        check_product_photo(path, f"{where}.photos[{n}]")
 
 
 def as_product(product: Product | dict[str, Any], where: str = "product") -> Product:
@@ -106,7 +120,8 @@ class VkMarket:
         :param group_id: the community of bare ids (default the connection's).
         :param extended: add photos and collection ids.
         """
-        refs = [str(i) if "_" in str(i) else f"{-self.group(group_id)}_{int(i)}" for i in item_ids]
+        refs = [str(i) if "_" in str(i) else f"{-self.group(group_id)}_{whole_number(i, 'item_ids')}"
+                for i in item_ids]
         found: list[dict[str, Any]] = []
         for start in range(0, len(refs), BY_ID):
             answer = self.api.call("market.getById", item_ids=refs[start : start + BY_ID], extended=extended or None)
@@ -134,22 +149,16 @@ class VkMarket:
 
         return int(self.api.with_retries("upload product photo", attempt))
 
-    @staticmethod
-    def _check_files(product: Product, where: str) -> None:
-        for n, path in enumerate([product.main_photo, *product.photos]):
-            if path is not None:
-                check_product_photo(path, f"{where}.{'main_photo' if n == 0 else 'photos'}")
-
     def _product_photos(self, product: Product, gid: int, where: str) -> dict[str, Any]:
-        self._check_files(product, where)
         params: dict[str, Any] = {}
         main = product.main_photo_id
         if product.main_photo is not None:
             main = self.upload_product_photo(product.main_photo, group_id=gid, field=f"{where}.main_photo")
         if main is not None:
             params["main_photo_id"] = main
-        extra = list(product.photo_ids) + [self.upload_product_photo(p, group_id=gid, field=f"{where}.photos")
-                                           for p in product.photos]
+        extra = list(product.photo_ids) + [
+            self.upload_product_photo(p, group_id=gid, field=f"{where}.photos[{n}]")
+            for n, p in enumerate(product.photos)]
         if extra:
             params["photo_ids"] = extra
         return params
@@ -173,7 +182,7 @@ class VkMarket:
         :param categories: ``market_categories()`` already read (saves a call per product in bulk).
         """
         item = as_product(product)
-        self._check_files(item, "product")
+        check_product_files(item, "product")
         self._check_category(item, "product", categories)
         gid = self.group(group_id)
         photos = self._product_photos(item, gid, "product")
@@ -194,9 +203,8 @@ class VkMarket:
         :param categories: ``market_categories()`` already read.
         """
         item = as_product(product)
-        if not str(item_id).isdigit():
-            raise input_error("item_id", f"expected a product id, got {item_id!r}", service=SERVICE)
-        self._check_files(item, "product")
+        item_id = whole_number(item_id, "item_id", what="a product id")
+        check_product_files(item, "product")
         self._check_category(item, "product", categories)
         gid = self.group(group_id)
         photos = self._product_photos(item, gid, "product")
@@ -209,7 +217,8 @@ class VkMarket:
         :param item_id: the product id.
         :param group_id: the community (default the connection's).
         """
-        self.api.call("market.delete", owner_id=-self.group(group_id), item_id=int(item_id))
+        item = whole_number(item_id, "item_id", what="a product id")
+        self.api.call("market.delete", owner_id=-self.group(group_id), item_id=item)
 
     def group_products(self, item_ids: Sequence[int], *, item_group_id: int | None = None,
                        group_id: Any = None) -> int:
@@ -219,7 +228,9 @@ class VkMarket:
         :param item_group_id: an existing group to add to.
         :param group_id: the community (default the connection's).
         """
-        ids = [int(i) for i in item_ids]
+        ids = [whole_number(i, "item_ids", what="product ids") for i in item_ids]
+        if item_group_id is not None:
+            item_group_id = whole_number(item_group_id, "item_group_id", what="a variant group id")
         if len(ids) + (1 if item_group_id else 0) < 2:
             raise input_error("item_ids", "a variant group needs two or more products", service=SERVICE)
         answer = self.api.call("market.groupItems", group_id=self.group(group_id), item_ids=ids,
@@ -227,4 +238,4 @@ class VkMarket:
         return int(answer["item_group_id"])
 
 
-__all__ = ["MARKET_METHODS", "VkMarket", "as_product", "check_product_photo"]
+__all__ = ["MARKET_METHODS", "VkMarket", "as_product", "check_product_files", "check_product_photo"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.market import ALBUM_PAGE, ORDER_PAGE
+from airflow_provider_social.hooks.vk.market_values import whole_number
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
@@ -23,18 +24,19 @@ MAX_VARIANT_TITLE = 60  # schema maxLength of market.addPropertyVariant.title
 
 
 def _title(value: Any, name: str, limit: int) -> str:
-    text = str(value or "").strip()
+    if not isinstance(value, str):
+        raise input_error(name, f"expected text of 1..{limit} characters, got {type(value).__name__}",
+                          service=SERVICE)
+    text = value.strip()
     if not text or len(text) > limit:
         raise input_error(name, f"must be 1..{limit} characters, got {len(text)}", service=SERVICE)
     return text
 
 
 def _ids(values: Iterable[Any], name: str) -> list[int]:
-    out = []
-    for value in values:
-        if isinstance(value, bool) or not str(value).isdigit():
-            raise input_error(name, f"expected numeric ids, got {value!r}", service=SERVICE)
-        out.append(int(value))
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise input_error(name, f"expected a list of ids, got {type(values).__name__}", service=SERVICE)
+    out = [whole_number(value, name, what="numeric ids") for value in values]
     if not out:
         raise input_error(name, "give at least one id", service=SERVICE)
     return out

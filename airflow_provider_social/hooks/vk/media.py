@@ -39,8 +39,12 @@ class VkMedia:
         :param upload_by_admins_only: only the community's admins may upload.
         :param comments_disabled: no comments on the album.
         """
-        if not title or len(title) < 2:
-            raise input_error("title", "an album title needs at least 2 characters", service=SERVICE)
+        if not isinstance(title, str) or not 2 <= len(title.strip()) <= MAX_ALBUM_TITLE:
+            raise input_error("title", f"an album title is text of 2 to {MAX_ALBUM_TITLE} characters, got "
+                              f"{title!r:.60}", service=SERVICE)
+        if description is not None and (not isinstance(description, str) or len(description) > MAX_ALBUM_TEXT):
+            raise input_error("description", f"text of at most {MAX_ALBUM_TEXT} characters, got {description!r:.60}",
+                              service=SERVICE)
         gid = self.group(group_id)
         album = self.api.call("photos.createAlbum", title=title, group_id=gid, description=description,
                           upload_by_admins_only=upload_by_admins_only, comments_disabled=comments_disabled)
@@ -64,6 +68,10 @@ class VkMedia:
         """
         owner = owner_id if owner_id is not None else -self.group(group_id)
         return bool(self.api.call("photos.delete", owner_id=owner, photo_id=_id(photo_id, "photo_id")))
+
+
+MAX_ALBUM_TITLE = 100  # photos.createAlbum title (the sandbox's limit too)
+MAX_ALBUM_TEXT = 1024  # photos.createAlbum description
 
 
 def _id(value: Any, field: str) -> int:

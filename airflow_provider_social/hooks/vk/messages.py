@@ -6,20 +6,35 @@ id is not delivered twice, so the notifier and the operator pass one derived fro
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.checks import check_attachment, text_value
 from airflow_provider_social.hooks.vk.connection import parse_group_id
 from airflow_provider_social.hooks.vk.policy import SERVICE
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
 
-MAX_MESSAGE = 9000  # schema maxLength of messages.send message
+# The schema says maxLength 9000 for messages.send's message, but VK answers error 914 "Message is too long" above
+# 4096 characters, and clients split long texts at 4096 (UNCONFIRMED by VK's docs); the stricter limit is checked.
+MAX_MESSAGE = 4096
 USERS_PER_CALL = 1000  # users.get user_ids maxItems
 INT32_MAX = 2**31 - 1
+#: A user id, or a screen name (letters, digits, ``_`` and ``.``; at most 32 characters).
+_USER_RE = re.compile(r"^(?:[1-9][0-9]{0,15}|[A-Za-z][A-Za-z0-9_.]{0,31})$")
+
+
+def check_user_id(value: Any, *, field: str = "user_id") -> str:
+    """A user id (positive number) or screen name as text; anything else is an input error naming ``field``."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not _USER_RE.match(text):
+        raise input_error(field, f"expected a user id (a positive number) or a screen name, got {value!r:.80}",
+                          service=SERVICE)
+    return text
 
 
 class VkMessages:
@@ -46,13 +61,13 @@ class VkMessages:
             ``messages`` scope (granted to approved apps only); it sends as the user.
         :param group_id: with a user token, send as this community (the user must administer it).
         """
-        peer = str(peer_id).strip()
-        if not peer.lstrip("-").isdigit() or int(peer) == 0:
-            raise input_error("peer_id", f"expected a numeric user or chat id, got {peer_id!r}", service=SERVICE)
+        peer = str(peer_id).strip() if isinstance(peer_id, (str, int)) and not isinstance(peer_id, bool) else ""
+        if not re.match(r"^-?[0-9]{1,16}$", peer) or int(peer) == 0:
+            raise input_error("peer_id", f"expected a numeric user or chat id, got {peer_id!r:.80}", service=SERVICE)
+        message = text_value(message, field="message", max_len=MAX_MESSAGE)
+        attachments = [check_attachment(a) for a in attachments]
         if not message and not attachments:
             raise input_error("message", "give a message or attachments", service=SERVICE)
-        if message and len(message) > MAX_MESSAGE:
-            raise input_error("message", f"at most {MAX_MESSAGE} characters, got {len(message)}", service=SERVICE)
         if keyboard is not None:
             check_keyboard(keyboard)
         if group_id not in (None, "") and token != "user":
@@ -92,7 +107,9 @@ class VkMessages:
         :param fields: extra user fields, e.g. ``online``, ``last_seen``.
         :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
         """
-        ids = [str(u) for u in user_ids]
+        if isinstance(user_ids, (str, bytes, int)):
+            raise input_error("user_ids", f"expected a list of user ids, got {user_ids!r:.80}", service=SERVICE)
+        ids = [check_user_id(u, field="user_ids") for u in user_ids]
         if not ids:
             raise input_error("user_ids", "give at least one user id", service=SERVICE)
         chunks = [ids[i : i + USERS_PER_CALL] for i in range(0, len(ids), USERS_PER_CALL)]
@@ -104,8 +121,12 @@ class VkMessages:
             users.extend(result.result())
         return users
 
-    def _user_status(self, user_id: int | str) -> dict[str, Any]:
-        users = self.get_users([user_id], fields=("online", "last_seen"))
+    def user_status(self, user_id: int | str) -> dict[str, Any]:
+        """The user's ``online`` and ``last_seen`` (``users.get``); an unknown user is an input error.
+
+        :param user_id: the user's id or screen name.
+        """
+        users = self.get_users([check_user_id(user_id)], fields=("online", "last_seen"))
         if not users:
             raise input_error("user_id", f"VK knows no user {user_id!r}", service=SERVICE)
         return users[0]
@@ -115,14 +136,14 @@ class VkMessages:
 
         :param user_id: the user's id.
         """
-        return bool(self._user_status(user_id).get("online"))
+        return bool(self.user_status(user_id).get("online"))
 
     def get_last_seen(self, user_id: int | str) -> dict[str, Any] | None:
         """``{"time": unix time, "platform": int}`` of the user's last visit, or None when hidden.
 
         :param user_id: the user's id.
         """
-        seen = self._user_status(user_id).get("last_seen")
+        seen = self.user_status(user_id).get("last_seen")
         return dict(seen) if isinstance(seen, Mapping) else None
 
 
@@ -140,4 +161,4 @@ def check_keyboard(keyboard: Mapping[str, Any]) -> None:
                                   service=SERVICE)
 
 
-__all__ = ["VkMessages", "check_keyboard"]
+__all__ = ["MAX_MESSAGE", "VkMessages", "check_keyboard", "check_user_id"]

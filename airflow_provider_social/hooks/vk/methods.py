@@ -69,6 +69,7 @@ MEDIA_METHODS = (
     VkMethod("photos.createAlbum"),
     VkMethod("photos.deleteAlbum"),
     VkMethod("photos.delete"),
+    VkMethod("photos.get", (USER,), idempotent=True),
     VkMethod("photos.getUploadServer", idempotent=True),
     VkMethod("photos.save"),
     VkMethod("photos.getWallUploadServer", idempotent=True),

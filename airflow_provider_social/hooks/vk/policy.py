@@ -340,7 +340,8 @@ class VkUploadPolicy(JsonBodyPolicy):
         """
         message = str(error.get("error_msg") if isinstance(error, dict) else error)
         return Fail(UploadRejected(f"the upload was refused: {message}", service=SERVICE, operation=context.operation,
-                                   hint="check the file's format and limits (docs/services/vk.md, Limits)"))
+                                   hint="the upload URL expired or was used, or VK refused the file: check its format "
+                                        "and limits (docs/services/vk.md, Limits)"))
 
 
 def decision_for(error: Mapping[str, Any], method: str, reauth_command: str) -> Decision:

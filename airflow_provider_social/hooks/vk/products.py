@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.rendered import rendered_value
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 
 MAX_PRICE = Decimal("999999999999")
@@ -99,13 +100,19 @@ class Product:
                 raise _err(f"{where}.", "dimensions", "give width, height and length together")
             row["dimensions"] = sizes
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(row) - known)
+        unknown = sorted(str(key) for key in set(row) - known)
         if unknown:
-            raise _err(f"{where}.", unknown[0], f"unknown product field; known: {', '.join(sorted(known))}")
+            raise _err(f"{where}.", unknown[0], f"unknown product field; known: {', '.join(sorted(ROW_KEYS))}")
         prefix = f"{where}."
         for name in ("name", "description", "category_id"):
             if name not in row:
                 raise _err(prefix, name, "is required")
+        for name in ("name", "description", "sku", "url", "main_photo"):
+            if isinstance(row.get(name), (Mapping, list, tuple, set, bytes)):
+                raise _err(prefix, name, f"expected text, got {type(row[name]).__name__}")
+        for name in ("dimensions", "photos", "photo_ids", "variant_ids", "album_ids"):
+            if name in row:  # a list rendered from a template arrives as JSON or a Python repr
+                row[name] = rendered_value(row[name], f"{prefix}{name}", service=SERVICE)
         values: dict[str, Any] = {
             "name": str(row["name"]), "description": str(row["description"]),
             "category_id": _int(row["category_id"], prefix, "category_id"),
@@ -269,4 +276,7 @@ def _kopecks(amount: Any) -> int | None:
         return None
 
 
-__all__ = ["MAX_EXTRA_PHOTOS", "MIN_PHOTO_SIDE", "Product"]
+#: The keys a catalogue row may have: the fields, ``title`` for ``name`` and ``width``/``height``/``length``.
+ROW_KEYS = frozenset({f.name for f in fields(Product)} | {"title", "width", "height", "length"})
+
+__all__ = ["MAX_EXTRA_PHOTOS", "MIN_PHOTO_SIDE", "ROW_KEYS", "Product"]

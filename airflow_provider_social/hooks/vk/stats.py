@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.checks import positive_id, unix_time
 from airflow_provider_social.hooks.vk.policy import SERVICE
-from airflow_provider_social.hooks.vk.wall import unix_time
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
@@ -42,7 +42,7 @@ class VkStats:
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         :param extended: ask VK for the extended breakdown.
         """
-        if interval not in INTERVALS:
+        if not isinstance(interval, str) or interval not in INTERVALS:
             raise input_error("interval", f"must be one of {', '.join(INTERVALS)}, got {interval!r}",
                               service=SERVICE)
         start = unix_time(date_from, field="date_from")
@@ -59,10 +59,7 @@ class VkStats:
         :param post_ids: the community's post ids, any number (30 per call, calls packed into ``execute``).
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
-        ids = [str(p).strip() for p in post_ids]
-        if not ids or not all(p.isdigit() for p in ids):
-            raise input_error("post_ids", f"expected positive numeric post ids, got {list(post_ids)!r}",
-                              service=SERVICE)
+        ids = check_post_ids(post_ids)
         owner = -self.group(group_id)
         chunks = [ids[i : i + POSTS_PER_REACH_CALL] for i in range(0, len(ids), POSTS_PER_REACH_CALL)]
         if len(chunks) == 1:
@@ -77,4 +74,11 @@ class VkStats:
         return reach
 
 
-__all__ = ["VkStats"]
+def check_post_ids(post_ids: Sequence[Any]) -> list[str]:
+    """The community's post ids as text, each a positive number; at least one (before any call)."""
+    if isinstance(post_ids, (str, bytes)) or not isinstance(post_ids, Sequence) or not post_ids:
+        raise input_error("post_ids", f"expected a list of positive post ids, got {post_ids!r:.80}", service=SERVICE)
+    return [str(positive_id(p, "post_ids")) for p in post_ids]
+
+
+__all__ = ["VkStats", "check_post_ids"]

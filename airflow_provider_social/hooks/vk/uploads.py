@@ -4,6 +4,18 @@ Field names and shapes (reference 1.7): wall photos ``photo``; album photos ``fi
 request; more are sent in several requests); story images, documents ``file``; video ``video_file``. Each attempt
 runs all three steps, so a retry starts from a fresh, single-use upload URL. Upload URLs are credentials of a
 kind: only their host is ever logged.
+
+An upload URL expires (VK does not say when, UNCONFIRMED) and serves one upload; VK's upload host answers an
+expired or used URL with a ``{"error": ...}`` body like a refused file (UNCONFIRMED which text), so the first
+refusal of each upload is retried once from a fresh URL (:class:`~airflow_provider_social.core.uploads.
+RefusedLinkRetry`, shared with OK) and a second one is final.
+
+A lost ``photos.saveWallPhoto`` (or ``photos.save``) answer is not blindly re-sent (VK does not document whether
+a repeated save of the same ``server``/``photo``/``hash`` returns the saved photo or a second one, UNCONFIRMED;
+the sandbox refuses it with 121, the stricter reading). The album is read instead (``photos.get``, newest first):
+the photos saved by the lost call (dated within the call's time, with its caption, one per file and of its shape)
+are used; when there are none, nothing was saved and the attempt is repeated from a fresh URL; when they do not
+match, nothing is guessed.
 """
 
 from __future__ import annotations
@@ -14,11 +26,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.calls import ApiCall
-from airflow_provider_social.core.errors import ServerError, input_error
+from airflow_provider_social.core.errors import ServerError, SocialApiError, input_error
+from airflow_provider_social.core.http import RetryableError
+from airflow_provider_social.core.uploads import MultipartFiles, RefusedLinkRetry
+from airflow_provider_social.hooks.vk.checks import check_link, text_value
 from airflow_provider_social.hooks.vk.files import (
     STORY_MAX_BYTES,
     LocalFile,
-    MultipartFiles,
     check_document,
     check_photo,
     check_video,
@@ -29,6 +43,10 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
 
 ALBUM_BATCH = 5
+#: Seconds of clock difference allowed between this machine and VK when a lost save is looked up by its date.
+SAVE_CLOCK_SKEW = 300
+#: How many of the wall album's newest photos are read to find a photo whose save answer was lost.
+SAVED_LOOKUP_COUNT = 50
 STORY_LINK_TEXTS = frozenset({
     "to_store", "vote", "more", "book", "order", "enroll", "fill", "signup", "buy", "ticket", "write", "open",
     "learn_more", "view", "go_to", "contact", "watch", "play", "install", "read",
@@ -46,24 +64,43 @@ class VkUploads:
 
     :param api: the VK API client.
     :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
+    :param clock: the current time (epoch seconds), to find a photo whose save answer was lost.
     """
 
-    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
+    def __init__(self, api: VkApi, *, group: Callable[[Any], int], clock: Callable[[], float] | None = None) -> None:
+        import time
+
         self.api = api
         self.group = group
+        self.clock = clock or time.time
 
-    def post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str) -> Any:
+    def post_files(self, upload_url: str, files: Sequence[tuple[str, LocalFile]], operation: str,
+                   refusals: RefusedLinkRetry | None = None) -> Any:
         """One POST of ``files`` to an upload URL VK handed out; returns the host's JSON answer.
 
         :param upload_url: the single-use upload URL (a credential: only its host is logged).
         :param files: ``(multipart field, file)`` pairs.
         :param operation: the action named in errors.
+        :param refusals: the upload's refusal count, kept across its attempts: the host's first refusal (an expired
+            or used URL reads like a refused file) asks for another attempt from a fresh URL. None: one try.
         """
         if not upload_url:
             raise ServerError("VK gave no upload_url", service=SERVICE, operation=operation)
-        body = MultipartFiles(files)
-        return self.api.send(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
-                             headers={"Content-Type": body.content_type})
+        body = MultipartFiles([(name, local.path, _safe_name(local.path.name), local.content_type)
+                               for name, local in files])
+
+        def send() -> Any:
+            return self.api.send(upload_call(operation), url=upload_url, retries=False, body=lambda: body,
+                                 headers={"Content-Type": body.content_type})
+
+        if refusals is None:
+            return send()
+        try:
+            return refusals.send(send)
+        except UploadRejected as refused:
+            refused.hint = ("refused again from a fresh upload URL, so not an expired one: check the file's format "
+                            "and limits (docs/services/vk.md, Limits)")
+            raise
 
     # ---------------------------------------------------------------------------------------------- photos
     def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
@@ -76,18 +113,58 @@ class VkUploads:
         :param caption: a caption for each photo.
         """
         files = [check_photo(p, field="photos", operation="upload wall photo") for p in paths]
+        caption = check_caption(caption)
         gid = self.group(group_id)
 
-        def one(local: LocalFile) -> list[dict[str, Any]]:
+        def one(local: LocalFile, refusals: RefusedLinkRetry) -> list[dict[str, Any]]:
             server = self.api.step("photos.getWallUploadServer", group_id=gid)
-            uploaded = self.post_files(server.get("upload_url"), [("photo", local)], "upload wall photo")
-            return self.api.step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
-                              photo=uploaded.get("photo"), hash=uploaded.get("hash"), caption=caption)
+            uploaded = self.post_files(server.get("upload_url"), [("photo", local)], "upload wall photo", refusals)
+            sent_at = self.clock()
+            try:
+                return self.api.step("photos.saveWallPhoto", group_id=gid, server=uploaded.get("server"),
+                                     photo=uploaded.get("photo"), hash=uploaded.get("hash"), caption=caption)
+            except RetryableError as lost:
+                if lost.safe_to_repeat:
+                    raise
+                return self.saved_photos(gid, "wall", [local], caption, sent_at, lost.error)
 
         saved: list[dict[str, Any]] = []
         for local in files:
-            saved.extend(self.api.with_retries("upload wall photo", partial(one, local)))
+            saved.extend(self.api.with_retries("upload wall photo", partial(one, local, RefusedLinkRetry())))
         return [with_attachment(photo, "photo") for photo in saved]
+
+    def saved_photos(self, gid: int, album: str | int, files: Sequence[LocalFile], caption: str | None,
+                     sent_at: float, lost: SocialApiError) -> list[dict[str, Any]]:
+        """The photos a save (``photos.saveWallPhoto``, ``photos.save``) whose answer was lost saved, read back from
+        the album (``photos.get``): photos dated within the call's time, with its caption, as many as ``files``
+        and each of its file's shape, in order.
+
+        Raises a RetryableError (safe to repeat from a fresh URL) when no such photo exists, and ``lost`` with a
+        hint when the photos there do not tell which ones the save made.
+
+        :param gid: the community.
+        :param album: the album: ``"wall"`` or its id.
+        :param files: the uploaded files (their shapes are compared).
+        :param caption: the caption the save carried.
+        :param sent_at: when the save was sent (this machine's clock).
+        :param lost: the error that lost the answer.
+        """
+        answer = self.api.call("photos.get", owner_id=-gid, album_id=album, rev=1, count=SAVED_LOOKUP_COUNT)
+        items = answer.get("items", []) if isinstance(answer, dict) else []
+        earliest, latest = sent_at - SAVE_CLOCK_SKEW, self.clock() + SAVE_CLOCK_SKEW
+        found = sorted((photo for photo in items if isinstance(photo, dict)
+                        and earliest <= int(photo.get("date") or 0) <= latest
+                        and (photo.get("text") or "") == (caption or "")
+                        and any(same_shape(photo, local) for local in files)),
+                       key=lambda photo: int(photo.get("id") or 0))
+        if not found:
+            raise RetryableError(lost, safe_to_repeat=True)  # nothing was saved: a fresh upload is safe
+        if len(found) == len(files) and all(same_shape(p, f) for p, f in zip(found, files, strict=True)):
+            return [dict(photo) for photo in found]
+        shown = ", ".join(f"photo{p.get('owner_id')}_{p.get('id')}" for p in found)
+        lost.hint = (f"the save's answer was lost and {len(found)} recent photos could be the {len(files)} it saved "
+                     f"({shown}); not re-sent, to add no orphan photo: check the community's photos")
+        raise lost
 
     def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
                             group_id: Any = None, caption: str | None = None) -> list[dict[str, Any]]:
@@ -103,19 +180,27 @@ class VkUploads:
         files = [check_photo(p, field="photos", operation="upload album photos") for p in paths]
         if not files:
             raise input_error("photos", "give at least one photo", service=SERVICE)
+        caption = check_caption(caption)
         gid = self.group(group_id)
 
-        def one(group: list[LocalFile]) -> list[dict[str, Any]]:
+        def one(group: list[LocalFile], refusals: RefusedLinkRetry) -> list[dict[str, Any]]:
             server = self.api.step("photos.getUploadServer", album_id=album_id, group_id=gid)
             fields = [(f"file{n}", local) for n, local in enumerate(group, start=1)]
-            uploaded = self.post_files(server.get("upload_url"), fields, "upload album photos")
-            return self.api.step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
-                              photos_list=uploaded.get("photos_list"), hash=uploaded.get("hash"), caption=caption)
+            uploaded = self.post_files(server.get("upload_url"), fields, "upload album photos", refusals)
+            sent_at = self.clock()
+            try:
+                return self.api.step("photos.save", album_id=album_id, group_id=gid, server=uploaded.get("server"),
+                                     photos_list=uploaded.get("photos_list"), hash=uploaded.get("hash"),
+                                     caption=caption)
+            except RetryableError as lost:
+                if lost.safe_to_repeat:
+                    raise
+                return self.saved_photos(gid, album_id, group, caption, sent_at, lost.error)
 
         saved: list[dict[str, Any]] = []
         for start in range(0, len(files), ALBUM_BATCH):
             group = files[start : start + ALBUM_BATCH]
-            saved.extend(self.api.with_retries("upload album photos", partial(one, group)))
+            saved.extend(self.api.with_retries("upload album photos", partial(one, group, RefusedLinkRetry())))
         return [with_attachment(photo, "photo") for photo in saved]
 
     # ---------------------------------------------------------------------------------------------- stories
@@ -133,17 +218,18 @@ class VkUploads:
         if bool(link_text) != bool(link_url):
             raise input_error("link_text" if link_url else "link_url", "a story link needs both link_text and "
                               "link_url", service=SERVICE)
-        if link_text and link_text not in STORY_LINK_TEXTS:
+        if link_text and (not isinstance(link_text, str) or link_text not in STORY_LINK_TEXTS):
             raise input_error("link_text", f"must be one of {', '.join(sorted(STORY_LINK_TEXTS))}; got "
                               f"{link_text!r}", service=SERVICE)
-        if link_url and len(link_url) > 2048:
-            raise input_error("link_url", "must be at most 2048 characters", service=SERVICE)
+        if link_url:
+            check_link(link_url, field="link_url")
         gid = self.group(group_id)
+        refusals = RefusedLinkRetry()
 
         def attempt() -> dict[str, Any]:
             server = self.api.step("stories.getPhotoUploadServer", group_id=gid, add_to_news=add_to_news,
                                 link_text=link_text, link_url=link_url)
-            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload story")
+            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload story", refusals)
             # dev.vk.com shows {"response": {"upload_result": ...}}; a bare upload_result is read too (tolerant).
             inner = uploaded.get("response") if isinstance(uploaded.get("response"), dict) else uploaded
             result = inner.get("upload_result")
@@ -175,18 +261,19 @@ class VkUploads:
         if (path is None) == (link is None):
             raise input_error("path", "give either a video file path or a link, not both", service=SERVICE)
         local = check_video(path) if path is not None else None
-        if name and len(name) > 128:
-            raise input_error("name", f"at most 128 characters, got {len(name)}", service=SERVICE)
-        if description and len(description) > 5000:
-            raise input_error("description", f"at most 5000 characters, got {len(description)}", service=SERVICE)
+        if link is not None:
+            check_link(link)
+        name = text_value(name, field="name", max_len=128)
+        description = text_value(description, field="description", max_len=5000)
         gid = self.group(group_id)
+        refusals = RefusedLinkRetry()
 
         def attempt() -> dict[str, Any]:
             saved = dict(self.api.step("video.save", name=name, description=description, group_id=gid,
                                     album_id=album_id, wallpost=wallpost, is_private=is_private, link=link))
             url = saved.pop("upload_url", None)
             if local is not None:
-                saved.update(self.post_files(url, [("video_file", local)], "upload video"))
+                saved.update(self.post_files(url, [("video_file", local)], "upload video", refusals))
             return saved
 
         video = self.api.with_retries("upload video", attempt)
@@ -206,10 +293,11 @@ class VkUploads:
         """
         local = check_document(path)
         gid = self.group(group_id)
+        refusals = RefusedLinkRetry()
 
         def attempt() -> dict[str, Any]:
             server = self.api.step("docs.getWallUploadServer", group_id=gid)
-            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload document")
+            uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload document", refusals)
             return self.api.step("docs.save", file=uploaded.get("file"), title=title or local.path.name, tags=tags)
 
         saved = self.api.with_retries("upload document", attempt)
@@ -219,6 +307,31 @@ class VkUploads:
         return doc
 
 
+MAX_CAPTION = 2048  # photos.save / photos.saveWallPhoto caption (the sandbox's limit too)
+
+
+def check_caption(caption: Any) -> str | None:
+    """A photo caption: text of at most :data:`MAX_CAPTION` characters, or None."""
+    return text_value(caption, field="caption", max_len=MAX_CAPTION)
+
+
+def same_shape(photo: dict[str, Any], local: LocalFile) -> bool:
+    """Whether a VK photo object has the uploaded file's proportions (VK scales its copies, never crops the
+    original: ``orig_photo`` or the largest of ``sizes`` keeps the ratio within rounding)."""
+    sizes = [s for s in [photo.get("orig_photo"), *(photo.get("sizes") or [])] if isinstance(s, dict)]
+    biggest = max(sizes, key=lambda s: int(s.get("width") or 0) * int(s.get("height") or 0), default=None)
+    if biggest is None or not local.width or not local.height:
+        return True  # nothing to compare: the date and caption decide
+    width, height = int(biggest.get("width") or 0), int(biggest.get("height") or 0)
+    if not width or not height:
+        return True
+    return abs(width * local.height - height * local.width) <= max(width, height, local.width, local.height)
+
+
+def _safe_name(name: str) -> str:
+    return name.replace('"', "_").replace("\r", "_").replace("\n", "_")
+
+
 def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
     out = dict(obj)
     if out.get("owner_id") is not None and out.get("id") is not None:
@@ -226,4 +339,5 @@ def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploads", "upload_call", "with_attachment"]
+__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploads", "same_shape", "upload_call",
+           "with_attachment"]

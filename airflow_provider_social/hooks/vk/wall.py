@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.checks import (
+    check_attachment,
+    check_link,
+    positive_id,
+    shown,
+    text_value,
+    unix_time,
+)
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
+from airflow_provider_social.hooks.vk.files import check_photo, check_video
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
@@ -22,43 +32,14 @@ if TYPE_CHECKING:
 
 MAX_MEDIA = 10
 MAX_POLL_ANSWERS = 10
-_ATTACHMENT_TYPES = ("photo", "video", "audio", "doc", "page", "note", "poll", "album", "market", "market_album",
-                     "audio_playlist")
-
-
+MAX_POLL_QUESTION = 255  # what polls.create takes (the sandbox's limit; VK's docs give none, UNCONFIRMED)
+MAX_POST_TEXT = 16384  # wall.post / wall.createComment message (VK's post editor limit; the sandbox's too)
 def post_url(group_id: int, post_id: int | str) -> str:
     """The post's page: ``https://vk.com/wall-<group>_<post>``."""
     return f"https://vk.com/wall-{group_id}_{post_id}"
 
 
-def unix_time(value: Any, *, field: str) -> int:
-    """A datetime (aware) or epoch seconds as int epoch seconds."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise input_error(field, "give a timezone-aware datetime (e.g. pendulum or tzinfo=timezone.utc)",
-                              service=SERVICE)
-        return int(value.timestamp())
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError):
-        raise input_error(field, f"expected a datetime or unix time, got {value!r}", service=SERVICE) from None
-    if number <= 0:
-        raise input_error(field, f"expected a unix time, got {value!r}", service=SERVICE)
-    return number
-
-
-def check_attachment(value: str, *, field: str = "attachments") -> str:
-    """``<type><owner_id>_<media_id>[_<access_key>]`` (e.g. ``photo-123_456``) or one http(s) link."""
-    text = str(value).strip()
-    if text.startswith(("http://", "https://")):
-        return text
-    kind = next((t for t in sorted(_ATTACHMENT_TYPES, key=len, reverse=True) if text.startswith(t)), None)
-    rest = text[len(kind):] if kind else ""
-    parts = rest.split("_")
-    if not kind or len(parts) not in (2, 3) or not parts[0].lstrip("-").isdigit() or not parts[1].isdigit():
-        raise input_error(field, f"expected <type><owner_id>_<media_id> such as photo-123_456, got {value!r}",
-                          service=SERVICE)
-    return text
+_REPOST_RE = re.compile(r"^(?:wall|photo|video)-?\d+_\d+$")
 
 
 class VkWall:
@@ -115,10 +96,23 @@ class VkWall:
         :param close_comments: close comments on the post.
         :param mute_notifications: no notifications about the post.
         """
+        if isinstance(photos, (str, bytes, os.PathLike)):
+            photos = [photos]  # one file, not a sequence of characters
+        if isinstance(attachments, str):
+            attachments = [attachments]
         gid = self.group(group_id)
+        message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         attached = [check_attachment(a) for a in attachments]
         if link:
-            attached.append(check_attachment(link, field="link"))
+            attached.append(check_link(link))
+        if copyright is not None and copyright != "":
+            copyright = check_link(copyright, field="copyright")
+        if video is not None and not isinstance(video, (str, os.PathLike)):
+            raise input_error("video", f"expected a local video file path, got {type(video).__name__}",
+                              service=SERVICE)
+        if poll is not None and not isinstance(poll, Mapping):
+            raise input_error("poll", f"expected {{'question': ..., 'answers': [...]}}, got {type(poll).__name__} "
+                              f"{shown(poll)}", service=SERVICE)
         if sum(1 for a in attached if a.startswith(("http://", "https://"))) > 1:
             raise input_error("link", "a post takes at most one external link", service=SERVICE)
         media_count = len(photos) + (1 if video else 0) + sum(1 for a in attached if a.startswith(("photo", "video")))
@@ -135,9 +129,13 @@ class VkWall:
         if when is not None and when <= self.clock():
             raise input_error("publish_date", "must be in the future to schedule a post", service=SERVICE)
         if poll:
-            self.check_poll(poll)
+            self.check_poll(poll, now=self.clock())
         if guid is not None and not (0 < len(str(guid)) <= 64):
             raise input_error("guid", "must be 1 to 64 characters", service=SERVICE)
+        for photo in photos:  # every local file is checked before the first upload
+            check_photo(photo, field="photos", operation="create post")
+        if video:
+            check_video(video, field="video")
 
         uploaded = [p["attachment"] for p in self.uploads.upload_wall_photos(photos, group_id=gid)] if photos else []
         if video:
@@ -172,7 +170,7 @@ class VkWall:
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
         gid = self.group(group_id)
-        return bool(self.api.call("wall.delete", owner_id=-gid, post_id=_positive(post_id, "post_id")))
+        return bool(self.api.call("wall.delete", owner_id=-gid, post_id=positive_id(post_id, "post_id")))
 
     def repost(self, object_id: str, *, message: str | None = None, group_id: Any = None) -> dict[str, Any]:
         """Share ``wall<owner>_<post>`` (e.g. ``wall-1_123``) to the community.
@@ -181,8 +179,10 @@ class VkWall:
         :param message: the text.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         """
-        if not str(object_id).startswith(("wall", "photo", "video")):
-            raise input_error("object_id", f"expected e.g. wall-123_456, got {object_id!r}", service=SERVICE)
+        if not isinstance(object_id, str) or not _REPOST_RE.match(object_id.strip()):
+            raise input_error("object_id", f"expected e.g. wall-123_456, got {shown(object_id)}", service=SERVICE)
+        object_id = object_id.strip()
+        message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         gid = self.group(group_id)
         answer = self.api.call("wall.repost", object=object_id, message=message, group_id=gid)
         post_id = answer.get("post_id")
@@ -202,32 +202,47 @@ class VkWall:
         :param guid: no-double-post key (operators derive it from the task instance).
         :param token: ``"user"`` or ``"community"`` to pick the token kind; default: the method's preferred kind.
         """
+        message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         if not message and not attachments:
             raise input_error("message", "give a message or attachments", service=SERVICE)
+        post = positive_id(post_id, "post_id")
         gid = self.group(group_id)
         answer = self.api.call(
-            "wall.createComment", token=token, owner_id=-gid, post_id=_positive(post_id, "post_id"),
+            "wall.createComment", token=token, owner_id=-gid, post_id=post,
             message=message, attachments=[check_attachment(a) for a in attachments] or None,
             from_group=gid if from_group else None,  # a positive community id, not a flag (schema)
             reply_to_comment=reply_to_comment, guid=guid, idempotent=guid is not None,
         )
-        return {"comment_id": answer.get("comment_id"), "post_id": int(post_id), "owner_id": -gid}
+        return {"comment_id": answer.get("comment_id"), "post_id": post, "owner_id": -gid}
 
     # ---------------------------------------------------------------------------------------------- polls
     @staticmethod
-    def check_poll(poll: Mapping[str, Any]) -> None:
-        """Check a poll's keys, question and 1 to 10 answers before any call.
+    def check_poll(poll: Mapping[str, Any], *, now: float | None = None) -> None:
+        """Check a poll's keys, question, 1 to 10 non-empty answers and end date before any call.
 
         :param poll: the poll: ``question``, ``answers`` and optional flags.
+        :param now: the current time: ``end_date`` must be later.
         """
         unknown = set(poll) - {"question", "answers", "is_anonymous", "is_multiple", "end_date", "disable_unvote"}
         if unknown:
             raise input_error("poll", f"unknown keys {sorted(unknown)}", service=SERVICE)
-        if not str(poll.get("question") or "").strip():
-            raise input_error("poll.question", "a poll needs a question", service=SERVICE)
+        question = poll.get("question")
+        if not isinstance(question, str) or not question.strip():
+            raise input_error("poll.question", f"a poll needs a question (text), got {shown(question)}",
+                              service=SERVICE)
+        if len(question) > MAX_POLL_QUESTION:
+            raise input_error("poll.question", f"at most {MAX_POLL_QUESTION} characters, got {len(question)}",
+                              service=SERVICE)
         answers = poll.get("answers")
         if not isinstance(answers, (list, tuple)) or not 1 <= len(answers) <= MAX_POLL_ANSWERS:
             raise input_error("poll.answers", f"give 1 to {MAX_POLL_ANSWERS} answers", service=SERVICE)
+        if not all(isinstance(a, (str, int, float)) and not isinstance(a, bool) and str(a).strip() for a in answers):
+            raise input_error("poll.answers", f"every answer must be non-empty text, got {shown(list(answers))}",
+                              service=SERVICE)
+        if poll.get("end_date") is not None:
+            end = unix_time(poll["end_date"], field="poll.end_date")
+            if now is not None and end <= now:
+                raise input_error("poll.end_date", "must be in the future", service=SERVICE)
 
     def create_poll(self, question: str, answers: Sequence[str], *, group_id: Any = None,
                     is_anonymous: bool = False, is_multiple: bool = False, end_date: datetime | int | None = None,
@@ -242,7 +257,9 @@ class VkWall:
         :param end_date: when voting ends (aware datetime or unix time).
         :param disable_unvote: voters cannot take their vote back.
         """
-        self.check_poll({"question": question, "answers": list(answers)})
+        if not isinstance(answers, (list, tuple)):
+            raise input_error("poll.answers", f"expected a list of answers, got {shown(answers)}", service=SERVICE)
+        self.check_poll({"question": question, "answers": list(answers), "end_date": end_date}, now=self.clock())
         gid = self.group(group_id)
         poll = self.api.call(
             "polls.create", question=question, owner_id=-gid, is_anonymous=is_anonymous, is_multiple=is_multiple,
@@ -253,14 +270,4 @@ class VkWall:
         return {**poll, "attachment": f"poll{poll.get('owner_id', -gid)}_{poll.get('id')}"}
 
 
-def _positive(value: Any, field: str) -> int:
-    try:
-        number = int(str(value))
-    except ValueError:
-        number = 0
-    if number <= 0:
-        raise input_error(field, f"expected a positive id, got {value!r}", service=SERVICE)
-    return number
-
-
-__all__ = ["VkWall", "check_attachment", "post_url", "unix_time"]
+__all__ = ["MAX_POST_TEXT", "VkWall", "check_attachment", "post_url", "unix_time"]

@@ -4,8 +4,6 @@ start-up); listed in ``services.py``. No auth command: a service token or client
 
 from __future__ import annotations
 
-from typing import Any
-
 from airflow_provider_social.core.declaration import (
     ConnectionFields,
     ConnectionForm,
@@ -14,29 +12,27 @@ from airflow_provider_social.core.declaration import (
 )
 from airflow_provider_social.core.declaration import string_field as _string
 
-CONN_TYPE = "vk_vision"
-HOOK_CLASS = "airflow_provider_social.hooks.vk_vision.VkVisionHook"
-HOOK_NAME = "VK Cloud Vision"
 DEFAULT_BASE_URL = "https://smarty.mail.ru"
 DEFAULT_TOKEN_URL = "https://mcs.mail.ru/auth/oauth/v1/token"
 
-
-CONN_FIELDS: dict[str, dict[str, Any]] = {
-    "client_id": _string("OAuth client ID", "Instead of a service token: VK Cloud console -> AI API -> Vision API -> "
-                         "OAuth client ID (client-credentials grant; tokens live 1 hour and are renewed)."),
-    "client_secret": _string("OAuth client secret", "The OAuth secret key shown on the same page.", secret=True),
-    "api_base_url": _string("API base URL", "Vision API; override for the sandbox or a proxy.",
-                            default=DEFAULT_BASE_URL),
-    "oauth_endpoint": _string("OAuth endpoint", "VK Cloud OAuth token endpoint (the console's 'OAuth endpoint').",
-                              default=DEFAULT_TOKEN_URL),
-}
-
-UI_FIELD_BEHAVIOUR: dict[str, Any] = {
-    "hidden-fields": ["host", "port", "schema", "login"],
-    "relabeling": {"password": "Service token"},
-    "placeholders": {"password": "VK Cloud console -> AI API -> Vision API -> Add service token"},
-}
-
+CONNECTION_FORM = ConnectionForm(
+    conn_type="vk_vision", hook_name="VK Cloud Vision",
+    hook_class_name="airflow_provider_social.hooks.vk_vision.VkVisionHook",
+    fields={
+        "client_id": _string("OAuth client ID", "Instead of a service token: VK Cloud console -> AI API -> Vision "
+                             "API -> OAuth client ID (client-credentials grant; tokens live 1 hour and are renewed)."),
+        "client_secret": _string("OAuth client secret", "The OAuth secret key shown on the same page.", secret=True),
+        "api_base_url": _string("API base URL", "Vision API; override for the sandbox or a proxy.",
+                                default=DEFAULT_BASE_URL),
+        "oauth_endpoint": _string("OAuth endpoint", "VK Cloud OAuth token endpoint (the console's 'OAuth "
+                                  "endpoint').", default=DEFAULT_TOKEN_URL),
+    },
+    behaviour={
+        "hidden-fields": ["host", "port", "schema", "login"],
+        "relabeling": {"password": "Service token"},
+        "placeholders": {"password": "VK Cloud console -> AI API -> Vision API -> Add service token"},
+    },
+)
 
 
 def credentials(conn: ConnectionFields) -> CredentialSummary:
@@ -46,9 +42,6 @@ def credentials(conn: ConnectionFields) -> CredentialSummary:
     """
     return CredentialSummary("service token" if conn.password else "OAuth client credentials", bool(conn.password),
                              standing=True)
-
-
-CONNECTION_FORM = ConnectionForm(CONN_TYPE, HOOK_CLASS, HOOK_NAME, CONN_FIELDS, UI_FIELD_BEHAVIOUR)
 
 SERVICE = ServiceDeclaration(
     name="vk_vision",

@@ -127,6 +127,16 @@ class VkVisionHook(SocialHook, form=CONNECTION_FORM):
         """Face spaces."""
         return VisionPersons(self.client, self.images)
 
+    # ---------------------------------------------------------------------------------------------- checks
+    def check_connection(self) -> str:
+        """Send one tiny image to the cheapest recognition; say which credentials were used."""
+        result = self.detect_adult([("probe.png", PROBE_IMAGE)])[0]
+        if not result["ok"]:
+            raise SocialApiError(f"the probe image was refused: {result['error']}", service=SERVICE,
+                                 operation="test connection")
+        how = "service token" if self.auth_mode == "service_token" else "OAuth client credentials"
+        return f"Connected to VK Cloud Vision ({how}); a probe image was recognised"
+
     # ---------------------------------------------------------------------------------------------- public surface
     detect_objects = delegate("recognition", VisionRecognition.detect_objects)
     recognize_text = delegate("recognition", VisionRecognition.recognize_text)
@@ -137,15 +147,6 @@ class VkVisionHook(SocialHook, form=CONNECTION_FORM):
     persons_recognize = delegate("persons", VisionPersons.persons_recognize)
     persons_delete = delegate("persons", VisionPersons.persons_delete)
     persons_truncate = delegate("persons", VisionPersons.persons_truncate)
-
-    def check_connection(self) -> str:
-        """Send one tiny image to the cheapest recognition; say which credentials were used."""
-        result = self.detect_adult([("probe.png", PROBE_IMAGE)])[0]
-        if not result["ok"]:
-            raise SocialApiError(f"the probe image was refused: {result['error']}", service=SERVICE,
-                                 operation="test connection")
-        how = "service token" if self.auth_mode == "service_token" else "OAuth client credentials"
-        return f"Connected to VK Cloud Vision ({how}); a probe image was recognised"
 
 
 __all__ = ["CALLS", "DEFAULT_SAFE_THRESHOLD", "OBJECT_MODES", "VisionImageError", "VkVisionHook",

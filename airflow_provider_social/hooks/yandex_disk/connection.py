@@ -8,14 +8,12 @@ The hook is the ``hooks/yandex_disk`` package; the command is ``cli.py`` (device
 from __future__ import annotations
 
 from airflow_provider_social.core.declaration import (
-    CLIENT_ID_ARG,
-    CLIENT_SECRET_ARG,
+    CLIENT_CREDENTIAL_ARGS,
     PRINT_ONLY_ARG,
     AuthCommand,
     ConnectionForm,
     ServiceDeclaration,
     cli_arg,
-    conn_id_arg,
     user_token_summary,
 )
 from airflow_provider_social.core.declaration import string_field as _string
@@ -41,13 +39,11 @@ CONNECTION_FORM = ConnectionForm(
 )
 
 AUTH_COMMAND = AuthCommand(
-    name="yandex",
+    name="yandex", conn_id="yandex_disk_default",
     help="Yandex ID device-code flow for a yandex_disk connection",
     func="airflow_provider_social.hooks.yandex_disk.cli.auth_yandex",
     args=(
-        conn_id_arg("yandex_disk_default"),
-        CLIENT_ID_ARG,
-        CLIENT_SECRET_ARG,
+        *CLIENT_CREDENTIAL_ARGS,
         cli_arg("--timeout", type=int, default=300,
                 help="Seconds to wait for the code to be approved (at most the code's lifetime)"),
         PRINT_ONLY_ARG,

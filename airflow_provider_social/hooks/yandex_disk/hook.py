@@ -148,18 +148,12 @@ class YandexDiskHook(SocialHook, form=CONNECTION_FORM):
         return YandexDiskTransfers(self.client, resources=self.resources, operations=self.operations,
                                    account_limits=self.account_limits, clock=self.clock, sleep=self.sleep)
 
-    def check_connection(self) -> str:
-        """Read the disk info (the cheapest authenticated call); return the account and its space."""
-        info = self.get_disk_info()
-        login = (info.get("user") or {}).get("login", "unknown user")
-        used, total = info.get("used_space", 0), info.get("total_space", 0)
-        return f"Connected to Yandex Disk as {login}: {used / 2**30:.2f} of {total / 2**30:.2f} GiB used"
-
     # ---------------------------------------------------------------------------------------------- the public surface
     get_operation_status = delegate("operations", YandexDiskOperations.get_operation_status)
     wait_for_operation = delegate("operations", YandexDiskOperations.wait_for_operation)
 
     get_disk_info = delegate("resources", YandexDiskResources.get_disk_info)
+    check_connection = delegate("resources", YandexDiskResources.check_connection)
     create_folder = delegate("resources", YandexDiskResources.create_folder)
     get_metadata = delegate("resources", YandexDiskResources.get_metadata)
     iter_folder = delegate("resources", YandexDiskResources.iter_folder)

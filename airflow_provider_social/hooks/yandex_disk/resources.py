@@ -71,6 +71,13 @@ class YandexDiskResources:
         """Space and account data: ``total_space``, ``used_space``, ``trash_size``, ``max_file_size``, ``user``."""
         return self.client.call("get disk info").json()
 
+    def check_connection(self) -> str:
+        """Read the disk info (the cheapest authenticated call); return the account and its space."""
+        info = self.get_disk_info()
+        login = (info.get("user") or {}).get("login", "unknown user")
+        used, total = info.get("used_space", 0), info.get("total_space", 0)
+        return f"Connected to Yandex Disk as {login}: {used / 2**30:.2f} of {total / 2**30:.2f} GiB used"
+
     # ---------------------------------------------------------------------------------------------- folders, metadata
     def create_folder(self, path: str, *, parents: bool = False, exist_ok: bool = False) -> dict[str, Any]:
         """Create a folder (``PUT /v1/disk/resources``); ``parents=True`` creates missing parents as well.

@@ -67,6 +67,7 @@ class OAuthServerConfig:
     token_requires_redirect_uri: bool = True
     include_scope: bool = True  # put "scope" in token responses
     default_scope: str = ""
+    mint_scope: str | None = None  # what the control API's mint grants when no scope is asked (default_scope)
     device_code_param: str = "device_code"  # form field carrying the device code on the token endpoint
     device_grant_types: tuple[str, ...] = (DEVICE_GRANT_RFC,)
     device_expires_in: int = 300

@@ -23,16 +23,19 @@ RFC_REFUSALS: dict[str, tuple[str, str]] = {
     "device_used": ("invalid_grant", "Device code has already been used"),
     "device_expired": ("expired_token", "Device code has expired"),
     "device_too_fast": ("slow_down", "Polling too frequently; wait the interval"),
+    "grant_type_missing": ("invalid_request", "Missing grant_type"),
+    "grant_type_unsupported": ("unsupported_grant_type", "Unsupported grant_type {grant_type!r}"),
 }
 
 
 
 class OAuthError(Exception):
     @classmethod
-    def refusal(cls, config: OAuthServerConfig, situation: str) -> OAuthError:
-        """The provider's own wording for a refused grant (RFC 6749 unless the config says otherwise)."""
+    def refusal(cls, config: OAuthServerConfig, situation: str, **details: str) -> OAuthError:
+        """The provider's own wording for a refused grant (RFC 6749 unless the config says otherwise);
+        ``details`` fill the wording's ``{placeholders}``."""
         error, description = config.refusals.get(situation) or RFC_REFUSALS[situation]
-        return cls(error, description)
+        return cls(error, description.format(**details) if details else description)
 
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(f"{error}: {description}")

@@ -48,13 +48,21 @@ class OAuthServer(AuthorizeEndpoints, TokenEndpoints, DeviceEndpoints):
     def mint_tokens(
         self, client_id: str | None = None, scope: str | None = None, user_id: str | None = None
     ) -> dict[str, Any]:
-        """A token set for ``client_id`` as if the user had just authorised it."""
-        client_id = client_id or SANDBOX_CLIENT_ID
+        """A token set for ``client_id`` (the sandbox's client by default, else the provider's first) as if the
+        user had just authorised it."""
+        client_id = client_id or (SANDBOX_CLIENT_ID if SANDBOX_CLIENT_ID in self.config.clients
+                                  else next(iter(self.config.clients)))
         if client_id not in self.config.clients:
             raise KeyError(f"unknown client {client_id!r}")
         with self._lock:
             grant = next(self._grant_ids)
-            return self._issue(client_id, self._scope(scope), user_id or self.config.default_user_id, grant)
+            user = user_id or self.config.default_user_id
+            body = self._issue(client_id, self._scope(scope or self.config.mint_scope), user, grant)
+            return self._minted(grant, user, body)
+
+    def _minted(self, grant: int, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """What the control API answers for a minted grant (a provider adds what refreshes must send back)."""
+        return body
 
     def extend_access_token(self, token: str, until: float) -> bool:
         """Move a valid access token's expiry to ``until`` (OK's LONG_ACCESS_TOKEN); False if it is not valid."""

@@ -29,20 +29,23 @@ class TokenEndpoints(ServerBase):
                 if self.config.token_params_in_query:
                     form = {**dict(request.query_params), **form}
             client_id = self._authenticate_client(request, form)
-            grant_type = form.get("grant_type")
-            if grant_type == "authorization_code":
-                body = self._grant_code(client_id, form)
-            elif grant_type == "refresh_token":
-                body = self._grant_refresh(client_id, form)
-            elif grant_type in self.config.device_grant_types and self.config.paths.device_code:
-                body = self._grant_device(client_id, form)
-            elif not grant_type:
-                raise OAuthError("invalid_request", "Missing grant_type")
-            else:
-                raise OAuthError("unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
+            body = self._grant(client_id, form)
         except OAuthError as exc:
             return exc.response()
         return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def _grant(self, client_id: str, form: dict[str, str]) -> dict[str, Any]:
+        """The token answer for the form's ``grant_type``."""
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            return self._grant_code(client_id, form)
+        if grant_type == "refresh_token":
+            return self._grant_refresh(client_id, form)
+        if grant_type in self.config.device_grant_types and self.config.paths.device_code:
+            return self._grant_device(client_id, form)
+        if not grant_type:
+            raise OAuthError.refusal(self.config, "grant_type_missing")
+        raise OAuthError.refusal(self.config, "grant_type_unsupported", grant_type=grant_type)
 
     def _grant_code(self, client_id: str, form: dict[str, str]) -> dict[str, Any]:
         code_value = _required(form, "code")

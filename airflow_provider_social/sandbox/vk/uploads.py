@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 NAME = "vk_upload"
 PREFIX = "/vk-upload"
 # UNCONFIRMED: VK does not document how long an upload URL lives; the sandbox gives it one hour of sandbox
-# time, and one upload.
+# time, and one upload. How VK's upload host refuses an expired or used URL is UNCONFIRMED too: its refusals are
+# HTTP 200 with an ``error`` text in the JSON body (vksdk's upload error type reads ``error``, ``error_code``,
+# ``error_descr``), so the sandbox answers that way, with no code a client could rely on to tell the cases apart.
 UPLOAD_TTL = 3600.0
 # VK's "50 MB" / "10 MB" / "200 MB" does not say which megabyte (UNCONFIRMED): the sandbox takes the stricter
 # reading (10^6 bytes); clients check the tolerant one (MiB) before sending.

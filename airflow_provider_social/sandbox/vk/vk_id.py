@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Route
 
 from ..clock import SandboxClock
 from ..oauth_server import (
@@ -36,11 +35,12 @@ from ..oauth_server import (
     _PendingConsent,
     _redirect,
 )
+from ..oauth_server.mount import mounted_oauth
 from ..state import ServiceSpec
 from .state import ADMIN_USER_ID, APP_ID, USER_SCOPES
 
 if TYPE_CHECKING:
-    from ..state import SandboxState
+    pass
 
 NAME = "vk_id_web"
 PREFIX = "/vk-id"
@@ -70,6 +70,9 @@ def vk_id_config() -> OAuthServerConfig:
         token_requires_redirect_uri=True,
         default_scope=DEFAULT_SCOPE,
         default_user_id=str(ADMIN_USER_ID),
+        mint_scope=MINT_SCOPE,
+        refusals={"grant_type_missing": ("invalid_request", "grant_type is missing"),
+                  "grant_type_unsupported": ("unsupported_grant_type", "grant_type {grant_type!r} is not supported")},
     )
 
 
@@ -88,20 +91,11 @@ class VkIdServer(OAuthServer):
             Route("/oauth2/logout", self._logout, methods=["POST"]),
         ]
 
-    def mint_tokens(
-        self, client_id: str | None = None, scope: str | None = None, user_id: str | None = None
-    ) -> dict[str, Any]:
-        """Control API mint: a token set plus the ``device_id`` it is bound to (refreshes must send it)."""
-        client_id = client_id or CLIENT_ID
-        if client_id not in self.config.clients:
-            raise KeyError(f"unknown client {client_id!r}")
+    def _minted(self, grant: int, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A minted grant is bound to a ``device_id`` (refreshes must send it), which the control API returns."""
         device_id = "sandbox-device-" + secrets.token_hex(8)
-        user = user_id or self.config.default_user_id
-        with self._lock:
-            grant = next(self._grant_ids)
-            body = self._issue(client_id, self._scope(scope or MINT_SCOPE), user, grant)
-            self._grant_devices[grant] = device_id
-        return {**body, "user_id": int(user), "device_id": device_id}
+        self._grant_devices[grant] = device_id
+        return {**body, "user_id": int(user_id), "device_id": device_id}
 
     # ---- authorize: VK ID's redirect payload
 
@@ -146,24 +140,7 @@ class VkIdServer(OAuthServer):
             for name in ("device_id", "state"):
                 if not form.get(name):
                     raise OAuthError("invalid_request", f"{name} is missing")
-            grant_type = form.get("grant_type")
-            if grant_type == "authorization_code":
-                with self._lock:
-                    code = form.get("code", "")
-                    if code in self._code_devices and self._code_devices[code] != form["device_id"]:
-                        raise OAuthError("invalid_grant", "device_id does not match the code")
-                    body_out = self._grant_code(client_id, form)
-                    self._grant_devices[self._codes[code].grant_id] = form["device_id"]
-            elif grant_type == "refresh_token":
-                with self._lock:
-                    record = self._tokens.get(form.get("refresh_token", ""))
-                    if record is not None and self._grant_devices.get(record.grant_id) != form["device_id"]:
-                        raise OAuthError("invalid_grant", "device_id does not match the refresh token")
-                    body_out = self._grant_refresh(client_id, form)
-            elif not grant_type:
-                raise OAuthError("invalid_request", "grant_type is missing")
-            else:
-                raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+            body_out = self._grant(client_id, form)
         except OAuthError as exc:
             body_err: dict[str, Any] = {"error": exc.error, "error_description": exc.description}
             if state:
@@ -180,6 +157,22 @@ class VkIdServer(OAuthServer):
             scope=info.scope,
         )
         return JSONResponse(body_out, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def _grant_code(self, client_id: str, form: dict[str, str]) -> dict[str, Any]:
+        code = form.get("code", "")
+        with self._lock:
+            if code in self._code_devices and self._code_devices[code] != form["device_id"]:
+                raise OAuthError("invalid_grant", "device_id does not match the code")
+            body = super()._grant_code(client_id, form)
+            self._grant_devices[self._codes[code].grant_id] = form["device_id"]
+            return body
+
+    def _grant_refresh(self, client_id: str, form: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            record = self._tokens.get(form.get("refresh_token", ""))
+            if record is not None and self._grant_devices.get(record.grant_id) != form["device_id"]:
+                raise OAuthError("invalid_grant", "device_id does not match the refresh token")
+            return super()._grant_refresh(client_id, form)
 
     # ---- user_info and logout
 
@@ -216,12 +209,5 @@ def make_server(clock: SandboxClock) -> OAuthServer:
     return VkIdServer(vk_id_config(), clock)
 
 
-def _routes(state: SandboxState) -> list[BaseRoute]:
-    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
-        await state.oauth[OAUTH_NAME].app(scope, receive, send)
-
-    return [Mount(PREFIX, app=dispatch)]
-
-
-SERVICE = ServiceSpec(name=NAME, prefix=PREFIX, routes=_routes, oauth_factory=make_server,
+SERVICE = ServiceSpec(name=NAME, prefix=PREFIX, routes=mounted_oauth(PREFIX, OAUTH_NAME), oauth_factory=make_server,
                       description="VK ID OAuth 2.1 (id.vk.com)")

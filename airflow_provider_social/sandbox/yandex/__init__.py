@@ -55,19 +55,20 @@ and :mod:`.downloader`; Yandex ID :mod:`.oauth`.
 
 from __future__ import annotations
 
+from ..oauth_server.mount import mounted_oauth
 from ..state import ServiceSpec
 from .constants import DOWNLOADER_NAME, DOWNLOADER_PREFIX, NAME, PREFIX, UPLOADER_NAME, UPLOADER_PREFIX
 from .downloader import _downloader_routes
 from .oauth import DISK_SCOPE, OAUTH_NAME, make_server, yandex_oauth_config
 from .oauth import NAME as ID_NAME
 from .oauth import PREFIX as ID_PREFIX
-from .oauth import _routes as _id_routes
 from .routes import _routes
 from .state import YandexDiskState
 from .uploader import _uploader_routes
 
 ID_SERVICE = ServiceSpec(
-    name=ID_NAME, prefix=ID_PREFIX, routes=_id_routes, oauth_factory=make_server, description="Yandex ID OAuth"
+    name=ID_NAME, prefix=ID_PREFIX, routes=mounted_oauth(ID_PREFIX, OAUTH_NAME), oauth_factory=make_server,
+    description="Yandex ID OAuth",
 )
 SERVICE = ServiceSpec(
     name=NAME,

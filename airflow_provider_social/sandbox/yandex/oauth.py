@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.routing import BaseRoute, Mount
-from starlette.types import Receive, Scope, Send
-
 from ..clock import SandboxClock
 from ..oauth_server import DEVICE_GRANT_RFC, OAuthPaths, OAuthServer, OAuthServerConfig
 
 if TYPE_CHECKING:
-    from ..state import SandboxState
+    pass
 
 NAME = "yandex_oauth"
 PREFIX = "/yandex-oauth"
@@ -72,12 +69,4 @@ YANDEX_REFUSALS: dict[str, tuple[str, str]] = {
 
 def make_server(clock: SandboxClock) -> OAuthServer:
     return OAuthServer(yandex_oauth_config(), clock)
-
-
-def _routes(state: SandboxState) -> list[BaseRoute]:
-    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
-        # Looked up per request so /_control/reset swaps in a fresh server.
-        await state.oauth[OAUTH_NAME].app(scope, receive, send)
-
-    return [Mount(PREFIX, app=dispatch)]
 

@@ -64,18 +64,20 @@ def test_batch_picks_a_token_every_call_accepts(scripted, vk_hook):
 
 
 def test_get_users_beyond_1000_ids_is_one_execute(scripted, vk_hook):
-    scripted.script = [ok([[{"id": n} for n in range(s, min(s + 1000, 2500))] for s in (0, 1000, 2000)])]
-    users = vk_hook().get_users(range(2500), fields=["online"])
+    # ids from 1: 0 is no user id, and ids are now checked before any call (issue 20)
+    scripted.script = [ok([[{"id": n} for n in range(s, min(s + 1000, 2501))] for s in (1, 1001, 2001)])]
+    users = vk_hook().get_users(range(1, 2501), fields=["online"])
     assert len(users) == 2500 and len(scripted.requests) == 1
     sent = script_calls(form(scripted.requests[0])["code"])
     assert [len(p["user_ids"].split(",")) for _, p in sent] == [1000, 1000, 500]
 
 
 def test_post_reach_over_many_posts_goes_through_execute(scripted, vk_hook):
-    scripted.script = [ok([[{"post_id": p, "reach_total": p} for p in range(s, min(s + 30, 70))]
-                           for s in (0, 30, 60)])]
-    reach = vk_hook().get_post_reach(range(70))
-    assert [r["post_id"] for r in reach] == list(range(70)) and len(scripted.requests) == 1
+    # ids from 1: 0 is no post id, and ids are now checked before any call (issue 20)
+    scripted.script = [ok([[{"post_id": p, "reach_total": p} for p in range(s, min(s + 30, 71))]
+                           for s in (1, 31, 61)])]
+    reach = vk_hook().get_post_reach(range(1, 71))
+    assert [r["post_id"] for r in reach] == list(range(1, 71)) and len(scripted.requests) == 1
 
 
 def test_online_and_last_seen(scripted, vk_hook):

@@ -120,3 +120,38 @@ def test_promote_pause_and_stats(sandbox, vk_sandbox):  # noqa: F811
         hook.pause_ad(12345, ad_id)
     with pytest.raises(ValidationError, match="daily_limit"):
         hook.create_post_ad(account, campaign, post_id, daily_limit=0, category_id=category)
+
+
+# ------------------------------------------------------------------ issue 20: no raw Python errors, no request
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda h: h.edit_product("²", {"name": "Mugs", "description": "A white ceramic mug", "category_id": 301}),
+     "item_id"),
+    (lambda h: h.delete_product("abc"), "item_id"),
+    (lambda h: h.group_products(["x", 1]), "item_ids"),
+    (lambda h: h.get_products(["1e3"]), "item_ids"),
+    (lambda h: h.add_to_collection(["²"], [1]), "item_ids"),
+    (lambda h: h.add_to_collection("12", [1]), "item_ids"),
+    (lambda h: h.add_collection(["Mugs"]), "title"),
+    (lambda h: h.add_property_variant(1, {"title": "Red"}), "title"),
+    (lambda h: h.add_product({"name": ["Mug classic"], "description": "A white ceramic mug", "category_id": 301}),
+     "product.name"),
+    (lambda h: h.add_product({"name": "Mug classic", "description": "A white ceramic mug", "category_id": 301,
+                              "photos": "['a.png'"}), "product.photos"),
+    (lambda h: h.get_ads(1, ad_ids=["abc"]), "ad_ids"),
+    (lambda h: h.create_post_ad(1, 1, 1, daily_limit=300, category_id=53, name=123), "name"),
+    (lambda h: h.create_promoted_posts_campaign(1, "Promo", all_limit=True), "all_limit"),
+])
+def test_garbage_arguments_are_input_errors_before_any_request(sandbox, vk_sandbox, call, field):  # noqa: F811
+    hook = vk_sandbox()
+    seen = _requests(hook)
+    with pytest.raises(ValidationError, match=f"VK: {field}".replace(".", r"\.")):
+        call(hook)
+    assert seen == []
+
+
+def test_a_product_list_field_rendered_as_a_python_repr_is_read(sandbox, vk_sandbox, tmp_path):  # noqa: F811
+    hook = vk_sandbox()
+    photos = repr([png(tmp_path / "a.png", 600, 600), png(tmp_path / "b.png", 700, 700)])
+    added = hook.add_product({"name": "Mug classic", "description": "A white ceramic mug", "category_id": 301,
+                              "photos": photos, "dimensions": "[80, 100, 80]", "weight": 300})
+    assert len(added["photo_ids"]) == 2

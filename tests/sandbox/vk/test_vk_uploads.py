@@ -179,3 +179,12 @@ def test_stories_save_is_all_or_nothing(vk: Vk) -> None:
     good = result()
     assert vk.err("stories.save", vk.community, upload_results=f"{good},forged.x")["error_code"] == 100
     assert vk.ok("stories.save", vk.community, upload_results=good)["count"] == 1
+
+
+def test_photos_get_lists_the_wall_album_newest_first(vk: Vk) -> None:
+    first, second = vk.wall_photo(), vk.wall_photo()
+    listed = vk.ok("photos.get", owner_id=-GROUP_ID, album_id="wall", rev=1, count=1)
+    assert listed["count"] == 2 and [p["id"] for p in listed["items"]] == [second["id"]]
+    oldest = vk.ok("photos.get", owner_id=-GROUP_ID, album_id="wall")
+    assert [p["id"] for p in oldest["items"]] == [first["id"], second["id"]]
+    assert vk.err("photos.get", owner_id=-GROUP_ID, album_id=999999)["error_code"] == 200

@@ -1,5 +1,5 @@
 """photos.createAlbum, photos.deleteAlbum, photos.getWallUploadServer/saveWallPhoto,
-photos.getUploadServer/save, photos.delete."""
+photos.getUploadServer/save, photos.delete, photos.get."""
 
 from __future__ import annotations
 
@@ -153,3 +153,28 @@ def delete(call: Call) -> int:
             raise VkError(200, "Access denied")
         photo["deleted"] = True
     return 1
+
+
+_SERVICE_ALBUMS = {"wall": WALL_ALBUM_ID, "profile": -6, "saved": -15}
+
+
+@method("photos.get", ("user",))
+def get(call: Call) -> dict[str, Any]:
+    """An album's photos (``album_id``: an id, or ``wall``/``profile``/``saved``), oldest first or ``rev=1``
+    newest first; ``offset``/``count`` (at most 1000, default 50) page them."""
+    p = call.params
+    owner_id = p.int("owner_id")
+    owner_id = call.user_id if owner_id is None else owner_id
+    album = p.str("album_id", required=True) or ""
+    album_id = _SERVICE_ALBUMS.get(album)
+    if album_id is None:
+        album_id = p.req_int("album_id")
+        if (owner_id, album_id) not in call.vk.albums:
+            raise VkError(200, "Access denied")
+    offset = p.int("offset", lo=0) or 0
+    count = p.int("count", lo=0, hi=1000)
+    with call.vk.lock:
+        photos = sorted((dict(photo) for (owner, _), photo in call.vk.photos.items()
+                         if owner == owner_id and photo["album_id"] == album_id and not photo.get("deleted")),
+                        key=lambda photo: photo["id"], reverse=p.flag("rev"))
+    return {"count": len(photos), "items": photos[offset: offset + (50 if count is None else count)]}
