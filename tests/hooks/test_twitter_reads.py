@@ -169,3 +169,16 @@ def test_a_wait_beyond_max_retry_wait_fails_with_the_reset_time(sandbox, x_reads
         for post in stream:
             got.append(post)
     assert len(got) == 100 and not hook.sleeps
+
+
+def test_an_empty_window_reads_nothing_and_asks_nothing(sandbox, x_reads):
+    """A manual run's data interval is empty (start == end): X would refuse it, so no request is made."""
+    seed(sandbox, posts=10)
+    hook = x_reads()
+    hook.get_me()
+    now = int(sandbox.control.now())
+    before = x_requests(sandbox)
+    for stream in (hook.read_posts(start_time=now, end_time=now), hook.search_recent("a", start_time=now,
+                                                                                     end_time=now)):
+        assert list(stream) == [] and stream.requests == 0 and stream.complete
+    assert x_requests(sandbox) == before

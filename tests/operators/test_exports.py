@@ -124,3 +124,11 @@ def test_the_operator_repeats_the_hook_constants():
     from airflow_provider_social.operators import twitter_export
 
     assert (twitter_export.SERVICE, twitter_export.DEFAULT_MAX_READS) == (SERVICE, DEFAULT_MAX_READS)
+
+
+def test_a_manual_run_with_an_empty_interval_writes_an_empty_file(sandbox, vk_export, tmp_path):
+    now = int(sandbox.control.now())
+    sandbox.control.vk_configure(seed={"posts": 5, "step": 60, "start": now - 600})
+    result = vk_export(tmp_path / "posts.csv", now, now, resource="wall_posts", format="csv")
+    assert result["rows"] == 0 and result["requests"] == 0
+    assert (tmp_path / "posts.csv").read_text().splitlines() == [",".join(COLUMNS["wall_posts"])]

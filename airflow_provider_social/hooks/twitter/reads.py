@@ -175,9 +175,9 @@ class TwitterReads:
             params["start_time"], start = rfc3339(start_time, field="start_time")
         if end_time is not None:
             params["end_time"], end = rfc3339(end_time, field="end_time")
-        if start is not None and end is not None and end <= start:
-            raise input_error("end_time", f"must be after start_time ({params['start_time']})", service=SERVICE)
-        if days is not None:
+        if start is not None and end is not None and end < start:
+            raise input_error("end_time", f"must not be before start_time ({params['start_time']})", service=SERVICE)
+        if days is not None and not (start is not None and start == end):  # an empty window is never sent
             self._within_days(params, days, "start_time")
             if end is not None and end > self.clock() - 10:
                 raise input_error("end_time", "must be at least 10 seconds before now (X refuses later ones)",
@@ -197,6 +197,8 @@ class TwitterReads:
         limit = check_bound(max_reads, field="max_reads", service=SERVICE)
 
         def pages(stream: ReadStream[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            if "start_time" in params and params.get("start_time") == params.get("end_time"):
+                return  # an empty window (a manual run's data interval): X would refuse it, nothing to read
             token = None
             while not stream.spent():
                 remaining = stream.remaining

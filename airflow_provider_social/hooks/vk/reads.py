@@ -34,11 +34,11 @@ MEMBER_SORTS = ("id_asc", "id_desc", "time_asc", "time_desc")
 
 
 def window(since: datetime | int | None, until: datetime | int | None) -> tuple[int | None, int | None]:
-    """``(since, until)`` as unix times; ``until`` must be after ``since``."""
+    """``(since, until)`` as unix times; ``until`` must not be before ``since`` (equal: an empty window)."""
     start = unix_time(since, field="since") if since is not None else None
     end = unix_time(until, field="until") if until is not None else None
-    if start is not None and end is not None and end <= start:
-        raise input_error("until", f"must be after since ({start}), got {end}", service=SERVICE)
+    if start is not None and end is not None and end < start:
+        raise input_error("until", f"must not be before since ({start}), got {end}", service=SERVICE)
     return start, end
 
 
@@ -87,6 +87,8 @@ class VkReads:
         owner = -self.group(group_id)
 
         def pages(pager: OffsetPager) -> Iterator[dict[str, Any]]:
+            if start is not None and start == end:
+                return  # an empty window (a manual run's data interval): nothing to ask for
             wall = OffsetList("wall.get", {"owner_id": owner, "filter": filter}, PAGE_SIZES["wall.get"])
             for post in pager.items([wall]):
                 if start is not None and isinstance(post.get("date"), int) and post["date"] < start:
@@ -133,6 +135,8 @@ class VkReads:
                 yield comment_list(int(post["id"]), count if isinstance(count, int) else None)
 
         def pages(pager: OffsetPager) -> Iterator[dict[str, Any]]:
+            if start is not None and start == end:
+                return
             for comment in pager.items(lists(pager)):
                 if within(comment.get("date"), start, end):
                     yield comment
@@ -181,6 +185,8 @@ class VkReads:
         gid = self.group(group_id)
 
         def pages(pager: OffsetPager) -> Iterator[dict[str, Any]]:
+            if start is not None and start == end:
+                return
             orders = OffsetList("market.getGroupOrders", {"group_id": gid}, PAGE_SIZES["market.getGroupOrders"])
             for order in pager.items([orders]):
                 if within(order.get("date"), start, end):

@@ -173,3 +173,16 @@ def test_memory_stays_flat_reading_100000_members(sandbox, vk_sandbox):
 
     small, large = peak(60_000), peak(100_000)
     assert large < 1.5 * small and large < 16 * 1024 * 1024
+
+
+def test_an_empty_window_reads_nothing_and_asks_nothing(sandbox, vk_sandbox):
+    seed(sandbox, posts=10, orders=3)
+    hook = vk_sandbox()
+    now = int(sandbox.control.now())
+    before = api_requests(sandbox)
+    for stream in (hook.read_wall_posts(since=now, until=now), hook.read_comments(since=now, until=now),
+                   hook.read_orders(since=now, until=now)):
+        assert list(stream) == [] and stream.requests == 0
+    assert api_requests(sandbox) == before
+    with pytest.raises(ValidationError, match="until"):
+        hook.read_wall_posts(since=now, until=now - 1)
