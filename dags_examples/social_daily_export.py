@@ -18,7 +18,7 @@ import os
 import tempfile
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag
+from airflow.sdk import CronDataIntervalTimetable, dag
 
 from airflow_provider_social.operators.twitter_export import TwitterExportOperator
 from airflow_provider_social.operators.vk_export import VkExportOperator
@@ -28,7 +28,9 @@ BASE = os.environ.get("SOCIAL_EXPORT_DIR", os.path.join(tempfile.gettempdir(), "
 
 @dag(
     dag_id="social_daily_export",
-    schedule="@daily",
+    # Each run covers the day before it: Airflow 3's plain cron schedules (CronTriggerTimetable) give runs an empty
+    # data interval, so an export scheduled with "@daily" would export nothing.
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     tags=["vk", "twitter", "example", "export"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from airflow_provider_social.core.errors import input_error
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv")
 
@@ -40,6 +43,10 @@ def data_interval(context: Mapping[str, Any], *, service: str) -> tuple[Any, Any
     if start is None or end is None:
         raise input_error("data_interval", "an export reads one data interval: schedule the DAG with a timetable "
                           "that has intervals, or trigger it with one", service=service)
+    if start == end:
+        log.warning("%s: the run's data interval is empty (%s), so nothing is exported. Manual runs have none, and "
+                    "neither have the runs of Airflow 3's plain cron schedules (CronTriggerTimetable): schedule "
+                    "exports with CronDataIntervalTimetable or DeltaDataIntervalTimetable", service, start)
     return start, end
 
 
