@@ -1,8 +1,8 @@
 """Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``).
 
 Connection forms (``conn-fields`` + ``ui-field-behaviour``; Airflow 3.3's UI reads only these), extra links,
-triggers and notifiers are declared by each service in its hook package (``hooks/<service>/connection.py``) and
-assembled here from the one registry, ``services.all_services()``. Custom fields are stored as plain keys in the
+triggers, sensors and notifiers are declared by each service in its hook package (``hooks/<service>/connection.py``)
+and assembled here from the one registry, ``services.all_services()``. Custom fields are stored as plain keys in the
 Connection's ``extra`` JSON. Keep this module and what it imports free of heavy imports: it runs in every Airflow
 process at start-up.
 """
@@ -50,7 +50,12 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": service.connection.hook_name, "python-modules": list(service.trigger_modules)}
             for service in services if service.trigger_modules
         ],
+        "sensors": [
+            {"integration-name": service.connection.hook_name, "python-modules": list(service.sensor_modules)}
+            for service in services if service.sensor_modules
+        ],
         "notifications": [notifier for service in services for notifier in service.notifiers],
+        "filesystems": [module for service in services for module in service.filesystem_modules],
         "cli": ["airflow_provider_social.cli.definition.get_cli_commands"],
         # No "plugins" key: the plugin is the airflow.plugins entry point (pyproject.toml), which Airflow always
         # loads; declared here as well, it loaded twice with lazy_discover_providers = False ("already registered").

@@ -132,7 +132,11 @@ def run(port: int, home: Path, signals: Signals) -> int:
         say(f"• sandbox listening at {sandbox_url}")
         say(f"• migrating the Airflow metadata database (SQLite in {home})")
         cluster.migrate()
-        connections = sandbox_connections(sandbox_url, SandboxControl(sandbox_url))
+        control = SandboxControl(sandbox_url)
+        connections = sandbox_connections(sandbox_url, control)
+        # The event-driven examples (docs/events.md) watch the sandbox community: its Long Poll is on here.
+        control.configure("vk", longpoll_settings={"enabled": True, "api_version": "5.199", "events": [
+            "market_order_new", "message_new", "wall_reply_new", "wall_post_new", "group_join"]})
         cluster.add_connections(connections)
         say(f"• connections stored in the metadata DB: {', '.join(sorted(connections))}")
         with signals.deferred():

@@ -55,8 +55,8 @@ def test_declared_links_and_notifiers_import():
         assert _import(path)
 
 
-def test_declared_trigger_modules_import():
-    for entry in INFO.get("triggers", []):
+def test_declared_trigger_and_sensor_modules_import():
+    for entry in INFO.get("triggers", []) + INFO.get("sensors", []):
         for module in entry["python-modules"]:
             import_module(module)
 
@@ -86,6 +86,12 @@ def test_every_link_trigger_and_notifier_the_package_defines_is_declared():
     trigger_modules = {path.rsplit(".", 1)[0] for path in
                        _defined_in_package("airflow_provider_social.triggers", BaseTrigger)}
     assert trigger_modules == {m for entry in INFO["triggers"] for m in entry["python-modules"]}
+    from airflow.sdk import BaseSensorOperator
+
+    sensor_modules = {path.rsplit(".", 1)[0] for path in
+                      _defined_in_package("airflow_provider_social.sensors", BaseSensorOperator)}
+    assert sensor_modules == {m for entry in INFO["sensors"] for m in entry["python-modules"]}
+    assert "airflow_provider_social.triggers.vk_events" in trigger_modules
 
 
 def test_cli_commands_build():

@@ -22,6 +22,7 @@ import pytest
 SLOW_FIXTURES = {
     "postgres_server": "starts a PostgreSQL server",
     "redis_server": "starts a Redis server",
+    "moto_server": "starts an S3-compatible server (moto_server)",
     "migrated_airflow_db": "runs `airflow db migrate`",
 }
 # Markers whose tests may start processes.

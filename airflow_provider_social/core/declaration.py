@@ -277,7 +277,9 @@ class ServiceDeclaration:
     :param sandbox: dotted path of its ``sandbox.state.SandboxService`` (routes and the connection reaching it).
     :param extra_links: operator extra links Airflow loads from ``get_provider_info``.
     :param trigger_modules: trigger modules, likewise.
+    :param sensor_modules: sensor modules, likewise.
     :param notifiers: notifier classes, likewise.
+    :param filesystem_modules: object storage filesystem modules (``schemes`` and ``get_fs``), likewise.
     """
 
     name: str
@@ -289,7 +291,9 @@ class ServiceDeclaration:
     sandbox: str | None = None
     extra_links: tuple[str, ...] = ()
     trigger_modules: tuple[str, ...] = ()
+    sensor_modules: tuple[str, ...] = ()
     notifiers: tuple[str, ...] = ()
+    filesystem_modules: tuple[str, ...] = ()
 
 
 def load(dotted: str) -> Any:

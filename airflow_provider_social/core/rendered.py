@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,7 +44,7 @@ def rendered_value(value: Any, field: str, *, service: str = "") -> Any:
 
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested deeper than the interpreter's stack
         try:
             parsed = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -88,8 +89,54 @@ def as_mapping(value: Any, field: str, *, service: str = "") -> dict[str, Any] |
     return dict(value)
 
 
+def rendered_scalar(value: Any, field: str, *, service: str = "", expected: str = "one value") -> Any:
+    """``value`` unless it is a list or dict, or a rendered string that spells one.
+
+    A field that takes one value (a path, an id, a name) refuses ``{{ params.paths }}`` rendered into it, rather
+    than using the list's repr as the value. Brackets around text that is not a literal (``[draft]``) are text.
+
+    :param value: the rendered value.
+    :param field: the operator parameter, named in errors.
+    :param service: the service, named in errors.
+    :param expected: what the field takes, for the error (``"one path"``).
+    """
+    parsed = value
+    if isinstance(value, str):
+        try:
+            parsed = rendered_value(value, field, service=service)
+        except ValueError:  # the input error of text in brackets that is not a literal: a name, kept
+            return value
+    if isinstance(parsed, (list, tuple, set, Mapping)):
+        kind = "dict" if isinstance(parsed, Mapping) else "list"
+        raise input_error(field, f"expected {expected}, got a {kind} {_preview(repr(value))}", service=service)
+    return value
+
+
+#: Airflow's own rule for a connection id (``airflow.models.connection.RE_SANITIZE_CONN_ID``, ``CONN_ID_MAX_LEN``).
+CONN_ID_PATTERN = re.compile(r"[\w#!()\-.:/\\]{1,250}")
+
+
+def conn_id_value(value: Any, field: str, *, service: str = "") -> str:
+    """A rendered connection id, or an input error naming ``field`` (empty, not text, characters or length Airflow
+    does not allow in a connection id): a template that rendered to nothing must not fall back to another
+    connection, and junk must not be looked up as one.
+
+    :param value: the rendered value.
+    :param field: the operator parameter (``yandex_disk_conn_id``), named in errors.
+    :param service: the service, named in errors.
+    """
+    if not isinstance(value, str):
+        raise input_error(field, f"a connection id is text, got {type(value).__name__} {_preview(repr(value))}",
+                          service=service)
+    if not CONN_ID_PATTERN.fullmatch(value):
+        raise input_error(field, "a connection id has 1-250 letters, digits and the characters _#!()-.:/\\ "
+                          f"(got {_preview(value)})", service=service)
+    return value
+
+
 def _preview(text: str, limit: int = 60) -> str:
     return repr(text) if len(text) <= limit else repr(text[: limit - 1] + "…")
 
 
-__all__ = ["MAX_LITERAL_CHARS", "as_list", "as_mapping", "rendered_value"]
+__all__ = ["CONN_ID_PATTERN", "MAX_LITERAL_CHARS", "as_list", "as_mapping", "conn_id_value", "rendered_scalar",
+           "rendered_value"]

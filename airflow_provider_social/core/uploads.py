@@ -1,20 +1,26 @@
-"""Streaming request bodies: files (whole, a window, or inside multipart) are read from disk in chunks.
+"""Streaming request bodies: files (whole, a window, or inside multipart) are read from their source in chunks.
 
-Sizes are checked before anything is sent, so a file over a service limit fails fast with the field and limit.
+A body reads a :class:`~airflow_provider_social.core.sources.MediaSource` (a local file, an object in a store, an
+http(s) URL, bytes, a file object) or a plain local path. Sizes are checked before anything is sent, so a file over
+a service limit fails fast with the field and limit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social.core.errors import PayloadTooLargeError, SocialApiError, input_error
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.sources import MediaSource
 
 CHUNK_SIZE = 1024 * 1024  # large enough for throughput, small enough to keep memory flat
 # A download's one reused buffer. 4 MiB took ~10% less CPU per byte than 1 MiB on 2 cores (a quarter of the
@@ -24,11 +30,12 @@ DOWNLOAD_BLOCK = 4 * 1024 * 1024
 
 def check_local_file(path: str | os.PathLike[str], *, field: str = "local_path", service: str = "") -> Path:
     """The path as a file that exists, or a ValidationError naming ``field``."""
-    p = Path(path).expanduser()
+    p = Path(path)
     shown = str(p) if len(str(p)) <= 200 else str(p)[:199] + "…"
     try:
+        p = p.expanduser()
         exists, is_dir = p.exists(), p.is_dir()
-    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte in it
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, '~user' of no user
         raise input_error(field, f"{shown!r} is not a usable file path ({type(exc).__name__})",
                           service=service) from None
     if not exists:
@@ -39,11 +46,17 @@ def check_local_file(path: str | os.PathLike[str], *, field: str = "local_path",
 
 
 def check_size(
-    size: int, limit: int | None, *, field: str, what: str = "file", service: str = "", operation: str = ""
+    size: int, limit: int | None, *, field: str, what: str = "file", service: str = "", operation: str = "",
+    at_least: bool = False,
 ) -> None:
+    """A PayloadTooLargeError naming ``field`` and the limit when ``size`` is over ``limit``.
+
+    :param at_least: ``size`` is what was read before stopping (a stream of unknown length), not the whole.
+    """
     if limit is not None and size > limit:
+        shown = f"over {human_size(limit)} (stopped reading at {human_size(size)})" if at_least else human_size(size)
         raise PayloadTooLargeError(
-            f"{field}: the {what} is {human_size(size)}, over the {human_size(limit)} limit",
+            f"{field}: the {what} is {shown}, over the {human_size(limit)} limit",
             service=service,
             operation=operation,
         )
@@ -57,23 +70,33 @@ def human_size(n: float) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+def as_source(source: MediaSource | str | os.PathLike[str]) -> MediaSource:
+    """``source`` itself, or a local path as a :class:`~airflow_provider_social.core.sources.LocalSource`."""
+    from airflow_provider_social.core.sources import LocalSource, MediaSource
+
+    return source if isinstance(source, MediaSource) else LocalSource(Path(source))
+
+
 class FileBody:
-    """A re-openable, length-known file body for ``requests``: each attempt reads the file from the start.
+    """A re-openable, length-known file body for ``requests``: each attempt reads the source from the start (or
+    from ``offset``).
 
     ``requests`` streams file-like objects with a known length without buffering them, so memory stays flat.
+
+    :param path: a :class:`~airflow_provider_social.core.sources.MediaSource` or a local path.
     """
 
-    def __init__(self, path: Path, *, offset: int = 0, length: int | None = None) -> None:
-        self.path = path
+    def __init__(self, path: MediaSource | Path, *, offset: int = 0, length: int | None = None) -> None:
+        self.source = as_source(path)
+        self.path = self.source.local_path()
         self.offset = offset
-        self.length = length if length is not None else path.stat().st_size - offset
+        self.length = length if length is not None else self.source.size - offset
 
     def open(self) -> IO[bytes]:
-        fh = open(self.path, "rb")  # noqa: SIM115 - requests closes nothing; the caller's attempt owns it
-        fh.seek(self.offset)
-        if self.offset or self.length != self.path.stat().st_size:
-            return _Window(fh, self.length)  # type: ignore[return-value]
-        return fh
+        fh = self.source.open(self.offset)
+        if self.path is not None and not self.offset and self.length == self.source.size:
+            return fh  # a whole local file: requests sizes it with fstat
+        return _Window(fh, self.length)  # type: ignore[return-value]
 
 
 class _Window:
@@ -98,6 +121,19 @@ class _Window:
 
     def close(self) -> None:
         self._fh.close()
+
+
+def copy_blocks(source: MediaSource, offset: int, length: int, block: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """``length`` bytes of ``source`` from ``offset`` in blocks of at most ``block``; an OSError when the source
+    ends early (it shrank while it was being uploaded)."""
+    left = length
+    with contextlib.closing(source.open(offset)) as fh:
+        while left > 0:
+            data = fh.read(min(block, left))
+            if not data:
+                raise OSError(f"{source.label} shrank while it was being uploaded")
+            left -= len(data)
+            yield data
 
 
 class RefusedLinkRetry:
@@ -150,13 +186,13 @@ class MultipartStream:
 
     BLOCK = CHUNK_SIZE
 
-    def __init__(self, fields: Mapping[str, Any], file_field: str, path: Path, *, offset: int = 0,
+    def __init__(self, fields: Mapping[str, Any], file_field: str, path: MediaSource | Path, *, offset: int = 0,
                  length: int | None = None, filename: str = "blob",
                  content_type: str = "application/octet-stream", boundary: str | None = None) -> None:
         self.boundary = boundary or secrets.token_hex(16)
-        self.path = path
+        self.source = as_source(path)
         self.offset = offset
-        self.length = path.stat().st_size - offset if length is None else length
+        self.length = self.source.size - offset if length is None else length
         b = self.boundary
         head = "".join(
             f'--{b}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
@@ -176,15 +212,7 @@ class MultipartStream:
 
     def __iter__(self) -> Iterator[bytes]:
         yield self._head
-        left = self.length
-        with open(self.path, "rb") as fh:
-            fh.seek(self.offset)
-            while left > 0:
-                block = fh.read(min(self.BLOCK, left))
-                if not block:
-                    raise OSError(f"{self.path} shrank while it was being uploaded")
-                left -= len(block)
-                yield block
+        yield from copy_blocks(self.source, self.offset, self.length, self.BLOCK)
         yield self._tail
 
 
@@ -218,49 +246,51 @@ def response_blocks(response: Any, size: int = CHUNK_SIZE) -> Iterator[bytes | m
 
 
 class MultipartFiles:
-    """A multipart/form-data body of several files streamed from disk (OK's ``pic1``..``picN`` in one request).
+    """A multipart/form-data body of several files streamed from their sources (OK's ``pic1``..``picN`` in one
+    request).
 
-    ``files`` are ``(field, path, filename, content_type)``; like :class:`MultipartStream` its length is known up
-    front and it holds at most one read block in memory. Build one per attempt.
+    ``files`` are ``(field, source or path, filename, content_type)``; like :class:`MultipartStream` its length is
+    known up front and it holds at most one read block in memory. Build one per attempt.
     """
 
     BLOCK = CHUNK_SIZE
 
-    def __init__(self, files: list[tuple[str, Path, str, str]], *, fields: Mapping[str, Any] | None = None,
+    def __init__(self, files: Sequence[tuple[str, MediaSource | Path, str, str]], *,
+                 fields: Mapping[str, Any] | None = None, trailing_fields: Mapping[str, Any] | None = None,
                  boundary: str | None = None) -> None:
         self.boundary = boundary or secrets.token_hex(16)
+        self.trailing_fields = dict(trailing_fields or {})
+        self._fields = self._text_parts(fields or {})
+        self._trailing = self._text_parts(self.trailing_fields)
         b = self.boundary
-        self._fields = "".join(
-            f'--{b}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-            for name, value in (fields or {}).items()
-        ).encode("utf-8")
         self._parts = [
             ((f'--{b}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-              f"Content-Type: {content_type}\r\n\r\n").encode(), path, path.stat().st_size)
-            for field, path, filename, content_type in files
+              f"Content-Type: {content_type}\r\n\r\n").encode(), source, source.size)
+            for field, source, filename, content_type in ((f, as_source(p), n, t) for f, p, n, t in files)
         ]
         self._tail = f"--{b}--\r\n".encode()
+
+    def _text_parts(self, fields: Mapping[str, Any]) -> bytes:
+        return "".join(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in fields.items()
+        ).encode("utf-8")
 
     @property
     def content_type(self) -> str:
         return f"multipart/form-data; boundary={self.boundary}"
 
     def __len__(self) -> int:
-        return len(self._fields) + sum(len(head) + size + 2 for head, _, size in self._parts) + len(self._tail)
+        parts = sum(len(head) + size + 2 for head, _, size in self._parts)
+        return len(self._fields) + parts + len(self._trailing) + len(self._tail)
 
     def __iter__(self) -> Iterator[bytes]:
         yield self._fields
-        for head, path, size in self._parts:
+        for head, source, size in self._parts:
             yield head
-            left = size
-            with open(path, "rb") as fh:
-                while left > 0:
-                    block = fh.read(min(self.BLOCK, left))
-                    if not block:
-                        raise OSError(f"{path} shrank while it was being uploaded")
-                    left -= len(block)
-                    yield block
+            yield from copy_blocks(source, 0, size, self.BLOCK)
             yield b"\r\n"
+        yield self._trailing
         yield self._tail
 
 

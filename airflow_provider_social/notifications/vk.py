@@ -29,13 +29,14 @@ class VkNotifier(BaseNotifier):
 
     :param peer_id: the admin's user id (or a chat's peer id). Templated.
     :param message: the text, templated with the callback's context.
-    :param keyboard: an optional bot keyboard.
+    :param keyboard: an optional bot keyboard: a :class:`~airflow_provider_social.hooks.vk.keyboard.Keyboard` or
+        its dict, checked against VK's limits before sending.
     :param vk_conn_id: the connection holding the community token.
     """
 
     template_fields: Sequence[str] = ("peer_id", "message", "vk_conn_id")
 
-    def __init__(self, *, peer_id: int | str, message: str = DEFAULT_MESSAGE, keyboard: dict[str, Any] | None = None,
+    def __init__(self, *, peer_id: int | str, message: str = DEFAULT_MESSAGE, keyboard: dict[str, Any] | Any = None,
                  vk_conn_id: str = "vk_default") -> None:
         super().__init__()
         self.peer_id = peer_id

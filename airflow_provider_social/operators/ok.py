@@ -178,6 +178,7 @@ class OkRefreshTokenOperator(RefreshCredentialsOperator):
 
     template_fields: Sequence[str] = ("ok_conn_id",)
     conn_id_field = "ok_conn_id"
+    service = "OK"
     result_fields = ("conn_id", "renewed_by", "expires_at")
     renewal_log = "Kept the OK session of {conn_id} fresh ({renewed_by}); expires at {expires_at}"
     lifetime_while_used = "30 days after its last use"

@@ -32,6 +32,8 @@ class RefreshCredentialsOperator(BaseOperator):
     renewal_log: ClassVar[str]
     #: What the log says of credentials that do not expire by the clock.
     lifetime_while_used: ClassVar[str] = "never, while used"
+    #: The service named in input errors (``X``, ``OK``).
+    service: ClassVar[str] = ""
 
     def __init__(self, *, conn_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -50,7 +52,10 @@ class RefreshCredentialsOperator(BaseOperator):
 
         :param context: the task's Airflow context.
         """
-        conn_id = getattr(self, self.conn_id_field)
+        from airflow_provider_social.core.rendered import conn_id_value
+
+        # The rendered id is checked first: an empty one must not fall back to the default connection.
+        conn_id = conn_id_value(getattr(self, self.conn_id_field), self.conn_id_field, service=self.service)
         renewed = self.renew(conn_id)
         expires_at = renewed.get("expires_at")
         expires = datetime.fromtimestamp(expires_at, tz=timezone.utc).isoformat() if expires_at else None

@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 DEFAULT_CONN_ID = "twitter_default"
 
 
-def _as_list(value: Any) -> list[Any] | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        return [value]
-    return list(value)
+def _hook(conn_id: Any) -> TwitterHook:
+    """The hook of a rendered ``twitter_conn_id``: an empty or junk id is an input error, not another connection."""
+    from airflow_provider_social.core.rendered import conn_id_value
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+    return TwitterHook(conn_id_value(conn_id, "twitter_conn_id", service="X"))
 
 
 def _is_retry(context: Context) -> bool:
@@ -64,10 +64,9 @@ class _TwitterOperator(BaseOperator):
         self.recent: RecentPosts | None = None
 
     def get_hook(self) -> TwitterHook:
-        """The hook for this operator's connection (imported here: DAG parsing never loads the transport)."""
-        from airflow_provider_social.hooks.twitter import TwitterHook
-
-        return TwitterHook(self.twitter_conn_id)
+        """The hook for this operator's connection (imported here: DAG parsing never loads the transport); the
+        rendered connection id is checked first."""
+        return _hook(self.twitter_conn_id)
 
     # -- to implement: validated specs, and what to do once media ids are ready
     def specs(self) -> list[TweetSpec]:
@@ -161,31 +160,34 @@ class _TwitterOperator(BaseOperator):
 
 
 class TwitterCreateTweetOperator(_TwitterOperator):
-    """Post one tweet: text, up to 4 images or 1 GIF or 1 video (local paths), a poll, a reply, or a quote.
+    """Post one tweet: text, up to 4 images or 1 GIF or 1 video, a poll, a reply, or a quote.
 
     Returns ``{"id", "text", "url", "media_ids", "deduplicated"}`` (pushed to XCom) and shows an "X post" link.
 
     :param text: the post text (weighted length <= 280; URLs count 23, CJK and emoji 2). Templated.
-    :param media_paths: local files to upload and attach. Templated.
+    :param media_paths: media to upload and attach, each a local path, an ``ObjectStoragePath`` or storage URL
+        (``s3://conn@bucket/key.mp4``), an http(s) URL, bytes or a binary file object; streamed. Templated (a list
+        rendered as JSON or as a Python repr is read as the list).
     :param media_ids: ids of media uploaded earlier. Templated.
-    :param poll_options: 2-4 options of 1-25 characters; with ``poll_duration_minutes`` (5-10080).
+    :param poll_options: 2-4 options of 1-25 characters; with ``poll_duration_minutes`` (5-10080). Templated.
     :param reply_to: id of the post to reply to. Templated.
     :param quote_tweet_id: id of the post to quote. Templated.
-    :param twitter_conn_id: the connection (default ``twitter_default``).
+    :param twitter_conn_id: the connection (default ``twitter_default``). Templated.
     :param deferrable: wait for media processing and rate-limit resets in the triggerer; default: the
         ``[operators] default_deferrable`` setting.
     :param poll_interval: seconds between media status polls when deferred (default: X's ``check_after_secs``).
-    :param poll_duration_minutes: how long the poll runs (5-10080). Templated.
+    :param poll_duration_minutes: how long the poll runs (5-10080; rendered digits such as ``"60"`` are read as the
+        number). Templated.
     """
 
-    template_fields: Sequence[str] = ("text", "media_paths", "media_ids", "poll_options", "reply_to",
-                                      "quote_tweet_id")
+    template_fields: Sequence[str] = ("text", "media_paths", "media_ids", "poll_options", "poll_duration_minutes",
+                                      "reply_to", "quote_tweet_id", "twitter_conn_id")
 
     def __init__(
         self,
         *,
         text: str | None = None,
-        media_paths: str | Sequence[str] | None = None,
+        media_paths: Any = None,
         media_ids: Sequence[str] | None = None,
         poll_options: Sequence[str] | None = None,
         poll_duration_minutes: int | None = None,
@@ -207,7 +209,7 @@ class TwitterCreateTweetOperator(_TwitterOperator):
         from airflow_provider_social.hooks.twitter import TwitterHook
 
         return [TwitterHook.validate_tweet(
-            self.text, media_paths=_as_list(self.media_paths), media_ids=_as_list(self.media_ids),
+            self.text, media_paths=self.media_paths, media_ids=self.media_ids,
             poll_options=self.poll_options, poll_duration_minutes=self.poll_duration_minutes,
             reply_to=self.reply_to, quote_tweet_id=self.quote_tweet_id,
         )]
@@ -247,7 +249,7 @@ class TwitterThreadOperator(_TwitterOperator):
     :param reply_to: make the whole thread a reply to this post. Templated.
     """
 
-    template_fields: Sequence[str] = ("tweets", "reply_to")
+    template_fields: Sequence[str] = ("tweets", "reply_to", "twitter_conn_id")
 
     def __init__(self, *, tweets: Sequence[str | dict[str, Any]], reply_to: str | None = None,
                  **kwargs: Any) -> None:
@@ -292,10 +294,10 @@ class TwitterDeleteTweetOperator(BaseOperator):
     :param missing_ok: succeed when the post does not exist (always so on a retry, when the first try may have
         deleted it).
 
-    :param twitter_conn_id: the connection (default ``twitter_default``).
+    :param twitter_conn_id: the connection (default ``twitter_default``). Templated.
     """
 
-    template_fields: Sequence[str] = ("tweet_id",)
+    template_fields: Sequence[str] = ("tweet_id", "twitter_conn_id")
 
     def __init__(self, *, tweet_id: str, twitter_conn_id: str = DEFAULT_CONN_ID,
                  missing_ok: bool = False, **kwargs: Any) -> None:
@@ -310,11 +312,12 @@ class TwitterDeleteTweetOperator(BaseOperator):
         :param context: the task's Airflow context.
         """
         from airflow_provider_social.core.errors import NotFoundError
-        from airflow_provider_social.hooks.twitter import TwitterHook, _id
+        from airflow_provider_social.hooks.twitter import _id
 
         tweet_id = _id(self.tweet_id, "tweet_id")
+        hook = _hook(self.twitter_conn_id)
         try:
-            deleted = TwitterHook(self.twitter_conn_id).delete_tweet(tweet_id)
+            deleted = hook.delete_tweet(tweet_id)
         except NotFoundError:
             if not (self.missing_ok or _is_retry(context)):
                 raise
@@ -330,11 +333,12 @@ class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
     this operator is for connections used rarely: a refresh every couple of hours keeps the grant alive and
     surfaces a revoked grant early. Returns ``{"conn_id", "expires_at", "scope"}`` -- never a token.
 
-    :param twitter_conn_id: the connection (default ``twitter_default``).
+    :param twitter_conn_id: the connection (default ``twitter_default``). Templated.
     """
 
     template_fields: Sequence[str] = ("twitter_conn_id",)
     conn_id_field = "twitter_conn_id"
+    service = "X"
     result_fields = ("conn_id", "expires_at", "scope")
     renewal_log = "Refreshed the X tokens of {conn_id}; the access token expires at {expires_at}"
 

@@ -49,6 +49,17 @@ def _optional_text(value: Any, field: str) -> str | None:
     return value
 
 
+def _optional_source(value: Any, field: str) -> Any:
+    """A single media field: None when empty; a path, a storage or http(s) URL, an ``ObjectStoragePath``, bytes or a
+    binary file object as given (the hook checks it); a list, a dict or a number is refused."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple, dict, int, float)):
+        raise input_error(field, f"expected one file (a path, a URL, bytes or a file object), got "
+                          f"{type(value).__name__} {value!r:.60}", service=SERVICE)
+    return value
+
+
 def _record_post_link(operator: Any, context: Context, url: str | None) -> None:
     """The "VK post" link: on the operator (read when the task ends) and in XCom (the link's fallback)."""
     operator.post_url = url
@@ -82,13 +93,14 @@ class VkBaseOperator(BaseOperator):
 
 
 class VkCreatePostOperator(VkBaseOperator):
-    """Post to the community wall: text, local photos, a video, a poll, a link, existing attachments; scheduled.
+    """Post to the community wall: text, photos, a video, a poll, a link, existing attachments; scheduled.
 
     Returns ``{"post_id", "owner_id", "url", "attachments"}`` and shows a "VK post" link.
 
     :param message: the text. Templated.
-    :param photos: local image files (JPG/PNG/GIF, <= 50 MB, width + height <= 14000). Templated.
-    :param video: a local video file. Templated.
+    :param photos: images (JPG/PNG/GIF, <= 50 MB, width + height <= 14000): local paths, storage or http(s)
+        URLs, ``ObjectStoragePath``, bytes or file objects. Templated.
+    :param video: a video file from any of those sources. Templated.
     :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date"}``. Templated.
     :param link: one external link. Templated.
     :param attachments: existing objects such as ``photo-1_2``, ``poll-1_4``. Templated.
@@ -231,7 +243,7 @@ class VkCreateAlbumOperator(VkBaseOperator):
 
     :param title: the album's title. Templated.
     :param description: the album's description. Templated.
-    :param photos: local photos to upload into the new album. Templated.
+    :param photos: photos to upload into the new album (any source, as for ``VkUploadPhotosOperator``). Templated.
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "title", "description", "photos")
@@ -249,9 +261,8 @@ class VkCreateAlbumOperator(VkBaseOperator):
         """
         from airflow_provider_social.hooks.vk.files import check_photo
 
-        photos = _list(self.photos, "photos")
-        for photo in photos:  # every file is checked before the album is created
-            check_photo(photo, field="photos")
+        # every file is checked before the album is created; the upload reads the checked sources
+        photos = [check_photo(photo, field="photos").source for photo in _list(self.photos, "photos")]
         hook = self.get_hook()
         album = hook.create_album(self.title, description=self.description, group_id=self.group_id)
         uploaded = hook.upload_album_photos(album["id"], photos, group_id=self.group_id) if photos else []
@@ -259,10 +270,11 @@ class VkCreateAlbumOperator(VkBaseOperator):
 
 
 class VkUploadPhotosOperator(VkBaseOperator):
-    """Upload local photos into an existing album (5 per request). Returns ``{"album_id", "photos"}``.
+    """Upload photos into an existing album (5 per request). Returns ``{"album_id", "photos"}``.
 
     :param album_id: the album to upload into. Templated.
-    :param photos: local image files (JPG/PNG/GIF, at most 50 MB, width + height at most 14000). Templated.
+    :param photos: images (JPG/PNG/GIF, at most 50 MB, width + height at most 14000): local paths, storage or
+        http(s) URLs, ``ObjectStoragePath``, bytes or file objects. Templated.
     :param caption: a caption for each photo. Templated.
     """
 
@@ -291,7 +303,8 @@ class VkUploadPhotosOperator(VkBaseOperator):
 class VkCreateStoryOperator(VkBaseOperator):
     """Publish an image story in the community, optionally with a link button. Returns ``{"story_id", ...}``.
 
-    :param path: the local image (at most 10 MB). Templated.
+    :param path: the image (at most 10 MB): a local path, a storage or http(s) URL, bytes or a file object.
+        Templated.
     :param link_text: the story button's text key (``learn_more``, ``open``, ...); needs ``link_url``. Templated.
     :param link_url: where the story button goes. Templated.
     """
@@ -310,15 +323,15 @@ class VkCreateStoryOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        return self.get_hook().create_story(_optional_text(self.path, "path") or "", group_id=self.group_id,
+        return self.get_hook().create_story(_optional_source(self.path, "path") or "", group_id=self.group_id,
                                             link_text=_optional_text(self.link_text, "link_text"),
                                             link_url=_optional_text(self.link_url, "link_url"))
 
 
 class VkUploadVideoOperator(VkBaseOperator):
-    """Upload a local video (or register an external ``link``). Returns ``{"video_id", "owner_id", "attachment"}``.
+    """Upload a video (or register an external ``link``). Returns ``{"video_id", "owner_id", "attachment"}``.
 
-    :param path: the local video file. Templated.
+    :param path: the video file: a local path, a storage or http(s) URL, bytes or a file object. Templated.
     :param link: an external video link instead of a file. Templated.
     :param name: the video's name. Templated.
     :param description: the video's description. Templated.
@@ -341,7 +354,8 @@ class VkUploadVideoOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        video = self.get_hook().upload_video(_optional_text(self.path, "path"), link=_optional_text(self.link, "link"),
+        video = self.get_hook().upload_video(_optional_source(self.path, "path"),
+                                             link=_optional_text(self.link, "link"),
                                              name=_optional_text(self.name, "name"),
                                              description=_optional_text(self.description, "description"),
                                              group_id=self.group_id, wallpost=self.wallpost)
@@ -355,12 +369,14 @@ class VkSendMessageOperator(VkBaseOperator):
 
     :param peer_id: the user (or chat peer) id. Templated.
     :param message: the text. Templated.
-    :param keyboard: an optional bot keyboard. Templated.
+    :param keyboard: an optional bot keyboard: a :class:`~airflow_provider_social.hooks.vk.keyboard.Keyboard`
+        (``Keyboard.from_labels(["Yes", "No"])``) or its dict (a dict rendered as JSON or a Python repr is read),
+        checked against VK's limits before sending. Templated.
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "peer_id", "message", "keyboard")
 
-    def __init__(self, *, peer_id: int | str, message: str, keyboard: Mapping[str, Any] | None = None,
+    def __init__(self, *, peer_id: int | str, message: str, keyboard: Mapping[str, Any] | Any = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.peer_id = peer_id
@@ -372,7 +388,9 @@ class VkSendMessageOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        keyboard = _mapping(self.keyboard, "keyboard")
+        from airflow_provider_social.hooks.vk.keyboard import Keyboard
+
+        keyboard = self.keyboard if isinstance(self.keyboard, Keyboard) else _mapping(self.keyboard, "keyboard")
         if self.group_id not in (None, ""):
             from airflow_provider_social.hooks.vk.connection import parse_group_id
 
@@ -383,11 +401,13 @@ class VkSendMessageOperator(VkBaseOperator):
 
 class VkExportStatsOperator(VkBaseOperator):
     """Export community statistics (``stats.get``) and, with ``post_ids``, post reach (through ``execute``) to a
-    local JSON or CSV file. Returns ``{"path", "rows", "reach_rows"}``.
+    JSON or CSV file, local or in any store Airflow's object storage knows, written atomically. Returns
+    ``{"path", "rows", "reach_rows"}``.
 
     :param date_from: start (aware datetime or unix time). Templated.
     :param date_to: end. Templated.
-    :param output_path: ``.json`` or ``.csv`` file. For CSV the reach goes to ``<name>_reach.csv``. Templated.
+    :param output_path: ``.json`` or ``.csv`` file: a local path, or an ``ObjectStoragePath`` or storage URL
+        (``s3://conn@bucket/stats/{{ ds }}.csv``). For CSV the reach goes to ``<name>_reach.csv``. Templated.
     :param interval: ``day``, ``week``, ``month``, ``year`` or ``all``.
     :param post_ids: posts whose reach is exported too (through ``execute``). Templated.
     """
@@ -409,14 +429,16 @@ class VkExportStatsOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
+        from airflow_provider_social.core.targets import is_storage_target, storage_target, write_atomically
         from airflow_provider_social.hooks.vk.checks import unix_time
         from airflow_provider_social.hooks.vk.stats import check_post_ids
 
-        output = _optional_text(self.output_path, "output_path")
-        path = Path(output or "")
+        stored = is_storage_target(self.output_path)
+        output = self.output_path if stored else _optional_text(self.output_path, "output_path")
+        path: Any = storage_target(output, field="output_path", service=SERVICE) if stored else Path(output or "")
         if path.suffix.lower() not in (".json", ".csv"):
             raise input_error("output_path", f"must end in .json or .csv, got {path.name!r}", service=SERVICE)
-        if path.is_dir():
+        if not stored and path.is_dir():
             raise input_error("output_path", f"{str(path)!r} is a directory, a file is expected", service=SERVICE)
         ids = _list(self.post_ids, "post_ids")
         if ids:
@@ -427,25 +449,28 @@ class VkExportStatsOperator(VkBaseOperator):
         hook = self.get_hook()
         stats = hook.get_community_stats(date_from, date_to, interval=self.interval, group_id=self.group_id)
         reach = hook.get_post_reach(ids, group_id=self.group_id) if ids else []
-        path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix.lower() == ".json":
-            path.write_text(json.dumps({"stats": stats, "reach": reach}, ensure_ascii=False, indent=2))
+            write_atomically([json.dumps({"stats": stats, "reach": reach}, ensure_ascii=False, indent=2).encode()],
+                             path)
         else:
-            write_csv(path, stats)
+            write_atomically([csv_bytes(stats)], path)
             if reach:
-                write_csv(path.with_name(f"{path.stem}_reach.csv"), reach)
+                write_atomically([csv_bytes(reach)], path.with_name(f"{path.stem}_reach.csv"))
         return {"path": str(path), "rows": len(stats), "reach_rows": len(reach)}
 
 
-def write_csv(path: Path, rows: Sequence[Any]) -> None:
-    """Rows of (possibly nested) dicts as CSV; nested values are written as JSON."""
+def csv_bytes(rows: Sequence[Any]) -> bytes:
+    """Rows of (possibly nested) dicts as UTF-8 CSV; nested values are written as JSON."""
+    import io
+
     flat = [{k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in dict(r).items()}
             for r in rows if isinstance(r, Mapping)]
     columns = list(dict.fromkeys(k for row in flat for k in row))
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(flat)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(flat)
+    return text.getvalue().encode("utf-8")
 
 
 __all__ = [

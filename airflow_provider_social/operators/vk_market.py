@@ -18,7 +18,6 @@ from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.market_rows import load_catalogue
 from airflow_provider_social.hooks.vk.market_values import DeletionBound, ad_name, deletion_bound, whole_number
 from airflow_provider_social.hooks.vk.products import Product
-from airflow_provider_social.hooks.vk.wall import post_url
 from airflow_provider_social.operators.vk import VkBaseOperator
 
 if TYPE_CHECKING:
@@ -41,7 +40,9 @@ class VkMarketSyncOperator(VkBaseOperator):
     minimum, categories, duplicate SKUs) and the deletions are bounded before the first change; errors name the row
     as ``catalogue[<n>].<field>``, ``n`` counting products from 0. Idempotent on retry: the shop is read first, so a
     retried run only does what is still missing. Fields VK does not return (dimensions, weight, photos) are sent
-    when a product is added, not compared.
+    when a product is added, not compared. A row's ``album_ids`` (its collections) and ``is_main_variant`` are
+    compared and, when they differ, applied by the edit (the product is added to and removed from collections to
+    match); rows without them leave them alone.
 
     With ``delete_absent``, an empty catalogue (an empty list, a header-only CSV, ``[]`` in JSON) is refused: it is
     far more often a failed export than a wish to empty the shop. More deletions than ``max_delete`` allows are
@@ -80,7 +81,7 @@ class VkMarketSyncOperator(VkBaseOperator):
         :param context: the task's Airflow context.
         """
         bound = deletion_bound(self.max_delete)
-        hook = _hook(self)
+        hook = self.get_hook()
         gid = hook.group(self.group_id)
         products = self._products()
         categories = hook.market_categories()
@@ -89,7 +90,9 @@ class VkMarketSyncOperator(VkBaseOperator):
                 raise input_error(f"catalogue[{n}].category_id", f"unknown category {product.category_id}",
                                   service=SERVICE)
         shop: dict[str, dict[str, Any]] = {}
-        for item in hook.list_products(group_id=gid, with_disabled=True):
+        # extended: each product's collections (albums_ids), compared when a row gives album_ids
+        for item in hook.list_products(group_id=gid, with_disabled=True,
+                                       extended=any(p.album_ids is not None for p in products)):
             if item.get("sku"):
                 shop.setdefault(str(item["sku"]), item)  # newest first: the newest product with a SKU wins
         wanted = {p.sku for p in products}
@@ -160,15 +163,6 @@ def _check_deletions(rows: int, deletions: int, shop_size: int, bound: DeletionB
                           "meant", service=SERVICE)
 
 
-def _hook(operator: VkBaseOperator) -> VkHook:
-    """The operator's hook, after checking the rendered ``vk_conn_id`` (a non-empty string)."""
-    conn_id = operator.vk_conn_id
-    if not isinstance(conn_id, str) or not conn_id.strip():
-        raise input_error("vk_conn_id", f"expected a Connection ID such as 'vk_default', got {conn_id!r}",
-                          service=SERVICE)
-    return operator.get_hook()
-
-
 class VkAdsOperator(VkBaseOperator):
     """Shared: the ads account.
 
@@ -220,7 +214,7 @@ class VkPromotePostOperator(VkAdsOperator):
         campaign = _int(self.campaign_id, "campaign_id") if self.campaign_id not in (None, "") else None
         campaign_name = ad_name(rendered_value(self.campaign_name, "campaign_name", service=SERVICE),
                                 "campaign_name")
-        hook: VkHook = _hook(self)
+        hook: VkHook = self.get_hook()
         gid = hook.group(self.group_id)
         link = f"https://vk.com/wall-{gid}_{post_id}"
         if campaign is None:
@@ -231,6 +225,8 @@ class VkPromotePostOperator(VkAdsOperator):
         created = not existing
         ad_id = int(existing[0]["id"]) if existing else hook.create_post_ad(
             account, campaign, post_id, daily_limit=daily_limit, category_id=category, group_id=gid)
+        from airflow_provider_social.hooks.vk.wall import post_url  # at run time: wall pulls in the upload code
+
         return {"campaign_id": campaign, "ad_id": ad_id, "post_url": post_url(gid, post_id), "created": created}
 
 
@@ -253,7 +249,7 @@ class VkPauseAdOperator(VkAdsOperator):
         :param context: the task's Airflow context.
         """
         ad_id, account = _int(self.ad_id, "ad_id"), _int(self.account_id, "account_id")
-        hook = _hook(self)
+        hook = self.get_hook()
         if self.group_id not in (None, ""):
             hook.group(self.group_id)  # unused by a pause, but a wrong value is the DAG's mistake: say so
         hook.pause_ad(account, ad_id)

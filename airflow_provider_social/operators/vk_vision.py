@@ -1,17 +1,16 @@
 """VK Cloud Vision operators: objects, text, an 18+ gate before posting, faces.
 
 Thin: the hook checks every input before any request; results (one typed dict per image, no tokens) go to XCom
-and, with ``output_path``, to a local JSON file. Images are local paths, ``disk:/...`` paths on
-``yandex_disk_conn_id``, or bytes; ``images`` is templated (a list rendered as JSON or as a Python repr is accepted
+and, with ``output_path``, to a local JSON file. Images are local paths, ``ObjectStoragePath`` or storage URLs
+(``s3://conn@bucket/key``), http(s) URLs, ``disk:/...`` paths on ``yandex_disk_conn_id``, bytes or binary file
+objects; ``images`` is templated (a list rendered as JSON or as a Python repr is accepted
 too). Every request is billed: a lost answer is not sent again unless ``resend_on_lost_answer``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -49,11 +48,13 @@ def _images(value: Any) -> Any:
 class _VisionOperator(BaseOperator):
     """Shared by the Vision operators (the hook is imported when the task runs, not when the DAG is parsed).
 
-    :param images: local paths, ``disk:/...`` paths on ``yandex_disk_conn_id``, bytes or ``(name, bytes)``; a
-        list rendered as JSON or as a Python repr is accepted. Templated.
+    :param images: local paths, ``ObjectStoragePath`` or storage URLs, http(s) URLs, ``disk:/...`` paths on
+        ``yandex_disk_conn_id``, bytes, ``(name, bytes)`` or binary file objects; a list rendered as JSON or as a
+        Python repr is accepted. Templated.
     :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
     :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images.
-    :param output_path: also write the results to this local JSON file. Templated.
+    :param output_path: also write the results to this JSON file: a local path, or an ``ObjectStoragePath`` or
+        storage URL (``s3://conn@bucket/vision/{{ ds }}.json``), written atomically. Templated.
     :param fail_on_image_error: fail the task naming the images the service refused (default True).
     :param resend_on_lost_answer: every request is billed; by default a request whose answer was lost, or an image
         answered with the temporary status 2, is not sent again. True resends them (each resend billed again).
@@ -94,27 +95,12 @@ class _VisionOperator(BaseOperator):
         self.checked_output_path()
         return self.get_hook()
 
-    def checked_output_path(self) -> Path | None:
-        """``output_path`` as a file that can be written, or an input error naming it; None when unset."""
-        if self.output_path is None or self.output_path == "":
-            return None
-        if not isinstance(self.output_path, (str, os.PathLike)):
-            raise input_error("output_path", f"must be a file path, got {type(self.output_path).__name__}",
-                              service=SERVICE)
-        target = Path(self.output_path).expanduser()
-        shown = str(target) if len(str(target)) <= 200 else str(target)[:199] + "…"
-        try:
-            if target.is_dir():
-                raise input_error("output_path", f"{shown!r} is a directory; name a file for the results JSON",
-                                  service=SERVICE)
-            parent = next((p for p in target.parents if p.exists()), None)
-        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
-            raise input_error("output_path", f"{shown!r} is not a usable file path ({type(exc).__name__})",
-                              service=SERVICE) from None
-        if parent is not None and not parent.is_dir():
-            raise input_error("output_path", f"{shown!r} is under {str(parent)!r}, which is a file",
-                              service=SERVICE)
-        return target
+    def checked_output_path(self) -> Any:
+        """``output_path`` as a file that can be written (a local ``Path``, or an ``ObjectStoragePath`` whose store
+        Airflow knows), or an input error naming it; None when unset."""
+        from airflow_provider_social.core.targets import output_target
+
+        return output_target(self.output_path, field="output_path", service=SERVICE)
 
     def finish(self, results: list[Any], summary: dict[str, Any] | None = None) -> Any:
         """Write ``output_path``, fail on refused images (``fail_on_image_error``), return the XCom value.
@@ -125,9 +111,10 @@ class _VisionOperator(BaseOperator):
         from airflow_provider_social.hooks.vk_vision.hook import raise_for_errors
 
         if self.output_path:
-            target = Path(self.output_path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+            from airflow_provider_social.core.targets import write_atomically
+
+            target = self.checked_output_path()
+            write_atomically([json.dumps(results, ensure_ascii=False, indent=2).encode()], target)
         if self.fail_on_image_error:
             raise_for_errors(results, self.task_id)
         return {"results": results, **(summary or {})} if summary is not None else results
@@ -276,3 +263,64 @@ class VkVisionPersonsOperator(_VisionOperator):
             return self.finish([{"image": f"person {r['person_id']}", **r} for r in results])
         hook.persons_truncate(space=self.space)
         return {"truncated": self.space}
+
+
+class VkVisionVideoSubscribeOperator(BaseOperator):
+    """Start recognising a video file (``http(s)://``, at most 2 GB) or stream (``rtsp://``); returns the task
+    ``{"video_task_id", "name", "actions"}`` for :class:`~airflow_provider_social.sensors.vk_vision.
+    VkVisionVideoResultsSensor`.
+
+    Subscribing starts billed work and no call lists the tasks: when the answer is lost (timeout, dropped
+    connection, 5xx) the task may exist, so it is not sent again (the error says so) unless
+    ``resend_on_lost_answer``.
+
+    :param link: the video's URL. Templated.
+    :param actions: ``fd`` faces, ``sd`` scenes, ``od`` objects, ``ad`` attractions, ``pd`` people (a list or one
+        comma-separated text). Templated.
+    :param name: the task's name, echoed in every answer about it. Templated.
+    :param rtsp_login: the stream's login (rtsp only).
+    :param rtsp_password: the stream's password (rtsp only; masked, never returned).
+    :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
+    :param resend_on_lost_answer: send the subscribe again when its answer was lost (a second task may run and be
+        billed).
+    """
+
+    template_fields: Sequence[str] = ("link", "actions", "name")
+    operator_extra_links = (VkVisionConsoleLink(),)
+    ui_color = "#0077ff"
+
+    def __init__(self, *, link: str, actions: Any, name: str = "video", rtsp_login: str | None = None,
+                 rtsp_password: str | None = None, vk_vision_conn_id: str = DEFAULT_CONN_ID,
+                 resend_on_lost_answer: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(resend_on_lost_answer, bool):
+            raise input_error("resend_on_lost_answer", f"must be True or False, got {resend_on_lost_answer!r}",
+                              service=SERVICE)
+        self.link, self.actions, self.name = link, actions, name
+        self.rtsp_login, self.rtsp_password = rtsp_login, rtsp_password
+        self.vk_vision_conn_id = vk_vision_conn_id
+        self.resend_on_lost_answer = resend_on_lost_answer
+
+    def execute(self, context: Context) -> Any:
+        """Subscribe the video; the task for XCom (no link, no password).
+
+        :param context: the task context.
+        """
+        from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
+
+        hook = VkVisionHook(self.vk_vision_conn_id, resend_on_lost_answer=self.resend_on_lost_answer)
+        task = hook.subscribe_video(self.link, _actions(self.actions), name=self.name,
+                                    rtsp_login=self.rtsp_login, rtsp_password=self.rtsp_password)
+        self.log.info("Vision video task %s (%s) subscribed: %s", task["video_task_id"], task["name"],
+                      ", ".join(task["actions"]))
+        return dict(task)
+
+
+def _actions(value: Any) -> Any:
+    """``actions`` as rendered: a list rendered as JSON or a Python repr is read; a plain text stays text (the hook
+    reads ``"od,fd"``)."""
+    if isinstance(value, str) and value.lstrip().startswith(("[", "(")):
+        from airflow_provider_social.core.rendered import rendered_value
+
+        return rendered_value(value, "actions", service=SERVICE)
+    return value

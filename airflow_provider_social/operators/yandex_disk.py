@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
 DEFAULT_CONN_ID = "yandex_disk_default"
+#: The service named in errors (the hook package's ``SERVICE``, repeated so that parsing a DAG imports no hook).
+SERVICE = "Yandex Disk"
 
 
 class YandexDiskBaseOperator(BaseOperator):
@@ -48,9 +50,11 @@ class YandexDiskBaseOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> YandexDiskHook:
+        """The hook for the (rendered) connection id, checked first: an empty or junk id is an input error."""
+        from airflow_provider_social.core.rendered import conn_id_value
         from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
-        return YandexDiskHook(self.yandex_disk_conn_id)
+        return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
 
 
 class YandexDiskAsyncOperator(YandexDiskBaseOperator):
@@ -124,41 +128,64 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
 # -------------------------------------------------------------------------------------------------- upload
 
 
-def expand_local_paths(local_path: str | Sequence[str]) -> list[str]:
-    """A file, a list of files, or glob patterns -> the files, in order, each once; ValidationError if none."""
+def expand_local_paths(local_path: Any) -> list[Any]:
+    """A file, a list of files, or glob patterns -> the files, in order, each once; ValidationError if none.
+
+    A list rendered into the field as JSON or as a Python repr (``{{ params.files }}``) is read as the list. Besides
+    local paths and patterns, an item may be an ``ObjectStoragePath``, a storage or http(s) URL or a binary file
+    object with a name: it is opened and checked now (:func:`~airflow_provider_social.core.sources.media_source`)
+    and returned as a source.
+    """
     from airflow_provider_social.core.errors import input_error
+    from airflow_provider_social.core.rendered import as_list
+    from airflow_provider_social.core.sources import MediaSource, media_source
     from airflow_provider_social.core.uploads import check_local_file
 
-    patterns = [local_path] if isinstance(local_path, (str, os.PathLike)) else list(local_path)
+    patterns = as_list(local_path, "local_path", service=SERVICE)
     if not patterns:
-        raise input_error("local_path", "no files given", service="Yandex Disk")
-    files: list[str] = []
-    for pattern in patterns:
+        raise input_error("local_path", "no files given", service=SERVICE)
+    files: list[Any] = []
+    for number, pattern in enumerate(patterns):
+        if pattern is None or isinstance(pattern, (bool, int, float, list, tuple, dict, bytes, bytearray)) or (
+                isinstance(pattern, str) and not pattern.strip()):
+            shown = repr(pattern) if len(repr(pattern)) <= 60 else repr(pattern)[:59] + "…"
+            raise input_error("local_path", f"item {number} is not a file path or pattern: {type(pattern).__name__} "
+                              f"{shown}", service=SERVICE)
+        if not isinstance(pattern, (str, os.PathLike)) or (isinstance(pattern, str) and "://" in pattern):
+            source = media_source(pattern, field="local_path", service=SERVICE, allow_empty=True)
+            if source.name == "blob":
+                raise input_error("local_path", f"{source.label} has no file name to upload it under; use "
+                                  "YandexDiskHook.upload_file with a remote path", service=SERVICE)
+            files.append(source)
+            continue
         pattern = os.path.expanduser(str(pattern))
         if glob.has_magic(pattern):
             matched = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
             if not matched:
-                raise input_error("local_path", f"the pattern {pattern!r} matches no file", service="Yandex Disk")
+                raise input_error("local_path", f"the pattern {pattern[:200]!r} matches no file", service=SERVICE)
         else:
-            matched = [str(check_local_file(pattern, field="local_path", service="Yandex Disk"))]
+            matched = [str(check_local_file(pattern, field="local_path", service=SERVICE))]
         files += [p for p in matched if p not in files]
-    names = [os.path.basename(p) for p in files]
+    names = [p.name if isinstance(p, MediaSource) else os.path.basename(p) for p in files]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise input_error("local_path", f"several files are named {duplicates}; they would overwrite each other in "
-                          "one remote folder", service="Yandex Disk")
+                          "one remote folder", service=SERVICE)
     return files
 
 
 class YandexDiskUploadOperator(YandexDiskAsyncOperator):
-    """Upload a local file, a list of files, or glob matches into a remote folder (created if missing).
+    """Upload a file, a list of files, or glob matches into a remote folder (created if missing); besides local
+    paths, files may be ``ObjectStoragePath`` or storage URLs (``s3://conn@bucket/key``), http(s) URLs or named
+    binary file objects.
 
     Each file streams in one raw PUT (memory stays flat) and is retried with a fresh upload link on failures.
     Yandex may answer a large upload 202 (received, not yet moved into Disk): the task waits for the upload's
     operation, or with ``deferrable=True`` uploads the remaining files and then defers to
     :class:`~airflow_provider_social.triggers.yandex_disk.YandexDiskOperationTrigger` for each pending one.
 
-    :param local_path: a path, a glob (``/data/*.csv``, ``**`` allowed) or a list of either.
+    :param local_path: a path, a glob (``/data/*.csv``, ``**`` allowed), a storage or http(s) URL, or a list of
+        them (a JSON or Python list string when templated).
     :param remote_folder: the target folder, e.g. ``disk:/Backups/{{ ds }}``.
     :param overwrite: replace files that exist (else the task fails naming the file).
     :param parents: create the folder and its parents if missing.
@@ -195,13 +222,15 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
             self.hook.create_folder(folder, parents=True, exist_ok=True)
         results = []
         for local in files:
-            target = f"{folder.rstrip('/')}/{os.path.basename(local)}"
+            name = getattr(local, "name", None) or os.path.basename(local)
+            target = f"{folder.rstrip('/')}/{name}"
             uploaded = self.hook.upload_file(local, target, overwrite=self.overwrite, wait=not self.deferrable,
                                              poll_interval=self.poll_interval,
                                              timeout=self.operation_timeout or UPLOAD_WAIT_TIMEOUT)
             self.log.info("Uploaded %s -> %s (%d bytes, %s)", local, uploaded["path"], uploaded["size"],
                           f"md5 {uploaded['md5']}" if uploaded["status"] == "success" else "Yandex is storing it")
-            entry = {"local_path": local, "path": uploaded["path"], "size": uploaded["size"], "md5": uploaded["md5"]}
+            entry = {"local_path": getattr(local, "label", local), "path": uploaded["path"], "size": uploaded["size"],
+                     "md5": uploaded["md5"]}
             if uploaded["status"] == "in-progress":
                 entry["operation_id"] = uploaded["operation_id"]
             results.append(entry)
@@ -247,17 +276,20 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
 
 
 class YandexDiskDownloadOperator(YandexDiskBaseOperator):
-    """Download a file to a local path (or into a local directory, keeping its name).
+    """Download a file to a local path (or into a local directory, keeping its name), or to an object in any store
+    Airflow's object storage knows (an ``ObjectStoragePath`` or a URL such as ``s3://aws_default@bucket/key``; one
+    ending with ``/`` keeps the name). Written under a temporary name and moved into place: a broken transfer
+    leaves no partial file or object under the final name.
 
     :param remote_path: the file on Disk. Templated.
-    :param local_path: a file path, or an existing directory (keeps the name). Templated.
-    :param overwrite: replace an existing local file.
+    :param local_path: a file path, an existing directory (keeps the name), or a storage path or URL. Templated.
+    :param overwrite: replace an existing file.
     :return: ``{"path", "local_path", "size"}``.
     """
 
     template_fields: Sequence[str] = ("remote_path", "local_path", "yandex_disk_conn_id")
 
-    def __init__(self, *, remote_path: str, local_path: str, overwrite: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, remote_path: str, local_path: Any, overwrite: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.remote_path = remote_path
         self.local_path = local_path

@@ -50,3 +50,68 @@ class VkUserOnlineSensor(BaseSensorOperator):
         self.log.info("VK user %s is %s (last seen %s)", self.user_id, "online" if online else "offline",
                       (user.get("last_seen") or {}).get("time", "hidden"))
         return online
+
+
+class VkCommunityEventSensor(BaseSensorOperator):
+    """Waits in the triggerer for the next VK community event of ``event_types`` that passes the filter; returns
+    the event (``type``, ``event_id``, ``object``, ...) as its XCom value.
+
+    Built on :class:`~airflow_provider_social.triggers.vk_events.VkCommunityEventTrigger` (Bots Long Poll): no
+    worker slot is held. The task has its own cursor in the connection's token store, so each run takes the next
+    event after the one the previous run took (none is skipped between runs; the first run waits from its start).
+
+    :param event_types: VK event types (``message_new``, ``market_order_new``, ...).
+    :param vk_conn_id: the connection (a community key with ``manage``, or an admin's user token). Templated.
+    :param group_id: the community; default: the connection's.
+    :param text_pattern: only events whose text matches this regular expression. Templated.
+    :param peer_id: only messages of this conversation.
+    :param post_id: only comments under this post.
+    :param from_id: only events of this sender / commenter / buyer / member.
+    :param wait: seconds the Long Poll server holds each check open (1-90).
+    """
+
+    template_fields: Sequence[str] = ("vk_conn_id", "text_pattern")
+    ui_color = "#4a76a8"
+
+    def __init__(self, *, event_types: list[str], vk_conn_id: str = "vk_default", group_id: int | str | None = None,
+                 text_pattern: str | None = None, peer_id: int | None = None, post_id: int | None = None,
+                 from_id: int | None = None, wait: int = 25, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        from airflow_provider_social.hooks.vk.events import check_event_types, check_wait
+
+        self.event_types = check_event_types(event_types)
+        self.vk_conn_id = vk_conn_id
+        self.group_id = group_id
+        self.text_pattern = text_pattern
+        self.peer_id = peer_id
+        self.post_id = post_id
+        self.from_id = from_id
+        self.wait = check_wait(wait)
+
+    def execute(self, context: Context) -> Any:
+        """Defer to the event trigger.
+
+        :param context: the task's Airflow context.
+        """
+        from datetime import timedelta
+
+        from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
+
+        self.defer(
+            trigger=VkCommunityEventTrigger(
+                event_types=self.event_types, vk_conn_id=self.vk_conn_id, group_id=self.group_id,
+                text_pattern=self.text_pattern, peer_id=self.peer_id, post_id=self.post_id, from_id=self.from_id,
+                wait=self.wait, consumer=f"{self.dag_id}.{self.task_id}",
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=float(self.timeout)),
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """The event the trigger fired (the task's XCom value).
+
+        :param context: the task's Airflow context.
+        :param event: the trigger's event.
+        """
+        self.log.info("VK event %s (%s)", event.get("type"), event.get("event_id"))
+        return event

@@ -45,7 +45,9 @@ class YandexDiskPathSensor(BaseSensorOperator):
         from airflow_provider_social.hooks.yandex_disk.paths import PATH_KINDS
 
         if kind not in PATH_KINDS:
-            raise ValueError(f"kind: must be one of {PATH_KINDS}, got {kind!r}")
+            from airflow_provider_social.core.errors import input_error
+
+            raise input_error("kind", f"must be one of {PATH_KINDS}, got {kind!r}", service="Yandex Disk")
         self.path = path
         self.kind = kind
         self.yandex_disk_conn_id = yandex_disk_conn_id
@@ -53,9 +55,11 @@ class YandexDiskPathSensor(BaseSensorOperator):
 
     @cached_property
     def hook(self) -> YandexDiskHook:
-        from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+        """The hook for the (rendered) connection id, checked first: an empty or junk id is an input error."""
+        from airflow_provider_social.core.rendered import conn_id_value
+        from airflow_provider_social.hooks.yandex_disk import SERVICE, YandexDiskHook
 
-        return YandexDiskHook(self.yandex_disk_conn_id)
+        return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
 
     def poke(self, context: Context) -> bool:
         """One look at the path.
@@ -101,3 +105,52 @@ class YandexDiskPathSensor(BaseSensorOperator):
             raise SocialApiError(event.get("message") or f"waiting for {self.path} failed", service=SERVICE,
                                  operation=self.task_id)
         self.log.info("%s is there (%s)", event.get("path"), event.get("type"))
+
+
+class YandexDiskFolderEventSensor(BaseSensorOperator):
+    """Waits in the triggerer for the next new or changed file in a Disk folder; returns its metadata (``path``,
+    ``name``, ``md5``, ``size``, ``modified``, ...) as its XCom value.
+
+    Built on :class:`~airflow_provider_social.triggers.yandex_disk_events.YandexDiskFolderEventTrigger`: the task
+    has its own cursor in the connection's token store, so each run takes the next file after the one the previous
+    run took (the first run waits for files that arrive after it starts).
+
+    :param path: the folder (``disk:/Inbox``). Templated.
+    :param name_pattern: only files whose name matches this shell pattern (``*.csv``). Templated.
+    :param yandex_disk_conn_id: the connection (default ``yandex_disk_default``).
+    """
+
+    template_fields: Sequence[str] = ("path", "name_pattern", "yandex_disk_conn_id")
+    ui_color = "#ffdb4d"
+
+    def __init__(self, *, path: str, name_pattern: str | None = None,
+                 yandex_disk_conn_id: str = "yandex_disk_default", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+        self.name_pattern = name_pattern
+        self.yandex_disk_conn_id = yandex_disk_conn_id
+
+    def execute(self, context: Context) -> Any:
+        """Defer to the folder trigger (listing every ``poke_interval`` seconds).
+
+        :param context: the task's Airflow context.
+        """
+        from airflow_provider_social.triggers.yandex_disk_events import YandexDiskFolderEventTrigger
+
+        self.defer(
+            trigger=YandexDiskFolderEventTrigger(
+                path=self.path, name_pattern=self.name_pattern, yandex_disk_conn_id=self.yandex_disk_conn_id,
+                poll_interval=float(self.poke_interval), consumer=f"{self.dag_id}.{self.task_id}",
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=float(self.timeout)),
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """The file the trigger reported (the task's XCom value).
+
+        :param context: the task's Airflow context.
+        :param event: the trigger's event.
+        """
+        self.log.info("new or changed file %s (md5 %s)", event.get("path"), event.get("md5"))
+        return event

@@ -191,3 +191,10 @@ def test_a_scheduled_post_whose_answer_was_lost_fails_for_good(sandbox, ok_defau
     with pytest.raises(AirflowFailException, match="may have been posted; not re-sent"):
         op.execute(ctx(try_number=2))
     assert len(sandbox.control.state("ok")["topics"]) == 1
+
+
+@pytest.mark.parametrize("conn_id", ["", "ok default", 5])
+def test_a_bad_rendered_connection_id_of_the_refresh_operator_names_the_service_and_field(conn_id):
+    # The refresh operator's errors said "ok_conn_id: ..." with no service, unlike every other OK error.
+    with pytest.raises(ValidationError, match="^OK: ok_conn_id"):
+        OkRefreshTokenOperator(task_id="refresh", ok_conn_id=conn_id).execute(ctx())

@@ -18,6 +18,7 @@ from airflow_provider_social.operators.twitter import (
 )
 from airflow_provider_social.triggers.twitter import TwitterMediaProcessingTrigger
 from tests.hooks.twitter_helpers import write_png, write_video, x_connection
+from tests.operators.garbage import assert_refused_before_any_request, garbage_cases
 
 
 @pytest.fixture
@@ -256,3 +257,86 @@ def test_deferrable_defaults_to_the_airflow_setting(monkeypatch):
     monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "True")
     assert TwitterThreadOperator(task_id="b", tweets=["x"]).deferrable is True
     assert TwitterThreadOperator(task_id="c", tweets=["x"], deferrable=False).deferrable is False
+
+
+# ------------------------------------------------------------- issue 20: rendered garbage, refused before any request
+#: Placeholders made real under tmp_path: an existing directory, a text file, an empty image.
+DIR, TEXT_FILE, EMPTY_IMAGE = "<dir>", "<notes.txt>", "<empty.png>"
+ID_GARBAGE = ["abc", "-1", "9" * 50, "[1, 2]", "[junk", 12.5, {"a": 1}, True, "1e5", [1], "12 34"]
+CONN_ID_GARBAGE = [5, True, "", "[junk", "two words", "x" * 300, "['twitter_default']"]
+
+X_GARBAGE = {
+    TwitterCreateTweetOperator: {
+        # any text is a post's text, brackets included ("[junk" and "['a']" may be what the author means)
+        "text": [12345, True, ["a list"], {"a": 1}, "", "x" * 300, "bad \ufffe", 3.5, "a\ud800b"],
+        "media_paths": [7, True, "[junk", "['/no/such/file.png']", "[{'a': 1}]", "{'a': 1}", DIR, "x" * 5000,
+                        "relative/missing.png", "ftp://example.com/a.png", TEXT_FILE, EMPTY_IMAGE, [None],
+                        "~no-such-user-xy/a.png", "a\ud800b.png"],
+        "media_ids": ["abc", "[1, 'x']", "[junk", "-1", "9" * 50, "{'a': 1}", True, 3.5, [None], "1e5", 7.0,
+                      "[" * 100_000 + "]" * 100_000],
+        "poll_options": [5, True, "one", "['only one']", "[junk", "{'a': 1}", [None, "b"], ["x" * 26, "b"], "",
+                         [["a"], "b"], "['a', 'a']", ["a\ud800", "b"]],
+        "poll_duration_minutes": ["inf", True, "abc", 5.5, "1e9", "4", "10081", "[60]", "nan", -5, "", "60.5"],
+        "reply_to": ID_GARBAGE,
+        "quote_tweet_id": ID_GARBAGE,
+        "twitter_conn_id": CONN_ID_GARBAGE,
+    },
+    TwitterThreadOperator: {
+        "tweets": [5, True, "", "one post", "[junk", "['']", "[{'text': 'a', 'bogus': 1}]", "[1, 2]", "{'a': 1}",
+                   [None], [["nested"]], ["x" * 300], [{"text": "a", "media_paths": 7}], [], "[]",
+                   [{"text": "a", "poll_options": "['a']", "poll_duration_minutes": 60}]],
+        "reply_to": ID_GARBAGE,
+        "twitter_conn_id": CONN_ID_GARBAGE,
+    },
+    TwitterDeleteTweetOperator: {"tweet_id": [*ID_GARBAGE, "", None], "twitter_conn_id": CONN_ID_GARBAGE},
+    TwitterRefreshTokenOperator: {"twitter_conn_id": CONN_ID_GARBAGE},
+}
+X_VALID = {
+    TwitterCreateTweetOperator: {"text": "valid text"},
+    TwitterThreadOperator: {"tweets": ["1/2", "2/2"]},
+    TwitterDeleteTweetOperator: {"tweet_id": "123"},
+    TwitterRefreshTokenOperator: {},
+}
+
+
+def real_value(value, tmp_path):
+    if not isinstance(value, str) or value not in (DIR, TEXT_FILE, EMPTY_IMAGE):
+        return value
+    (tmp_path / "dir").mkdir(exist_ok=True)
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "empty.png").write_bytes(b"")
+    return str(tmp_path / {DIR: "dir", TEXT_FILE: "notes.txt", EMPTY_IMAGE: "empty.png"}[value])
+
+
+@pytest.mark.parametrize("operator", list(X_VALID))
+def test_the_garbage_table_covers_every_templated_field(operator):
+    assert set(X_GARBAGE[operator]) == set(operator.template_fields)
+
+
+@pytest.mark.parametrize(("operator", "field", "value"), list(garbage_cases(X_GARBAGE)))
+def test_rendered_garbage_in_a_templated_field_is_an_input_error_before_any_request(sandbox, x_conn, tmp_path,
+                                                                                    operator, field, value):
+    kwargs = {**X_VALID[operator], field: real_value(value, tmp_path)}
+    if field == "poll_options":
+        kwargs["poll_duration_minutes"] = 60
+    elif field == "poll_duration_minutes":
+        kwargs["poll_options"] = ["Yes", "No"]
+    elif field == "text" and value == "":
+        kwargs = {"text": ""}
+    assert_refused_before_any_request(sandbox, lambda: operator(task_id="t", **kwargs).execute(ctx()), field, "X")
+
+
+def test_lists_and_numbers_rendered_as_text_are_read(sandbox, x_conn, tmp_path):
+    # "{{ params.x }}" renders a list as its Python repr and a number as its digits
+    image = str(write_png(tmp_path))
+    posted = TwitterCreateTweetOperator(task_id="p", text="chart", media_paths=str([image])).execute(ctx())
+    assert len(posted["media_ids"]) == 1
+    polled = TwitterCreateTweetOperator(task_id="q", text="Tea or coffee?", poll_options="['Tea', 'Coffee']",
+                                        poll_duration_minutes="60").execute(ctx())
+    poll = next(t for t in tweets(sandbox) if t["id"] == polled["id"])["poll"]
+    assert poll["options"] == ["Tea", "Coffee"] and poll["duration_minutes"] == 60
+    thread = TwitterThreadOperator(task_id="t", tweets="['a 1/2', {'text': 'a 2/2'}]",
+                                   reply_to=str(int(posted["id"]))).execute(ctx())
+    assert len(thread["ids"]) == 2
+    assert TwitterCreateTweetOperator(task_id="r", text="ids", media_ids=str(posted["media_ids"])).execute(
+        ctx())["media_ids"] == posted["media_ids"]

@@ -107,3 +107,21 @@ def test_promote_post_is_idempotent_and_pause(sandbox, hook):
     assert sandbox.control.state("vk")["ads"]["ads"][0]["status"] == 0
     with pytest.raises(ValidationError, match="ad_id"):
         VkPauseAdOperator(task_id="pause", account_id=account, ad_id="none").execute({})
+
+
+def test_sync_moves_products_between_collections_and_sets_the_main_variant(sandbox, hook, tmp_path):
+    mugs, sale = (hook.add_collection(t, cover=png(tmp_path / f"{t}.png", 500, 500)) for t in ("Mugs", "Sale"))
+    rows = [{**_catalogue(tmp_path)[0], "album_ids": [mugs]}]
+    first = VkMarketSyncOperator(task_id="sync", catalogue=rows).execute({})
+    item_id = first["item_ids"]["MUG-1"]
+    assert hook.get_products([item_id], extended=True)[0]["albums_ids"] == [mugs]
+    assert VkMarketSyncOperator(task_id="sync", catalogue=rows).execute({})["unchanged"] == 1
+    rows[0]["album_ids"] = f"{sale}"  # a CSV cell: the product now belongs to Sale only
+    moved = VkMarketSyncOperator(task_id="sync", catalogue=rows).execute({})
+    assert (moved["edited"], moved["edited_ids"]) == (1, [item_id])
+    assert hook.get_products([item_id], extended=True)[0]["albums_ids"] == [sale]
+    assert VkMarketSyncOperator(task_id="sync", catalogue=rows).execute({})["unchanged"] == 1  # idempotent
+    csv = tmp_path / "shop.csv"
+    csv.write_text("sku,name,description,category_id,price,is_main_variant\n"
+                   "MUG-1,Mug classic,A white ceramic mug,301,199.90,true\n", encoding="utf-8")
+    assert VkMarketSyncOperator(task_id="sync", catalogue=str(csv)).execute({})["unchanged"] == 1  # not grouped

@@ -140,3 +140,10 @@ def test_lists_and_dicts_rendered_as_a_python_repr_are_read(sandbox, vk_default)
         task_id="m", peer_id="2", message="Hi",
         keyboard=str({"buttons": [[{"action": {"type": "text", "label": "OK"}}]]})).execute({})
     assert sent["message_id"]
+
+
+@pytest.mark.parametrize("conn_id", ["vk default", "vk\ndefault", "x" * 251])
+def test_a_connection_id_airflow_would_not_allow_is_refused_before_any_lookup(conn_id):
+    # VK's own check took any non-empty text; it now follows Airflow's connection id rule as X and Yandex do.
+    with pytest.raises(ValidationError, match="vk_conn_id"):
+        ops.VkDeletePostOperator(task_id="d", post_id=1, vk_conn_id=conn_id).get_hook()

@@ -23,6 +23,8 @@ from airflow_provider_social.operators.yandex_disk import (
     YandexDiskUploadFromUrlOperator,
     YandexDiskUploadOperator,
 )
+from tests.operators.garbage import assert_refused_before_any_request as refused_before_any_request
+from tests.operators.garbage import garbage_cases
 
 
 @pytest.fixture
@@ -236,3 +238,118 @@ def test_deferrable_follows_airflows_default_deferrable(monkeypatch):
     assert YandexDiskCopyOperator(task_id="b", source="x", destination="y").deferrable is True
     assert YandexDiskCopyOperator(task_id="c", source="x", destination="y", deferrable=False).deferrable is False
     assert YandexDiskPathSensor(task_id="d", path="x").deferrable is True
+
+
+# ------------------------------------------------------------- issue 20: rendered garbage, refused before any request
+#: Rendered garbage for a Disk path (wrong types, empty, huge, bracketed junk, another scheme, dot segments, a NUL).
+DISK_PATH_GARBAGE = [5, True, None, "", "   ", ["a"], "[1, 2]", "{'a': 1}", "ftp://example.com/a", "a/../b",
+                     "a" * 300, "x/" * 17000, "bad\x00name", "a\ud800b"]
+#: The same, for a path that must name a resource (the disk's root is not one to delete, copy, publish or write).
+RESOURCE_PATH_GARBAGE = [*DISK_PATH_GARBAGE, "disk:/", "/", "app:/"]
+CONN_ID_GARBAGE = [5, True, "", "[junk", "two words", "x" * 300, "['yandex_disk_default']"]
+NAME_GARBAGE = [5, True, "", "a/b", "a" * 300, "..", ".", "[1, 2]", "bad\x00name", "a\ud800b"]
+#: Placeholders, made real under tmp_path: an existing directory, a missing parent, a file as a parent, and a
+#: directory holding a directory where the download would land.
+DIR, MISSING_PARENT, FILE_PARENT, DIR_IN_THE_WAY = "<dir>", "<missing>/out.csv", "<file>/out.csv", "<dir-in-the-way>"
+
+DISK_GARBAGE = {
+    YandexDiskUploadOperator: {
+        "local_path": [7, True, "", "[junk", "['/no/such/file.csv']", "[{'a': 1}]", "{'a': 1}", DIR, "x" * 5000,
+                       "relative/missing.csv", [], "[" * 100_000 + "]" * 100_000, "~no-such-user-xy/a.csv"],
+        "remote_folder": DISK_PATH_GARBAGE,
+        "yandex_disk_conn_id": CONN_ID_GARBAGE,
+    },
+    YandexDiskDownloadOperator: {
+        "remote_path": RESOURCE_PATH_GARBAGE,
+        "local_path": [5, True, None, "", "   ", ["a"], "[1, 2]", "relative.csv", MISSING_PARENT, FILE_PARENT,
+                       DIR_IN_THE_WAY, "x" * 5000, "bad\x00name", "~no-such-user-xy/out.csv"],
+        "yandex_disk_conn_id": CONN_ID_GARBAGE,
+    },
+    YandexDiskCreateFolderOperator: {"path": DISK_PATH_GARBAGE, "yandex_disk_conn_id": CONN_ID_GARBAGE},
+    YandexDiskDeleteOperator: {"path": RESOURCE_PATH_GARBAGE, "yandex_disk_conn_id": CONN_ID_GARBAGE},
+    YandexDiskCopyOperator: {"source": RESOURCE_PATH_GARBAGE, "destination": RESOURCE_PATH_GARBAGE,
+                             "yandex_disk_conn_id": CONN_ID_GARBAGE},
+    YandexDiskMoveOperator: {"source": RESOURCE_PATH_GARBAGE, "destination": RESOURCE_PATH_GARBAGE,
+                             "yandex_disk_conn_id": CONN_ID_GARBAGE},
+    YandexDiskPublishOperator: {"path": RESOURCE_PATH_GARBAGE, "yandex_disk_conn_id": CONN_ID_GARBAGE},
+    YandexDiskUploadFromUrlOperator: {
+        "url": [5, True, None, "", "ftp://example.com/a.zip", "not a url", "http://", "[junk]",
+                "['https://example.com/a.zip']", "https://exa mple.com/a", f"https://{'a' * 300}.com/x",
+                "https://example.com/\x00", "https://example.com/\ud800"],
+        "remote_path": RESOURCE_PATH_GARBAGE,
+        "yandex_disk_conn_id": CONN_ID_GARBAGE,
+    },
+    YandexDiskSavePublicOperator: {
+        "public_key": [5, True, None, "", "   ", "ftp://yadi.sk/d/abc", "[1, 2]", "{'a': 1}", "key with spaces",
+                       "x" * 40000, "a\ud800b"],
+        "path": [5, True, "[1, 2]", "../x", "a/../b", "x/" * 17000, "a" * 300, "bad\x00name"],
+        "name": NAME_GARBAGE,
+        "save_path": [5, True, "ftp://example.com/a", "a/../b", "[1, 2]", "a" * 300, "bad\x00name"],
+        "yandex_disk_conn_id": CONN_ID_GARBAGE,
+    },
+    YandexDiskRestoreOperator: {
+        "trash_path": [5, True, None, "", "trash:/", "trash:/a/b", "disk:/x", "[1, 2]", "trash:/..", "x" * 40000,
+                       "trash:/bad\x00name"],
+        "name": NAME_GARBAGE,
+        "yandex_disk_conn_id": CONN_ID_GARBAGE,
+    },
+}
+#: Valid arguments of each operator; the garbage replaces one of them.
+DISK_VALID = {
+    YandexDiskUploadOperator: {"local_path": "<file>", "remote_folder": "disk:/in"},
+    YandexDiskDownloadOperator: {"remote_path": "disk:/in/a.csv", "local_path": "<dir>"},
+    YandexDiskCreateFolderOperator: {"path": "disk:/new"},
+    YandexDiskDeleteOperator: {"path": "disk:/old"},
+    YandexDiskCopyOperator: {"source": "disk:/a", "destination": "disk:/b"},
+    YandexDiskMoveOperator: {"source": "disk:/a", "destination": "disk:/b"},
+    YandexDiskPublishOperator: {"path": "disk:/a"},
+    YandexDiskUploadFromUrlOperator: {"url": "https://example.com/a.zip", "remote_path": "disk:/a.zip"},
+    YandexDiskSavePublicOperator: {"public_key": "https://yadi.sk/d/abc"},
+    YandexDiskRestoreOperator: {"trash_path": "trash:/a_0123"},
+}
+
+
+def real_value(value, tmp_path):
+    """A placeholder made real under ``tmp_path`` (anything else unchanged)."""
+    if not isinstance(value, str) or not value.startswith("<"):
+        return value
+    (tmp_path / "dir").mkdir(exist_ok=True)
+    (tmp_path / "file").write_text("a,b\n")
+    (tmp_path / "in-the-way" / "a.csv").mkdir(parents=True, exist_ok=True)
+    real = {DIR: tmp_path / "dir", "<file>": tmp_path / "file", MISSING_PARENT: tmp_path / "missing" / "out.csv",
+            FILE_PARENT: tmp_path / "file" / "out.csv", DIR_IN_THE_WAY: tmp_path / "in-the-way"}
+    return str(real[value])
+
+
+@pytest.mark.parametrize("operator", list(DISK_VALID))
+def test_the_garbage_table_covers_every_templated_field(operator):
+    assert set(DISK_GARBAGE[operator]) == set(operator.template_fields)
+
+
+def assert_refused_before_any_request(sandbox, build, field):
+    refused_before_any_request(sandbox, build, field, "Yandex Disk")
+
+
+@pytest.mark.parametrize(("operator", "field", "value"), list(garbage_cases(DISK_GARBAGE)))
+def test_rendered_garbage_in_a_templated_field_is_an_input_error_before_any_request(disk_conn, sandbox, context,
+                                                                                    tmp_path, operator, field, value):
+    kwargs = {name: real_value(v, tmp_path) for name, v in {**DISK_VALID[operator], field: value}.items()}
+    assert_refused_before_any_request(sandbox, lambda: operator(task_id="t", **kwargs).execute(context), field)
+
+
+def test_lists_rendered_as_a_python_repr_are_read(disk_conn, files, context, hook):
+    # "{{ params.files }}" renders a list as its repr, not JSON
+    local = str([str(files / "a.csv"), str(files / "notes.txt")])
+    result = YandexDiskUploadOperator(task_id="up", local_path=local, remote_folder="repr").execute(context)
+    assert [r["path"] for r in result] == ["disk:/repr/a.csv", "disk:/repr/notes.txt"]
+    as_json = YandexDiskUploadOperator(task_id="up2", local_path=f'["{files / "b.csv"}"]', remote_folder="json")
+    assert [r["path"] for r in as_json.execute(context)] == ["disk:/json/b.csv"]
+
+
+def test_a_download_onto_a_directory_is_refused_before_the_transfer(disk_conn, files, context, hook, sandbox,
+                                                                      tmp_path):
+    hook.upload_file(files / "a.csv", "x/a.csv", parents=True)
+    (tmp_path / "out" / "a.csv").mkdir(parents=True)
+    op = YandexDiskDownloadOperator(task_id="dl", remote_path="x/a.csv", local_path=str(tmp_path / "out"))
+    assert_refused_before_any_request(sandbox, lambda: op.execute(context), "local_path")
+    assert (tmp_path / "out" / "a.csv").is_dir()

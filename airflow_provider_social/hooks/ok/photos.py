@@ -7,7 +7,6 @@ fresh link, the two steps repeated as one attempt.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -34,14 +33,15 @@ class OkPhotos:
         self.client = client
         self.groups = groups
 
-    def upload_photos(self, paths: Sequence[str | Path] | str | Path, *, group_id: Any = None
+    def upload_photos(self, paths: Any, *, group_id: Any = None
                       ) -> list[dict[str, str]]:
         """Upload photos for a group topic: ``photosV2.getUploadUrl`` then one streamed multipart POST of
         ``pic1..picN``; returns ``[{"photo_id", "token"}]`` in order (the tokens go into ``post_to_group``).
 
         A failed upload is retried from a fresh upload URL (the URL is single use and expires).
 
-        :param paths: local image files (JPEG, PNG, GIF, BMP, WebP; at most 50 MiB each).
+        :param paths: images (JPEG, PNG, GIF, BMP, WebP; at most 50 MiB each): local paths, ``ObjectStoragePath``
+            or storage URLs, http(s) URLs, bytes or binary file objects; streamed.
         :param group_id: the group the photos are for; None for the Connection's ``group_id``."""
         photos = check_photos(paths, "paths")
         if not photos:
@@ -62,7 +62,7 @@ class OkPhotos:
             for name, value in parse_qsl(urlsplit(target["upload_url"]).query):
                 if name.lower() == "apitoken":  # urllib3 logs the path and query without the host
                     register_secret(value, "upload_url apiToken")
-            files = [(f"pic{n}", p.path, p.path.name, p.content_type) for n, p in enumerate(photos, 1)]
+            files = [(f"pic{n}", p.source, p.name, p.content_type) for n, p in enumerate(photos, 1)]
             body = MultipartFiles(files)
             try:
                 answer = self.client.send(calls.UPLOAD, url=target["upload_url"], retries=False,

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from airflow_provider_social.core.errors import ConflictError, input_error
 from airflow_provider_social.core.images import photo_format
-from airflow_provider_social.core.uploads import check_local_file, check_size
+from airflow_provider_social.core.rendered import as_list
+from airflow_provider_social.core.sources import FromSource, MediaSource, media_source
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -55,15 +56,15 @@ def possibly_posted(why: str) -> PossiblyPostedError:
 
 
 @dataclass(frozen=True)
-class Photo:
-    """A checked local image.
+class Photo(FromSource):
+    """A checked image.
 
-    :param path: the file.
-    :param content_type: its MIME type (by extension).
+    :param source: where its bytes come from (a local file, an object in a store, a URL, bytes, a file object).
+    :param content_type: its MIME type (by its bytes).
     :param size: its size in bytes.
     """
 
-    path: Path
+    source: MediaSource
     content_type: str
     size: int
 
@@ -162,34 +163,30 @@ def check_group_id(value: Any, field_name: str = "group_id") -> str:
     return gid
 
 
-def check_photo(path: str | Path, field_name: str = "photo_paths") -> Photo:
-    p = check_local_file(path, field=field_name, service=SERVICE)
-    content_type = PHOTO_TYPES.get(p.suffix.lower())
-    if content_type is None:
-        raise input_error(field_name, f"{p.name}: unsupported file type {p.suffix or '(none)'}; use "
+def check_photo(path: Any, field_name: str = "photo_paths") -> Photo:
+    """One image checked before anything is sent: it exists, is within OK's size limit, and its bytes are an image
+    OK takes (a name without an extension is fine: the bytes decide).
+
+    :param path: a local path, an ``ObjectStoragePath`` or storage URL, an http(s) URL, bytes or a binary file
+        object (:mod:`airflow_provider_social.core.sources`).
+    :param field_name: the argument named in errors."""
+    source = media_source(path, field=field_name, service=SERVICE, limit=MAX_PHOTO_BYTES, what="photo")
+    if source.suffix and source.suffix not in PHOTO_TYPES:
+        raise input_error(field_name, f"{source.name}: unsupported file type {source.suffix}; use "
                           f"{', '.join(sorted(PHOTO_TYPES))}", service=SERVICE)
-    size = p.stat().st_size
-    if size == 0:
-        raise input_error(field_name, f"{p.name} is empty", service=SERVICE)
-    check_size(size, MAX_PHOTO_BYTES, field=field_name, what=f"photo {p.name}", service=SERVICE)
-    with open(p, "rb") as fh:
-        kind = photo_format(fh.read(16))
+    kind = photo_format(source.head(16))
     if kind not in PHOTO_FORMATS:  # OK refuses it after the upload; say so before anything is sent
-        raise input_error(field_name, f"{p.name} is not a JPEG, PNG, GIF, BMP or WebP image (its bytes say "
+        raise input_error(field_name, f"{source.name} is not a JPEG, PNG, GIF, BMP or WebP image (its bytes say "
                           f"{kind or 'no image format'}, whatever its name)", service=SERVICE)
-    return Photo(p, PHOTO_FORMATS[kind], size)
+    return Photo(source, PHOTO_FORMATS[kind], source.size)
 
 
-def check_photos(paths: Sequence[str | Path] | str | Path | None, field_name: str = "photo_paths"
-                 ) -> tuple[Photo, ...]:
-    if paths is None or paths == "":
-        return ()
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    if not isinstance(paths, Sequence) or not all(isinstance(p, (str, Path)) for p in paths):
-        raise input_error(field_name, f"must be a local file path or a list of them, got {_preview(paths)}",
-                          service=SERVICE)
-    photos = tuple(check_photo(p, field_name) for p in paths)
+def check_photos(paths: Any, field_name: str = "photo_paths") -> tuple[Photo, ...]:
+    """Every image of ``paths`` (one source or a list; a rendered JSON or Python list string is read), checked.
+
+    :param paths: the images (see :func:`check_photo`).
+    :param field_name: the argument named in errors."""
+    photos = tuple(check_photo(p, field_name) for p in as_list(paths, field_name, service=SERVICE))
     if len(photos) > MAX_PHOTOS:
         raise input_error(field_name, f"{len(photos)} photos given; at most {MAX_PHOTOS} per post", service=SERVICE)
     return photos

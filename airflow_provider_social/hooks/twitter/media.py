@@ -6,7 +6,6 @@ import logging
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -15,7 +14,9 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     input_error,
 )
-from airflow_provider_social.core.uploads import MultipartStream, check_local_file, check_size
+from airflow_provider_social.core.images import photo_format
+from airflow_provider_social.core.sources import MediaSource, media_source
+from airflow_provider_social.core.uploads import MultipartStream, check_size
 from airflow_provider_social.core.waiting import Poll, WaitRule, wait_for
 from airflow_provider_social.hooks.twitter.policy import SERVICE, MediaProcessingError
 from airflow_provider_social.hooks.twitter.values import (
@@ -32,24 +33,34 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def check_media_file(path: str | Path, *, field: str = "media_paths") -> MediaFile:
-    """Type and size of one local file, checked before anything is sent.
+def check_media_file(path: Any, *, field: str = "media_paths") -> MediaFile:
+    """Type and size of one media input, checked before anything is sent to X.
 
-    :param path: the local file.
+    The type comes from the name's extension; bytes or a file object without a name are typed by their first
+    bytes (JPEG, PNG, GIF, WebP, MP4/MOV).
+
+    :param path: a local path, an ``ObjectStoragePath`` or storage URL (``s3://...``), an http(s) URL, bytes or a
+        binary file object (see :mod:`airflow_provider_social.core.sources`).
     :param field: the argument named in errors.
     """
-    p = check_local_file(path, field=field, service=SERVICE)
-    suffix = p.suffix.lower()
+    source = media_source(path, field=field, service=SERVICE, limit=max(t[3] for t in MEDIA_TYPES.values()))
+    suffix = source.suffix if source.suffix in MEDIA_TYPES else _sniffed_suffix(source)
     if suffix not in MEDIA_TYPES:
         allowed = ", ".join(sorted(MEDIA_TYPES))
-        raise input_error(field, f"{p.name}: unsupported file type {suffix or '(none)'}; use {allowed}",
+        raise input_error(field, f"{source.name}: unsupported file type {source.suffix or '(none)'}; use {allowed}",
                           service=SERVICE)
     kind, media_type, category, limit = MEDIA_TYPES[suffix]
-    size = p.stat().st_size
-    if size == 0:
-        raise input_error(field, f"{p.name} is empty", service=SERVICE)
-    check_size(size, limit, field=field, what=f"{kind} {p.name}", service=SERVICE)
-    return MediaFile(p, kind, media_type, category, size)
+    check_size(source.size, limit, field=field, what=f"{kind} {source.name}", service=SERVICE)
+    return MediaFile(source, kind, media_type, category, source.size)
+
+
+def _sniffed_suffix(source: MediaSource) -> str:
+    if source.suffix:  # a name that says another type is refused, not second-guessed
+        return source.suffix
+    head = source.head(16)
+    if head[4:8] == b"ftyp":
+        return ".mov" if head[8:10] == b"qt" else ".mp4"
+    return {"jpeg": ".jpg", "png": ".png", "gif": ".gif", "webp": ".webp"}.get(photo_format(head) or "", "")
 
 
 @dataclass(eq=False)
@@ -78,7 +89,7 @@ class TwitterMedia:
         return api
 
     # ---------------------------------------------------------------------------------------------- media
-    def upload_media(self, path: str | Path, *, media_category: str | None = None,
+    def upload_media(self, path: Any, *, media_category: str | None = None,
                      wait: bool = True) -> dict[str, Any]:
         """Upload one file; returns ``{"media_id", "media_key", "kind", "state"}`` (``state`` is ``succeeded``
         once usable). Images go through the one-shot v2 endpoint; GIFs and videos through initialize / append
@@ -86,7 +97,8 @@ class TwitterMedia:
         ``check_after_secs``. With the Connection's ``media_upload_api: v1.1`` everything goes to
         ``upload.twitter.com`` signed with OAuth 1.0a.
 
-        :param path: the local file.
+        :param path: the media: a local path, an ``ObjectStoragePath`` or storage URL (``s3://conn@bucket/key``),
+            an http(s) URL, bytes or a binary file object; streamed, never read whole into memory.
         :param media_category: X's category (default by type: ``tweet_image``/``tweet_gif``/``tweet_video``).
         :param wait: wait for X to process a GIF or video.
         """
@@ -121,8 +133,8 @@ class TwitterMedia:
         boundary = secrets.token_hex(16)
 
         def body() -> MultipartStream:
-            return MultipartStream({"media_category": category}, "media", media.path, boundary=boundary,
-                                   filename=media.path.name, content_type=media.media_type)
+            return MultipartStream({"media_category": category}, "media", media.source, boundary=boundary,
+                                   filename=media.name, content_type=media.media_type)
 
         response = self.client.call("upload media", body=body,
                               headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
@@ -164,7 +176,7 @@ class TwitterMedia:
         boundary = secrets.token_hex(16)
 
         def body() -> MultipartStream:
-            return MultipartStream(fields, "media", media.path, offset=offset, length=length, boundary=boundary)
+            return MultipartStream(fields, "media", media.source, offset=offset, length=length, boundary=boundary)
 
         # Re-sending a segment index replaces it, so appends are safe to retry (declared so in the call table).
         self.client.call(key, path_params=path_params, body=body,

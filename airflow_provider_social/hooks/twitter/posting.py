@@ -6,7 +6,6 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import (
@@ -14,6 +13,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     input_error,
 )
+from airflow_provider_social.core.rendered import as_list, rendered_value
 from airflow_provider_social.hooks.twitter.media import check_media_file
 from airflow_provider_social.hooks.twitter.policy import SERVICE, DuplicateTweetError
 from airflow_provider_social.hooks.twitter.values import (
@@ -51,7 +51,8 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
     :param text: the post's text (may be empty with media).
     :param fields: the post's other fields (:class:`~.values.TweetFields`, each optional):
 
-        * ``media_paths``: local files to upload (up to 4 images, or 1 GIF, or 1 video);
+        * ``media_paths``: media to upload (up to 4 images, or 1 GIF, or 1 video): local paths,
+          ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects;
         * ``media_ids``: media already uploaded;
         * ``poll_options``: 2-4 poll options; ``poll_duration_minutes``: how long the poll runs (5-10080);
         * ``reply_to``: the post it replies to; ``quote_tweet_id``: the post it quotes.
@@ -59,25 +60,34 @@ def validate_tweet(text: str | None = None, **fields: Unpack[TweetFields]) -> Tw
     unknown = sorted(set(fields) - TWEET_FIELDS)
     if unknown:
         raise input_error(unknown[0], f"not a field of a post; one of {sorted(TWEET_FIELDS)}", service=SERVICE)
-    media_paths, media_ids = fields.get("media_paths"), fields.get("media_ids")
-    poll_options, poll_duration_minutes = fields.get("poll_options"), fields.get("poll_duration_minutes")
+    if text is not None and not isinstance(text, str):
+        raise input_error("text", f"must be text, got {type(text).__name__} {_shown(text)}", service=SERVICE)
+    media_paths = as_list(fields.get("media_paths"), "media_paths", service=SERVICE)
+    media_ids = as_list(fields.get("media_ids"), "media_ids", service=SERVICE)
+    poll_options = _poll_options(fields.get("poll_options"))
+    poll_duration_minutes = _minutes(fields.get("poll_duration_minutes"))
     reply_to, quote_tweet_id = fields.get("reply_to"), fields.get("quote_tweet_id")
-    if isinstance(media_paths, (str, Path)):
-        media_paths = [media_paths]
-    if isinstance(poll_options, str):
-        raise input_error("poll_options", "must be a list of 2-4 strings, not one string", service=SERVICE)
+    for number, path in enumerate(media_paths):
+        # A media item is a path, a URL, an ObjectStoragePath, bytes or a file object (check_media_file reads it);
+        # a number, a flag, a nested list or dict, None or blank text is no file at all.
+        if path is None or isinstance(path, (bool, int, float, list, tuple, dict)) or (
+                isinstance(path, str) and not path.strip()):
+            raise input_error("media_paths", f"item {number} is not a file path: {_shown(path)}", service=SERVICE)
     text = unicodedata.normalize("NFC", text or "")
-    media = tuple(check_media_file(p) for p in media_paths or ())
-    ids = tuple(_id(m, "media_ids") for m in media_ids or ())
+    media = tuple(check_media_file(p) for p in media_paths)
+    ids = tuple(_id(m, "media_ids") for m in media_ids)
     count = len(media) + len(ids)
     if count > 4:
         raise input_error("media_paths", f"{count} media given; a post takes at most 4 images", service=SERVICE)
     moving = [m for m in media if m.kind in ("gif", "video")]
     if moving and count > 1:
-        raise input_error("media_paths", f"{moving[0].path.name} is a {moving[0].kind}: a post takes up to 4 "
+        raise input_error("media_paths", f"{moving[0].name} is a {moving[0].kind}: a post takes up to 4 "
                           "images, or 1 GIF, or 1 video", service=SERVICE)
     if not text and not count:
         raise input_error("text", "is required unless media is attached", service=SERVICE)
+    _check_unicode(text, "text")
+    for option in poll_options or ():
+        _check_unicode(str(option), "poll_options")
     if text:
         length = weighted_length(text)
         if length > MAX_WEIGHTED_LENGTH:
@@ -119,10 +129,15 @@ def validate_thread(tweets: Sequence[str | Mapping[str, Any]], *,
     :param tweets: the posts, texts or dicts.
     :param reply_to: the post the first one replies to.
     """
-    if isinstance(tweets, (str, Mapping)) or not tweets:
-        raise input_error("tweets", "must be a non-empty list of texts or dicts", service=SERVICE)
+    tweets = rendered_value(tweets, "tweets", service=SERVICE)
+    if isinstance(tweets, (str, Mapping)) or not isinstance(tweets, Sequence) or not tweets:
+        raise input_error("tweets", f"must be a non-empty list of texts or dicts, got {_shown(tweets)}",
+                          service=SERVICE)
+    reply_to = _id(reply_to, "reply_to") if reply_to not in (None, "") else None
     specs = []
     for number, item in enumerate(tweets):
+        if not isinstance(item, (str, Mapping)):
+            raise input_error(f"tweets[{number}]", f"must be a text or a dict, got {_shown(item)}", service=SERVICE)
         args = {"text": item} if isinstance(item, str) else dict(item)
         unknown = set(args) - _THREAD_ITEM_KEYS
         if unknown:
@@ -132,6 +147,45 @@ def validate_thread(tweets: Sequence[str | Mapping[str, Any]], *,
         except ValidationError as exc:
             raise input_error(f"tweets[{number}]", exc.api_message, service=SERVICE) from None
     return specs
+
+
+def _poll_options(value: Any) -> list[Any] | None:
+    """Poll options as given or rendered (a JSON or Python-repr list string); None when unset."""
+    value = rendered_value(value, "poll_options", service=SERVICE)
+    if value is None:
+        return None
+    if isinstance(value, str) and value:
+        raise input_error("poll_options", "must be a list of 2-4 strings, not one string", service=SERVICE)
+    if value == "":
+        return []
+    if isinstance(value, Mapping) or not isinstance(value, Sequence):
+        raise input_error("poll_options", f"must be a list of 2-4 strings, got {_shown(value)}", service=SERVICE)
+    for option in value:
+        if isinstance(option, bool) or not isinstance(option, (str, int)):
+            raise input_error("poll_options", f"each option is a text, got {_shown(option)}", service=SERVICE)
+    return list(value)
+
+
+def _minutes(value: Any) -> Any:
+    """A poll duration as given or rendered (``"60"``): digits become the number; None or "" when unset."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return value  # checked with the poll (an int of 5-10080), named in the error if it is not one
+
+
+def _check_unicode(text: str, field: str) -> None:
+    """Refuse text that cannot be sent: a lone surrogate (``\\ud800``) has no UTF-8 form."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise input_error(field, f"{text[:40]!r} is not valid Unicode (a lone surrogate)", service=SERVICE) from None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:59] + '…'}"
 
 
 @dataclass(eq=False)

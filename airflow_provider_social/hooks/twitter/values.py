@@ -8,12 +8,16 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from airflow_provider_social.core.errors import (
     input_error,
 )
+from airflow_provider_social.core.sources import FromSource
 from airflow_provider_social.hooks.twitter.policy import SERVICE
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.sources import MediaSource
 
 MAX_WEIGHTED_LENGTH = 280
 
@@ -54,17 +58,17 @@ MEDIA_TYPES: dict[str, tuple[str, str, str, int]] = {
 
 
 @dataclass(frozen=True)
-class MediaFile:
-    """A local file checked against X's rules: its kind, type, category and size.
+class MediaFile(FromSource):
+    """A media source checked against X's rules: its kind, type, category and size.
 
-    :param path: the file.
+    :param source: where the bytes come from (a local file, an object in a store, a URL, bytes, a file object).
     :param kind: ``image``, ``gif`` or ``video``.
     :param media_type: its MIME type.
     :param category: X's media category.
     :param size: bytes.
     """
 
-    path: Path
+    source: MediaSource
     kind: str  # "image" | "gif" | "video"
     media_type: str
     category: str

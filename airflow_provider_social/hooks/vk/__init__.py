@@ -18,6 +18,7 @@ The hook is a package split by concern: :class:`VkHook` is thin, over one API cl
 * :mod:`.wall`, :mod:`.media`, :mod:`.messages`, :mod:`.stats`, :mod:`.market`, :mod:`.market_catalog`,
   :mod:`.ads` -- the user's actions (``hook.wall``, ``hook.media``, ...); :mod:`.products` -- the product type
 * :mod:`.keys` -- guid / random_id derived from the task instance (no double posts)
+* :mod:`.keyboard` -- :class:`~.keyboard.Keyboard`, the bot keyboard builder, and the check every keyboard passes
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from airflow_provider_social.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.batch import BatchCall, BatchResult
     from airflow_provider_social.hooks.vk.hook import VkHook
+    from airflow_provider_social.hooks.vk.keyboard import Keyboard
     from airflow_provider_social.hooks.vk.policy import CaptchaRequired, UploadRejected
     from airflow_provider_social.hooks.vk.wall import post_url
 
@@ -39,10 +41,11 @@ _LAZY = {
     "batch": ("BatchCall", "BatchResult"),
     "policy": ("CaptchaRequired", "UploadRejected"),
     "wall": ("post_url",),
+    "keyboard": ("Keyboard",),
 }
 
 
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 
-__all__ = ["BatchCall", "BatchResult", "CaptchaRequired", "UploadRejected", "VkHook", "post_url"]
+__all__ = ["BatchCall", "BatchResult", "CaptchaRequired", "Keyboard", "UploadRejected", "VkHook", "post_url"]

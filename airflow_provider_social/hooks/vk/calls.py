@@ -91,7 +91,7 @@ class VkApi:
         spec = method_spec(method)
         form = encode_params(params)
         kind = self.credentials.choose_kind(spec.kinds(token), method, prefer=token)
-        form["v"] = self.version
+        form["v"] = spec.version_for(self.version)
         body: dict[str, Any] = self.send(spec.api_call(kind, idempotent=idempotent), data=form, retries=retries)
         return body
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.rendered import conn_id_value
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 
 #: The latest unix time taken: 9999-12-31 (a larger number is milliseconds or nonsense, e.g. year 318857).
@@ -102,10 +103,9 @@ def positive_id(value: Any, field: str) -> int:
 
 
 def check_conn_id(value: Any, field: str = "vk_conn_id") -> str:
-    """A rendered connection id: non-empty text (a number, a list or "" is an input error naming ``field``)."""
-    if not isinstance(value, str) or not value.strip():
-        raise input_error(field, f"expected a connection id, got {shown(value)}", service=SERVICE)
-    return value
+    """A rendered connection id as Airflow allows one (a number, a list, "" or junk is an input error naming
+    ``field``)."""
+    return conn_id_value(value, field, service=SERVICE)
 
 
 __all__ = ["MAX_ID", "MAX_UNIX_TIME", "check_attachment", "check_conn_id", "check_link", "positive_id", "shown",

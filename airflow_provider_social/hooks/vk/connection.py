@@ -137,6 +137,8 @@ SERVICE = ServiceDeclaration(
     credentials=user_token_summary(standing=(("community_token", "community key"),)),
     sandbox="airflow_provider_social.sandbox.vk.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.vk.VkPostLink",),
+    trigger_modules=("airflow_provider_social.triggers.vk_events",),
+    sensor_modules=("airflow_provider_social.sensors.vk",),
     notifiers=("airflow_provider_social.notifications.vk.VkNotifier",),
 )
 

@@ -36,9 +36,9 @@ BY_ID = 100  # market.getById item_ids maxItems
 def check_product_photo(path: str | os.PathLike[str], field: str) -> LocalFile:
     """A product photo: the wall-photo checks plus VK's product minimum of 400 x 400 px."""
     local = check_photo(path, field=field, operation="upload product photo")
-    info = image_format_and_size(local.path)
+    info = image_format_and_size(local.source)
     if info is not None and min(info[1], info[2]) < MIN_PHOTO_SIDE:
-        raise input_error(field, f"{local.path.name} is {info[1]}x{info[2]}: a product photo needs at least "
+        raise input_error(field, f"{local.name} is {info[1]}x{info[2]}: a product photo needs at least "
                           f"{MIN_PHOTO_SIDE}x{MIN_PHOTO_SIDE} px", service=SERVICE, operation="upload product photo")
     return local
 
@@ -195,7 +195,11 @@ class VkMarket:
 
     def edit_product(self, item_id: int, product: Product | dict[str, Any], *, group_id: Any = None,
                      categories: dict[int, str] | None = None) -> dict[str, Any]:
-        """Replace a product's fields; photos given as files are uploaded, photos not given are kept.
+        """Replace a product's fields; photos given as files are uploaded, photos not given are kept. With
+        ``product.album_ids`` set, the product ends up in exactly those collections: its current ones are read
+        (``market.getById``), then it is added to the missing ones and removed from the others, so a repeat
+        changes nothing. Returns ``{"item_id", "owner_id"}`` and, with ``album_ids``, ``"collections_added"`` and
+        ``"collections_removed"``.
 
         :param item_id: the product id.
         :param product: the new description (:class:`Product` or mapping).
@@ -209,7 +213,20 @@ class VkMarket:
         gid = self.group(group_id)
         photos = self._product_photos(item, gid, "product")
         self.api.call("market.edit", owner_id=-gid, item_id=int(item_id), **item.params(), **photos)
-        return {"item_id": int(item_id), "owner_id": -gid}
+        result: dict[str, Any] = {"item_id": int(item_id), "owner_id": -gid}
+        if item.album_ids is not None:
+            result.update(self._match_collections(int(item_id), set(item.album_ids), gid))
+        return result
+
+    def _match_collections(self, item_id: int, wanted: set[int], gid: int) -> dict[str, list[int]]:
+        found = self.api.call("market.getById", item_ids=[f"{-gid}_{item_id}"], extended=True).get("items") or []
+        current = {int(a) for a in (found[0].get("albums_ids") or ())} if found else set()
+        add, remove = sorted(wanted - current), sorted(current - wanted)
+        if add:
+            self.api.call("market.addToAlbum", owner_id=-gid, item_ids=[item_id], album_ids=add)
+        if remove:
+            self.api.call("market.removeFromAlbum", owner_id=-gid, item_id=item_id, album_ids=remove)
+        return {"collections_added": add, "collections_removed": remove}
 
     def delete_product(self, item_id: int, *, group_id: Any = None) -> None:
         """Delete a product.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk.checks import check_attachment, text_value
 from airflow_provider_social.hooks.vk.connection import parse_group_id
+from airflow_provider_social.hooks.vk.keyboard import Keyboard, check_keyboard
 from airflow_provider_social.hooks.vk.policy import SERVICE
 
 if TYPE_CHECKING:
@@ -46,15 +47,17 @@ class VkMessages:
     def __init__(self, api: VkApi) -> None:
         self.api = api
 
-    def send_message(self, peer_id: int | str, message: str | None = None, *, keyboard: Mapping[str, Any] | None = None,
+    def send_message(self, peer_id: int | str, message: str | None = None, *,
+                     keyboard: Mapping[str, Any] | Keyboard | None = None,
                      attachments: Sequence[str] = (), random_id: int | None = None, token: str | None = None,
                      group_id: Any = None) -> dict[str, Any]:
         """Send a message from the community (community token) to a user or chat.
 
         :param peer_id: the user id (who wrote to the community or allowed its messages) or a chat peer id.
         :param message: the text (at most 9000 characters); required without attachments.
-        :param keyboard: a bot keyboard ``{"one_time": bool, "buttons": [[{"action": {...}, "color": ...}]]}``
-            (community messages only).
+        :param keyboard: a bot keyboard: a :class:`~airflow_provider_social.hooks.vk.keyboard.Keyboard` or
+            ``{"one_time": bool, "inline": bool, "buttons": [[{"action": {...}, "color": ...}]]}``, checked against
+            VK's limits (community messages only).
         :param attachments: existing objects (``photo-1_2``, ``doc-1_5``).
         :param random_id: the no-double-send key (int32); a random one when omitted.
         :param token: ``"community"`` (default) or ``"user"``: VK also takes a user token that has the
@@ -69,7 +72,7 @@ class VkMessages:
         if not message and not attachments:
             raise input_error("message", "give a message or attachments", service=SERVICE)
         if keyboard is not None:
-            check_keyboard(keyboard)
+            keyboard = check_keyboard(keyboard)
         if group_id not in (None, "") and token != "user":
             raise input_error("group_id", "is only sent with token='user' (a community token sends as its own "
                               "community)", service=SERVICE)
@@ -145,20 +148,6 @@ class VkMessages:
         """
         seen = self.user_status(user_id).get("last_seen")
         return dict(seen) if isinstance(seen, Mapping) else None
-
-
-def check_keyboard(keyboard: Mapping[str, Any]) -> None:
-    """A bot keyboard's shape (dev.vk.com bots keyboard): ``buttons`` rows of buttons with an ``action``."""
-    rows = keyboard.get("buttons") if isinstance(keyboard, Mapping) else None
-    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise input_error("keyboard", "expected {'buttons': [[button, ...], ...]}", service=SERVICE)
-    if len(rows) > 10 or any(len(r) > 5 for r in rows):
-        raise input_error("keyboard", "at most 10 rows of at most 5 buttons", service=SERVICE)
-    for row in rows:
-        for button in row:
-            if not isinstance(button, Mapping) or not isinstance(button.get("action"), Mapping):
-                raise input_error("keyboard", f"every button needs an 'action' object, got {button!r}",
-                                  service=SERVICE)
 
 
 __all__ = ["MAX_MESSAGE", "VkMessages", "check_keyboard", "check_user_id"]

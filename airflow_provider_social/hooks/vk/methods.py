@@ -22,6 +22,15 @@ from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 
 _METHOD_RE = re.compile(r"^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$|^execute$")
 _ANY = (USER, COMMUNITY)
+#: VK's story upload servers refuse older versions ("the API version is outdated"): reported against VK's PHP SDK
+#: (VKCOM/vk-php-sdk#115, May 2024, asking for 5.236 or later); VK's docs and schema still name 5.199 as current.
+STORY_UPLOAD_MIN_VERSION = "5.236"
+
+
+def version_key(version: str) -> tuple[int, int]:
+    """``"5.199"`` -> ``(5, 199)``, so versions compare by number (5.99 is older than 5.199)."""
+    major, _, minor = version.strip().partition(".")
+    return int(major), int(minor or 0)
 
 
 @dataclass(frozen=True)
@@ -33,12 +42,24 @@ class VkMethod:
     :param tokens: the token kinds used by default, preferred first.
     :param idempotent: whether a lost answer may be repeated.
     :param on_request: kinds used only when asked for.
+    :param min_version: the oldest API version VK serves this method at; a connection set to an older one sends
+        this version for this method only.
     """
 
     name: str
     tokens: tuple[str, ...] = (USER,)
     idempotent: bool = False
     on_request: tuple[str, ...] = ()
+    min_version: str | None = None
+
+    def version_for(self, version: str) -> str:
+        """The ``v`` to send: the connection's ``version``, or :attr:`min_version` when that one is older.
+
+        :param version: the connection's API version (already checked to look like ``5.199``).
+        """
+        if self.min_version is None or version_key(version) >= version_key(self.min_version):
+            return version
+        return self.min_version
 
     def kinds(self, requested: str | None) -> tuple[str, ...]:
         """The kinds a call may use: the default ones, plus :attr:`on_request` when a kind was asked for.
@@ -74,7 +95,8 @@ MEDIA_METHODS = (
     VkMethod("photos.save"),
     VkMethod("photos.getWallUploadServer", idempotent=True),
     VkMethod("photos.saveWallPhoto"),
-    VkMethod("stories.getPhotoUploadServer", (COMMUNITY, USER), idempotent=True),
+    VkMethod("stories.getPhotoUploadServer", (COMMUNITY, USER), idempotent=True,
+             min_version=STORY_UPLOAD_MIN_VERSION),
     VkMethod("stories.save", (COMMUNITY, USER)),
     VkMethod("video.save"),
     VkMethod("docs.getUploadServer", (USER,), idempotent=True),
@@ -104,6 +126,11 @@ READ_METHODS = (
     VkMethod("wall.get", (USER,), idempotent=True),
     VkMethod("wall.getComments", (USER,), idempotent=True),
     VkMethod("groups.getMembers", (COMMUNITY, USER), idempotent=True),
+)
+#: The Bots Long Poll API (hooks/vk/longpoll.py): a community key with ``manage`` or an admin's user token.
+EVENTS_METHODS = (
+    VkMethod("groups.getLongPollSettings", (COMMUNITY, USER), idempotent=True),
+    VkMethod("groups.getLongPollServer", (COMMUNITY, USER), idempotent=True),  # a new key; the old one still works
 )
 #: The community shop: every method takes a user token (a community admin's, with the ``market`` right); orders
 #: also a community key.
@@ -158,7 +185,7 @@ def _table(*groups: tuple[VkMethod, ...]) -> Mapping[str, VkMethod]:
 
 #: Every method the hook calls -> its declaration (read-only).
 METHODS: Mapping[str, VkMethod] = _table(WALL_METHODS, MEDIA_METHODS, MESSAGES_METHODS, STATS_METHODS,
-                                         GROUP_METHODS, READ_METHODS, MARKET_METHODS, ADS_METHODS)
+                                         GROUP_METHODS, READ_METHODS, MARKET_METHODS, ADS_METHODS, EVENTS_METHODS)
 
 
 def method_spec(name: str) -> VkMethod:
@@ -196,6 +223,7 @@ def encode_params(params: Mapping[str, Any]) -> dict[str, str]:
 
 __all__ = [
     "ADS_METHODS",
+    "EVENTS_METHODS",
     "GROUP_METHODS",
     "MARKET_METHODS",
     "MEDIA_METHODS",
@@ -203,9 +231,11 @@ __all__ = [
     "METHODS",
     "READ_METHODS",
     "STATS_METHODS",
+    "STORY_UPLOAD_MIN_VERSION",
     "VkMethod",
     "WALL_METHODS",
     "encode_params",
     "encode_value",
     "method_spec",
+    "version_key",
 ]

@@ -49,7 +49,10 @@ class Product:
     :param photo_ids: already saved extra photo ids.
     :param variant_ids: up to 2 property variant ids.
     :param disabled: hidden from the shop (VK's ``deleted`` flag).
-    :param album_ids: collections to put the product in after it is added.
+    :param album_ids: the collections the product belongs to: it is put in them when added, and on edit it is added
+        to the missing ones and removed from the others. None (the default) leaves an edited product's collections
+        as they are; an empty list takes it out of every collection.
+    :param is_main_variant: the product shown for its variant group (VK's ``is_main_variant``); None leaves it.
     """
 
     name: str
@@ -68,15 +71,18 @@ class Product:
     photo_ids: tuple[int, ...] = ()
     variant_ids: tuple[int, ...] = ()
     disabled: bool = False
-    album_ids: tuple[int, ...] = field(default=())
+    album_ids: tuple[int, ...] | None = field(default=None)
+    is_main_variant: bool | None = None
 
     def __post_init__(self) -> None:
         for name in ("price", "old_price"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Decimal):
                 object.__setattr__(self, name, _money(value, "product.", name))
-        for name in ("photos", "photo_ids", "variant_ids", "album_ids"):
+        for name in ("photos", "photo_ids", "variant_ids"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.album_ids is not None:
+            object.__setattr__(self, "album_ids", tuple(self.album_ids))
 
     # ------------------------------------------------------------------------------------------ building
     @classmethod
@@ -136,8 +142,9 @@ class Product:
         for name in ("photo_ids", "variant_ids", "album_ids"):
             if name in row:
                 values[name] = tuple(_int(v, prefix, name) for v in _items(row[name]))
-        if "disabled" in row:
-            values["disabled"] = _flag(row["disabled"], prefix)
+        for name in ("disabled", "is_main_variant"):
+            if name in row:
+                values[name] = _flag(row[name], prefix, name)
         product = cls(**values)
         product.validate(where=where)
         return product
@@ -196,11 +203,15 @@ class Product:
                        dimension_length=self.dimensions[2])
         if self.variant_ids:
             out["variant_ids"] = list(self.variant_ids)
+        if self.is_main_variant is not None:
+            out["is_main_variant"] = self.is_main_variant
         return out
 
     def differs_from(self, item: Mapping[str, Any]) -> list[str]:
         """Which fields VK returns for ``item`` (a ``market.get`` item) differ from this description. Dimensions,
-        weight and photos are not in VK's item object (schema market_market_item), so they are not compared.
+        weight and photos are not in VK's item object (schema market_market_item), so they are not compared;
+        ``album_ids`` is compared when set and the item is an extended one (``albums_ids``), ``is_main_variant``
+        when set and the item is in a variant group (an ungrouped product has no main variant).
 
         :param item: a product as ``market.get`` returns it.
         """
@@ -220,6 +231,12 @@ class Product:
         changed = [k for k, v in ours.items() if v != theirs[k] and not (k == "stock_amount" and v is None)]
         if ours["old_price"] in (None, 0) and theirs["old_price"] in (None, 0) and "old_price" in changed:
             changed.remove("old_price")
+        if self.is_main_variant is not None and item.get("variants_grouping_id") and \
+                self.is_main_variant != bool(item.get("is_main_variant")):
+            changed.append("is_main_variant")
+        if self.album_ids is not None and "albums_ids" in item and \
+                set(self.album_ids) != {int(a) for a in item.get("albums_ids") or ()}:
+            changed.append("album_ids")
         return changed
 
 
@@ -244,7 +261,7 @@ def _money(value: Any, prefix: str, name: str) -> Decimal:
     return money
 
 
-def _flag(value: Any, prefix: str) -> bool:
+def _flag(value: Any, prefix: str, name: str) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -252,7 +269,7 @@ def _flag(value: Any, prefix: str) -> bool:
         return True
     if text in ("0", "false", "no"):
         return False
-    raise _err(prefix, "disabled", f"expected true or false, got {value!r}")
+    raise _err(prefix, name, f"expected true or false, got {value!r}")
 
 
 def _items(value: Any) -> list[Any]:

@@ -20,7 +20,6 @@ match, nothing is guessed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -86,7 +85,7 @@ class VkUploads:
         """
         if not upload_url:
             raise ServerError("VK gave no upload_url", service=SERVICE, operation=operation)
-        body = MultipartFiles([(name, local.path, _safe_name(local.path.name), local.content_type)
+        body = MultipartFiles([(name, local.source, _safe_name(local.name), local.content_type)
                                for name, local in files])
 
         def send() -> Any:
@@ -103,12 +102,13 @@ class VkUploads:
             raise
 
     # ---------------------------------------------------------------------------------------------- photos
-    def upload_wall_photos(self, paths: Sequence[str | os.PathLike[str]], *, group_id: Any = None,
+    def upload_wall_photos(self, paths: Sequence[Any], *, group_id: Any = None,
                            caption: str | None = None) -> list[dict[str, Any]]:
         """Upload photos for a wall post (user token): returns the saved photos, each with ``attachment``
         (``photo<owner>_<id>``) ready for :meth:`create_post`.
 
-        :param paths: local image files (JPG/PNG/GIF, at most 50 MB, width + height at most 14000, sides up to 1:20).
+        :param paths: images (JPG/PNG/GIF, at most 50 MB, width + height at most 14000, sides up to 1:20): local
+            paths, ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         :param caption: a caption for each photo.
         """
@@ -166,12 +166,13 @@ class VkUploads:
                      f"({shown}); not re-sent, to add no orphan photo: check the community's photos")
         raise lost
 
-    def upload_album_photos(self, album_id: int | str, paths: Sequence[str | os.PathLike[str]], *,
+    def upload_album_photos(self, album_id: int | str, paths: Sequence[Any], *,
                             group_id: Any = None, caption: str | None = None) -> list[dict[str, Any]]:
         """Upload photos into an album (user token), at most 5 per request: larger sets go in several.
 
         :param album_id: the album's id.
-        :param paths: local image files (JPG/PNG/GIF, at most 50 MB, width + height at most 14000, sides up to 1:20).
+        :param paths: images (JPG/PNG/GIF, at most 50 MB, width + height at most 14000, sides up to 1:20): local
+            paths, ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         :param caption: a caption for each photo.
         """
@@ -204,13 +205,14 @@ class VkUploads:
         return [with_attachment(photo, "photo") for photo in saved]
 
     # ---------------------------------------------------------------------------------------------- stories
-    def create_story(self, path: str | os.PathLike[str], *, group_id: Any = None, link_text: str | None = None,
+    def create_story(self, path: Any, *, group_id: Any = None, link_text: str | None = None,
                      link_url: str | None = None, add_to_news: bool = True) -> dict[str, Any]:
         """Publish an image story in the community (community or user token), optionally with a link button.
 
         :param link_text: the button's text key (``learn_more``, ``open``, ``buy``, ...); needs ``link_url``.
         :param link_url: where the button goes (a vk.com / vk.ru link).
-        :param path: the local file.
+        :param path: the file: a local path, an ``ObjectStoragePath`` or storage URL, an http(s) URL, bytes or a
+            binary file object.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         :param add_to_news: show the story in the news feed (default True).
         """
@@ -244,12 +246,13 @@ class VkUploads:
         return {"story_id": story.get("id"), "owner_id": story.get("owner_id"), "count": saved.get("count")}
 
     # ---------------------------------------------------------------------------------------------- video
-    def upload_video(self, path: str | os.PathLike[str] | None = None, *, link: str | None = None,
+    def upload_video(self, path: Any = None, *, link: str | None = None,
                      name: str | None = None, description: str | None = None, group_id: Any = None,
                      album_id: int | None = None, wallpost: bool = False, is_private: bool = False) -> dict[str, Any]:
         """Upload a video file (or register an external ``link``) to the community (user token).
 
-        :param path: the local file.
+        :param path: the file: a local path, an ``ObjectStoragePath`` or storage URL, an http(s) URL, bytes or a
+            binary file object.
         :param link: an external video link to register instead of a file.
         :param name: the video's name (at most 128 characters).
         :param description: the description.
@@ -282,11 +285,12 @@ class VkUploads:
         return video
 
     # ---------------------------------------------------------------------------------------------- documents
-    def upload_document(self, path: str | os.PathLike[str], *, title: str | None = None,
+    def upload_document(self, path: Any, *, title: str | None = None,
                         tags: Sequence[str] | None = None, group_id: Any = None) -> dict[str, Any]:
         """Upload a document to the community wall's documents (``docs.getWallUploadServer``; either token).
 
-        :param path: the local file.
+        :param path: the file: a local path, an ``ObjectStoragePath`` or storage URL, an http(s) URL, bytes or a
+            binary file object.
         :param title: the title.
         :param tags: tags of the document.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
@@ -298,7 +302,7 @@ class VkUploads:
         def attempt() -> dict[str, Any]:
             server = self.api.step("docs.getWallUploadServer", group_id=gid)
             uploaded = self.post_files(server.get("upload_url"), [("file", local)], "upload document", refusals)
-            return self.api.step("docs.save", file=uploaded.get("file"), title=title or local.path.name, tags=tags)
+            return self.api.step("docs.save", file=uploaded.get("file"), title=title or local.name, tags=tags)
 
         saved = self.api.with_retries("upload document", attempt)
         doc = dict(saved.get("doc") or saved)

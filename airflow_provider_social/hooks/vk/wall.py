@@ -63,8 +63,8 @@ class VkWall:
         self,
         message: str | None = None,
         *,
-        photos: Sequence[str | os.PathLike[str]] = (),
-        video: str | os.PathLike[str] | None = None,
+        photos: Any = (),
+        video: Any = None,
         poll: Mapping[str, Any] | None = None,
         link: str | None = None,
         attachments: Sequence[str] = (),
@@ -80,8 +80,9 @@ class VkWall:
         """Post to the community wall (user token of a community admin).
 
         :param message: the text (required when there is nothing attached).
-        :param photos: local image files, uploaded first (at most 10 photos and videos together).
-        :param video: a local video file, uploaded first.
+        :param photos: images, uploaded first (at most 10 photos and videos together): local paths,
+            ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects.
+        :param video: a video file from any of those sources, uploaded first.
         :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date"}``: created first.
         :param link: one external link attached to the post.
         :param attachments: existing objects (``photo-1_2``, ``video-1_3``, ``poll-1_4``, ``doc-1_5``).
@@ -96,8 +97,8 @@ class VkWall:
         :param close_comments: close comments on the post.
         :param mute_notifications: no notifications about the post.
         """
-        if isinstance(photos, (str, bytes, os.PathLike)):
-            photos = [photos]  # one file, not a sequence of characters
+        if isinstance(photos, (str, bytes, os.PathLike)) or not isinstance(photos, Sequence):
+            photos = [photos]  # one file (a path, bytes, a file object), not a sequence of characters
         if isinstance(attachments, str):
             attachments = [attachments]
         gid = self.group(group_id)
@@ -107,9 +108,9 @@ class VkWall:
             attached.append(check_link(link))
         if copyright is not None and copyright != "":
             copyright = check_link(copyright, field="copyright")
-        if video is not None and not isinstance(video, (str, os.PathLike)):
-            raise input_error("video", f"expected a local video file path, got {type(video).__name__}",
-                              service=SERVICE)
+        if isinstance(video, (list, tuple, dict, int, float)):
+            raise input_error("video", f"expected one video file (a path, a URL, bytes or a file object), got "
+                              f"{type(video).__name__}", service=SERVICE)
         if poll is not None and not isinstance(poll, Mapping):
             raise input_error("poll", f"expected {{'question': ..., 'answers': [...]}}, got {type(poll).__name__} "
                               f"{shown(poll)}", service=SERVICE)
@@ -132,10 +133,11 @@ class VkWall:
             self.check_poll(poll, now=self.clock())
         if guid is not None and not (0 < len(str(guid)) <= 64):
             raise input_error("guid", "must be 1 to 64 characters", service=SERVICE)
-        for photo in photos:  # every local file is checked before the first upload
-            check_photo(photo, field="photos", operation="create post")
+        # Every file is checked (and opened) before the first upload; the uploads read the checked sources, so a
+        # file object or a URL is not read twice.
+        photos = [check_photo(photo, field="photos", operation="create post").source for photo in photos]
         if video:
-            check_video(video, field="video")
+            video = check_video(video, field="video").source
 
         uploaded = [p["attachment"] for p in self.uploads.upload_wall_photos(photos, group_id=gid)] if photos else []
         if video:

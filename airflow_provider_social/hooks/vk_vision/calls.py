@@ -1,7 +1,8 @@
 """Every call the Vision hook makes, declared once (:class:`~airflow_provider_social.core.calls.ApiCall`).
 
-Each is a multipart POST of image parts plus a ``meta`` JSON part (:func:`.images.multipart`) under
-``api_base_url``, with the ``vision`` token (a service token or an OAuth client's, :mod:`.auth`).
+The image calls are a multipart POST of image parts plus a ``meta`` JSON part (:func:`.images.multipart`), the
+video calls a JSON body (:mod:`.video`); all under ``api_base_url``, with the ``vision`` token (a service token or an
+OAuth client's, :mod:`.auth`).
 """
 
 from __future__ import annotations
@@ -25,4 +26,8 @@ CALLS = {
     "persons_recognize": _call("recognize persons", "/api/v1/persons/recognize"),
     "persons_delete": _call("delete persons", "/api/v1/persons/delete", billed=False),
     "persons_truncate": _call("truncate persons space", "/api/v1/persons/truncate", billed=False),
+    # Subscribing starts billed work and no call lists the tasks: a lost answer is not repeated (the task may run).
+    "video_subscribe": _call("subscribe video", "/api/v1/video/subscribe"),
+    "video_get": _call("get video results", "/api/v1/video/get", billed=False),
+    "video_unsubscribe": _call("unsubscribe video", "/api/v1/video/unsubscribe", billed=False),
 }

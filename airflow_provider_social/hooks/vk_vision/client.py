@@ -43,10 +43,20 @@ class VisionClient:
         :param key: the call's key in :data:`.calls.CALLS`.
         :param meta: the ``meta`` JSON part (it names the image parts).
         :param images: (part name, image) pairs; the files are read afresh for every attempt."""
-        call = CALLS[key]
         body, content_type = multipart(meta, images)
-        options = call.request_options()
+        return self._send(key, body=body, headers={"Content-Type": content_type})
+
+    def post_json(self, key: str, payload: dict[str, Any]) -> Any:
+        """Send the declared call ``key`` with a JSON body (the video calls); the envelope's ``body``.
+
+        :param key: the call's key in :data:`.calls.CALLS`.
+        :param payload: the JSON body."""
+        return self._send(key, json=payload)
+
+    def _send(self, key: str, **options: Any) -> Any:
+        call = CALLS[key]
+        options.update(call.request_options())
         if self.resend_on_lost_answer:  # the caller accepts paying again for a request whose answer was lost
             options["idempotent"] = True
         return self.transport.request(call.method, self.url(call.endpoint, call.path), auth=self.auth_for(call.token),
-                                      body=body, headers={"Content-Type": content_type}, **options)
+                                      **options)

@@ -49,4 +49,6 @@ SERVICE = ServiceDeclaration(
     credentials=credentials,
     sandbox="airflow_provider_social.sandbox.vk_vision.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.vk_vision.VkVisionConsoleLink",),
+    trigger_modules=("airflow_provider_social.triggers.vk_vision",),
+    sensor_modules=("airflow_provider_social.sensors.vk_vision",),
 )

@@ -1,4 +1,4 @@
-"""``VkVisionHook``: objects, scenes, car numbers, document and scene text, 18+ detection, faces.
+"""``VkVisionHook``: objects, scenes, car numbers, document and scene text, 18+ detection, faces; video (:mod:`.video`).
 
 Facts and sources: shared/reference/vk_ok_vision.md section 2 (vkcs-docs ``ml/vision``). Every call is a
 multipart POST of image parts plus a ``meta`` JSON part naming them; the token rides in the query string
@@ -12,7 +12,7 @@ the order the images were given.
 The hook owns the connection, the transport and the credentials (a service token, or an OAuth client's tokens);
 the work is done by plain objects it builds with what each needs: :class:`.client.VisionClient` (the one way a
 call is sent), :class:`.sending.VisionImages`, :class:`.recognition.VisionRecognition` and
-:class:`.persons.VisionPersons`. Its public methods hand over to them.
+:class:`.persons.VisionPersons`, :class:`.video.VisionVideo`. Its public methods hand over to them.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from .policy import VisionPolicy
 from .recognition import VisionRecognition
 from .results import VisionImageError, raise_for_errors
 from .sending import VisionImages
+from .video import VisionVideo
 
 #: Sends of one image that the service keeps answering with per-image status 2 (temporary error).
 MAX_IMAGE_ATTEMPTS = 3
@@ -127,6 +128,11 @@ class VkVisionHook(SocialHook, form=CONNECTION_FORM):
         """Face spaces."""
         return VisionPersons(self.client, self.images)
 
+    @cached_property
+    def video(self) -> VisionVideo:
+        """Video files and streams: subscribe, read results, unsubscribe."""
+        return VisionVideo(self.client)
+
     # ---------------------------------------------------------------------------------------------- checks
     def check_connection(self) -> str:
         """Send one tiny image to the cheapest recognition; say which credentials were used."""
@@ -147,6 +153,10 @@ class VkVisionHook(SocialHook, form=CONNECTION_FORM):
     persons_recognize = delegate("persons", VisionPersons.persons_recognize)
     persons_delete = delegate("persons", VisionPersons.persons_delete)
     persons_truncate = delegate("persons", VisionPersons.persons_truncate)
+
+    subscribe_video = delegate("video", VisionVideo.subscribe_video)
+    video_results = delegate("video", VisionVideo.video_results)
+    unsubscribe_video = delegate("video", VisionVideo.unsubscribe_video)
 
 
 __all__ = ["CALLS", "DEFAULT_SAFE_THRESHOLD", "OBJECT_MODES", "VisionImageError", "VkVisionHook",

@@ -1,4 +1,5 @@
-"""Images to send: where they come from (local path, bytes, Yandex Disk), checks before sending, batches.
+"""Images to send: where they come from (local path, storage path or URL, http(s) URL, bytes, file object,
+Yandex Disk), checks before sending, batches, streamed multipart bodies.
 
 Limits (reference section 2, vkcs-docs concepts/vision-limits): jpeg, png, tiff; 5x5 to 3840x2160; at most 15 MB
 per image, 30 MB and 100 images per request. Whether "MB" is 10^6 or 2^20 bytes is UNCONFIRMED: the smaller is used.
@@ -12,15 +13,17 @@ service refuses it (the whole request, with envelope status 400) only that image
 from __future__ import annotations
 
 import json
-import secrets
+import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from airflow_provider_social.core.errors import PayloadTooLargeError, input_error
 from airflow_provider_social.core.images import HEADER_BYTES, image_info
-from airflow_provider_social.core.uploads import check_local_file, human_size
+from airflow_provider_social.core.rendered import rendered_value
+from airflow_provider_social.core.sources import BytesSource, MediaSource, is_storage_path, media_source
+from airflow_provider_social.core.uploads import MultipartFiles, human_size
 
 from .policy import SERVICE
 
@@ -35,18 +38,21 @@ MAX_WIDTH, MAX_HEIGHT = 3840, 2160
 DISK_PREFIX = "disk:"
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "tiff": "image/tiff"}
 
-ImageInput = str | Path | bytes | tuple[str, bytes]
+#: A path, "disk:/...", a storage or http(s) URL, an ObjectStoragePath, bytes, (name, bytes) or a binary file object.
+ImageInput = Any
 
 
 @dataclass(frozen=True)
 class ImageSource:
-    """One image: the caller's name for it, and how to read it (a local file, bytes, or a Disk file).
+    """One image: the caller's name for it, and how to read it (a source of bytes, or a Disk file).
 
-    :param name: the caller's name (a path, ``disk:/...``, ``image_<n>`` or the name given with the bytes).
+    :param name: the caller's name (a path or URL, ``disk:/...``, ``image_<n>`` or the name given with the bytes).
     :param path: a local file.
     :param data: the bytes.
     :param disk_path: a Yandex Disk path, downloaded before sending.
     :param size: bytes (0 until a Disk file is downloaded).
+    :param media: where the bytes are read from for each attempt (a local file, an object, a URL, bytes...).
+    :param content_type: the image's MIME type, from its bytes.
     """
 
     name: str
@@ -54,13 +60,16 @@ class ImageSource:
     data: bytes | None = None
     disk_path: str | None = None
     size: int = 0
+    media: MediaSource | None = None
+    content_type: str = "application/octet-stream"
 
     def read(self) -> bytes:
-        """The image's bytes (a local file is read afresh on every call, so a retried request resends it)."""
+        """The image's bytes, read afresh from its source (at most :data:`MAX_IMAGE_BYTES`)."""
         if self.data is not None:
             return self.data
-        assert self.path is not None
-        return self.path.read_bytes()
+        assert self.media is not None
+        with self.media.open() as fh:
+            return fh.read()
 
 
 def parse_inputs(images: Sequence[ImageInput] | ImageInput, *, field: str = "images") -> list[ImageSource]:
@@ -68,11 +77,13 @@ def parse_inputs(images: Sequence[ImageInput] | ImageInput, *, field: str = "ima
     bytes (the same), Disk paths (syntax only; their content is checked after download)."""
     if images is None:
         raise input_error(field, "at least one image is required (got None)", service=SERVICE)
-    if isinstance(images, (str, Path, bytes, bytearray)) or _is_named_bytes(images):
-        images = [images]  # type: ignore[list-item]
+    images = rendered_value(images, field, service=SERVICE)  # a JSON or Python list string for several
+    if isinstance(images, (str, bytes, bytearray, os.PathLike)) or _is_named_bytes(images) or _is_one(images):
+        images = [images]
     if not isinstance(images, Sequence):
-        raise input_error(field, f"expected an image or a list of images (paths, 'disk:/...', bytes or (name, "
-                          f"bytes)), got {type(images).__name__}", service=SERVICE)
+        raise input_error(field, f"expected an image or a list of images (paths, storage paths or URLs, http(s) "
+                          f"URLs, 'disk:/...', bytes or (name, bytes)), got {type(images).__name__}",
+                          service=SERVICE)
     items = list(images)
     if not items:
         raise input_error(field, "at least one image is required", service=SERVICE)
@@ -86,22 +97,22 @@ def parse_inputs(images: Sequence[ImageInput] | ImageInput, *, field: str = "ima
             source = checked_bytes(item[0] or f"image_{index}", bytes(item[1]), where)
         elif isinstance(item, (bytes, bytearray)):
             source = checked_bytes(f"image_{index}", bytes(item), where)
-        elif isinstance(item, (str, Path)):
-            text = str(item)
-            if text.startswith(DISK_PREFIX):
-                if not text[len(DISK_PREFIX):].lstrip("/"):
-                    raise input_error(where, f"{text!r} names no file on Yandex Disk", service=SERVICE)
-                source = ImageSource(text, disk_path=text)
-            else:
-                source = checked_file(item, where)
+        elif isinstance(item, str) and item.startswith(DISK_PREFIX):
+            if not item[len(DISK_PREFIX):].lstrip("/"):
+                raise input_error(where, f"{item!r} names no file on Yandex Disk", service=SERVICE)
+            source = ImageSource(item, disk_path=item)
         else:
-            raise input_error(where, f"expected a path, 'disk:/...', bytes or (name, bytes), got "
-                              f"{type(item).__name__}", service=SERVICE)
+            source = checked_file(item, where)
         if source.name in names:
-            source = ImageSource(f"{source.name}#{index}", source.path, source.data, source.disk_path, source.size)
+            source = replace(source, name=f"{source.name}#{index}")
         names.add(source.name)
         sources.append(source)
     return sources
+
+
+def _is_one(value: object) -> bool:
+    """An ``ObjectStoragePath`` or a file object: one image."""
+    return callable(getattr(value, "read", None)) or is_storage_path(value)
 
 
 def _is_named_bytes(value: object) -> bool:
@@ -110,18 +121,22 @@ def _is_named_bytes(value: object) -> bool:
             and isinstance(value[1], (bytes, bytearray)))
 
 
-def checked_file(path: str | Path, field: str) -> ImageSource:
-    p = check_local_file(path, field=field, service=SERVICE)
-    size = p.stat().st_size
-    with open(p, "rb") as fh:
-        head = fh.read(HEADER_BYTES)
-    check_image(str(path), head, size, field)
-    return ImageSource(str(path), path=p, size=size)
+def checked_file(path: Any, field: str) -> ImageSource:
+    """One image from any source (:mod:`airflow_provider_social.core.sources`), checked from its header.
+
+    :param path: a local path, an ``ObjectStoragePath`` or storage URL, an http(s) URL or a binary file object.
+    :param field: the argument named in errors."""
+    media = media_source(path, field=field, service=SERVICE, limit=MAX_IMAGE_BYTES, what="image")
+    name = str(path) if isinstance(path, (str, os.PathLike)) else media.label
+    kind = check_image(name, media.head(HEADER_BYTES), media.size, field)
+    return ImageSource(name, path=media.local_path(), size=media.size, media=media,
+                       content_type=CONTENT_TYPES[kind])
 
 
 def checked_bytes(name: str, data: bytes, field: str) -> ImageSource:
-    check_image(name, data[:HEADER_BYTES], len(data), field)
-    return ImageSource(name, data=data, size=len(data))
+    kind = check_image(name, data[:HEADER_BYTES], len(data), field)
+    return ImageSource(name, data=data, size=len(data), media=BytesSource(data, Path(name).name or "blob"),
+                       content_type=CONTENT_TYPES[kind])
 
 
 def check_image(name: str, head: bytes, size: int, field: str) -> str:
@@ -158,23 +173,21 @@ def batches(sources: Sequence[ImageSource]) -> Iterator[list[ImageSource]]:
         yield group
 
 
-def multipart(meta: dict[str, Any], files: Sequence[tuple[str, ImageSource]]) -> tuple[Callable[[], bytes], str]:
-    """A body builder (files read afresh per attempt) and its Content-Type: one part per image, then ``meta``."""
-    boundary = secrets.token_hex(16)
+def multipart(meta: dict[str, Any], files: Sequence[tuple[str, ImageSource]]
+              ) -> tuple[Callable[[], MultipartFiles], str]:
+    """A body builder (images streamed from their sources afresh per attempt) and its Content-Type: one part per
+    image, then ``meta``."""
+    parts = [(part, _media(source), Path(source.name).name or part, source.content_type) for part, source in files]
+    first = MultipartFiles(parts, trailing_fields={"meta": json.dumps(meta, ensure_ascii=False)})
+    return (lambda: MultipartFiles(parts, trailing_fields=first.trailing_fields, boundary=first.boundary),
+            first.content_type)
 
-    def body() -> bytes:
-        from urllib3 import encode_multipart_formdata
 
-        fields: list[Any] = []
-        for part, source in files:
-            data = source.read()
-            info = image_info(data[:HEADER_BYTES])
-            kind = CONTENT_TYPES.get(info.format if info else "", "application/octet-stream")
-            fields.append((part, (Path(source.name).name or part, data, kind)))
-        fields.append(("meta", json.dumps(meta, ensure_ascii=False)))
-        return encode_multipart_formdata(fields, boundary=boundary)[0]
-
-    return body, f"multipart/form-data; boundary={boundary}"
+def _media(source: ImageSource) -> MediaSource:
+    if source.media is not None:
+        return source.media
+    assert source.data is not None  # built by hand with bytes
+    return BytesSource(source.data)
 
 
 __all__ = ["MAX_IMAGES_PER_REQUEST", "MAX_IMAGE_BYTES", "MAX_REQUEST_BYTES", "SOLO_IMAGE_BYTES", "ImageInput",

@@ -16,7 +16,7 @@ the Yandex ID tokens, and hands each concern object exactly what it needs (``hoo
 * :mod:`.resources` -- folders, metadata, listings, copy/move/delete (``hook.resources``)
 * :mod:`.public` -- publishing and public resources (``hook.public``); :mod:`.trash` -- the trash (``hook.trash``)
 * :mod:`.transfers` -- uploads and downloads with a fresh link per attempt (``hook.transfers``); :mod:`.limits` --
-  upload checks
+  upload checks; :mod:`.throttle` -- the names Yandex throttles on upload and the temporary names that avoid it
 * :mod:`.hook` -- :class:`YandexDiskHook` itself
 """
 

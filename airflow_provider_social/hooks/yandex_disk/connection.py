@@ -59,5 +59,8 @@ SERVICE = ServiceDeclaration(
     credentials=user_token_summary(in_password=True),
     sandbox="airflow_provider_social.sandbox.yandex.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.yandex_disk.YandexDiskPublicLink",),
-    trigger_modules=("airflow_provider_social.triggers.yandex_disk",),
+    trigger_modules=("airflow_provider_social.triggers.yandex_disk",
+                     "airflow_provider_social.triggers.yandex_disk_events"),
+    sensor_modules=("airflow_provider_social.sensors.yandex_disk",),
+    filesystem_modules=("airflow_provider_social.fs.yadisk",),
 )

@@ -5,19 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.errors import (
-    ConflictError,
-    input_error,
-)
+from airflow_provider_social.core.errors import ConflictError
 from airflow_provider_social.hooks.yandex_disk.paths import (
-    MAX_NAME,
     _clean,
     _fields,
     _public_key,
     disk_path,
+    inner_path,
+    name_value,
     register_secret_url,
+    resource_path,
 )
-from airflow_provider_social.hooks.yandex_disk.policy import SERVICE
 from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
 
 if TYPE_CHECKING:
@@ -44,7 +42,7 @@ class YandexDiskPublic:
 
         :param path: the file or folder.
         """
-        path = disk_path(path, "path")
+        path = resource_path(path, "path")
         self.client.call("publish", params={"path": path})
         return str(self.resources.get_metadata(path, fields="public_url")["public_url"])
 
@@ -53,7 +51,7 @@ class YandexDiskPublic:
 
         :param path: the file or folder.
         """
-        self.client.call("unpublish", params={"path": disk_path(path, "path")})
+        self.client.call("unpublish", params={"path": resource_path(path, "path")})
 
     def get_public_metadata(
         self, public_key: str, *, path: str | None = None, fields: str | list[str] | None = None,
@@ -67,7 +65,7 @@ class YandexDiskPublic:
         :param limit: items per page of a folder listing.
         :param offset: where that page starts.
         """
-        params = _clean({"public_key": _public_key(public_key), "path": path, "fields": _fields(fields),
+        params = _clean({"public_key": _public_key(public_key), "path": inner_path(path), "fields": _fields(fields),
                          "limit": limit, "offset": offset})
         return self.client.call("get public metadata", params=params).json()
 
@@ -77,7 +75,7 @@ class YandexDiskPublic:
         :param public_key: the key or public URL.
         :param path: a file inside a public folder.
         """
-        params = _clean({"public_key": _public_key(public_key), "path": path})
+        params = _clean({"public_key": _public_key(public_key), "path": inner_path(path)})
         href = str(self.client.call("get public download link", params=params).json()["href"])
         register_secret_url(href)
         return href
@@ -99,10 +97,12 @@ class YandexDiskPublic:
         :return: ``{"path", "operation_id", "status"}`` (``path`` is known when Yandex answers at once or
             ``save_path`` and ``name`` are both given).
         """
-        if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
-            raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
-        folder = disk_path(save_path, "save_path") if save_path else None
-        params = _clean({"public_key": _public_key(public_key), "path": path, "name": name, "save_path": folder})
+        key = _public_key(public_key)
+        inner = inner_path(path)
+        if name is not None:
+            name_value(name)
+        folder = disk_path(save_path, "save_path") if save_path is not None and save_path != "" else None
+        params = _clean({"public_key": key, "path": inner, "name": name, "save_path": folder})
         try:
             response = self.client.call("save public to disk", params=params)
         except ConflictError as exc:

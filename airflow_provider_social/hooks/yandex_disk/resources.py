@@ -21,6 +21,7 @@ from airflow_provider_social.hooks.yandex_disk.paths import (
     _media_types,
     disk_path,
     parent_path,
+    resource_path,
 )
 from airflow_provider_social.hooks.yandex_disk.policy import SERVICE
 
@@ -88,6 +89,10 @@ class YandexDiskResources:
         :return: ``{"path": ..., "created": bool}``.
         """
         path = disk_path(path, "path")
+        if path in ("disk:/", "app:/"):  # a root always exists: no call
+            if exist_ok or parents:
+                return {"path": path, "created": False}
+            raise input_error("path", f"{path!r} is the root of the disk; it exists", service=SERVICE)
         try:
             self.client.call("create folder", params={"path": path})
             return {"path": path, "created": True}
@@ -184,7 +189,7 @@ class YandexDiskResources:
         :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
         :return: ``{"path", "operation_id", "status"}``.
         """
-        path = disk_path(path, "path")
+        path = resource_path(path, "path")
         params = _clean({"path": path, "permanently": _flag(permanently), "md5": md5})
         response = self.client.call("delete", params=params)
         return self.operations.finish(response, path, wait=wait, poll_interval=poll_interval, timeout=timeout)
@@ -193,8 +198,8 @@ class YandexDiskResources:
         self, kind: str, source: str, destination: str, *, overwrite: bool, wait: bool, poll_interval: float,
         timeout: float | None, force_async: bool, parents: bool,
     ) -> dict[str, Any]:
-        source = disk_path(source, "source")
-        destination = disk_path(destination, "destination")
+        source = resource_path(source, "source")
+        destination = resource_path(destination, "destination")
         if source == destination:  # disk:/a, /a and a are one path (disk_path normalised them)
             raise input_error("destination", f"is the same path as source ({source!r}); {kind} needs another one",
                               service=SERVICE)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import (
     ConflictError,
@@ -24,10 +21,11 @@ from airflow_provider_social.hooks.yandex_disk.operations import operation_rule
 from airflow_provider_social.hooks.yandex_disk.paths import (
     _flag,
     _human,
-    disk_path,
     parent_path,
     register_secret_url,
+    resource_path,
     safe_local_target,
+    web_url,
 )
 from airflow_provider_social.hooks.yandex_disk.policy import (
     SERVICE,
@@ -35,8 +33,10 @@ from airflow_provider_social.hooks.yandex_disk.policy import (
     OperationFailedError,
 )
 from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
+from airflow_provider_social.hooks.yandex_disk.throttle import temporary_upload_path, throttled_media_type
 
 if TYPE_CHECKING:
+    from airflow_provider_social.core.sources import MediaSource
     from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
     from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
     from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
@@ -101,7 +101,7 @@ class YandexDiskTransfers:
         :param remote_path: where the file will go.
         :param overwrite: replace an existing file.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         try:
             href, _operation_id = self._upload_link(path, overwrite)
         except ConflictError as exc:
@@ -111,7 +111,7 @@ class YandexDiskTransfers:
 
     def upload_file(
         self,
-        local_path: str | os.PathLike[str],
+        local_path: Any,
         remote_path: str,
         *,
         overwrite: bool = False,
@@ -119,8 +119,10 @@ class YandexDiskTransfers:
         wait: bool = True,
         poll_interval: float = 1.0,
         timeout: float = UPLOAD_WAIT_TIMEOUT,
+        avoid_throttle: bool = True,
     ) -> dict[str, Any]:
-        """Upload a local file: get an upload href, then stream the raw bytes in one ``PUT`` with Content-Length.
+        """Upload a file from any source: get an upload href, then stream the raw bytes in one ``PUT`` with
+        Content-Length.
 
         Memory stays flat whatever the size. A file over the account's ``max_file_size`` or free space is refused
         before any upload (:class:`PayloadTooLargeError` / :class:`QuotaExceededError`, from the disk info read
@@ -128,7 +130,9 @@ class YandexDiskTransfers:
         *fresh* link (a href takes one PUT). When the upload host answers 202 (received, not yet moved into Disk)
         the upload's operation is waited for before the file's metadata is read.
 
-        :param local_path: the file to send (a missing file or a directory fails before any network call).
+        :param local_path: the file to send: a local path, an ``ObjectStoragePath`` or storage URL
+            (``s3://conn@bucket/key``), an http(s) URL, bytes or a binary file object (a missing file, a directory
+            or an unreadable URL fails before any call to Yandex).
         :param remote_path: where it goes, e.g. ``disk:/Backups/report.csv``.
         :param overwrite: replace an existing file (else :class:`ConflictError` naming ``remote_path``).
         :param parents: create missing parent folders.
@@ -136,21 +140,24 @@ class YandexDiskTransfers:
             ``operation_id`` (for :class:`YandexDiskOperationTrigger` or :meth:`wait_for_operation`).
         :param poll_interval: seconds between operation status checks while waiting.
         :param timeout: give up waiting for a 202 upload after this many seconds (:class:`OperationFailedError`).
+        :param avoid_throttle: for a name Yandex throttles to 128 KiB/s (``.zip``, ``.gz``, ``.db``, ``.mp4``, ...:
+            :mod:`.throttle`), upload under a temporary name without an extension in the same folder and then
+            rename it (the known workaround). The upload is then always waited for (the rename needs the file),
+            and Disk needs room for the new file beside the one it replaces. False: upload under the final name.
         :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}`` as Yandex computed them
             (``md5``/``sha256`` are None while ``status`` is ``"in-progress"``).
         """
-        from airflow_provider_social.core.uploads import check_local_file
+        from airflow_provider_social.core.sources import media_source
 
-        local = check_local_file(local_path, field="local_path", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
-        size = local.stat().st_size
-        return self._upload(lambda: _FileStream(local, size), size, path, local.name, "local_path",
+        source = media_source(local_path, field="local_path", service=SERVICE, allow_empty=True)
+        path = resource_path(remote_path, "remote_path")
+        return self._upload(lambda: _SourceStream(source), source.size, path, source.name, "local_path",
                             overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
-                            timeout=timeout)
+                            timeout=timeout, avoid_throttle=avoid_throttle)
 
     def upload_bytes(
         self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
-        poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT,
+        poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT, avoid_throttle: bool = True,
     ) -> dict[str, Any]:
         """Upload in-memory bytes (small generated content: reports, markers); same contract as :meth:`upload_file`.
 
@@ -161,27 +168,95 @@ class YandexDiskTransfers:
         :param wait: wait for a 202 upload to land (see :meth:`upload_file`).
         :param poll_interval: seconds between operation status checks while waiting.
         :param timeout: give up waiting for a 202 upload after this many seconds.
+        :param avoid_throttle: upload a throttled type under a temporary name, then rename it (see
+            :meth:`upload_file`).
         :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}``.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise input_error("data", f"bytes expected, got {type(data).__name__}", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         payload = bytes(data)
         return self._upload(lambda: _BytesBody(payload), len(payload), path, "data", "data", overwrite=overwrite,
-                            parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout)
+                            parents=parents, wait=wait, poll_interval=poll_interval, timeout=timeout,
+                            avoid_throttle=avoid_throttle)
 
     def _upload(
         self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
-        overwrite: bool, parents: bool, wait: bool, poll_interval: float, timeout: float,
+        overwrite: bool, parents: bool, wait: bool, poll_interval: float, timeout: float, avoid_throttle: bool,
     ) -> dict[str, Any]:
-        """Get a fresh upload link and PUT a fresh body in every attempt; then check what Yandex stored."""
-        from airflow_provider_social.core.http import RetryableError
-
+        """Check the limits and the folder, then upload under the final name, or (a throttled type) under a
+        temporary one that is renamed."""
         self.account_limits.check(size, field=field, name=shown_name, overwrite=overwrite)
         if parents:
             parent = parent_path(path)
             if parent not in ("disk:/", "app:/"):
                 self.resources.create_folder(parent, parents=True)
+        if avoid_throttle and throttled_media_type(path):
+            return self._upload_renamed(body_factory, size, path, shown_name, field, overwrite=overwrite,
+                                        poll_interval=poll_interval, timeout=timeout)
+        return self._upload_to(body_factory, size, path, shown_name, field, overwrite=overwrite, wait=wait,
+                               poll_interval=poll_interval, timeout=timeout)
+
+    def _upload_renamed(
+        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
+        overwrite: bool, poll_interval: float, timeout: float,
+    ) -> dict[str, Any]:
+        """The throttle workaround: upload to :func:`.throttle.temporary_upload_path`, then move it to ``path``.
+
+        Both steps are safe to repeat: the upload overwrites the temporary name (a retry or a re-run reuses it), and
+        a move whose answer was lost is recognised by its effect (the temporary name gone, ``path`` holding the
+        uploaded md5). On any failure the temporary file is deleted.
+        """
+        existing = self.resources.get_type(path)
+        if existing == "dir":
+            raise ConflictError(f"remote_path: {path!r} is an existing folder", service=SERVICE,
+                                operation="upload file", status_code=409,
+                                api_code="DiskPathPointsToExistentDirectoryError", hint="choose a file path inside it")
+        if existing is not None and not overwrite:
+            raise ConflictError(f"remote_path: {path!r} already exists", service=SERVICE, operation="upload file",
+                                status_code=409, api_code="DiskResourceAlreadyExistsError",
+                                hint="pass overwrite=True to replace it")
+        temporary = temporary_upload_path(path)
+        try:
+            uploaded = self._upload_to(body_factory, size, temporary, shown_name, field, overwrite=True, wait=True,
+                                       poll_interval=poll_interval, timeout=timeout)
+            self._move_into_place(temporary, path, overwrite=overwrite, md5=uploaded["md5"],
+                                  poll_interval=poll_interval, timeout=timeout)
+        except BaseException:
+            self._discard_temporary(temporary)
+            raise
+        return {**uploaded, "path": path}
+
+    def _move_into_place(self, temporary: str, path: str, *, overwrite: bool, md5: str | None,
+                         poll_interval: float, timeout: float) -> None:
+        try:
+            self.resources.move(temporary, path, overwrite=overwrite, poll_interval=poll_interval, timeout=timeout)
+        except SocialApiError as failed:
+            # A move without overwrite is not re-sent blindly; if its answer was lost it may have happened.
+            if not self._moved(temporary, path, md5):
+                raise refine_conflict(failed, "remote_path", path) from None
+
+    def _moved(self, temporary: str, path: str, md5: str | None) -> bool:
+        try:
+            if self.resources.get_type(temporary) is not None:
+                return False
+            return md5 is not None and self.resources.get_metadata(path, fields="md5").get("md5") == md5
+        except SocialApiError:
+            return False
+
+    def _discard_temporary(self, temporary: str) -> None:
+        """Best effort (the original error is what the caller needs): delete the temporary upload for good."""
+        try:
+            self.resources.delete(temporary, permanently=True)
+        except Exception:  # noqa: BLE001 - nothing there, or Disk unreachable: the next run overwrites the name
+            return
+
+    def _upload_to(
+        self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
+        overwrite: bool, wait: bool, poll_interval: float, timeout: float,
+    ) -> dict[str, Any]:
+        """Get a fresh upload link and PUT a fresh body in every attempt; then check what Yandex stored."""
+        from airflow_provider_social.core.http import RetryableError
 
         operation_ids: list[str | None] = []
 
@@ -286,10 +361,8 @@ class YandexDiskTransfers:
         :param timeout: give up waiting after this many seconds (:class:`OperationFailedError`).
         :return: ``{"path", "operation_id", "status"}``.
         """
-        parts = urlsplit(url or "")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise input_error("url", "must be an http:// or https:// URL", service=SERVICE)
-        path = disk_path(remote_path, "remote_path")
+        web_url(url, "url")
+        path = resource_path(remote_path, "remote_path")
         if parents:
             self.resources.create_folder(parent_path(path), parents=True)
         try:
@@ -304,30 +377,57 @@ class YandexDiskTransfers:
 
         :param path: the file.
         """
-        response = self.client.call("get download link", params={"path": disk_path(path, "path")})
+        response = self.client.call("get download link", params={"path": resource_path(path, "path")})
         href = str(response.json()["href"])
         register_secret_url(href)
         return href
 
-    def download_file(self, remote_path: str, local_path: str | os.PathLike[str], *, overwrite: bool = True
-                      ) -> dict[str, Any]:
-        """Stream a file to ``local_path`` (a file path, or an existing directory to keep the remote name).
+    def download_file(self, remote_path: str, local_path: Any, *, overwrite: bool = True) -> dict[str, Any]:
+        """Stream a file to ``local_path`` (a file path, or an existing directory to keep the remote name), or to
+        an object in a store (an ``ObjectStoragePath`` or a storage URL such as ``s3://conn@bucket/key``; one
+        ending with ``/`` keeps the remote name).
 
-        Written to a temporary file beside the target and renamed into place, so a broken download never leaves
-        a partial file; redirects are followed; a break is retried with a fresh link. The target never lands
-        outside the directory it names.
+        Written under a temporary name beside the target and moved into place, so a broken download never leaves
+        a partial file or object; redirects are followed; a break is retried with a fresh link. A local target
+        never lands outside the directory it names.
 
         :param remote_path: the file on Disk.
-        :param local_path: a file path, or an existing directory (the remote name is kept).
-        :param overwrite: replace an existing local file (else :class:`ConflictError` before any download).
+        :param local_path: a file path, or an existing directory (the remote name is kept); or an object in a
+            store.
+        :param overwrite: replace an existing file (else :class:`ConflictError` before any download).
         :return: ``{"path", "local_path", "size"}``.
         """
-        path = disk_path(remote_path, "remote_path")
-        target = safe_local_target(local_path, path)
+        from airflow_provider_social.core.targets import is_storage_target, storage_target
+
+        path = resource_path(remote_path, "remote_path")
+        target = (storage_target(local_path, field="local_path", service=SERVICE,
+                                 name=path.rstrip("/").rsplit("/", 1)[-1])
+                  if is_storage_target(local_path) else safe_local_target(local_path, path))
         if target.exists() and not overwrite:
             raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
                                 hint="pass overwrite=True")
         return self._download(lambda: self.get_download_link(path), target, path)
+
+    def open_download(self, remote_path: str, *, start: int = 0) -> tuple[Any, int]:
+        """A streamed answer of the download host for a file, from byte ``start`` on, and where its body begins.
+
+        ``start`` is asked for with ``Range: bytes=<start>-``. Whether Yandex's download host honours it is
+        UNCONFIRMED, so the second value says what came: ``start`` for a ``206``, ``0`` for a ``200`` with the whole
+        file (the caller skips to ``start``). The caller closes the response. Used by ``yadisk://`` reads.
+
+        :param remote_path: the file.
+        :param start: the first byte wanted.
+        """
+        path = resource_path(remote_path, "remote_path")
+        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+            raise input_error("start", f"must be a byte offset (an integer >= 0), got {start!r}", service=SERVICE)
+        headers = {"Range": f"bytes={start}-"} if start else {}
+
+        def use(href: str) -> tuple[Any, int]:
+            response = self._send_to_link("download file", href, headers=headers)
+            return response, start if response.status_code == 206 else 0
+
+        return self._with_fresh_link("download file", lambda: self.get_download_link(path), use)
 
     def read_bytes(self, remote_path: str, *, max_size: int = 64 * 1024 * 1024) -> bytes:
         """A small file's content in memory (use :meth:`download_file` for anything big).
@@ -335,7 +435,7 @@ class YandexDiskTransfers:
         :param remote_path: the file.
         :param max_size: refuse (before downloading) files larger than this many bytes.
         """
-        path = disk_path(remote_path, "remote_path")
+        path = resource_path(remote_path, "remote_path")
         meta = self.resources.get_metadata(path, fields="type,size")
         if meta.get("type") != "file":
             raise input_error("remote_path", f"{path!r} is a folder, not a file", service=SERVICE)
@@ -349,8 +449,9 @@ class YandexDiskTransfers:
         return self._with_fresh_link("read bytes", lambda: self.get_download_link(path),
                                      lambda href: self._send_to_link("read bytes", href).content)
 
-    def _download(self, link: Callable[[], str], target: Path, path: str) -> dict[str, Any]:
-        from airflow_provider_social.core.uploads import save_response_body
+    def _download(self, link: Callable[[], str], target: Any, path: str) -> dict[str, Any]:
+        from airflow_provider_social.core.targets import write_atomically
+        from airflow_provider_social.core.uploads import DOWNLOAD_BLOCK, response_blocks
 
         def fetch(href: str) -> int:
             import requests as _requests
@@ -361,7 +462,7 @@ class YandexDiskTransfers:
             shown = redact_url(href, signed=True)
             response = self._send_to_link("download file", href)
             try:
-                return save_response_body(response, target)
+                return write_atomically(response_blocks(response, DOWNLOAD_BLOCK), target)
             except (_requests.RequestException, HTTPError) as exc:
                 raise RetryableError(ServerError(f"download from {shown} broke off: {type(exc).__name__}",
                                                  service=SERVICE, operation="download file")) from None
@@ -373,7 +474,7 @@ class YandexDiskTransfers:
 
 
 class _BytesBody:
-    """In-memory bytes as an upload body with the same interface as :class:`_FileStream`."""
+    """In-memory bytes as an upload body with the same interface as :class:`_SourceStream`."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -390,13 +491,13 @@ class _BytesBody:
         pass
 
 
-class _FileStream:
-    """A file body for one upload attempt: Content-Length known, read in 1 MiB chunks (fewer syscalls than the
+class _SourceStream:
+    """A source's body for one upload attempt: Content-Length known, read in 1 MiB chunks (fewer syscalls than the
     16 KiB requests would use for a file object), never held in memory."""
 
-    def __init__(self, path: Path, size: int) -> None:
-        self._fh = open(path, "rb")  # noqa: SIM115 - closed by the attempt that owns it
-        self._size = size
+    def __init__(self, source: MediaSource) -> None:
+        self._fh = source.open()
+        self._size = source.size
 
     def __len__(self) -> int:
         return self._size

@@ -6,19 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.errors import (
-    ConflictError,
-    input_error,
-)
+from airflow_provider_social.core.errors import ConflictError
 from airflow_provider_social.hooks.yandex_disk.paths import (
-    MAX_NAME,
     _check_page_size,
     _clean,
     _flag,
     _trash_path,
+    name_value,
     parent_path,
 )
-from airflow_provider_social.hooks.yandex_disk.policy import SERVICE
 from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
 
 if TYPE_CHECKING:
@@ -69,8 +65,8 @@ class YandexDiskTrash:
         :return: ``{"path", "operation_id", "status"}``.
         """
         trash = _trash_path(trash_path)
-        if name is not None and ("/" in name or not name or len(name) > MAX_NAME):
-            raise input_error("name", f"must be a file name of 1-{MAX_NAME} characters without '/'", service=SERVICE)
+        if name is not None:
+            name_value(name)
         item = self.client.call("get trash item", params={"path": trash, "fields": "origin_path"}).json()
         origin = item.get("origin_path")
         target = f"{parent_path(origin)}/{name}".replace(":///", ":/") if origin and name else origin

@@ -8,7 +8,17 @@ from typing import Any
 from ..connections import SandboxConnection
 from ..control import SandboxControl
 from ..state import SandboxService
-from . import APP_ID, GROUP_ID, LEGACY_OAUTH_SERVICE, OAUTH_NAME, SERVICE, UPLOAD_SERVICE, VK_ID_SERVICE, vk_id
+from . import (
+    APP_ID,
+    GROUP_ID,
+    LEGACY_OAUTH_SERVICE,
+    LONGPOLL_SERVICE,
+    OAUTH_NAME,
+    SERVICE,
+    UPLOAD_SERVICE,
+    VK_ID_SERVICE,
+    vk_id,
+)
 
 
 def _keys(control: SandboxControl) -> dict[str, Any]:
@@ -22,7 +32,7 @@ def _keys(control: SandboxControl) -> dict[str, Any]:
 
 
 SANDBOX = SandboxService(
-    specs=(SERVICE, VK_ID_SERVICE, LEGACY_OAUTH_SERVICE, UPLOAD_SERVICE),
+    specs=(SERVICE, VK_ID_SERVICE, LEGACY_OAUTH_SERVICE, UPLOAD_SERVICE, LONGPOLL_SERVICE),
     connection=SandboxConnection(
         "vk_default",
         endpoints={"api_base_url": "/vk-api", "vk_id_base_url": "/vk-id", "oauth_base_url": "/vk-oauth"},

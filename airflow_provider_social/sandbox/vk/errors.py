@@ -20,6 +20,10 @@ EXPIRED_TOKEN = "User authorization failed: access_token has expired."
 V_REQUIRED = "Invalid request: v is required"
 # UNCONFIRMED wording; VK refuses versions below 5.0 with error 8.
 V_TOO_OLD = "Invalid request: versions below 5.0 are no longer supported"
+# Methods VK serves only from a later version. The story upload servers refuse older versions saying the API
+# version is outdated (VKCOM/vk-php-sdk#115, May 2024: "5.236 or later"); the sentence below is the form VK's
+# version floors answer with (error 8, recorded by clients for the 5.21 and 5.81 floors), with this floor's number.
+METHOD_MIN_VERSION = {"stories.getPhotoUploadServer": "5.236", "stories.getVideoUploadServer": "5.236"}
 UNKNOWN_METHOD = "Unknown method passed"
 TOO_MANY_RPS = "Too many requests per second"
 FLOOD = "Flood control"
@@ -47,6 +51,12 @@ class VkError(Exception):
     def short(self, method: str) -> dict[str, Any]:
         """The form an inner call's error takes in ``execute_errors``."""
         return {"method": method, "error_code": self.code, "error_msg": self.msg}
+
+
+def version_too_old(floor: str) -> str:
+    return (f"Invalid request: versions below {floor} are deprecated. Version param should be passed as \"v\". "
+            "\"version\" param is invalid and not supported. For more information go to "
+            "https://vk.com/dev/constant_version_updates")
 
 
 def missing(name: str) -> VkError:

@@ -42,6 +42,7 @@ def invoke(vk: VkState, token: Token, name: str, data: dict[str, str], v: str, b
     method = METHODS.get(name)
     if method is None:
         raise VkError(3, errors.UNKNOWN_METHOD)
+    check_method_version(name, v)
     rules.check_access(method, token)
     rules.check_injected(vk, name, data)
     with vk.lock:
@@ -56,6 +57,16 @@ def check_version(v: str | None) -> str:
     if match is None or int(match.group(1)) < 5:
         raise VkError(8, errors.V_TOO_OLD)
     return v.strip()
+
+
+def check_method_version(name: str, v: str) -> None:
+    """Methods VK serves only from a later version than the general floor refuse older ones with error 8."""
+    floor = errors.METHOD_MIN_VERSION.get(name)
+    if floor is None:
+        return
+    match = _VERSION_RE.match(v)
+    if match is None or (int(match.group(1)), int(match.group(2))) < tuple(int(x) for x in floor.split(".")):
+        raise VkError(8, errors.version_too_old(floor))
 
 
 async def read_params(request: Request) -> dict[str, str]:

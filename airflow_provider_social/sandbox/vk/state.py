@@ -139,6 +139,9 @@ class VkState:
         from .history import HistoryState  # seeded history, read indexes, daily quotas (VkState.history)
 
         self.history = HistoryState(self)
+        from .longpoll import LongPollState  # Bots Long Poll: settings, keys, event history
+
+        self.longpoll = LongPollState(self)
 
     # ---------------------------------------------------------------- ids and tokens
 
@@ -190,7 +193,7 @@ class VkState:
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/vk``; answers the new dump."""
         known = {"captcha_next", "flood_next", "rate_limits", "users", "legacy_auto_approve", "reset_violations"}
-        known |= self.shop.KNOWN | self.history.KNOWN
+        known |= self.shop.KNOWN | self.history.KNOWN | self.longpoll.KNOWN
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
@@ -214,6 +217,7 @@ class VkState:
                 self.rate_limit_violations = 0
             self.shop.configure(data)
             self.history.configure(data)
+            self.longpoll.configure(data)
         return self.dump()
 
     def _captcha(self, spec: Any) -> Captcha | None:
@@ -284,4 +288,5 @@ class VkState:
                 "legacy_auto_approve": self.legacy_auto_approve,
                 **self.shop.dump(),
                 **self.history.dump(),
+                "longpoll": self.longpoll.dump(),
             }

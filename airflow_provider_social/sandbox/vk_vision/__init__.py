@@ -5,7 +5,8 @@ Prefix                 Service name        Emulates
 =====================  ==================  ======================================================================
 ``/vk-vision``         ``vk_vision``       ``https://smarty.mail.ru``: ``/api/v1/objects/detect``,
                                            ``/adult/detect``, ``/text/recognize``, ``/scene_text/recognize``,
-                                           ``/persons/{set,recognize,delete,truncate}``
+                                           ``/persons/{set,recognize,delete,truncate}``,
+                                           ``/video/{subscribe,get,unsubscribe}`` (:mod:`.video`)
 ``/vk-cloud-auth``     ``vk_cloud_auth``   ``https://mcs.mail.ru``: ``/auth/oauth/v1/token`` (JSON body;
                                            client_credentials and refresh_token grants; 1 h access tokens)
 =====================  ==================  ======================================================================

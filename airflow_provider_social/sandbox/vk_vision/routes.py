@@ -23,6 +23,7 @@ from .rules import (
     space_param,
 )
 from .tokens import VisionCredentials
+from .video import VideoTasks, read_json
 
 if TYPE_CHECKING:
     from ..state import SandboxState
@@ -41,6 +42,7 @@ class VisionState:
 
     def __init__(self, sandbox: SandboxState) -> None:
         self.credentials = VisionCredentials(sandbox.clock)
+        self.videos = VideoTasks(sandbox.clock)
         self.mirror_http_status = False
         self._lock = threading.Lock()
         self.spaces: dict[str, dict[str, int]] = {}
@@ -62,7 +64,7 @@ class VisionState:
         with self._lock:
             spaces = {space: len(set(ids.values())) for space, ids in self.spaces.items()}
         return {"mirror_http_status": self.mirror_http_status, "requests": self.requests,
-                "persons_by_space": spaces, **self.credentials.dump()}
+                "persons_by_space": spaces, "videos": self.videos.dump(), **self.credentials.dump()}
 
     def temporary(self, data: bytes) -> bool:
         """True while these bytes (marked ``temporary=N``) have been seen at most N times."""
@@ -96,6 +98,27 @@ def _endpoint(state: SandboxState, handler: Handler, *,
             vision.requests += 1
         settings = {k: v for k, v in parsed.meta.items() if k != "images"}  # mode, lang, space, ... (inspection)
         state.record(NAME, request.url.path.removeprefix(PREFIX), images=len(parsed.images), meta=settings)
+        return envelope(200, body)
+
+    return endpoint
+
+
+VideoHandler = Callable[[VideoTasks, Any], dict[str, Any]]
+
+
+def _video_endpoint(state: SandboxState, handler: VideoHandler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        vision = _vision(state)
+        try:
+            check_token(request, vision.credentials)
+            body = handler(vision.videos, await read_json(request))
+        except VisionError as exc:
+            return envelope(exc.status, exc.body, mirror_http_status=vision.mirror_http_status)
+        with vision._lock:
+            vision.requests += 1
+        entries = next(iter(body.values()))  # subscribed / results / unsubscribed: names, ids, statuses only
+        state.record(NAME, request.url.path.removeprefix(PREFIX),
+                     videos=[{k: e.get(k) for k in ("name", "id", "status")} for e in entries])
         return envelope(200, body)
 
     return endpoint
@@ -242,6 +265,9 @@ def vision_routes(state: SandboxState) -> list[BaseRoute]:
         ("/api/v1/persons/recognize", e(state, persons_recognize)),
         ("/api/v1/persons/delete", e(state, persons_delete, files_required=False)),
         ("/api/v1/persons/truncate", e(state, persons_truncate, files_required=False)),
+        ("/api/v1/video/subscribe", _video_endpoint(state, VideoTasks.subscribe)),
+        ("/api/v1/video/get", _video_endpoint(state, VideoTasks.get)),
+        ("/api/v1/video/unsubscribe", _video_endpoint(state, VideoTasks.unsubscribe)),
     ]
     return [Mount(PREFIX, routes=[Route(path, handler, methods=["POST"]) for path, handler in table])]
 

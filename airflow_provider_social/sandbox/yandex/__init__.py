@@ -30,7 +30,11 @@ Behaviour (facts from shared/reference/twitter_x_yandex.md section 7; UNCONFIRME
   streamed to a temporary file while md5/sha256/size are computed; it is never held in memory.
 * Download hrefs redirect once (clients must follow redirects) and stream the file. Their lifetime is UNCONFIRMED;
   the sandbox lets them lapse after ``download_link_ttl`` (30 min) and then answers ``500 text/html`` as observed
-  for bad links.
+  for bad links. A single ``Range`` is answered 206 (UNCONFIRMED at Yandex; see :mod:`.downloader`).
+* The upload throttle (yadisk's docs, "Known Issues"): a link issued for a name whose media type is ``data``,
+  ``compressed`` or ``video`` is throttled to ``upload_throttle_rate`` (128 KiB/s) whatever is sent to it; its PUT
+  is answered no sooner than size / rate x ``upload_throttle_time_scale`` real seconds after it began, and the
+  ``upload`` event reports ``throttled`` and ``throttled_seconds`` (tests set the scale to 0 and read those).
 * Asynchronous operations (non-empty folder copy/move/delete, upload from URL, save public folder, restore of a
   folder, emptying the trash, and anything with ``force_async=true``) stay ``in-progress`` for
   ``operation_duration`` sandbox seconds (default 2), and only then take effect and become ``success`` (or
@@ -43,7 +47,8 @@ Behaviour (facts from shared/reference/twitter_x_yandex.md section 7; UNCONFIRME
 
 Settings (per sandbox, all users) via ``POST /_control/state/yandex_disk`` with a JSON object of any of
 ``total_space``, ``max_file_size``, ``operation_duration``, ``fail_next_operations``, ``upload_link_ttl``,
-``download_link_ttl``, ``upload_async_over``, ``upload_async_next``; ``GET /_control/state/yandex_disk`` shows them
+``download_link_ttl``, ``upload_async_over``, ``upload_async_next``, ``upload_throttle_rate``,
+``upload_throttle_time_scale``, ``download_ranges``; ``GET /_control/state/yandex_disk`` shows them
 with every disk's tree.
 
 Modules: :mod:`.constants`, :mod:`.errors` (the API's error and JSON answers), :mod:`.records` (blobs, nodes,

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .constants import DOWNLOADER_PREFIX, UPLOADER_PREFIX
+from .constants import DOWNLOADER_PREFIX, THROTTLED_MEDIA_TYPES, UPLOADER_PREFIX
 from .errors import DiskError, already_exists, field_error, points_to_directory
-from .records import DiskAccount, Node, UploadTarget, join_path, split_path
+from .records import DiskAccount, Node, UploadTarget, join_path, media_type, split_path
 from .state import YandexDiskState
 from .views import _bool, _operation_link, _storage_base, fields
 
@@ -28,8 +28,13 @@ async def upload_link(request: Request, ydisk: YandexDiskState, account: DiskAcc
         raise already_exists(path)
     op = ydisk.start_operation(account.user.uid, "upload", None)
     target_id = f"{int(ydisk.clock.now())}.utd.{secrets.token_urlsafe(24)}"
+    # The throttle is decided here, from the name's media type, and the link keeps it whatever is sent to it.
+    kind = media_type(parts[-1])[1]
+    rate = ydisk.settings.upload_throttle_rate
+    throttle = kind if kind in THROTTLED_MEDIA_TYPES and rate > 0 else None
     ydisk.uploads[target_id] = UploadTarget(account.user.uid, path, overwrite,
-                                            ydisk.clock.now() + ydisk.settings.upload_link_ttl, op.id)
+                                            ydisk.clock.now() + ydisk.settings.upload_link_ttl, op.id,
+                                            throttle=throttle, throttle_rate=rate if throttle else 0.0)
     return fields(request, {
         "operation_id": op.id,
         "href": f"{_storage_base(request)}{UPLOADER_PREFIX}/upload-target/{target_id}",

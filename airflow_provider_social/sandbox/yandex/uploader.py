@@ -29,7 +29,9 @@ so a client can rely on neither Disk-API JSON nor one catch-all status there.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -119,8 +121,10 @@ def _store(state: SandboxState, disk: YandexDiskState, account: DiskAccount, tar
     disk.place(parent, parts[-1], Node(parts[-1], "file", now, now, disk.new_id(), blob=blob, uploaded=now,
                                        revision=next(disk._ids)))
     # Whether the client also sent its OAuth token to the uploader host (it needs none; yadisk sends none).
+    throttle = ({"throttled": target.throttle, "throttled_seconds": blob.size / target.throttle_rate}
+                if target.throttle else {"throttled": None, "throttled_seconds": 0.0})
     disk.record("upload", path=target.path, size=blob.size, md5=blob.md5,
-                 authorization_sent=authorization_sent)
+                authorization_sent=authorization_sent, **throttle)
 
 
 def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
@@ -148,6 +152,7 @@ def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
                 if op is not None:
                     op.status = "failed"
                 return early
+        started = time.monotonic()
         blob_id, fh = disk.new_blob_file()
         md5, sha256, written = hashlib.md5(), hashlib.sha256(), 0  # noqa: S324 - Yandex's integrity tag
         too_large = False
@@ -166,6 +171,7 @@ def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
             fh.flush()
             if too_large:
                 raise UploadRefused(413)
+            await _throttle(disk, target, written, started)
             blob = Blob(blob_id, fh, written, md5.hexdigest(), sha256.hexdigest())
             authorization_sent = "authorization" in request.headers
             with disk._lock:
@@ -198,6 +204,17 @@ def _uploader_routes(state: SandboxState) -> list[BaseRoute]:
         return Response(b"", status_code=201)
 
     return [Route(f"{UPLOADER_PREFIX}/upload-target/{{target}}", put, methods=ALL_METHODS)]
+
+
+async def _throttle(disk: YandexDiskState, target: UploadTarget, size: int, started: float) -> None:
+    """A throttled link's upload ends no sooner than ``size / rate`` seconds after it began, scaled by
+    ``upload_throttle_time_scale`` (0: no real wait; the event still reports the throttled duration)."""
+    if not target.throttle or target.throttle_rate <= 0:
+        return
+    due = size / target.throttle_rate * disk.settings.upload_throttle_time_scale
+    remaining = due - (time.monotonic() - started)
+    if remaining > 0:
+        await asyncio.sleep(remaining)
 
 
 def _defer(state: SandboxState, disk: YandexDiskState, account: DiskAccount, target: UploadTarget, blob: Blob,

@@ -85,12 +85,18 @@ def test_list_products_pages_through_batch(sandbox, vk_sandbox):  # noqa: F811
     assert seen == ["market.get", "execute"]  # 200 first, then 2 pages in one execute
 
 
-def test_properties_variants_grouping_and_orders(sandbox, vk_sandbox):  # noqa: F811
-    hook = vk_sandbox()
+def _two_mugs(hook) -> tuple[int, int, int, int]:
+    """Two products differing by a Colour variant: (red id, blue id, red variant, blue variant)."""
     prop = hook.add_property("Colour")
     red, blue = hook.add_property_variant(prop, "Red"), hook.add_property_variant(prop, "Blue")
     one = hook.add_product(Product("Mug red", "A red ceramic mug", 301, sku="R", variant_ids=(red,)))["item_id"]
     two = hook.add_product(Product("Mug blue", "A blue ceramic mug", 301, sku="B", variant_ids=(blue,)))["item_id"]
+    return one, two, red, blue
+
+
+def test_properties_variants_grouping_and_orders(sandbox, vk_sandbox):  # noqa: F811
+    hook = vk_sandbox()
+    one, two, red, _ = _two_mugs(hook)
     grouping = hook.group_products([one, two])
     assert {i["variants_grouping_id"] for i in hook.list_products()} == {grouping}
     hook.edit_property_variant(red, "Crimson")
@@ -155,3 +161,44 @@ def test_a_product_list_field_rendered_as_a_python_repr_is_read(sandbox, vk_sand
     added = hook.add_product({"name": "Mug classic", "description": "A white ceramic mug", "category_id": 301,
                               "photos": photos, "dimensions": "[80, 100, 80]", "weight": 300})
     assert len(added["photo_ids"]) == 2
+
+
+def test_editing_a_product_keeps_it_in_exactly_the_given_collections(sandbox, vk_sandbox, tmp_path):  # noqa: F811
+    hook = vk_sandbox()
+    mugs, gifts, sale = (hook.add_collection(t, cover=png(tmp_path / f"{t}.png", 500, 500))
+                         for t in ("Mugs", "Gifts", "Sale"))
+    row = {"name": "Mug classic", "description": "A white ceramic mug", "category_id": 301, "sku": "MUG-1",
+           "album_ids": [mugs, gifts]}
+    item_id = hook.add_product(row)["item_id"]
+    seen = _requests(hook)
+    moved = hook.edit_product(item_id, {**row, "album_ids": [gifts, sale]}, categories={301: "Mugs"})
+    assert (moved["collections_added"], moved["collections_removed"]) == ([sale], [mugs])
+    assert seen == ["market.edit", "market.getById", "market.addToAlbum", "market.removeFromAlbum"]
+    assert hook.get_products([item_id], extended=True)[0]["albums_ids"] == sorted([gifts, sale])
+    del seen[:]
+    again = hook.edit_product(item_id, {**row, "album_ids": [gifts, sale]}, categories={301: "Mugs"})
+    assert (again["collections_added"], again["collections_removed"]) == ([], [])  # a repeat changes nothing
+    assert seen == ["market.edit", "market.getById"]
+    hook.edit_product(item_id, {k: v for k, v in row.items() if k != "album_ids"})  # not given: left alone
+    assert hook.get_products([item_id], extended=True)[0]["albums_ids"] == sorted([gifts, sale])
+    assert "collections_added" not in hook.edit_product(item_id, Product("Mug classic", "A white ceramic mug", 301))
+    hook.edit_product(item_id, {**row, "album_ids": []})  # an empty list: out of every collection
+    assert hook.get_products([item_id], extended=True)[0]["albums_ids"] == []
+
+
+def test_is_main_variant_picks_the_product_shown_for_its_group(sandbox, vk_sandbox):  # noqa: F811
+    hook = vk_sandbox()
+    one, two, _, blue = _two_mugs(hook)
+    hook.group_products([one, two])
+    mains = {i["id"]: i["is_main_variant"] for i in hook.list_products()}
+    assert mains == {one: True, two: False}
+    seen = _requests(hook)
+    hook.edit_product(two, Product("Mug blue", "A blue ceramic mug", 301, sku="B", variant_ids=(blue,),
+                                   is_main_variant=True), categories={301: "Mugs"})
+    assert seen == ["market.edit"]  # collections not given: not read, not touched
+    assert {i["id"]: i["is_main_variant"] for i in hook.list_products()} == {one: False, two: True}
+    assert Product.from_mapping({"name": "Mug blue", "description": "A blue ceramic mug", "category_id": 301,
+                                 "is_main_variant": "yes"}).params()["is_main_variant"] is True
+    with pytest.raises(ValidationError, match="product.is_main_variant"):
+        Product.from_mapping({"name": "Mug blue", "description": "A blue ceramic mug", "category_id": 301,
+                              "is_main_variant": "maybe"})

@@ -270,3 +270,47 @@ def test_an_expired_vk_id_token_is_refreshed_once_and_persisted(sandbox, vk_sand
     saved = store.load("vk_sb")
     assert saved.refresh_token and saved.refresh_token != hook.extra("refresh_token")
     assert saved.extra["device_id"] == hook.extra("device_id")
+
+
+@pytest.mark.parametrize(("configured", "story_v"), [(None, "5.236"), ("5.131", "5.236"), ("5.240", "5.240")])
+def test_story_uploads_send_the_version_vk_needs_and_other_calls_the_connections(sandbox, vk_sandbox, tmp_path,
+                                                                               configured, story_v):
+    """The story upload server refuses versions below 5.236; every other call keeps the connection's version."""
+    hook = vk_sandbox(**({"api_version": configured} if configured else {}))
+    session = hook.transport.session
+    original = session.request
+    sent: dict[str, str] = {}
+
+    def spy(method, url, **kwargs):
+        if "/vk-api/method/" in url:
+            sent[url.rsplit("/", 1)[1]] = dict(kwargs.get("data") or {}).get("v", "")
+        return original(method, url, **kwargs)
+
+    session.request = spy
+    story = hook.create_story(png(tmp_path / "s.png", 720, 1280))
+    assert story
+    assert sent["stories.getPhotoUploadServer"] == story_v
+    assert sent["stories.save"] == (configured or "5.199")
+
+
+def test_a_built_keyboard_reaches_vk_from_the_hook_the_operator_and_the_notifier(sandbox, vk_sandbox):
+    from airflow_provider_social.hooks.vk import Keyboard
+    from airflow_provider_social.notifications.vk import VkNotifier
+    from airflow_provider_social.operators.vk import VkSendMessageOperator
+
+    hook = vk_sandbox()
+    most = Keyboard()
+    for row in range(8):  # VK's largest standard keyboard: 8 rows of 5 (40 buttons)
+        (most.row() if row else most).text(f"r{row}b0", payload={"row": row}).text("b1").text("b2").text("b3") \
+            .callback("cb", color="primary")
+    assert hook.send_message(1, "Biggest keyboard", keyboard=most)["message_id"]
+    inline = Keyboard(inline=True).link("Open", "https://example.com/x").callback("Refresh", payload={"cmd": 1})
+    VkSendMessageOperator(task_id="msg", vk_conn_id="vk_sb", peer_id=1, message="Inline", keyboard=inline).execute(
+        {})
+    VkNotifier(peer_id=1, message="Failed", vk_conn_id="vk_sb", keyboard=Keyboard.from_labels(["Retry"])).notify({})
+    sent = [m for m in vk_state(sandbox)["messages"] if m["keyboard"]]
+    assert [m["text"] for m in sent] == ["Biggest keyboard", "Inline", "Failed"]
+    assert sum(len(row) for row in sent[0]["keyboard"]["buttons"]) == 40
+    assert sent[1]["keyboard"]["inline"] is True and sent[1]["keyboard"]["buttons"][0][0]["action"]["link"] == \
+        "https://example.com/x"
+    assert sent[2]["keyboard"]["buttons"] == [[{"action": {"type": "text", "label": "Retry"}, "color": "secondary"}]]

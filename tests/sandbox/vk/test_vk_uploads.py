@@ -181,6 +181,16 @@ def test_stories_save_is_all_or_nothing(vk: Vk) -> None:
     assert vk.ok("stories.save", vk.community, upload_results=good)["count"] == 1
 
 
+def test_story_upload_servers_refuse_versions_below_5_236(vk: Vk) -> None:
+    """VK's story upload servers answer that the API version is outdated below 5.236 (VKCOM/vk-php-sdk#115)."""
+    for old in ("5.199", "5.235", "5.99"):
+        error = vk.err("stories.getPhotoUploadServer", vk.community, add_to_news=1, v=old)
+        assert error["error_code"] == 8 and "versions below 5.236 are deprecated" in error["error_msg"], old
+    assert vk.ok("stories.getPhotoUploadServer", vk.community, add_to_news=1, v="5.236")["upload_url"]
+    assert vk.ok("stories.getPhotoUploadServer", vk.community, add_to_news=1, v="5.240")["upload_url"]
+    assert vk.ok("photos.getWallUploadServer", group_id=GROUP_ID, v="5.199")["upload_url"]  # others keep 5.199
+
+
 def test_photos_get_lists_the_wall_album_newest_first(vk: Vk) -> None:
     first, second = vk.wall_photo(), vk.wall_photo()
     listed = vk.ok("photos.get", owner_id=-GROUP_ID, album_id="wall", rev=1, count=1)

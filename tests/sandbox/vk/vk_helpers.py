@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from airflow_provider_social.sandbox.control import SandboxControl
+from airflow_provider_social.sandbox.vk.errors import METHOD_MIN_VERSION
 
 V = "5.199"
 GROUP_ID = 1000001
@@ -24,7 +25,7 @@ class Vk:
 
     def raw(self, method: str, token: str | None = None, http: str = "POST", **params: Any) -> dict[str, Any]:
         data = {k: str(v) for k, v in params.items() if v is not None}
-        data.setdefault("v", V)
+        data.setdefault("v", METHOD_MIN_VERSION.get(method, V))  # as the hook does: a later v where VK needs it
         if data["v"] == "":
             del data["v"]
         if token is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import ads, market, market_catalog, media, messages, misc, photos, reads, wall  # noqa: F401  (registration)
+from . import ads, longpoll, market, market_catalog, media, messages, misc, photos, reads, wall  # noqa: F401  (registration)
 from .registry import METHODS, Call, Method, method
 
 __all__ = ["METHODS", "Call", "Method", "method"]

@@ -172,6 +172,11 @@ def _fields(call: Call, owner_id: int, item: dict[str, Any], *, adding: bool) ->
         item.update(sizes)
     if "is_main_variant" in p.data:
         item["is_main_variant"] = p.flag("is_main_variant")
+        grouping = item.get("variants_grouping_id")
+        if item["is_main_variant"] and grouping:  # one main product per variant group (UNCONFIRMED: VK's UI shows
+            for other in shop_of(call).items.values():  # one); the others stop being main
+                if other is not item and other.get("variants_grouping_id") == grouping:
+                    other["is_main_variant"] = False
     _photo_ids(call, owner_id, item)
     _variants(call, -owner_id, item)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import events
 from ..errors import VkError, missing
 from ..rules import RANDOM_ID_WINDOW
 from .common import acting_group
@@ -118,6 +119,7 @@ def messages_send(call: Call) -> Any:
                                 "text": message or "",
                                 "attachments": attached, "keyboard": keyboard, "random_id": random_id,
                                 "date": int(vk.clock.now())})
+            events.message_sent(vk, vk.messages[-1])
             if random_id:
                 vk.random_ids[key] = (message_id, vk.clock.now())
             sent.append({"peer_id": peer, "message_id": message_id})

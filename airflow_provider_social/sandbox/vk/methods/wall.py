@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import events
 from ..errors import VkError, invalid, missing
 from ..rules import GUID_WINDOW, guid_post
 from .common import can_manage_owner, owner_exists, parse_ref
@@ -113,6 +114,8 @@ def wall_post(call: Call) -> dict[str, Any]:
         vk.posts[(owner_id, post_id)] = post
         if guid:
             vk.guids[(owner_id, guid)] = (post_id, now)
+        if not publish_date:
+            events.post_created(vk, post)
     if vk.sandbox is not None:
         vk.sandbox.record("vk", "post", owner_id=owner_id, post_id=post_id, postponed=bool(publish_date))
     return {"post_id": post_id}
@@ -227,6 +230,7 @@ def wall_create_comment(call: Call) -> dict[str, Any]:
             "parents_stack": parents, "_guid": guid,
         })
         post["comments"]["count"] += 1
+        events.comment_created(vk, vk.comments[-1])
     return {"comment_id": comment_id, "parents_stack": parents}
 
 

@@ -1,0 +1,7 @@
+"""Airflow object storage filesystems the provider registers (``filesystems`` in ``get_provider_info``).
+
+* :mod:`.yadisk` -- ``yadisk://``: Yandex Disk through the Yandex Disk hook (``schemes`` and ``get_fs`` for
+  Airflow; :class:`.yadisk.YandexDiskFileSystem` for fsspec)
+* :mod:`.yadisk_files` -- its file objects: reads streamed with ``Range`` on seek, writes spooled then uploaded
+* :mod:`.yadisk_path` -- the ``universal_pathlib`` path class of ``yadisk://`` (what ``ObjectStoragePath`` wraps)
+"""

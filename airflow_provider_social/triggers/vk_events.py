@@ -1,0 +1,239 @@
+"""VK community events (Bots Long Poll) as an Airflow event trigger: for an ``AssetWatcher`` or a deferrable sensor.
+
+Each matching event fires a :class:`TriggerEvent` whose payload is the event (``type``, ``event_id``, ``group_id``,
+``v``, ``object``: the message, comment, post, order, ...; never a token or the Long Poll key); an asset watcher
+stores it in the asset event's ``extra["payload"]``.
+
+Progress survives a triggerer restart: the cursor (the batch's ``ts`` and how many of its events were handed to
+Airflow) lives in the connection's token store (:mod:`~airflow_provider_social.core.tokens.cursors`) and moves only
+after Airflow has the events (:mod:`.cursor_stream`: on Airflow 3.3+ once it confirmed storing them), so a
+restarted trigger asks again from that ``ts`` and skips what was delivered. Calls are blocking (the shared
+transport), so they run in threads; the long-held checks in a pool of their own, so many watchers never starve the
+triggerer's default pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from airflow_provider_social.hooks.vk.events import DEFAULT_WAIT, EventFilter, check_event_types, check_wait
+from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.tokens.cursors import CursorStore
+    from airflow_provider_social.hooks.vk.longpoll import LongPollServer, VkLongPoll
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: Threads for the held a_check calls (each waits up to ``wait`` seconds on the server).
+LONG_POLL_THREADS = 128
+_long_polls: ThreadPoolExecutor | None = None
+#: What a ``failed`` answer means for the events in between (dev.vk.com, Bots Long Poll API).
+GAPS = {
+    1: "the event history went out of date or was partly lost; reading goes on from the server's new ts",
+    3: "the server lost the key and ts; reading goes on from a new ts",
+}
+MAX_BACKOFF = 60.0
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _long_polls
+    if _long_polls is None:
+        _long_polls = ThreadPoolExecutor(LONG_POLL_THREADS, thread_name_prefix="vk-long-poll")
+    return _long_polls
+
+
+class VkCommunityEventTrigger(CursorEventTrigger):
+    """Fires once per VK community event of ``event_types`` that passes the filter, in the order VK numbered them.
+
+    At start the community's Long Poll settings are checked (on, the connection's API version, every wanted type
+    sent); a :class:`~airflow_provider_social.hooks.vk.longpoll.LongPollDisabled` error names what to switch on.
+    ``failed`` answers are handled as VK documents them: 1 -> go on from the new ``ts``, 2 -> a new key, 3 -> a new key
+    and ``ts``; after 1 and 3 the log warns and the next event's payload carries ``events_may_be_lost``.
+
+    :param event_types: VK event types (``message_new``, ``wall_reply_new``, ``wall_post_new``, ``market_order_new``,
+        ``group_join``, any other by name).
+    :param vk_conn_id: the connection (a community key with ``manage``, or a user token of an admin).
+    :param group_id: the community; default: the connection's ``group_id``.
+    :param text_pattern: only events whose text matches this regular expression (message, post, comment, order
+        comment).
+    :param peer_id: only messages of this conversation.
+    :param post_id: only comments under this post.
+    :param from_id: only events of this sender / commenter / buyer / member.
+    :param wait: seconds the Long Poll server holds a check open (1-90).
+    :param consumer: who reads the events (a sensor passes its DAG and task): each consumer has its own cursor.
+    """
+
+    source = "vk_longpoll"
+
+    def __init__(
+        self,
+        *,
+        event_types: list[str],
+        vk_conn_id: str = "vk_default",
+        group_id: int | str | None = None,
+        text_pattern: str | None = None,
+        peer_id: int | None = None,
+        post_id: int | None = None,
+        from_id: int | None = None,
+        wait: int = DEFAULT_WAIT,
+        consumer: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.event_types = check_event_types(event_types)
+        self.filter = EventFilter(text_pattern=text_pattern, peer_id=peer_id, post_id=post_id, from_id=from_id)
+        self.vk_conn_id = vk_conn_id
+        self.group_id = group_id
+        self.wait = check_wait(wait)
+        self.consumer = consumer
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {"event_types": self.event_types, "vk_conn_id": self.vk_conn_id, "group_id": self.group_id,
+             **self.filter.as_dict(), "wait": self.wait, "consumer": self.consumer},
+        )
+
+    def watched(self, group_id: int) -> dict[str, Any]:
+        """What this watcher's cursor is for: the community, the types and the filter (another filter is another
+        cursor, so watchers of one community never consume each other's progress).
+
+        :param group_id: the community (resolved from the connection when not given).
+        """
+        return {"group_id": group_id, "event_types": sorted(self.event_types), **self.filter.as_dict(),
+                "consumer": self.consumer}
+
+    async def reader(self) -> _Reader:
+        """The reading loop for this watcher: the hook, the settings checked, the cursor store."""
+        from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
+        from airflow_provider_social.hooks.vk import VkHook
+        from airflow_provider_social.hooks.vk.longpoll import VkLongPoll
+
+        hook = await VkHook.for_trigger(self.vk_conn_id)
+        longpoll = VkLongPoll(hook.api, group=hook.group)
+        group_id = hook.group(self.group_id)
+        await asyncio.to_thread(longpoll.check_settings, self.event_types, group_id=group_id)
+        cursors = CursorStore(hook.token_store, cursor_key(self.vk_conn_id, self.source, self.watched(group_id)))
+        return _Reader(self, longpoll, group_id, cursors)
+
+    def describe(self) -> str:
+        """What is watched, for the log."""
+        return f"VK watcher of {', '.join(self.event_types)}"
+
+
+class _Reader:
+    """One watcher's reading loop: the server key, the cursor ``{"ts", "skip", "gap"}`` and the failures."""
+
+    def __init__(self, trigger: VkCommunityEventTrigger, longpoll: VkLongPoll, group_id: int,
+                 cursors: CursorStore) -> None:
+        self.trigger = trigger
+        self.longpoll = longpoll
+        self.group_id = group_id
+        self.cursors = cursors
+        self.server: LongPollServer | None = None
+        self.saved: dict[str, Any] | None = None
+
+    async def _call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.to_thread(func, *args, **kwargs)
+
+    async def _new_server(self) -> LongPollServer:
+        self.server = await self._call(self.longpoll.server, self.group_id)
+        return self.server
+
+    async def _start(self) -> dict[str, Any]:
+        cursor = self.saved = await self._call(self.cursors.load)
+        server = await self._new_server()
+        if cursor is None:  # the first start: events from now on, remembered at once
+            cursor = {"ts": server.ts, "skip": 0, "gap": None}
+            await self.save(cursor)
+            log.info("VK club%s: watching %s from ts %s (cursor in %s)", self.group_id,
+                     ", ".join(self.trigger.event_types), server.ts, self.cursors.describe())
+        else:
+            log.info("VK club%s: resuming %s from ts %s after %s delivered event(s) of that batch",
+                     self.group_id, ", ".join(self.trigger.event_types), cursor["ts"], cursor.get("skip", 0))
+        return cursor
+
+    async def _check(self, ts: str) -> dict[str, Any]:
+        server = self.server or await self._new_server()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_pool(), lambda: self.longpoll.check(server, ts, wait=self.trigger.wait))
+
+    async def _failed(self, answer: dict[str, Any], cursor: dict[str, Any]) -> dict[str, Any]:
+        """The cursor after a ``failed`` answer (a new key where VK says so); the gap is remembered in the cursor
+        until the next delivered event carries it."""
+        code = answer.get("failed")
+        if code == 2:
+            await self._new_server()
+            return cursor
+        if code == 1 and answer.get("ts") is not None:
+            ts = str(answer["ts"])
+        elif code == 3:
+            ts = (await self._new_server()).ts
+        else:
+            raise ValueError(f"the VK Long Poll server answered failed={code!r}")
+        gap = {"failed": code, "from_ts": cursor["ts"], "to_ts": ts, "message": GAPS[code] + "; events in between "
+               "may be lost"}
+        log.warning("VK club%s Long Poll answered failed %s: %s (ts %s -> %s)", self.group_id, code, gap["message"],
+                    cursor["ts"], ts)
+        return {"ts": ts, "skip": 0, "gap": gap}
+
+    async def save(self, cursor: dict[str, Any]) -> None:
+        """Save ``cursor`` unless it is the one saved last.
+
+        :param cursor: ``{"ts", "skip", "gap"}``.
+        """
+        if cursor != self.saved:
+            await self._call(self.cursors.save, cursor)
+            self.saved = cursor
+
+    async def stream(self) -> AsyncIterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """``({"kind": "event", "payload"}, cursor after it)`` per matching update, and after each check
+        ``({"kind": "tick"}, cursor)``: the caller saves each cursor once Airflow has what came before it."""
+        from airflow_provider_social.core.errors import AuthenticationError, PermissionDeniedError, ValidationError
+
+        cursor = await self._start()
+        failures = 0
+        while True:
+            try:
+                answer = await self._check(str(cursor["ts"]))
+            except (AuthenticationError, PermissionDeniedError, ValidationError):
+                raise
+            except Exception as exc:  # the server or the network: wait and ask again from the same cursor
+                failures += 1
+                pause = min(MAX_BACKOFF, 2.0 ** failures)
+                log.warning("VK club%s Long Poll check failed (%s); again in %.0f s", self.group_id,
+                            type(exc).__name__, pause)
+                await self.trigger.sleep(pause)
+                continue
+            failures = 0
+            if "failed" in answer:
+                cursor = await self._failed(answer, cursor)
+                yield {"kind": TICK}, cursor
+                continue
+            updates = answer.get("updates") or []
+            skip = int(cursor.get("skip") or 0)
+            for index in range(skip, len(updates)):
+                update = updates[index]
+                if update.get("type") not in self.trigger.event_types or not self.trigger.filter.matches(update):
+                    continue
+                payload = self._payload(update, cursor)
+                cursor = {"ts": cursor["ts"], "skip": index + 1, "gap": None}
+                yield {"kind": EVENT, "payload": payload}, cursor
+            cursor = {"ts": str(answer.get("ts") or cursor["ts"]), "skip": 0, "gap": cursor.get("gap")}
+            yield {"kind": TICK}, cursor
+
+    def _payload(self, update: dict[str, Any], cursor: dict[str, Any]) -> dict[str, Any]:
+        payload = {"type": update.get("type"), "event_id": update.get("event_id"),
+                   "group_id": update.get("group_id", self.group_id), "v": update.get("v"),
+                   "object": update.get("object"), "ts": str(cursor["ts"])}
+        if cursor.get("gap"):
+            payload["events_may_be_lost"] = cursor["gap"]
+        return payload
+
+
+__all__ = ["VkCommunityEventTrigger"]
