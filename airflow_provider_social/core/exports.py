@@ -5,29 +5,25 @@ same order for JSON Lines and CSV, so a dashboard reading yesterday's file reads
 written to a temporary sibling of the target and moved over it only when the read finished: a re-run of an interval
 replaces its file whole, and a failed run leaves the earlier file (or none) under the final name, never a part.
 
-Targets are local paths or anything with ``open``/``rename``/``parent`` (Airflow's ``ObjectStoragePath``; on object
-stores a rename is a copy then a delete, which still never shows a part under the final name). :func:`atomic_output`
-is the one place that knows; a richer writer of any source can replace it.
+Targets are local paths or ``ObjectStoragePath`` s (or storage URLs), checked before any request by
+:func:`~.targets.output_target` and written by :func:`~.targets.write_atomically`, as downloads are.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
-import os
-import secrets
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from airflow_provider_social.core.errors import input_error
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv")
+BLOCK = 64 * 1024
 
 
 def check_format(value: str, *, service: str) -> str:
@@ -64,63 +60,38 @@ def rows(items: Iterable[Any], columns: Sequence[str]) -> Iterator[dict[str, Any
         yield {column: cell(item, column) for column in columns}
 
 
-@contextmanager
-def atomic_output(target: Any) -> Iterator[IO[str]]:
-    """A text stream whose content replaces ``target`` only when the block ends without an error.
-
-    :param target: a local path, a URL Airflow's object storage knows (``s3://...``) or an ``ObjectStoragePath``.
-    """
-    if isinstance(target, str) and "://" in target:
-        from airflow.sdk import ObjectStoragePath
-
-        target = ObjectStoragePath(target)
-    if isinstance(target, (str, os.PathLike)):
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                             prefix=f".{path.name}.", suffix=".part", delete=False)
-        try:
-            with handle:
-                yield handle
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(handle.name, path)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)  # a no-op on stores without directories
-    temporary = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
-    try:
-        with temporary.open("w", encoding="utf-8", newline="") as stream:
-            yield stream
-        temporary.rename(target)
-    except BaseException:
-        if temporary.exists():
-            temporary.unlink()
-        raise
+def encoded(items: Iterable[Any], columns: Sequence[str], fmt: str, counted: list[int]) -> Iterator[bytes]:
+    """The rows of ``items`` as UTF-8 JSON Lines or CSV, in blocks of about 64 KiB; ``counted[0]`` counts them."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns)) if fmt == "csv" else None
+    if writer is not None:
+        writer.writeheader()
+    for row in rows(items, columns):
+        if writer is not None:
+            writer.writerow(row)
+        else:
+            buffer.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        counted[0] += 1
+        if buffer.tell() >= BLOCK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
 def write_export(items: Iterable[Any], target: Any, *, columns: Sequence[str], fmt: str) -> int:
     """Write ``items`` as rows of ``columns`` in ``fmt`` to ``target`` atomically; returns the number of rows.
 
     :param items: the items (read lazily: the file is written as they arrive).
-    :param target: a local path or an ``ObjectStoragePath``.
+    :param target: a local path or an ``ObjectStoragePath`` (:func:`~.targets.output_target` checks it first).
     :param columns: the row's columns, dotted names reaching into nested objects.
     :param fmt: ``jsonl`` or ``csv``.
     """
-    count = 0
-    with atomic_output(target) as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(columns)) if fmt == "csv" else None
-        if writer is not None:
-            writer.writeheader()
-        for row in rows(items, columns):
-            if writer is not None:
-                writer.writerow(row)
-            else:
-                stream.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-            count += 1
-    return count
+    from airflow_provider_social.core.targets import write_atomically
+
+    counted = [0]
+    write_atomically(encoded(items, columns, fmt, counted), target)
+    return counted[0]
 
 
-__all__ = ["FORMATS", "atomic_output", "cell", "check_format", "data_interval", "rows", "write_export"]
+__all__ = ["FORMATS", "cell", "check_format", "data_interval", "encoded", "rows", "write_export"]

@@ -87,7 +87,10 @@ class TwitterExportOperator(BaseOperator):
 
         :param context: the task's Airflow context (its data interval).
         """
-        if not self.path:
+        from airflow_provider_social.core.targets import output_target
+
+        target = output_target(self.path, field="path", service=SERVICE)  # checked before any request
+        if target is None:
             raise input_error("path", "where to write the export is required", service=SERVICE)
         start, end = data_interval(context, service=SERVICE)
         hook = self.get_hook()
@@ -99,7 +102,7 @@ class TwitterExportOperator(BaseOperator):
         else:
             stream = hook.read_posts(self.user_id, private_metrics=self.private_metrics, **window)
         columns = COLUMNS + (PRIVATE_COLUMNS if self.private_metrics else ())
-        written = write_export(stream, self.path, columns=columns, fmt=self.format)
+        written = write_export(stream, target, columns=columns, fmt=self.format)
         report = stream.report()
         self.log.info("X export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
                       report["requests"])

@@ -59,7 +59,10 @@ class VkExportOperator(VkBaseOperator):
 
         :param context: the task's Airflow context (its data interval).
         """
-        if not self.path:
+        from airflow_provider_social.core.targets import output_target
+
+        target = output_target(self.path, field="path", service=SERVICE)  # checked before any request
+        if target is None:
             raise input_error("path", "where to write the export is required", service=SERVICE)
         hook = self.get_hook()
         options: dict[str, Any] = {"group_id": self.group_id, "max_items": self.max_items}
@@ -75,7 +78,7 @@ class VkExportOperator(VkBaseOperator):
             else:
                 stream = hook.read_orders(since=since, until=until, **options)
             items = stream
-        written = write_export(items, self.path, columns=COLUMNS[self.resource], fmt=self.format)
+        written = write_export(items, target, columns=COLUMNS[self.resource], fmt=self.format)
         report = stream.report()
         self.log.info("VK export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
                       report["requests"])

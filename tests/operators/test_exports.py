@@ -32,7 +32,7 @@ def vk_export(sandbox, vk_sandbox, monkeypatch):
     monkeypatch.setattr(VkExportOperator, "get_hook", lambda self: vk_sandbox())
 
     def run(path, start, end, **kwargs):
-        operator = VkExportOperator(task_id="export", path=str(path), **kwargs)
+        operator = VkExportOperator(task_id="export", path=path, **kwargs)
         return operator.execute({"data_interval_start": at(start), "data_interval_end": at(end)})
 
     return run
@@ -88,8 +88,9 @@ def test_an_object_storage_target(sandbox, vk_export, tmp_path):
     sandbox.control.vk_configure(seed={"posts": 5, "step": 60, "start": now - 600})
     target = ObjectStoragePath(f"file://{tmp_path}/store/posts.jsonl")
     vk_export(target, now - 600, now, resource="wall_posts")
+    vk_export(f"file://{tmp_path}/store/url.jsonl", now - 600, now, resource="wall_posts")  # a storage URL
     assert len(target.read_text().splitlines()) == 5
-    assert [p.name for p in (tmp_path / "store").iterdir()] == ["posts.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["posts.jsonl", "url.jsonl"]
 
 
 def test_bad_arguments_are_refused_before_any_call():
