@@ -27,6 +27,9 @@ METHOD_MIN_VERSION = {"stories.getPhotoUploadServer": "5.236", "stories.getVideo
 UNKNOWN_METHOD = "Unknown method passed"
 TOO_MANY_RPS = "Too many requests per second"
 FLOOD = "Flood control"
+# 29: the schema's description and VK's answers as recorded by clients ({"error_code":29,"error_msg":"Rate limit
+# reached"}); VK's error list adds that a method's call quota was reached.
+RATE_LIMIT_REACHED = "Rate limit reached"
 CAPTCHA = "Captcha needed"
 GROUP_AUTH = "Group authorization failed: method is unavailable with group auth."
 NO_ACCESS = "Access denied: no access to call this method"

@@ -44,6 +44,7 @@ def invoke(vk: VkState, token: Token, name: str, data: dict[str, str], v: str, b
         raise VkError(3, errors.UNKNOWN_METHOD)
     check_method_version(name, v)
     rules.check_access(method, token)
+    rules.check_daily_quota(vk, token, name)
     rules.check_injected(vk, name, data)
     return method.func(Call(vk, token, Params(data), name, v, base_url))
 

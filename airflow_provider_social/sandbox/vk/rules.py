@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import errors
 from .errors import VkError
+from .fixtures import QUOTA_DAY_OFFSET
 from .state import Captcha, Token, VkState
 
 if TYPE_CHECKING:
@@ -61,6 +62,25 @@ def check_rate(vk: VkState, token: Token) -> None:
             vk.rate_limit_violations += 1
             raise VkError(6, errors.TOO_MANY_RPS)
         window.append(now)
+
+
+def check_daily_quota(vk: VkState, token: Token, name: str) -> None:
+    """A method with a daily cap (``daily_caps``) answers 29 once the token has called it that many times in the
+    quota day, whichever client calls; calls inside ``execute`` count too.
+
+    Counted: every call that passed the token and access checks, refused ones excepted (UNCONFIRMED whether VK
+    counts calls that then fail on their parameters). The day starts at 00:00 Moscow time (UNCONFIRMED).
+    """
+    cap = vk.daily_caps.get(name)
+    if cap is None:
+        return
+    day = int((vk.clock.now() + QUOTA_DAY_OFFSET) // 86400)
+    with vk.lock:
+        calls = vk.daily_calls.get((token.value, name, day), 0)
+        if calls >= cap:
+            vk.quota_refusals += 1
+            raise VkError(29, errors.RATE_LIMIT_REACHED)
+        vk.daily_calls[(token.value, name, day)] = calls + 1
 
 
 def check_access(method: Method, token: Token) -> None:
