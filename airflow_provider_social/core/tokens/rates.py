@@ -55,7 +55,7 @@ class FileRateBackend:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(self.directory / f"{key}.json", os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise RateBackendUnavailable(f"{self.description}: {exc}") from None
+            raise RateBackendUnavailable(str(exc)) from None
         with os.fdopen(fd, "r+") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
             try:
@@ -154,7 +154,7 @@ class RedisRateBackend:
                 keys=self._keys(key, operation), args=[int(spacing * 1_000_000), repr(now), IDLE_TTL_MS]
             )
         except (redis.RedisError, OSError) as exc:
-            raise RateBackendUnavailable(f"{self.description}: {type(exc).__name__}: {exc}") from None
+            raise RateBackendUnavailable(f"{type(exc).__name__}: {exc}") from None
         if int(taken) == 0:
             return Ticket(held_until=float(value))
         return Ticket(wait=max(0.0, int(value) / 1_000_000))
@@ -168,7 +168,7 @@ class RedisRateBackend:
         try:
             self._client.set(self._keys(key, operation)[1], repr(until), px=ttl_ms)
         except (redis.RedisError, OSError) as exc:
-            raise RateBackendUnavailable(f"{self.description}: {type(exc).__name__}: {exc}") from None
+            raise RateBackendUnavailable(f"{type(exc).__name__}: {exc}") from None
 
 
 # clock_timestamp() in SET and RETURNING is read after the row's lock is taken (now() would be the statement's
@@ -245,7 +245,7 @@ class PostgresRateBackend:
             if conn is not None:
                 conn.close()
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RateBackendUnavailable(f"{self.description}: {detail}") from None
+            raise RateBackendUnavailable(detail) from None
 
     def take(self, key: str, spacing: float, operation: str, now: float) -> Ticket:
         """See :meth:`RateBackend.take <airflow_provider_social.core.ratelimit.shared.RateBackend.take>`."""
