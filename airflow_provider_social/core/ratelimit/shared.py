@@ -4,9 +4,12 @@ A token store may offer a :class:`RateBackend` (``TokenStore.rate_backend()``): 
 (one row per credential and token kind, updated under its row lock) and the file store (a state file under
 ``flock``, shared by the processes of one host). The Variable store offers none: its limiter stays per process.
 
-A backend hands out *slots*: the next send time of a credential, ``spacing`` seconds after the previous one, taken
-atomically, so no window of the service's length ever holds more than its limit whichever process sends. It also
-keeps *holds*: an operation refused until a time (VK error 29, a method's daily quota), so no process calls it again
+A backend grants *slots*: a credential may send when ``spacing`` seconds have passed since the last slot granted to
+it, in whichever process; the grant is atomic and made on the backend's clock at the moment of asking, and the caller
+sends right after it. A caller asked to wait does not reserve the later slot: it asks again when the wait is over.
+Granting at the moment of sending (not reserving a slot ahead and sleeping until it) keeps a sender that wakes late
+on a busy machine from landing just before the next one: no window of the service's length ever holds more than
+its limit. It also keeps *holds*: an operation refused until a time (VK error 29, a method's daily quota), so no process calls it again
 before then.
 
 Holds are also remembered by the process (:data:`~airflow_provider_social.core.ratelimit.rate_limiters`), so a
@@ -18,6 +21,7 @@ waited for: the process falls back to its own per-process bucket with one warnin
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -40,8 +44,9 @@ class RateBackendUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Ticket:
-    """A backend's answer: wait ``wait`` seconds, then send; or, when ``held_until`` is set, do not send at all:
-    the operation is held until then (epoch seconds on the caller's clock) and no slot was taken."""
+    """A backend's answer: send now (``wait`` 0); or ask again in ``wait`` seconds (nothing was reserved); or, when
+    ``held_until`` is set, do not send at all: the operation is held until then (epoch seconds on the caller's
+    clock)."""
 
     wait: float = 0.0
     held_until: float | None = None
@@ -54,7 +59,8 @@ class RateBackend(Protocol):
     description: str
 
     def take(self, key: str, spacing: float, operation: str, now: float) -> Ticket:
-        """Take the next slot of ``key`` unless ``operation`` is held at ``now``.
+        """Grant ``key`` a slot now if ``spacing`` seconds have passed since its last one and ``operation`` is not
+        held at ``now``; otherwise say how long to wait (or until when it is held).
 
         :param key: the credential's limiter key (:func:`limiter_key`; never the raw token).
         :param spacing: seconds between two sends of this credential.
@@ -166,20 +172,26 @@ class RateGate:
         if held is not None:
             raise HeldOperation(held)
         backend = self.backend
-        if backend is not None and backend_health.usable(backend.description):
+        waited = 0.0
+        while backend is not None and backend_health.usable(backend.description):
             try:
                 ticket = backend.take(self.key, self.limit.spacing, self.operation, now)
             except RateBackendUnavailable as exc:
                 backend_health.failed(backend.description, exc)
-            else:
-                backend_health.answered(backend.description)
-                if ticket.held_until is not None:
-                    rate_limiters.hold(self.key, self.operation, ticket.held_until)
-                    raise HeldOperation(ticket.held_until)
-                if ticket.wait > 0:
-                    self.sleep(ticket.wait)
-                return ticket.wait
-        return self._local_bucket().acquire()
+                break
+            backend_health.answered(backend.description)
+            if ticket.held_until is not None:
+                rate_limiters.hold(self.key, self.operation, ticket.held_until)
+                raise HeldOperation(ticket.held_until)
+            if ticket.wait <= 0:
+                return waited
+            # Asked again when the wait is over; several senders waiting on one token spread out a little (a
+            # quarter of the spacing), so they do not all ask at the same instant every time.
+            pause = ticket.wait + (random.uniform(0, self.limit.spacing / 4) if waited else 0.0)
+            self.sleep(pause)
+            waited += pause
+            now = self.clock()
+        return waited + self._local_bucket().acquire()
 
     def hold(self, until: float) -> None:
         """Refuse this operation of this credential until ``until``, here and (when shared) in every process."""

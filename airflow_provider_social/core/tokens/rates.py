@@ -80,11 +80,10 @@ class FileRateBackend:
                 return Ticket(held_until=float(holds[operation]))
             clock = time.time()
             upcoming = float(state.get("next") or 0.0)
-            if upcoming - clock > MAX_AHEAD:
-                upcoming = clock
-            slot = max(clock, upcoming)
-            state["next"] = slot + spacing
-            return Ticket(wait=slot - clock)
+            if clock < upcoming <= clock + MAX_AHEAD:
+                return Ticket(wait=upcoming - clock)
+            state["next"] = clock + spacing
+            return Ticket()
 
         return self._update(key, change)
 
@@ -99,19 +98,18 @@ class FileRateBackend:
         self._update(key, change)
 
 
-# KEYS: slot, hold. ARGV: spacing (microseconds), the caller's now (epoch seconds, for the hold).
-# Returns {0, held_until} when held (no slot taken), else {1, wait in microseconds}.
+# KEYS: slot, hold. ARGV: spacing (microseconds), the caller's now (epoch seconds, for the hold), idle TTL (ms).
+# Returns {0, held_until} when held, {1, 0} when the slot is granted now, {1, wait in microseconds} when not yet.
 REDIS_TAKE = """
 local held = redis.call('GET', KEYS[2])
 if held and tonumber(held) > tonumber(ARGV[2]) then return {0, held} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local upcoming = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, upcoming)
+if upcoming > now then return {1, string.format('%d', upcoming - now)} end
 local spacing = tonumber(ARGV[1])
-local ttl = math.floor((slot + spacing - now) / 1000) + tonumber(ARGV[3])
-redis.call('SET', KEYS[1], string.format('%d', slot + spacing), 'PX', ttl)
-return {1, string.format('%d', slot - now)}
+redis.call('SET', KEYS[1], string.format('%d', now + spacing), 'PX', math.floor(spacing / 1000) + tonumber(ARGV[3]))
+return {1, '0'}
 """
 
 
@@ -171,16 +169,19 @@ class RedisRateBackend:
             raise RateBackendUnavailable(f"{type(exc).__name__}: {exc}") from None
 
 
-# clock_timestamp() in SET and RETURNING is read after the row's lock is taken (now() would be the statement's
-# start, before a wait for the lock, and would hand out a slot already in the past).
+# clock_timestamp() is read after the row's lock is taken (now() would be the statement's start, before a wait for
+# the lock). The row changes only when the slot is granted: then the returned wait is -spacing (<= 0).
 POSTGRES_TAKE = """
 INSERT INTO {table} AS r (key, next_at) VALUES (%(key)s, extract(epoch FROM clock_timestamp()) + %(spacing)s)
 ON CONFLICT (key) DO UPDATE SET
-  next_at = CASE WHEN coalesce((r.holds ->> %(operation)s)::float8, 0) > %(now)s THEN r.next_at
-                 ELSE greatest(r.next_at, extract(epoch FROM clock_timestamp())) + %(spacing)s END,
-  holds = CASE WHEN coalesce((r.holds ->> %(operation)s)::float8, 0) > %(now)s THEN r.holds
-               ELSE r.holds - %(operation)s END
-RETURNING next_at - %(spacing)s - extract(epoch FROM clock_timestamp()), (holds ->> %(operation)s)::float8
+  next_at = extract(epoch FROM clock_timestamp()) + %(spacing)s, holds = r.holds - %(operation)s
+  WHERE r.next_at <= extract(epoch FROM clock_timestamp())
+    AND coalesce((r.holds ->> %(operation)s)::float8, 0) <= %(now)s
+RETURNING next_at - %(spacing)s - extract(epoch FROM clock_timestamp())
+"""
+POSTGRES_STATE = """
+SELECT next_at - extract(epoch FROM clock_timestamp()), (holds ->> %(operation)s)::float8 FROM {table}
+WHERE key = %(key)s
 """
 POSTGRES_HOLD = """
 INSERT INTO {table} AS r (key, holds) VALUES (%(key)s, jsonb_build_object(%(operation)s, %(until)s::float8))
@@ -239,7 +240,7 @@ class PostgresRateBackend:
         statement = sql.SQL(template).format(table=sql.Identifier(*self.table.split(".")))
         try:
             cursor = self._conn().execute(statement, params)
-            return cursor.fetchone() if "RETURNING" in template else None
+            return cursor.fetchone() if cursor.description else None
         except psycopg.Error as exc:
             conn, self._local.conn = getattr(self._local, "conn", None), None
             if conn is not None:
@@ -249,7 +250,10 @@ class PostgresRateBackend:
 
     def take(self, key: str, spacing: float, operation: str, now: float) -> Ticket:
         """See :meth:`RateBackend.take <airflow_provider_social.core.ratelimit.shared.RateBackend.take>`."""
-        wait, held = self._run(POSTGRES_TAKE, {"key": key, "spacing": spacing, "operation": operation, "now": now})
+        params = {"key": key, "spacing": spacing, "operation": operation, "now": now}
+        if self._run(POSTGRES_TAKE, params) is not None:
+            return Ticket()  # granted: the row was written
+        wait, held = self._run(POSTGRES_STATE, params)  # not yet, or held: read why (the row exists by now)
         if held is not None and held > now:
             return Ticket(held_until=float(held))
         return Ticket(wait=max(0.0, float(wait)))

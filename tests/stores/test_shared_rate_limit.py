@@ -1,0 +1,97 @@
+"""Separate processes sending with one VK community token (20/s) through one token store: with Redis, PostgreSQL
+or the file store the limiter's slots are shared, so the sandbox (real clock here) counts no error 6 and the sends
+never come faster than the token's limit; with per-process limiters (the Variable store) the same run overruns it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+# Worker processes against the in-thread sandbox (and real Redis/PostgreSQL servers).
+pytestmark = pytest.mark.slow
+
+PROCESSES = 4
+CALLS = 25
+SPACING_20 = 1.05 / 20  # the community token's spacing: 20/s with the limiter's 5% margin
+
+CHILD = """
+import sys
+from airflow_provider_social.hooks.vk import VkHook
+
+hook = VkHook(sys.argv[1])
+hook.call("users.get", user_ids=[1])  # imports, connections and the store's backend ready before the race
+print("ready", flush=True)
+sys.stdin.readline()
+for _ in range(int(sys.argv[2])):
+    hook.call("users.get", user_ids=[1])
+print("done", flush=True)
+"""
+
+
+def _next_word(child: subprocess.Popen) -> str:
+    """The child's next line of its own (Airflow's log lines go to stdout too: a retry's warning is skipped)."""
+    for line in child.stdout:
+        if line.strip() in ("ready", "done"):
+            return line.strip()
+    return child.communicate(timeout=60)[1][-3000:]
+
+
+def run_senders(sandbox, conn_id: str) -> float:
+    """Start the senders, let them all go at once, return the seconds the race took (real clock)."""
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    children = [subprocess.Popen([sys.executable, "-c", CHILD, conn_id, str(CALLS)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                for _ in range(PROCESSES)]
+    try:
+        for child in children:
+            assert _next_word(child) == "ready"
+        sandbox.control.vk_configure(reset_violations=True)
+        started = time.monotonic()
+        for child in children:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        for child in children:
+            assert _next_word(child) == "done"
+        return time.monotonic() - started
+    finally:
+        for child in children:
+            child.stdin.close()
+            child.wait(60)
+
+
+@pytest.fixture
+def vk_token_store(sandbox, make_connection):
+    """Declares ``vk_shared`` (the sandbox's community token, 20/s enforced on the real clock) with a token store."""
+    from airflow_provider_social.sandbox.connections import sandbox_connections
+
+    sandbox.state.clock.unfreeze()  # the senders wait on the real clock, and the sandbox measures on it
+    sandbox.control.vk_configure(rate_limits={"user": 3, "community": 20})
+    extra = sandbox_connections(sandbox.base_url, sandbox.control)["vk_default"]["extra"]
+
+    def declare(store: str | None) -> str:
+        return make_connection("vk_shared", "vk", **{**extra, "token_store": store, "max_retry_wait": 60})
+
+    return declare
+
+
+@pytest.mark.parametrize("kind", ["redis", "postgres", "file"])
+def test_processes_sharing_one_token_keep_to_its_rate(kind, request, sandbox, vk_token_store, tmp_path):
+    if kind == "file":
+        store = f"file:{tmp_path / 'tokens'}"
+    else:
+        store = f"{kind}:{request.getfixturevalue('tokens_redis' if kind == 'redis' else 'tokens_pg')}"
+    took = run_senders(sandbox, vk_token_store(store))
+    assert sandbox.control.vk_state()["rate_limit_violations"] == 0, took
+    # One budget: the 100 sends were spaced as one sender's would be, not four senders' at 20/s each.
+    assert took >= (PROCESSES * CALLS - 1) * SPACING_20 - 0.05
+
+
+def test_per_process_limiters_overrun_a_shared_token(sandbox, vk_token_store):
+    """The control: the Variable store shares no limiter, and four processes draw error 6 (then retry)."""
+    run_senders(sandbox, vk_token_store(None))
+    assert sandbox.control.vk_state()["rate_limit_violations"] > 0
