@@ -9,8 +9,8 @@ it, in whichever process; the grant is atomic and made on the backend's clock at
 sends right after it. A caller asked to wait does not reserve the later slot: it asks again when the wait is over.
 Granting at the moment of sending (not reserving a slot ahead and sleeping until it) keeps a sender that wakes late
 on a busy machine from landing just before the next one: no window of the service's length ever holds more than
-its limit. It also keeps *holds*: an operation refused until a time (VK error 29, a method's daily quota), so no process calls it again
-before then.
+its limit. It also keeps *holds*: an operation refused until a time (VK error 29, a method's daily quota), so no
+process calls it again before then.
 
 Holds are also remembered by the process (:data:`~airflow_provider_social.core.ratelimit.rate_limiters`), so a
 backend outage does not forget them. A backend that fails or answers slower than :data:`BACKEND_TIMEOUT` is not
