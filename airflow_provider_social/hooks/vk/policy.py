@@ -121,12 +121,13 @@ class ErrorFacts:
     :param error: VK's error object (``error_code``, ``error_msg``, ...).
     :param method: the method that failed.
     :param reauth_command: the command that re-authorises the connection.
+    :param now: the call's clock when the answer was read, epoch seconds (a quota's reset is counted from it).
     """
 
     error: Mapping[str, Any]
     method: str
     reauth_command: str
-    now: float | None = None  # the call's clock when the answer was read (a quota's reset is counted from it)
+    now: float | None = None
 
     @property
     def scope(self) -> str:
