@@ -49,13 +49,14 @@ def vk_connection(sandbox, make_connection):
     return make
 
 
-def test_file_backend_grants_one_slot_per_spacing_and_none_while_held(tmp_path):
+def test_file_backend_queues_the_slots_and_takes_none_while_held(tmp_path):
     backend = FileRateBackend(tmp_path / ".rates")
-    assert backend.take("k", 30.0, "users.get", now=1000.0) == Ticket()  # granted now
-    waits = [backend.take("k", 30.0, "users.get", now=1000.0).wait for _ in range(2)]
-    assert waits[0] == pytest.approx(30, abs=1) and waits[1] <= waits[0]  # not granted, and nothing reserved
+    waits = [backend.take("k", 30.0, "users.get", now=1000.0).wait for _ in range(3)]
+    assert waits[0] == pytest.approx(0, abs=1)
+    assert waits[1] == pytest.approx(30, abs=1) and waits[2] == pytest.approx(60, abs=1)
     backend.hold("k", "wall.get", until=2000.0)
-    assert backend.take("k", 30.0, "wall.get", now=1999.0).held_until == 2000.0
+    assert backend.take("k", 30.0, "wall.get", now=1999.0) == Ticket(held_until=2000.0)
+    assert backend.take("k", 30.0, "users.get", now=1999.0).wait == pytest.approx(90, abs=1)  # no slot was taken
     assert backend.take("k", 30.0, "wall.get", now=2000.0).held_until is None  # the hold ended
     assert backend.take("other", 30.0, "users.get", now=1000.0) == Ticket()  # budgets are per key
     assert not any(path.name.startswith("vk1.") for path in (tmp_path / ".rates").iterdir())  # keys, not tokens

@@ -34,8 +34,10 @@ print("done", flush=True)
 
 
 def _next_word(child: subprocess.Popen) -> str:
-    """The child's next line of its own (Airflow's log lines go to stdout too: a retry's warning is skipped)."""
+    """The child's next line of its own. Airflow's log lines go to stdout too: a retry's warning is skipped, but a
+    shared limiter that failed (and left the child to its own per-process limit) fails the test."""
     for line in child.stdout:
+        assert "shared rate limiter" not in line, line
         if line.strip() in ("ready", "done"):
             return line.strip()
     return child.communicate(timeout=60)[1][-3000:]
@@ -95,3 +97,34 @@ def test_per_process_limiters_overrun_a_shared_token(sandbox, vk_token_store):
     """The control: the Variable store shares no limiter, and four processes draw error 6 (then retry)."""
     run_senders(sandbox, vk_token_store(None))
     assert sandbox.control.vk_state()["rate_limit_violations"] > 0
+
+
+@pytest.mark.parametrize("kind", ["redis", "postgres"])
+def test_error_29_is_held_for_every_process_sharing_the_store(kind, request, sandbox, make_connection):
+    """A method VK refused for its daily quota is not called again with that token by another process (here: this
+    process with its own memory emptied) until the quota resets; the store's server keeps the hold."""
+    from airflow_provider_social.core.errors import CallQuotaError
+    from airflow_provider_social.core.ratelimit import rate_limiters
+    from airflow_provider_social.hooks.vk import VkHook
+    from airflow_provider_social.sandbox.connections import sandbox_connections
+
+    store_conn = request.getfixturevalue("tokens_redis" if kind == "redis" else "tokens_pg")
+    sandbox.control.vk_configure(daily_caps={"wall.get": 1})
+    extra = sandbox_connections(sandbox.base_url, sandbox.control)["vk_default"]["extra"]
+    make_connection("vk_quota", "vk", **{**extra, "token_store": f"{kind}:{store_conn}"})
+    clock = sandbox.state.clock  # frozen: holds and resets on the sandbox clock; slots on the server's own clock
+    rate_limiters.clear()
+    try:
+        first = VkHook("vk_quota", clock=clock.now)
+        first.call("wall.get", owner_id=-1000001)
+        with pytest.raises(CallQuotaError) as refused:
+            first.call("wall.get", owner_id=-1000001)
+        rate_limiters.clear()  # another process
+        with pytest.raises(CallQuotaError, match="not sent"):
+            VkHook("vk_quota", clock=clock.now).call("wall.get", owner_id=-1000001)
+        assert sandbox.control.vk_state()["quota_refusals"] == 1
+        clock.advance(refused.value.resets_at - clock.now())
+        rate_limiters.clear()
+        assert VkHook("vk_quota", clock=clock.now).call("wall.get", owner_id=-1000001)["count"] == 0
+    finally:
+        rate_limiters.clear()

@@ -81,6 +81,12 @@ class RateLimit:
     def spacing(self) -> float:
         return self.per * (1 + self.margin) / self.requests
 
+    @property
+    def late_tolerance(self) -> float:
+        """How late a sender may wake after its slot and still send: half the slack the margin leaves in a window
+        (``requests + 1`` sends span ``per * (1 + margin)``), the other half for the way to the server."""
+        return self.per * self.margin / 2
+
 
 class RateLimiterRegistry:
     """Buckets shared across hooks of one process, keyed by (service, credential fingerprint); and the holds this

@@ -4,13 +4,13 @@ A token store may offer a :class:`RateBackend` (``TokenStore.rate_backend()``): 
 (one row per credential and token kind, updated under its row lock) and the file store (a state file under
 ``flock``, shared by the processes of one host). The Variable store offers none: its limiter stays per process.
 
-A backend grants *slots*: a credential may send when ``spacing`` seconds have passed since the last slot granted to
-it, in whichever process; the grant is atomic and made on the backend's clock at the moment of asking, and the caller
-sends right after it. A caller asked to wait does not reserve the later slot: it asks again when the wait is over.
-Granting at the moment of sending (not reserving a slot ahead and sleeping until it) keeps a sender that wakes late
-on a busy machine from landing just before the next one: no window of the service's length ever holds more than
-its limit. It also keeps *holds*: an operation refused until a time (VK error 29, a method's daily quota), so no
-process calls it again before then.
+A backend hands out *slots*: the next send time of a credential, ``spacing`` seconds after the previous one,
+taken atomically on the backend's clock, so the senders of every process queue in one line. A sender sleeps until
+its slot; one that wakes later than :attr:`RateLimit.late_tolerance
+<airflow_provider_social.core.ratelimit.RateLimit.late_tolerance>` after it (a busy machine) would land too close to
+the next slot's sender, so it gives the slot up and takes a new one. No window of the service's length then holds
+more than its limit. It also keeps *holds*: an operation refused until a time (VK error 29, a method's daily
+quota), so no process calls it again before then.
 
 Holds are also remembered by the process (:data:`~airflow_provider_social.core.ratelimit.rate_limiters`), so a
 backend outage does not forget them. A backend that fails or answers slower than :data:`BACKEND_TIMEOUT` is not
@@ -21,7 +21,6 @@ waited for: the process falls back to its own per-process bucket with one warnin
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +35,8 @@ log = logging.getLogger(__name__)
 BACKEND_TIMEOUT = 1.0
 #: Seconds a process keeps to its own bucket after its shared backend failed, before asking the backend again.
 RETRY_BACKEND_AFTER = 30.0
+#: How many times a sender woken too late gives its slot up for a new one before it sends anyway.
+MAX_RETAKES = 3
 
 
 class RateBackendUnavailable(Exception):
@@ -44,9 +45,8 @@ class RateBackendUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Ticket:
-    """A backend's answer: send now (``wait`` 0); or ask again in ``wait`` seconds (nothing was reserved); or, when
-    ``held_until`` is set, do not send at all: the operation is held until then (epoch seconds on the caller's
-    clock)."""
+    """A backend's answer: send in ``wait`` seconds (the slot is reserved); or, when ``held_until`` is set, do not
+    send at all: the operation is held until then (epoch seconds on the caller's clock) and no slot was taken."""
 
     wait: float = 0.0
     held_until: float | None = None
@@ -59,8 +59,8 @@ class RateBackend(Protocol):
     description: str
 
     def take(self, key: str, spacing: float, operation: str, now: float) -> Ticket:
-        """Grant ``key`` a slot now if ``spacing`` seconds have passed since its last one and ``operation`` is not
-        held at ``now``; otherwise say how long to wait (or until when it is held).
+        """Reserve the next slot of ``key`` (``spacing`` seconds after the last one) unless ``operation`` is held at
+        ``now``.
 
         :param key: the credential's limiter key (:func:`limiter_key`; never the raw token).
         :param spacing: seconds between two sends of this credential.
@@ -163,7 +163,7 @@ class RateGate:
         )
 
     def acquire(self) -> float:
-        """Wait for the slot; return the time waited.
+        """Wait for the slot; return the time waited (a sender woken too late takes a new slot, see the module).
 
         :raises HeldOperation: the operation is held (nothing is sent, no slot is taken).
         """
@@ -173,6 +173,7 @@ class RateGate:
             raise HeldOperation(held)
         backend = self.backend
         waited = 0.0
+        retakes = 0
         while backend is not None and backend_health.usable(backend.description):
             try:
                 ticket = backend.take(self.key, self.limit.spacing, self.operation, now)
@@ -185,11 +186,14 @@ class RateGate:
                 raise HeldOperation(ticket.held_until)
             if ticket.wait <= 0:
                 return waited
-            # Asked again when the wait is over; several senders waiting on one token spread out a little (a
-            # quarter of the spacing), so they do not all ask at the same instant every time.
-            pause = ticket.wait + (random.uniform(0, self.limit.spacing / 4) if waited else 0.0)
-            self.sleep(pause)
-            waited += pause
+            due = time.monotonic() + ticket.wait
+            self.sleep(ticket.wait)
+            waited += ticket.wait
+            # Woken late (a busy machine): sending now would land closer than the spacing to the next slot's
+            # sender. Give the slot up and take a new one, a few times at most.
+            if time.monotonic() - due <= self.limit.late_tolerance or retakes >= MAX_RETAKES:
+                return waited
+            retakes += 1
             now = self.clock()
         return waited + self._local_bucket().acquire()
 

@@ -80,10 +80,11 @@ class FileRateBackend:
                 return Ticket(held_until=float(holds[operation]))
             clock = time.time()
             upcoming = float(state.get("next") or 0.0)
-            if clock < upcoming <= clock + MAX_AHEAD:
-                return Ticket(wait=upcoming - clock)
-            state["next"] = clock + spacing
-            return Ticket()
+            if upcoming - clock > MAX_AHEAD:
+                upcoming = clock
+            slot = max(clock, upcoming)
+            state["next"] = slot + spacing
+            return Ticket(wait=slot - clock)
 
         return self._update(key, change)
 
@@ -98,18 +99,19 @@ class FileRateBackend:
         self._update(key, change)
 
 
-# KEYS: slot, hold. ARGV: spacing (microseconds), the caller's now (epoch seconds, for the hold), idle TTL (ms).
-# Returns {0, held_until} when held, {1, 0} when the slot is granted now, {1, wait in microseconds} when not yet.
+# KEYS: slot, hold. ARGV: spacing (microseconds), the caller's now (epoch seconds, for the hold).
+# Returns {0, held_until} when held (no slot taken), else {1, wait in microseconds}.
 REDIS_TAKE = """
 local held = redis.call('GET', KEYS[2])
 if held and tonumber(held) > tonumber(ARGV[2]) then return {0, held} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local upcoming = tonumber(redis.call('GET', KEYS[1]) or '0')
-if upcoming > now then return {1, string.format('%d', upcoming - now)} end
+local slot = math.max(now, upcoming)
 local spacing = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], string.format('%d', now + spacing), 'PX', math.floor(spacing / 1000) + tonumber(ARGV[3]))
-return {1, '0'}
+local ttl = math.floor((slot + spacing - now) / 1000) + tonumber(ARGV[3])
+redis.call('SET', KEYS[1], string.format('%d', slot + spacing), 'PX', ttl)
+return {1, string.format('%d', slot - now)}
 """
 
 
@@ -169,24 +171,21 @@ class RedisRateBackend:
             raise RateBackendUnavailable(f"{type(exc).__name__}: {exc}") from None
 
 
-# clock_timestamp() is read after the row's lock is taken (now() would be the statement's start, before a wait for
-# the lock). The row changes only when the slot is granted: then the returned wait is -spacing (<= 0).
+# clock_timestamp() in SET and RETURNING is read after the row's lock is taken (now() would be the statement's
+# start, before a wait for the lock, and would hand out a slot already in the past).
 POSTGRES_TAKE = """
-INSERT INTO {table} AS r (key, next_at) VALUES (%(key)s, extract(epoch FROM clock_timestamp()) + %(spacing)s)
+INSERT INTO {table} AS r (key, next_at) VALUES (%(key)s, extract(epoch FROM clock_timestamp()) + %(spacing)s::float8)
 ON CONFLICT (key) DO UPDATE SET
-  next_at = extract(epoch FROM clock_timestamp()) + %(spacing)s, holds = r.holds - %(operation)s
-  WHERE r.next_at <= extract(epoch FROM clock_timestamp())
-    AND coalesce((r.holds ->> %(operation)s)::float8, 0) <= %(now)s
-RETURNING next_at - %(spacing)s - extract(epoch FROM clock_timestamp())
-"""
-POSTGRES_STATE = """
-SELECT next_at - extract(epoch FROM clock_timestamp()), (holds ->> %(operation)s)::float8 FROM {table}
-WHERE key = %(key)s
+  next_at = CASE WHEN coalesce((r.holds ->> %(operation)s::text)::float8, 0) > %(now)s::float8 THEN r.next_at
+                 ELSE greatest(r.next_at, extract(epoch FROM clock_timestamp())) + %(spacing)s::float8 END,
+  holds = CASE WHEN coalesce((r.holds ->> %(operation)s::text)::float8, 0) > %(now)s::float8 THEN r.holds
+               ELSE r.holds - %(operation)s::text END
+RETURNING next_at - %(spacing)s::float8 - extract(epoch FROM clock_timestamp()), (holds ->> %(operation)s::text)::float8
 """
 POSTGRES_HOLD = """
-INSERT INTO {table} AS r (key, holds) VALUES (%(key)s, jsonb_build_object(%(operation)s, %(until)s::float8))
+INSERT INTO {table} AS r (key, holds) VALUES (%(key)s, jsonb_build_object(%(operation)s::text, %(until)s::float8))
 ON CONFLICT (key) DO UPDATE SET holds = r.holds || jsonb_build_object(
-  %(operation)s, greatest(%(until)s::float8, coalesce((r.holds ->> %(operation)s)::float8, 0)))
+  %(operation)s::text, greatest(%(until)s::float8, coalesce((r.holds ->> %(operation)s::text)::float8, 0)))
 """
 
 
@@ -250,10 +249,7 @@ class PostgresRateBackend:
 
     def take(self, key: str, spacing: float, operation: str, now: float) -> Ticket:
         """See :meth:`RateBackend.take <airflow_provider_social.core.ratelimit.shared.RateBackend.take>`."""
-        params = {"key": key, "spacing": spacing, "operation": operation, "now": now}
-        if self._run(POSTGRES_TAKE, params) is not None:
-            return Ticket()  # granted: the row was written
-        wait, held = self._run(POSTGRES_STATE, params)  # not yet, or held: read why (the row exists by now)
+        wait, held = self._run(POSTGRES_TAKE, {"key": key, "spacing": spacing, "operation": operation, "now": now})
         if held is not None and held > now:
             return Ticket(held_until=float(held))
         return Ticket(wait=max(0.0, float(wait)))
