@@ -83,6 +83,23 @@ def check_daily_quota(vk: VkState, token: Token, name: str) -> None:
         vk.daily_calls[(token.value, name, day)] = calls + 1
 
 
+def flooded(vk: VkState, sender: int, peer: int) -> bool:
+    """True when ``sender`` (a community id, or minus a user id) already sent ``peer`` the hourly cap of messages
+    (``messages_per_peer_hour``; VK's flood control, error 9); otherwise the message is counted. Call under
+    ``vk.lock``. A repeat of a ``random_id`` is not a new message and is not counted (the caller answers it first)."""
+    cap = vk.messages_per_peer_hour
+    if cap is None:
+        return False
+    now = vk.clock.now()
+    times = vk.message_times.setdefault((sender, peer), deque())
+    while times and times[0] <= now - 3600.0:
+        times.popleft()
+    if len(times) >= cap:
+        return True
+    times.append(now)
+    return False
+
+
 def check_access(method: Method, token: Token) -> None:
     if token.kind not in method.kinds:
         if token.kind == "community":

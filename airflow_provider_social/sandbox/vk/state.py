@@ -24,6 +24,7 @@ from .fixtures import (  # noqa: F401 - re-exported: routes and tests read them 
     GROUP_ID,
     GROUP_NAME,
     GROUP_SCREEN_NAME,
+    MESSAGES_PER_PEER_HOUR,
     OTHER_GROUP_ID,
     USER_SCOPES,
     USER_TOKEN_TTL,
@@ -133,6 +134,8 @@ class VkState:
         self.daily_caps: dict[str, int | None] = dict(DEFAULT_DAILY_CAPS)
         self.daily_calls: dict[tuple[str, str, int], int] = {}  # (token, method, quota day) -> calls
         self.quota_refusals = 0
+        self.messages_per_peer_hour: int | None = MESSAGES_PER_PEER_HOUR
+        self.message_times: dict[tuple[int, int], deque[float]] = {}  # (sender, peer) -> send times, last hour
         self.captcha: Captcha | None = None
         self.flood_next: str | None = None
         self.legacy_auto_approve = True
@@ -193,8 +196,8 @@ class VkState:
 
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/vk``; answers the new dump."""
-        known = {"captcha_next", "flood_next", "rate_limits", "daily_caps", "users", "legacy_auto_approve",
-                 "reset_violations"}
+        known = {"captcha_next", "flood_next", "rate_limits", "daily_caps", "messages_per_peer_hour", "users",
+                 "legacy_auto_approve", "reset_violations"}
         known |= self.shop.KNOWN | self.longpoll.KNOWN
         unknown = sorted(set(data) - known)
         if unknown:
@@ -211,6 +214,11 @@ class VkState:
                 self._set_rate_limits(data["rate_limits"])
             if "daily_caps" in data:
                 self._set_daily_caps(data["daily_caps"])
+            if "messages_per_peer_hour" in data:
+                cap = data["messages_per_peer_hour"]
+                if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+                    raise ValueError("'messages_per_peer_hour' must be an integer >= 0 or null (no cap)")
+                self.messages_per_peer_hour = cap
             if "users" in data:
                 self._set_users(data["users"])
             if "legacy_auto_approve" in data:
@@ -296,6 +304,7 @@ class VkState:
                 "rate_limit_violations": self.rate_limit_violations,
                 "daily_caps": dict(self.daily_caps),
                 "quota_refusals": self.quota_refusals,
+                "messages_per_peer_hour": self.messages_per_peer_hour,
                 "captcha": asdict(self.captcha) if self.captcha else None,
                 "flood_next": self.flood_next,
                 "legacy_auto_approve": self.legacy_auto_approve,

@@ -217,3 +217,15 @@ def test_control_refuses_bad_settings(vk: Vk) -> None:
         vk.control.vk_configure(captcha_next={"method": "wall.post", "form": "image"})
     with pytest.raises(SandboxControlError):
         vk.control.vk_token("robot")
+
+
+def test_messages_past_the_hourly_cap_to_one_user_answer_flood_control(vk: Vk, sandbox) -> None:
+    vk.control.vk_configure(messages_per_peer_hour=2)
+    for random_id in (1, 2):
+        assert vk.ok("messages.send", vk.community, peer_id=2, random_id=random_id, message="hi")
+    assert vk.ok("messages.send", vk.community, peer_id=2, random_id=2, message="hi")  # a repeat is not counted
+    error = vk.err("messages.send", vk.community, peer_id=2, random_id=3, message="hi")
+    assert (error["error_code"], error["error_msg"]) == (9, "Flood control: too much messages sent to user")
+    sandbox.control.advance(3600)
+    assert vk.ok("messages.send", vk.community, peer_id=2, random_id=4, message="hi")
+    assert vk.control.vk_state()["messages_per_peer_hour"] == 2
