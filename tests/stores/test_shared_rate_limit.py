@@ -128,3 +128,10 @@ def test_error_29_is_held_for_every_process_sharing_the_store(kind, request, san
         assert VkHook("vk_quota", clock=clock.now).call("wall.get", owner_id=-1000001)["count"] == 0
     finally:
         rate_limiters.clear()
+    if kind == "redis":  # the limiter's keys are fingerprints, never the token
+        import redis
+
+        server = request.getfixturevalue("redis_server")
+        keys = [k.decode() for k in redis.Redis(host=server.host, port=server.port).keys("social_rate:*")]
+        tokens = [extra[name] for name in ("access_token", "community_token") if extra.get(name)]
+        assert keys and tokens and not any(token in key for token in tokens for key in keys), keys
