@@ -64,7 +64,7 @@ def test_a_rerun_replaces_the_file_whole_and_a_failed_run_leaves_it(sandbox, vk_
         rows = list(csv.DictReader(handle))
     assert len(rows) == 30 and list(rows[0]) == list(COLUMNS["wall_posts"])
     before = target.read_text()
-    sandbox.control.vk_configure(method_quotas={"wall.get": 0})  # the next read fails (error 29)
+    sandbox.control.vk_configure(daily_caps={"wall.get": 0})  # the next read fails (error 29)
     with pytest.raises(RateLimitError):
         vk_export(target, now - 3600, now, resource="wall_posts", format="csv")
     assert target.read_text() == before

@@ -1,11 +1,9 @@
-"""History to read: seeded posts, comments, members and orders, the indexes the read methods page through, and
-per-method daily quotas (error 29).
+"""History to read: seeded posts, comments, members and orders, and the indexes the read methods page through.
 
 Control API (``POST /_control/state/vk``, kept here as ``VkState.history``)::
 
     {"seed": {"posts": 10000, "comments_per_post": 3, "members": 100000, "orders": 500,
               "group_id"?: 190000001, "start"?: <unix time of the first post>, "step"?: 600}}
-    {"method_quotas": {"wall.get": 5000}}          # calls per token per 24 h on the sandbox clock; null = none
 
 Seeded posts are dated ``start + i * step`` (default: ending now), with counters that differ post by post
 (``views``, ``likes``, ``reposts``; ``comments`` is the seeded comments' count); comments are dated a minute apart
@@ -13,20 +11,16 @@ after their post; members get ids from 10,000,001 up and join in that order; ord
 posts. Seeding appends: call it again to add more. The dump shows counts only (a dump of 100,000 members would
 be the largest thing a test reads).
 
-VK publishes per-method daily limits for some methods (``wall.get`` among them) without stable numbers; the
-sandbox has none until a test sets them. A call inside ``execute`` counts like a direct one (UNCONFIRMED).
+Per-method daily caps (error 29) are the state's ``daily_caps`` (:func:`.rules.check_daily_quota`).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Protocol
 
 from ..clock import SandboxClock
-from .errors import VkError
 from .fixtures import ADMIN_USER_ID, GROUP_ID
 
-DAY = 86400.0
 FIRST_MEMBER_ID = 10_000_001
 SEED_FIELDS = frozenset({"posts", "comments_per_post", "members", "orders", "group_id", "start", "step"})
 
@@ -54,14 +48,12 @@ def _count(spec: dict[str, Any], name: str, default: int = 0, *, lo: int = 0) ->
 
 
 class HistoryState:
-    """Seeded history, read indexes and daily quotas of the VK sandbox."""
+    """Seeded history and read indexes of the VK sandbox."""
 
-    KNOWN = frozenset({"seed", "method_quotas"})
+    KNOWN = frozenset({"seed"})
 
     def __init__(self, vk: VkWorld) -> None:
         self.vk = vk
-        self.quotas: dict[str, int] = {}
-        self.quota_calls: dict[tuple[str, str], deque[float]] = {}
         self.joined: dict[int, list[int]] = {}  # community -> members in join order (seeded ones)
         self._members_sorted: dict[int, tuple[int, list[int]]] = {}
         self._comments_index: tuple[int, dict[tuple[int, int], list[dict[str, Any]]]] = (-1, {})
@@ -69,18 +61,6 @@ class HistoryState:
     # ---------------------------------------------------------------- control API
 
     def configure(self, data: dict[str, Any]) -> None:
-        if "method_quotas" in data:
-            quotas = data["method_quotas"]
-            if not isinstance(quotas, dict):
-                raise ValueError("'method_quotas' must be {method: calls per day | null}")
-            for name, limit in quotas.items():
-                if limit is None:
-                    self.quotas.pop(str(name), None)
-                elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-                    raise ValueError(f"'method_quotas.{name}' must be an integer >= 0 or null")
-                else:
-                    self.quotas[str(name)] = limit
-            self.quota_calls.clear()
         if "seed" in data:
             self.seed(data["seed"])
 
@@ -126,23 +106,7 @@ class HistoryState:
             })
 
     def dump(self) -> dict[str, Any]:
-        return {"history": {"method_quotas": dict(self.quotas),
-                            "members": {str(g.id): len(g.members) for g in self.vk.groups.values()}}}
-
-    # ---------------------------------------------------------------- quotas
-
-    def check_quota(self, token: str, method: str) -> None:
-        """Count one call of ``method`` for ``token``; error 29 once its daily quota is spent."""
-        limit = self.quotas.get(method)
-        if limit is None:
-            return
-        now = self.vk.clock.now()
-        calls = self.quota_calls.setdefault((token, method), deque())
-        while calls and calls[0] <= now - DAY:
-            calls.popleft()
-        if len(calls) >= limit:
-            raise VkError(29, "Rate limit reached")
-        calls.append(now)
+        return {"history": {"members": {str(g.id): len(g.members) for g in self.vk.groups.values()}}}
 
     # ---------------------------------------------------------------- indexes the read methods use
 

@@ -135,7 +135,7 @@ def test_a_read_the_connection_has_no_token_for_fails_before_any_request(sandbox
 
 def test_a_daily_quota_reached_inside_execute_is_error_29(sandbox, vk_sandbox):
     seed(sandbox, posts=500)
-    sandbox.control.vk_configure(method_quotas={"wall.get": 3})
+    sandbox.control.vk_configure(daily_caps={"wall.get": 3})
     with pytest.raises(RateLimitError, match="daily quota"):
         list(vk_sandbox().read_wall_posts())
 

@@ -48,7 +48,5 @@ def test_member_sorts_and_fields(vk: Vk, sandbox) -> None:
 def test_seeding_is_checked(sandbox) -> None:
     with pytest.raises(SandboxControlError, match="seed.posts"):
         sandbox.control.vk_configure(seed={"posts": -1})
-    with pytest.raises(SandboxControlError, match="method_quotas"):
-        sandbox.control.vk_configure(method_quotas={"wall.get": "many"})
     with pytest.raises(SandboxControlError, match="seed"):
         sandbox.control.configure("twitter", seed={"posts": 1, "likes": 3})
