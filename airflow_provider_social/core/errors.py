@@ -74,6 +74,20 @@ class RateLimitError(SocialApiError):
         super().__init__(message, **kwargs)
 
 
+class CallQuotaError(RateLimitError):
+    """A call's quota for this credential is used up until ``resets_at`` (VK error 29: a method's daily quota).
+
+    Never retried: the transport remembers the hold where the token store keeps shared state, and refuses the same
+    call with the same credential without sending it, in every process sharing that store, until ``resets_at``.
+
+    :param resets_at: when the quota resets, epoch seconds (None: unknown).
+    """
+
+    def __init__(self, message: str, *, resets_at: float | None = None, **kwargs: Any) -> None:
+        self.resets_at = resets_at
+        super().__init__(message, **kwargs)
+
+
 class ValidationError(SocialApiError, ValueError):
     """Bad input, raised before any network call (or a 400 from the API)."""
 

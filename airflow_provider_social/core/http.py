@@ -30,6 +30,7 @@ from airflow_provider_social import __version__
 from airflow_provider_social.core.errors import (
     ApiErrorInfo,
     AuthenticationError,
+    CallQuotaError,
     RateLimitError,
     ServerError,
     SocialApiError,
@@ -45,7 +46,8 @@ from airflow_provider_social.core.policy import (
     Retry,
     retry_after_seconds,
 )
-from airflow_provider_social.core.ratelimit import RateLimit, TokenBucket, rate_limiters
+from airflow_provider_social.core.ratelimit import RateLimit
+from airflow_provider_social.core.ratelimit.shared import HeldOperation, RateBackend, RateGate
 
 if TYPE_CHECKING:
     # requests (~45 ms) is imported on the first request, not at import: DAG files import our hooks on every parse.
@@ -101,15 +103,20 @@ class RetryableError(Exception):
 
 class _SlotAfterAuth:
     """Applies an auth, then waits for the credential's rate slot: requests applies the auth last while preparing,
-    so the slot is taken right before the request is sent."""
+    so the slot is taken right before the request is sent. A held operation (a quota spent until a reset) raises
+    its error here, before anything is sent."""
 
-    def __init__(self, auth: Auth, limiter: TokenBucket) -> None:
+    def __init__(self, auth: Auth, gate: RateGate, held: Callable[[float], SocialApiError]) -> None:
         self.auth = auth
-        self.limiter = limiter
+        self.gate = gate
+        self.held = held
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         prepared = self.auth(request)
-        self.limiter.acquire()
+        try:
+            self.gate.acquire()
+        except HeldOperation as held:
+            raise self.held(held.until) from None
         return prepared
 
 
@@ -139,8 +146,10 @@ class Transport:
     pool_size: int = 10
     #: The service's response policy (reads every answer; the plain HTTP-status policy by default).
     policy: ResponsePolicy = field(default_factory=ResponsePolicy)
-    #: Token kind -> limit, enforced per credential (``Auth.rate_key``) across every thread of the process.
+    #: Token kind -> limit, enforced per credential (``Auth.rate_key``) across every thread of the process, and
+    #: across processes and hosts through ``rate_backend`` (the token store's, when it shares one).
     rate_limits: Mapping[str, RateLimit] = field(default_factory=dict)
+    rate_backend: RateBackend | None = None
     #: The connection this transport serves and the command that re-authorises it, for the policy's errors.
     conn_id: str | None = None
     reauth_command: str = ""
@@ -260,11 +269,13 @@ class Transport:
             reauth_command=self.reauth_command,
         )
         shown_url = redact_url(url, signed=signed_url)
-        limiter = self._limiter_for(auth)
+        gate = self._gate_for(auth, operation)
         renewed = False
         # Credentials are read while the request is prepared (an auth may read its token store); the rate slot is
         # taken after that, right before the send, so a slow store read does not bunch sends together.
-        send_auth = _SlotAfterAuth(auth, limiter) if auth is not None and limiter is not None else auth
+        send_auth: Auth | _SlotAfterAuth | None = auth
+        if auth is not None and gate is not None:
+            send_auth = _SlotAfterAuth(auth, gate, lambda until: self._held_error(operation, until))
         while True:
             payload = body() if body is not None else data
             try:
@@ -308,10 +319,14 @@ class Transport:
                     decision.error, decision.wait, safe_to_repeat=idempotent or decision.processed is False
                 )
             assert isinstance(decision, Fail)
-            raise decision.error
+            refused = decision.error
+            if gate is not None and isinstance(refused, CallQuotaError) and refused.resets_at is not None:
+                gate.hold(refused.resets_at)  # no process sharing the token store sends this call before the reset
+            raise refused
 
-    def _limiter_for(self, auth: Auth | None) -> TokenBucket | None:
-        """The bucket this request waits on: its credential's for its token kind (None when the kind has no limit)."""
+    def _gate_for(self, auth: Auth | None, operation: str) -> RateGate | None:
+        """What this request waits on: its credential's slot for its token kind and its operation's hold (None when
+        the kind has no limit)."""
         key = getattr(auth, "rate_key", None)
         if not key or not self.rate_limits:
             return None
@@ -319,7 +334,19 @@ class Transport:
         limit = self.rate_limits.get(kind)
         if limit is None:
             return None
-        return rate_limiters.for_limit(self.service, kind, credential, limit, clock=self.clock, sleep=self.sleep)
+        return RateGate(self.service, kind, credential, limit, operation, backend=self.rate_backend,
+                        clock=self.clock, sleep=self.sleep)
+
+    def _held_error(self, operation: str, until: float) -> CallQuotaError:
+        from datetime import datetime, timezone
+
+        when = datetime.fromtimestamp(until, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return CallQuotaError(
+            f"the quota of {operation} for this token is used up until {when}; not sent",
+            service=self.service, operation=operation, resets_at=until,
+            hint="the service refused this call earlier for its quota; no worker sharing the token store sends it "
+                 "again before the reset",
+        )
 
 
 __all__ = [

@@ -340,6 +340,8 @@ class SocialHook(BaseHook):
             proxies=self._proxies(),
             policy=type(self).response_policy or ResponsePolicy(),
             rate_limits=type(self).rate_limits,
+            # The limiter's state lives where the token's does: shared by the Redis, PostgreSQL and file stores.
+            rate_backend=self.token_store.rate_backend() if type(self).rate_limits else None,
             sleep=self.sleep,
             clock=self.clock,
             conn_id=self.conn_id,

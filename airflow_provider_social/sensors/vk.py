@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator
 
+from airflow_provider_social.core.event_sensor import EventSensor
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_social.hooks.vk import VkHook
+    from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
 
 
 class VkUserOnlineSensor(BaseSensorOperator):
@@ -52,7 +55,7 @@ class VkUserOnlineSensor(BaseSensorOperator):
         return online
 
 
-class VkCommunityEventSensor(BaseSensorOperator):
+class VkCommunityEventSensor(EventSensor):
     """Waits in the triggerer for the next VK community event of ``event_types`` that passes the filter; returns
     the event (``type``, ``event_id``, ``object``, ...) as its XCom value.
 
@@ -88,30 +91,19 @@ class VkCommunityEventSensor(BaseSensorOperator):
         self.from_id = from_id
         self.wait = check_wait(wait)
 
-    def execute(self, context: Context) -> Any:
-        """Defer to the event trigger.
-
-        :param context: the task's Airflow context.
-        """
-        from datetime import timedelta
-
+    def event_trigger(self) -> VkCommunityEventTrigger:
+        """The Long Poll trigger for this task (its own cursor: the consumer is the task)."""
         from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
 
-        self.defer(
-            trigger=VkCommunityEventTrigger(
-                event_types=self.event_types, vk_conn_id=self.vk_conn_id, group_id=self.group_id,
-                text_pattern=self.text_pattern, peer_id=self.peer_id, post_id=self.post_id, from_id=self.from_id,
-                wait=self.wait, consumer=f"{self.dag_id}.{self.task_id}",
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=float(self.timeout)),
+        return VkCommunityEventTrigger(
+            event_types=self.event_types, vk_conn_id=self.vk_conn_id, group_id=self.group_id,
+            text_pattern=self.text_pattern, peer_id=self.peer_id, post_id=self.post_id, from_id=self.from_id,
+            wait=self.wait, consumer=f"{self.dag_id}.{self.task_id}",
         )
 
-    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
-        """The event the trigger fired (the task's XCom value).
+    def describe(self, event: dict[str, Any]) -> str:
+        """The event's type and id.
 
-        :param context: the task's Airflow context.
         :param event: the trigger's event.
         """
-        self.log.info("VK event %s (%s)", event.get("type"), event.get("event_id"))
-        return event
+        return f"VK event {event.get('type')} ({event.get('event_id')})"

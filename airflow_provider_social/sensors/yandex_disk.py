@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator
 
+from airflow_provider_social.core.event_sensor import EventSensor
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+    from airflow_provider_social.triggers.yandex_disk_events import YandexDiskFolderEventTrigger
 
 class YandexDiskPathSensor(BaseSensorOperator):
     """Succeeds when ``path`` exists (``kind="exists"``), is a file (``"file"``) or is a folder (``"dir"``).
@@ -107,7 +110,7 @@ class YandexDiskPathSensor(BaseSensorOperator):
         self.log.info("%s is there (%s)", event.get("path"), event.get("type"))
 
 
-class YandexDiskFolderEventSensor(BaseSensorOperator):
+class YandexDiskFolderEventSensor(EventSensor):
     """Waits in the triggerer for the next new or changed file in a Disk folder; returns its metadata (``path``,
     ``name``, ``md5``, ``size``, ``modified``, ...) as its XCom value.
 
@@ -130,27 +133,18 @@ class YandexDiskFolderEventSensor(BaseSensorOperator):
         self.name_pattern = name_pattern
         self.yandex_disk_conn_id = yandex_disk_conn_id
 
-    def execute(self, context: Context) -> Any:
-        """Defer to the folder trigger (listing every ``poke_interval`` seconds).
-
-        :param context: the task's Airflow context.
-        """
+    def event_trigger(self) -> YandexDiskFolderEventTrigger:
+        """The folder trigger for this task (listing every ``poke_interval`` seconds; its own cursor)."""
         from airflow_provider_social.triggers.yandex_disk_events import YandexDiskFolderEventTrigger
 
-        self.defer(
-            trigger=YandexDiskFolderEventTrigger(
-                path=self.path, name_pattern=self.name_pattern, yandex_disk_conn_id=self.yandex_disk_conn_id,
-                poll_interval=float(self.poke_interval), consumer=f"{self.dag_id}.{self.task_id}",
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=float(self.timeout)),
+        return YandexDiskFolderEventTrigger(
+            path=self.path, name_pattern=self.name_pattern, yandex_disk_conn_id=self.yandex_disk_conn_id,
+            poll_interval=float(self.poke_interval), consumer=f"{self.dag_id}.{self.task_id}",
         )
 
-    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
-        """The file the trigger reported (the task's XCom value).
+    def describe(self, event: dict[str, Any]) -> str:
+        """The file's path and md5.
 
-        :param context: the task's Airflow context.
         :param event: the trigger's event.
         """
-        self.log.info("new or changed file %s (md5 %s)", event.get("path"), event.get("md5"))
-        return event
+        return f"new or changed file {event.get('path')} (md5 {event.get('md5')})"

@@ -14,8 +14,10 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_social.core.deferral import SerializedFields
 
-class TwitterMediaProcessingTrigger(BaseTrigger):
+
+class TwitterMediaProcessingTrigger(SerializedFields, BaseTrigger):
     """Poll X's media status until every media id is ``succeeded`` (or one ``failed``).
 
     Fires one event: ``{"status": "success" | "failed" | "error", "media_ids", "groups", "message"}``.
@@ -27,6 +29,8 @@ class TwitterMediaProcessingTrigger(BaseTrigger):
     :param poll_interval: seconds between polls; None (default) honours each answer's ``check_after_secs``.
     :param timeout: give up after this many seconds (None: the task's own timeout decides).
     """
+
+    FIELDS = ("media_ids", "groups", "twitter_conn_id", "poll_interval", "timeout")
 
     def __init__(
         self,
@@ -45,18 +49,6 @@ class TwitterMediaProcessingTrigger(BaseTrigger):
         self.timeout = timeout
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
         self.clock: Callable[[], float] = time.monotonic
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "media_ids": self.media_ids,
-                "groups": self.groups,
-                "twitter_conn_id": self.twitter_conn_id,
-                "poll_interval": self.poll_interval,
-                "timeout": self.timeout,
-            },
-        )
 
     def _event(self, status: str, message: str = "") -> TriggerEvent:
         return TriggerEvent({"status": status, "media_ids": self.media_ids, "groups": self.groups,

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from airflow_provider_social.core.deferral import SerializedFields
 from airflow_provider_social.hooks.vk.events import DEFAULT_WAIT, EventFilter, check_event_types, check_wait
 from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
 
@@ -47,7 +48,7 @@ def _pool() -> ThreadPoolExecutor:
     return _long_polls
 
 
-class VkCommunityEventTrigger(CursorEventTrigger):
+class VkCommunityEventTrigger(SerializedFields, CursorEventTrigger):
     """Fires once per VK community event of ``event_types`` that passes the filter, in the order VK numbered them.
 
     At start the community's Long Poll settings are checked (on, the connection's API version, every wanted type
@@ -92,12 +93,10 @@ class VkCommunityEventTrigger(CursorEventTrigger):
         self.consumer = consumer
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {"event_types": self.event_types, "vk_conn_id": self.vk_conn_id, "group_id": self.group_id,
-             **self.filter.as_dict(), "wait": self.wait, "consumer": self.consumer},
-        )
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this trigger (the filter's fields spread out)."""
+        return {"event_types": self.event_types, "vk_conn_id": self.vk_conn_id, "group_id": self.group_id,
+                **self.filter.as_dict(), "wait": self.wait, "consumer": self.consumer}
 
     def watched(self, group_id: int) -> dict[str, Any]:
         """What this watcher's cursor is for: the community, the types and the filter (another filter is another

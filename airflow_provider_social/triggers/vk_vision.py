@@ -14,8 +14,10 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_social.core.deferral import SerializedFields
 
-class VkVisionVideoResultsTrigger(BaseTrigger):
+
+class VkVisionVideoResultsTrigger(SerializedFields, BaseTrigger):
     """Poll until video task ``video_task_id`` has a result at or after ``until_ms``.
 
     Fires ``{"status": "success", "video_task_id"}`` or ``{"status": "error", "video_task_id", "message"}``.
@@ -27,7 +29,6 @@ class VkVisionVideoResultsTrigger(BaseTrigger):
     :param poll_interval: seconds between polls.
     """
 
-    #: What the trigger is rebuilt from in the triggerer (``serialize``).
     FIELDS = ("video_task_id", "until_ms", "name", "vk_vision_conn_id", "poll_interval")
 
     def __init__(self, *, video_task_id: int, until_ms: int, name: str = "video",
@@ -35,9 +36,6 @@ class VkVisionVideoResultsTrigger(BaseTrigger):
         super().__init__()
         self.video_task_id, self.until_ms, self.name = video_task_id, until_ms, name
         self.vk_vision_conn_id, self.poll_interval = vk_vision_conn_id, poll_interval
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return f"{type(self).__module__}.{type(self).__qualname__}", {f: getattr(self, f) for f in self.FIELDS}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll every ``poll_interval`` seconds until the moment is processed; fire one event."""

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_social.core.deferral import SerializedFields
+
 # Defined once beside the hook (the sensor reads them too); kept importable from here.
 from airflow_provider_social.hooks.yandex_disk.paths import PATH_KINDS, path_matches
 
@@ -33,7 +35,7 @@ def _secret_free(exc: Exception) -> str:
     return redact(f"{type(exc).__name__}: {exc}")
 
 
-class YandexDiskOperationTrigger(BaseTrigger):
+class YandexDiskOperationTrigger(SerializedFields, BaseTrigger):
     """Poll ``GET /v1/disk/operations/{id}`` until the operation ends.
 
     Fires one event: ``{"status": "success" | "failed" | "error", "operation_id", "result", "message"}``, where
@@ -45,6 +47,8 @@ class YandexDiskOperationTrigger(BaseTrigger):
     :param timeout: give up after this many seconds (None: wait as long as the task's own timeout allows).
     :param result: JSON-serialisable value to return with a successful event.
     """
+
+    FIELDS = ("operation_id", "yandex_disk_conn_id", "poll_interval", "timeout", "result")
 
     def __init__(
         self,
@@ -61,18 +65,6 @@ class YandexDiskOperationTrigger(BaseTrigger):
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.result = result
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "operation_id": self.operation_id,
-                "yandex_disk_conn_id": self.yandex_disk_conn_id,
-                "poll_interval": self.poll_interval,
-                "timeout": self.timeout,
-                "result": self.result,
-            },
-        )
 
     def _event(self, status: str, message: str = "") -> TriggerEvent:
         return TriggerEvent(
@@ -104,7 +96,7 @@ class YandexDiskOperationTrigger(BaseTrigger):
             yield self._event("error", _secret_free(exc))
 
 
-class YandexDiskPathTrigger(BaseTrigger):
+class YandexDiskPathTrigger(SerializedFields, BaseTrigger):
     """Poll until ``path`` exists (``kind="exists"``) or is a file / folder (``"file"`` / ``"dir"``).
 
     Fires ``{"status": "success", "path", "type"}`` or ``{"status": "error", "path", "message"}``.
@@ -114,6 +106,8 @@ class YandexDiskPathTrigger(BaseTrigger):
     :param yandex_disk_conn_id: the connection to poll with.
     :param poll_interval: seconds between polls.
     """
+
+    FIELDS = ("path", "kind", "yandex_disk_conn_id", "poll_interval")
 
     def __init__(
         self,
@@ -130,17 +124,6 @@ class YandexDiskPathTrigger(BaseTrigger):
         self.kind = kind
         self.yandex_disk_conn_id = yandex_disk_conn_id
         self.poll_interval = poll_interval
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "path": self.path,
-                "kind": self.kind,
-                "yandex_disk_conn_id": self.yandex_disk_conn_id,
-                "poll_interval": self.poll_interval,
-            },
-        )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll the path every ``poll_interval`` seconds until it matches ``kind``; fire one event."""

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_social.core.deferral import SerializedFields
 from airflow_provider_social.hooks.yandex_disk.events import FolderWatch
 from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 
 
-class YandexDiskFolderEventTrigger(CursorEventTrigger):
+class YandexDiskFolderEventTrigger(SerializedFields, CursorEventTrigger):
     """Fires once per file that appears or changes in ``path`` (not in its subfolders), oldest first.
 
     A watcher starting for the first time reports what arrives from then on; the files already there count as
@@ -60,13 +61,11 @@ class YandexDiskFolderEventTrigger(CursorEventTrigger):
         self.consumer = consumer
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {"path": self.watch.path, "name_pattern": self.watch.name_pattern,
-             "yandex_disk_conn_id": self.yandex_disk_conn_id, "poll_interval": self.poll_interval,
-             "consumer": self.consumer},
-        )
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this trigger (the folder and pattern from its watch)."""
+        return {"path": self.watch.path, "name_pattern": self.watch.name_pattern,
+                "yandex_disk_conn_id": self.yandex_disk_conn_id, "poll_interval": self.poll_interval,
+                "consumer": self.consumer}
 
     async def reader(self) -> _FolderReader:
         """The reading loop: the hook, the cursor store."""

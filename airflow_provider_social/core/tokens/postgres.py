@@ -82,7 +82,8 @@ class PostgresTokenStore(SharedServerStore):
             )
         return self._table
 
-    def _conninfo(self) -> dict[str, Any]:
+    def connection_params(self) -> dict[str, Any]:
+        """psycopg's connection parameters for the server the Connection names (with its libpq extras)."""
         conn = self.connection
         params: dict[str, Any] = {
             "host": conn.host or "localhost",
@@ -100,6 +101,10 @@ class PostgresTokenStore(SharedServerStore):
         }
         extras = self.extras
         params.update({name: extras[name] for name in LIBPQ_EXTRAS if extras.get(name) not in (None, "")})
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _conninfo(self) -> dict[str, Any]:
+        params = self.connection_params()
         wait_ms = int(self.lock_timeout * 1000)
         settings = f"-c lock_timeout={wait_ms} -c idle_in_transaction_session_timeout={HOLD_TIMEOUT_MS}"
         params["options"] = f"{params.get('options', '')} {settings}".strip()
@@ -150,6 +155,12 @@ class PostgresTokenStore(SharedServerStore):
         return TokenStoreError(
             f"PostgreSQL token store (connection {self.conn_id!r}): {what}: {detail}", operation="token store"
         )
+
+    def rate_backend(self) -> Any:
+        """The rate limiter's slots and holds in a table beside the token table, shared by every host."""
+        from airflow_provider_social.core.tokens.rates import PostgresRateBackend
+
+        return PostgresRateBackend(self)
 
     # -- the protocol ---------------------------------------------------------------------------------------
     def describe(self, key: str) -> str:

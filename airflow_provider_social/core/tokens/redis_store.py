@@ -103,29 +103,33 @@ class RedisTokenStore(SharedServerStore):
             )
         return self._lease_seconds
 
+    def client_options(self) -> dict[str, Any]:
+        """redis-py's options for the server the Connection names (host, port, ACL user, password, db, TLS)."""
+        conn, extras = self.connection, self.extras
+        ssl = str(extras.get("ssl", "")).lower() in ("1", "true", "yes")
+        options: dict[str, Any] = {
+            "host": conn.host or "localhost",
+            "port": int(conn.port or 6379),
+            "username": conn.login or None,
+            "password": conn.password or None,
+            "db": int(extras.get("db") or 0),
+            "socket_timeout": 10,
+            "socket_connect_timeout": 10,
+            "socket_keepalive": True,
+        }
+        if ssl:
+            options["ssl"] = True
+            for name in ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname"):
+                if extras.get(name) not in (None, ""):
+                    options[name] = extras[name]
+        return options
+
     @property
     def client(self) -> Any:
         if self._client is None:
             import redis
 
-            conn, extras = self.connection, self.extras
-            ssl = str(extras.get("ssl", "")).lower() in ("1", "true", "yes")
-            options: dict[str, Any] = {
-                "host": conn.host or "localhost",
-                "port": int(conn.port or 6379),
-                "username": conn.login or None,
-                "password": conn.password or None,
-                "db": int(extras.get("db") or 0),
-                "socket_timeout": 10,
-                "socket_connect_timeout": 10,
-                "socket_keepalive": True,
-            }
-            if ssl:
-                options["ssl"] = True
-                for name in ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname"):
-                    if extras.get(name) not in (None, ""):
-                        options[name] = extras[name]
-            self._client = redis.Redis(**options)
+            self._client = redis.Redis(**self.client_options())
             self._scripts = {
                 name: self._client.register_script(source)
                 for name, source in (
@@ -133,6 +137,12 @@ class RedisTokenStore(SharedServerStore):
                 )
             }
         return self._client
+
+    def rate_backend(self) -> Any:
+        """The rate limiter's slots and holds in this Redis, shared by every process on every host."""
+        from airflow_provider_social.core.tokens.rates import RedisRateBackend
+
+        return RedisRateBackend(self)
 
     def _keys(self, key: str) -> tuple[str, str, str]:
         data = f"{PREFIX}{{{key}}}"

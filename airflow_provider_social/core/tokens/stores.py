@@ -12,10 +12,13 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import SocialApiError
 from airflow_provider_social.core.tokens.model import TokenSet
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.ratelimit.shared import RateBackend
 
 Persist = Callable[[TokenSet], None]
 
@@ -66,6 +69,11 @@ class TokenStore(ABC):
         :param key: the credential's key (the connection id).
         """
         return lambda tokens: self.save(key, tokens)
+
+    def rate_backend(self) -> RateBackend | None:
+        """Where the rate limiter of the tokens kept here shares its state across processes, or None: each process
+        limits its own sends (the default; the Variable and memory stores)."""
+        return None
 
 
 class MemoryTokenStore(TokenStore):
@@ -140,6 +148,13 @@ class FileTokenStore(TokenStore):
     def lock(self, key: str) -> Iterator[None]:
         with host_lock(key, directory=self.directory / ".locks"):
             yield
+
+    def rate_backend(self) -> RateBackend:
+        """Slots and holds in small state files beside the token files (``.rates/``), shared by this host's
+        processes under ``flock``."""
+        from airflow_provider_social.core.tokens.rates import FileRateBackend
+
+        return FileRateBackend(self.directory / ".rates")
 
 
 def _safe_key(key: str) -> str:

@@ -4,7 +4,10 @@ The error table (codes from VK's schema ``errors.json``, reference section 1.3):
 
     5            -> Renew: a VK ID token is refreshed once; then an auth error naming `airflow social auth vk`
     6            -> Retry (not processed: VK refused it before acting, so even wall.post may be repeated)
-    9, 29, 219, 224 -> RateLimitError with a hint, no retry (flood control; a method's daily quota; ads posts)
+    9            -> RateLimitError naming the method, no retry (flood control: identical or too frequent actions)
+    219, 224     -> RateLimitError, no retry (too many posts marked as advertising)
+    29           -> CallQuotaError naming the method and the reset (00:00 Moscow time), no retry; the transport
+                    holds the method for that token until then, in every process sharing the token store
     10           -> Retry (internal server error; create-calls are not repeated unless safe, e.g. with a guid)
     14           -> CaptchaRequired carrying captcha_sid/captcha_img or the new redirect_uri; never retried
     7/15/27/203/214/200/210/212 -> PermissionDeniedError naming the missing scope or the token kind
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_social.core.errors import (
     ApiErrorInfo,
     AuthenticationError,
+    CallQuotaError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -118,11 +122,13 @@ class ErrorFacts:
     :param error: VK's error object (``error_code``, ``error_msg``, ...).
     :param method: the method that failed.
     :param reauth_command: the command that re-authorises the connection.
+    :param now: the call's clock when the answer was read, epoch seconds (a quota's reset is counted from it).
     """
 
     error: Mapping[str, Any]
     method: str
     reauth_command: str
+    now: float | None = None
 
     @property
     def scope(self) -> str:
@@ -162,10 +168,44 @@ class ErrorRule:
         extra = self.fields(facts.error) if self.fields is not None else {}
         if issubclass(self.error_class, RateLimitError):
             extra["retry_after"] = self.retry_after
+        if issubclass(self.error_class, CallQuotaError):
+            extra["resets_at"] = quota_resets_at(facts.now)
         error = self.error_class(facts.message, hint=hint, **extra, **kwargs)
         if self.decision is Retry:
             return Retry(error, self.retry_after, processed=self.processed)
         return self.decision(error)
+
+
+#: VK's quota day starts at 00:00 Moscow time (UTC+3, no daylight saving). UNCONFIRMED: VK's error 29 says neither
+#: when nor in which zone a method's daily quota resets; the hold ends then, and a refusal after it holds again.
+QUOTA_DAY_OFFSET = 3 * 3600
+
+
+def quota_resets_at(now: float | None) -> float | None:
+    """When a daily quota spent at ``now`` resets: the next 00:00 Moscow time (epoch seconds); None without a time.
+
+    :param now: epoch seconds.
+    """
+    if now is None:
+        return None
+    return (int((now + QUOTA_DAY_OFFSET) // 86400) + 1) * 86400 - QUOTA_DAY_OFFSET
+
+
+def _quota_hint(facts: ErrorFacts) -> str:
+    from datetime import datetime, timezone
+
+    resets_at = quota_resets_at(facts.now)
+    when = (f"at {datetime.fromtimestamp(resets_at, timezone.utc):%Y-%m-%d %H:%M} UTC (00:00 Moscow time)"
+            if resets_at is not None else "at 00:00 Moscow time")
+    return (f"{facts.method} reached its daily quota for this token; it resets {when}: until then no worker "
+            f"sharing the token store calls {facts.method} with this token; spread the calls over days or use "
+            f"another token")
+
+
+def _flood_hint(facts: ErrorFacts) -> str:
+    return (f"VK's flood control refused {facts.method}: too many identical actions, or too frequent ones (posts, "
+            "comments, messages) with this token; not sent again (a repeat of the same text is refused too): "
+            "change the text or wait before acting again; VK does not say how long")
 
 
 def _renew_hint(facts: ErrorFacts) -> str:
@@ -222,15 +262,13 @@ ERRORS: Mapping[int, ErrorRule] = MappingProxyType({
     6: ErrorRule(RateLimitError, "more than the per-token limit (3/s for a user token, 20/s for a community token) "
                  "reached VK", Retry, retry_after=1.0, processed=False),
     7: _DENIED,
-    9: ErrorRule(RateLimitError, "flood control: too many identical actions (posts, comments) in a short time; "
-                 "wait before posting again"),
+    9: ErrorRule(RateLimitError, _flood_hint),
     10: ErrorRule(ServerError, "VK's internal error; retried as far as safe", Retry),
     14: ErrorRule(CaptchaRequired, _captcha_hint, fields=_captcha_fields),
     15: _DENIED,
     27: ErrorRule(PermissionDeniedError, _community_token_hint),
     28: ErrorRule(AuthenticationError, "the application's authorization failed; check app_id"),
-    29: ErrorRule(RateLimitError, lambda facts: f"{facts.method} reached its daily quota for this token; try again "
-                  "tomorrow or spread the calls"),
+    29: ErrorRule(CallQuotaError, _quota_hint),
     100: ErrorRule(ValidationError, _parameter_hint),
     104: _NOT_FOUND,
     113: _NOT_FOUND,
@@ -309,7 +347,7 @@ class VkResponsePolicy(JsonBodyPolicy):
         :param error: VK's error object (``error_code``, ``error_msg``, ...).
         :param context: the call being judged (its operation is the method).
         """
-        return decision_for(error, context.operation, reauth_command_of(context))
+        return decision_for(error, context.operation, reauth_command_of(context), now=context.clock())
 
     def accept_body(self, body: Any, context: CallContext) -> Decision:
         """``{"response": ...}`` is accepted whole (``execute`` adds ``execute_errors`` beside it).
@@ -350,17 +388,18 @@ class VkUploadPolicy(JsonBodyPolicy):
                                         "and limits (docs/services/vk.md, Limits)"))
 
 
-def decision_for(error: Mapping[str, Any], method: str, reauth_command: str) -> Decision:
+def decision_for(error: Mapping[str, Any], method: str, reauth_command: str, *, now: float | None = None) -> Decision:
     """The error table's decision for one VK error object raised by ``method``.
 
     :param error: VK's error object (``error_code``, ``error_msg``, ...).
     :param method: the method that failed.
     :param reauth_command: the command that re-authorises the connection (named in hints).
+    :param now: the call's clock, epoch seconds (when a daily quota resets is counted from it).
     """
     code = error.get("error_code")
     kwargs: dict[str, Any] = {"service": SERVICE, "operation": method, "api_code": code,
                               "details": {"request_params": request_params(error)}}
-    facts = ErrorFacts(error, method, reauth_command)
+    facts = ErrorFacts(error, method, reauth_command, now)
     rule = error_rule(code, method)
     if rule is None:
         return Fail(SocialApiError(facts.message, **kwargs))
@@ -415,4 +454,5 @@ __all__ = [
     "error_from",
     "error_rule",
     "missing_scope",
+    "quota_resets_at",
 ]

@@ -44,6 +44,7 @@ def invoke(vk: VkState, token: Token, name: str, data: dict[str, str], v: str, b
         raise VkError(3, errors.UNKNOWN_METHOD)
     check_method_version(name, v)
     rules.check_access(method, token)
+    rules.check_daily_quota(vk, token, name)
     rules.check_injected(vk, name, data)
     return method.func(Call(vk, token, Params(data), name, v, base_url))
 
@@ -96,6 +97,7 @@ def upload_base(request: Request) -> str:
 def _routes(state: SandboxState) -> list[BaseRoute]:
     async def endpoint(request: Request) -> Response:
         vk: VkState = state.services[NAME]  # type: ignore[assignment]
+        arrived = vk.clock.now()  # the per-second limit counts arrivals (headers read), not bodies read
         name = request.path_params["method"]
         try:
             data = await read_params(request)
@@ -104,7 +106,7 @@ def _routes(state: SandboxState) -> list[BaseRoute]:
         try:
             v = check_version(data.get("v"))
             token = rules.resolve_token(vk, data.get("access_token") or _bearer(request))
-            rules.check_rate(vk, token)
+            rules.check_rate(vk, token, arrived)
             result = invoke(vk, token, name, data, v, upload_base(request))
         except VkError as exc:
             return JSONResponse(exc.body(errors.request_params(name, data)))

@@ -5,12 +5,14 @@ Also the ``guid`` dedupe rule of ``wall.post``.
 
 from __future__ import annotations
 
+import bisect
 import secrets
 from collections import deque
 from typing import TYPE_CHECKING
 
 from . import errors
 from .errors import VkError
+from .fixtures import QUOTA_DAY_OFFSET
 from .state import Captcha, Token, VkState
 
 if TYPE_CHECKING:
@@ -42,8 +44,10 @@ def resolve_token(vk: VkState, value: str | None) -> Token:
     raise VkError(5, errors.INVALID_TOKEN)
 
 
-def check_rate(vk: VkState, token: Token) -> None:
-    """At most N requests in any second per token (3 user, 20 community), measured on the sandbox clock.
+def check_rate(vk: VkState, token: Token, at: float | None = None) -> None:
+    """At most N requests in any second per token (3 user, 20 community), measured on the sandbox clock at ``at``:
+    when the request arrived (its headers were read), not when its body was (a busy server reads bodies late and
+    would bunch requests that came spaced).
 
     Refused requests (error 6) are counted in ``rate_limit_violations`` and do not take a slot. UNCONFIRMED
     whether VK counts refused requests into the window; not counting them is the reading that never locks a
@@ -52,15 +56,51 @@ def check_rate(vk: VkState, token: Token) -> None:
     limit = vk.rate_limits.get(token.kind)
     if limit is None:
         return
-    now = vk.clock.now()
+    now = vk.clock.now() if at is None else at
     with vk.lock:
         window = vk.windows.setdefault(token.value, deque())
         while window and window[0] <= now - 1.0:
             window.popleft()
-        if len(window) >= limit:
+        if sum(1 for seen in window if seen > now - 1.0) >= limit:
             vk.rate_limit_violations += 1
             raise VkError(6, errors.TOO_MANY_RPS)
-        window.append(now)
+        bisect.insort(window, now)  # requests whose bodies came in another order still count by arrival
+
+
+def check_daily_quota(vk: VkState, token: Token, name: str) -> None:
+    """A method with a daily cap (``daily_caps``) answers 29 once the token has called it that many times in the
+    quota day, whichever client calls; calls inside ``execute`` count too.
+
+    Counted: every call that passed the token and access checks, refused ones excepted (UNCONFIRMED whether VK
+    counts calls that then fail on their parameters). The day starts at 00:00 Moscow time (UNCONFIRMED).
+    """
+    cap = vk.daily_caps.get(name)
+    if cap is None:
+        return
+    day = int((vk.clock.now() + QUOTA_DAY_OFFSET) // 86400)
+    with vk.lock:
+        calls = vk.daily_calls.get((token.value, name, day), 0)
+        if calls >= cap:
+            vk.quota_refusals += 1
+            raise VkError(29, errors.RATE_LIMIT_REACHED)
+        vk.daily_calls[(token.value, name, day)] = calls + 1
+
+
+def flooded(vk: VkState, sender: int, peer: int) -> bool:
+    """True when ``sender`` (a community id, or minus a user id) already sent ``peer`` the hourly cap of messages
+    (``messages_per_peer_hour``; VK's flood control, error 9); otherwise the message is counted. Call under
+    ``vk.lock``. A repeat of a ``random_id`` is not a new message and is not counted (the caller answers it first)."""
+    cap = vk.messages_per_peer_hour
+    if cap is None:
+        return False
+    now = vk.clock.now()
+    times = vk.message_times.setdefault((sender, peer), deque())
+    while times and times[0] <= now - 3600.0:
+        times.popleft()
+    if len(times) >= cap:
+        return True
+    times.append(now)
+    return False
 
 
 def check_access(method: Method, token: Token) -> None:

@@ -19,10 +19,12 @@ from .fixtures import (  # noqa: F401 - re-exported: routes and tests read them 
     APP_ID,
     COMMUNITY_SCOPES,
     DEFAULT_COMMUNITY_SCOPES,
+    DEFAULT_DAILY_CAPS,
     DEFAULT_RATE_LIMITS,
     GROUP_ID,
     GROUP_NAME,
     GROUP_SCREEN_NAME,
+    MESSAGES_PER_PEER_HOUR,
     OTHER_GROUP_ID,
     USER_SCOPES,
     USER_TOKEN_TTL,
@@ -131,6 +133,11 @@ class VkState:
         self.rate_limits: dict[str, int | None] = dict(DEFAULT_RATE_LIMITS)
         self.windows: dict[str, deque[float]] = {}
         self.rate_limit_violations = 0
+        self.daily_caps: dict[str, int | None] = dict(DEFAULT_DAILY_CAPS)
+        self.daily_calls: dict[tuple[str, str, int], int] = {}  # (token, method, quota day) -> calls
+        self.quota_refusals = 0
+        self.messages_per_peer_hour: int | None = MESSAGES_PER_PEER_HOUR
+        self.message_times: dict[tuple[int, int], deque[float]] = {}  # (sender, peer) -> send times, last hour
         self.captcha: Captcha | None = None
         self.flood_next: str | None = None
         self.legacy_auto_approve = True
@@ -138,6 +145,9 @@ class VkState:
         from .shop import ShopState  # market and ads (VkState.shop)
 
         self.shop = ShopState(self)
+        from .history import HistoryState  # seeded history, read indexes, daily quotas (VkState.history)
+
+        self.history = HistoryState(self)
         from .longpoll import LongPollState  # Bots Long Poll: settings, keys, event history
 
         self.longpoll = LongPollState(self)
@@ -191,8 +201,9 @@ class VkState:
 
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/vk``; answers the new dump."""
-        known = {"captcha_next", "flood_next", "rate_limits", "users", "legacy_auto_approve", "reset_violations"}
-        known |= self.shop.KNOWN | self.longpoll.KNOWN
+        known = {"captcha_next", "flood_next", "rate_limits", "daily_caps", "messages_per_peer_hour", "users",
+                 "legacy_auto_approve", "reset_violations"}
+        known |= self.shop.KNOWN | self.history.KNOWN | self.longpoll.KNOWN
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
@@ -206,6 +217,13 @@ class VkState:
                 self.flood_next = method
             if "rate_limits" in data:
                 self._set_rate_limits(data["rate_limits"])
+            if "daily_caps" in data:
+                self._set_daily_caps(data["daily_caps"])
+            if "messages_per_peer_hour" in data:
+                cap = data["messages_per_peer_hour"]
+                if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+                    raise ValueError("'messages_per_peer_hour' must be an integer >= 0 or null (no cap)")
+                self.messages_per_peer_hour = cap
             if "users" in data:
                 self._set_users(data["users"])
             if "legacy_auto_approve" in data:
@@ -215,6 +233,7 @@ class VkState:
             if data.get("reset_violations"):
                 self.rate_limit_violations = 0
             self.shop.configure(data)
+            self.history.configure(data)
             self.longpoll.configure(data)
         return self.dump()
 
@@ -243,6 +262,14 @@ class VkState:
                 raise ValueError(f"'rate_limits.{kind}' must be a positive integer or null")
             self.rate_limits[kind] = value
         self.windows.clear()
+
+    def _set_daily_caps(self, caps: Any) -> None:
+        if not isinstance(caps, dict) or not all(isinstance(name, str) and "." in name for name in caps):
+            raise ValueError("'daily_caps' must be {\"<section.method>\": n or null (no cap)}")
+        for name, value in caps.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ValueError(f"'daily_caps.{name}' must be an integer >= 0 or null")
+            self.daily_caps[name] = value
 
     def _set_users(self, users: Any) -> None:
         if not isinstance(users, dict):
@@ -282,9 +309,13 @@ class VkState:
                 "users": {str(u.id): asdict(u) for u in self.users.values()},
                 "rate_limits": dict(self.rate_limits),
                 "rate_limit_violations": self.rate_limit_violations,
+                "daily_caps": dict(self.daily_caps),
+                "quota_refusals": self.quota_refusals,
+                "messages_per_peer_hour": self.messages_per_peer_hour,
                 "captcha": asdict(self.captcha) if self.captcha else None,
                 "flood_next": self.flood_next,
                 "legacy_auto_approve": self.legacy_auto_approve,
                 **self.shop.dump(),
+                **self.history.dump(),
                 "longpoll": self.longpoll.dump(),
             }

@@ -314,3 +314,15 @@ def test_a_built_keyboard_reaches_vk_from_the_hook_the_operator_and_the_notifier
     assert sent[1]["keyboard"]["inline"] is True and sent[1]["keyboard"]["buttons"][0][0]["action"]["link"] == \
         "https://example.com/x"
     assert sent[2]["keyboard"]["buttons"] == [[{"action": {"type": "text", "label": "Retry"}, "color": "secondary"}]]
+
+
+def test_flood_control_on_messages_fails_at_once_naming_the_method(sandbox, vk_sandbox):
+    from airflow_provider_social.core.errors import RateLimitError
+
+    sandbox.control.vk_configure(messages_per_peer_hour=1)
+    hook = vk_sandbox()
+    hook.send_message(1, "first", random_id=1)
+    with pytest.raises(RateLimitError) as caught:
+        hook.send_message(1, "second", random_id=2)
+    assert caught.value.api_code == 9 and "flood control refused messages.send" in str(caught.value)
+    assert [m["text"] for m in vk_state(sandbox)["messages"]] == ["first"]  # not sent again

@@ -181,6 +181,27 @@ def test_flood_control_is_injected_once(vk: Vk) -> None:
     assert len(vk.control.vk_state()["walls"][str(-GROUP_ID)]) == 1
 
 
+def test_a_daily_cap_answers_29_per_token_until_the_moscow_day_ends(vk: Vk, sandbox) -> None:
+    sandbox.state.clock.freeze(1_800_000_000 - (1_800_000_000 + 3 * 3600) % 86400 + 86400 - 60)  # 23:59 Moscow
+    vk.control.vk_configure(daily_caps={"wall.get": 2})
+    other = vk.control.vk_token("user")
+    for _ in range(2):
+        assert vk.ok("wall.get", owner_id=-GROUP_ID)["count"] == 0
+    error = vk.err("wall.get", owner_id=-GROUP_ID)
+    assert (error["error_code"], error["error_msg"]) == (29, "Rate limit reached")
+    assert {"key": "method", "value": "wall.get"} in error["request_params"]
+    assert vk.ok("wall.get", other, owner_id=-GROUP_ID)["count"] == 0  # the cap is per token
+    assert vk.ok("users.get", user_ids=1)  # and per method
+    sandbox.control.advance(60)  # 00:00 Moscow: a new quota day
+    assert vk.ok("wall.get", owner_id=-GROUP_ID)["count"] == 0
+    state = vk.control.vk_state()
+    assert state["quota_refusals"] == 1 and state["daily_caps"]["wall.get"] == 2
+
+
+def test_wall_get_is_capped_at_5000_a_day_by_default(vk: Vk) -> None:
+    assert vk.control.vk_state()["daily_caps"] == {"wall.get": 5000}  # UNCONFIRMED figure (old data_limits page)
+
+
 def test_control_refuses_bad_settings(vk: Vk) -> None:
     import pytest
 
@@ -189,6 +210,22 @@ def test_control_refuses_bad_settings(vk: Vk) -> None:
     with pytest.raises(SandboxControlError):
         vk.control.vk_configure(rate_limits={"user": 0})
     with pytest.raises(SandboxControlError):
+        vk.control.vk_configure(daily_caps={"wall.get": -1})
+    with pytest.raises(SandboxControlError):
+        vk.control.vk_configure(daily_caps={"nomethod": 1})
+    with pytest.raises(SandboxControlError):
         vk.control.vk_configure(captcha_next={"method": "wall.post", "form": "image"})
     with pytest.raises(SandboxControlError):
         vk.control.vk_token("robot")
+
+
+def test_messages_past_the_hourly_cap_to_one_user_answer_flood_control(vk: Vk, sandbox) -> None:
+    vk.control.vk_configure(messages_per_peer_hour=2)
+    for random_id in (1, 2):
+        assert vk.ok("messages.send", vk.community, peer_id=2, random_id=random_id, message="hi")
+    assert vk.ok("messages.send", vk.community, peer_id=2, random_id=2, message="hi")  # a repeat is not counted
+    error = vk.err("messages.send", vk.community, peer_id=2, random_id=3, message="hi")
+    assert (error["error_code"], error["error_msg"]) == (9, "Flood control: too much messages sent to user")
+    sandbox.control.advance(3600)
+    assert vk.ok("messages.send", vk.community, peer_id=2, random_id=4, message="hi")
+    assert vk.control.vk_state()["messages_per_peer_hour"] == 2

@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 from .. import events
-from ..errors import VkError, missing
-from ..rules import RANDOM_ID_WINDOW
+from ..errors import FLOOD_MESSAGES, VkError, missing
+from ..rules import RANDOM_ID_WINDOW, flooded
 from .common import acting_group
 from .registry import Call, method
 from .wall import attachments
@@ -112,6 +112,11 @@ def messages_send(call: Call) -> Any:
             seen = vk.random_ids.get(key) if random_id else None
             if seen is not None and seen[1] > vk.clock.now() - RANDOM_ID_WINDOW:
                 sent.append({"peer_id": peer, "message_id": seen[0]})
+                continue
+            if flooded(vk, sender, peer):
+                if not peer_ids:
+                    raise VkError(9, FLOOD_MESSAGES)
+                sent.append({"peer_id": peer, "error": {"code": 9, "description": FLOOD_MESSAGES}})
                 continue
             message_id = vk.next_id("message")
             vk.messages.append({"id": message_id, "group_id": group_id or None,

@@ -81,13 +81,36 @@ class RateLimit:
     def spacing(self) -> float:
         return self.per * (1 + self.margin) / self.requests
 
+    @property
+    def late_tolerance(self) -> float:
+        """How late a sender may wake after its slot and still send: a quarter of the slack the margin leaves in a
+        window (``requests + 1`` sends span ``per * (1 + margin)``); the rest is for the way to the server, where a
+        busy machine loses more time than in waking up."""
+        return self.per * self.margin / 4
+
 
 class RateLimiterRegistry:
-    """Buckets shared across hooks of one process, keyed by (service, credential fingerprint)."""
+    """Buckets shared across hooks of one process, keyed by (service, credential fingerprint); and the holds this
+    process knows of (an operation refused until a time: a spent daily quota)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._holds: dict[tuple[str, str], float] = {}
+
+    def held_until(self, key: str, operation: str, now: float) -> float | None:
+        """Until when ``operation`` of the limiter key ``key`` is held at ``now`` (None: not held)."""
+        with self._lock:
+            until = self._holds.get((key, operation))
+            if until is not None and until <= now:
+                del self._holds[(key, operation)]
+                return None
+            return until
+
+    def hold(self, key: str, operation: str, until: float) -> None:
+        """Remember that ``operation`` of ``key`` is refused until ``until`` (epoch seconds)."""
+        with self._lock:
+            self._holds[(key, operation)] = max(until, self._holds.get((key, operation), 0.0))
 
     def bucket(
         self,
@@ -126,6 +149,7 @@ class RateLimiterRegistry:
     def clear(self) -> None:
         with self._lock:
             self._buckets.clear()
+            self._holds.clear()
 
 
 def fingerprint(credential: str) -> str:
