@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from ..clock import SandboxClock
 from ..oauth_server import SANDBOX_USER_ID
+from .billing import Billing
 from .constants import (
     DEFAULT_RATE_LIMITS,
     NAME,
@@ -56,6 +57,8 @@ class TwitterState:
         self._ids = itertools.count(1_880_000_000_000_000_000 + int(self.clock.now()) * 1000)
         # How long processing takes on the sandbox clock (seconds), per media kind.
         self.processing_secs = {"gif": 3.0, "video": 10.0}
+        #: What X would bill the app under pay-per-use (read through the control API's state dump).
+        self.billing = Billing()
 
     # -- configuration ---------------------------------------------------------------------------------------
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -188,6 +191,7 @@ class TwitterState:
                     for m in self.media.values()
                 ],
                 "rate_limits": {g: {"limit": lim, "window": win} for g, (lim, win) in self.rate_limits.items()},
+                "billing": self.billing.dump(),
             }
 
 
