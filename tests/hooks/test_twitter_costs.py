@@ -130,3 +130,35 @@ def test_price_table_kinds():
     assert kind_of("POST", "/2/oauth2/token") is None
     assert kind_of("GET", "/2/users/42/mentions") == "post_read"
     assert all(price.usd > 0 for price in PRICES.values())
+
+
+def test_usage_command_prints_our_count_beside_xs(sandbox, make_connection, tmp_path):
+    from argparse import Namespace
+
+    from airflow_provider_social.hooks.twitter.usage import usage_twitter
+
+    conn = x_connection(sandbox, make_connection, daily_budget="$1", token_store=f"file:{tmp_path}")
+    worker = make_hook(sandbox, conn, FileTokenStore(tmp_path))
+    worker.create_tweet("one")
+    worker.create_tweet("two")
+    worker.find_recent_tweet("one")  # 2 posts read
+    lines: list[str] = []
+    usage_twitter(Namespace(conn_id=conn), announce=lines.append,
+                  hook=TwitterHook(conn, clock=sandbox.state.clock.now))  # another process, the same store
+    out = "\n".join(lines)
+    assert "today" in out and "4 calls, $0.050" in out  # get me $0.010, 2 posts $0.030, 2 reads $0.010
+    assert "Content: Create" in out and "Posts: Read" in out
+    assert "daily budget: $1.00, spent today $0.050" in out
+    assert "posts read today 2 (ours 2)" in out
+
+
+def test_usage_command_says_when_x_refuses_its_count(sandbox, make_connection):
+    from argparse import Namespace
+
+    from airflow_provider_social.hooks.twitter.usage import usage_twitter
+
+    conn = x_connection(sandbox, make_connection, auth_mode="oauth1")
+    lines: list[str] = []
+    usage_twitter(Namespace(conn_id=conn), announce=lines.append, hook=make_hook(sandbox, conn))
+    assert "daily budget: none" in lines[-2]
+    assert lines[-1].startswith("X's own count (GET /2/usage/tweets): not available") and "OAuth 1.0a" in lines[-1]

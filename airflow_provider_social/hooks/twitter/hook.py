@@ -201,6 +201,7 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
     check_media_file = staticmethod(check_media_file)
 
     get_me = delegate("account", TwitterAccount.get_me)
+    get_usage = delegate("account", TwitterAccount.get_usage)
 
     upload_media = delegate("media", TwitterMedia.upload_media)
     get_media_status = delegate("media", TwitterMedia.get_media_status)
