@@ -146,20 +146,26 @@ class FileDocuments:
 
     def update(self, name: str, change: Callable[[dict[str, Any]], T]) -> T:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.directory / f"{name}.json", os.O_RDWR | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "r+") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
-            try:
-                doc = json.loads(fh.read() or "{}")
-            except ValueError:
-                doc = {}
-            if not isinstance(doc, dict):
-                doc = {}
-            result = change(doc)
-            fh.seek(0)
-            fh.truncate()
-            fh.write(json.dumps(doc))
-        return result
+        return update_json_file(self.directory / f"{name}.json", change)
+
+
+def update_json_file(path: Path, change: Callable[[dict[str, Any]], T]) -> T:
+    """Run ``change`` on the JSON object in ``path`` (``{}`` when new or torn by a crashed writer) under an
+    exclusive ``flock`` and write back what it left: one atomic update for every process of the host."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "r+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+        try:
+            doc = json.loads(fh.read() or "{}")
+        except ValueError:
+            doc = {}
+        if not isinstance(doc, dict):
+            doc = {}
+        result = change(doc)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(doc))
+    return result
 
 
 # ------------------------------------------------------------------------------------------------ the ledger
@@ -311,4 +317,5 @@ __all__ = [
     "SpendDocuments",
     "SpendLedger",
     "process_documents",
+    "update_json_file",
 ]

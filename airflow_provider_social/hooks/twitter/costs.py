@@ -105,6 +105,12 @@ class XPricing:
     """X's prices for the transport's meter (:class:`~airflow_provider_social.core.spending.Pricing`)."""
 
     def price(self, method: str, url: str, json_body: Any) -> PricedCall | None:
+        """The kind and unit price of a request before it is sent (None: X does not bill it).
+
+        :param method: the HTTP method.
+        :param url: the whole URL (its path decides the kind).
+        :param json_body: the JSON body (a post's text decides "with URL").
+        """
         kind = kind_of(method, urlsplit(url).path, json_body)
         if kind is None:
             return None
@@ -113,7 +119,11 @@ class XPricing:
 
     def resources(self, call: PricedCall, response: requests.Response) -> list[str]:
         """The ids of the posts or users a read returned: ``data`` (one object or a list) and the same kind's
-        ``includes`` (X bills expanded resources too)."""
+        ``includes`` (X bills expanded resources too).
+
+        :param call: the priced call (its kind names the ``includes`` list).
+        :param response: the successful answer.
+        """
         try:
             body = response.json()
         except ValueError:
