@@ -28,6 +28,8 @@ ARG_WRITE_CONNECTIONS = Arg(
     help="Create or update those connections in the metadata database",
     action="store_true",
 )
+ARG_CONN_ID = Arg(("--conn-id",), help="The connection whose usage to show (default: twitter_default)",
+                  default="twitter_default")
 ARG_SANDBOX_URL = Arg(("--url",), help="Base URL of a running sandbox (default: http://127.0.0.1:8765)",
                       default="http://127.0.0.1:8765")
 
@@ -80,6 +82,18 @@ def get_cli_commands() -> list[GroupCommand]:
                     help="Print or write connections for an already running sandbox",
                     func=lazy_load_command(f"{_COMMANDS}.sandbox_connections"),
                     args=(ARG_SANDBOX_URL, ARG_WRITE_CONNECTIONS),
+                ),
+                GroupCommand(
+                    name="usage",
+                    help="Show a connection's counted calls and estimated cost today and this month",
+                    subcommands=(
+                        ActionCommand(
+                            name="twitter",
+                            help="X calls by billing kind, their estimated cost, the daily budget, and X's own count",
+                            func=lazy_load_command("airflow_provider_social.hooks.twitter.usage.usage_twitter"),
+                            args=(ARG_CONN_ID,),
+                        ),
+                    ),
                 ),
                 GroupCommand(
                     name="auth",

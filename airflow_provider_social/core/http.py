@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     # requests (~45 ms) is imported on the first request, not at import: DAG files import our hooks on every parse.
     import requests
 
+    from airflow_provider_social.core.spending import Meter
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"airflow-provider-social/{__version__} (+https://pypi.org/project/airflow-provider-social/)"
@@ -153,6 +155,9 @@ class Transport:
     #: The connection this transport serves and the command that re-authorises it, for the policy's errors.
     conn_id: str | None = None
     reauth_command: str = ""
+    #: Counts what each call costs and refuses calls over the connection's daily budget (services that bill per
+    #: call; see :mod:`core.spending`).
+    meter: Meter | None = None
 
     def __post_init__(self) -> None:
         self._local = threading.local()
@@ -276,7 +281,10 @@ class Transport:
         send_auth: Auth | _SlotAfterAuth | None = auth
         if auth is not None and gate is not None:
             send_auth = _SlotAfterAuth(auth, gate, lambda until: self._held_error(operation, until))
+        priced = self.meter.price(method, url, json) if self.meter is not None else None
         while True:
+            if priced is not None:
+                self.meter.reserve(priced, operation)  # type: ignore[union-attr]  # over budget: nothing is sent
             payload = body() if body is not None else data
             try:
                 response = self.session.request(
@@ -293,6 +301,8 @@ class Transport:
                     allow_redirects=allow_redirects,
                 )
             except RequestException as exc:
+                if priced is not None:
+                    self.meter.release(priced)  # type: ignore[union-attr]
                 error = ServerError(
                     f"connection to {shown_url} failed: {type(exc).__name__}",
                     service=self.service,
@@ -300,10 +310,20 @@ class Transport:
                     hint="check the base URL, proxy and network",
                 )
                 raise RetryableError(error, safe_to_repeat=idempotent or _never_sent(exc)) from None
+            except BaseException:
+                if priced is not None:  # refused before sending (a held operation), or interrupted
+                    self.meter.release(priced)  # type: ignore[union-attr]
+                raise
             finally:
                 if body is not None and callable(getattr(payload, "close", None)):
                     payload.close()  # the attempt opened it (a file, a file window); the next builds its own
             log.debug("%s %s %s -> %s", self.service, method, shown_url, response.status_code)
+            if priced is not None:
+                # Only answered successes are billed; the answer is read before the policy may consume it.
+                if 200 <= response.status_code < 300:
+                    self.meter.settle(priced, response)  # type: ignore[union-attr]
+                else:
+                    self.meter.release(priced)  # type: ignore[union-attr]
             decision = policy.decide(response, context)
             if isinstance(decision, Accept):
                 return decision.value

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.core.oauth import OAuth2Client
     from airflow_provider_social.core.policy import ResponsePolicy
     from airflow_provider_social.core.ratelimit import RateLimit
+    from airflow_provider_social.core.spending import Meter, SpendLedger
     from airflow_provider_social.core.tokens import TokenManager, TokenSet, TokenStore
 
 log = logging.getLogger(__name__)
@@ -346,7 +347,19 @@ class SocialHook(BaseHook):
             clock=self.clock,
             conn_id=self.conn_id,
             reauth_command=self.reauth_hint_command,
+            meter=self.make_meter(),
         )
+
+    def make_meter(self) -> Meter | None:
+        """What counts this connection's spending and enforces its ``daily_budget`` (:mod:`core.spending`); None
+        for services that do not bill per call (the default)."""
+        return None
+
+    def spend_ledger(self) -> SpendLedger:
+        """This connection's spending ledger, kept where the token store keeps shared state."""
+        from airflow_provider_social.core.spending import SpendLedger
+
+        return SpendLedger(self.token_store.spend_documents(), self.service_name, self.conn_id, clock=self.clock)
 
     # ---------------------------------------------------------------------------------------------- declared calls
     def auth_for(self, kind: str | None) -> Auth | None:

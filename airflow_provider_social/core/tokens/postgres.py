@@ -162,6 +162,12 @@ class PostgresTokenStore(SharedServerStore):
 
         return PostgresRateBackend(self)
 
+    def spend_documents(self) -> Any:
+        """The spending ledger beside the rate limiter's state, shared by every process on every host."""
+        from airflow_provider_social.core.tokens.spend import PostgresDocuments
+
+        return PostgresDocuments(self)
+
     # -- the protocol ---------------------------------------------------------------------------------------
     def describe(self, key: str) -> str:
         """The row that holds the set of ``key``.

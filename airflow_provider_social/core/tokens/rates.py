@@ -16,8 +16,6 @@ per-process bucket.
 
 from __future__ import annotations
 
-import fcntl
-import json
 import math
 import os
 import threading
@@ -51,24 +49,13 @@ class FileRateBackend:
 
     def _update(self, key: str, change: Callable[[dict[str, Any]], T]) -> T:
         """Run ``change`` on the key's state under an exclusive ``flock`` and write the result back."""
+        from airflow_provider_social.core.spending import update_json_file
+
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.directory / f"{key}.json", os.O_RDWR | os.O_CREAT, 0o600)
+            return update_json_file(self.directory / f"{key}.json", change)
         except OSError as exc:
             raise RateBackendUnavailable(str(exc)) from None
-        with os.fdopen(fd, "r+") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
-            try:
-                state = json.loads(fh.read() or "{}")
-            except ValueError:
-                state = {}  # a torn write of a crashed process: start the budget afresh
-            if not isinstance(state, dict):
-                state = {}
-            result = change(state)
-            fh.seek(0)
-            fh.truncate()
-            fh.write(json.dumps(state))
-        return result
 
     def take(self, key: str, spacing: float, operation: str, now: float) -> Ticket:
         """See :meth:`RateBackend.take <airflow_provider_social.core.ratelimit.shared.RateBackend.take>`."""

@@ -144,6 +144,12 @@ class RedisTokenStore(SharedServerStore):
 
         return RedisRateBackend(self)
 
+    def spend_documents(self) -> Any:
+        """The spending ledger beside the rate limiter's state, shared by every process on every host."""
+        from airflow_provider_social.core.tokens.spend import RedisDocuments
+
+        return RedisDocuments(self)
+
     def _keys(self, key: str) -> tuple[str, str, str]:
         data = f"{PREFIX}{{{key}}}"
         return data, f"{data}:lease", f"{data}:fence"

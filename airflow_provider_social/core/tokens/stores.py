@@ -19,6 +19,7 @@ from airflow_provider_social.core.tokens.model import TokenSet
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.ratelimit.shared import RateBackend
+    from airflow_provider_social.core.spending import SpendDocuments
 
 Persist = Callable[[TokenSet], None]
 
@@ -75,6 +76,13 @@ class TokenStore(ABC):
         limits its own sends (the default; the Variable and memory stores)."""
         return None
 
+    def spend_documents(self) -> SpendDocuments:
+        """Where the spending ledger of the connections whose tokens live here is kept (:mod:`core.spending`):
+        beside the rate limiter's state where the store shares one; else this process's memory (the default)."""
+        from airflow_provider_social.core.spending import process_documents
+
+        return process_documents
+
 
 class MemoryTokenStore(TokenStore):
     """A process-local store for tests and one-off scripts."""
@@ -82,6 +90,16 @@ class MemoryTokenStore(TokenStore):
     def __init__(self) -> None:
         self._data: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._spend: SpendDocuments | None = None
+
+    def spend_documents(self) -> SpendDocuments:
+        """A spending ledger of this store's own (so two memory stores, like two tests, share nothing)."""
+        with self._lock:
+            if self._spend is None:
+                from airflow_provider_social.core.spending import MemoryDocuments
+
+                self._spend = MemoryDocuments()
+            return self._spend
 
     def load(self, key: str) -> TokenSet | None:
         with self._lock:
@@ -155,6 +173,12 @@ class FileTokenStore(TokenStore):
         from airflow_provider_social.core.tokens.rates import FileRateBackend
 
         return FileRateBackend(self.directory / ".rates")
+
+    def spend_documents(self) -> SpendDocuments:
+        """The spending ledger in small files beside the token files (``.spend/``), under ``flock``."""
+        from airflow_provider_social.core.spending import FileDocuments
+
+        return FileDocuments(self.directory / ".spend")
 
 
 def _safe_key(key: str) -> str:

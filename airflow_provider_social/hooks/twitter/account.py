@@ -24,3 +24,11 @@ class TwitterAccount:
         if self._me is None:
             self._me = self.client.call("get me").json()["data"]
         return dict(self._me)
+
+    def get_usage(self, days: int = 30) -> dict[str, Any]:
+        """``GET /2/usage/tweets``: the posts the app read, as X counts them (``project_usage`` this billing cycle,
+        ``daily_project_usage``). X answers it to an app-only bearer token only; with user credentials it refuses.
+
+        :param days: how many days back the daily counts go (1-90).
+        """
+        return dict(self.client.call("get usage", params={"days": days}).json().get("data") or {})

@@ -23,6 +23,7 @@ _V1_UPLOAD = "/1.1/media/upload.json"
 #: unused, so both are safe to repeat; a create or a FINALIZE is not (see TwitterMedia._finalize).
 CALLS: dict[str, ApiCall] = {
     "get me": ApiCall("get me", "GET", "/2/users/me"),
+    "get usage": ApiCall("get usage", "GET", "/2/usage/tweets"),
     "recent posts": ApiCall("look for an earlier identical post", "GET", "/2/users/{user_id}/tweets"),
     "user posts": ApiCall("read posts", "GET", "/2/users/{user_id}/tweets"),
     "mentions": ApiCall("read mentions", "GET", "/2/users/{user_id}/mentions"),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_social.core.http import Auth
     from airflow_provider_social.core.oauth import OAuth1Auth, OAuth2Client
+    from airflow_provider_social.core.spending import Meter
     from airflow_provider_social.core.tokens import TokenManager, TokenSet
 
 
@@ -154,6 +155,16 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
         me = self.get_me()
         return f"Connected to X as @{me.get('username')} (id {me.get('id')}, {self.auth_mode})"
 
+    # ---------------------------------------------------------------------------------------------- costs
+    def make_meter(self) -> Meter:
+        """X bills every call (pay-per-use): each is counted in the connection's ledger and checked against the
+        Connection's ``daily_budget`` before it is sent (see :mod:`.costs`)."""
+        from airflow_provider_social.core.spending import EXTRA_DAILY_BUDGET, Budget, Meter
+        from airflow_provider_social.hooks.twitter.costs import PRICING
+
+        budget = Budget.parse(self.extra(EXTRA_DAILY_BUDGET), service=SERVICE)
+        return Meter(PRICING, self.spend_ledger(), budget)
+
     # ---------------------------------------------------------------------------------------------- concerns
     @cached_property
     def client(self) -> TwitterClient:
@@ -197,6 +208,7 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
     check_media_file = staticmethod(check_media_file)
 
     get_me = delegate("account", TwitterAccount.get_me)
+    get_usage = delegate("account", TwitterAccount.get_usage)
 
     upload_media = delegate("media", TwitterMedia.upload_media)
     get_media_status = delegate("media", TwitterMedia.get_media_status)

@@ -68,6 +68,7 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "media_oneshot": (500, 900),
     "media_chunked": (1875, 900),
     "media_status": (1000, 900),
+    "usage_tweets": (50, 900),  # "an app rate limit of 50 requests per 15 minutes" (docs.x.com usage/tweets)
     "v1_media_upload": (1875, 900),
     "oauth2": (1000, 900),
     "other": (1000, 900),  # answers no endpoint produced (404 of an unknown path, 405)

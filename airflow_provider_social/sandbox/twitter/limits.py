@@ -52,11 +52,27 @@ def _endpoint(state: SandboxState, group: str, scopes: frozenset[str], handler: 
                 response = await handler(service, request, body, principal)
             except _Reject as reject:
                 response = reject.response
+            if 200 <= response.status_code < 300:
+                service.billing.bill(group, service.clock.now(), getattr(response, "body", b""),
+                                     has_link=group == "tweets_create" and _posted_link(body))
         response.headers.update(headers)
         return response
 
     return route
 
+
+
+def _posted_link(body: bytes) -> bool:
+    """Whether a created post's text holds a link (X's "Content: Create (with URL)")."""
+    import json
+
+    from airflow_provider_social.hooks.twitter.weighted_text import link_spans
+
+    try:
+        text = json.loads(body or b"{}").get("text")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(text, str) and bool(link_spans(text))
 
 
 def _limit_headers_everywhere(state: SandboxState, app: Router):

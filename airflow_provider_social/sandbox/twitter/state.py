@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from ..clock import SandboxClock
 from ..oauth_server import SANDBOX_USER_ID
+from .billing import Billing
 from .constants import (
     DEFAULT_RATE_LIMITS,
     NAME,
@@ -59,6 +60,8 @@ class TwitterState:
         from .history import ReadHistory  # metrics, pagination tokens and seeding of the read endpoints
 
         self.history = ReadHistory(self)
+        #: What X would bill the app under pay-per-use (read through the control API's state dump).
+        self.billing = Billing()
 
     # -- configuration ---------------------------------------------------------------------------------------
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -193,6 +196,7 @@ class TwitterState:
                     for m in self.media.values()
                 ],
                 "rate_limits": {g: {"limit": lim, "window": win} for g, (lim, win) in self.rate_limits.items()},
+                "billing": self.billing.dump(),
             }
 
 

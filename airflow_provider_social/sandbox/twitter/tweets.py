@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from .constants import _ID_RE, NAME, POST_FIELDS
 from .records import Principal, Tweet
-from .responses import _json, _json_body, forbidden, invalid_request, not_found
+from .responses import _json, _json_body, forbidden, invalid_request, not_found, problem
 from .state import TwitterState
 
 
@@ -128,3 +128,40 @@ async def users_me(service: TwitterState, request: Request, body: bytes, who: Pr
 
 
 # -- media, shared by both APIs --------------------------------------------------------------------------------
+
+
+async def usage_tweets(service: TwitterState, request: Request, body: bytes, who: Principal) -> Response:
+    """``GET /2/usage/tweets``: the posts the app read, per UTC day and this month (as billed, deduplicated).
+
+    X takes an app-only bearer token here; the sandbox has no app-only tokens and takes any OAuth 2.0 bearer token,
+    but refuses OAuth 1.0a as X does.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    if who.kind != "oauth2":
+        return problem(403, "Unsupported Authentication", "Authenticating with OAuth 1.0a User Context is "
+                       "forbidden for this endpoint. Supported authentication types are [OAuth 2.0 Application-Only].",
+                       "unsupported-authentication")
+    try:
+        days = int(request.query_params.get("days", "7"))
+    except ValueError:
+        return invalid_request("days must be a number", "days")
+    if not 1 <= days <= 90:
+        return invalid_request("The `days` query parameter value must be between 1 and 90", "days", [days])
+    now = datetime.fromtimestamp(service.clock.now(), timezone.utc)
+    billed = service.billing.dump()["days"]
+    daily = []
+    for back in range(days - 1, -1, -1):
+        day = (now - timedelta(days=back)).strftime("%Y-%m-%d")
+        daily.append({"date": f"{day}T00:00:00.000Z",
+                      "usage": int(billed.get(day, {}).get("post_read", {}).get("units", 0))})
+    next_month = (now.replace(day=28) + timedelta(days=4)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return _json({"data": {
+        "project_id": SANDBOX_PROJECT_ID, "project_cap": "2000000",
+        "project_usage": str(service.billing.posts_read(now.strftime("%Y-%m"))),
+        "cap_reset_day": (next_month - now).days + 1,
+        "daily_project_usage": {"project_id": SANDBOX_PROJECT_ID, "usage": daily},
+    }})
+
+
+SANDBOX_PROJECT_ID = "1700000000000000000"
