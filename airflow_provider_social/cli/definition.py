@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from airflow.cli.cli_config import ActionCommand, Arg, GroupCommand, lazy_load_command
 
-from airflow_provider_social.core.declaration import AUTH_COMMON_ARGS, AuthCommand, CliArg
+from airflow_provider_social.core.declaration import AUTH_COMMON_ARGS, AuthCommand, CliArg, UsageCommand
 from airflow_provider_social.services import all_services
 
 _COMMANDS = "airflow_provider_social.cli.commands"
@@ -28,8 +28,6 @@ ARG_WRITE_CONNECTIONS = Arg(
     help="Create or update those connections in the metadata database",
     action="store_true",
 )
-ARG_CONN_ID = Arg(("--conn-id",), help="The connection whose usage to show (default: twitter_default)",
-                  default="twitter_default")
 ARG_SANDBOX_URL = Arg(("--url",), help="Base URL of a running sandbox (default: http://127.0.0.1:8765)",
                       default="http://127.0.0.1:8765")
 
@@ -65,6 +63,17 @@ def _auth_command(command: AuthCommand, conn_type: str) -> ActionCommand:
     )
 
 
+def _usage_command(command: UsageCommand) -> ActionCommand:
+    def run(args: Namespace) -> None:
+        from airflow_provider_social.cli.options import run_reported
+
+        run_reported(command.func, f"airflow social usage {command.name}", args)
+
+    run.__name__ = command.func.rpartition(".")[2]
+    return ActionCommand(name=command.name, help=command.help, func=run,
+                         args=tuple(_with_default(arg) for arg in command.arguments))
+
+
 def get_cli_commands() -> list[GroupCommand]:
     return [
         GroupCommand(
@@ -86,14 +95,7 @@ def get_cli_commands() -> list[GroupCommand]:
                 GroupCommand(
                     name="usage",
                     help="Show a connection's counted calls and estimated cost today and this month",
-                    subcommands=(
-                        ActionCommand(
-                            name="twitter",
-                            help="X calls by billing kind, their estimated cost, the daily budget, and X's own count",
-                            func=lazy_load_command("airflow_provider_social.hooks.twitter.usage.usage_twitter"),
-                            args=(ARG_CONN_ID,),
-                        ),
-                    ),
+                    subcommands=tuple(_usage_command(service.usage) for service in all_services() if service.usage),
                 ),
                 GroupCommand(
                     name="auth",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from airflow_provider_social.core.declaration import load
@@ -126,19 +127,48 @@ def run_guarded(dotted: str, command: str, args: argparse.Namespace, *, conn_typ
     from airflow_provider_social.core.setup import Overrides
 
     func = load(dotted)
-    try:
+
+    def authorise() -> None:
         check_before_flow(args, command)
         func(args, overrides=Overrides(*endpoint_overrides(args, conn_type)))
+
+    reported(f"airflow social auth {command}", authorise, args, interrupted="interrupted; nothing was saved")
+
+
+def run_reported(dotted: str, label: str, args: argparse.Namespace) -> None:
+    """Run the implementation ``dotted`` of a command that takes only its parsed command line (``airflow social
+    usage <service>``), reporting a failure as :func:`run_guarded` does.
+
+    :param dotted: the implementation's dotted path.
+    :param label: the command as typed, for the message.
+    :param args: the parsed command line.
+    """
+    func = load(dotted)
+    reported(label, lambda: func(args), args)
+
+
+def reported(label: str, call: Callable[[], None], args: argparse.Namespace, *,
+             interrupted: str = "interrupted") -> None:
+    """Run ``call``: a failure is one line on stderr naming ``label`` and exit status 1 (130 after Ctrl-C), the
+    traceback only with ``--verbose``.
+
+    :param label: the command as typed.
+    :param call: what the command does.
+    :param args: the parsed command line (``--verbose``).
+    :param interrupted: what to say after Ctrl-C.
+    """
+    try:
+        call()
     except SystemExit as exc:
         if exc.code in (None, 0) or not isinstance(exc.code, str):
             raise
-        print(f"airflow social auth {command}: {exc.code}", file=sys.stderr)
+        print(f"{label}: {exc.code}", file=sys.stderr)
         raise SystemExit(1) from None
     except KeyboardInterrupt:
-        print(f"airflow social auth {command}: interrupted; nothing was saved", file=sys.stderr)
+        print(f"{label}: {interrupted}", file=sys.stderr)
         raise SystemExit(130) from None
     except Exception as exc:
         if getattr(args, "verbose", False):
             raise
-        print(f"airflow social auth {command}: {_one_line(exc)} (--verbose shows the traceback)", file=sys.stderr)
+        print(f"{label}: {_one_line(exc)} (--verbose shows the traceback)", file=sys.stderr)
         raise SystemExit(1) from None

@@ -206,6 +206,22 @@ class AuthCommand:
         return (conn_id_arg(self.conn_id), *self.args)
 
 
+@dataclass(frozen=True)
+class UsageCommand:
+    """``airflow social usage <name>``: what a connection has spent, counted by the service's meter; ``func`` is
+    the dotted path of the implementation (it takes the parsed command line), loaded on first use."""
+
+    name: str
+    conn_id: str
+    help: str
+    func: str
+
+    @property
+    def arguments(self) -> tuple[CliArg, ...]:
+        """``--conn-id``: the connection whose usage to show."""
+        return (cli_arg("--conn-id", help="The connection whose usage to show", default=self.conn_id),)
+
+
 class ConnectionFields(Protocol):
     """What the health page can read of a stored connection (``core.setup.ui.StoredConnection``)."""
 
@@ -271,6 +287,7 @@ class ServiceDeclaration:
     :param connection: its connection form.
     :param auth: its ``airflow social auth`` command, if it has one.
     :param auth_flow: its authorization-code flow configuration, when it authorises that way.
+    :param usage: its ``airflow social usage`` command, if it counts what calls cost.
     :param ui_flow: dotted path of its UI authorisation adapter (``core.setup.ui.CodeFlowAdapter`` or
         ``DeviceFlowAdapter``); None: no "Authorize" button.
     :param credentials: what the health page says of a connection's credentials.
@@ -286,6 +303,7 @@ class ServiceDeclaration:
     connection: ConnectionForm
     auth: AuthCommand | None = None
     auth_flow: AuthCodeConfig | None = None
+    usage: UsageCommand | None = None
     ui_flow: str | None = None
     credentials: Callable[[ConnectionFields], CredentialSummary] = user_token_credentials
     sandbox: str | None = None

@@ -18,6 +18,7 @@ from airflow_provider_social.core.declaration import (
     CredentialSummary,
     OAuthOverride,
     ServiceDeclaration,
+    UsageCommand,
     choice_field,
     cli_arg,
     suggested_field,
@@ -119,8 +120,14 @@ def credentials(conn: ConnectionFields) -> CredentialSummary:
     kinds = [*user_token_kinds(conn, access), *(["OAuth 1.0a (media upload)"] if conn.setting("oauth_token") else [])]
     return CredentialSummary("; ".join(kinds) or "none", bool(access))
 
+USAGE_COMMAND = UsageCommand(
+    name="twitter", conn_id="twitter_default",
+    help="X calls by billing kind, their estimated cost, the daily budget, and X's own count",
+    func="airflow_provider_social.hooks.twitter.usage.usage_twitter",
+)
+
 SERVICE = ServiceDeclaration(
-    name="twitter", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW,
+    name="twitter", connection=CONNECTION_FORM, auth=AUTH_COMMAND, auth_flow=AUTH_FLOW, usage=USAGE_COMMAND,
     ui_flow="airflow_provider_social.hooks.twitter.authorize.UI_FLOW", credentials=credentials,
     sandbox="airflow_provider_social.sandbox.twitter.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.twitter.TwitterTweetLink",),
