@@ -24,6 +24,9 @@ _V1_UPLOAD = "/1.1/media/upload.json"
 CALLS: dict[str, ApiCall] = {
     "get me": ApiCall("get me", "GET", "/2/users/me"),
     "recent posts": ApiCall("look for an earlier identical post", "GET", "/2/users/{user_id}/tweets"),
+    "user posts": ApiCall("read posts", "GET", "/2/users/{user_id}/tweets"),
+    "mentions": ApiCall("read mentions", "GET", "/2/users/{user_id}/mentions"),
+    "search recent": ApiCall("search recent posts", "GET", "/2/tweets/search/recent"),
     "create tweet": ApiCall("create tweet", "POST", "/2/tweets", idempotent=False),
     "delete tweet": ApiCall("delete tweet", "DELETE", "/2/tweets/{tweet_id}"),
     "upload media": ApiCall("upload media", "POST", "/2/media/upload", idempotent=True),

@@ -26,6 +26,7 @@ from airflow_provider_social.hooks.twitter.connection import CONNECTION_FORM
 from airflow_provider_social.hooks.twitter.media import TwitterMedia, check_media_file
 from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE
 from airflow_provider_social.hooks.twitter.posting import TwitterPosting, validate_thread, validate_tweet
+from airflow_provider_social.hooks.twitter.reads import TwitterReads
 from airflow_provider_social.hooks.twitter.values import DEDUPE_WINDOW_MINUTES
 
 if TYPE_CHECKING:
@@ -179,6 +180,12 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
         return TwitterPosting(self.client, account=self.account, media=self.media, dedupe_window_minutes=window,
                               clock=self.clock)
 
+    @cached_property
+    def reads(self) -> TwitterReads:
+        """Paged reads (posts, mentions, recent search) within a read budget and the rate windows."""
+        return TwitterReads(self.client, account=self.account, clock=self.clock, sleep=self.sleep,
+                            max_wait=self.transport.retry.max_total_wait)
+
     #: ``v2`` or ``v1.1``: the upload API the Connection names (checked by :attr:`media`).
     media_upload_api = property(lambda self: self.media.media_upload_api)
     #: How far back the no-double-post check looks (a :class:`~datetime.timedelta`, checked by :attr:`posting`).
@@ -202,3 +209,7 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
     create_thread = delegate("posting", TwitterPosting.create_thread)
     post_thread = delegate("posting", TwitterPosting.post_thread)
     delete_tweet = delegate("posting", TwitterPosting.delete_tweet)
+
+    read_posts = delegate("reads", TwitterReads.read_posts)
+    read_mentions = delegate("reads", TwitterReads.read_mentions)
+    search_recent = delegate("reads", TwitterReads.search_recent)

@@ -7,7 +7,9 @@ Prefix              Service name          Emulates
                                           auto-approve is on, else a consent form)
 ``/x-api``          ``twitter``           ``https://api.x.com``: ``/2/oauth2/token``, ``/2/oauth2/revoke``,
                                           ``POST /2/tweets``, ``DELETE /2/tweets/{id}``, ``GET /2/users/me``,
-                                          ``GET /2/users/{id}/tweets``, ``POST /2/media/upload`` (one-shot),
+                                          ``GET /2/users/{id}/tweets``, ``/2/users/{id}/mentions``,
+                                          ``/2/tweets/search/recent`` (paged reads), ``POST /2/media/upload``
+                                          (one-shot),
                                           ``/2/media/upload/initialize``, ``/{id}/append``, ``/{id}/finalize``,
                                           ``GET /2/media/upload?media_id=`` (status)
 ``/x-upload``       ``twitter_upload``    ``https://upload.twitter.com``: ``/1.1/media/upload.json`` (INIT, APPEND,
@@ -29,7 +31,7 @@ response and 429 once a window is spent. Windows are configurable: ``state.servi
 Modules: :mod:`.constants` (names, credentials, limits), :mod:`.responses` (error shapes), :mod:`.oauth1`
 (signatures), :mod:`.records` (principal, posts, media), :mod:`.state` (users, tokens, nonces, rate windows),
 :mod:`.oauth` (OAuth 2.0 server and its refusals), :mod:`.limits` (the endpoint wrapper), :mod:`.tweets`,
-:mod:`.media`, :mod:`.routes`.
+:mod:`.media`, :mod:`.reads` and :mod:`.history` (paged reads, metrics, seeding), :mod:`.routes`.
 """
 
 from __future__ import annotations

@@ -61,6 +61,10 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "tweets_delete": (50, 900),
     "users_me": (75, 900),
     "users_tweets": (900, 900),
+    # Reads: the per-user figures of X's rate-limit table for these endpoints (docs.x.com rate-limits; the
+    # pay-per-use figures are UNCONFIRMED).
+    "users_mentions": (300, 900),
+    "tweets_search_recent": (300, 900),
     "media_oneshot": (500, 900),
     "media_chunked": (1875, 900),
     "media_status": (1000, 900),

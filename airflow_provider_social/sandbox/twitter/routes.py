@@ -12,7 +12,8 @@ from .constants import PREFIX, UPLOAD_PREFIX, WEB_PREFIX
 from .limits import SCOPES_MEDIA, SCOPES_POST, SCOPES_READ, _endpoint, _limit_headers_everywhere
 from .media import media_append, media_finalize, media_initialize, media_oneshot, media_status, v1_status, v1_upload
 from .oauth import _oauth_mount, x_oauth_config
-from .tweets import create_tweet, delete_tweet, user_tweets, users_me
+from .reads import search_recent, user_mentions, user_tweets
+from .tweets import create_tweet, delete_tweet, users_me
 
 if TYPE_CHECKING:
     from ..state import SandboxState
@@ -36,6 +37,9 @@ def _api_routes(state: SandboxState) -> list[BaseRoute]:
         Route("/2/tweets/{id}", e(state, "tweets_delete", SCOPES_POST, delete_tweet), methods=["DELETE"]),
         Route("/2/users/me", e(state, "users_me", SCOPES_READ, users_me), methods=["GET"]),
         Route("/2/users/{id}/tweets", e(state, "users_tweets", SCOPES_READ, user_tweets), methods=["GET"]),
+        Route("/2/users/{id}/mentions", e(state, "users_mentions", SCOPES_READ, user_mentions), methods=["GET"]),
+        Route("/2/tweets/search/recent", e(state, "tweets_search_recent", SCOPES_READ, search_recent),
+              methods=["GET"]),
         Route("/2/media/upload/initialize", e(state, "media_chunked", SCOPES_MEDIA, media_initialize),
               methods=["POST"]),
         Route("/2/media/upload/{id}/append", e(state, "media_chunked", SCOPES_MEDIA, media_append), methods=["POST"]),

@@ -56,20 +56,25 @@ class TwitterState:
         self._ids = itertools.count(1_880_000_000_000_000_000 + int(self.clock.now()) * 1000)
         # How long processing takes on the sandbox clock (seconds), per media kind.
         self.processing_secs = {"gif": 3.0, "video": 10.0}
+        from .history import ReadHistory  # metrics, pagination tokens and seeding of the read endpoints
+
+        self.history = ReadHistory(self)
 
     # -- configuration ---------------------------------------------------------------------------------------
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/twitter``: ``{"rate_limits": {"tweets_create": {"limit": 2,
         "window": 60}}}`` changes those windows (and starts them afresh); answers every window's setting."""
-        unknown = sorted(set(data) - {"rate_limits"})
+        known = {"rate_limits"} | self.history.KNOWN
+        unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown settings {unknown}; known: ['rate_limits']")
+            raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
         for group, spec in (data.get("rate_limits") or {}).items():
             if group not in self.rate_limits:
                 raise ValueError(f"rate_limits: unknown group {group!r}; known: {sorted(self.rate_limits)}")
             if not isinstance(spec, dict) or not isinstance(spec.get("limit"), int) or spec["limit"] < 0:
                 raise ValueError(f"rate_limits.{group}: expected {{'limit': <int >= 0>, 'window': <seconds>}}")
             self.set_rate_limit(group, spec["limit"], int(spec.get("window", DEFAULT_RATE_LIMITS[group][1])))
+        self.history.configure(data)
         return {"rate_limits": {g: {"limit": lim, "window": win} for g, (lim, win) in self.rate_limits.items()}}
 
     def set_rate_limit(self, group: str, limit: int, window: int = 900) -> None:

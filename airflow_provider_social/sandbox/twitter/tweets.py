@@ -7,8 +7,8 @@ import unicodedata
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .constants import _ID_RE, NAME, POST_FIELDS, TWEET_READ_FIELDS
-from .records import Principal, Tweet, _parse_iso
+from .constants import _ID_RE, NAME, POST_FIELDS
+from .records import Principal, Tweet
 from .responses import _json, _json_body, forbidden, invalid_request, not_found
 from .state import TwitterState
 
@@ -125,42 +125,6 @@ async def delete_tweet(service: TwitterState, request: Request, body: bytes, who
 
 async def users_me(service: TwitterState, request: Request, body: bytes, who: Principal) -> Response:
     return _json({"data": dict(service.users[who.user_id])})
-
-
-async def user_tweets(service: TwitterState, request: Request, body: bytes, who: Principal) -> Response:
-    user_id = request.path_params["id"]
-    if user_id not in service.users:
-        return not_found(f"Could not find user with id: [{user_id}].", "user", user_id)
-    query = request.query_params
-    known = {"max_results", "start_time", "end_time", "since_id", "until_id", "tweet.fields", "exclude",
-             "pagination_token", "expansions"}
-    for name in query:
-        if name not in known:
-            return invalid_request(f"The query parameter [{name}] is not one of {sorted(known)}", name)
-    try:
-        max_results = int(query.get("max_results", "10"))
-    except ValueError:
-        return invalid_request("max_results must be a number", "max_results")
-    if not 5 <= max_results <= 100:
-        return invalid_request("The `max_results` query parameter value must be between 5 and 100",
-                               "max_results", [max_results])
-    fields = set(filter(None, query.get("tweet.fields", "").split(",")))
-    if fields - TWEET_READ_FIELDS:
-        bad = sorted(fields - TWEET_READ_FIELDS)[0]
-        return invalid_request(f"The `tweet.fields` value [{bad}] is not one of the allowed values", "tweet.fields")
-    start = _parse_iso(query["start_time"]) if "start_time" in query else None
-    end = _parse_iso(query["end_time"]) if "end_time" in query else None
-    with service._lock:
-        tweets = [t for t in service.tweets.values() if t.author_id == user_id and not t.deleted]
-    tweets = [t for t in tweets if (start is None or t.created_at >= start) and (end is None or t.created_at < end)]
-    if "since_id" in query:
-        tweets = [t for t in tweets if int(t.id) > int(query["since_id"])]
-    tweets.sort(key=lambda t: int(t.id), reverse=True)
-    page = tweets[:max_results]
-    if not page:
-        return _json({"meta": {"result_count": 0}})
-    meta = {"result_count": len(page), "newest_id": page[0].id, "oldest_id": page[-1].id}
-    return _json({"data": [t.view(fields) for t in page], "meta": meta})
 
 
 # -- media, shared by both APIs --------------------------------------------------------------------------------
