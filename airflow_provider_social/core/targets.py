@@ -64,7 +64,10 @@ def output_target(value: Any, *, field: str, service: str = "") -> Any:
     ``field`` (not a path, an existing directory, under a file, unusable). None when unset or empty."""
     if value is None or value == "":
         return None
-    if is_storage_target(value):
+    # file:// URLs and ObjectStoragePaths of any store go through the store (a file:// one is written locally):
+    # taken for a local path, "file:///x" became the relative path "file:/x" and an ObjectStoragePath was refused.
+    if is_storage_target(value) or is_storage_path(value) or (
+            isinstance(value, str) and value.lower().startswith("file://")):
         return storage_target(value, field=field, service=service)
     if not isinstance(value, (str, os.PathLike)):
         raise input_error(field, f"must be a file path, got {type(value).__name__}", service=service)

@@ -101,12 +101,15 @@ class VkCreatePostOperator(VkBaseOperator):
     :param photos: images (JPG/PNG/GIF, <= 50 MB, width + height <= 14000): local paths, storage or http(s)
         URLs, ``ObjectStoragePath``, bytes or file objects. Templated.
     :param video: a video file from any of those sources. Templated.
-    :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date"}``. Templated.
+    :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date", "photo"}`` (``photo``:
+        the poll's background image, any of the sources above). Templated.
     :param link: one external link. Templated.
     :param attachments: existing objects such as ``photo-1_2``, ``poll-1_4``. Templated.
     :param from_group: post as the community (default True).
     :param publish_date: schedule: an aware datetime or unix time in the future. Templated.
     :param copyright: source link shown under the post. Templated.
+    :param mark_as_ads: label the post "advertising" (only with ``from_group``, VK's rule; checked before any
+        request).
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "message", "photos", "video", "poll", "link",
@@ -116,7 +119,7 @@ class VkCreatePostOperator(VkBaseOperator):
     def __init__(self, *, message: str | None = None, photos: Any = None, video: str | None = None,
                  poll: Mapping[str, Any] | None = None, link: str | None = None, attachments: Any = None,
                  from_group: bool = True, publish_date: Any = None, copyright: str | None = None,
-                 **kwargs: Any) -> None:
+                 mark_as_ads: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.message = message
         self.photos = photos
@@ -127,6 +130,7 @@ class VkCreatePostOperator(VkBaseOperator):
         self.from_group = from_group
         self.publish_date = publish_date
         self.copyright = copyright
+        self.mark_as_ads = mark_as_ads
         self.post_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -140,7 +144,7 @@ class VkCreatePostOperator(VkBaseOperator):
             self.message, photos=photos, video=video, poll=poll or None, link=self.link or None,
             attachments=attachments, group_id=self.group_id, from_group=self.from_group,
             publish_date=None if self.publish_date in (None, "") else self.publish_date,
-            copyright=self.copyright or None, guid=post_guid(context),
+            copyright=self.copyright or None, guid=post_guid(context), mark_as_ads=self.mark_as_ads,
         )
         _record_post_link(self, context, post["url"])
         self.log.info("Posted %s", self.post_url)
@@ -188,15 +192,18 @@ class VkRepostOperator(VkBaseOperator):
 
     :param object_id: what to share, e.g. ``wall-1_123``. Templated.
     :param message: a comment shown with the repost. Templated.
+    :param mark_as_ads: label the repost "advertising".
     """
 
     template_fields: Sequence[str] = (*VkBaseOperator.template_fields, "object_id", "message")
     operator_extra_links = (VkPostLink(),)
 
-    def __init__(self, *, object_id: str, message: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, object_id: str, message: str | None = None, mark_as_ads: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.object_id = object_id
         self.message = message
+        self.mark_as_ads = mark_as_ads
         self.post_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -204,7 +211,8 @@ class VkRepostOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        result = self.get_hook().repost(self.object_id, message=self.message, group_id=self.group_id)
+        result = self.get_hook().repost(self.object_id, message=self.message, group_id=self.group_id,
+                                        mark_as_ads=self.mark_as_ads)
         _record_post_link(self, context, result.get("url"))
         return result
 

@@ -50,3 +50,14 @@ def test_s3_writes_are_moved_into_place_whole(s3_store):
     assert not s3_store.exists(f"{BUCKET}/atomic/big.bin") and not s3_store.exists(f"{BUCKET}/atomic/.big.bin.part")
     assert write_atomically([BLOCK] * 6, _target(url)) == 6 * len(BLOCK)
     assert s3_store.ls(f"{BUCKET}/atomic", detail=False, refresh=True) == [f"{BUCKET}/atomic/big.bin"]
+
+
+def test_file_urls_and_local_object_storage_paths_are_output_targets(tmp_path):
+    """A file:// URL was taken for the relative local path "file:/..."; a file:// ObjectStoragePath was refused."""
+    from airflow.sdk import ObjectStoragePath
+
+    from airflow_provider_social.core.targets import output_target
+
+    for value in (f"file://{tmp_path}/a/url.bin", ObjectStoragePath(f"file://{tmp_path}/a/osp.bin")):
+        write_atomically([b"x"], output_target(value, field="path"))
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["osp.bin", "url.bin"]

@@ -38,6 +38,7 @@ from airflow_provider_social.hooks.vk.market_catalog import VkMarketCatalog
 from airflow_provider_social.hooks.vk.media import VkMedia
 from airflow_provider_social.hooks.vk.messages import VkMessages
 from airflow_provider_social.hooks.vk.policy import SERVICE, CaptchaRequired, UploadRejected, VkResponsePolicy
+from airflow_provider_social.hooks.vk.reads import VkReads
 from airflow_provider_social.hooks.vk.stats import VkStats
 from airflow_provider_social.hooks.vk.uploads import VkUploads
 from airflow_provider_social.hooks.vk.wall import VkWall, post_url
@@ -184,6 +185,10 @@ class VkHook(SocialHook, form=CONNECTION_FORM):
         return VkMarketCatalog(self.api, market=self.market, group=self.group)
 
     @cached_property
+    def reads(self) -> VkReads:
+        return VkReads(self.api, group=self.group)
+
+    @cached_property
     def ads(self) -> VkAds:
         return VkAds(self.api, group=self.group, clock=self.clock)
 
@@ -192,6 +197,7 @@ class VkHook(SocialHook, form=CONNECTION_FORM):
     create_story = delegate("uploads", VkUploads.create_story)
     upload_video = delegate("uploads", VkUploads.upload_video)
     upload_document = delegate("uploads", VkUploads.upload_document)
+    upload_poll_photo = delegate("uploads", VkUploads.upload_poll_photo)
 
     create_post = delegate("wall", VkWall.create_post)
     create_composite_post = delegate("wall", VkWall.create_composite_post)
@@ -239,6 +245,11 @@ class VkHook(SocialHook, form=CONNECTION_FORM):
     delete_property_variant = delegate("market_catalog", VkMarketCatalog.delete_property_variant)
     list_orders = delegate("market_catalog", VkMarketCatalog.list_orders)
     get_order = delegate("market_catalog", VkMarketCatalog.get_order)
+
+    read_wall_posts = delegate("reads", VkReads.read_wall_posts)
+    read_comments = delegate("reads", VkReads.read_comments)
+    read_members = delegate("reads", VkReads.read_members)
+    read_orders = delegate("reads", VkReads.read_orders)
 
     ad_accounts = delegate("ads", VkAds.ad_accounts)
     ad_categories = delegate("ads", VkAds.ad_categories)

@@ -85,6 +85,8 @@ WALL_METHODS = (
     VkMethod("wall.createComment", _ANY),
     VkMethod("wall.getById", (USER,), idempotent=True),
     VkMethod("polls.create"),
+    VkMethod("polls.getPhotoUploadServer", idempotent=True),
+    VkMethod("polls.savePhoto"),
 )
 MEDIA_METHODS = (
     VkMethod("photos.createAlbum"),
@@ -119,6 +121,13 @@ GROUP_METHODS = (
     VkMethod("groups.getById", (COMMUNITY, USER), idempotent=True),
     VkMethod("groups.isMember", (COMMUNITY, USER), idempotent=True),
     VkMethod("execute", (COMMUNITY, USER)),
+)
+#: Paged reads (:mod:`.reads`); the schema lists user and service tokens for the wall's, user and community
+#: tokens for the members.
+READ_METHODS = (
+    VkMethod("wall.get", (USER,), idempotent=True),
+    VkMethod("wall.getComments", (USER,), idempotent=True),
+    VkMethod("groups.getMembers", (COMMUNITY, USER), idempotent=True),
 )
 #: The Bots Long Poll API (hooks/vk/longpoll.py): a community key with ``manage`` or an admin's user token.
 EVENTS_METHODS = (
@@ -178,7 +187,7 @@ def _table(*groups: tuple[VkMethod, ...]) -> Mapping[str, VkMethod]:
 
 #: Every method the hook calls -> its declaration (read-only).
 METHODS: Mapping[str, VkMethod] = _table(WALL_METHODS, MEDIA_METHODS, MESSAGES_METHODS, STATS_METHODS,
-                                         GROUP_METHODS, MARKET_METHODS, ADS_METHODS, EVENTS_METHODS)
+                                         GROUP_METHODS, READ_METHODS, MARKET_METHODS, ADS_METHODS, EVENTS_METHODS)
 
 
 def method_spec(name: str) -> VkMethod:
@@ -222,6 +231,7 @@ __all__ = [
     "MEDIA_METHODS",
     "MESSAGES_METHODS",
     "METHODS",
+    "READ_METHODS",
     "STATS_METHODS",
     "STORY_UPLOAD_MIN_VERSION",
     "VkMethod",

@@ -5,6 +5,7 @@ The error table (codes from VK's schema ``errors.json``, reference section 1.3):
     5            -> Renew: a VK ID token is refreshed once; then an auth error naming `airflow social auth vk`
     6            -> Retry (not processed: VK refused it before acting, so even wall.post may be repeated)
     9            -> RateLimitError naming the method, no retry (flood control: identical or too frequent actions)
+    219, 224     -> RateLimitError, no retry (too many posts marked as advertising)
     29           -> CallQuotaError naming the method and the reset (00:00 Moscow time), no retry; the transport
                     holds the method for that token until then, in every process sharing the token store
     10           -> Retry (internal server error; create-calls are not repeated unless safe, e.g. with a guid)
@@ -278,6 +279,12 @@ ERRORS: Mapping[int, ErrorRule] = MappingProxyType({
     210: _DENIED,
     212: _DENIED,
     214: _ADMIN,
+    # mark_as_ads (wall.post, wall.repost): VK allows "no more than five ads posts a day, of which no more than three
+    # outside the VK exchange"; the post was not made, so nothing is retried.
+    219: ErrorRule(RateLimitError, "VK refuses another post marked as advertising this soon after the last one; "
+                   "post it later or without mark_as_ads"),
+    224: ErrorRule(RateLimitError, "VK allows a community at most five posts marked as advertising a day, three of "
+                   "them outside the VK exchange; post it tomorrow or without mark_as_ads"),
 })
 
 #: The ads cabinet's hint for error 600: the account is not the token owner's.

@@ -16,6 +16,12 @@ the sandbox refuses it with 121, the stricter reading). The album is read instea
 the photos saved by the lost call (dated within the call's time, with its caption, one per file and of its shape)
 are used; when there are none, nothing was saved and the attempt is repeated from a fresh URL; when they do not
 match, nothing is guessed.
+
+A poll's background photo (``polls.getPhotoUploadServer`` -> POST ``photo`` -> ``polls.savePhoto``) is saved as an
+object of its own that nothing shows until ``polls.create`` names it. A lost ``polls.savePhoto`` answer therefore
+repeats the whole attempt from a fresh URL (VK has no method that lists saved poll photos to look it up): the
+retry uploads and saves the file again, and a background the lost call may have saved stays unused and unseen. No
+poll and no post is made twice.
 """
 
 from __future__ import annotations
@@ -44,6 +50,11 @@ if TYPE_CHECKING:
 ALBUM_BATCH = 5
 #: Seconds of clock difference allowed between this machine and VK when a lost save is looked up by its date.
 SAVE_CLOCK_SKEW = 300
+#: A poll's background photo: at least this wide and high (vksdk's ``UploadPollsPhoto``, quoting VK's upload
+#: guide: "minimum photo size 795x200px", recommended 1590x400; VK's current pages were not readable here,
+#: UNCONFIRMED), besides the wall-photo limits.
+POLL_PHOTO_MIN_WIDTH = 795
+POLL_PHOTO_MIN_HEIGHT = 200
 #: How many of the wall album's newest photos are read to find a photo whose save answer was lost.
 SAVED_LOOKUP_COUNT = 50
 STORY_LINK_TEXTS = frozenset({
@@ -204,6 +215,30 @@ class VkUploads:
             saved.extend(self.api.with_retries("upload album photos", partial(one, group, RefusedLinkRetry())))
         return [with_attachment(photo, "photo") for photo in saved]
 
+    # ---------------------------------------------------------------------------------------------- polls
+    def upload_poll_photo(self, path: Any, *, group_id: Any = None) -> dict[str, Any]:
+        """Upload a poll's background photo for the community (user token): returns the saved background
+        (``id`` is ``polls.create``'s ``photo_id``).
+
+        :param path: an image (JPG/PNG/GIF, at least 795 x 200 px, at most 50 MB, width + height at most 14000):
+            a local path, an ``ObjectStoragePath`` or storage URL, an http(s) URL, bytes or a binary file object.
+        :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        """
+        local = check_poll_photo(path)
+        gid = self.group(group_id)
+        refusals = RefusedLinkRetry()
+
+        def attempt() -> dict[str, Any]:
+            server = self.api.step("polls.getPhotoUploadServer", owner_id=-gid)
+            uploaded = self.post_files(server.get("upload_url"), [("photo", local)], "upload poll photo", refusals)
+            try:
+                return self.api.step("polls.savePhoto", photo=uploaded.get("photo"), hash=uploaded.get("hash"))
+            except RetryableError as lost:
+                # The upload is single-use: a lost save is repeated from a fresh URL (see the module docstring).
+                raise RetryableError(lost.error, lost.wait, safe_to_repeat=True) from None
+
+        return dict(self.api.with_retries("upload poll photo", attempt))
+
     # ---------------------------------------------------------------------------------------------- stories
     def create_story(self, path: Any, *, group_id: Any = None, link_text: str | None = None,
                      link_url: str | None = None, add_to_news: bool = True) -> dict[str, Any]:
@@ -319,6 +354,20 @@ def check_caption(caption: Any) -> str | None:
     return text_value(caption, field="caption", max_len=MAX_CAPTION)
 
 
+def check_poll_photo(path: Any, *, field: str = "poll.photo") -> LocalFile:
+    """A poll background VK will accept (the wall-photo limits and at least
+    :data:`POLL_PHOTO_MIN_WIDTH` x :data:`POLL_PHOTO_MIN_HEIGHT` px), checked before any upload; a file checked
+    before is returned as it is."""
+    if isinstance(path, LocalFile):
+        return path
+    local = check_photo(path, field=field, operation="upload poll photo")
+    if local.width < POLL_PHOTO_MIN_WIDTH or local.height < POLL_PHOTO_MIN_HEIGHT:
+        raise input_error(field, f"{local.name} is {local.width}x{local.height}: a poll photo needs at least "
+                          f"{POLL_PHOTO_MIN_WIDTH}x{POLL_PHOTO_MIN_HEIGHT} px", service=SERVICE,
+                          operation="upload poll photo")
+    return local
+
+
 def same_shape(photo: dict[str, Any], local: LocalFile) -> bool:
     """Whether a VK photo object has the uploaded file's proportions (VK scales its copies, never crops the
     original: ``orig_photo`` or the largest of ``sizes`` keeps the ratio within rounding)."""
@@ -343,5 +392,5 @@ def with_attachment(obj: dict[str, Any], kind: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["ALBUM_BATCH", "STORY_LINK_TEXTS", "VkUploadPolicy", "VkUploads", "same_shape", "upload_call",
-           "with_attachment"]
+__all__ = ["ALBUM_BATCH", "POLL_PHOTO_MIN_HEIGHT", "POLL_PHOTO_MIN_WIDTH", "STORY_LINK_TEXTS", "VkUploadPolicy",
+           "VkUploads", "check_poll_photo", "same_shape", "upload_call", "with_attachment"]

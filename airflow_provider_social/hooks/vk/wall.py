@@ -25,6 +25,7 @@ from airflow_provider_social.hooks.vk.checks import (
 )
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.hooks.vk.files import check_photo, check_video
+from airflow_provider_social.hooks.vk.uploads import check_poll_photo
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk.calls import VkApi
@@ -34,6 +35,16 @@ MAX_MEDIA = 10
 MAX_POLL_ANSWERS = 10
 MAX_POLL_QUESTION = 255  # what polls.create takes (the sandbox's limit; VK's docs give none, UNCONFIRMED)
 MAX_POST_TEXT = 16384  # wall.post / wall.createComment message (VK's post editor limit; the sandbox's too)
+def check_mark_as_ads(mark_as_ads: Any, *, from_group: Any) -> None:
+    """``mark_as_ads`` is a flag, and only for a post published on behalf of the community (VK: "a post published
+    on behalf of a community gets the label 'this is advertising'")."""
+    if mark_as_ads is not None and not isinstance(mark_as_ads, bool):
+        raise input_error("mark_as_ads", f"expected True or False, got {shown(mark_as_ads)}", service=SERVICE)
+    if mark_as_ads and not from_group:
+        raise input_error("mark_as_ads", "only a post published on behalf of the community can be marked as "
+                          "advertising: set from_group=True", service=SERVICE)
+
+
 def post_url(group_id: int, post_id: int | str) -> str:
     """The post's page: ``https://vk.com/wall-<group>_<post>``."""
     return f"https://vk.com/wall-{group_id}_{post_id}"
@@ -76,6 +87,7 @@ class VkWall:
         signed: bool | None = None,
         close_comments: bool | None = None,
         mute_notifications: bool | None = None,
+        mark_as_ads: bool | None = None,
     ) -> dict[str, Any]:
         """Post to the community wall (user token of a community admin).
 
@@ -83,7 +95,8 @@ class VkWall:
         :param photos: images, uploaded first (at most 10 photos and videos together): local paths,
             ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects.
         :param video: a video file from any of those sources, uploaded first.
-        :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date"}``: created first.
+        :param poll: ``{"question", "answers": [...], "is_anonymous", "is_multiple", "end_date", "photo"}``: created
+            first; ``photo`` (any of the sources above) is uploaded as the poll's background.
         :param link: one external link attached to the post.
         :param attachments: existing objects (``photo-1_2``, ``video-1_3``, ``poll-1_4``, ``doc-1_5``).
         :param from_group: post as the community (default) rather than as the admin.
@@ -96,7 +109,10 @@ class VkWall:
         :param signed: sign the community post with the admin's name.
         :param close_comments: close comments on the post.
         :param mute_notifications: no notifications about the post.
+        :param mark_as_ads: label the post "advertising" (VK: only a post published on behalf of the community,
+            so it needs ``from_group``; VK allows a few such posts a day).
         """
+        check_mark_as_ads(mark_as_ads, from_group=from_group)
         if isinstance(photos, (str, bytes, os.PathLike)) or not isinstance(photos, Sequence):
             photos = [photos]  # one file (a path, bytes, a file object), not a sequence of characters
         if isinstance(attachments, str):
@@ -138,6 +154,8 @@ class VkWall:
         photos = [check_photo(photo, field="photos", operation="create post").source for photo in photos]
         if video:
             video = check_video(video, field="video").source
+        if poll and poll.get("photo") is not None:
+            poll = {**poll, "photo": check_poll_photo(poll["photo"])}
 
         uploaded = [p["attachment"] for p in self.uploads.upload_wall_photos(photos, group_id=gid)] if photos else []
         if video:
@@ -148,7 +166,7 @@ class VkWall:
         answer = self.api.call(
             "wall.post", owner_id=-gid, from_group=from_group, message=message or None,
             attachments=everything or None, publish_date=when, copyright=copyright, guid=guid, signed=signed,
-            close_comments=close_comments, mute_notifications=mute_notifications,
+            close_comments=close_comments, mute_notifications=mute_notifications, mark_as_ads=mark_as_ads or None,
             # With a guid VK returns the same post for a repeated request: a lost answer may be sent again.
             idempotent=guid is not None,
         )
@@ -174,19 +192,23 @@ class VkWall:
         gid = self.group(group_id)
         return bool(self.api.call("wall.delete", owner_id=-gid, post_id=positive_id(post_id, "post_id")))
 
-    def repost(self, object_id: str, *, message: str | None = None, group_id: Any = None) -> dict[str, Any]:
+    def repost(self, object_id: str, *, message: str | None = None, group_id: Any = None,
+               mark_as_ads: bool | None = None) -> dict[str, Any]:
         """Share ``wall<owner>_<post>`` (e.g. ``wall-1_123``) to the community.
 
         :param object_id: what to share, e.g. ``wall-1_123``.
         :param message: the text.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
+        :param mark_as_ads: label the repost "advertising" (it is always the community's here).
         """
+        check_mark_as_ads(mark_as_ads, from_group=True)  # a repost goes to the community (group_id) here
         if not isinstance(object_id, str) or not _REPOST_RE.match(object_id.strip()):
             raise input_error("object_id", f"expected e.g. wall-123_456, got {shown(object_id)}", service=SERVICE)
         object_id = object_id.strip()
         message = text_value(message, field="message", max_len=MAX_POST_TEXT)
         gid = self.group(group_id)
-        answer = self.api.call("wall.repost", object=object_id, message=message, group_id=gid)
+        answer = self.api.call("wall.repost", object=object_id, message=message, group_id=gid,
+                               mark_as_ads=mark_as_ads or None)
         post_id = answer.get("post_id")
         return {**answer, "url": post_url(gid, post_id) if post_id else None}
 
@@ -225,7 +247,8 @@ class VkWall:
         :param poll: the poll: ``question``, ``answers`` and optional flags.
         :param now: the current time: ``end_date`` must be later.
         """
-        unknown = set(poll) - {"question", "answers", "is_anonymous", "is_multiple", "end_date", "disable_unvote"}
+        unknown = set(poll) - {"question", "answers", "is_anonymous", "is_multiple", "end_date", "disable_unvote",
+                               "photo"}
         if unknown:
             raise input_error("poll", f"unknown keys {sorted(unknown)}", service=SERVICE)
         question = poll.get("question")
@@ -248,7 +271,7 @@ class VkWall:
 
     def create_poll(self, question: str, answers: Sequence[str], *, group_id: Any = None,
                     is_anonymous: bool = False, is_multiple: bool = False, end_date: datetime | int | None = None,
-                    disable_unvote: bool | None = None) -> dict[str, Any]:
+                    disable_unvote: bool | None = None, photo: Any = None) -> dict[str, Any]:
         """Create a poll owned by the community (user token); ``attachment`` is ready for a post.
 
         :param question: the poll's question.
@@ -258,18 +281,22 @@ class VkWall:
         :param is_multiple: several answers may be chosen.
         :param end_date: when voting ends (aware datetime or unix time).
         :param disable_unvote: voters cannot take their vote back.
+        :param photo: the poll's background image (JPG/PNG/GIF, at least 795 x 200 px): a local path, an
+            ``ObjectStoragePath`` or storage URL, an http(s) URL, bytes or a binary file object; uploaded first.
         """
         if not isinstance(answers, (list, tuple)):
             raise input_error("poll.answers", f"expected a list of answers, got {shown(answers)}", service=SERVICE)
         self.check_poll({"question": question, "answers": list(answers), "end_date": end_date}, now=self.clock())
+        background = check_poll_photo(photo) if photo is not None else None
         gid = self.group(group_id)
+        photo_id = self.uploads.upload_poll_photo(background, group_id=gid)["id"] if background is not None else None
         poll = self.api.call(
             "polls.create", question=question, owner_id=-gid, is_anonymous=is_anonymous, is_multiple=is_multiple,
             end_date=unix_time(end_date, field="end_date") if end_date is not None else None,
             add_answers=json.dumps([str(a) for a in answers], ensure_ascii=False),  # a JSON array string
-            disable_unvote=disable_unvote,
+            disable_unvote=disable_unvote, photo_id=photo_id,
         )
         return {**poll, "attachment": f"poll{poll.get('owner_id', -gid)}_{poll.get('id')}"}
 
 
-__all__ = ["MAX_POST_TEXT", "VkWall", "check_attachment", "post_url", "unix_time"]
+__all__ = ["MAX_POST_TEXT", "VkWall", "check_mark_as_ads", "check_attachment", "post_url", "unix_time"]

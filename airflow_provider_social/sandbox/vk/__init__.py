@@ -3,9 +3,10 @@
 
 Modules: :mod:`.routes` (method router and envelopes), :mod:`.state` (users, the community, walls, media,
 messages), :mod:`.rules` (tokens, token kinds, rate limits, captcha/flood, guid), :mod:`.methods` (one module
-per area), :mod:`.uploads` and :mod:`.images` (upload servers), :mod:`.execute` (VKScript subset),
-:mod:`.vk_id` and :mod:`.legacy_oauth`, :mod:`.longpoll` (Bots Long Poll, ``/vk-lp`` on the storage listener) and
-:mod:`.events` (the objects of its events).
+per area), :mod:`.uploads` and :mod:`.images` (upload servers), :mod:`.execute` and :mod:`.vkscript` (the
+VKScript subset), :mod:`.history` (seeded history, read indexes), :mod:`.vk_id` and
+:mod:`.legacy_oauth`, :mod:`.longpoll` (Bots Long Poll, ``/vk-lp`` on the storage listener) and :mod:`.events`
+(the objects of its events).
 """
 
 from __future__ import annotations

@@ -14,13 +14,12 @@ minimum of 400 x 400 px (the former market.add page; UNCONFIRMED for the current
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
-from .errors import VkError, invalid, missing
+from .errors import invalid, missing
 from .images import image_info, image_problem
-from .signing import sign
+from .signing import save_signed_photo, sign
 
 if TYPE_CHECKING:
     from .methods.registry import Call
@@ -60,12 +59,5 @@ def claim_market_photo(call: Call) -> Upload:
     upload = vk.uploads.get(photo.split(":")[0])
     if upload is None or upload.kind != "market_photo" or upload.result is None:
         raise invalid("upload_response")
-    expected = sign(vk, "market_photo", upload.id, upload.server, photo)
-    if (upload.server != server or not hmac.compare_digest(given, expected) or upload.saved
-            or upload.user_id != call.user_id):
-        raise VkError(121, "Invalid hash")
-    problems = [f["problem"] for f in upload.result["files"] if f.get("problem")]
-    if problems:
-        raise VkError(129, f"Invalid photo: {problems[0]}")
-    upload.saved = True
-    return upload
+    return save_signed_photo(vk, upload, "market_photo", photo, given, user_id=call.user_id,
+                             same_server=upload.server == server)

@@ -101,7 +101,8 @@ class VkState:
         self.clock = clock or (sandbox.clock if sandbox is not None else SandboxClock())
         self.lock = threading.RLock()
         self.ids = {name: itertools.count(1) for name in ("post", "photo", "album", "poll", "story", "video",
-                                                          "doc", "message", "comment", "server", "link")}
+                                                          "doc", "message", "comment", "server", "link",
+                                                          "poll_photo")}
         self.tokens: dict[str, Token] = {}
         self.users = {
             1: User(1, "Sandbox", "Admin", "id1", online=True),
@@ -120,6 +121,7 @@ class VkState:
         self.photos: dict[tuple[int, int], dict[str, Any]] = {}
         self.albums: dict[tuple[int, int], dict[str, Any]] = {}
         self.polls: dict[tuple[int, int], dict[str, Any]] = {}
+        self.poll_photos: dict[int, dict[str, Any]] = {}  # id -> a saved poll background (polls.savePhoto)
         self.stories: list[dict[str, Any]] = []
         self.videos: dict[tuple[int, int], dict[str, Any]] = {}
         self.docs: dict[tuple[int, int], dict[str, Any]] = {}
@@ -143,6 +145,9 @@ class VkState:
         from .shop import ShopState  # market and ads (VkState.shop)
 
         self.shop = ShopState(self)
+        from .history import HistoryState  # seeded history, read indexes, daily quotas (VkState.history)
+
+        self.history = HistoryState(self)
         from .longpoll import LongPollState  # Bots Long Poll: settings, keys, event history
 
         self.longpoll = LongPollState(self)
@@ -198,7 +203,7 @@ class VkState:
         """Control API ``POST /_control/state/vk``; answers the new dump."""
         known = {"captcha_next", "flood_next", "rate_limits", "daily_caps", "messages_per_peer_hour", "users",
                  "legacy_auto_approve", "reset_violations"}
-        known |= self.shop.KNOWN | self.longpoll.KNOWN
+        known |= self.shop.KNOWN | self.history.KNOWN | self.longpoll.KNOWN
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
@@ -228,6 +233,7 @@ class VkState:
             if data.get("reset_violations"):
                 self.rate_limit_violations = 0
             self.shop.configure(data)
+            self.history.configure(data)
             self.longpoll.configure(data)
         return self.dump()
 
@@ -290,6 +296,7 @@ class VkState:
                 "photos": list(self.photos.values()),
                 "albums": list(self.albums.values()),
                 "polls": list(self.polls.values()),
+                "poll_photos": [{k.lstrip("_"): v for k, v in photo.items()} for photo in self.poll_photos.values()],
                 "stories": list(self.stories),
                 "videos": list(self.videos.values()),
                 "docs": list(self.docs.values()),
@@ -309,5 +316,6 @@ class VkState:
                 "flood_next": self.flood_next,
                 "legacy_auto_approve": self.legacy_auto_approve,
                 **self.shop.dump(),
+                **self.history.dump(),
                 "longpoll": self.longpoll.dump(),
             }

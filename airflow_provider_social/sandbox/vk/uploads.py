@@ -6,7 +6,8 @@ number and an opaque id in the URL. The upload answers what VK's servers answer 
 methods verify it through :func:`claim`: unknown server 118, an unreadable upload 129, a hash that is not this
 upload's (another upload, another server, another community) 121, a file VK would refuse 129 (photos) or 105
 (documents). Field names: ``photo`` or ``file*`` for wall photos (vk_api sends ``file0``), ``file1``..``file5``
-for album photos (other fields ignored), ``file`` for documents and stories, ``video_file`` for video.
+for album photos (other fields ignored), ``file`` for documents and stories, ``video_file`` for video, ``photo``
+or ``file`` for a poll's background (:mod:`.poll_photos`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from starlette.routing import BaseRoute, Route
 from .errors import VkError
 from .images import image_info, image_problem
 from .market_uploads import market_photo_answer, market_photo_problem
+from .poll_photos import FIELDS as POLL_PHOTO_FIELDS
+from .poll_photos import poll_photo_answer, poll_photo_problem
 from .signing import sign
 from .state import Upload, VkState
 
@@ -144,6 +147,8 @@ def _fields(kind: str, form_keys: list[str]) -> list[str]:
         return [k for k in form_keys if k in ("file1", "file2", "file3", "file4", "file5")]
     if kind == "video":
         return [k for k in form_keys if k == "video_file"][:1]
+    if kind == "poll_photo":
+        return [k for k in form_keys if k in POLL_PHOTO_FIELDS][:1]
     return [k for k in form_keys if k == "file"][:1]
 
 
@@ -158,6 +163,8 @@ async def _describe(kind: str, item: UploadFile) -> dict[str, Any]:
         problem = image_problem(head, size, PHOTO_MAX)
     elif kind == "market_photo":
         problem = market_photo_problem(head, size)
+    elif kind == "poll_photo":
+        problem = poll_photo_problem(head, size)
     elif kind == "story":
         problem = image_problem(head, size, STORY_MAX)
     elif kind == "doc":
@@ -165,7 +172,7 @@ async def _describe(kind: str, item: UploadFile) -> dict[str, Any]:
             problem = f"file is too big ({size} bytes, at most {DOC_MAX})"
         elif ext in DOC_REFUSED:
             problem = f"files of type .{ext} are not allowed"
-    info = image_info(head) if kind in ("wall_photo", "album_photo", "story", "market_photo") else None
+    info = image_info(head) if kind in ("wall_photo", "album_photo", "story", "market_photo", "poll_photo") else None
     width, height = (info[1], info[2]) if info else (0, 0)
     return {"name": name, "ext": ext, "size": size, "width": width, "height": height, "problem": problem}
 
@@ -183,6 +190,8 @@ def _answer(vk: VkState, upload: Upload, files: list[dict[str, Any]]) -> dict[st
         return body
     if kind == "market_photo":
         return market_photo_answer(vk, upload)
+    if kind == "poll_photo":
+        return poll_photo_answer(vk, upload)
     token = f"{upload.id}.{sign(vk, kind, upload.id, server, upload.id)}"
     if kind == "story":
         return {"response": {"upload_result": token}}

@@ -73,8 +73,9 @@ def test_execute_allows_25_calls_and_refuses_26(vk: Vk) -> None:
 
 
 def test_execute_compile_errors(vk: Vk) -> None:
-    for code in ("API.users.get({});", "return API.users.get({user_ids: 1});", "var a = 1; return a;",
-                 "return [API.users.get({})"):
+    for code in ("API.users.get({});", "return [API.users.get({})", "return a;", "return Args.user_id;",
+                 "function f() { return 1; } return f();", "return API.users.get({})@.id;",
+                 "for (var i = 0; i < 2; i = i + 1) {} return 1;", "var a = [1]; return a.map(1);"):
         assert vk.err("execute", code=code)["error_code"] == 12, code
     assert vk.err("execute")["error_msg"].endswith("code is undefined")
 

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from . import ads, longpoll, market, market_catalog, media, messages, misc, photos, wall  # noqa: F401  (registration)
+from . import (  # noqa: F401 (registration)
+    ads,
+    longpoll,
+    market,
+    market_catalog,
+    media,
+    messages,
+    misc,
+    photos,
+    polls,
+    reads,
+    wall,
+)
 from .registry import METHODS, Call, Method, method
 
 __all__ = ["METHODS", "Call", "Method", "method"]

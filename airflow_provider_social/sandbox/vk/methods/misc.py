@@ -1,4 +1,4 @@
-"""users.get, groups.getById, groups.isMember, utils.getShortLink, polls.create, stats.get, stats.getPostReach."""
+"""users.get, groups.getById, groups.isMember, utils.getShortLink, stats.get, stats.getPostReach."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import VkError, invalid, missing
 from ..state import Group, User
-from .common import acting_group, group_of
+from .common import group_of
 from .registry import Call, method
 
 MAX_USER_IDS = 1000
@@ -145,40 +145,6 @@ def get_short_link(call: Call) -> dict[str, Any]:
     with vk.lock:
         vk.short_links[key] = link
     return dict(link)
-
-
-@method("polls.create", ("user",), scope="wall")
-def polls_create(call: Call) -> dict[str, Any]:
-    p, vk = call.params, call.vk
-    question = p.str("question", required=True, max_len=255)
-    answers = p.json("add_answers", required=True)
-    if (not isinstance(answers, list) or not 1 <= len(answers) <= 10
-            or not all(isinstance(a, str) and a.strip() for a in answers)):
-        raise invalid("add_answers", "is invalid: a JSON array of 1 to 10 non-empty strings expected")
-    owner_id = p.int("owner_id")
-    if owner_id is not None and owner_id < 0:
-        acting_group(call, -owner_id)
-    owner_id = owner_id if owner_id is not None else (call.user_id or 0)
-    end_date = p.int("end_date", lo=0) or 0
-    now = int(vk.clock.now())
-    if end_date and end_date <= now:
-        raise invalid("end_date")
-    with vk.lock:
-        poll_id = vk.next_id("poll")
-        answer_ids = range(poll_id * 100 + 1, poll_id * 100 + 1 + len(answers))
-        poll = {
-            "id": poll_id, "owner_id": owner_id, "author_id": call.user_id, "created": now,
-            "question": question, "votes": 0,
-            "answers": [{"id": i, "text": text, "votes": 0, "rate": 0}
-                        for i, text in zip(answer_ids, answers, strict=True)],
-            "anonymous": p.flag("is_anonymous"), "multiple": p.flag("is_multiple"), "end_date": end_date,
-            "closed": False, "is_board": False, "can_edit": True, "can_vote": True, "can_report": False,
-            "can_share": True, "disable_unvote": p.flag("disable_unvote"), "answer_ids": [],
-        }
-        vk.polls[(owner_id, poll_id)] = poll
-    if vk.sandbox is not None:
-        vk.sandbox.record("vk", "poll", owner_id=owner_id, poll_id=poll_id)
-    return dict(poll)
 
 
 def _number(*parts: object, lo: int = 10, hi: int = 1000) -> int:

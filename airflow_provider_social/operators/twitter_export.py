@@ -1,0 +1,113 @@
+"""X exports: one run's posts, mentions or recent-search results with their metrics, into JSON Lines or CSV.
+
+Incremental by the run's data interval (``start_time`` = ``data_interval_start``, ``end_time`` =
+``data_interval_end``), within a ``max_reads`` budget (X bills reads per post); the path is templated and
+rewritten whole and atomically when an interval runs again. The columns are :data:`COLUMNS` (plus
+:data:`PRIVATE_COLUMNS` with ``private_metrics``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.exports import check_format, data_interval, write_export
+from airflow_provider_social.core.reads import check_bound
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+#: The hook's service name and read budget, repeated so that parsing a DAG does not import the hook (and its
+#: transport); tests/operators/test_exports.py checks they agree.
+SERVICE = "X"
+DEFAULT_MAX_READS = 500
+COLUMNS: tuple[str, ...] = (
+    "id", "created_at", "author_id", "conversation_id", "text", "public_metrics.impression_count",
+    "public_metrics.like_count", "public_metrics.retweet_count", "public_metrics.reply_count",
+    "public_metrics.quote_count", "public_metrics.bookmark_count",
+)
+PRIVATE_COLUMNS: tuple[str, ...] = (
+    "non_public_metrics.impression_count", "non_public_metrics.url_link_clicks",
+    "non_public_metrics.user_profile_clicks", "organic_metrics.impression_count", "organic_metrics.like_count",
+)
+RESOURCES = ("posts", "mentions", "search")
+
+
+class TwitterExportOperator(BaseOperator):
+    """Export the run's data interval of a user's posts, their mentions or a recent search.
+
+    Returns ``{"resource", "path", "format", "rows", "requests", "complete", "stopped"}``; a read stopped by
+    ``max_reads`` says so in ``stopped`` (and in the log).
+
+    :param resource: ``posts`` (default), ``mentions`` or ``search``.
+    :param path: where to write: a local path or an ``ObjectStoragePath``. Templated.
+    :param format: ``jsonl`` (default) or ``csv``.
+    :param query: the search query (``search`` only). Templated.
+    :param user_id: whose posts or mentions (default: the connection's account). Templated.
+    :param private_metrics: add the private metrics columns (own posts of the last 30 days).
+    :param max_reads: the read budget in posts (default 500; None: no bound).
+    :param twitter_conn_id: the Connection ID (type ``twitter``), default ``twitter_default``. Templated.
+    """
+
+    template_fields: Sequence[str] = ("path", "query", "user_id", "twitter_conn_id")
+    ui_color = "#1d9bf0"
+
+    def __init__(self, *, path: Any, resource: str = "posts", format: str = "jsonl", query: str | None = None,
+                 user_id: str | None = None, private_metrics: bool = False,
+                 max_reads: int | None = DEFAULT_MAX_READS, twitter_conn_id: str = "twitter_default",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if resource not in RESOURCES:
+            raise input_error("resource", f"must be one of {', '.join(RESOURCES)}, got {resource!r}",
+                              service=SERVICE)
+        if (resource == "search") != bool(query):
+            raise input_error("query", "a query is required for resource='search' and only there", service=SERVICE)
+        self.resource = resource
+        self.path = path
+        self.format = check_format(format, service=SERVICE)
+        self.query = query
+        self.user_id = user_id
+        self.private_metrics = private_metrics
+        self.max_reads = check_bound(max_reads, field="max_reads", service=SERVICE)
+        self.twitter_conn_id = twitter_conn_id
+
+    def get_hook(self) -> TwitterHook:
+        """The hook for this operator's connection (imported here: DAG parsing never loads the transport)."""
+        from airflow_provider_social.hooks.twitter import TwitterHook
+
+        return TwitterHook(self.twitter_conn_id)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Read the interval and write the file.
+
+        :param context: the task's Airflow context (its data interval).
+        """
+        from airflow_provider_social.core.targets import output_target
+
+        target = output_target(self.path, field="path", service=SERVICE)  # checked before any request
+        if target is None:
+            raise input_error("path", "where to write the export is required", service=SERVICE)
+        start, end = data_interval(context, service=SERVICE)
+        hook = self.get_hook()
+        window: dict[str, Any] = {"start_time": start, "end_time": end, "max_reads": self.max_reads}
+        if self.resource == "search":
+            stream = hook.search_recent(str(self.query), **window)
+        elif self.resource == "mentions":
+            stream = hook.read_mentions(self.user_id, **window)
+        else:
+            stream = hook.read_posts(self.user_id, private_metrics=self.private_metrics, **window)
+        columns = COLUMNS + (PRIVATE_COLUMNS if self.private_metrics else ())
+        written = write_export(stream, target, columns=columns, fmt=self.format)
+        report = stream.report()
+        self.log.info("X export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
+                      report["requests"])
+        return {"resource": self.resource, "path": str(self.path), "format": self.format, "rows": written,
+                "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
+
+
+__all__ = ["COLUMNS", "PRIVATE_COLUMNS", "TwitterExportOperator"]

@@ -1,0 +1,166 @@
+"""Paged reads against the sandbox, side by side with vk_api's ``VkTools.get_all`` in the same run.
+
+* ``vk_export_10k_posts_requests_vs_vk_api_get_all``: our HTTP requests reading 10,000 wall posts
+  (``VkHook.read_wall_posts``) against vk_api's ``VkTools.get_all("wall.get", 100)`` for the same posts (its own
+  VKScript loop, run by the sandbox's ``execute``); ratio ours / theirs, target <= 1.0.
+* ``vk_export_10k_posts_time_vs_vk_api_get_all``: wall time, ratio theirs / ours (target >= 1.0; medians of 3
+  interleaved runs); both under the user token's 3 requests/s (vk_api's ``RPS_DELAY``, our limiter).
+* ``vk_export_rss_growth_mib``: the growth of a fresh process's RSS (``VmRSS``, sampled every 500 members) over a
+  read of 100,000 members, from just before the first request, against the same for 10,000 (target < 16 MiB and
+  flat: a read holds one request's pages, 25,000 members, at a time).
+* ``x_export_5k_posts_429_count``: 429 answers while reading 5,000 posts through recent search with its window
+  narrowed to 20 requests per 15 minutes on the sandbox's frozen clock (the read waits for the reset instead;
+  target 0).
+* ``x_export_requests_per_100_posts``: requests per 100 posts read in that run (target <= 1.0).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+from common import ROOT, Result, median, run_python, start_sandbox
+
+POSTS = 10_000
+RUNS = 3
+MEMBERS = 100_000
+SMALL_MEMBERS = 10_000
+X_POSTS = 5_000
+X_WINDOW = 20
+GROUP_ID = 1000001
+
+_RSS = """
+import json, os
+from airflow.sdk import Connection
+from airflow_provider_social.hooks.vk import VkHook
+
+def rss_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+extra = json.loads(os.environ["VK_EXTRA"])
+hook = VkHook("vk_bench", connection=Connection(conn_id="vk_bench", conn_type="vk", extra=json.dumps(extra)))
+hook.api  # the client and its transport built, the modules a read needs imported: only the read is measured
+import requests, airflow_provider_social.hooks.vk.paging, airflow_provider_social.core.reads
+before = peak = rss_kib()
+count = 0
+for _ in hook.read_members(max_items=int(os.environ["MEMBERS"])):
+    count += 1
+    if count % 500 == 0:  # the current RSS, sampled through every request's pages
+        peak = max(peak, rss_kib())
+print(json.dumps({"count": count, "growth_kib": peak - before}))
+"""
+
+
+def counting_hook(hook):  # type: ignore[no-untyped-def]
+    counts = {"requests": 0, "429": 0}
+
+    def count(response, *args, **kwargs):  # type: ignore[no-untyped-def]
+        counts["requests"] += 1
+        counts["429"] += response.status_code == 429
+
+    hook.transport.session.hooks["response"].append(count)
+    return counts
+
+
+def vk_ours(conn: dict) -> tuple[float, int, int]:
+    from airflow.sdk import Connection
+
+    from airflow_provider_social.hooks.vk import VkHook
+
+    connection = Connection(conn_id="vk_bench", conn_type="vk", extra=json.dumps(conn["extra"]))
+    hook = VkHook("vk_bench", connection=connection)
+    counts = counting_hook(hook)
+    started = time.perf_counter()
+    read = sum(1 for _ in hook.read_wall_posts())
+    return time.perf_counter() - started, counts["requests"], read
+
+
+def vk_theirs(url: str, conn: dict) -> tuple[float, int, int]:
+    import requests
+    import vk_api
+    from vk_api.tools import VkTools
+
+    sent = []
+
+    class ToSandbox(requests.Session):
+        def request(self, method, target, *args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(target)
+            return super().request(method, target.replace("https://api.vk.ru", f"{url}/vk-api"), *args, **kwargs)
+
+    session = vk_api.VkApi(token=conn["extra"]["access_token"], session=ToSandbox(), api_version="5.199")
+    started = time.perf_counter()
+    items = VkTools(session).get_all("wall.get", 100, {"owner_id": -GROUP_ID})["items"]
+    return time.perf_counter() - started, len(sent), len(items)
+
+
+def rss_growth_mib(conn: dict, members: int) -> float:
+    printed = run_python(_RSS, {"VK_EXTRA": json.dumps(conn["extra"]), "MEMBERS": str(members)})
+    out = json.loads(printed.strip().splitlines()[-1])  # the last line: logs may come before it
+    assert out["count"] == members, out
+    return float(out["growth_kib"]) / 1024
+
+
+def x_read(url: str, control) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    from airflow.sdk import Connection
+
+    from airflow_provider_social.hooks.twitter import TwitterHook
+    from airflow_provider_social.sandbox.connections import sandbox_connections
+
+    conn = sandbox_connections(url, control)["twitter_default"]
+    extra = {**conn["extra"], "max_retry_wait": 3600}
+    connection = Connection(conn_id="x_bench", conn_type="twitter", extra=json.dumps(extra))
+    hook = TwitterHook("x_bench", connection=connection, clock=control.now, sleep=control.advance)
+    counts = counting_hook(hook)
+    read = sum(1 for _ in hook.search_recent("#airflow from:sandbox_user", max_reads=None))
+    return read, counts["requests"], counts["429"]
+
+
+def measure() -> list[Result]:
+    sys.path.insert(0, str(ROOT))
+    from airflow_provider_social.sandbox.connections import sandbox_connections
+    from airflow_provider_social.sandbox.control import SandboxControl
+
+    proc, url = start_sandbox()
+    try:
+        control = SandboxControl(url)
+        control.vk_configure(seed={"posts": POSTS, "members": MEMBERS})
+        conn = sandbox_connections(url, control)["vk_default"]
+        ours, theirs = [], []
+        for _ in range(RUNS):  # interleaved, so a busy moment of the machine falls on both
+            ours.append(vk_ours(conn))
+            theirs.append(vk_theirs(url, conn))
+        assert {run[2] for run in ours + theirs} == {POSTS}, (ours, theirs)
+        our_time, our_requests = median([run[0] for run in ours]), ours[0][1]
+        their_time, their_requests = median([run[0] for run in theirs]), theirs[0][1]
+        small, large = rss_growth_mib(conn, SMALL_MEMBERS), rss_growth_mib(conn, MEMBERS)
+        control.freeze()
+        control.configure("twitter", seed={"posts": X_POSTS, "step": 100},
+                          rate_limits={"tweets_search_recent": {"limit": X_WINDOW, "window": 900}})
+        x_posts, x_requests, x_429 = x_read(url, control)
+        assert x_posts == X_POSTS, x_posts
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return [
+        Result("vk_export_10k_posts_requests_vs_vk_api_get_all", our_requests, "req",
+               f"vk_api VkTools.get_all: {their_requests} requests", their_requests, our_requests / their_requests,
+               target="<= 1.0"),
+        Result("vk_export_10k_posts_time_vs_vk_api_get_all", their_time / our_time, "x",
+               f"vk_api VkTools.get_all {their_time:.2f}s vs ours {our_time:.2f}s (medians of {RUNS})", their_time,
+               their_time / our_time, target=">= 1.0"),
+        Result("vk_export_rss_growth_mib", large, "MiB",
+               f"the same read of {SMALL_MEMBERS:,} members: {small:.1f} MiB", small, None, target="< 16, flat"),
+        Result("x_export_5k_posts_429_count", x_429, "err",
+               f"{X_POSTS:,} posts, window narrowed to {X_WINDOW} requests / 15 min", None, None, target="0"),
+        Result("x_export_requests_per_100_posts", x_requests / (x_posts / 100), "req", f"{x_posts:,} posts",
+               None, None, target="<= 1.0"),
+    ]
+
+
+if __name__ == "__main__":  # pragma: no cover - `make bench` runs it through run.py
+    os.chdir(ROOT)
+    for result in measure():
+        print(result.describe())
