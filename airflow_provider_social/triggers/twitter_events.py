@@ -158,7 +158,8 @@ class TwitterMentionEventTrigger(SerializedFields, CursorEventTrigger):
 
 
 class _PostReader:
-    """One watcher's polling loop: ``(raw, cursor)`` pairs with cursor ``{"since_id", "start_time", "gap"}``."""
+    """One watcher's polling loop: ``(raw, cursor)`` pairs with cursor ``{"since_id", "start_time"}`` (a time only
+    until the first post: X's ``since_id`` must name a post)."""
 
     def __init__(self, trigger: TwitterMentionEventTrigger, hook: Any, user_id: str | None,
                  cursors: CursorStore) -> None:
@@ -181,8 +182,8 @@ class _PostReader:
     def _first_cursor(self) -> dict[str, Any]:
         newest = next(iter(self._read(1)), None)
         if newest is not None:
-            return {"since_id": str(newest["id"]), "start_time": None, "gap": None}
-        return {"since_id": None, "start_time": int(self.trigger.clock()), "gap": None}
+            return {"since_id": str(newest["id"]), "start_time": None}
+        return {"since_id": None, "start_time": int(self.trigger.clock())}
 
     def _poll(self, cursor: dict[str, Any]) -> tuple[list[dict[str, Any]], ReadStream[dict[str, Any]]]:
         stream = self._read(self.trigger.max_reads_per_poll, cursor.get("since_id"), cursor.get("start_time"))
@@ -191,7 +192,7 @@ class _PostReader:
     async def save(self, cursor: dict[str, Any]) -> None:
         """Save ``cursor`` unless it is the one saved last.
 
-        :param cursor: ``{"since_id", "start_time", "gap"}``.
+        :param cursor: ``{"since_id", "start_time"}``.
         """
         if cursor != self.saved:
             await asyncio.to_thread(self.cursors.save, cursor)
@@ -238,7 +239,7 @@ class _PostReader:
                 await trigger.sleep(pause)
                 continue
             failures = 0
-            gap = cursor.get("gap")
+            gap: dict[str, Any] | None = None
             if stream.stopped and posts:
                 gap = {"after_id": cursor.get("since_id"), "before_id": str(posts[-1]["id"]),
                        "message": f"more than max_reads_per_poll={trigger.max_reads_per_poll} new posts in one "
@@ -249,7 +250,7 @@ class _PostReader:
                 if gap:
                     payload["events_may_be_lost"] = gap
                     gap = None
-                cursor = {"since_id": str(post["id"]), "start_time": None, "gap": None}
+                cursor = {"since_id": str(post["id"]), "start_time": None}
                 yield {"kind": EVENT, "payload": payload}, cursor
             yield {"kind": TICK}, cursor
             pause = paced_pause(trigger.poll_interval, self.hook.reads.windows.get(self.key), stream.requests,
