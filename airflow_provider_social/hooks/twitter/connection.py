@@ -131,5 +131,6 @@ SERVICE = ServiceDeclaration(
     ui_flow="airflow_provider_social.hooks.twitter.authorize.UI_FLOW", credentials=credentials,
     sandbox="airflow_provider_social.sandbox.twitter.declaration.SANDBOX",
     extra_links=("airflow_provider_social.links.twitter.TwitterTweetLink",),
-    trigger_modules=("airflow_provider_social.triggers.twitter",),
+    trigger_modules=("airflow_provider_social.triggers.twitter", "airflow_provider_social.triggers.twitter_events"),
+    sensor_modules=("airflow_provider_social.sensors.twitter",),
 )
