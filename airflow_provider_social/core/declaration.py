@@ -157,6 +157,7 @@ def conn_id_arg(default: str) -> CliArg:
 
 
 # Arguments every auth command takes (appended by cli/definition.py; read by cli/options.py).
+VERBOSE_ARG = cli_arg("--verbose", action="store_true", help="On failure, show the traceback too")
 AUTH_COMMON_ARGS = (
     cli_arg("--sandbox", metavar="URL",
             help="Authorise against the sandbox at URL (e.g. http://127.0.0.1:8765): fills the endpoints, the "
@@ -165,7 +166,7 @@ AUTH_COMMON_ARGS = (
             help="OAuth host for this connection (default: the connection's, else the real service's)"),
     cli_arg("--api-base-url", metavar="URL",
             help="API host for this connection (default: the connection's, else the real service's)"),
-    cli_arg("--verbose", action="store_true", help="On failure, show the traceback too"),
+    VERBOSE_ARG,
 )
 
 
@@ -218,8 +219,8 @@ class UsageCommand:
 
     @property
     def arguments(self) -> tuple[CliArg, ...]:
-        """``--conn-id``: the connection whose usage to show."""
-        return (cli_arg("--conn-id", help="The connection whose usage to show", default=self.conn_id),)
+        """``--conn-id``: the connection whose usage to show; ``--verbose``."""
+        return (cli_arg("--conn-id", help="The connection whose usage to show", default=self.conn_id), VERBOSE_ARG)
 
 
 class ConnectionFields(Protocol):

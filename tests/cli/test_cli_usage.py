@@ -33,3 +33,7 @@ def test_a_missing_connection_is_one_line_not_a_traceback(parser, capsys):
     err = capsys.readouterr().err
     assert err.startswith("airflow social usage twitter: ") and "no_such_connection" in err
     assert "Traceback" not in err
+    # The hint it gives must be an option the command takes.
+    args = parser.parse_args(["social", "usage", "twitter", "--conn-id", "no_such_connection", "--verbose"])
+    with pytest.raises(Exception, match="no_such_connection"):
+        args.func(args)
