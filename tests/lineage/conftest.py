@@ -27,4 +27,5 @@ def flows(collector, by) -> tuple[list[str], list[str]]:
             [info.asset.uri for info in seen.outputs if info.context is by])
 
 
+from tests.fs.conftest import disk_conn  # noqa: E402,F401 - the yadisk:// store on the sandbox
 from tests.sources.conftest import moto_server, s3_store  # noqa: E402,F401 - S3 (moto_server) as s3://moto_s3@media

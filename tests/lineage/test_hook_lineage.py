@@ -58,3 +58,18 @@ def test_nothing_is_collected_without_a_reader(hook, tmp_path):
     local.write_bytes(b"x")
     assert hook.upload_file(str(local), "disk:/a.txt")["size"] == 1
     assert isinstance(get_hook_lineage_collector(), NoOpCollector)
+
+
+def test_an_object_storage_copy_s3_to_disk_is_one_flow(disk_conn, lineage_collector, s3_store):
+    """Through ``ObjectStoragePath`` the stores report the read and the write themselves; the hook under
+    ``yadisk://`` adds only the Disk side (its input is a local spool, no address to report)."""
+    from airflow.sdk import ObjectStoragePath
+
+    s3_store.pipe("media/db/dump.sql", b"create table t;")
+    ObjectStoragePath("s3://moto_s3@media/db/dump.sql").copy(ObjectStoragePath(f"yadisk://{disk_conn}@/Backups/dump.sql"))
+
+    seen = lineage_collector.collected_assets
+    inputs = {info.asset.uri for info in seen.inputs}
+    outputs = {info.asset.uri for info in seen.outputs}
+    assert inputs == {"s3://moto_s3@media/db/dump.sql"}
+    assert outputs == {f"yadisk://{disk_conn}@/Backups/dump.sql"}
