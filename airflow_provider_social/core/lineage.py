@@ -70,9 +70,9 @@ def source_uri(source: Any) -> str | None:
 def target_uri(target: Any) -> str:
     """The URI of where a download went: a store's path as is, a local file as ``file://``.
 
-    :param target: an ``ObjectStoragePath`` or a local path.
+    :param target: an ``ObjectStoragePath`` (or its URL) or a local path.
     """
-    if hasattr(target, "protocol"):
+    if hasattr(target, "protocol") or "://" in str(target):
         return str(target)
     return f"file://{os.path.abspath(str(target))}"
 
@@ -124,3 +124,38 @@ def emit_assets(outlets: Iterable[Any], context: Mapping[str, Any], created: Ite
                 if Asset(item.uri).uri == outlet.uri:
                     events[outlet].extra.update(item.extra)
     return added
+
+
+def announce_post(operator: Any, context: Mapping[str, Any], url: str | None, **extra: Any) -> None:
+    """Announce a published post (VK, X, OK) through the operator's outlets: the asset is the post's URL, its
+    ``extra`` has ``url`` and what else is given, so a DAG can run on "the announcement was published".
+
+    :param operator: the posting operator (its ``outlets`` say where the event goes).
+    :param context: the task's context.
+    :param url: the post's URL (nothing is announced without one).
+    :param extra: more of the event's extra (JSON values).
+    """
+    if url:
+        emit_assets(getattr(operator, "outlets", ()), context, [CreatedAsset(url, {"url": url, **extra})])
+
+
+def announce_output(operator: Any, target: Any, extra: dict[str, Any], context: Mapping[str, Any] | None = None
+                    ) -> None:
+    """Announce a file an operator wrote (an export, a results file) through its outlets.
+
+    :param operator: the operator (its ``outlets`` say where the event goes; none: nothing happens).
+    :param target: what was written: an ``ObjectStoragePath`` or a local path.
+    :param extra: the event's extra (JSON values).
+    :param context: the task's context; by default Airflow's current one (none outside a task run: nothing
+        happens).
+    """
+    if not getattr(operator, "outlets", None):
+        return
+    if context is None:
+        from airflow.sdk import get_current_context
+
+        try:
+            context = get_current_context()
+        except RuntimeError:  # execute() called outside a task run: no outlet events to add to
+            return
+    emit_assets(operator.outlets, context, [CreatedAsset(target_uri(target), extra)])

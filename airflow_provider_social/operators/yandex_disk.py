@@ -335,12 +335,11 @@ class YandexDiskDownloadOperator(YandexDiskBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        from airflow_provider_social.core.lineage import CreatedAsset, disk_uri, emit_assets
+        from airflow_provider_social.core.lineage import announce_output, disk_uri
 
         result = self.hook.download_file(self.remote_path, self.local_path, overwrite=self.overwrite)
-        written = result["local_path"] if "://" in result["local_path"] else f"file://{result['local_path']}"
-        emit_assets(self.outlets, context, [CreatedAsset(written, {
-            "size": result["size"], "source": disk_uri(self.hook.yandex_disk_conn_id, result["path"])})])
+        announce_output(self, result["local_path"], {
+            "size": result["size"], "source": disk_uri(self.hook.yandex_disk_conn_id, result["path"])}, context)
         return result
 
 
