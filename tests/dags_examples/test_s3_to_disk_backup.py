@@ -5,27 +5,21 @@ connection `make demo` gives it (no Amazon provider installed: the task builds s
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 from airflow.sdk.execution_time.context import OutletEventAccessors
 
+from tests.dags_examples.conftest import load_example
 from tests.fs.conftest import disk_conn  # noqa: F401 - the yadisk:// store on the sandbox
 from tests.sources.conftest import moto_server  # noqa: F401 - S3 (moto_server)
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "dags_examples" / "s3_to_disk_backup.py"
 OBJECTS = {"daily/orders.csv": b"day,orders\n1,2\n" * 50, "daily/deep/er/img.png": b"\x89PNG" + bytes(300)}
 
 
 @pytest.fixture
 def example():
-    spec = importlib.util.spec_from_file_location("s3_to_disk_backup_example", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("s3_to_disk_backup.py")
 
 
 @pytest.fixture

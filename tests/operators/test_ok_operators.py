@@ -200,12 +200,9 @@ def test_a_bad_rendered_connection_id_of_the_refresh_operator_names_the_service_
         OkRefreshTokenOperator(task_id="refresh", ok_conn_id=conn_id).execute(ctx())
 
 
-def test_a_topic_is_announced_through_the_outlets(sandbox, ok_default):
-    from airflow.sdk import AssetAlias
-    from airflow.sdk.execution_time.context import OutletEventAccessors
 
-    alias = AssetAlias("ok_published")
-    context = {**ctx(), "outlet_events": OutletEventAccessors()}
-    result = OkPostToGroupOperator(task_id="post", text="announced", outlets=[alias]).execute(context)
-    [event] = context["outlet_events"][alias].asset_alias_events
-    assert (event.dest_asset_key.uri, event.extra) == (result["url"], {"url": result["url"]})
+def test_a_topic_is_announced_through_the_outlets(sandbox, ok_default):
+    from tests.operators.conftest import run_announcing
+
+    result, events = run_announcing(OkPostToGroupOperator, ctx(), task_id="post", text="announced")
+    assert events == [(result["url"], {"url": result["url"]})]

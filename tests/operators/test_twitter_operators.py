@@ -342,12 +342,9 @@ def test_lists_and_numbers_rendered_as_text_are_read(sandbox, x_conn, tmp_path):
         ctx())["media_ids"] == posted["media_ids"]
 
 
-def test_a_post_is_announced_through_the_outlets(sandbox, x_conn):
-    from airflow.sdk import AssetAlias
-    from airflow.sdk.execution_time.context import OutletEventAccessors
 
-    alias = AssetAlias("x_published")
-    context = {**ctx(), "outlet_events": OutletEventAccessors()}
-    result = TwitterCreateTweetOperator(task_id="post", text="announced", outlets=[alias]).execute(context)
-    [event] = context["outlet_events"][alias].asset_alias_events
-    assert (event.dest_asset_key.uri, event.extra) == (result["url"], {"url": result["url"]})
+def test_a_post_is_announced_through_the_outlets(sandbox, x_conn):
+    from tests.operators.conftest import run_announcing
+
+    result, events = run_announcing(TwitterCreateTweetOperator, ctx(), task_id="post", text="announced")
+    assert events == [(result["url"], {"url": result["url"]})]

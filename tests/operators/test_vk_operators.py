@@ -171,19 +171,14 @@ def test_every_operator_renders_its_templates(operator, kwargs):
         assert "{{" not in json.dumps(rendered), (name, rendered)
 
 
-def test_a_post_and_an_export_are_announced_through_the_outlets(scripted, vk_conn, tmp_path):
-    from airflow.sdk import AssetAlias
-    from airflow.sdk.execution_time.context import OutletEventAccessors
 
-    published, exported = AssetAlias("vk_published"), AssetAlias("vk_exports")
-    context = {**ti_context(), "outlet_events": OutletEventAccessors()}
+def test_a_post_and_an_export_are_announced_through_the_outlets(scripted, vk_conn, tmp_path):
+    from tests.operators.conftest import run_announcing
+
     scripted.script = [ok({"post_id": 7}), ok([{"period_from": 1}, {"period_from": 2}])]
-    ops.VkCreatePostOperator(task_id="post", message="Hello", outlets=[published]).execute(context)
+    _, posted = run_announcing(ops.VkCreatePostOperator, ti_context(), task_id="post", message="Hello")
+    assert posted == [("https://vk.com/wall-1000001_7", {"url": "https://vk.com/wall-1000001_7"})]
     target = tmp_path / "stats.csv"
-    ops.VkExportStatsOperator(task_id="stats", date_from=1767225600, output_path=str(target),
-                              outlets=[exported]).execute(context)
-    [post] = context["outlet_events"][published].asset_alias_events
-    assert (post.dest_asset_key.uri, post.extra) == ("https://vk.com/wall-1000001_7",
-                                                     {"url": "https://vk.com/wall-1000001_7"})
-    [export] = context["outlet_events"][exported].asset_alias_events
-    assert (export.dest_asset_key.uri, export.extra) == (f"file://{target}", {"rows": 2, "reach_rows": 0})
+    _, exported = run_announcing(ops.VkExportStatsOperator, ti_context(), task_id="stats", date_from=1767225600,
+                                 output_path=str(target))
+    assert exported == [(f"file://{target}", {"rows": 2, "reach_rows": 0})]
