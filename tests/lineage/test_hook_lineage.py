@@ -48,6 +48,14 @@ def test_s3_object_to_disk_and_back_to_s3(hook, lineage_collector, s3_store):
     assert outputs == ["yadisk://yandex_disk_default@/photo.jpg", "s3://moto_s3@media/out/photo.jpg"]
 
 
+
+@pytest.mark.parametrize("mode", ["sized", "chunked"])  # read as it comes, or spooled to a temporary file first
+def test_an_http_source_is_reported_without_its_query_string(hook, lineage_collector, http_files, mode):
+    http_files.files["pic.jpg"] = b"\xff\xd8" * 100
+    hook.upload_file(f"{http_files.url}/{mode}/pic.jpg?signature=s3cret", "disk:/pic.jpg", overwrite=True)
+    inputs, _ = flows(lineage_collector, hook)
+    assert inputs == [f"{http_files.url}/{mode}/pic.jpg"]
+
 def test_nothing_is_collected_without_a_reader(hook, tmp_path):
     """Without a lineage reader plugin Airflow hands out its no-op collector: reporting costs nothing, fails
     nothing."""
