@@ -93,6 +93,9 @@ class Sink:
                                      "operation_id": "bench"})
         if url.path == "/v1/disk/resources/download":
             return _send_json(conn, {"href": f"{self.url}/download/{path}", "method": "GET", "templated": False})
+        if url.path == "/v1/disk/resources" and method == "PUT":  # a folder: nothing to keep, the sink has none
+            return _send_json(conn, {"href": f"{self.url}/v1/disk/resources?path={path}", "method": "GET",
+                                     "templated": False}, 201)
         if url.path == "/v1/disk/resources" and method == "GET":
             size = self._size_of(path)
             if size is None:

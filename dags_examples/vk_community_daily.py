@@ -46,7 +46,9 @@ def vk_community_daily():
     def render_chart() -> str:
         path = Path(tempfile.mkdtemp(prefix="vk-daily-")) / "chart.png"
         path.write_bytes(small_png())
-        return str(path)
+        # A storage URL, as a chart kept in object storage would be given (s3://aws_default@reports/chart.png,
+        # yadisk://yandex_disk_default@/Charts/chart.png, ...): the post reads it through ObjectStoragePath.
+        return f"file://{path}"
 
     photo_post = VkCreatePostOperator(
         task_id="photo_post",

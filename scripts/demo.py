@@ -23,7 +23,7 @@ HOME = ROOT / ".airflow_home"
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))  # so `scripts.local_airflow` imports when run as a script
 
-from scripts.local_airflow import start_sandbox  # noqa: E402
+from scripts.local_airflow import MotoServer, start_sandbox  # noqa: E402
 
 
 def dag_ids(path: Path) -> list[str]:
@@ -73,6 +73,29 @@ def print_created(events: list[dict], most: int = 12) -> None:
         print("           (created nothing)")
 
 
+#: What the S3 -> Disk example backs up: objects put into moto's S3 server before the DAGs run.
+S3_BUCKET = "exports"
+S3_OBJECTS = {
+    "daily/orders.csv": b"day,orders\n" + b"".join(b"2026-01-01,%d\n" % n for n in range(200)),
+    "daily/refunds.csv": b"day,refunds\n2026-01-01,3\n",
+    "daily/images/banner.png": b"\x89PNG\r\n\x1a\n" + bytes(2048),
+}
+
+
+def start_s3() -> tuple[MotoServer, dict[str, object]]:
+    """moto's S3 server on a free loopback port with :data:`S3_OBJECTS` in it, and the ``aws_default`` connection
+    to it (the Amazon provider's form: keys as login/password, ``endpoint_url`` in the extra)."""
+    import boto3
+
+    server = MotoServer()
+    options = {"endpoint_url": server.url, "region_name": "us-east-1"}
+    client = boto3.client("s3", aws_access_key_id="demo", aws_secret_access_key="demo", **options)  # noqa: S106
+    client.create_bucket(Bucket=S3_BUCKET)
+    for key, body in S3_OBJECTS.items():
+        client.put_object(Bucket=S3_BUCKET, Key=key, Body=body)
+    return server, {"conn_type": "aws", "login": "demo", "password": "demo", "extra": options}
+
+
 def main() -> int:
     from airflow_provider_social.sandbox.connections import sandbox_connections
     from airflow_provider_social.sandbox.control import SandboxControl
@@ -84,10 +107,12 @@ def main() -> int:
     subprocess.run([str(BIN / "airflow"), "db", "migrate"], env=base_env, check=True, capture_output=True)
     sandbox, url = start_sandbox(base_env)
     print(f"• sandbox listening at {url}", flush=True)
+    s3, s3_conn = start_s3()
+    print(f"• S3 (moto_server) at {s3.url}: s3://{S3_BUCKET}/ holds {', '.join(sorted(S3_OBJECTS))}", flush=True)
     failures: list[str] = []
     try:
         control = SandboxControl(url)
-        conns = sandbox_connections(url, control)
+        conns = {**sandbox_connections(url, control), "aws_default": s3_conn}
         env = airflow_env({f"AIRFLOW_CONN_{cid.upper()}": json.dumps(c) for cid, c in conns.items()})
         print(f"• connections: {', '.join(sorted(conns))}", flush=True)
         seen = 0
@@ -115,6 +140,7 @@ def main() -> int:
         if not counts:
             print("  (nothing created)")
     finally:
+        s3.close()
         sandbox.terminate()
         sandbox.wait(10)
     if failures:

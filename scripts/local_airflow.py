@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,36 @@ def start_sandbox(env: Mapping[str, str] | None = None, port: int = 0,
         proc.kill()
         raise RuntimeError(f"sandbox did not start: {line!r}")
     return proc, line.split("=", 1)[1]
+
+
+class MotoServer:
+    """``moto_server`` (moto[server] from PyPI) on a free loopback port, in a process of its own: objects it holds
+    do not count against the memory of the process under test."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        moto = os.path.join(os.path.dirname(sys.executable), "moto_server")
+        self.process = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/moto-api/", timeout=1).close()  # noqa: S310 - loopback
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.close()
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.1)  # waiting for a real process to listen, not for a clock
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class LocalAirflow:

@@ -18,6 +18,7 @@ import io
 import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractBufferedFile
@@ -115,6 +116,8 @@ class YandexDiskWriteFile(AbstractBufferedFile):
         self._spool = os.fdopen(descriptor, "wb")
 
     def _upload_chunk(self, final: bool = False) -> bool:
+        from airflow_provider_social.core.sources import LocalSource
+
         self.buffer.seek(0)
         shutil.copyfileobj(self.buffer, self._spool)
         if final:
@@ -122,7 +125,10 @@ class YandexDiskWriteFile(AbstractBufferedFile):
             assert self._spool_path is not None  # set by _initiate_upload, which fsspec calls first
             try:
                 with self.fs._errors(self.path):
-                    self.fs.hook.upload_file(self._spool_path, to_disk(self.path), overwrite=self.mode == "wb",
+                    # A source labelled as a spool, not a file: the hook reports no lineage input for it (the
+                    # store the bytes came from reports its read itself, through ObjectStoragePath).
+                    spooled = LocalSource(Path(self._spool_path), label=f"<bytes written to {to_disk(self.path)}>")
+                    self.fs.hook.upload_file(spooled, to_disk(self.path), overwrite=self.mode == "wb",
                                              parents=True, avoid_throttle=self.fs.avoid_throttle)
             finally:
                 self._remove_spool()

@@ -122,7 +122,10 @@ class OkPostToGroupOperator(BaseOperator):
         except PossiblyPostedError as unknown:
             # Airflow's retry must not post it again: fail for good, saying what to check.
             raise AirflowFailException(str(unknown)) from unknown
+        from airflow_provider_social.core.lineage import announce_post
+
         self.topic_url = result["url"]
+        announce_post(self, context, result["url"])
         ti = context.get("ti") if hasattr(context, "get") else None
         if ti is not None:
             ti.xcom_push(key=TOPIC_URL_XCOM_KEY, value=result["url"])

@@ -98,7 +98,9 @@ class _TwitterOperator(BaseOperator):
         hook = self.get_hook()
         landed: list[dict[str, Any]] = self.landed(hook, specs) if self.dedupe(context) else []
         if landed and len(landed) == len(specs):
-            return self.result_of_landed(specs, landed)  # all landed on an earlier try: nothing is sent again
+            landed_result = self.result_of_landed(specs, landed)  # all landed on an earlier try: nothing is sent
+            self._announce(context)
+            return landed_result
         # Posts that landed on an earlier try need no media: post_thread(dedupe=True) finds and reuses them.
         uploads = [[] if number < len(landed) else [hook.upload_media(m.path, wait=not self.deferrable)
                                                      for m in spec.media]
@@ -139,6 +141,12 @@ class _TwitterOperator(BaseOperator):
             return self.execute(context)
         return self._publish_or_defer(context, self.get_hook(), media_ids)
 
+    def _announce(self, context: Context) -> None:
+        """The post (the thread's first) as an Asset event for the task's outlets."""
+        from airflow_provider_social.core.lineage import announce_post
+
+        announce_post(self, context, self.tweet_url)
+
     def dedupe(self, context: Context) -> bool:
         """Look for landed posts before sending: on task retries, and after a rate-limit deferral."""
         return self.resumed_after_posting or _is_retry(context)
@@ -147,7 +155,9 @@ class _TwitterOperator(BaseOperator):
         from airflow_provider_social.core.errors import RateLimitError
 
         try:
-            return self.publish(context, hook, media_ids)
+            result = self.publish(context, hook, media_ids)
+            self._announce(context)
+            return result
         except RateLimitError as exc:
             if not self.deferrable or exc.retry_after is None:
                 raise

@@ -62,7 +62,10 @@ def _optional_source(value: Any, field: str) -> Any:
 
 def _record_post_link(operator: Any, context: Context, url: str | None) -> None:
     """The "VK post" link: on the operator (read when the task ends) and in XCom (the link's fallback)."""
+    from airflow_provider_social.core.lineage import announce_post
+
     operator.post_url = url
+    announce_post(operator, context, url)
     ti = context.get("ti") if hasattr(context, "get") else None
     if url and ti is not None and hasattr(ti, "xcom_push"):
         ti.xcom_push(key=POST_URL_XCOM_KEY, value=url)
@@ -464,6 +467,9 @@ class VkExportStatsOperator(VkBaseOperator):
             write_atomically([csv_bytes(stats)], path)
             if reach:
                 write_atomically([csv_bytes(reach)], path.with_name(f"{path.stem}_reach.csv"))
+        from airflow_provider_social.core.lineage import announce_output
+
+        announce_output(self, path, {"rows": len(stats), "reach_rows": len(reach)}, context)
         return {"path": str(path), "rows": len(stats), "reach_rows": len(reach)}
 
 

@@ -111,10 +111,12 @@ class _VisionOperator(BaseOperator):
         from airflow_provider_social.hooks.vk_vision.hook import raise_for_errors
 
         if self.output_path:
+            from airflow_provider_social.core.lineage import announce_output
             from airflow_provider_social.core.targets import write_atomically
 
             target = self.checked_output_path()
             write_atomically([json.dumps(results, ensure_ascii=False, indent=2).encode()], target)
+            announce_output(self, target, {"images": len(results)})
         if self.fail_on_image_error:
             raise_for_errors(results, self.task_id)
         return {"results": results, **(summary or {})} if summary is not None else results

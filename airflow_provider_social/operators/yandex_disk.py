@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,10 @@ SERVICE = "Yandex Disk"
 class YandexDiskBaseOperator(BaseOperator):
     """Shared plumbing: the connection id and a hook built once per task.
 
+    What an operator creates on Disk is announced as an Asset event ``yadisk://<conn>@/<path>`` (extra: ``size``,
+    ``md5`` where known) through the task's ``outlets``: an ``AssetAlias`` gets every created file, an ``Asset``
+    with the same URI gets the extra (:func:`~airflow_provider_social.core.lineage.emit_assets`).
+
     :param yandex_disk_conn_id: the connection (default ``yandex_disk_default``).
     """
 
@@ -55,6 +59,26 @@ class YandexDiskBaseOperator(BaseOperator):
         from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
         return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
+
+    def announce(self, context: Context, created: Callable[[], list[tuple[str, dict[str, Any]]]]) -> None:
+        """Emit Asset events for created Disk paths, given as ``(disk path, extra)``.
+
+        :param context: the task's Airflow context.
+        :param created: gives the Disk paths created and each event's extra (called only when outlets exist).
+        """
+        from airflow_provider_social.core.lineage import CreatedAsset, disk_uri, emit_assets
+
+        if not self.outlets:  # nothing declared: no events, and no call made to describe them
+            return
+        conn_id = self.hook.yandex_disk_conn_id
+        emit_assets(self.outlets, context, [CreatedAsset(disk_uri(conn_id, path), extra) for path, extra in created()])
+
+    def created(self, result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The Disk paths a finished result created, with each Asset event's extra (none by default).
+
+        :param result: the operator's result.
+        """
+        return []
 
 
 class YandexDiskAsyncOperator(YandexDiskBaseOperator):
@@ -107,6 +131,7 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
                 method_name="execute_complete",
                 timeout=timedelta(seconds=self.operation_timeout) if self.operation_timeout else None,
             )
+        self.announce(context, lambda: self.created(result))
         return result
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +147,9 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
                 event.get("message") or f"operation {event.get('operation_id')} ended as {event.get('status')}",
                 service=SERVICE, operation=self.task_id,
             )
-        return dict(event["result"])
+        result = dict(event["result"])
+        self.announce(context, lambda: self.created(result))
+        return result
 
 
 # -------------------------------------------------------------------------------------------------- upload
@@ -189,7 +216,10 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
     :param remote_folder: the target folder, e.g. ``disk:/Backups/{{ ds }}``.
     :param overwrite: replace files that exist (else the task fails naming the file).
     :param parents: create the folder and its parents if missing.
-    :return: ``[{"local_path", "path", "size", "md5"}, ...]``.
+    :param avoid_throttle: upload names Yandex throttles to 128 KiB/s (``.zip``, ``.gz``, ``.mp4``, ...) under a
+        temporary name and rename them (see ``YandexDiskHook.upload_file``); False uploads under the final name.
+    :return: ``[{"local_path", "path", "size", "md5"}, ...]``; each file is also an Asset event (see
+        :class:`YandexDiskBaseOperator`).
     """
 
     template_fields: Sequence[str] = ("local_path", "remote_folder", "yandex_disk_conn_id")
@@ -201,6 +231,7 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
         remote_folder: str,
         overwrite: bool = False,
         parents: bool = True,
+        avoid_throttle: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -208,6 +239,7 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
         self.remote_folder = remote_folder
         self.overwrite = overwrite
         self.parents = parents
+        self.avoid_throttle = avoid_throttle
 
     def execute(self, context: Context) -> list[dict[str, Any]]:  # type: ignore[override]
         """Upload every file (all inputs checked first); defer on pending ones.
@@ -226,7 +258,8 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
             target = f"{folder.rstrip('/')}/{name}"
             uploaded = self.hook.upload_file(local, target, overwrite=self.overwrite, wait=not self.deferrable,
                                              poll_interval=self.poll_interval,
-                                             timeout=self.operation_timeout or UPLOAD_WAIT_TIMEOUT)
+                                             timeout=self.operation_timeout or UPLOAD_WAIT_TIMEOUT,
+                                             avoid_throttle=self.avoid_throttle)
             self.log.info("Uploaded %s -> %s (%d bytes, %s)", local, uploaded["path"], uploaded["size"],
                           f"md5 {uploaded['md5']}" if uploaded["status"] == "success" else "Yandex is storing it")
             entry = {"local_path": getattr(local, "label", local), "path": uploaded["path"], "size": uploaded["size"],
@@ -234,12 +267,13 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
             if uploaded["status"] == "in-progress":
                 entry["operation_id"] = uploaded["operation_id"]
             results.append(entry)
-        return self._finish_or_defer(results)
+        return self._finish_or_defer(context, results)
 
-    def _finish_or_defer(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _finish_or_defer(self, context: Context, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Defer on the first upload Yandex is still moving into Disk; return the results once none is left."""
         pending = [r for r in results if r.get("operation_id")]
         if not pending:
+            self.announce(context, lambda: [(r["path"], {"size": r["size"], "md5": r["md5"]}) for r in results])
             return results
         from airflow_provider_social.triggers.yandex_disk import YandexDiskOperationTrigger
 
@@ -272,7 +306,7 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
         stored = self.hook.check_uploaded(entry["path"], entry["size"])
         entry["md5"] = stored["md5"]
         del entry["operation_id"]
-        return self._finish_or_defer(results)
+        return self._finish_or_defer(context, results)
 
 
 class YandexDiskDownloadOperator(YandexDiskBaseOperator):
@@ -284,7 +318,8 @@ class YandexDiskDownloadOperator(YandexDiskBaseOperator):
     :param remote_path: the file on Disk. Templated.
     :param local_path: a file path, an existing directory (keeps the name), or a storage path or URL. Templated.
     :param overwrite: replace an existing file.
-    :return: ``{"path", "local_path", "size"}``.
+    :return: ``{"path", "local_path", "size"}``; the written file or object is also an Asset event (extra:
+        ``size``, ``source``) for the task's ``AssetAlias`` outlets.
     """
 
     template_fields: Sequence[str] = ("remote_path", "local_path", "yandex_disk_conn_id")
@@ -300,7 +335,12 @@ class YandexDiskDownloadOperator(YandexDiskBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        return self.hook.download_file(self.remote_path, self.local_path, overwrite=self.overwrite)
+        from airflow_provider_social.core.lineage import announce_output, disk_uri
+
+        result = self.hook.download_file(self.remote_path, self.local_path, overwrite=self.overwrite)
+        announce_output(self, result["local_path"], {
+            "size": result["size"], "source": disk_uri(self.hook.yandex_disk_conn_id, result["path"])}, context)
+        return result
 
 
 class YandexDiskCreateFolderOperator(YandexDiskBaseOperator):
@@ -369,7 +409,8 @@ class YandexDiskCopyOperator(YandexDiskAsyncOperator):
     :param destination: the new path. Templated.
     :param overwrite: replace what is at ``destination``.
     :param parents: create the destination's missing parent folders.
-    :return: ``{"source", "path", "operation_id", "status"}``.
+    :return: ``{"source", "path", "operation_id", "status"}``; the destination is also an Asset event (extra:
+        ``source``), see :class:`YandexDiskBaseOperator`.
     """
 
     template_fields: Sequence[str] = ("source", "destination", "yandex_disk_conn_id")
@@ -392,6 +433,19 @@ class YandexDiskCopyOperator(YandexDiskAsyncOperator):
         call = getattr(self.hook, self._method)
         return call(self.source, self.destination, overwrite=self.overwrite, parents=self.parents, wait=wait,
                     poll_interval=self.poll_interval, timeout=self.operation_timeout)
+
+    def created(self, result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The destination, with the source and (for a file) its size and md5 in the extra.
+
+        :param result: the operator's result.
+        """
+        from airflow_provider_social.core.lineage import disk_uri
+
+        meta = self.hook.get_metadata(result["path"], fields="type,size,md5")
+        extra: dict[str, Any] = {"source": disk_uri(self.hook.yandex_disk_conn_id, result["source"])}
+        if meta.get("type") == "file":
+            extra.update(size=meta.get("size"), md5=meta.get("md5"))
+        return [(result["path"], extra)]
 
 
 class YandexDiskMoveOperator(YandexDiskCopyOperator):

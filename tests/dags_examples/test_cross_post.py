@@ -6,26 +6,19 @@ The branches run in-process against the sandbox with the connections `make demo`
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from airflow_provider_social.core.errors import SocialApiError
 from airflow_provider_social.sandbox.connections import sandbox_connections
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "dags_examples" / "cross_post.py"
+from tests.dags_examples.conftest import load_example
 
 
 @pytest.fixture(scope="module")
 def example():
-    spec = importlib.util.spec_from_file_location("cross_post_example", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("cross_post.py")
 
 
 @pytest.fixture

@@ -21,3 +21,14 @@ class FakeTI:
 @pytest.fixture
 def context():
     return {"ti": FakeTI()}
+
+
+def run_announcing(operator_class, context, **arguments):
+    """Run an operator whose one outlet is an AssetAlias; its result and the (URI, extra) of each event it added."""
+    from airflow.sdk import AssetAlias
+    from airflow.sdk.execution_time.context import OutletEventAccessors
+
+    alias = AssetAlias(f"{arguments['task_id']}_announced")
+    context = {**context, "outlet_events": OutletEventAccessors()}
+    result = operator_class(outlets=[alias], **arguments).execute(context)
+    return result, [(e.dest_asset_key.uri, e.extra) for e in context["outlet_events"][alias].asset_alias_events]

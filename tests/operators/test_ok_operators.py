@@ -198,3 +198,11 @@ def test_a_bad_rendered_connection_id_of_the_refresh_operator_names_the_service_
     # The refresh operator's errors said "ok_conn_id: ..." with no service, unlike every other OK error.
     with pytest.raises(ValidationError, match="^OK: ok_conn_id"):
         OkRefreshTokenOperator(task_id="refresh", ok_conn_id=conn_id).execute(ctx())
+
+
+
+def test_a_topic_is_announced_through_the_outlets(sandbox, ok_default):
+    from tests.operators.conftest import run_announcing
+
+    result, events = run_announcing(OkPostToGroupOperator, ctx(), task_id="post", text="announced")
+    assert events == [(result["url"], {"url": result["url"]})]

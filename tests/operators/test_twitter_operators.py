@@ -340,3 +340,11 @@ def test_lists_and_numbers_rendered_as_text_are_read(sandbox, x_conn, tmp_path):
     assert len(thread["ids"]) == 2
     assert TwitterCreateTweetOperator(task_id="r", text="ids", media_ids=str(posted["media_ids"])).execute(
         ctx())["media_ids"] == posted["media_ids"]
+
+
+
+def test_a_post_is_announced_through_the_outlets(sandbox, x_conn):
+    from tests.operators.conftest import run_announcing
+
+    result, events = run_announcing(TwitterCreateTweetOperator, ctx(), task_id="post", text="announced")
+    assert events == [(result["url"], {"url": result["url"]})]

@@ -169,3 +169,16 @@ def test_every_operator_renders_its_templates(operator, kwargs):
     for name, value in kwargs.items():
         rendered = getattr(op, name)
         assert "{{" not in json.dumps(rendered), (name, rendered)
+
+
+
+def test_a_post_and_an_export_are_announced_through_the_outlets(scripted, vk_conn, tmp_path):
+    from tests.operators.conftest import run_announcing
+
+    scripted.script = [ok({"post_id": 7}), ok([{"period_from": 1}, {"period_from": 2}])]
+    _, posted = run_announcing(ops.VkCreatePostOperator, ti_context(), task_id="post", message="Hello")
+    assert posted == [("https://vk.com/wall-1000001_7", {"url": "https://vk.com/wall-1000001_7"})]
+    target = tmp_path / "stats.csv"
+    _, exported = run_announcing(ops.VkExportStatsOperator, ti_context(), task_id="stats", date_from=1767225600,
+                                 output_path=str(target))
+    assert exported == [(f"file://{target}", {"rows": 2, "reach_rows": 0})]

@@ -202,3 +202,20 @@ def test_a_lost_answer_fails_the_task_without_a_second_bill_unless_opted_in(visi
                                          resend_on_lost_answer=True).execute(context)
     assert result["safe_images"] == [str(folder / "safe.png")]
     assert len([e for e in sandbox.control.created("vk_vision") if e["kind"] == "/api/v1/adult/detect"]) == 3
+
+
+def test_the_results_file_is_announced_through_the_outlets(vision, folder, context):
+    """The results file is an Asset event of the running task (Airflow's current context)."""
+    from airflow.sdk import AssetAlias
+    from airflow.sdk.execution_time.context import OutletEventAccessors, set_current_context
+
+    alias = AssetAlias("vision_results")
+    out = folder / "objects.json"
+    run_context = {**context, "outlet_events": OutletEventAccessors()}
+    op = VkVisionDetectObjectsOperator(task_id="o", images=[str(folder / "safe.png")], output_path=str(out),
+                                       outlets=[alias])
+    with set_current_context(run_context):
+        op.execute(run_context)
+    [event] = run_context["outlet_events"][alias].asset_alias_events
+    assert (event.dest_asset_key.uri, event.extra) == (f"file://{out}", {"images": 1})
+    op.execute(context)  # outside a task run (no current context): written, nothing to announce to

@@ -8,13 +8,9 @@ refusing HEAD with 405, and ``/norange/...`` ignoring ``Range``. It records each
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler
 
+from scripts.local_airflow import MotoServer  # noqa: F401 - the tests' S3 server is the one `make demo` starts
 from tests.core.scripted_server import LoopbackServer
 
 
@@ -78,39 +74,3 @@ def put_video(fs, key: str, size: int, *, conn_id: str = "moto_s3") -> str:
             out.write(piece)
             written += len(piece)
     return f"s3://{conn_id}@{key}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class MotoServer:
-    """``moto_server`` (moto[server] from PyPI) on a free loopback port, in a process of its own: objects it holds
-    do not count against the memory of the process under test."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        moto = os.path.join(os.path.dirname(sys.executable), "moto_server")
-        self.process = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=1).close()  # noqa: S310 - loopback
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.close()
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)  # waiting for a real process to listen, not for a clock
-
-    def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()

@@ -146,7 +146,8 @@ class YandexDiskHook(SocialHook, form=CONNECTION_FORM):
     def transfers(self) -> YandexDiskTransfers:
         """Uploads and downloads."""
         return YandexDiskTransfers(self.client, resources=self.resources, operations=self.operations,
-                                   account_limits=self.account_limits, clock=self.clock, sleep=self.sleep)
+                                   account_limits=self.account_limits, clock=self.clock, sleep=self.sleep,
+                                   conn_id=self.yandex_disk_conn_id, lineage_context=self)
 
     # ---------------------------------------------------------------------------------------------- the public surface
     get_operation_status = delegate("operations", YandexDiskOperations.get_operation_status)

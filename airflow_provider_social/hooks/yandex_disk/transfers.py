@@ -58,6 +58,8 @@ class YandexDiskTransfers:
     :param account_limits: the account's ``max_file_size`` and free space, checked before every upload.
     :param clock: seconds since the epoch (the hook's, injectable).
     :param sleep: the wait between checks (the hook's, injectable so tests never sleep).
+    :param conn_id: the connection, the user part of the ``yadisk://`` URIs reported to hook lineage.
+    :param lineage_context: the hook, as Airflow's hook lineage collector wants it (None: no lineage reported).
     """
 
     client: YandexDiskClient
@@ -66,6 +68,14 @@ class YandexDiskTransfers:
     account_limits: AccountLimits
     clock: Callable[[], float]
     sleep: Callable[[float], None]
+    conn_id: str = ""
+    lineage_context: Any = None
+
+    def _report_lineage(self, *, inputs: list[str | None], outputs: list[str | None]) -> None:
+        if self.lineage_context is not None:
+            from airflow_provider_social.core.lineage import report_transfer
+
+            report_transfer(self.lineage_context, inputs=inputs, outputs=outputs)
 
     # ---------------------------------------------------------------------------------------------- links
     def _with_fresh_link(self, name: str, link: Callable[[], str], use: Callable[[str], T]) -> T:
@@ -147,13 +157,16 @@ class YandexDiskTransfers:
         :return: ``{"path", "size", "md5", "sha256", "operation_id", "status"}`` as Yandex computed them
             (``md5``/``sha256`` are None while ``status`` is ``"in-progress"``).
         """
+        from airflow_provider_social.core.lineage import disk_uri, source_uri
         from airflow_provider_social.core.sources import media_source
 
         source = media_source(local_path, field="local_path", service=SERVICE, allow_empty=True)
         path = resource_path(remote_path, "remote_path")
-        return self._upload(lambda: _SourceStream(source), source.size, path, source.name, "local_path",
-                            overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
-                            timeout=timeout, avoid_throttle=avoid_throttle)
+        uploaded = self._upload(lambda: _SourceStream(source), source.size, path, source.name, "local_path",
+                                overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
+                                timeout=timeout, avoid_throttle=avoid_throttle)
+        self._report_lineage(inputs=[source_uri(source)], outputs=[disk_uri(self.conn_id, uploaded["path"])])
+        return uploaded
 
     def upload_bytes(
         self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
@@ -406,7 +419,11 @@ class YandexDiskTransfers:
         if target.exists() and not overwrite:
             raise ConflictError(f"local_path: {str(target)!r} exists", service=SERVICE, operation="download file",
                                 hint="pass overwrite=True")
-        return self._download(lambda: self.get_download_link(path), target, path)
+        downloaded = self._download(lambda: self.get_download_link(path), target, path)
+        from airflow_provider_social.core.lineage import disk_uri, target_uri
+
+        self._report_lineage(inputs=[disk_uri(self.conn_id, path)], outputs=[target_uri(target)])
+        return downloaded
 
     def open_download(self, remote_path: str, *, start: int = 0) -> tuple[Any, int]:
         """A streamed answer of the download host for a file, from byte ``start`` on, and where its body begins.

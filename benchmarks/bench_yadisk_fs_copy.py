@@ -1,0 +1,98 @@
+"""`yadisk_fs_copy_1gib_vs_hook_upload_ratio`: an S3 object copied to Disk through ``ObjectStoragePath`` against the
+hook's own upload of the same bytes from a local file.
+
+Both sides send to the same loopback sink (``sink.py``: just enough of the Disk API, uploads discarded as fast as
+the kernel allows), so the figure is what the ``yadisk://`` path costs over the hook, not the sandbox's hashing:
+
+* ours: ``ObjectStoragePath("s3://bench_s3@bench/big.bin").copy(ObjectStoragePath("yadisk://yandex_bench@/..."))``
+  reading from moto's S3 server (``moto_server`` on loopback, from the project's dev dependencies), which Airflow
+  streams into the ``yadisk://`` file object (spooled to a local temporary file, then uploaded by the hook);
+* reference: ``YandexDiskHook.upload_file`` of the same bytes from a local file.
+
+value = the median copy's seconds; ratio = the median over back-to-back pairs (order alternating) of hook seconds /
+copy seconds (1.0: the copy costs nothing more than a local upload; target >= 0.8). Each side runs in a fresh
+process. The size is ``BENCH_FS_COPY_MIB`` (default 1024 MiB, the name's 1 GiB); the note says what ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from bench_yandex import DATA, MIB, Bench, _data_file, _paired
+from common import PYTHON, Result, median
+
+SIZE_MIB = int(os.environ.get("BENCH_FS_COPY_MIB", "1024"))
+PAIRS = int(os.environ.get("BENCH_FS_COPY_PAIRS", "3"))
+BUCKET = "bench"
+S3_CONN = "bench_s3"
+
+CHILD = r"""
+import json, os, sys, time
+mode, local = sys.argv[1], sys.argv[2]
+from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+hook = YandexDiskHook(os.environ["BENCH_CONN_ID"])
+hook.get_disk_info()  # connection loaded, session warm, in both modes
+if mode == "copy":
+    import s3fs
+    from airflow.sdk import ObjectStoragePath
+    from airflow.sdk.io.store import attach
+    fs = s3fs.S3FileSystem(key="bench", secret="bench", skip_instance_cache=True,
+                           client_kwargs={"endpoint_url": os.environ["BENCH_S3"], "region_name": "us-east-1"})
+    attach("s3", conn_id=os.environ["BENCH_S3_CONN"], fs=fs)
+    source = ObjectStoragePath(f"s3://{os.environ['BENCH_S3_CONN']}@{local}")
+    target = ObjectStoragePath(f"yadisk://{os.environ['BENCH_CONN_ID']}@/bench/copy.bin")
+    source.stat()
+    started = time.perf_counter()
+    source.copy(target)
+else:
+    started = time.perf_counter()
+    hook.upload_file(local, "disk:/bench/hook.bin", overwrite=True)
+print(json.dumps({"seconds": time.perf_counter() - started}))
+"""
+
+
+def measure() -> list[Result]:
+    import boto3
+
+    from scripts.local_airflow import MotoServer
+
+    size = SIZE_MIB * MIB
+    local = _data_file(f"fs_copy_{SIZE_MIB}m.bin", size)
+    s3 = MotoServer()
+    bench = Bench({})
+    try:
+        client = boto3.client("s3", aws_access_key_id="bench", aws_secret_access_key="bench",  # noqa: S106
+                              endpoint_url=s3.url, region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        client.upload_file(str(local), BUCKET, "big.bin")
+        env = dict(bench.env, BENCH_S3=s3.url, BENCH_S3_CONN=S3_CONN, TMPDIR=str(DATA))
+
+        def run(mode: str, argument: str) -> float:
+            out = subprocess.run([PYTHON, "-c", CHILD, mode, argument], env=env, capture_output=True, text=True,
+                                 timeout=1800)
+            if out.returncode != 0:
+                raise RuntimeError(f"{mode} run failed:\n{out.stderr[-3000:]}")
+            return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
+
+        copies: list[float] = []
+        uploads: list[float] = []
+        for pair in range(PAIRS):
+            copy, upload = _paired(lambda: run("copy", f"{BUCKET}/big.bin"), lambda: run("upload", str(local)), pair)
+            copies.append(copy)
+            uploads.append(upload)
+    finally:
+        bench.close()
+        s3.close()
+    ratio = median([u / c for u, c in zip(uploads, copies, strict=True)])
+    return [Result(
+        "yadisk_fs_copy_1gib_vs_hook_upload_ratio", median(copies), "s",
+        f"YandexDiskHook.upload_file of the same {SIZE_MIB} MiB from a local file, median seconds; "
+        "ratio = median of hook s / copy s",
+        median(uploads), ratio, target=">= 0.8",
+        note=(f"{SIZE_MIB} MiB, {PAIRS} pairs against moto_server (S3) and the sink; copy runs "
+              f"{[round(s, 2) for s in copies]}, hook runs {[round(s, 2) for s in uploads]}. The yadisk:// write "
+              "spools to a local file before its upload (fs/yadisk_files.py), so the copy is an S3 download plus "
+              "the same upload"),
+    )]
