@@ -154,3 +154,34 @@ def scripted():
     server = ScriptedServer()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """One S3-compatible server (moto_server, its own process) for the whole session: every test directory shares
+    it, so Airflow's object storage, which keeps the first store attached per connection id, never points at a
+    second one."""
+    from tests.sources.servers import MotoServer
+
+    server = MotoServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def s3_store(moto_server):
+    """``s3://moto_s3@media/...``: s3fs against the moto server, attached to Airflow's object storage under the
+    connection id ``moto_s3`` (the amazon provider would build the same filesystem from an ``aws`` connection)."""
+    import boto3
+    import s3fs
+    from airflow.sdk.io import store as airflow_store
+
+    from tests.sources.servers import BUCKET, S3_CONN_ID
+
+    options = {"endpoint_url": moto_server.url, "region_name": "us-east-1"}
+    boto3.client("s3", aws_access_key_id="testing", aws_secret_access_key="testing", **options
+                 ).create_bucket(Bucket=BUCKET)
+    fs = s3fs.S3FileSystem(key="testing", secret="testing", client_kwargs=options, skip_instance_cache=True)
+    airflow_store._STORE_CACHE.pop(f"s3-{S3_CONN_ID}", None)  # attach() keeps an earlier store for this id
+    airflow_store.attach("s3", conn_id=S3_CONN_ID, fs=fs)
+    return fs

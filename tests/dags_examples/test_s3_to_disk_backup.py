@@ -12,7 +12,6 @@ from airflow.sdk.execution_time.context import OutletEventAccessors
 
 from tests.dags_examples.conftest import load_example
 from tests.fs.conftest import disk_conn  # noqa: F401 - the yadisk:// store on the sandbox
-from tests.sources.conftest import moto_server  # noqa: F401 - S3 (moto_server)
 
 OBJECTS = {"daily/orders.csv": b"day,orders\n1,2\n" * 50, "daily/deep/er/img.png": b"\x89PNG" + bytes(300)}
 

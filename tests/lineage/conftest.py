@@ -28,4 +28,4 @@ def flows(collector, by) -> tuple[list[str], list[str]]:
 
 
 from tests.fs.conftest import disk_conn  # noqa: E402,F401 - the yadisk:// store on the sandbox
-from tests.sources.conftest import http_files, moto_server, s3_store  # noqa: E402,F401 - S3 (moto_server) as s3://moto_s3@media
+from tests.sources.conftest import http_files  # noqa: E402,F401 - (S3 as s3://moto_s3@media: tests/conftest.py)

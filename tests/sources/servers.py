@@ -13,6 +13,9 @@ from http.server import BaseHTTPRequestHandler
 from scripts.local_airflow import MotoServer  # noqa: F401 - the tests' S3 server is the one `make demo` starts
 from tests.core.scripted_server import LoopbackServer
 
+#: The bucket the suite's S3 server holds, and the connection id Airflow's object storage knows it by.
+BUCKET = "media"
+S3_CONN_ID = "moto_s3"
 
 class FileServer(LoopbackServer):
     def __init__(self) -> None:
