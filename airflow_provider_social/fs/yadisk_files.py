@@ -1,24 +1,23 @@
-"""The file objects of ``yadisk://``: reads streamed from the download host, writes spooled then uploaded.
+"""The file objects of ``yadisk://``: reads streamed from the download host, writes streamed to the upload host.
 
 Reading keeps one streamed download open and serves consecutive blocks from it, so a sequential read (a copy)
 is one download; a seek elsewhere opens a new one with ``Range: bytes=<offset>-`` (a download host answering
 ``200`` instead of ``206`` is skipped forward, so random access works either way, only slower). A download that
 breaks mid-way is reopened once at the position reached.
 
-Writing spools the bytes to a temporary local file (memory stays at one block) and uploads it when the file is
-closed, through the hook's upload: Content-Length known, the account's limits checked first, a fresh upload link
-per attempt, the throttle workaround. Leaving the ``with`` block by an exception discards the spool and uploads
-nothing. The spool needs local free space for the file (``$TMPDIR``).
+Writing streams: the upload link is taken when the file is opened and one ``PUT`` with a chunked body starts then;
+each full block (``WRITE_BLOCK``, 1 MiB by default) is sent as it is written, through a bounded queue, so memory
+stays flat and no local space is needed (:mod:`~airflow_provider_social.hooks.yandex_disk.transfers_stream`). The
+account's limits are checked as the bytes come; a throttled type goes up under a neutral name and is renamed on
+close. Leaving the ``with`` block by an exception, or dropping the file unclosed, breaks the body off: nothing is
+stored under the name. An upload that fails is not repeated (the bytes were consumed); the error is raised from
+``write`` or ``close``.
 """
 
 from __future__ import annotations
 
 import errno
 import io
-import os
-import shutil
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractBufferedFile
@@ -30,6 +29,8 @@ if TYPE_CHECKING:
 
 #: Bytes read from the network per call while skipping or filling a block.
 _READ = 1024 * 1024
+#: The write buffer's default size: each full block goes to the upload host (as 1 MiB chunks of its body).
+WRITE_BLOCK = 1024 * 1024
 
 
 class YandexDiskReadFile(AbstractBufferedFile):
@@ -99,51 +100,37 @@ class YandexDiskReadFile(AbstractBufferedFile):
 
 
 class YandexDiskWriteFile(AbstractBufferedFile):
-    """A Disk file opened ``wb``/``xb``: blocks spooled to a local temporary file, uploaded on close."""
+    """A Disk file opened ``wb``/``xb``: each block streamed to the upload host as it fills, the upload finished on
+    close (:meth:`.YandexDiskTransfers.open_upload`)."""
 
     fs: YandexDiskFileSystem
 
     def __init__(self, fs: YandexDiskFileSystem, path: str, mode: str = "wb", block_size: Any = None,
                  **kwargs: Any) -> None:
-        self._spool: Any = None
-        self._spool_path: str | None = None
-        super().__init__(fs, path, mode=mode, block_size=block_size, **kwargs)
+        super().__init__(fs, path, mode=mode, block_size=block_size or WRITE_BLOCK, **kwargs)
+        #: What Yandex computed for the file (``path``, ``size``, ``md5``, ``sha256``), once it is closed.
+        self.uploaded: dict[str, Any] | None = None
+        with fs._errors(path):
+            self._upload = fs.hook.transfers.open_upload(to_disk(path), overwrite=mode == "wb", parents=True,
+                                                         avoid_throttle=fs.avoid_throttle)
 
     def _initiate_upload(self) -> None:
-        # The target's name in the spool's, so that an error naming the local file names the Disk file as well.
-        name = self.path.rstrip("/").rsplit("/", 1)[-1][:100]
-        descriptor, self._spool_path = tempfile.mkstemp(prefix="yadisk-upload-", suffix=f"-{name}")
-        self._spool = os.fdopen(descriptor, "wb")
+        """Nothing to do: the upload started when the file was opened."""
 
     def _upload_chunk(self, final: bool = False) -> bool:
-        from airflow_provider_social.core.sources import LocalSource
-
-        self.buffer.seek(0)
-        shutil.copyfileobj(self.buffer, self._spool)
-        if final:
-            self._spool.close()
-            assert self._spool_path is not None  # set by _initiate_upload, which fsspec calls first
-            try:
-                with self.fs._errors(self.path):
-                    # A source labelled as a spool, not a file: the hook reports no lineage input for it (the
-                    # store the bytes came from reports its read itself, through ObjectStoragePath).
-                    spooled = LocalSource(Path(self._spool_path), label=f"<bytes written to {to_disk(self.path)}>")
-                    self.fs.hook.upload_file(spooled, to_disk(self.path), overwrite=self.mode == "wb",
-                                             parents=True, avoid_throttle=self.fs.avoid_throttle)
-            finally:
-                self._remove_spool()
+        try:
+            with self.fs._errors(self.path):
+                self._upload.write(self.buffer.getvalue())
+                if final:
+                    self.uploaded = self._upload.close()
+        except BaseException:
+            self._upload.abort()
+            raise
         return True
 
-    def _remove_spool(self) -> None:
-        if self._spool is not None:
-            self._spool.close()
-        if self._spool_path is not None:
-            os.unlink(self._spool_path)
-            self._spool_path = None
-
     def discard(self) -> None:
-        """Drop what was written; nothing is uploaded."""
-        self._remove_spool()
+        """Drop what was written: the upload is broken off and nothing is stored."""
+        self._upload.abort()
         self.buffer = io.BytesIO()
         self.closed = True
 
@@ -152,3 +139,9 @@ class YandexDiskWriteFile(AbstractBufferedFile):
             self.discard()
             return
         self.close()
+
+    def __del__(self) -> None:
+        # A file dropped without close() was not finished: store nothing rather than what was written so far
+        # (fsspec's files commit in __del__).
+        if not getattr(self, "closed", True) and hasattr(self, "_upload"):
+            self.discard()

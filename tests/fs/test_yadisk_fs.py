@@ -133,41 +133,6 @@ def test_random_access_works_when_the_download_host_ignores_range(fs, sandbox):
     assert fs.read_block("/r.txt", 4990, 100) == data[4990:]
 
 
-def test_writing_spools_and_uploads_on_close(fs, sandbox, tmp_path, monkeypatch):
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr("tempfile.tempdir", None)
-    chunk = os.urandom(300_000)
-    with fs.open("/w/out.dat", "wb", block_size=256 * 1024) as fh:
-        for _ in range(10):
-            fh.write(chunk)
-        assert list(tmp_path.glob("yadisk-upload-*"))  # spooled to a local file, not held in memory
-        assert not fs.exists("/w/out.dat")  # nothing on Disk until the file is closed
-    assert fs.cat_file("/w/out.dat") == chunk * 10  # the parent folder was made
-    assert not list(tmp_path.glob("yadisk-upload-*"))
-    # .dat is a throttled type: it went up under a neutral name and was renamed.
-    [upload] = [e["data"] for e in sandbox.control.created("yandex_disk") if e["kind"] == "upload"]
-    assert upload["throttled"] is None and upload["path"] != "disk:/w/out.dat"
-
-
-def test_an_exception_inside_the_with_block_uploads_nothing(fs, tmp_path, monkeypatch):
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr("tempfile.tempdir", None)
-    with pytest.raises(RuntimeError), fs.open("/half.txt", "wb", block_size=10) as fh:
-        fh.write(b"x" * 100)
-        raise RuntimeError("the producer failed")
-    assert not fs.exists("/half.txt") and not list(tmp_path.glob("yadisk-upload-*"))
-
-
-def test_a_file_over_the_limit_is_refused_naming_it_before_anything_is_sent(fs, sandbox):
-    from airflow_provider_social.core.errors import PayloadTooLargeError
-
-    sandbox.control.configure("yandex_disk", max_file_size=100)
-    with pytest.raises(PayloadTooLargeError, match="big.txt"), fs.open("/big.txt", "wb") as fh:
-        fh.write(b"x" * 200)
-    assert not [e for e in sandbox.control.created("yandex_disk") if e["kind"] == "upload"]
-    assert not fs.exists("/big.txt")
-
-
 def test_exclusive_create(fs):
     with fs.open("/x.txt", "xb") as fh:
         fh.write(b"1")

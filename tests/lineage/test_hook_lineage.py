@@ -70,7 +70,7 @@ def test_nothing_is_collected_without_a_reader(hook, tmp_path):
 
 def test_an_object_storage_copy_s3_to_disk_is_one_flow(disk_conn, lineage_collector, s3_store):
     """Through ``ObjectStoragePath`` the stores report the read and the write themselves; the hook under
-    ``yadisk://`` adds only the Disk side (its input is a local spool, no address to report)."""
+    ``yadisk://`` adds only the Disk side (its streamed write has no input address to report)."""
     from airflow.sdk import ObjectStoragePath
 
     s3_store.pipe("media/db/dump.sql", b"create table t;")

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
     from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
     from airflow_provider_social.hooks.yandex_disk.resources import YandexDiskResources
+    from airflow_provider_social.hooks.yandex_disk.transfers_stream import StreamingUpload
 
 T = TypeVar("T")
 
@@ -168,6 +169,34 @@ class YandexDiskTransfers:
         self._report_lineage(inputs=[source_uri(source)], outputs=[disk_uri(self.conn_id, uploaded["path"])])
         return uploaded
 
+    def open_upload(
+        self, remote_path: str, *, overwrite: bool = False, parents: bool = False, avoid_throttle: bool = True,
+        poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT,
+    ) -> StreamingUpload:
+        """Start an upload of bytes yet to be written, streamed as they come (size unknown; used by ``yadisk://``
+        files opened ``wb``): ``write()`` them, then ``close()`` for the result, or ``abort()`` to store nothing.
+
+        The upload link is taken now (for a throttled type, the temporary name's: :mod:`.throttle`), and the ``PUT``
+        starts with a chunked body fed from a bounded queue (:mod:`.transfers_stream`). The account's limits are
+        checked as the bytes come. A broken ``PUT`` is not repeated (the bytes are gone): its error is raised from
+        ``write()`` or ``close()``, and no file is left under ``remote_path``.
+
+        :param remote_path: where the file goes.
+        :param overwrite: replace an existing file (else :class:`ConflictError`).
+        :param parents: create missing parent folders first.
+        :param avoid_throttle: upload a throttled type under a temporary name, then rename it (see
+            :meth:`upload_file`).
+        :param poll_interval: seconds between checks while an upload answered 202 lands.
+        :param timeout: give up waiting for a 202 upload after this many seconds.
+        :return: the open upload.
+        """
+        from airflow_provider_social.hooks.yandex_disk.transfers_stream import StreamingUpload
+
+        path = resource_path(remote_path, "remote_path")
+        upload = StreamingUpload(self, path, overwrite=overwrite, avoid_throttle=avoid_throttle,
+                                 poll_interval=poll_interval, timeout=timeout)
+        return upload.start(parents=parents)
+
     def upload_bytes(
         self, data: bytes, remote_path: str, *, overwrite: bool = False, parents: bool = False, wait: bool = True,
         poll_interval: float = 1.0, timeout: float = UPLOAD_WAIT_TIMEOUT, avoid_throttle: bool = True,
@@ -220,15 +249,7 @@ class YandexDiskTransfers:
         a move whose answer was lost is recognised by its effect (the temporary name gone, ``path`` holding the
         uploaded md5). On any failure the temporary file is deleted.
         """
-        existing = self.resources.get_type(path)
-        if existing == "dir":
-            raise ConflictError(f"remote_path: {path!r} is an existing folder", service=SERVICE,
-                                operation="upload file", status_code=409,
-                                api_code="DiskPathPointsToExistentDirectoryError", hint="choose a file path inside it")
-        if existing is not None and not overwrite:
-            raise ConflictError(f"remote_path: {path!r} already exists", service=SERVICE, operation="upload file",
-                                status_code=409, api_code="DiskResourceAlreadyExistsError",
-                                hint="pass overwrite=True to replace it")
+        self.refuse_taken_name(path, overwrite=overwrite)
         temporary = temporary_upload_path(path)
         try:
             uploaded = self._upload_to(body_factory, size, temporary, shown_name, field, overwrite=True, wait=True,
@@ -239,6 +260,23 @@ class YandexDiskTransfers:
             self._discard_temporary(temporary)
             raise
         return {**uploaded, "path": path}
+
+    def refuse_taken_name(self, path: str, *, overwrite: bool) -> None:
+        """Before an upload under a temporary name: raise when ``path`` is a folder, or a file without ``overwrite``
+        (the upload host would have refused the final name itself).
+
+        :param path: the final Disk path.
+        :param overwrite: whether an existing file may be replaced.
+        """
+        existing = self.resources.get_type(path)
+        if existing == "dir":
+            raise ConflictError(f"remote_path: {path!r} is an existing folder", service=SERVICE,
+                                operation="upload file", status_code=409,
+                                api_code="DiskPathPointsToExistentDirectoryError", hint="choose a file path inside it")
+        if existing is not None and not overwrite:
+            raise ConflictError(f"remote_path: {path!r} already exists", service=SERVICE, operation="upload file",
+                                status_code=409, api_code="DiskResourceAlreadyExistsError",
+                                hint="pass overwrite=True to replace it")
 
     def _move_into_place(self, temporary: str, path: str, *, overwrite: bool, md5: str | None,
                          poll_interval: float, timeout: float) -> None:
@@ -291,16 +329,8 @@ class YandexDiskTransfers:
             except RetryableError as retry:  # 404/410 (a lapsed link), 429, 5xx: a fresh link next time
                 retry.error = uploader_error(retry.error, field="remote_path", path=path)
                 raise
-            except PayloadTooLargeError:
-                raise self._too_large(shown_name, size, field) from None
-            except QuotaExceededError as refused:
-                raise QuotaExceededError(
-                    f"{field}: no room on Yandex Disk for {_human(size)}", service=SERVICE,
-                    operation="upload file", status_code=507, api_code=refused.api_code,
-                    hint="free space (empty the trash) or buy more",
-                ) from None
             except SocialApiError as refused:
-                raise uploader_error(refused, field="remote_path", path=path) from None
+                raise self.upload_refusal(refused, path, shown_name, size, field) from None
             response.close()
             return response.status_code, operation_ids[-1]
 
@@ -334,6 +364,27 @@ class YandexDiskTransfers:
                 f"{exc.api_message}", service=SERVICE, operation="upload file", status_code=202,
                 api_code=exc.api_code, hint=exc.hint or "upload again",
             ) from None
+
+    def upload_refusal(self, refused: SocialApiError, path: str, shown_name: str, size: int,
+                       field: str) -> SocialApiError:
+        """The error to raise for the upload host's refusal of a PUT: what was too large or did not fit, or what
+        happened to the link or the folder (:func:`.limits.uploader_error`).
+
+        :param refused: the mapped answer of the upload host.
+        :param path: where the upload went.
+        :param shown_name: the source's name in errors.
+        :param size: the bytes sent (or being sent).
+        :param field: the argument named in errors.
+        """
+        if isinstance(refused, PayloadTooLargeError):
+            return self._too_large(shown_name, size, field)
+        if isinstance(refused, QuotaExceededError):
+            return QuotaExceededError(
+                f"{field}: no room on Yandex Disk for {_human(size)}", service=SERVICE,
+                operation="upload file", status_code=507, api_code=refused.api_code,
+                hint="free space (empty the trash) or buy more",
+            )
+        return uploader_error(refused, field="remote_path", path=path)
 
     def check_uploaded(self, path: str, size: int) -> dict[str, Any]:
         """``{"path", "size", "md5", "sha256"}`` of an uploaded file, checked against the size sent.
