@@ -6,12 +6,13 @@ the kernel allows), so the figure is what the ``yadisk://`` path costs over the 
 
 * ours: ``ObjectStoragePath("s3://bench_s3@bench/big.bin").copy(ObjectStoragePath("yadisk://yandex_bench@/..."))``
   reading from moto's S3 server (``moto_server`` on loopback, from the project's dev dependencies), which Airflow
-  streams into the ``yadisk://`` file object (spooled to a local temporary file, then uploaded by the hook);
+  streams into the ``yadisk://`` file object (each block sent on as it is written, one chunked PUT);
 * reference: ``YandexDiskHook.upload_file`` of the same bytes from a local file.
 
 value = the median copy's seconds; ratio = the median over back-to-back pairs (order alternating) of hook seconds /
 copy seconds (1.0: the copy costs nothing more than a local upload; target >= 0.8). Each side runs in a fresh
-process. The size is ``BENCH_FS_COPY_MIB`` (default 1024 MiB, the name's 1 GiB); the note says what ran.
+process, whose peak RSS the note gives (flat: the copy's peak does not grow with the size). The size is
+``BENCH_FS_COPY_MIB`` (default 1024 MiB, the name's 1 GiB); the note says what ran.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ BUCKET = "bench"
 S3_CONN = "bench_s3"
 
 CHILD = r"""
-import json, os, sys, time
+import json, os, resource, sys, time
 mode, local = sys.argv[1], sys.argv[2]
 from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 hook = YandexDiskHook(os.environ["BENCH_CONN_ID"])
@@ -49,7 +50,8 @@ if mode == "copy":
 else:
     started = time.perf_counter()
     hook.upload_file(local, "disk:/bench/hook.bin", overwrite=True)
-print(json.dumps({"seconds": time.perf_counter() - started}))
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -74,10 +76,13 @@ def measure() -> list[Result]:
                                  timeout=1800)
             if out.returncode != 0:
                 raise RuntimeError(f"{mode} run failed:\n{out.stderr[-3000:]}")
-            return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
+            answer = json.loads(out.stdout.strip().splitlines()[-1])
+            peaks[mode].append(answer["peak_rss_mib"])
+            return float(answer["seconds"])
 
         copies: list[float] = []
         uploads: list[float] = []
+        peaks: dict[str, list[float]] = {"copy": [], "upload": []}
         for pair in range(PAIRS):
             copy, upload = _paired(lambda: run("copy", f"{BUCKET}/big.bin"), lambda: run("upload", str(local)), pair)
             copies.append(copy)
@@ -92,7 +97,8 @@ def measure() -> list[Result]:
         "ratio = median of hook s / copy s",
         median(uploads), ratio, target=">= 0.8",
         note=(f"{SIZE_MIB} MiB, {PAIRS} pairs against moto_server (S3) and the sink; copy runs "
-              f"{[round(s, 2) for s in copies]}, hook runs {[round(s, 2) for s in uploads]}. The yadisk:// write "
-              "spools to a local file before its upload (fs/yadisk_files.py), so the copy is an S3 download plus "
-              "the same upload"),
+              f"{[round(s, 2) for s in copies]}, hook runs {[round(s, 2) for s in uploads]}; peak RSS MiB copy "
+              f"{[round(m) for m in peaks['copy']]}, hook {[round(m) for m in peaks['upload']]}. The yadisk:// "
+              "write streams each block to the upload host as it comes (one chunked PUT, a bounded queue), so the "
+              "S3 read and the upload overlap"),
     )]

@@ -63,13 +63,12 @@ class Sink:
                 while (header := rfile.readline()) not in (b"\r\n", b"\n", b""):
                     name, _, value = header.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length", "0"))
-                received = 0
-                while received < length:
-                    n = rfile.readinto(view[: min(BUFFER, length - received)])
-                    if not n:
-                        return
-                    received += n
+                if headers.get("transfer-encoding", "").lower() == "chunked":
+                    received = _discard_chunked(rfile, view)
+                else:
+                    received = _discard(rfile, view, int(headers.get("content-length", "0")))
+                if received is None:
+                    return
                 self._answer(conn, method, target, received)
 
     def _answer(self, conn: socket.socket, method: str, target: str, received: int) -> None:
@@ -122,6 +121,36 @@ class Sink:
             offset = 0
             while offset < size:
                 offset += os.sendfile(conn.fileno(), fh.fileno(), offset, size - offset)
+
+
+def _discard(rfile, view: memoryview, length: int) -> int | None:
+    """Read ``length`` body bytes into the reused buffer; None when the client went away first."""
+    received = 0
+    while received < length:
+        n = rfile.readinto(view[: min(BUFFER, length - received)])
+        if not n:
+            return None
+        received += n
+    return received
+
+
+def _discard_chunked(rfile, view: memoryview) -> int | None:
+    """Read a ``Transfer-Encoding: chunked`` body (a streamed upload of unknown size); its size, or None when the
+    client went away before the last chunk."""
+    total = 0
+    while True:
+        line = rfile.readline()
+        if not line:
+            return None
+        size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            while (trailer := rfile.readline()) not in (b"\r\n", b"\n"):
+                if not trailer:
+                    return None
+            return total
+        if _discard(rfile, view, size) is None or not rfile.readline():  # the chunk, then its CRLF
+            return None
+        total += size
 
 
 def _send(conn: socket.socket, status: int, body: bytes, ctype: str = "application/json") -> None:

@@ -5,15 +5,17 @@ does not stop the others, and a retried branch does not post twice (OK looks for
 VK sends a ``guid`` derived from the task, X looks for its earlier tweet). The summary task runs whatever happened
 (``trigger_rule="all_done"``) and reports what was posted where; it fails only when every branch failed, so one
 network's outage shows in the summary (and in that branch's red task), not as a lost announcement.
+
+The banner is another task's output kept in object storage, not a local file: ``make_banner`` writes it to Yandex
+Disk (``yadisk://``, registered by this provider) and the three posts read it from there, streamed. Any store
+Airflow's object storage knows works the same way (``s3://aws_default@bucket/banner.png``, ``gs://...``).
 """
 
 from __future__ import annotations
 
 import struct
-import tempfile
 import zlib
 from datetime import datetime
-from pathlib import Path
 
 from airflow.sdk import dag, task
 
@@ -22,6 +24,7 @@ from airflow_provider_social.operators.twitter import TwitterCreateTweetOperator
 from airflow_provider_social.operators.vk import VkCreatePostOperator
 
 NETWORKS = {"ok": "post_ok", "vk": "post_vk", "x": "post_x"}  # network -> task id
+BANNERS = "yadisk://yandex_disk_default@/Banners"  # where the banners are kept (any object store URL)
 
 
 def banner_png() -> bytes:
@@ -53,10 +56,13 @@ def summarise(results: dict[str, dict | None]) -> dict[str, str | None]:
 )
 def cross_post():
     @task
-    def make_banner() -> str:
-        path = Path(tempfile.mkdtemp(prefix="cross-post-")) / "banner.png"
-        path.write_bytes(banner_png())
-        return str(path)
+    def make_banner(ds: str | None = None) -> str:
+        """The day's banner, stored on Yandex Disk; its URL goes to the posts through XCom."""
+        from airflow.sdk import ObjectStoragePath
+
+        banner = ObjectStoragePath(f"{BANNERS}/release-{ds}.png")
+        banner.write_bytes(banner_png())
+        return str(banner)
 
     banner = make_banner()
     text = "Release {{ ds }} is out: faster uploads and a new dashboard. Details: https://example.com/release"

@@ -1,23 +1,23 @@
 """Post a daily digest thread on X: a summary with a chart image, an animated GIF, then a poll.
 
 The GIF is processed by X after upload; with ``deferrable=True`` the task waits for that in the triggerer, not on a
-worker. The media files are generated here (a 1x1 PNG and a 1-frame GIF) so the example runs anywhere; a real DAG
-would render its chart to a file first. A retried run finds the posts that already landed instead of repeating
+worker. The media are generated here (a 1x1 PNG and a 1-frame GIF) so the example runs anywhere, and kept where a
+reporting job would leave its charts: an object store (Yandex Disk here, ``yadisk://``; ``s3://``, ``gs://`` alike).
+The thread reads them from there, streamed. A retried run finds the posts that already landed instead of repeating
 them (the thread continues after them).
 """
 
 from __future__ import annotations
 
 import struct
-import tempfile
 import zlib
 from datetime import datetime
-from pathlib import Path
 
 from airflow.sdk import dag, task
 
 from airflow_provider_social.operators.twitter import TwitterThreadOperator
 
+CHARTS = "yadisk://yandex_disk_default@/Digest"  # where the day's charts are kept (any object store URL)
 TINY_GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x00\x00\x00\x00\x00"
     b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
@@ -43,7 +43,9 @@ def tiny_png() -> bytes:
 def twitter_daily_digest():
     @task
     def build_thread(ds: str | None = None) -> list[dict]:
-        folder = Path(tempfile.mkdtemp(prefix="x-digest-"))
+        from airflow.sdk import ObjectStoragePath
+
+        folder = ObjectStoragePath(f"{CHARTS}/{ds}")
         chart, animation = folder / "chart.png", folder / "highlight.gif"
         chart.write_bytes(tiny_png())
         animation.write_bytes(TINY_GIF)

@@ -1,8 +1,10 @@
 """Moderate images before posting: VK Cloud Vision checks a folder for 18+ content and labels what it shows, then
 only the safe images are posted, with their labels, to X and to the VK community.
 
-The images are generated at run time (small PNGs; one carries the sandbox's ``nsfw`` marker, so against the
-sandbox exactly that one is held back). Point ``IMAGES_DIR`` at a real folder to moderate your own photos.
+The images come from a folder in object storage: ``VISION_MODERATION_DIR`` is any URL Airflow's object storage
+knows (``s3://aws_default@uploads/incoming``, ``yadisk://yandex_disk_default@/Incoming``) or a local folder. Without
+it, three generated PNGs are put into a Yandex Disk folder first (one carries the sandbox's ``nsfw`` marker, so
+against the sandbox exactly that one is held back). Vision and the posts read each image from the store, streamed.
 Connections: ``vk_vision_default`` (service token or OAuth client), ``twitter_default`` and ``vk_default`` (a user
 token of the community's admin; the community is the connection's ``group_id``).
 """
@@ -10,34 +12,37 @@ token of the community's admin; the community is the connection's ``group_id``).
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from airflow.sdk import DAG, task
 
 from airflow_provider_social.operators.vk_vision import VkVisionDetectAdultOperator, VkVisionDetectObjectsOperator
 
 IMAGES_DIR = os.environ.get("VISION_MODERATION_DIR", "")
+SAMPLES_DIR = "yadisk://yandex_disk_default@/Moderation/incoming"  # where the generated samples go
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 with DAG(dag_id="vision_moderation", schedule=None, start_date=datetime(2026, 1, 1), catchup=False,
-         tags=["example", "vk_vision", "twitter", "vk"]):
+         tags=["example", "vk_vision", "twitter", "vk"]) as dag:
 
     @task
     def collect_images() -> list[str]:
-        """The folder's JPEG/PNG/TIFF files; without a folder, three generated PNGs (one marked unsafe)."""
-        if IMAGES_DIR:
-            return sorted(str(p) for p in Path(IMAGES_DIR).iterdir()
-                          if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff"))
-        from airflow_provider_social.sandbox.vk_vision.fixtures import make_png
+        """The folder's JPEG/PNG/TIFF files as URLs; without a folder, three generated PNGs (one marked unsafe)."""
+        from airflow.sdk import ObjectStoragePath
 
-        folder = Path(tempfile.mkdtemp(prefix="vision-moderation-"))
-        samples = {"sunset.png": make_png(64, 48, (250, 120, 40)),
-                   "forest.png": make_png(64, 48, (30, 140, 60)),
-                   "unsafe.png": make_png(64, 48, (200, 160, 150), markers={"nsfw": 1})}
-        for name, data in samples.items():
-            (folder / name).write_bytes(data)
-        return [str(folder / name) for name in samples]
+        if not IMAGES_DIR:
+            from airflow_provider_social.sandbox.vk_vision.fixtures import make_png
+
+            samples = {"sunset.png": make_png(64, 48, (250, 120, 40)),
+                       "forest.png": make_png(64, 48, (30, 140, 60)),
+                       "unsafe.png": make_png(64, 48, (200, 160, 150), markers={"nsfw": 1})}
+            for name, data in samples.items():
+                (ObjectStoragePath(SAMPLES_DIR) / name).write_bytes(data)
+        folder = IMAGES_DIR or SAMPLES_DIR
+        if "://" not in folder:  # a local folder
+            folder = f"file://{os.path.abspath(folder)}"
+        return sorted(str(p) for p in ObjectStoragePath(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
     images = collect_images()
     # An image passes when VK rates it safe with probability >= 0.5; raise the threshold for a stricter gate.
@@ -57,8 +62,8 @@ with DAG(dag_id="vision_moderation", schedule=None, start_date=datetime(2026, 1,
         out = []
         for result in results:
             names = [label["label"] for mode in ("scene", "object") for label in result["labels"].get(mode, [])]
-            out.append({"image": result["image"],
-                        "text": f"{Path(result['image']).stem}: {', '.join(dict.fromkeys(names)) or 'a photo'}"})
+            name = PurePosixPath(result["image"]).stem
+            out.append({"image": result["image"], "text": f"{name}: {', '.join(dict.fromkeys(names)) or 'a photo'}"})
         return out
 
     @task

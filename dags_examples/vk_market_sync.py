@@ -1,7 +1,9 @@
 """Nightly shop sync: make the VK community shop match a catalogue file, then promote the newest product.
 
 The catalogue (``vk_market_catalogue.json`` beside this file) lists products keyed by SKU; the sync adds missing
-products (with a main photo generated here, so the example runs anywhere), edits changed ones and leaves the rest.
+products (with a main photo generated here, so the example runs anywhere, and kept with the shop's other pictures on
+Yandex Disk: ``yadisk://``, read from there streamed; an ``s3://`` or ``https://`` URL works the same), edits
+changed ones and leaves the rest.
 Then a wall post announces the newest product, a ``promoted_posts`` campaign gets an ad for that post, and the ad
 is paused again (the example spends nothing).
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import json
 import struct
-import tempfile
 import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from airflow_provider_social.operators.vk_market import (
 )
 
 CATALOGUE = Path(__file__).with_name("vk_market_catalogue.json")
+PHOTOS = "yadisk://yandex_disk_default@/Shop/photos"  # the shop's product photos (any object store URL)
 AD_CATEGORY_ID = 51  # "Интернет-магазины" in the v2 list of ads.getCategories (the sandbox's too)
 
 
@@ -52,7 +54,9 @@ def product_png(side: int = 400) -> bytes:
 def vk_market_sync():
     @task
     def prepare_catalogue() -> list[dict]:
-        photo = Path(tempfile.mkdtemp(prefix="vk-shop-")) / "product.png"
+        from airflow.sdk import ObjectStoragePath
+
+        photo = ObjectStoragePath(f"{PHOTOS}/product.png")
         photo.write_bytes(product_png())
         rows = json.loads(CATALOGUE.read_text(encoding="utf-8"))
         return [{**row, "main_photo": row.get("main_photo") or str(photo)} for row in rows]

@@ -6,13 +6,11 @@ The branches run in-process against the sandbox with the connections `make demo`
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import pytest
 
 from airflow_provider_social.core.errors import SocialApiError
-from airflow_provider_social.sandbox.connections import sandbox_connections
 from tests.dags_examples.conftest import load_example
 
 
@@ -22,12 +20,9 @@ def example():
 
 
 @pytest.fixture
-def demo_connections(sandbox, monkeypatch, tmp_path):
-    conns = sandbox_connections(sandbox.base_url, sandbox.control)
-    for conn_id, conn in conns.items():
-        conn["extra"]["token_store"] = f"file:{tmp_path / 'tokens'}"
-        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
-    return conns
+def banner(example, demo_connections):
+    """What ``make_banner`` made: the day's banner on Yandex Disk, as a ``yadisk://`` URL."""
+    return example.cross_post().get_task("make_banner").python_callable(ds="2026-05-01")
 
 
 class TI(SimpleNamespace):
@@ -57,9 +52,14 @@ def test_three_independent_branches_and_a_summary_that_always_runs(example):
     assert summary.trigger_rule == "all_done" and summary.upstream_task_ids == set(example.NETWORKS.values())
 
 
-def test_one_failing_network_does_not_stop_the_others(example, sandbox, demo_connections, tmp_path):
-    banner = tmp_path / "banner.png"
-    banner.write_bytes(example.banner_png())
+def test_the_banner_is_kept_on_disk_and_read_from_there(example, banner):
+    from airflow.sdk import ObjectStoragePath
+
+    assert banner == "yadisk://yandex_disk_default@/Banners/release-2026-05-01.png"
+    assert ObjectStoragePath(banner).read_bytes() == example.banner_png()
+
+
+def test_one_failing_network_does_not_stop_the_others(example, sandbox, banner):
     # VK refuses the post (214: posting to the wall is closed): an API answer, so it is not retried
     sandbox.control.add_fault(service="vk", path_contains="wall.post", status=200, times=5, body={"error": {
         "error_code": 214, "error_msg": "Access to adding post denied", "request_params": []}})
@@ -67,7 +67,7 @@ def test_one_failing_network_does_not_stop_the_others(example, sandbox, demo_con
     results: dict[str, dict | None] = {}
     for network, task_id in example.NETWORKS.items():
         try:
-            results[network] = run_branch(dag.get_task(task_id), str(banner))
+            results[network] = run_branch(dag.get_task(task_id), banner)
         except SocialApiError:
             results[network] = None
     assert results["vk"] is None and results["ok"] and results["x"]
@@ -81,11 +81,9 @@ def test_one_failing_network_does_not_stop_the_others(example, sandbox, demo_con
     assert tweet["text"] == text and len(tweet["media_ids"]) == 1
 
 
-def test_every_network_posts_the_same_announcement_with_the_banner(example, sandbox, demo_connections, tmp_path):
-    banner = tmp_path / "banner.png"
-    banner.write_bytes(example.banner_png())
+def test_every_network_posts_the_same_announcement_with_the_banner(example, sandbox, banner):
     dag = example.cross_post()
-    results = {network: run_branch(dag.get_task(task_id), str(banner))
+    results = {network: run_branch(dag.get_task(task_id), banner)
                for network, task_id in example.NETWORKS.items()}
     assert results["vk"]["url"].startswith("https://vk.com/wall-") and results["vk"]["attachments"]
     assert all(example.summarise(results).values())

@@ -1,0 +1,60 @@
+"""The example DAGs that upload read their media from object storage (another task's output on Yandex Disk, or any
+store URL), not from local files: the producing task runs in-process against the sandbox, and the service reads
+what it wrote, with the connections `make demo` gives them."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from airflow.sdk import ObjectStoragePath
+
+from tests.dags_examples.conftest import load_example
+
+
+def context_for(task_id: str) -> dict:
+    ti = SimpleNamespace(try_number=1, task_id=task_id, dag_id="example", run_id="manual", map_index=-1,
+                         xcom_push=lambda key, value: None)
+    return {"ti": ti, "task_instance": ti, "ds": "2026-05-01", "run_id": "manual", "dag_run": None}
+
+
+def test_the_digest_charts_are_kept_on_disk_and_posted_from_there(demo_connections, sandbox):
+    from airflow_provider_social.hooks.twitter import TwitterHook
+
+    example = load_example("twitter_daily_digest.py")
+    tweets = example.twitter_daily_digest().get_task("build_thread").python_callable(ds="2026-05-01")
+    chart, animation = tweets[0]["media_paths"][0], tweets[1]["media_paths"][0]
+    assert chart == "yadisk://yandex_disk_default@/Digest/2026-05-01/chart.png"
+    assert ObjectStoragePath(animation).read_bytes() == example.TINY_GIF
+    posted = TwitterHook().create_tweet(tweets[0]["text"], media_paths=[chart])
+    assert sandbox.control.state("twitter")["tweets"][0]["media_ids"] and posted["id"]
+
+
+def test_vision_moderates_the_images_of_a_store_folder(demo_connections, sandbox, monkeypatch):
+    dag = load_example("vision_moderation.py").dag
+    images = dag.get_task("collect_images").python_callable()
+    folder = "yadisk://yandex_disk_default@/Moderation/incoming"
+    assert images == [f"{folder}/forest.png", f"{folder}/sunset.png", f"{folder}/unsafe.png"]
+    gate = dag.get_task("adult_gate")
+    gate.images = images
+    checked = gate.execute(context_for("adult_gate"))
+    assert checked["safe_images"] == [f"{folder}/forest.png", f"{folder}/sunset.png"]
+
+
+def test_a_local_folder_still_works_for_vision(demo_connections, tmp_path, monkeypatch):
+    (tmp_path / "a.png").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("not an image")
+    monkeypatch.setenv("VISION_MODERATION_DIR", str(tmp_path))
+    dag = load_example("vision_moderation.py").dag
+    assert dag.get_task("collect_images").python_callable() == [f"file://{tmp_path}/a.png"]
+
+
+def test_the_shop_photo_is_kept_on_disk_where_the_sync_reads_it(demo_connections):
+    from airflow_provider_social.core.sources import media_source
+
+    example = load_example("vk_market_sync.py")
+    catalogue = example.vk_market_sync().get_task("prepare_catalogue").python_callable()
+    photo = "yadisk://yandex_disk_default@/Shop/photos/product.png"
+    assert {row["main_photo"] for row in catalogue} == {photo}
+    source = media_source(photo, field="main_photo", service="VK")  # how the sync opens every product photo
+    with source.open() as fh:
+        assert source.size == len(example.product_png()) and fh.read() == example.product_png()
