@@ -128,3 +128,14 @@ def test_memory_stays_flat_while_writing(fs):
     assert fs.info("/flat.bin")["size"] == 32 * 1024 * 1024
     # The queue (4 pieces) and the block buffer, whatever the size; the in-process sandbox's reads are in it too.
     assert peak < 12 * 1024 * 1024, peak
+
+
+def test_an_upload_answered_202_is_waited_for_before_close_returns(fs, sandbox):
+    sandbox.control.configure("yandex_disk", upload_async_next=1)  # the next upload: received, not yet in Disk
+    upload = fs.hook.transfers.open_upload("disk:/later/report.csv", parents=True)
+    upload.write(b"day,orders\n1,2\n")
+    result = upload.close()
+    assert result["status"] == "success" and result["operation_id"] and result["size"] == 15
+    assert fs.cat_file("/later/report.csv") == b"day,orders\n1,2\n"
+    with pytest.raises(ValueError, match="closed"):
+        upload.write(b"more")
