@@ -51,6 +51,7 @@ class Topic:
     created_ms: int
     publish_at: str | None = None
     deleted: bool = False
+    stats: dict[str, int] | None = None  # the counters group.getStatTopics reports (seeded; None: all zero)
 
 
 @dataclass
@@ -108,10 +109,15 @@ class OkState:
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/ok``: ``{"errors": {"mediatopic.post": [8]}}`` answers the next
         call(s) of a method with those API errors; ``{"lose_answers": {"mediatopic.post": 1}}`` runs the next
-        call but answers 502 (the topic exists, the client does not know)."""
-        unknown = sorted(set(data) - {"errors", "lose_answers"})
+        call but answers 502 (the topic exists, the client does not know); ``{"seed": {"topics": 500}}`` adds a
+        history of topics with counters (:mod:`.stats`)."""
+        unknown = sorted(set(data) - {"errors", "lose_answers", "seed"})
         if unknown:
-            raise ValueError(f"unknown settings {unknown}; known: ['errors', 'lose_answers']")
+            raise ValueError(f"unknown settings {unknown}; known: ['errors', 'lose_answers', 'seed']")
+        if "seed" in data:
+            from .stats import seed
+
+            seed(self, data["seed"])
         with self._lock:
             for method, codes in (data.get("errors") or {}).items():
                 if not isinstance(codes, list) or not all(isinstance(c, int) and c in ERRORS for c in codes):
