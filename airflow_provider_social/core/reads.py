@@ -91,6 +91,7 @@ class ReadStream(Generic[T]):
         self._pages = pages
         self._started = False
         self._more = False
+        self._why: str | None = None
 
     @property
     def remaining(self) -> int | None:
@@ -104,6 +105,12 @@ class ReadStream(Generic[T]):
             self._more = True
             return True
         return False
+
+    def cut_short(self, why: str) -> None:
+        """The service's list ended before the read did (a list with a cap, not a bound of ours): the report then
+        says so, with ``why`` (and ``fail_at_limit`` raises)."""
+        self._more = True
+        self._why = why
 
     def __iter__(self) -> Iterator[T]:
         if self._started:
@@ -121,9 +128,12 @@ class ReadStream(Generic[T]):
             self.complete = True
 
     def _stop(self) -> None:
-        self.stopped = (f"{self.service}: stopped reading {self.resource} at {self.limit_name}={self.limit} after "
-                        f"{self.items} items in {self.requests} requests; more remain (raise {self.limit_name} "
-                        "or narrow the window)")
+        if self._why is not None:
+            self.stopped = f"{self.service}: {self.resource}: {self._why}"
+        else:
+            self.stopped = (f"{self.service}: stopped reading {self.resource} at {self.limit_name}={self.limit} "
+                            f"after {self.items} items in {self.requests} requests; more remain (raise "
+                            f"{self.limit_name} or narrow the window)")
         if self.fail_at_limit:
             raise ReadLimitReached(self.stopped, service=self.service, operation=f"read {self.resource}",
                                      hint=f"raise {self.limit_name} or narrow the window")
