@@ -1,9 +1,15 @@
-"""Exports: items streamed into JSON Lines or CSV with a stable column set, written atomically.
+"""Exports: items streamed into JSON Lines, CSV or Parquet with a stable column set, written atomically.
 
 Each row holds exactly the resource's columns (dotted names reach into nested objects: ``likes.count``), in the
 same order for JSON Lines and CSV, so a dashboard reading yesterday's file reads today's the same way. The rows are
 written to a temporary sibling of the target and moved over it only when the read finished: a re-run of an interval
 replaces its file whole, and a failed run leaves the earlier file (or none) under the final name, never a part.
+
+Parquet (``format="parquet"``) needs ``pyarrow`` (the ``[parquet]`` extra; its absence is an input error naming
+the extra, raised before any request). Rows are written in row groups of :data:`ROW_GROUP_ROWS` and each group's
+bytes are passed on as soon as it is written, so memory holds one group, whatever the total. The columns are the
+CSV's, typed by the resource's ``types`` (``int``, ``float``, ``bool``, ``str``; untyped columns are strings,
+nested values JSON text), so every file of a resource has one schema, empty files included.
 
 Targets are local paths or ``ObjectStoragePath`` s (or storage URLs), checked before any request by
 :func:`~.targets.output_target` and written by :func:`~.targets.write_atomically`, as downloads are.
@@ -22,14 +28,27 @@ from airflow_provider_social.core.errors import input_error
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "parquet")
 BLOCK = 64 * 1024
+#: Rows per Parquet row group: what an export holds in memory at once.
+ROW_GROUP_ROWS = 10_000
+PARQUET_EXTRA = "airflow-provider-social[parquet]"
+#: Parquet column types by the names a resource's ``types`` use.
+TYPE_NAMES = ("int", "float", "bool", "str")
 
 
 def check_format(value: str, *, service: str) -> str:
-    """``jsonl`` or ``csv``, else an input error naming the field."""
+    """``jsonl``, ``csv`` or ``parquet`` (when ``pyarrow`` is installed), else an input error naming the field.
+
+    Whether pyarrow is there is looked up without importing it (parsing a DAG stays cheap)."""
     if value not in FORMATS:
         raise input_error("format", f"must be one of {', '.join(FORMATS)}, got {value!r}", service=service)
+    if value == "parquet":
+        from importlib.util import find_spec
+
+        if find_spec("pyarrow") is None:
+            raise input_error("format", f"parquet needs pyarrow, which is not installed: pip install "
+                              f"'{PARQUET_EXTRA}'", service=service)
     return value
 
 
@@ -60,8 +79,90 @@ def rows(items: Iterable[Any], columns: Sequence[str]) -> Iterator[dict[str, Any
         yield {column: cell(item, column) for column in columns}
 
 
-def encoded(items: Iterable[Any], columns: Sequence[str], fmt: str, counted: list[int]) -> Iterator[bytes]:
-    """The rows of ``items`` as UTF-8 JSON Lines or CSV, in blocks of about 64 KiB; ``counted[0]`` counts them."""
+class _Collected(io.RawIOBase):
+    """A write-only file that keeps what was written until :meth:`take` (where Parquet's writer writes)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.chunks.append(chunk)
+        self.position += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self.position
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def _typed(value: Any, kind: str, column: str) -> Any:
+    """``value`` as the column's type (None stays None); a value that cannot be one is an error naming the column."""
+    if value is None:
+        return None
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            return bool(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"column {column}: {value!r} is not {kind}") from None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value if isinstance(value, str) else str(value)
+
+
+def parquet_blocks(items: Iterable[Any], columns: Sequence[str], types: Mapping[str, str],
+                   counted: list[int]) -> Iterator[bytes]:
+    """The rows of ``items`` as a Parquet file, one block per row group of :data:`ROW_GROUP_ROWS` rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+    kinds = [types.get(column, "str") for column in columns]
+    schema = pa.schema([(column, arrow[kind]) for column, kind in zip(columns, kinds, strict=True)])
+    sink = _Collected()
+    writer = pq.ParquetWriter(sink, schema)
+    batch: list[list[Any]] = [[] for _ in columns]
+
+    def flush() -> bytes:
+        writer.write_table(pa.table([pa.array(values, type=schema.field(i).type) for i, values in enumerate(batch)],
+                                    schema=schema), row_group_size=ROW_GROUP_ROWS)
+        for values in batch:
+            values.clear()
+        return sink.take()
+
+    for item in items:
+        for i, (column, kind) in enumerate(zip(columns, kinds, strict=True)):
+            batch[i].append(_typed(cell(item, column), kind, column))
+        counted[0] += 1
+        if len(batch[0]) >= ROW_GROUP_ROWS:
+            yield flush()
+    if batch[0]:
+        yield flush()
+    writer.close()
+    yield sink.take()
+
+
+def encoded(items: Iterable[Any], columns: Sequence[str], fmt: str, counted: list[int],
+            types: Mapping[str, str] | None = None) -> Iterator[bytes]:
+    """The rows of ``items`` as UTF-8 JSON Lines or CSV, in blocks of about 64 KiB, or as Parquet, a block per row
+    group; ``counted[0]`` counts them.
+
+    :param types: Parquet's column types (``int``, ``float``, ``bool``, ``str``); others are strings."""
+    if fmt == "parquet":
+        yield from parquet_blocks(items, columns, types or {}, counted)
+        return
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns)) if fmt == "csv" else None
     if writer is not None:
@@ -79,19 +180,52 @@ def encoded(items: Iterable[Any], columns: Sequence[str], fmt: str, counted: lis
     yield buffer.getvalue().encode()
 
 
-def write_export(items: Iterable[Any], target: Any, *, columns: Sequence[str], fmt: str) -> int:
+def write_export(items: Iterable[Any], target: Any, *, columns: Sequence[str], fmt: str,
+                 types: Mapping[str, str] | None = None) -> int:
     """Write ``items`` as rows of ``columns`` in ``fmt`` to ``target`` atomically; returns the number of rows.
 
     :param items: the items (read lazily: the file is written as they arrive).
     :param target: a local path or an ``ObjectStoragePath`` (:func:`~.targets.output_target` checks it first).
     :param columns: the row's columns, dotted names reaching into nested objects.
-    :param fmt: ``jsonl`` or ``csv``.
+    :param fmt: ``jsonl``, ``csv`` or ``parquet``.
+    :param types: Parquet's type of each column (``int``, ``float``, ``bool``, ``str``); unnamed: ``str``.
     """
     from airflow_provider_social.core.targets import write_atomically
 
+    unknown = sorted({kind for kind in (types or {}).values()} - set(TYPE_NAMES))
+    if unknown:
+        raise ValueError(f"column types must be among {TYPE_NAMES}, got {unknown}")
     counted = [0]
-    write_atomically(encoded(items, columns, fmt, counted), target)
+    write_atomically(encoded(items, columns, fmt, counted, types), target)
     return counted[0]
 
 
-__all__ = ["FORMATS", "cell", "check_format", "data_interval", "encoded", "rows", "write_export"]
+def run_export(stream: Any, items: Iterable[Any], path: Any, *, columns: Sequence[str], fmt: str,
+               types: Mapping[str, str] | None, resource: str, service: str) -> dict[str, Any]:
+    """Write a read's items to ``path`` and return an export operator's result: ``{"resource", "path", "format",
+    "rows", "requests", "complete", "stopped"}``.
+
+    :param stream: the read (its report gives requests, complete, stopped).
+    :param items: its items, as rows are made of them (the stream itself, or a view of it).
+    :param path: where to write (checked before the read was started: :func:`~.targets.output_target`).
+    :param columns: the resource's columns.
+    :param fmt: ``jsonl``, ``csv`` or ``parquet``.
+    :param types: the columns' Parquet types.
+    :param resource: the resource's name in the result.
+    :param service: the service named in the log.
+    """
+    from airflow_provider_social.core.targets import output_target
+
+    target = output_target(path, field="path", service=service)
+    if target is None:
+        raise input_error("path", "where to write the export is required", service=service)
+    written = write_export(items, target, columns=columns, fmt=fmt, types=types)
+    report = stream.report()
+    log.info("%s export of %s: %d rows to %s in %d requests", service, report["resource"], written, path,
+             report["requests"])
+    return {"resource": resource, "path": str(path), "format": fmt, "rows": written, "requests": report["requests"],
+            "complete": report["complete"], "stopped": report["stopped"]}
+
+
+__all__ = ["FORMATS", "PARQUET_EXTRA", "ROW_GROUP_ROWS", "cell", "check_format", "data_interval", "encoded",
+           "parquet_blocks", "rows", "run_export", "write_export"]

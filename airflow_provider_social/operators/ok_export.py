@@ -1,0 +1,88 @@
+"""OK exports: one run's group topics with their counters, or the group's daily statistics, into a JSON Lines,
+CSV or Parquet file (for the group's administrators: the session needs GROUP_CONTENT).
+
+Incremental by the run's data interval: topics created ``data_interval_start <= created < data_interval_end``,
+statistics for the days that begin in the interval (so consecutive intervals, and a backfill over several, meet
+without gaps or doubles). The path is templated (``/data/ok/topics/{{ ds }}.jsonl``) and rewritten whole and
+atomically when an interval runs again. The columns of each resource are :data:`COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.exports import check_format, data_interval, run_export
+from airflow_provider_social.core.reads import check_bound
+from airflow_provider_social.hooks.ok.connection import DEFAULT_CONN_ID
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_social.hooks.ok.hook import OkHook
+
+#: The hook's service name, repeated so that parsing a DAG does not import the hook.
+SERVICE = "OK"
+#: Resource -> its columns (the counters OK reports; ``time``/``created_ms`` are epoch milliseconds).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "topics": ("id", "created_ms", "views", "reach", "likes", "comments", "reshares", "engagement"),
+    "daily_stats": ("date", "time", "reach", "renderings", "likes", "comments", "reshares", "members_count"),
+}
+#: Parquet's column types (the rest are strings).
+TYPES: dict[str, dict[str, str]] = {
+    resource: {c: "int" for c in columns if c not in ("id", "date")} for resource, columns in COLUMNS.items()
+}
+
+
+class OkExportOperator(BaseOperator):
+    """Export a group's topics with their counters (``topics``) or its daily statistics (``daily_stats``) for the
+    run's data interval.
+
+    Returns ``{"resource", "path", "format", "rows", "requests", "complete", "stopped"}``.
+
+    :param resource: ``topics`` (default) or ``daily_stats``.
+    :param path: where to write: a local path or an ``ObjectStoragePath``. Templated.
+    :param format: ``jsonl`` (default), ``csv`` or ``parquet`` (needs the ``[parquet]`` extra).
+    :param group_id: the group (gid); default: the connection's ``group_id``. Templated.
+    :param max_items: stop after this many rows (None: all).
+    :param ok_conn_id: the connection (default ``odnoklassniki_default``). Templated.
+    """
+
+    template_fields: Sequence[str] = ("path", "group_id", "ok_conn_id")
+
+    def __init__(self, *, path: Any, resource: str = "topics", format: str = "jsonl",
+                 group_id: str | int | None = None, max_items: int | None = None,
+                 ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if resource not in COLUMNS:
+            raise input_error("resource", f"must be one of {', '.join(COLUMNS)}, got {resource!r}", service=SERVICE)
+        self.resource = resource
+        self.path = path
+        self.format = check_format(format, service=SERVICE)
+        self.group_id = group_id
+        self.max_items = check_bound(max_items, field="max_items", service=SERVICE)
+        self.ok_conn_id = ok_conn_id
+
+    def get_hook(self) -> OkHook:
+        """The OK hook of ``ok_conn_id``."""
+        from airflow_provider_social.hooks.ok.hook import OkHook
+
+        return OkHook(self.ok_conn_id)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Read the interval and write the file.
+
+        :param context: the task's Airflow context (its data interval).
+        """
+        since, until = data_interval(context, service=SERVICE)
+        hook = self.get_hook()
+        read = hook.read_group_topics if self.resource == "topics" else hook.read_group_trends
+        stream = read(group_id=self.group_id, since=since, until=until, max_items=self.max_items)
+        return run_export(stream, stream, self.path, columns=COLUMNS[self.resource], fmt=self.format,
+                          types=TYPES[self.resource], resource=self.resource, service=SERVICE)
+
+
+__all__ = ["COLUMNS", "TYPES", "OkExportOperator"]
