@@ -36,6 +36,8 @@ PRIVATE_COLUMNS: tuple[str, ...] = (
     "non_public_metrics.user_profile_clicks", "organic_metrics.impression_count", "organic_metrics.like_count",
 )
 RESOURCES = ("posts", "mentions", "search")
+#: Parquet's column types (the rest are strings: X's ids are strings in its JSON, beyond 2**53).
+TYPES: dict[str, str] = {c: "int" for c in (*COLUMNS, *PRIVATE_COLUMNS) if "metrics." in c}
 
 
 class TwitterExportOperator(BaseOperator):
@@ -46,7 +48,7 @@ class TwitterExportOperator(BaseOperator):
 
     :param resource: ``posts`` (default), ``mentions`` or ``search``.
     :param path: where to write: a local path or an ``ObjectStoragePath``. Templated.
-    :param format: ``jsonl`` (default) or ``csv``.
+    :param format: ``jsonl`` (default), ``csv`` or ``parquet`` (needs the ``[parquet]`` extra).
     :param query: the search query (``search`` only). Templated.
     :param user_id: whose posts or mentions (default: the connection's account). Templated.
     :param private_metrics: add the private metrics columns (own posts of the last 30 days).
@@ -102,7 +104,7 @@ class TwitterExportOperator(BaseOperator):
         else:
             stream = hook.read_posts(self.user_id, private_metrics=self.private_metrics, **window)
         columns = COLUMNS + (PRIVATE_COLUMNS if self.private_metrics else ())
-        written = write_export(stream, target, columns=columns, fmt=self.format)
+        written = write_export(stream, target, columns=columns, fmt=self.format, types=TYPES)
         report = stream.report()
         self.log.info("X export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
                       report["requests"])
@@ -110,4 +112,4 @@ class TwitterExportOperator(BaseOperator):
                 "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
 
 
-__all__ = ["COLUMNS", "PRIVATE_COLUMNS", "TwitterExportOperator"]
+__all__ = ["COLUMNS", "PRIVATE_COLUMNS", "TYPES", "TwitterExportOperator"]

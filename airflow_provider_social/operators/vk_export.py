@@ -29,6 +29,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "total_price.currency.name"),
     "members": ("id",),
 }
+#: Parquet's column types (the rest are strings): VK's ids, unix dates and counters are integers.
+TYPES: dict[str, dict[str, str]] = {
+    resource: {c: "int" for c in columns if c in ("id", "owner_id", "from_id", "post_id", "group_id", "user_id",
+                                                   "date", "status", "items_count") or c.endswith(".count")}
+    for resource, columns in COLUMNS.items()
+}
 
 
 class VkExportOperator(VkBaseOperator):
@@ -38,7 +44,7 @@ class VkExportOperator(VkBaseOperator):
 
     :param resource: ``wall_posts``, ``comments``, ``orders`` (by the data interval) or ``members`` (a snapshot).
     :param path: where to write: a local path or an ``ObjectStoragePath``. Templated.
-    :param format: ``jsonl`` (default) or ``csv``.
+    :param format: ``jsonl`` (default), ``csv`` or ``parquet`` (needs the ``[parquet]`` extra).
     :param max_items: stop after this many items (None: all).
     """
 
@@ -78,7 +84,8 @@ class VkExportOperator(VkBaseOperator):
             else:
                 stream = hook.read_orders(since=since, until=until, **options)
             items = stream
-        written = write_export(items, target, columns=COLUMNS[self.resource], fmt=self.format)
+        written = write_export(items, target, columns=COLUMNS[self.resource], fmt=self.format,
+                               types=TYPES[self.resource])
         report = stream.report()
         self.log.info("VK export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
                       report["requests"])
@@ -86,4 +93,4 @@ class VkExportOperator(VkBaseOperator):
                 "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
 
 
-__all__ = ["COLUMNS", "VkExportOperator"]
+__all__ = ["COLUMNS", "TYPES", "VkExportOperator"]
