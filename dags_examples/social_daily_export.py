@@ -3,8 +3,9 @@
 Each run exports its data interval (``data_interval_start <= created < data_interval_end``): the community's wall
 posts with their views, likes, reposts and comments counters, the comments, the shop's orders and a snapshot of the
 members from VK; the account's posts with their public metrics and its mentions from X (within a read budget: X
-bills reads per post); the OK group's topics with their counters, as Parquet when pyarrow is installed. Paths are templated by the day, so ``airflow dags backfill`` writes one complete file per
-day, and a re-run of a day replaces that day's files whole.
+bills reads per post); the OK group's topics with their counters, as Parquet when pyarrow is installed. Paths are
+templated by the day, so ``airflow dags backfill`` writes one complete file per day, and a re-run of a day replaces
+that day's files whole.
 
 Tokens (docs/services/vk.md, docs/services/twitter.md): VK wall posts and comments need the user token of a
 community admin (``access_token``); orders and members take the community key as well. X reads need
@@ -18,7 +19,6 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import datetime, timedelta
-
 from importlib.util import find_spec
 
 from airflow.sdk import CronDataIntervalTimetable, dag

@@ -52,6 +52,18 @@ def check_format(value: str, *, service: str) -> str:
     return value
 
 
+def export_choices(resource: str, resources: Iterable[str], fmt: str, max_items: int | None, *,
+                   service: str) -> tuple[str, str, int | None]:
+    """An export operator's ``resource``, ``format`` and ``max_items``, each checked (an input error naming the
+    field otherwise), for its ``__init__``: bad values fail when the DAG is parsed, before any request."""
+    from airflow_provider_social.core.reads import check_bound
+
+    choices = list(resources)
+    if resource not in choices:
+        raise input_error("resource", f"must be one of {', '.join(choices)}, got {resource!r}", service=service)
+    return resource, check_format(fmt, service=service), check_bound(max_items, field="max_items", service=service)
+
+
 def data_interval(context: Mapping[str, Any], *, service: str) -> tuple[Any, Any]:
     """The run's ``(data_interval_start, data_interval_end)``; an input error when the run has none."""
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
@@ -228,4 +240,5 @@ def run_export(stream: Any, items: Iterable[Any], path: Any, *, columns: Sequenc
 
 
 __all__ = ["FORMATS", "PARQUET_EXTRA", "ROW_GROUP_ROWS", "cell", "check_format", "data_interval", "encoded",
+           "export_choices",
            "parquet_blocks", "rows", "run_export", "write_export"]

@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.exports import check_format, data_interval, run_export
-from airflow_provider_social.core.reads import check_bound
+from airflow_provider_social.core.exports import data_interval, export_choices, run_export
 from airflow_provider_social.hooks.ok.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
@@ -57,23 +55,21 @@ class OkExportOperator(BaseOperator):
                  group_id: str | int | None = None, max_items: int | None = None,
                  ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if resource not in COLUMNS:
-            raise input_error("resource", f"must be one of {', '.join(COLUMNS)}, got {resource!r}", service=SERVICE)
-        self.resource = resource
+        self.resource, self.format, self.max_items = export_choices(resource, COLUMNS, format, max_items,
+                                                                    service=SERVICE)
         self.path = path
-        self.format = check_format(format, service=SERVICE)
         self.group_id = group_id
-        self.max_items = check_bound(max_items, field="max_items", service=SERVICE)
         self.ok_conn_id = ok_conn_id
 
     def get_hook(self) -> OkHook:
-        """The OK hook of ``ok_conn_id``."""
+        """The hook of the (rendered) ``ok_conn_id``, checked first: an empty or junk id is an input error."""
+        from airflow_provider_social.core.rendered import conn_id_value
         from airflow_provider_social.hooks.ok.hook import OkHook
 
-        return OkHook(self.ok_conn_id)
+        return OkHook(conn_id_value(self.ok_conn_id, "ok_conn_id", service=SERVICE))
 
     def execute(self, context: Context) -> dict[str, Any]:
-        """Read the interval and write the file.
+        """Read the group's topics or daily statistics of the run's data interval into the file.
 
         :param context: the task's Airflow context (its data interval).
         """

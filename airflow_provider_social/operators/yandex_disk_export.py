@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.exports import check_format, data_interval, run_export
-from airflow_provider_social.core.reads import check_bound
+from airflow_provider_social.core.exports import data_interval, export_choices, run_export
 from airflow_provider_social.operators.yandex_disk import YandexDiskBaseOperator
 
 if TYPE_CHECKING:
@@ -48,14 +46,10 @@ class YandexDiskExportOperator(YandexDiskBaseOperator):
     def __init__(self, *, path: Any, resource: str = "files", format: str = "jsonl",
                  media_type: str | list[str] | None = None, max_items: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if resource not in RESOURCES:
-            raise input_error("resource", f"must be one of {', '.join(RESOURCES)}, got {resource!r}",
-                              service=SERVICE)
-        self.resource = resource
+        self.resource, self.format, self.max_items = export_choices(resource, RESOURCES, format, max_items,
+                                                                    service=SERVICE)
         self.path = path
-        self.format = check_format(format, service=SERVICE)
         self.media_type = media_type
-        self.max_items = check_bound(max_items, field="max_items", service=SERVICE)
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Read the listing and write the file.

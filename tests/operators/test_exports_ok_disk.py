@@ -50,15 +50,19 @@ def disk_export(disk_conn):
     return run
 
 
+def seeded_hours(sandbox, service: str, kind: str, hours: int) -> list[dict]:
+    """Seed ``service`` with 120 ``kind`` an hour (one every 30 s) for the last ``hours`` hours; the contexts of
+    those hours' consecutive one-hour data intervals."""
+    first = int(sandbox.control.now()) - hours * 3600
+    sandbox.control.configure(service, seed={kind: 120 * hours, "start": first, "step": 30})
+    return [interval(first + hour * 3600, first + (hour + 1) * 3600) for hour in range(hours)]
+
+
 def test_ok_topics_by_interval_meet_without_gaps_or_doubles(sandbox, ok_export_hook, tmp_path):
-    now = int(sandbox.control.now())
-    first = now - 3 * 3600
-    sandbox.control.configure("ok", seed={"topics": 360, "start": first, "step": 30})
     seen = []
-    for hour in range(3):
+    for hour, context in enumerate(seeded_hours(sandbox, "ok", "topics", 3)):
         target = tmp_path / f"topics-{hour}.jsonl"
-        result = OkExportOperator(task_id="t", path=target).execute(interval(first + hour * 3600,
-                                                                              first + (hour + 1) * 3600))
+        result = OkExportOperator(task_id="t", path=target).execute(context)
         rows = [json.loads(line) for line in target.read_text().splitlines()]
         assert result["rows"] == len(rows) == 120 and result["requests"] == 2 and result["complete"]
         assert list(rows[0]) == list(ok_export.COLUMNS["topics"])
@@ -82,14 +86,10 @@ def test_ok_daily_stats_of_an_interval_as_parquet(sandbox, ok_export_hook, tmp_p
 
 
 def test_disk_changed_files_by_interval_and_a_snapshot(sandbox, disk_export, tmp_path):
-    now = int(sandbox.control.now())
-    first = now - 2 * 3600
-    sandbox.control.configure("yandex_disk", seed={"files": 240, "start": first, "step": 30})
     seen = []
-    for hour in range(2):
+    for hour, context in enumerate(seeded_hours(sandbox, "yandex_disk", "files", 2)):
         target = tmp_path / f"changed-{hour}.csv"
-        result = disk_export(target, "changed_files", interval(first + hour * 3600, first + (hour + 1) * 3600),
-                             format="csv")
+        result = disk_export(target, "changed_files", context, format="csv")
         lines = target.read_text().splitlines()
         assert lines[0] == ",".join(yandex_disk_export.COLUMNS) and result["rows"] == len(lines) - 1 == 120
         seen += lines[1:]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.reads import ReadStream, check_bound, time_window
@@ -48,6 +48,27 @@ def _names(values: Sequence[str] | str, field: str) -> list[str]:
     return [n.strip().lower() for n in names]
 
 
+class StatsQuery(NamedTuple):
+    """A statistics read's checked arguments; times in epoch milliseconds."""
+
+    gid: str
+    fields: list[str]
+    limit: int | None
+    start_ms: int | None
+    end_ms: int | None
+
+    @property
+    def empty(self) -> bool:
+        """An empty window (a manual run's data interval): nothing to ask for."""
+        return self.start_ms is not None and self.start_ms == self.end_ms
+
+    def covers(self, ms: Any) -> bool:
+        """Whether a time is ``start <= ms < end`` (an item without a time is kept: OK filtered it)."""
+        if not isinstance(ms, int):
+            return True
+        return (self.start_ms is None or ms >= self.start_ms) and (self.end_ms is None or ms < self.end_ms)
+
+
 class OkReads:
     """Paged reads of a group's statistics.
 
@@ -64,12 +85,19 @@ class OkReads:
         self.permissions = permissions
         self.conn_id = conn_id
 
-    def _check_permission(self, resource: str) -> None:
+    def _query(self, method: str, group_id: Any, since: Any, until: Any, counters: Sequence[str] | str,
+               max_items: int | None) -> StatsQuery:
+        """A statistics read's arguments, checked (and the connection's permission) before any request."""
+        limit = check_bound(max_items, field="max_items", service=SERVICE)
+        fields = _names(counters, "counters")
+        start, end = time_window(since, until, service=SERVICE)
+        gid = self.group_id(group_id)
         if STATS_PERMISSION not in self.permissions:
             raise input_error(f"connection {self.conn_id!r}, field permissions",
-                              f"reading {resource} needs {STATS_PERMISSION} (and VALUABLE_ACCESS), granted: "
-                              f"{';'.join(sorted(self.permissions)) or 'none'}; authorise again with it "
+                              f"reading group statistics ({method}) needs {STATS_PERMISSION} (and VALUABLE_ACCESS), "
+                              f"granted: {';'.join(sorted(self.permissions)) or 'none'}; authorise again with it "
                               f"(`airflow social auth ok --conn-id {self.conn_id}`)", service=SERVICE)
+        return StatsQuery(gid, fields, limit, _millis(start), _millis(end))
 
     def read_group_topics(self, *, group_id: Any = None, since: datetime | float | None = None,
                           until: datetime | float | None = None, counters: Sequence[str] = TOPIC_COUNTERS,
@@ -84,34 +112,26 @@ class OkReads:
             ``comments``, ``reshares``, ``engagement``, ``renderings``, ``link_clicks``, ...).
         :param max_items: stop after this many topics (None: read to the end).
         """
-        limit = check_bound(max_items, field="max_items", service=SERVICE)
-        fields = _names(counters, "counters")
-        start, end = time_window(since, until, service=SERVICE)
-        gid = self.group_id(group_id)
-        self._check_permission("group statistics (group.getStatTopics)")
-        start_ms, end_ms = _millis(start), _millis(end)
+        query = self._query("group.getStatTopics", group_id, since, until, counters, max_items)
 
         def pages(stream: ReadStream[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-            if start_ms is not None and start_ms == end_ms:
+            if query.empty:
                 return  # an empty window (a manual run's data interval): nothing to ask for
             anchor: str | None = None
             while not stream.spent():
                 stream.requests += 1
-                answer = self.client.call("group.getStatTopics", gid=gid, fields=["id", "created_ms", *fields],
-                                          count=TOPICS_PAGE, anchor=anchor, start_time=start_ms, end_time=end_ms)
+                answer = self.client.call("group.getStatTopics", gid=query.gid, fields=["id", "created_ms",
+                                                                                         *query.fields],
+                                          count=TOPICS_PAGE, anchor=anchor, start_time=query.start_ms,
+                                          end_time=query.end_ms)
                 body = answer if isinstance(answer, dict) else {}
                 topics = body.get("topics") or []
-                for topic in topics:
-                    created = topic.get("created_ms")
-                    if isinstance(created, int) and (start_ms is not None and created < start_ms
-                                                     or end_ms is not None and created >= end_ms):
-                        continue
-                    yield topic
+                yield from (topic for topic in topics if query.covers(topic.get("created_ms")))
                 anchor = body.get("anchor")
                 if not topics or not body.get("has_more") or not anchor:
                     return
 
-        return ReadStream(SERVICE, f"topics of group {gid}", pages, limit=limit)
+        return ReadStream(SERVICE, f"topics of group {query.gid}", pages, limit=query.limit)
 
     def read_group_trends(self, *, group_id: Any = None, since: datetime | float | None = None,
                           until: datetime | float | None = None, counters: Sequence[str] = TREND_COUNTERS,
@@ -126,33 +146,27 @@ class OkReads:
             ``engagement``, ``members_count``, ``new_members``, ``left_members``, ``page_visits``, ...).
         :param max_items: stop after this many days (None: all).
         """
-        limit = check_bound(max_items, field="max_items", service=SERVICE)
-        fields = _names(counters, "counters")
-        start, end = time_window(since, until, service=SERVICE)
-        gid = self.group_id(group_id)
-        self._check_permission("group statistics (group.getStatTrends)")
-        start_ms, end_ms = _millis(start), _millis(end)
+        query = self._query("group.getStatTrends", group_id, since, until, counters, max_items)
 
         def pages(stream: ReadStream[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-            if start_ms is not None and start_ms == end_ms:
+            if query.empty:
                 return
             stream.requests += 1
-            answer = self.client.call("group.getStatTrends", gid=gid, fields=fields, start_time=start_ms,
-                                      end_time=end_ms)
+            answer = self.client.call("group.getStatTrends", gid=query.gid, fields=query.fields,
+                                      start_time=query.start_ms, end_time=query.end_ms)
             body = answer if isinstance(answer, dict) else {}
             days: dict[int, dict[str, Any]] = {}
-            for name in fields:
+            for name in query.fields:
                 for point in body.get(name) or []:
                     time = point.get("time") if isinstance(point, dict) else None
-                    if not isinstance(time, int) or (start_ms is not None and time < start_ms) \
-                            or (end_ms is not None and time >= end_ms):
+                    if not isinstance(time, int) or not query.covers(time):
                         continue
                     day = datetime.fromtimestamp(time / 1000, tz=timezone.utc).date().isoformat()
                     days.setdefault(time, {"date": day, "time": time})[name] = point.get("value")
             for time in sorted(days):
                 yield days[time]
 
-        return ReadStream(SERVICE, f"daily statistics of group {gid}", pages, limit=limit)
+        return ReadStream(SERVICE, f"daily statistics of group {query.gid}", pages, limit=query.limit)
 
 
 __all__ = ["STATS_PERMISSION", "TOPIC_COUNTERS", "TREND_COUNTERS", "OkReads"]
