@@ -9,11 +9,7 @@ series of ``{time, value}`` points) and the field names clients request. UNCONFI
 strict reading: the largest ``count`` (100 here), whether ``end_time`` is inclusive (here: exclusive), the order
 (newest first), the time zone of a day (UTC here), and the wording of the refusal to a plain member (10).
 
-Seeding (``POST /_control/state/ok``)::
-
-    {"seed": {"topics": 500, "gid"?: "53000000000001", "start"?: <unix time of the first topic>, "step"?: 600}}
-
-Seeded topics are dated ``start + i * step`` (default: ending now) with counters that differ topic by topic.
+The seeded history they read: :meth:`.state.OkState.seed_topics`.
 """
 
 from __future__ import annotations
@@ -22,12 +18,12 @@ import base64
 import binascii
 from typing import TYPE_CHECKING, Any
 
-from .constants import SANDBOX_GROUP_ID, SANDBOX_UID
-from .state import ApiError, Topic
+from .attachment import moscow_ms
+from .state import ApiError, counters
 
 if TYPE_CHECKING:
     from .api import Caller
-    from .state import Group, OkState
+    from .state import Group, OkState, Topic
 
 DAY_MS = 86_400_000
 MAX_STAT_TOPICS_PAGE = 100  # UNCONFIRMED: the docs give no maximum; the sandbox refuses more
@@ -38,40 +34,6 @@ TOPIC_FIELDS = ("id", "created_ms", "views", "renderings", "reach", "reach_own",
 #: The trend series the sandbox answers.
 TREND_FIELDS = ("reach", "renderings", "likes", "comments", "reshares", "engagement", "members_count",
                 "new_members", "left_members", "page_visits")
-SEED_FIELDS = frozenset({"topics", "gid", "start", "step"})
-
-
-def counters(seed: int) -> dict[str, int]:
-    """A topic's counters, different topic by topic (a seeded topic's number, or 0 for a topic just posted)."""
-    likes, comments, reshares = seed * 7 % 101, seed * 3 % 17, seed % 13
-    views = 100 + seed * 37 % 1000 if seed else 0
-    reach = views * 4 // 5
-    return {"views": views, "renderings": views + seed % 50, "reach": reach, "reach_own": reach * 3 // 4,
-            "reach_earned": reach - reach * 3 // 4, "likes": likes, "comments": comments, "reshares": reshares,
-            "engagement": likes + comments + reshares, "feedback_total": likes + comments + reshares,
-            "content_opens": views // 3, "link_clicks": seed % 5}
-
-
-def seed(service: OkState, spec: Any) -> None:
-    """Add seeded topics (see the module's docstring)."""
-    if not isinstance(spec, dict) or set(spec) - SEED_FIELDS:
-        raise ValueError(f"'seed' must be a mapping of {sorted(SEED_FIELDS)}")
-    for name in ("topics", "start", "step"):
-        value = spec.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise ValueError(f"'seed.{name}' must be an integer >= 0")
-    gid = str(spec.get("gid", SANDBOX_GROUP_ID))
-    if gid not in service.groups:
-        raise ValueError(f"unknown gid {gid}; sandbox groups: {sorted(service.groups)}")
-    topics, step = spec.get("topics", 0), spec.get("step") or 600
-    start = spec.get("start", int(service.sandbox.clock.now()) - step * topics)
-    with service._lock:
-        for i in range(topics):
-            number = len(service.topics) + 1
-            media = [{"type": "text", "text": f"Seeded topic {number}"}]
-            topic = Topic(service.new_id(), gid, SANDBOX_UID, True, media, (start + i * step) * 1000)
-            topic.stats = counters(number)
-            service.topics[topic.id] = topic
 
 
 def _admin_group(service: OkState, who: Caller, params: dict[str, str]) -> Group:
@@ -114,11 +76,9 @@ def _window(params: dict[str, str]) -> tuple[int | None, int | None]:
 
 
 def _published(service: OkState, group: Group, start: int | None, end: int | None) -> list[Topic]:
-    from .methods import _publish_ms
-
     now = service.now_ms()
     return [t for t in service.topics.values() if t.gid == group.gid and not t.deleted
-            and (t.publish_at is None or _publish_ms(t.publish_at) <= now)
+            and (t.publish_at is None or moscow_ms(t.publish_at) <= now)
             and (start is None or t.created_ms >= start) and (end is None or t.created_ms < end)]
 
 

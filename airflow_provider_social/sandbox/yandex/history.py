@@ -12,13 +12,30 @@ content (reference counted like copies), so thousands of them cost no disk space
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
+from ..clock import SandboxClock
 from ..oauth_server import SANDBOX_USER_ID
-from .records import Node, split_path
+from .records import Blob, DiskAccount, Node, split_path
 
-if TYPE_CHECKING:
-    from .state import YandexDiskState
+
+class SeededDisk(Protocol):
+    """What seeding uses of the Disk sandbox's state (``YandexDiskState``, which imports this module)."""
+
+    @property
+    def clock(self) -> SandboxClock: ...
+
+    @property
+    def _ids(self) -> Iterator[int]: ...
+
+    def account(self, uid: str) -> DiskAccount: ...
+
+    def new_id(self) -> str: ...
+
+    def blob_from_bytes(self, data: bytes) -> Blob: ...
+
+    def release(self, node: Node) -> None: ...
 
 SEED_FIELDS = frozenset({"files", "folder", "per_folder", "start", "step", "uid"})
 EXTENSIONS = ("jpg", "txt", "pdf", "mp4")
@@ -31,7 +48,7 @@ def _number(spec: dict[str, Any], name: str, default: int, low: int) -> int:
     return value
 
 
-def seed(disk: YandexDiskState, spec: Any) -> None:
+def seed(disk: SeededDisk, spec: Any) -> None:
     """Add seeded files (see the module's docstring)."""
     if not isinstance(spec, dict) or set(spec) - SEED_FIELDS:
         raise ValueError(f"'seed' must be a mapping of {sorted(SEED_FIELDS)}")
