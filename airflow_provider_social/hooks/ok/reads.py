@@ -63,7 +63,9 @@ class StatsQuery(NamedTuple):
         return self.start_ms is not None and self.start_ms == self.end_ms
 
     def covers(self, ms: Any) -> bool:
-        """Whether a time is ``start <= ms < end`` (an item without a time is kept: OK filtered it)."""
+        """Whether a time is ``start <= ms < end`` (an item without a time is kept: OK filtered it).
+
+        :param ms: the item's time in epoch milliseconds (``created_ms``, a trend point's ``time``)."""
         if not isinstance(ms, int):
             return True
         return (self.start_ms is None or ms >= self.start_ms) and (self.end_ms is None or ms < self.end_ms)
