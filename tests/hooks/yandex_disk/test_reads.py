@@ -79,3 +79,15 @@ def test_bad_arguments_are_refused_before_any_call(sandbox, hook):
             call()
     assert sandbox.control.requests()["total"] == before
 
+
+
+def test_the_sandbox_refuses_an_undocumented_media_type(sandbox):
+    import requests
+
+    token = sandbox.control.mint_tokens("yandex")["access_token"]
+    for endpoint in ("files", "last-uploaded"):
+        response = requests.get(f"{sandbox.base_url}/yandex-disk/v1/disk/resources/{endpoint}",
+                                params={"media_type": "image,pictures"}, headers={"Authorization": f"OAuth {token}"},
+                                timeout=10)
+        assert response.status_code == 400 and response.json()["error"] == "FieldValidationError"
+        assert "pictures" in response.json()["description"]
