@@ -49,8 +49,7 @@ class VkExportOperator(VkBaseOperator):
         super().__init__(**kwargs)
         if resource not in COLUMNS:
             raise input_error("resource", f"must be one of {', '.join(COLUMNS)}, got {resource!r}", service=SERVICE)
-        self.resource = resource
-        self.path = path
+        self.resource, self.path = resource, path
         self.format = check_format(format, service=SERVICE)
         self.max_items = check_bound(max_items, field="max_items", service=SERVICE)
 
