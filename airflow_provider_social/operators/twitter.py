@@ -333,7 +333,7 @@ class TwitterDeleteTweetOperator(TwitterBaseOperator):
         return {"id": tweet_id, "deleted": deleted}
 
 
-class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
+class TwitterRefreshTokenOperator(TwitterBaseOperator, RefreshCredentialsOperator):
     """Rotate a connection's OAuth 2.0 tokens now and persist them in the token store ("keep tokens fresh").
 
     X access tokens live 2 hours and refresh tokens are single-use; tasks refresh on their own before expiry, so
@@ -344,13 +344,8 @@ class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
     """
 
     template_fields: Sequence[str] = ("twitter_conn_id",)
-    conn_id_field = "twitter_conn_id"
-    service = "X"
     result_fields = ("conn_id", "expires_at", "scope")
     renewal_log = "Refreshed the X tokens of {conn_id}; the access token expires at {expires_at}"
-
-    def __init__(self, *, twitter_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
-        super().__init__(conn_id=twitter_conn_id, **kwargs)
 
     def renew(self, conn_id: str) -> dict[str, Any]:
         """Rotate and persist the tokens.
