@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.exports import check_format, data_interval, write_export
+from airflow_provider_social.core.exports import ExportOperatorMixin, check_format, data_interval
 from airflow_provider_social.core.reads import check_bound
 from airflow_provider_social.operators.twitter import SERVICE, TwitterBaseOperator
 
@@ -35,7 +35,7 @@ PRIVATE_COLUMNS: tuple[str, ...] = (
 RESOURCES = ("posts", "mentions", "search")
 
 
-class TwitterExportOperator(TwitterBaseOperator):
+class TwitterExportOperator(ExportOperatorMixin, TwitterBaseOperator):
     """Export the run's data interval of a user's posts, their mentions or a recent search.
 
     Returns ``{"resource", "path", "format", "rows", "requests", "complete", "stopped"}``; a read stopped by
@@ -73,11 +73,7 @@ class TwitterExportOperator(TwitterBaseOperator):
 
         :param context: the task's Airflow context (its data interval).
         """
-        from airflow_provider_social.core.targets import output_target
-
-        target = output_target(self.path, field="path", service=SERVICE)  # checked before any request
-        if target is None:
-            raise input_error("path", "where to write the export is required", service=SERVICE)
+        target = self.export_target()  # checked before any request
         start, end = data_interval(context, service=SERVICE)
         hook = self.get_hook()
         window: dict[str, Any] = {"start_time": start, "end_time": end, "max_reads": self.max_reads}
@@ -88,12 +84,7 @@ class TwitterExportOperator(TwitterBaseOperator):
         else:
             stream = hook.read_posts(self.user_id, private_metrics=self.private_metrics, **window)
         columns = COLUMNS + (PRIVATE_COLUMNS if self.private_metrics else ())
-        written = write_export(stream, target, columns=columns, fmt=self.format)
-        report = stream.report()
-        self.log.info("X export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
-                      report["requests"])
-        return {"resource": self.resource, "path": str(self.path), "format": self.format, "rows": written,
-                "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
+        return self.write_rows(stream, stream, target, columns)
 
 
 __all__ = ["COLUMNS", "PRIVATE_COLUMNS", "TwitterExportOperator"]
