@@ -46,7 +46,7 @@ class VkUserOnlineSensor(VkHookMixin, BaseSensorOperator):
         return online
 
 
-class VkCommunityEventSensor(EventSensor):
+class VkCommunityEventSensor(VkHookMixin, EventSensor):
     """Waits in the triggerer for the next VK community event of ``event_types`` that passes the filter; returns
     the event (``type``, ``event_id``, ``object``, ...) as its XCom value.
 
@@ -83,7 +83,7 @@ class VkCommunityEventSensor(EventSensor):
         from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
 
         return VkCommunityEventTrigger(
-            event_types=self.event_types, vk_conn_id=self.vk_conn_id, group_id=self.group_id,
+            event_types=self.event_types, vk_conn_id=self.checked_conn_id(), group_id=self.group_id,
             text_pattern=self.text_pattern, peer_id=self.peer_id, post_id=self.post_id, from_id=self.from_id,
             wait=self.wait, consumer=f"{self.dag_id}.{self.task_id}",
         )

@@ -89,7 +89,7 @@ class YandexDiskPathSensor(YandexDiskHookMixin, BaseSensorOperator):
         self.log.info("%s is there (%s)", event.get("path"), event.get("type"))
 
 
-class YandexDiskFolderEventSensor(EventSensor):
+class YandexDiskFolderEventSensor(YandexDiskHookMixin, EventSensor):
     """Waits in the triggerer for the next new or changed file in a Disk folder; returns its metadata (``path``,
     ``name``, ``md5``, ``size``, ``modified``, ...) as its XCom value.
 
@@ -115,7 +115,7 @@ class YandexDiskFolderEventSensor(EventSensor):
         from airflow_provider_social.triggers.yandex_disk_events import YandexDiskFolderEventTrigger
 
         return YandexDiskFolderEventTrigger(
-            path=self.path, name_pattern=self.name_pattern, yandex_disk_conn_id=self.yandex_disk_conn_id,
+            path=self.path, name_pattern=self.name_pattern, yandex_disk_conn_id=self.checked_conn_id(),
             poll_interval=float(self.poke_interval), consumer=f"{self.dag_id}.{self.task_id}",
         )
 

@@ -1,7 +1,8 @@
 """Every operator and sensor checks its rendered connection id before building its hook (issue 19's one shape).
 
-The operators below built their hook from the raw value: an id rendered to nothing fell back to the service's
-default connection (``SocialHook``: ``conn_id or default_conn_name``), and junk was looked up as a connection.
+The operators below built their hook from the raw value, and the event sensors handed it to their trigger as it was:
+an id rendered to nothing fell back to the service's default connection (``SocialHook``: ``conn_id or
+default_conn_name``), and junk was looked up as a connection.
 Each now fails with an input error naming its own parameter, before any connection is read or request sent.
 """
 
@@ -15,7 +16,9 @@ from airflow_provider_social.core.errors import ValidationError
 from airflow_provider_social.operators.ok import OkPostToGroupOperator, OkUploadPhotosOperator
 from airflow_provider_social.operators.twitter_export import TwitterExportOperator
 from airflow_provider_social.operators.vk_vision import VkVisionVideoSubscribeOperator
+from airflow_provider_social.sensors.vk import VkCommunityEventSensor
 from airflow_provider_social.sensors.vk_vision import VkVisionVideoResultsSensor
+from airflow_provider_social.sensors.yandex_disk import YandexDiskFolderEventSensor
 
 INTERVAL = {"data_interval_start": datetime(2026, 1, 1, tzinfo=timezone.utc),
             "data_interval_end": datetime(2026, 1, 2, tzinfo=timezone.utc)}
@@ -42,8 +45,17 @@ def _vision_results(conn_id, tmp_path):
     VkVisionVideoResultsSensor(task_id="r", video_task_id=1, until_ms=1000, vk_vision_conn_id=conn_id).poke({})
 
 
+def _vk_events(conn_id, tmp_path):
+    VkCommunityEventSensor(task_id="v", event_types=["message_new"], vk_conn_id=conn_id).event_trigger()
+
+
+def _disk_events(conn_id, tmp_path):
+    YandexDiskFolderEventSensor(task_id="d", path="disk:/Inbox", yandex_disk_conn_id=conn_id).event_trigger()
+
+
 RUNS = {"ok_conn_id": [_ok_post, _ok_photos], "twitter_conn_id": [_x_export],
-        "vk_vision_conn_id": [_vision_subscribe, _vision_results]}
+        "vk_vision_conn_id": [_vision_subscribe, _vision_results], "vk_conn_id": [_vk_events],
+        "yandex_disk_conn_id": [_disk_events]}
 
 
 @pytest.mark.parametrize(("field", "run"), [pytest.param(field, run, id=run.__name__.strip("_"))
