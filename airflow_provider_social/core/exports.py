@@ -22,9 +22,12 @@ import io
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_social.core.errors import input_error
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.reads import ReadStream
 
 log = logging.getLogger(__name__)
 
@@ -212,33 +215,44 @@ def write_export(items: Iterable[Any], target: Any, *, columns: Sequence[str], f
     return counted[0]
 
 
-def run_export(stream: Any, items: Iterable[Any], path: Any, *, columns: Sequence[str], fmt: str,
-               types: Mapping[str, str] | None, resource: str, service: str) -> dict[str, Any]:
-    """Write a read's items to ``path`` and return an export operator's result: ``{"resource", "path", "format",
-    "rows", "requests", "complete", "stopped"}``.
+class ExportOperatorMixin:
+    """What every service's export operator does alike (mixed in before the service's base operator): the target
+    checked before any request, the rows written, the run logged and reported in one result shape
+    ``{"resource", "path", "format", "rows", "requests", "complete", "stopped"}``."""
 
-    :param stream: the read (its report gives requests, complete, stopped).
-    :param items: its items, as rows are made of them (the stream itself, or a view of it).
-    :param path: where to write (checked before the read was started: :func:`~.targets.output_target`).
-    :param columns: the resource's columns.
-    :param fmt: ``jsonl``, ``csv`` or ``parquet``.
-    :param types: the columns' Parquet types.
-    :param resource: the resource's name in the result.
-    :param service: the service named in the log.
-    """
-    from airflow_provider_social.core.targets import output_target
+    #: The service named in errors and in the log (the service's hook mixin gives it).
+    service: ClassVar[str]
+    resource: str
+    path: Any
+    format: str
 
-    target = output_target(path, field="path", service=service)
-    if target is None:
-        raise input_error("path", "where to write the export is required", service=service)
-    written = write_export(items, target, columns=columns, fmt=fmt, types=types)
-    report = stream.report()
-    log.info("%s export of %s: %d rows to %s in %d requests", service, report["resource"], written, path,
-             report["requests"])
-    return {"resource": resource, "path": str(path), "format": fmt, "rows": written, "requests": report["requests"],
-            "complete": report["complete"], "stopped": report["stopped"]}
+    def export_target(self) -> Any:
+        """``path`` as a writable target (a local ``Path`` or an ``ObjectStoragePath``), checked before any request:
+        an input error naming ``path`` when it is missing or cannot be written."""
+        from airflow_provider_social.core.targets import output_target
+
+        target = output_target(self.path, field="path", service=self.service)
+        if target is None:
+            raise input_error("path", "where to write the export is required", service=self.service)
+        return target
+
+    def write_rows(self, items: Iterable[Any], stream: ReadStream[Any], target: Any,
+                   columns: Sequence[str], types: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Write ``items`` to ``target``, log what the read cost, and return the task's result.
+
+        :param items: the rows' items (``stream`` itself, or items made from it).
+        :param stream: the read, whose report says how many requests it made and whether it stopped early.
+        :param target: from :meth:`export_target`.
+        :param columns: the resource's columns.
+        :param types: the columns' Parquet types (``int``, ``float``, ``bool``, ``str``; unnamed: ``str``).
+        """
+        written = write_export(items, target, columns=columns, fmt=self.format, types=types)
+        report = stream.report()
+        self.log.info("%s export of %s: %d rows to %s in %d requests", self.service,  # type: ignore[attr-defined]
+                      report["resource"], written, self.path, report["requests"])
+        return {"resource": self.resource, "path": str(self.path), "format": self.format, "rows": written,
+                "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
 
 
-__all__ = ["FORMATS", "PARQUET_EXTRA", "ROW_GROUP_ROWS", "cell", "check_format", "data_interval", "encoded",
-           "export_choices",
-           "parquet_blocks", "rows", "run_export", "write_export"]
+__all__ = ["FORMATS", "PARQUET_EXTRA", "ROW_GROUP_ROWS", "ExportOperatorMixin", "cell", "check_format",
+           "data_interval", "encoded", "export_choices", "parquet_blocks", "rows", "write_export"]

@@ -12,18 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-
-from airflow_provider_social.core.exports import data_interval, export_choices, run_export
-from airflow_provider_social.hooks.ok.connection import DEFAULT_CONN_ID
+from airflow_provider_social.core.exports import ExportOperatorMixin, data_interval, export_choices
+from airflow_provider_social.operators.ok import SERVICE, OkBaseOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.ok.hook import OkHook
-
-#: The hook's service name, repeated so that parsing a DAG does not import the hook.
-SERVICE = "OK"
 #: Resource -> its columns (the counters OK reports; ``time``/``created_ms`` are epoch milliseconds).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "topics": ("id", "created_ms", "views", "reach", "likes", "comments", "reshares", "engagement"),
@@ -35,7 +29,7 @@ TYPES: dict[str, dict[str, str]] = {
 }
 
 
-class OkExportOperator(BaseOperator):
+class OkExportOperator(ExportOperatorMixin, OkBaseOperator):
     """Export a group's topics with their counters (``topics``) or its daily statistics (``daily_stats``) for the
     run's data interval.
 
@@ -52,33 +46,24 @@ class OkExportOperator(BaseOperator):
     template_fields: Sequence[str] = ("path", "group_id", "ok_conn_id")
 
     def __init__(self, *, path: Any, resource: str = "topics", format: str = "jsonl",
-                 group_id: str | int | None = None, max_items: int | None = None,
-                 ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+                 group_id: str | int | None = None, max_items: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.resource, self.format, self.max_items = export_choices(resource, COLUMNS, format, max_items,
                                                                     service=SERVICE)
         self.path = path
         self.group_id = group_id
-        self.ok_conn_id = ok_conn_id
-
-    def get_hook(self) -> OkHook:
-        """The hook of the (rendered) ``ok_conn_id``, checked first: an empty or junk id is an input error."""
-        from airflow_provider_social.core.rendered import conn_id_value
-        from airflow_provider_social.hooks.ok.hook import OkHook
-
-        return OkHook(conn_id_value(self.ok_conn_id, "ok_conn_id", service=SERVICE))
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Read the group's topics or daily statistics of the run's data interval into the file.
 
         :param context: the task's Airflow context (its data interval).
         """
+        target = self.export_target()  # checked before any request
         since, until = data_interval(context, service=SERVICE)
         hook = self.get_hook()
         read = hook.read_group_topics if self.resource == "topics" else hook.read_group_trends
         stream = read(group_id=self.group_id, since=since, until=until, max_items=self.max_items)
-        return run_export(stream, stream, self.path, columns=COLUMNS[self.resource], fmt=self.format,
-                          types=TYPES[self.resource], resource=self.resource, service=SERVICE)
+        return self.write_rows(stream, stream, target, COLUMNS[self.resource], TYPES[self.resource])
 
 
 __all__ = ["COLUMNS", "TYPES", "OkExportOperator"]

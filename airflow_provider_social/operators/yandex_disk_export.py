@@ -13,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.exports import data_interval, export_choices, run_export
-from airflow_provider_social.operators.yandex_disk import YandexDiskBaseOperator
+from airflow_provider_social.core.exports import ExportOperatorMixin, data_interval, export_choices
+from airflow_provider_social.operators.yandex_disk import SERVICE, YandexDiskBaseOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-#: The hook's service name, repeated so that parsing a DAG does not import the hook.
-SERVICE = "Yandex Disk"
 RESOURCES = ("files", "changed_files", "last_uploaded")
 #: The columns of every resource (the hook's ``FILE_FIELDS``; tests check they agree).
 COLUMNS: tuple[str, ...] = ("path", "name", "size", "mime_type", "media_type", "md5", "sha256", "created",
@@ -29,7 +27,7 @@ COLUMNS: tuple[str, ...] = ("path", "name", "size", "mime_type", "media_type", "
 TYPES = {"size": "int", "revision": "int"}
 
 
-class YandexDiskExportOperator(YandexDiskBaseOperator):
+class YandexDiskExportOperator(ExportOperatorMixin, YandexDiskBaseOperator):
     """Export a listing of the disk's files.
 
     Returns ``{"resource", "path", "format", "rows", "requests", "complete", "stopped"}``.
@@ -56,6 +54,7 @@ class YandexDiskExportOperator(YandexDiskBaseOperator):
 
         :param context: the task's Airflow context (its data interval, for the windowed resources).
         """
+        target = self.export_target()  # checked before any request
         hook = self.hook
         options: dict[str, Any] = {"media_type": self.media_type, "max_items": self.max_items}
         if self.resource == "files":
@@ -64,8 +63,7 @@ class YandexDiskExportOperator(YandexDiskBaseOperator):
             since, until = data_interval(context, service=SERVICE)
             read = hook.read_changed_files if self.resource == "changed_files" else hook.read_last_uploaded
             stream = read(since=since, until=until, **options)
-        return run_export(stream, stream, self.path, columns=COLUMNS, fmt=self.format, types=TYPES,
-                          resource=self.resource, service=SERVICE)
+        return self.write_rows(stream, stream, target, COLUMNS, TYPES)
 
 
 __all__ = ["COLUMNS", "RESOURCES", "TYPES", "YandexDiskExportOperator"]
