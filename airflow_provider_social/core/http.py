@@ -27,11 +27,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social import __version__
+from airflow_provider_social.core.deferral import deferral_bound, reset_time
 from airflow_provider_social.core.errors import (
     ApiErrorInfo,
     AuthenticationError,
     CallQuotaError,
-    RateLimitError,
     ServerError,
     SocialApiError,
 )
@@ -210,12 +210,20 @@ class Transport:
                         _add_hint(error, f"gave up after {number + 1} attempts")
                     raise error from None
                 wait = retryable.wait if retryable.wait is not None else self.retry.backoff(number)
-                if waited + wait > self.retry.max_total_wait:
-                    if isinstance(error, RateLimitError):
+                over_budget = waited + wait > self.retry.max_total_wait
+                bound = deferral_bound()
+                if retryable.wait is not None and (over_budget or (bound is not None and wait > bound)):
+                    # A wait the service asked for: a deferrable operator waits for it in the triggerer
+                    # (core.wait_deferral); any other caller fails now, told when the service takes the call again.
+                    error.resume_at = self.clock() + wait
+                    if over_budget:
                         error.hint = (
-                            f"the service asked to wait {wait:.0f}s, more than the remaining retry budget "
-                            f"({self.retry.max_total_wait - waited:.0f}s of max_total_wait); try later or raise it"
+                            f"the service asked to wait {wait:.0f}s (until {reset_time(error.resume_at)}), more "
+                            f"than the remaining retry budget ({self.retry.max_total_wait - waited:.0f}s of "
+                            "max_retry_wait); try later, raise max_retry_wait, or use a deferrable operator"
                         )
+                    raise error from None
+                if over_budget:
                     raise error from None
                 log.warning(
                     "%s %s failed (%s); attempt %d of %d in %.1fs",
