@@ -21,7 +21,6 @@ it, naming the moment the service will take the call again.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -90,7 +89,7 @@ class WaitDeferringOperator(BaseOperator):
         """
         from airflow.providers.standard.triggers.temporal import DateTimeTrigger
 
-        moment = max(resume_at, time.time()) + RESUME_MARGIN
+        moment = resume_at + RESUME_MARGIN  # a moment already past fires at once
         self.log.info("Waiting in the triggerer until %s (the worker slot is free meanwhile): %s",
                       reset_time(moment), reason)
         self.defer(trigger=DateTimeTrigger(moment=datetime.fromtimestamp(moment, timezone.utc)),

@@ -10,12 +10,12 @@ is closed. On a task retry they pass ``dedupe=True`` so a post that already land
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.deferral import default_deferrable
+from airflow_provider_social.core.wait_deferral import WaitDeferringOperator
 from airflow_provider_social.links.twitter import TwitterTweetLink
 from airflow_provider_social.operators.refresh import RefreshCredentialsOperator
 
@@ -41,7 +41,7 @@ def _is_retry(context: Context) -> bool:
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
 
 
-class _TwitterOperator(BaseOperator):
+class _TwitterOperator(WaitDeferringOperator):
     """Shared plumbing: the hook, deferral of media processing and of rate-limit waits."""
 
     operator_extra_links = (TwitterTweetLink(),)
@@ -102,9 +102,11 @@ class _TwitterOperator(BaseOperator):
             self._announce(context)
             return landed_result
         # Posts that landed on an earlier try need no media: post_thread(dedupe=True) finds and reuses them.
-        uploads = [[] if number < len(landed) else [hook.upload_media(m.path, wait=not self.deferrable)
-                                                     for m in spec.media]
-                   for number, spec in enumerate(specs)]
+        uploads = self.run_deferring_waits(
+            lambda: [[] if number < len(landed) else [hook.upload_media(m.path, wait=not self.deferrable)
+                                                      for m in spec.media]
+                     for number, spec in enumerate(specs)],
+            method_name="resume_after_rate_limit")  # resumed without media ids: uploads start over
         media_ids = [[u["media_id"] for u in group] for group in uploads]
         pending = [u["media_id"] for group in uploads for u in group if u["state"] != "succeeded"]
         if pending:
@@ -134,7 +136,7 @@ class _TwitterOperator(BaseOperator):
                                 media_ids: list[list[str]] | None = None) -> Any:
         """Resume once the rate-limit window has reset. Part of a thread may have been posted before the limit
         hit, so from here on every post is looked up before it is sent."""
-        self.resumed_after_posting = True
+        self.resumed_after_posting = self.resumed_after_wait = True
         if media_ids is None:
             # The resume kwargs were not kept (airflow dags test keeps only the event): start over. Posts that
             # landed are found and reused; media are uploaded again only for the others (unused ids expire).
@@ -152,21 +154,13 @@ class _TwitterOperator(BaseOperator):
         return self.resumed_after_posting or _is_retry(context)
 
     def _publish_or_defer(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> Any:
-        from airflow_provider_social.core.errors import RateLimitError
-
-        try:
-            result = self.publish(context, hook, media_ids)
-            self._announce(context)
-            return result
-        except RateLimitError as exc:
-            if not self.deferrable or exc.retry_after is None:
-                raise
-            from airflow.providers.standard.triggers.temporal import DateTimeTrigger
-
-            moment = datetime.now(timezone.utc) + timedelta(seconds=exc.retry_after + 1)
-            self.log.info("X rate limit reached; deferring until %s", moment.isoformat())
-            self.defer(trigger=DateTimeTrigger(moment=moment), method_name="resume_after_rate_limit",
-                       kwargs={"media_ids": media_ids})
+        """Post; a long wait X asks for (a 429 whose window resets later) is spent in the triggerer
+        (:mod:`~airflow_provider_social.core.wait_deferral`), and the task resumes in
+        :meth:`resume_after_rate_limit`."""
+        result = self.run_deferring_waits(lambda: self.publish(context, hook, media_ids),
+                                          method_name="resume_after_rate_limit", kwargs={"media_ids": media_ids})
+        self._announce(context)
+        return result
 
 
 class TwitterCreateTweetOperator(_TwitterOperator):

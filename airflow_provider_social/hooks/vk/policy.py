@@ -192,6 +192,10 @@ class ErrorRule:
 QUOTA_DAY_OFFSET = 3 * 3600
 
 
+#: Seconds of clock difference a ``Date`` header cannot show (it counts whole seconds; the answer travels too).
+DATE_RESOLUTION = 2.0
+
+
 def quota_resets_at(now: float | None) -> float | None:
     """When a daily quota spent at ``now`` resets: the next 00:00 Moscow time (epoch seconds); None without a time.
 
@@ -367,7 +371,9 @@ class VkResponsePolicy(JsonBodyPolicy):
         :param response: the HTTP response.
         :param context: the call being judged.
         """
-        return super().accept(response, replace(context, server_skew=server_skew(response, context.clock)))
+        skew = server_skew(response, context.clock)
+        # ``Date`` counts whole seconds: a skew within that (and the answer's trip) is no skew.
+        return super().accept(response, replace(context, server_skew=skew if abs(skew) >= DATE_RESOLUTION else 0.0))
 
     def accept_body(self, body: Any, context: CallContext) -> Decision:
         """``{"response": ...}`` is accepted whole (``execute`` adds ``execute_errors`` beside it).
