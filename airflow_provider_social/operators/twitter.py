@@ -41,6 +41,13 @@ def _is_retry(context: Context) -> bool:
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
 
 
+def _task_started(context: Context) -> float | None:
+    """When the task instance started (epoch seconds): a resumed try without its resume kwargs looks back to it."""
+    ti = context.get("ti") if hasattr(context, "get") else None
+    started = getattr(ti, "start_date", None)
+    return started.timestamp() if started is not None else None
+
+
 class _TwitterOperator(WaitDeferringOperator):
     """Shared plumbing: the hook, deferral of media processing and of rate-limit waits."""
 
@@ -80,7 +87,8 @@ class _TwitterOperator(WaitDeferringOperator):
         previous, found = specs[0].reply_to, list[dict[str, Any]]()
         if not any(spec.text for spec in specs):
             return found  # media-only posts cannot be matched: no look-up
-        recent = self.recent = hook.recent_posts()  # one look-up for the chain, reused by publish()
+        # One look-up for the chain, reused by publish(); after a wait it reaches back to before the first post.
+        recent = self.recent = hook.recent_posts(since=getattr(self, "posted_since", None))
         for spec in specs:
             existing = recent.find(spec.text, previous)
             if existing is None:
@@ -133,15 +141,20 @@ class _TwitterOperator(WaitDeferringOperator):
         return self._publish_or_defer(context, self.get_hook(), media_ids)
 
     def resume_after_rate_limit(self, context: Context, event: Any = None,
-                                media_ids: list[list[str]] | None = None) -> Any:
+                                media_ids: list[list[str]] | None = None, posted_since: float | None = None) -> Any:
         """Resume once the rate-limit window has reset. Part of a thread may have been posted before the limit
-        hit, so from here on every post is looked up before it is sent."""
+        hit, so from here on every post is looked up before it is sent, back to ``posted_since`` (when posting
+        began, on the hook's clock), however long the wait was."""
         self.resumed_after_posting = self.resumed_after_wait = True
+        self.posted_since = posted_since if posted_since is not None else _task_started(context)
         if media_ids is None:
             # The resume kwargs were not kept (airflow dags test keeps only the event): start over. Posts that
             # landed are found and reused; media are uploaded again only for the others (unused ids expire).
             return self.execute(context)
-        return self._publish_or_defer(context, self.get_hook(), media_ids)
+        hook = self.get_hook()
+        if any(spec.text for spec in self.specs()):
+            self.recent = hook.recent_posts(since=self.posted_since)
+        return self._publish_or_defer(context, hook, media_ids)
 
     def _announce(self, context: Context) -> None:
         """The post (the thread's first) as an Asset event for the task's outlets."""
@@ -157,8 +170,10 @@ class _TwitterOperator(WaitDeferringOperator):
         """Post; a long wait X asks for (a 429 whose window resets later) is spent in the triggerer
         (:mod:`~airflow_provider_social.core.wait_deferral`), and the task resumes in
         :meth:`resume_after_rate_limit`."""
+        posted_since = getattr(self, "posted_since", None) or hook.clock()
         result = self.run_deferring_waits(lambda: self.publish(context, hook, media_ids),
-                                          method_name="resume_after_rate_limit", kwargs={"media_ids": media_ids})
+                                          method_name="resume_after_rate_limit",
+                                          kwargs={"media_ids": media_ids, "posted_since": posted_since})
         self._announce(context)
         return result
 
