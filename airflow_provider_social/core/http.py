@@ -224,7 +224,8 @@ class Transport:
                         error.hint = (
                             f"the service asked to wait {wait:.0f}s (until {reset_time(error.resume_at)}), more "
                             f"than the remaining retry budget ({self.retry.max_total_wait - waited:.0f}s of "
-                            "max_retry_wait); try later, raise max_retry_wait, or use a deferrable operator"
+                            "max_total_wait, the connection's max_retry_wait); try later, raise it, or use a "
+                            "deferrable operator"
                         )
                     raise error from None
                 if over_budget:

@@ -53,6 +53,17 @@ def server_skew(response: requests.Response, now: Callable[[], float] = time.tim
     return 0.0
 
 
+#: Seconds of clock difference a ``Date`` header cannot show (it counts whole seconds; the answer travels too).
+DATE_RESOLUTION = 2.0
+
+
+def significant_skew(response: requests.Response, now: Callable[[], float] = time.time) -> float:
+    """:func:`server_skew` when it is more than a ``Date`` header can resolve (:data:`DATE_RESOLUTION`), else 0: a
+    moment moved by it is not made up to a second late by the header's rounding."""
+    skew = server_skew(response, now)
+    return skew if abs(skew) >= DATE_RESOLUTION else 0.0
+
+
 def retry_after_seconds(response: requests.Response, now: Callable[[], float] = time.time) -> float | None:
     """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``x-rate-limit-reset`` (epoch seconds).
 
@@ -60,7 +71,8 @@ def retry_after_seconds(response: requests.Response, now: Callable[[], float] = 
     (or the sandbox's controllable one) does not distort the wait.
     """
     headers = response.headers
-    server_now = now() + server_skew(response, now)
+    local_now = now()
+    server_now = local_now + server_skew(response, lambda: local_now)
     if (value := headers.get("Retry-After")) is not None:
         try:
             return max(0.0, float(value))

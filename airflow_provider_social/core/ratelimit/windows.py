@@ -72,12 +72,12 @@ class WindowBook:
         :param operation: the call answered.
         :param response: its answer (any status: a 429 announces its windows too).
         """
-        from airflow_provider_social.core.policy import server_skew
+        from airflow_provider_social.core.policy import significant_skew
 
         spent = [window for window in self.reader(response) if window.remaining <= 0]
         if not spent:
             return
-        until = max(window.resets_at for window in spent) - server_skew(response, self.clock)
+        until = max(window.resets_at for window in spent) - significant_skew(response, self.clock)
         if until > self.clock():
             hold_everywhere(self.key, operation, until, self.backend)
 

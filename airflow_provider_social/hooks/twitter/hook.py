@@ -195,9 +195,9 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
 
     @cached_property
     def reads(self) -> TwitterReads:
-        """Paged reads (posts, mentions, recent search) within a read budget and the rate windows."""
-        return TwitterReads(self.client, account=self.account, clock=self.clock, sleep=self.sleep,
-                            max_wait=self.transport.retry.max_total_wait)
+        """Paged reads (posts, mentions, recent search) within a read budget (the transport keeps the rate
+        windows)."""
+        return TwitterReads(self.client, account=self.account, clock=self.clock)
 
     #: ``v2`` or ``v1.1``: the upload API the Connection names (checked by :attr:`media`).
     media_upload_api = property(lambda self: self.media.media_upload_api)

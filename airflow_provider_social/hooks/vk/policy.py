@@ -52,7 +52,7 @@ from airflow_provider_social.core.policy import (
     Renew,
     ResponsePolicy,
     Retry,
-    server_skew,
+    significant_skew,
 )
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME
 
@@ -190,10 +190,6 @@ class ErrorRule:
 #: VK's quota day starts at 00:00 Moscow time (UTC+3, no daylight saving). UNCONFIRMED: VK's error 29 says neither
 #: when nor in which zone a method's daily quota resets; the hold ends then, and a refusal after it holds again.
 QUOTA_DAY_OFFSET = 3 * 3600
-
-
-#: Seconds of clock difference a ``Date`` header cannot show (it counts whole seconds; the answer travels too).
-DATE_RESOLUTION = 2.0
 
 
 def quota_resets_at(now: float | None) -> float | None:
@@ -371,9 +367,7 @@ class VkResponsePolicy(JsonBodyPolicy):
         :param response: the HTTP response.
         :param context: the call being judged.
         """
-        skew = server_skew(response, context.clock)
-        # ``Date`` counts whole seconds: a skew within that (and the answer's trip) is no skew.
-        return super().accept(response, replace(context, server_skew=skew if abs(skew) >= DATE_RESOLUTION else 0.0))
+        return super().accept(response, replace(context, server_skew=significant_skew(response, context.clock)))
 
     def accept_body(self, body: Any, context: CallContext) -> Decision:
         """``{"response": ...}`` is accepted whole (``execute`` adds ``execute_errors`` beside it).
