@@ -7,6 +7,7 @@ import html
 import json
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from airflow_provider_social.plugins.health import HealthRow, describe_expiry
 from airflow_provider_social.plugins.theme import FRAME_SCRIPT, HEAD_SCRIPT, STYLE
@@ -171,8 +172,12 @@ def spend_cell(row: HealthRow) -> str:
     if spend is None:
         return '<span class="small">&mdash;</span>'
     today, month = spend.today, spend.month
-    return (f"<div>today ({_e(spend.day)}): {today['calls']} calls, ${today['usd']:.3f}</div>"
-            f"<div>this month ({_e(spend.month_name)}): {month['calls']} calls, ${month['usd']:.3f}</div>"
+
+    def calls(totals: dict[str, Any]) -> str:
+        return f"{totals['calls']} call{'' if totals['calls'] == 1 else 's'}, ${totals['usd']:.3f}"
+
+    return (f"<div>today ({_e(spend.day)}): {calls(today)}</div>"
+            f"<div>this month ({_e(spend.month_name)}): {calls(month)}</div>"
             f'<div class="small">daily budget: {_e(spend.budget_line())}</div>')
 
 

@@ -18,8 +18,9 @@ import pytest
 
 from airflow_provider_social.sandbox.connections import sandbox_connections
 from airflow_provider_social.sandbox.server import run_in_thread
-from scripts.local_airflow import CORE_COMPONENTS, LocalAirflow
+from scripts.local_airflow import LocalAirflow
 from tests.integration.dags_waits.social_waits import TEXT
+from tests.integration.triggerer import triggerer_cluster
 
 pytestmark = pytest.mark.integration
 
@@ -48,14 +49,10 @@ def waits(tmp_path_factory):
         "AIRFLOW_CONN_VK_DEFAULT": json.dumps(conns["vk_default"]),
     }
     home = tmp_path_factory.mktemp("airflow-home-waits")
-    cluster = LocalAirflow(home, DAGS, env)
     try:
-        cluster.start((*CORE_COMPONENTS, "triggerer"))
-        cluster.wait_for("the DAGs to be parsed", lambda: len(cluster.query(
-            "select dag_id from dag where dag_id in (?, ?)", DAG_ID, PROBE_DAG_ID)) == 2)
-        yield {"cluster": cluster, "sandbox": sandbox, "vk_conn": conns["vk_default"]}
+        with triggerer_cluster(home, DAGS, env, (DAG_ID, PROBE_DAG_ID)) as cluster:
+            yield {"cluster": cluster, "sandbox": sandbox, "vk_conn": conns["vk_default"]}
     finally:
-        cluster.stop()
         sandbox.stop()
 
 

@@ -29,13 +29,6 @@ BEFORE_MOSCOW_MIDNIGHT = datetime(2026, 3, 10, 20, 50, tzinfo=timezone.utc).time
 TO_MIDNIGHT = 600
 
 
-@pytest.fixture(autouse=True)
-def _no_holds_left():
-    rate_limiters.clear()
-    yield
-    rate_limiters.clear()
-
-
 @pytest.fixture
 def vk_conn(sandbox, make_connection):
     conn = sandbox_connections(sandbox.base_url, sandbox.control)["vk_default"]

@@ -9,7 +9,8 @@ maximum), fewer when the budget has fewer left: X bills reads per post under pay
 Rate windows: the transport keeps what each answer's ``x-rate-limit-remaining`` and ``x-rate-limit-reset`` say
 (:mod:`~airflow_provider_social.core.ratelimit.windows`, shared through the token store). When a window is spent and
 more pages are wanted, the next page waits for the reset if the wait fits in ``max_retry_wait``; otherwise the read
-fails before X would refuse, naming the reset time.
+fails before X would refuse, naming the reset time. The last answer's window per endpoint is also kept here
+(:attr:`TwitterReads.windows`): event triggers pace their polls by it.
 
 What X documents and the sandbox enforces: a user's timeline reaches its 3,200 most recent posts, mentions the
 800 most recent; recent search covers the last 7 days (``start_time`` not earlier, ``end_time`` at least 10 s
@@ -83,6 +84,8 @@ class TwitterReads:
         self.client = client
         self.account = account
         self.clock = clock
+        #: Call key -> (remaining, reset) of its last answer's ``x-rate-limit-*`` headers.
+        self.windows: dict[str, tuple[int, float]] = {}
 
     # ---------------------------------------------------------------------------------------------- reads
     def read_posts(self, user_id: str | int | None = None, *, since_id: str | int | None = None,
@@ -201,6 +204,7 @@ class TwitterReads:
                 query = {**params, "max_results": size, **({token_param: token} if token else {})}
                 response = self.client.call(key, path_params=path or None, params=query)
                 stream.requests += 1
+                self._note_window(key, response.headers)
                 body = response.json()
                 if body.get("errors"):
                     log.warning("X: %s: %d partial errors, e.g. %s", resource, len(body["errors"]),
@@ -211,6 +215,12 @@ class TwitterReads:
                     return
 
         return ReadStream(SERVICE, resource, pages, limit=limit, limit_name="max_reads", fail_at_limit=fail_at_limit)
+
+    def _note_window(self, key: str, headers: Mapping[str, str]) -> None:
+        try:
+            self.windows[key] = (int(headers["x-rate-limit-remaining"]), float(headers["x-rate-limit-reset"]))
+        except (KeyError, ValueError):
+            self.windows.pop(key, None)
 
 
 __all__ = ["DEFAULT_MAX_READS", "TwitterReads", "rfc3339"]
