@@ -63,6 +63,19 @@ def _no_event_loop_left_running(request):
 
 
 @pytest.fixture(autouse=True)
+def _rate_holds_forgotten_after_each_test():
+    """A held operation (VK's error 29, a spent X window) is remembered by the process until its reset, keyed by
+    the connection id, and many tests use the same ids on sandboxes with their own clocks: each test starts with
+    none remembered, as a new process would."""
+    yield
+    import sys
+
+    ratelimit = sys.modules.get("airflow_provider_social.core.ratelimit")
+    if ratelimit is not None:
+        ratelimit.rate_limiters.clear()
+
+
+@pytest.fixture(autouse=True)
 def _secret_registries_emptied_after_each_test():
     """Every test registers fresh secrets (the sandbox mints new tokens and links). Airflow's masker recompiles one
     pattern of all it holds for each new secret, so over a whole session each registration grew costlier and tests

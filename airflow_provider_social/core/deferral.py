@@ -1,7 +1,12 @@
-"""Whether operators and sensors defer by default: one reading of Airflow's setting for every service."""
+"""Whether operators and sensors defer by default (one reading of Airflow's setting for every service), and the
+scope in which the transport hands long waits to a deferrable operator instead of sleeping them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 
@@ -29,4 +34,34 @@ class SerializedFields:
         return f"{type(self).__module__}.{type(self).__qualname__}", self.arguments()
 
 
-__all__ = ["SerializedFields", "default_deferrable"]
+_defer_after: ContextVar[float | None] = ContextVar("social_defer_waits_longer_than", default=None)
+
+
+@contextmanager
+def waits_defer_after(seconds: float) -> Iterator[None]:
+    """Inside this block the transport raises the service's error with ``resume_at`` set instead of sleeping a
+    server-requested, safe-to-repeat wait longer than ``seconds`` (see :mod:`core.wait_deferral`).
+
+    :param seconds: the longest wait still slept in place.
+    """
+    token = _defer_after.set(seconds)
+    try:
+        yield
+    finally:
+        _defer_after.reset(token)
+
+
+def deferral_bound() -> float | None:
+    """The bound of the innermost :func:`waits_defer_after` block, or None outside any (waits are slept)."""
+    return _defer_after.get()
+
+
+def reset_time(moment: float) -> str:
+    """An epoch moment as errors and logs show it: ``2026-01-02 03:04:05 UTC``.
+
+    :param moment: epoch seconds.
+    """
+    return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+__all__ = ["SerializedFields", "default_deferrable", "deferral_bound", "reset_time", "waits_defer_after"]

@@ -17,7 +17,13 @@ if TYPE_CHECKING:  # requests is imported lazily so DAG files that import hooks 
 
 
 class SocialApiError(Exception):
-    """An error from (or about) a call to one of the services."""
+    """An error from (or about) a call to one of the services.
+
+    ``resume_at`` (epoch seconds on the caller's clock) is set when the service asked for a wait that the call did
+    not sit out: a deferrable operator waits for that moment in the triggerer (:mod:`core.wait_deferral`).
+    """
+
+    resume_at: float | None = None
 
     def __init__(
         self,
@@ -85,6 +91,7 @@ class CallQuotaError(RateLimitError):
 
     def __init__(self, message: str, *, resets_at: float | None = None, **kwargs: Any) -> None:
         self.resets_at = resets_at
+        self.resume_at = resets_at
         super().__init__(message, **kwargs)
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social import __version__
+from airflow_provider_social.core.deferral import deferral_bound, reset_time
 from airflow_provider_social.core.errors import (
     ApiErrorInfo,
     AuthenticationError,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     # requests (~45 ms) is imported on the first request, not at import: DAG files import our hooks on every parse.
     import requests
 
+    from airflow_provider_social.core.ratelimit.windows import WindowBook
     from airflow_provider_social.core.spending import Meter
 
 log = logging.getLogger(__name__)
@@ -158,6 +160,8 @@ class Transport:
     #: Counts what each call costs and refuses calls over the connection's daily budget (services that bill per
     #: call; see :mod:`core.spending`).
     meter: Meter | None = None
+    #: The rate windows the service announces in its answers (X's), shared like the limiter's holds.
+    windows: WindowBook | None = None
 
     def __post_init__(self) -> None:
         self._local = threading.local()
@@ -210,12 +214,21 @@ class Transport:
                         _add_hint(error, f"gave up after {number + 1} attempts")
                     raise error from None
                 wait = retryable.wait if retryable.wait is not None else self.retry.backoff(number)
-                if waited + wait > self.retry.max_total_wait:
-                    if isinstance(error, RateLimitError):
+                over_budget = waited + wait > self.retry.max_total_wait
+                bound = deferral_bound()
+                if retryable.wait is not None and (over_budget or (bound is not None and wait > bound)):
+                    # A wait the service asked for: a deferrable operator waits for it in the triggerer
+                    # (core.wait_deferral); any other caller fails now, told when the service takes the call again.
+                    error.resume_at = self.clock() + wait
+                    if over_budget:
                         error.hint = (
-                            f"the service asked to wait {wait:.0f}s, more than the remaining retry budget "
-                            f"({self.retry.max_total_wait - waited:.0f}s of max_total_wait); try later or raise it"
+                            f"the service asked to wait {wait:.0f}s (until {reset_time(error.resume_at)}), more "
+                            f"than the remaining retry budget ({self.retry.max_total_wait - waited:.0f}s of "
+                            "max_total_wait, the connection's max_retry_wait); try later, raise it, or use a "
+                            "deferrable operator"
                         )
+                    raise error from None
+                if over_budget:
                     raise error from None
                 log.warning(
                     "%s %s failed (%s); attempt %d of %d in %.1fs",
@@ -283,6 +296,7 @@ class Transport:
             send_auth = _SlotAfterAuth(auth, gate, lambda until: self._held_error(operation, until))
         priced = self.meter.price(method, url, json) if self.meter is not None else None
         while True:
+            self._wait_for_window(operation)
             if priced is not None:
                 self.meter.reserve(priced, operation)  # type: ignore[union-attr]  # over budget: nothing is sent
             payload = body() if body is not None else data
@@ -318,6 +332,8 @@ class Transport:
                 if body is not None and callable(getattr(payload, "close", None)):
                     payload.close()  # the attempt opened it (a file, a file window); the next builds its own
             log.debug("%s %s %s -> %s", self.service, method, shown_url, response.status_code)
+            if self.windows is not None:
+                self.windows.note(operation, response)
             if priced is not None:
                 # Only answered successes are billed; the answer is read before the policy may consume it.
                 if 200 <= response.status_code < 300:
@@ -343,6 +359,27 @@ class Transport:
             if gate is not None and isinstance(refused, CallQuotaError) and refused.resets_at is not None:
                 gate.hold(refused.resets_at)  # no process sharing the token store sends this call before the reset
             raise refused
+
+    def _wait_for_window(self, operation: str) -> None:
+        """Wait for a spent window of ``operation`` to reset (this process or another saw it spent), within the
+        retry budget; past it, or past a deferrable operator's bound, raise without sending."""
+        until = self.windows.held_until(operation) if self.windows is not None else None
+        wait = 0.0 if until is None else until - self.clock()
+        if until is None or wait <= 0:
+            return
+        bound = deferral_bound()
+        if wait > self.retry.max_total_wait or (bound is not None and wait > bound):
+            error = RateLimitError(
+                f"the rate window of {operation} for this connection is spent until {reset_time(until)} "
+                f"({wait:.0f}s); not sent", service=self.service, operation=operation, retry_after=wait,
+                hint="the service said so on an earlier answer, to this process or another sharing the token store; "
+                     "run later, raise max_retry_wait, or use a deferrable operator",
+            )
+            error.resume_at = until
+            raise error
+        log.info("%s %s: the rate window is spent; waiting %.0fs until %s", self.service, operation, wait,
+                 reset_time(until))
+        self.sleep(wait)
 
     def _gate_for(self, auth: Auth | None, operation: str) -> RateGate | None:
         """What this request waits on: its credential's slot for its token kind and its operation's hold (None when

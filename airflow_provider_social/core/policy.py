@@ -40,6 +40,30 @@ if TYPE_CHECKING:
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+def server_skew(response: requests.Response, now: Callable[[], float] = time.time) -> float:
+    """How many seconds the service's clock (its ``Date`` header) is ahead of ``now``; 0 without a readable one.
+
+    Moments a service counts on its own clock (a reset header, a quota day) are moved onto ours by this much.
+    """
+    if date := response.headers.get("Date"):
+        try:
+            return email.utils.parsedate_to_datetime(date).timestamp() - now()
+        except (TypeError, ValueError):
+            pass
+    return 0.0
+
+
+#: Seconds of clock difference a ``Date`` header cannot show (it counts whole seconds; the answer travels too).
+DATE_RESOLUTION = 2.0
+
+
+def significant_skew(response: requests.Response, now: Callable[[], float] = time.time) -> float:
+    """:func:`server_skew` when it is more than a ``Date`` header can resolve (:data:`DATE_RESOLUTION`), else 0: a
+    moment moved by it is not made up to a second late by the header's rounding."""
+    skew = server_skew(response, now)
+    return skew if abs(skew) >= DATE_RESOLUTION else 0.0
+
+
 def retry_after_seconds(response: requests.Response, now: Callable[[], float] = time.time) -> float | None:
     """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``x-rate-limit-reset`` (epoch seconds).
 
@@ -47,12 +71,8 @@ def retry_after_seconds(response: requests.Response, now: Callable[[], float] = 
     (or the sandbox's controllable one) does not distort the wait.
     """
     headers = response.headers
-    server_now = now()
-    if date := headers.get("Date"):
-        try:
-            server_now = email.utils.parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError):
-            pass
+    local_now = now()
+    server_now = local_now + server_skew(response, lambda: local_now)
     if (value := headers.get("Retry-After")) is not None:
         try:
             return max(0.0, float(value))
@@ -108,6 +128,8 @@ class CallContext:
     conn_id: str | None = None
     reauth_command: str = ""
     renewed: bool = False
+    #: Seconds the service's clock is ahead of ``clock`` (:func:`server_skew`), where a policy reads it.
+    server_skew: float = 0.0
 
 
 class ResponsePolicy:

@@ -272,6 +272,49 @@ class SpendLedger:
         return self.documents.update(name, copy)
 
 
+@dataclass(frozen=True)
+class SpendSummary:
+    """A connection's counted calls and estimated cost today and this month (UTC), and its daily budget: what
+    ``airflow social usage <service>`` prints and the credentials health page shows.
+
+    :param today: :meth:`SpendLedger.today`.
+    :param month: :meth:`SpendLedger.this_month`.
+    :param budget: the connection's ``daily_budget`` (None: none set).
+    :param day: the UTC day counted, ``YYYY-MM-DD``.
+    :param kept_in: where the ledger is kept (never a secret).
+    """
+
+    today: dict[str, Any]
+    month: dict[str, Any]
+    budget: Budget | None
+    day: str
+    kept_in: str
+
+    @classmethod
+    def of(cls, hook: Any) -> SpendSummary:
+        """Read the summary of a hook's connection (a hook of a service that bills per call).
+
+        :param hook: the connection's hook (``spend_ledger()``, ``extra()``, ``clock``, ``token_store``).
+        """
+        ledger = hook.spend_ledger()
+        now = datetime.fromtimestamp(ledger.clock(), timezone.utc)
+        return cls(today=ledger.today(), month=ledger.this_month(),
+                   budget=Budget.parse(hook.extra(EXTRA_DAILY_BUDGET), service=ledger.service),
+                   day=f"{now:%Y-%m-%d}", kept_in=hook.token_store.spend_documents().description)
+
+    @property
+    def month_name(self) -> str:
+        return self.day[:7]
+
+    def budget_line(self) -> str:
+        """``none (set daily_budget ...)``, or the budget and today's spend in its unit: ``$5.00, spent today
+        $0.120``, ``500 requests, spent today 12 requests``."""
+        if self.budget is None:
+            return f"none (set {EXTRA_DAILY_BUDGET} in the connection's extras)"
+        spent = (f"${self.today['usd']:.3f}" if self.budget.unit == "usd" else f"{self.today['calls']} requests")
+        return f"{self.budget.describe()}, spent today {spent}"
+
+
 @dataclass
 class Meter:
     """What the transport asks before and after each attempt of a priced call (see the module)."""
@@ -316,6 +359,7 @@ __all__ = [
     "Pricing",
     "SpendDocuments",
     "SpendLedger",
+    "SpendSummary",
     "process_documents",
     "update_json_file",
 ]

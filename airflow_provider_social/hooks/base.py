@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.core.oauth import OAuth2Client
     from airflow_provider_social.core.policy import ResponsePolicy
     from airflow_provider_social.core.ratelimit import RateLimit
+    from airflow_provider_social.core.ratelimit.windows import WindowReader
     from airflow_provider_social.core.spending import Meter, SpendLedger
     from airflow_provider_social.core.tokens import TokenManager, TokenSet, TokenStore
 
@@ -102,6 +103,9 @@ class SocialHook(BaseHook):
     response_policy: ClassVar[ResponsePolicy | None] = None
     #: Token kind -> the service's per-credential limit, enforced by the transport across the process's threads.
     rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
+    #: Reads the rate windows the service announces in its answers (X's ``x-rate-limit-*``); spent ones are held
+    #: for every process sharing the token store (:mod:`core.ratelimit.windows`). None: the service announces none.
+    window_reader: ClassVar[WindowReader | None] = None
     #: The CLI command that re-authorises a connection; ``{conn_id}`` is filled in.
     reauth_command: ClassVar[str] = ""
     default_timeout: ClassVar[tuple[float, float]] = (10.0, 60.0)
@@ -331,8 +335,12 @@ class SocialHook(BaseHook):
     def transport(self) -> Transport:
         from airflow_provider_social.core.http import Transport
         from airflow_provider_social.core.policy import ResponsePolicy
+        from airflow_provider_social.core.ratelimit.windows import WindowBook
 
         self.check_transport_settings()
+        reader = type(self).window_reader
+        # The limiter's state lives where the token's does: shared by the Redis, PostgreSQL and file stores.
+        backend = self.token_store.rate_backend() if type(self).rate_limits or reader is not None else None
         return Transport(
             service=self.service_name,
             timeout=self._timeout(),
@@ -341,8 +349,8 @@ class SocialHook(BaseHook):
             proxies=self._proxies(),
             policy=type(self).response_policy or ResponsePolicy(),
             rate_limits=type(self).rate_limits,
-            # The limiter's state lives where the token's does: shared by the Redis, PostgreSQL and file stores.
-            rate_backend=self.token_store.rate_backend() if type(self).rate_limits else None,
+            rate_backend=backend if type(self).rate_limits else None,
+            windows=WindowBook(self.service_name, self.conn_id, reader, backend, self.clock) if reader else None,
             sleep=self.sleep,
             clock=self.clock,
             conn_id=self.conn_id,

@@ -10,13 +10,13 @@ is closed. On a task retry they pass ``dedupe=True`` so a post that already land
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.deferral import default_deferrable
 from airflow_provider_social.core.hook_mixin import ServiceHookMixin
+from airflow_provider_social.core.wait_deferral import WaitDeferringOperator
 from airflow_provider_social.hooks.twitter.connection import CONNECTION_FORM
 from airflow_provider_social.links.twitter import TwitterTweetLink
 from airflow_provider_social.operators.refresh import RefreshCredentialsOperator
@@ -35,6 +35,13 @@ SERVICE = "X"
 def _is_retry(context: Context) -> bool:
     ti = context.get("ti") if hasattr(context, "get") else None
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
+
+
+def _task_started(context: Context) -> float | None:
+    """When the task instance started (epoch seconds): a resumed try without its resume kwargs looks back to it."""
+    ti = context.get("ti") if hasattr(context, "get") else None
+    started = getattr(ti, "start_date", None)
+    return started.timestamp() if started is not None else None
 
 
 class TwitterHookMixin(ServiceHookMixin["TwitterHook"]):
@@ -60,7 +67,7 @@ class TwitterBaseOperator(TwitterHookMixin, BaseOperator):
         self.twitter_conn_id = twitter_conn_id
 
 
-class _TwitterOperator(TwitterBaseOperator):
+class _TwitterOperator(TwitterBaseOperator, WaitDeferringOperator):
     """Shared plumbing of posting: deferral of media processing and of rate-limit waits."""
 
     operator_extra_links = (TwitterTweetLink(),)
@@ -86,7 +93,8 @@ class _TwitterOperator(TwitterBaseOperator):
         previous, found = specs[0].reply_to, list[dict[str, Any]]()
         if not any(spec.text for spec in specs):
             return found  # media-only posts cannot be matched: no look-up
-        recent = self.recent = hook.recent_posts()  # one look-up for the chain, reused by publish()
+        # One look-up for the chain, reused by publish(); after a wait it reaches back to before the first post.
+        recent = self.recent = hook.recent_posts(since=getattr(self, "posted_since", None))
         for spec in specs:
             existing = recent.find(spec.text, previous)
             if existing is None:
@@ -108,9 +116,11 @@ class _TwitterOperator(TwitterBaseOperator):
             self._announce(context)
             return landed_result
         # Posts that landed on an earlier try need no media: post_thread(dedupe=True) finds and reuses them.
-        uploads = [[] if number < len(landed) else [hook.upload_media(m.path, wait=not self.deferrable)
-                                                     for m in spec.media]
-                   for number, spec in enumerate(specs)]
+        uploads = self.run_deferring_waits(
+            lambda: [[] if number < len(landed) else [hook.upload_media(m.path, wait=not self.deferrable)
+                                                      for m in spec.media]
+                     for number, spec in enumerate(specs)],
+            method_name="resume_after_rate_limit")  # resumed without media ids: uploads start over
         media_ids = [[u["media_id"] for u in group] for group in uploads]
         pending = [u["media_id"] for group in uploads for u in group if u["state"] != "succeeded"]
         if pending:
@@ -137,15 +147,20 @@ class _TwitterOperator(TwitterBaseOperator):
         return self._publish_or_defer(context, self.get_hook(), media_ids)
 
     def resume_after_rate_limit(self, context: Context, event: Any = None,
-                                media_ids: list[list[str]] | None = None) -> Any:
+                                media_ids: list[list[str]] | None = None, posted_since: float | None = None) -> Any:
         """Resume once the rate-limit window has reset. Part of a thread may have been posted before the limit
-        hit, so from here on every post is looked up before it is sent."""
-        self.resumed_after_posting = True
+        hit, so from here on every post is looked up before it is sent, back to ``posted_since`` (when posting
+        began, on the hook's clock), however long the wait was."""
+        self.resumed_after_posting = self.resumed_after_wait = True
+        self.posted_since = posted_since if posted_since is not None else _task_started(context)
         if media_ids is None:
             # The resume kwargs were not kept (airflow dags test keeps only the event): start over. Posts that
             # landed are found and reused; media are uploaded again only for the others (unused ids expire).
             return self.execute(context)
-        return self._publish_or_defer(context, self.get_hook(), media_ids)
+        hook = self.get_hook()
+        if any(spec.text for spec in self.specs()):
+            self.recent = hook.recent_posts(since=self.posted_since)
+        return self._publish_or_defer(context, hook, media_ids)
 
     def _announce(self, context: Context) -> None:
         """The post (the thread's first) as an Asset event for the task's outlets."""
@@ -158,21 +173,15 @@ class _TwitterOperator(TwitterBaseOperator):
         return self.resumed_after_posting or _is_retry(context)
 
     def _publish_or_defer(self, context: Context, hook: TwitterHook, media_ids: list[list[str]]) -> Any:
-        from airflow_provider_social.core.errors import RateLimitError
-
-        try:
-            result = self.publish(context, hook, media_ids)
-            self._announce(context)
-            return result
-        except RateLimitError as exc:
-            if not self.deferrable or exc.retry_after is None:
-                raise
-            from airflow.providers.standard.triggers.temporal import DateTimeTrigger
-
-            moment = datetime.now(timezone.utc) + timedelta(seconds=exc.retry_after + 1)
-            self.log.info("X rate limit reached; deferring until %s", moment.isoformat())
-            self.defer(trigger=DateTimeTrigger(moment=moment), method_name="resume_after_rate_limit",
-                       kwargs={"media_ids": media_ids})
+        """Post; a long wait X asks for (a 429 whose window resets later) is spent in the triggerer
+        (:mod:`~airflow_provider_social.core.wait_deferral`), and the task resumes in
+        :meth:`resume_after_rate_limit`."""
+        posted_since = getattr(self, "posted_since", None) or hook.clock()
+        result = self.run_deferring_waits(lambda: self.publish(context, hook, media_ids),
+                                          method_name="resume_after_rate_limit",
+                                          kwargs={"media_ids": media_ids, "posted_since": posted_since})
+        self._announce(context)
+        return result
 
 
 class TwitterCreateTweetOperator(_TwitterOperator):

@@ -14,11 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.hook_mixin import ServiceHookMixin
 from airflow_provider_social.core.rendered import as_list, as_mapping
+from airflow_provider_social.core.wait_deferral import WaitDeferringOperator
 from airflow_provider_social.hooks.vk.connection import CONNECTION_FORM, SERVICE_NAME
 from airflow_provider_social.hooks.vk.keys import message_random_id, post_guid
 from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
@@ -81,9 +80,13 @@ class VkHookMixin(ServiceHookMixin["VkHook"]):
     connection_form = CONNECTION_FORM
 
 
-class VkBaseOperator(VkHookMixin, BaseOperator):
+class VkBaseOperator(VkHookMixin, WaitDeferringOperator):
     """Shared: the connection (``vk_conn_id``, default ``vk_default``) and the community (``group_id``; default
     the connection's); ``get_hook()`` gives a :class:`VkHook` for the rendered ``vk_conn_id``.
+
+    Posting, messaging and upload operators are deferrable: with ``deferrable=True`` a long wait VK asks for (error
+    29, a method's daily quota, until 00:00 Moscow time) is spent in the triggerer, and the task resumes by running
+    again: posts carry a ``guid`` and messages a ``random_id``, so what VK already took is not taken twice.
 
     :param vk_conn_id: the Connection ID (type ``vk``), default ``vk_default``. Templated.
     :param group_id: the community (123456, -123456, club123456); default: the connection's. Templated.
@@ -138,12 +141,13 @@ class VkCreatePostOperator(VkBaseOperator):
         """
         photos, attachments = _list(self.photos, "photos"), _list(self.attachments, "attachments")
         video, poll = _optional_text(self.video, "video"), _mapping(self.poll, "poll")
-        post = self.get_hook().create_post(
+        hook = self.get_hook()
+        post = self.run_deferring_waits(lambda: hook.create_post(
             self.message, photos=photos, video=video, poll=poll or None, link=self.link or None,
             attachments=attachments, group_id=self.group_id, from_group=self.from_group,
             publish_date=None if self.publish_date in (None, "") else self.publish_date,
             copyright=self.copyright or None, guid=post_guid(context), mark_as_ads=self.mark_as_ads,
-        )
+        ))
         _record_post_link(self, context, post["url"])
         self.log.info("Posted %s", self.post_url)
         return post
@@ -207,8 +211,9 @@ class VkRepostOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        result = self.get_hook().repost(self.object_id, message=self.message, group_id=self.group_id,
-                                        mark_as_ads=self.mark_as_ads)
+        hook = self.get_hook()
+        result = self.run_deferring_waits(lambda: hook.repost(self.object_id, message=self.message,
+                                                              group_id=self.group_id, mark_as_ads=self.mark_as_ads))
         _record_post_link(self, context, result.get("url"))
         return result
 
@@ -234,9 +239,10 @@ class VkCreateCommentOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        return self.get_hook().create_comment(
-            self.post_id, self.message, attachments=_list(self.attachments, "attachments"), group_id=self.group_id,
-            from_group=self.from_group, guid=post_guid(context, "comment"))
+        attachments, hook = _list(self.attachments, "attachments"), self.get_hook()
+        return self.run_deferring_waits(lambda: hook.create_comment(
+            self.post_id, self.message, attachments=attachments, group_id=self.group_id,
+            from_group=self.from_group, guid=post_guid(context, "comment")))
 
 
 class VkCreateAlbumOperator(VkBaseOperator):
@@ -263,8 +269,32 @@ class VkCreateAlbumOperator(VkBaseOperator):
         # every file is checked before the album is created; the upload reads the checked sources
         photos = [check_photo(photo, field="photos").source for photo in _list(self.photos, "photos")]
         hook = self.get_hook()
-        album = hook.create_album(self.title, description=self.description, group_id=self.group_id)
-        uploaded = hook.upload_album_photos(album["id"], photos, group_id=self.group_id) if photos else []
+        album = self.run_deferring_waits(
+            lambda: hook.create_album(self.title, description=self.description, group_id=self.group_id))
+        return self._fill_album(album, photos)
+
+    def resume_album_upload(self, context: Context, event: Any = None, album: dict[str, Any] | None = None) -> Any:
+        """Resume after a wait during the photos' upload: the album exists, so only the photos are uploaded.
+
+        :param context: the task's Airflow context.
+        :param event: the timer trigger's event (unused).
+        :param album: the album created before the wait (``id``, ``url``); without it (resume kwargs not kept, as
+            in ``airflow dags test``) the task runs again from the start.
+        """
+        if album is None:
+            return self.resume_after_wait(context, event)
+        from airflow_provider_social.hooks.vk.files import check_photo
+
+        self.resumed_after_wait = True
+        return self._fill_album(album, [check_photo(photo, field="photos").source
+                                        for photo in _list(self.photos, "photos")])
+
+    def _fill_album(self, album: dict[str, Any], photos: list[Any]) -> dict[str, Any]:
+        hook = self.get_hook()
+        uploaded = self.run_deferring_waits(
+            lambda: hook.upload_album_photos(album["id"], photos, group_id=self.group_id),
+            method_name="resume_album_upload", kwargs={"album": {"id": album["id"], "url": album["url"]}},
+        ) if photos else []
         return {"album_id": album["id"], "url": album["url"], "photos": [p["attachment"] for p in uploaded]}
 
 
@@ -292,8 +322,9 @@ class VkUploadPhotosOperator(VkBaseOperator):
 
         album_id = positive_id(self.album_id, "album_id")
         caption = _optional_text(self.caption, "caption")
-        uploaded = self.get_hook().upload_album_photos(album_id, _list(self.photos, "photos"), group_id=self.group_id,
-                                                       caption=caption)
+        photos, hook = _list(self.photos, "photos"), self.get_hook()
+        uploaded = self.run_deferring_waits(lambda: hook.upload_album_photos(album_id, photos, group_id=self.group_id,
+                                                                             caption=caption))
         return {"album_id": album_id, "photos": [p["attachment"] for p in uploaded]}
 
 
@@ -318,9 +349,11 @@ class VkCreateStoryOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        return self.get_hook().create_story(_optional_source(self.path, "path") or "", group_id=self.group_id,
-                                            link_text=_optional_text(self.link_text, "link_text"),
-                                            link_url=_optional_text(self.link_url, "link_url"))
+        path = _optional_source(self.path, "path") or ""
+        link_text, link_url = _optional_text(self.link_text, "link_text"), _optional_text(self.link_url, "link_url")
+        hook = self.get_hook()
+        return self.run_deferring_waits(lambda: hook.create_story(path, group_id=self.group_id, link_text=link_text,
+                                                                  link_url=link_url))
 
 
 class VkUploadVideoOperator(VkBaseOperator):
@@ -345,11 +378,12 @@ class VkUploadVideoOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        video = self.get_hook().upload_video(_optional_source(self.path, "path"),
-                                             link=_optional_text(self.link, "link"),
-                                             name=_optional_text(self.name, "name"),
-                                             description=_optional_text(self.description, "description"),
-                                             group_id=self.group_id, wallpost=self.wallpost)
+        path, link = _optional_source(self.path, "path"), _optional_text(self.link, "link")
+        name, description = _optional_text(self.name, "name"), _optional_text(self.description, "description")
+        hook = self.get_hook()
+        video = self.run_deferring_waits(lambda: hook.upload_video(path, link=link, name=name,
+                                                                   description=description, group_id=self.group_id,
+                                                                   wallpost=self.wallpost))
         return {k: video.get(k) for k in ("video_id", "owner_id", "attachment", "access_key")}
 
 
@@ -384,8 +418,9 @@ class VkSendMessageOperator(VkBaseOperator):
             from airflow_provider_social.hooks.vk.connection import parse_group_id
 
             parse_group_id(self.group_id)  # not sent (the community token sends as its community), but not garbage
-        return self.get_hook().send_message(self.peer_id, self.message, keyboard=keyboard or None,
-                                            random_id=message_random_id(context))
+        hook, random_id = self.get_hook(), message_random_id(context)
+        return self.run_deferring_waits(lambda: hook.send_message(self.peer_id, self.message,
+                                                                  keyboard=keyboard or None, random_id=random_id))
 
 
 class VkExportStatsOperator(VkBaseOperator):

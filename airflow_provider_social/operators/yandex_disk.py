@@ -8,7 +8,10 @@ validated before any network call, every user-facing argument is templated, and 
 Operations Yandex may run asynchronously (copy, move, delete, upload from URL, save public, restore) take
 ``deferrable=True``: the task starts the operation, hands the operation id to
 :class:`~airflow_provider_social.triggers.yandex_disk.YandexDiskOperationTrigger` and frees its worker slot until
-Yandex is done. Without it the task polls itself every ``poll_interval`` seconds.
+Yandex is done. Without it the task polls itself every ``poll_interval`` seconds. The same flag hands a long wait
+Yandex asks for (``Retry-After`` on a 429 or 503) to the triggerer (:mod:`~airflow_provider_social.core.wait_deferral`):
+the task resumes by starting the operation again (Yandex did not act on the refused request), and an upload resumes
+with the files it had not stored yet.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.deferral import default_deferrable
 from airflow_provider_social.core.hook_mixin import ServiceHookMixin
+from airflow_provider_social.core.wait_deferral import WaitDeferringOperator
 from airflow_provider_social.hooks.yandex_disk.connection import CONNECTION_FORM, SERVICE_NAME
 from airflow_provider_social.links.yandex_disk import PUBLIC_URL_XCOM_KEY, YandexDiskPublicLink
 
@@ -83,7 +87,7 @@ class YandexDiskBaseOperator(YandexDiskHookMixin, BaseOperator):
         return []
 
 
-class YandexDiskAsyncOperator(YandexDiskBaseOperator):
+class YandexDiskAsyncOperator(YandexDiskBaseOperator, WaitDeferringOperator):
     """Base of operators whose call may answer 202: wait in the task, or defer to the trigger.
 
     :param deferrable: hand the wait to the triggerer (no worker slot held while Yandex works); default: the
@@ -116,7 +120,7 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
 
         :param context: the task's Airflow context.
         """
-        result = self.start(wait=not self.deferrable)
+        result = self.run_deferring_waits(lambda: self.start(wait=not self.deferrable))
         if result.get("status") == "in-progress" and result.get("operation_id"):
             from airflow_provider_social.triggers.yandex_disk import YandexDiskOperationTrigger
 
@@ -244,20 +248,45 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
 
         :param context: the task's Airflow context.
         """
+        return self._upload(context, [])
+
+    def resume_upload(self, context: Context, event: Any = None,
+                      stored: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Resume after a wait Yandex asked for: upload the files not stored before it.
+
+        :param context: the task's Airflow context.
+        :param event: the timer trigger's event (unused).
+        :param stored: the results of the files uploaded before the wait; without them (resume kwargs not kept,
+            as in ``airflow dags test``) every file is uploaded again, which ``overwrite=False`` refuses for the
+            ones already there.
+        """
+        self.resumed_after_wait = True
+        return self._upload(context, [dict(entry) for entry in stored or []])
+
+    def _upload(self, context: Context, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Upload every file whose target is not among ``results`` yet; a long wait Yandex asks for defers with the
+        results so far."""
         from airflow_provider_social.hooks.yandex_disk import UPLOAD_WAIT_TIMEOUT, disk_path
 
         folder = disk_path(self.remote_folder, "remote_folder")
         files = expand_local_paths(self.local_path)  # every input checked before the first upload
-        if self.parents:
-            self.hook.create_folder(folder, parents=True, exist_ok=True)
-        results = []
+        if self.parents and not results:
+            self.run_deferring_waits(lambda: self.hook.create_folder(folder, parents=True, exist_ok=True),
+                                     method_name="resume_upload", kwargs={"stored": results})
+        done = {entry["path"] for entry in results}
         for local in files:
             name = getattr(local, "name", None) or os.path.basename(local)
             target = f"{folder.rstrip('/')}/{name}"
-            uploaded = self.hook.upload_file(local, target, overwrite=self.overwrite, wait=not self.deferrable,
+            if target in done:
+                continue
+
+            def upload(local: Any = local, target: str = target) -> dict[str, Any]:
+                return self.hook.upload_file(local, target, overwrite=self.overwrite, wait=not self.deferrable,
                                              poll_interval=self.poll_interval,
                                              timeout=self.operation_timeout or UPLOAD_WAIT_TIMEOUT,
                                              avoid_throttle=self.avoid_throttle)
+
+            uploaded = self.run_deferring_waits(upload, method_name="resume_upload", kwargs={"stored": results})
             self.log.info("Uploaded %s -> %s (%d bytes, %s)", local, uploaded["path"], uploaded["size"],
                           f"md5 {uploaded['md5']}" if uploaded["status"] == "success" else "Yandex is storing it")
             entry = {"local_path": getattr(local, "label", local), "path": uploaded["path"], "size": uploaded["size"],

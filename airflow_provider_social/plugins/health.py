@@ -2,6 +2,8 @@
 
 Read from the Connection, its token store (the Variable ``social_token_<conn_id>`` through the metadata database,
 or the ``file:`` directory) and the plugin's record of the last "Check". Never a token: only whether one is there.
+For services that bill per call (X), also what the connection spent today and this month and its daily budget: the
+numbers of ``airflow social usage <service>``, read from the same ledger.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.declaration import CredentialSummary, ServiceDeclaration, user_token_credentials
 from airflow_provider_social.core.setup.ui import StoredConnection
+
+if TYPE_CHECKING:
+    from airflow_provider_social.core.spending import SpendSummary
 
 
 class CheckRecords:
@@ -76,6 +81,10 @@ class HealthRow:
     refresh_token_present: bool
     warnings: list[str] = field(default_factory=list)
     last_check: dict[str, Any] = field(default_factory=dict)
+    #: Calls and estimated cost today and this month, for services that bill per call (None: not billed).
+    spend: SpendSummary | None = None
+    #: Why the spend could not be read (the ledger's store failed), shown instead.
+    spend_error: str = ""
 
 
 def credentials_of(conn: StoredConnection, service: ServiceDeclaration | None) -> CredentialSummary:
@@ -116,6 +125,26 @@ def read_store(conn: StoredConnection) -> tuple[str, Any, float | None]:
     return name, None, None
 
 
+def read_spend(conn: StoredConnection, service: ServiceDeclaration | None) -> tuple[SpendSummary | None, str]:
+    """(the connection's spend, or None when its service does not bill per call; why it could not be read).
+
+    :param conn: the stored connection.
+    :param service: its service's declaration; services with an ``airflow social usage`` command bill per call.
+    """
+    if service is None or service.usage is None:
+        return None, ""
+    from airflow_provider_social.core.declaration import load
+    from airflow_provider_social.core.spending import SpendSummary
+
+    try:
+        hook = load(service.connection.hook_class_name)(conn.conn_id, connection=conn.sdk_connection())
+        return SpendSummary.of(hook), ""
+    except Exception as exc:  # a health page shows every row; the reason stands in this one's spend column
+        from airflow_provider_social.core.masking import redact
+
+        return None, redact(str(exc))[:300]
+
+
 def health_row(conn: StoredConnection, service: ServiceDeclaration | None, last_check: dict[str, Any] | None, *,
                now: float | None = None) -> HealthRow:
     """The health of one connection.
@@ -154,10 +183,12 @@ def health_row(conn: StoredConnection, service: ServiceDeclaration | None, last_
         message = str(last_check.get("message", ""))
         if "re-authoris" in message or "invalid_grant" in message or "refused" in message:
             warnings.append("The last check says re-authorisation is needed.")
+    spend, spend_error = read_spend(conn, service)
     return HealthRow(conn_id=conn.conn_id, service=service.connection.hook_name if service else conn.conn_type,
                      account=str(last_check.get("account") or "unknown"), token_kind=credentials.kind,
                      expires_at=expires_at, refreshed=refreshed, store=store_name,
-                     refresh_token_present=refresh_present, warnings=warnings, last_check=last_check)
+                     refresh_token_present=refresh_present, warnings=warnings, last_check=last_check,
+                     spend=spend, spend_error=spend_error)
 
 
 def _when(epoch: float) -> str:

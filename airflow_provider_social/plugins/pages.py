@@ -7,6 +7,7 @@ import html
 import json
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from airflow_provider_social.plugins.health import HealthRow, describe_expiry
 from airflow_provider_social.plugins.theme import FRAME_SCRIPT, HEAD_SCRIPT, STYLE
@@ -159,6 +160,27 @@ def device_page(conn_id: str, user_code: str, verification_url: str, ticket: str
     return page(f"Authorise {conn_id} (Yandex)", body, base=base)
 
 
+def spend_cell(row: HealthRow) -> str:
+    """Today's and this month's calls and estimated cost, and the daily budget (the numbers of ``airflow social
+    usage``); a dash for services that do not bill per call.
+
+    :param row: the connection's row.
+    """
+    if row.spend_error:
+        return f'<div class="err">spend unavailable: {_e(row.spend_error)}</div>'
+    spend = row.spend
+    if spend is None:
+        return '<span class="small">&mdash;</span>'
+    today, month = spend.today, spend.month
+
+    def calls(totals: dict[str, Any]) -> str:
+        return f"{totals['calls']} call{'' if totals['calls'] == 1 else 's'}, ${totals['usd']:.3f}"
+
+    return (f"<div>today ({_e(spend.day)}): {calls(today)}</div>"
+            f"<div>this month ({_e(spend.month_name)}): {calls(month)}</div>"
+            f'<div class="small">daily budget: {_e(spend.budget_line())}</div>')
+
+
 def health_page(rows: Iterable[HealthRow], *, base: str, now: float | None = None, message: str = "",
                 ok: bool = True) -> str:
     """The credentials health table with a "Check" button per connection.
@@ -182,10 +204,11 @@ def health_page(rows: Iterable[HealthRow], *, base: str, now: float | None = Non
             f"<td>{_e(row.account)}</td>"
             f"<td>{_e(row.token_kind)}</td><td>{_e(describe_expiry(row.expires_at, now))}</td>"
             f"<td>{_e(row.refreshed)}<div class=\"small\">{_e(row.store)}</div></td>"
-            f"<td>{'yes' if row.refresh_token_present else 'no'}</td><td>{warnings}{failed}</td></tr>")
+            f"<td>{'yes' if row.refresh_token_present else 'no'}</td><td>{spend_cell(row)}</td>"
+            f"<td>{warnings}{failed}</td></tr>")
     table = ('<div class="scroll"><table><tr><th>Connection</th><th>Service</th><th>Account (last check)</th>'
              "<th>Token kind</th><th>Access token expires</th><th>Last refresh (token store)</th>"
-             "<th>Refresh token</th><th>Status</th></tr>" + "".join(lines) + "</table></div>"
+             "<th>Refresh token</th><th>Spend (estimated)</th><th>Status</th></tr>" + "".join(lines) + "</table></div>"
              ) if lines else "<p>No connection of a social type yet.</p>"
     note = ("<p>Check runs the connection's test on the API server. On Airflow 3.3.2 the Connections page's own "
             "Test button fails for connections without a port (apache/airflow PR 73298): use Check here.</p>")

@@ -43,6 +43,11 @@ def test_health_page_check_shows_the_account_and_a_clear_refusal(page, local_ui)
     frame.get_by_role("row").filter(has_text="twitter_default").get_by_role("button", name="Check").click()
     status = frame.get_by_role("status")
     expect(status).to_contain_text("twitter_default: Connected to X as @")
+    # X bills per call: its row shows the spend the ledger counted (the Check's get-me among it) and the budget.
+    x_row = frame.get_by_role("row").filter(has_text="twitter_default")
+    expect(x_row).to_contain_text("today (")
+    expect(x_row).to_contain_text("this month (")
+    expect(x_row).to_contain_text("daily budget:")
     screenshot(health, "health")
 
     frame.get_by_role("row").filter(has_text=WRONG_TOKEN_CONN).get_by_role("button", name="Check").click()

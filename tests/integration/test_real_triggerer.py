@@ -17,7 +17,8 @@ import pytest
 
 from airflow_provider_social.sandbox.connections import sandbox_connections
 from airflow_provider_social.sandbox.server import run_in_thread
-from scripts.local_airflow import CORE_COMPONENTS, LocalAirflow
+from scripts.local_airflow import LocalAirflow
+from tests.integration.triggerer import triggerer_cluster
 
 pytestmark = pytest.mark.integration
 
@@ -65,14 +66,10 @@ def deferral(tmp_path_factory):
         "SOCIAL_DEFERRAL_UPLOAD": str(upload),
     }
     home = tmp_path_factory.mktemp("airflow-home-triggerer")
-    cluster = LocalAirflow(home, DAGS, env)
     try:
-        cluster.start((*CORE_COMPONENTS, "triggerer"))
-        cluster.wait_for("the DAGs to be parsed", lambda: len(cluster.query(
-            "select dag_id from dag where dag_id in (?, ?)", DAG_ID, PROBE_DAG_ID)) == 2)
-        yield {"cluster": cluster, "sandbox": sandbox, "upload": upload, "video": video, "home": home}
+        with triggerer_cluster(home, DAGS, env, (DAG_ID, PROBE_DAG_ID)) as cluster:
+            yield {"cluster": cluster, "sandbox": sandbox, "upload": upload, "video": video, "home": home}
     finally:
-        cluster.stop()
         sandbox.stop()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -26,8 +27,19 @@ def x_conn(sandbox, make_connection, tmp_path):
     return x_connection(sandbox, make_connection, "twitter_default", token_store=f"file:{tmp_path / 'tokens'}")
 
 
-def ctx(try_number: int = 1):
-    return {"ti": SimpleNamespace(try_number=try_number)}
+@pytest.fixture
+def on_sandbox_clock(sandbox, monkeypatch):
+    """The operators' hooks read time from the sandbox clock: a spent rate window is held until its reset on the
+    hook's clock, so a test's jump of the sandbox clock past the reset must be the hook's too (as real time is)."""
+    from airflow_provider_social.hooks.twitter import TwitterHook
+    from airflow_provider_social.operators import twitter as ops
+
+    monkeypatch.setattr(ops._TwitterOperator, "get_hook",
+                        lambda self: TwitterHook(self.twitter_conn_id, clock=sandbox.state.clock.now))
+
+
+def ctx(try_number: int = 1, start_date: datetime | None = None):
+    return {"ti": SimpleNamespace(try_number=try_number, start_date=start_date)}
 
 
 def tweets(sandbox):
@@ -193,7 +205,7 @@ def test_thread_operator_with_image_and_poll(sandbox, x_conn, tmp_path):
     assert op.tweet_url == result["url"] == result["urls"][0]
 
 
-def test_rate_limited_post_defers_until_reset(sandbox, x_conn):
+def test_rate_limited_post_defers_until_reset(sandbox, x_conn, on_sandbox_clock):
     sandbox.state.services["twitter"].set_rate_limit("tweets_create", 1, 900)
     TwitterCreateTweetOperator(task_id="a", text="first").execute(ctx())
     with pytest.raises(RateLimitError):
@@ -206,7 +218,7 @@ def test_rate_limited_post_defers_until_reset(sandbox, x_conn):
     assert op.resume_after_rate_limit(ctx(), **deferred.value.kwargs)["text"] == "second"
 
 
-def test_rate_limit_resume_without_kwargs_starts_over_with_media(sandbox, x_conn, tmp_path):
+def test_rate_limit_resume_without_kwargs_starts_over_with_media(sandbox, x_conn, on_sandbox_clock, tmp_path):
     sandbox.state.services["twitter"].set_rate_limit("tweets_create", 1, 900)
     TwitterCreateTweetOperator(task_id="a", text="first").execute(ctx())
     op = TwitterCreateTweetOperator(task_id="c", text="with image", media_paths=[str(write_png(tmp_path))],
@@ -219,16 +231,20 @@ def test_rate_limit_resume_without_kwargs_starts_over_with_media(sandbox, x_conn
 
 
 @pytest.mark.parametrize("keep_kwargs", [True, False])
-def test_thread_deferred_by_rate_limit_midway_does_not_repeat_posts(sandbox, x_conn, tmp_path, keep_kwargs):
+def test_thread_deferred_by_rate_limit_midway_does_not_repeat_posts(sandbox, x_conn, on_sandbox_clock, tmp_path,
+                                                                    keep_kwargs):
+    """The wait (901 s) is longer than the no-double-post look-back (15 min): the resumed try looks back to when
+    the task started posting (the resume kwargs, or without them the task instance's start), not 15 minutes."""
     sandbox.state.services["twitter"].set_rate_limit("tweets_create", 2, 900)
     items = ["1/3 alpha", {"text": "2/3 beta", "media_paths": [str(write_png(tmp_path))]}, "3/3 gamma"]
     op = TwitterThreadOperator(task_id="t", tweets=items, deferrable=True)
+    started = datetime.fromtimestamp(sandbox.state.clock.now(), timezone.utc)
     with pytest.raises(TaskDeferred) as deferred:
-        op.execute(ctx())
+        op.execute(ctx(start_date=started))
     assert len(tweets(sandbox)) == 2  # the window closed after two posts
     sandbox.state.clock.advance(901)
     kwargs = deferred.value.kwargs if keep_kwargs else {}
-    result = op.resume_after_rate_limit(ctx(), event=None, **kwargs)
+    result = op.resume_after_rate_limit(ctx(start_date=started), event=None, **kwargs)
     state = {t["id"]: t for t in tweets(sandbox)}
     assert len(state) == 3
     assert state[result["ids"][1]]["reply_to"] == result["ids"][0]

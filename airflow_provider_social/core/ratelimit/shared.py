@@ -199,13 +199,48 @@ class RateGate:
 
     def hold(self, until: float) -> None:
         """Refuse this operation of this credential until ``until``, here and (when shared) in every process."""
-        rate_limiters.hold(self.key, self.operation, until)
-        backend = self.backend
-        if backend is not None and backend_health.usable(backend.description):
-            try:
-                backend.hold(self.key, self.operation, until)
-            except RateBackendUnavailable as exc:
-                backend_health.failed(backend.description, exc)
+        hold_everywhere(self.key, self.operation, until, self.backend)
+
+
+def hold_everywhere(key: str, operation: str, until: float, backend: RateBackend | None) -> None:
+    """Hold ``operation`` of ``key`` until ``until`` in this process and, when ``backend`` answers, in every process
+    sharing it.
+
+    :param key: the limiter key (:func:`limiter_key`).
+    :param operation: the call held.
+    :param until: epoch seconds on the caller's clock.
+    :param backend: the shared backend, or None.
+    """
+    rate_limiters.hold(key, operation, until)
+    if backend is not None and backend_health.usable(backend.description):
+        try:
+            backend.hold(key, operation, until)
+        except RateBackendUnavailable as exc:
+            backend_health.failed(backend.description, exc)
+
+
+def shared_hold(key: str, operation: str, now: float, backend: RateBackend | None) -> float | None:
+    """When ``operation`` of ``key`` is held until (epoch seconds), as this process or the shared backend knows it;
+    None when it is not held. Takes no slot that delays anyone (the backend is asked with a spacing of 0).
+
+    :param key: the limiter key.
+    :param operation: the call about to be sent.
+    :param now: the caller's clock.
+    :param backend: the shared backend, or None.
+    """
+    held = rate_limiters.held_until(key, operation, now)
+    if held is not None or backend is None or not backend_health.usable(backend.description):
+        return held
+    try:
+        ticket = backend.take(key, 0.0, operation, now)
+    except RateBackendUnavailable as exc:
+        backend_health.failed(backend.description, exc)
+        return None
+    backend_health.answered(backend.description)
+    if ticket.held_until is None:
+        return None
+    rate_limiters.hold(key, operation, ticket.held_until)
+    return ticket.held_until
 
 
 __all__ = [
@@ -217,5 +252,7 @@ __all__ = [
     "RateGate",
     "Ticket",
     "backend_health",
+    "hold_everywhere",
     "limiter_key",
+    "shared_hold",
 ]

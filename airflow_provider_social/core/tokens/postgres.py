@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,39 @@ class _Held:
     conn: Any
     version: int
     committed: bool = False
+
+
+class ThreadConnections:
+    """One autocommit connection per thread to a store's server, made again when it was closed or dropped: what the
+    rate limiter's table and the spending ledger each keep beside the token table.
+
+    :param params: psycopg's connection parameters (made when a connection is; the store's, adjusted by the user).
+    :param setup: run on each new connection before it is handed out (creating the user's table).
+    """
+
+    def __init__(self, params: Callable[[], dict[str, Any]], setup: Callable[[Any], None] | None = None) -> None:
+        self.params = params
+        self.setup = setup
+        self._local = threading.local()
+
+    def get(self) -> Any:
+        """This thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and not conn.closed:
+            return conn
+        import psycopg
+
+        conn = psycopg.connect(**self.params(), autocommit=True)
+        if self.setup is not None:
+            self.setup(conn)
+        self._local.conn = conn
+        return conn
+
+    def discard(self) -> None:
+        """Close and forget this thread's connection (after an error: the next :meth:`get` connects anew)."""
+        conn, self._local.conn = getattr(self._local, "conn", None), None
+        if conn is not None:
+            conn.close()
 
 
 class PostgresTokenStore(SharedServerStore):
@@ -102,6 +135,28 @@ class PostgresTokenStore(SharedServerStore):
         extras = self.extras
         params.update({name: extras[name] for name in LIBPQ_EXTRAS if extras.get(name) not in (None, "")})
         return {k: v for k, v in params.items() if v is not None}
+
+    def thread_connections(self, application_name: str, *, options: str = "",
+                           connect_timeout: int | None = None,
+                           setup: Callable[[Any], None] | None = None) -> ThreadConnections:
+        """Per-thread autocommit connections to this store's server for state kept beside the tokens.
+
+        :param application_name: how the connections show in ``pg_stat_activity``.
+        :param options: server settings added to the Connection's own (``-c statement_timeout=1000``).
+        :param connect_timeout: seconds to connect (default: the store's).
+        :param setup: run on each new connection (creating the user's table).
+        """
+
+        def params() -> dict[str, Any]:
+            made = self.connection_params()
+            made["application_name"] = application_name
+            if options:
+                made["options"] = f"{made.get('options', '')} {options}".strip()
+            if connect_timeout is not None:
+                made["connect_timeout"] = connect_timeout
+            return made
+
+        return ThreadConnections(params, setup)
 
     def _conninfo(self) -> dict[str, Any]:
         params = self.connection_params()

@@ -186,38 +186,31 @@ class PostgresRateBackend:
     def __init__(self, store: PostgresTokenStore) -> None:
         self.store = store
         self.description = f"PostgreSQL connection {store.conn_id!r}"
-        self._local = threading.local()
+        ms = int(BACKEND_TIMEOUT * 1000)
+        self._connections = store.thread_connections(
+            "airflow-provider-social rate limiter", options=f"-c statement_timeout={ms} -c lock_timeout={ms}",
+            connect_timeout=max(2, math.ceil(BACKEND_TIMEOUT)),  # libpq's least
+            setup=self._create_table,
+        )
         self._ready = False
 
     @property
     def table(self) -> str:
         return f"{self.store.table}_rates"
 
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and not conn.closed:
-            return conn
-        import psycopg
+    def _create_table(self, conn: Any) -> None:
+        if self._ready:
+            return
+        from psycopg import sql
 
-        params = self.store.connection_params()
-        ms = int(BACKEND_TIMEOUT * 1000)
-        params["options"] = f"{params.get('options', '')} -c statement_timeout={ms} -c lock_timeout={ms}".strip()
-        params["connect_timeout"] = max(2, math.ceil(BACKEND_TIMEOUT))  # libpq's least
-        params["application_name"] = "airflow-provider-social rate limiter"
-        conn = psycopg.connect(**params, autocommit=True)
-        if not self._ready:
-            from psycopg import sql
-
-            ddl = sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, next_at double precision NOT NULL DEFAULT 0, "
-                "holds jsonb NOT NULL DEFAULT '{{}}')"
-            ).format(sql.Identifier(*self.table.split(".")))
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"airflow_social_rates ddl {self.table}",))
-                conn.execute(ddl)
-            self._ready = True
-        self._local.conn = conn
-        return conn
+        ddl = sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, next_at double precision NOT NULL DEFAULT 0, "
+            "holds jsonb NOT NULL DEFAULT '{{}}')"
+        ).format(sql.Identifier(*self.table.split(".")))
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"airflow_social_rates ddl {self.table}",))
+            conn.execute(ddl)
+        self._ready = True
 
     def _run(self, template: str, params: dict[str, Any]) -> Any:
         import psycopg
@@ -225,12 +218,10 @@ class PostgresRateBackend:
 
         statement = sql.SQL(template).format(table=sql.Identifier(*self.table.split(".")))
         try:
-            cursor = self._conn().execute(statement, params)
+            cursor = self._connections.get().execute(statement, params)
             return cursor.fetchone() if cursor.description else None
         except psycopg.Error as exc:
-            conn, self._local.conn = getattr(self._local, "conn", None), None
-            if conn is not None:
-                conn.close()
+            self._connections.discard()
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RateBackendUnavailable(detail) from None
 

@@ -73,28 +73,20 @@ class PostgresDocuments:
     def __init__(self, store: PostgresTokenStore) -> None:
         self.store = store
         self.description = f"PostgreSQL connection {store.conn_id!r}"
-        self._local = threading.local()
+        self._connections = store.thread_connections("airflow-provider-social spending ledger",
+                                                     setup=self._create_table)
 
     @property
     def table(self) -> str:
         return f"{self.store.table}_spend"
 
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and not conn.closed:
-            return conn
-        import psycopg
+    def _create_table(self, conn: Any) -> None:
         from psycopg import sql
 
-        params = self.store.connection_params()
-        params["application_name"] = "airflow-provider-social spending ledger"
-        conn = psycopg.connect(**params, autocommit=True)
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"airflow_social_spend ddl {self.table}",))
             conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, doc jsonb NOT NULL "
                                  "DEFAULT '{{}}')").format(sql.Identifier(*self.table.split("."))))
-        self._local.conn = conn
-        return conn
 
     def update(self, name: str, change: Callable[[dict[str, Any]], T]) -> T:
         import psycopg
@@ -102,7 +94,7 @@ class PostgresDocuments:
 
         table = sql.Identifier(*self.table.split("."))
         try:
-            conn = self._conn()
+            conn = self._connections.get()
             with conn.transaction():
                 conn.execute(sql.SQL("INSERT INTO {} (name) VALUES (%s) ON CONFLICT (name) DO NOTHING").format(table),
                              (name,))
@@ -114,9 +106,7 @@ class PostgresDocuments:
                              (json.dumps(doc), name))
             return result
         except psycopg.Error as exc:
-            conn, self._local.conn = getattr(self._local, "conn", None), None
-            if conn is not None:
-                conn.close()
+            self._connections.discard()
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise TokenStoreError(f"the spending ledger in {self.description} failed: {detail}",
                                   hint="the call was not sent: a budget that cannot be read cannot be kept") from None

@@ -24,7 +24,7 @@ from airflow_provider_social.hooks.twitter.auth import (
 from airflow_provider_social.hooks.twitter.calls import TwitterClient
 from airflow_provider_social.hooks.twitter.connection import CONNECTION_FORM
 from airflow_provider_social.hooks.twitter.media import TwitterMedia, check_media_file
-from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE
+from airflow_provider_social.hooks.twitter.policy import POLICY, SERVICE, rate_windows
 from airflow_provider_social.hooks.twitter.posting import TwitterPosting, validate_thread, validate_tweet
 from airflow_provider_social.hooks.twitter.reads import TwitterReads
 from airflow_provider_social.hooks.twitter.values import DEDUPE_WINDOW_MINUTES
@@ -61,6 +61,8 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
 
     #: One policy reads every X answer (problem+json, v1.1 errors, OAuth token errors).
     response_policy = POLICY
+    #: The 15-minute and app 24-hour windows X announces, shared through the token store by every process.
+    window_reader = rate_windows
 
     reauth_command = "airflow social auth twitter --conn-id {conn_id}"
 
@@ -193,9 +195,9 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
 
     @cached_property
     def reads(self) -> TwitterReads:
-        """Paged reads (posts, mentions, recent search) within a read budget and the rate windows."""
-        return TwitterReads(self.client, account=self.account, clock=self.clock, sleep=self.sleep,
-                            max_wait=self.transport.retry.max_total_wait)
+        """Paged reads (posts, mentions, recent search) within a read budget (the transport keeps the rate
+        windows)."""
+        return TwitterReads(self.client, account=self.account, clock=self.clock)
 
     #: ``v2`` or ``v1.1``: the upload API the Connection names (checked by :attr:`media`).
     media_upload_api = property(lambda self: self.media.media_upload_api)

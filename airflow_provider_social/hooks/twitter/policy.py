@@ -22,6 +22,8 @@ from airflow_provider_social.core.policy import CallContext, ResponsePolicy
 if TYPE_CHECKING:
     import requests
 
+    from airflow_provider_social.core.ratelimit.windows import Window
+
 
 SERVICE = "X"
 
@@ -159,3 +161,21 @@ class TwitterPolicy(ResponsePolicy):
 
 #: The service's policy, set on the hook's transport once.
 POLICY = TwitterPolicy()
+
+
+def rate_windows(response: requests.Response) -> list[Window]:
+    """The windows an X answer announces: the endpoint's 15-minute window (``x-rate-limit-remaining`` / ``-reset``)
+    and, where the endpoint has one, the app's 24-hour window (``x-app-limit-24hour-remaining`` / ``-reset``).
+
+    :param response: any answer of X's API.
+    """
+    from airflow_provider_social.core.ratelimit.windows import Window
+
+    windows: list[Window] = []
+    for name, prefix in (("15-minute window", "x-rate-limit"), ("app 24-hour window", "x-app-limit-24hour")):
+        try:
+            windows.append(Window(name, int(response.headers[f"{prefix}-remaining"]),
+                                  float(response.headers[f"{prefix}-reset"])))
+        except (KeyError, ValueError):
+            continue
+    return windows

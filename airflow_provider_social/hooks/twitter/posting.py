@@ -295,14 +295,20 @@ class TwitterPosting:
             return None  # media-only posts cannot be matched by text
         return self.recent_posts().find(text, reply_to)
 
-    def recent_posts(self) -> RecentPosts:
+    def recent_posts(self, *, since: float | None = None) -> RecentPosts:
         """One look at this account's posts of the dedupe window (``GET /2/users/{id}/tweets``, up to 100), to match
-        every post of a thread against without a request per post."""
+        every post of a thread against without a request per post.
+
+        :param since: look back at least to this moment (epoch seconds): a task resumed after a long wait looks
+            back to before it started posting, however far that is.
+        """
         me = self.account.get_me()
-        since = datetime.fromtimestamp(self.clock(), tz=timezone.utc) - self.dedupe_window
+        since_time = min(self.clock() - self.dedupe_window.total_seconds(),
+                         self.clock() if since is None else since)
+        since_moment = datetime.fromtimestamp(since_time, tz=timezone.utc)
         response = self.client.call(
             "recent posts", path_params={"user_id": me["id"]},
-            params={"max_results": 100, "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            params={"max_results": 100, "start_time": since_moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "tweet.fields": "created_at,referenced_tweets"},
         )
         return RecentPosts(response.json().get("data") or [])

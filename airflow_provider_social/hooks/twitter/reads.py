@@ -6,9 +6,11 @@ Every read is a :class:`~airflow_provider_social.core.reads.ReadStream` of posts
 maximum), fewer when the budget has fewer left: X bills reads per post under pay-per-use, so ``max_reads`` (default
 :data:`DEFAULT_MAX_READS`) stops a read there, says so and reports what it read.
 
-Rate windows: each answer's ``x-rate-limit-remaining`` and ``x-rate-limit-reset`` are kept per endpoint. When a
-window is spent and more pages are wanted, the read waits for the reset on the hook's clock if the wait fits in
-``max_retry_wait``; otherwise it fails before X would refuse, naming the reset time.
+Rate windows: the transport keeps what each answer's ``x-rate-limit-remaining`` and ``x-rate-limit-reset`` say
+(:mod:`~airflow_provider_social.core.ratelimit.windows`, shared through the token store). When a window is spent and
+more pages are wanted, the next page waits for the reset if the wait fits in ``max_retry_wait``; otherwise the read
+fails before X would refuse, naming the reset time. The last answer's window per endpoint is also kept here
+(:attr:`TwitterReads.windows`): event triggers pace their polls by it.
 
 What X documents and the sandbox enforces: a user's timeline reaches its 3,200 most recent posts, mentions the
 800 most recent; recent search covers the last 7 days (``start_time`` not earlier, ``end_time`` at least 10 s
@@ -22,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_social.core.errors import RateLimitError, input_error
+from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.reads import ReadStream, check_bound
 from airflow_provider_social.hooks.twitter.policy import SERVICE
 
@@ -76,18 +78,14 @@ class TwitterReads:
     :param client: sends the declared calls.
     :param account: the authorised account (whose posts and mentions are read by default).
     :param clock: the current time (epoch seconds).
-    :param sleep: waits for a rate window's reset.
-    :param max_wait: the longest wait for a reset (the connection's ``max_retry_wait``).
     """
 
-    def __init__(self, client: TwitterClient, *, account: TwitterAccount, clock: Callable[[], float],
-                 sleep: Callable[[float], None], max_wait: float) -> None:
+    def __init__(self, client: TwitterClient, *, account: TwitterAccount, clock: Callable[[], float]) -> None:
         self.client = client
         self.account = account
         self.clock = clock
-        self.sleep = sleep
-        self.max_wait = max_wait
-        self.windows: dict[str, tuple[int, float]] = {}  # call key -> (remaining, reset)
+        #: Call key -> (remaining, reset) of its last answer's ``x-rate-limit-*`` headers.
+        self.windows: dict[str, tuple[int, float]] = {}
 
     # ---------------------------------------------------------------------------------------------- reads
     def read_posts(self, user_id: str | int | None = None, *, since_id: str | int | None = None,
@@ -203,7 +201,6 @@ class TwitterReads:
             while not stream.spent():
                 remaining = stream.remaining
                 size = PAGE_SIZE if remaining is None else max(MIN_RESULTS[key], min(PAGE_SIZE, remaining))
-                self._wait_for_window(key, resource)
                 query = {**params, "max_results": size, **({token_param: token} if token else {})}
                 response = self.client.call(key, path_params=path or None, params=query)
                 stream.requests += 1
@@ -224,22 +221,6 @@ class TwitterReads:
             self.windows[key] = (int(headers["x-rate-limit-remaining"]), float(headers["x-rate-limit-reset"]))
         except (KeyError, ValueError):
             self.windows.pop(key, None)
-
-    def _wait_for_window(self, key: str, resource: str) -> None:
-        """Wait for a spent window's reset (within ``max_wait``) before X would refuse the request."""
-        remaining, reset = self.windows.get(key, (1, 0.0))
-        wait = reset - self.clock()
-        if remaining > 0 or wait <= 0:
-            return
-        at = datetime.fromtimestamp(reset, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-        if wait > self.max_wait:
-            raise RateLimitError(f"X's rate window for {key} is spent until {at} ({wait:.0f}s), longer than "
-                                 f"max_retry_wait ({self.max_wait:.0f}s)", retry_after=wait, service=SERVICE,
-                                 operation=f"read {resource}",
-                                 hint="run the read later, raise max_retry_wait, or read less per run")
-        log.info("X: rate window for %s spent; waiting %.0fs until %s", key, wait, at)
-        self.sleep(wait)
-        self.windows.pop(key, None)
 
 
 __all__ = ["DEFAULT_MAX_READS", "TwitterReads", "rfc3339"]

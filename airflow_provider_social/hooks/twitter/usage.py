@@ -16,29 +16,25 @@ def usage_twitter(args: argparse.Namespace, *, announce: Callable[[str], None] =
     the Variable store: this process's only, so nothing from the workers).
     """
     from airflow_provider_social.core.errors import SocialApiError
-    from airflow_provider_social.core.spending import EXTRA_DAILY_BUDGET, Budget
+    from airflow_provider_social.core.spending import SpendSummary
     from airflow_provider_social.hooks.twitter import TwitterHook
     from airflow_provider_social.hooks.twitter.costs import PRICES, PRICES_CHECKED
 
     hook = hook or TwitterHook(args.conn_id)
-    ledger = hook.spend_ledger()
+    summary = SpendSummary.of(hook)
     now = datetime.fromtimestamp(hook.clock(), timezone.utc)
-    today, month = ledger.today(), ledger.this_month()
+    today = summary.today
     announce(f"X usage of connection {hook.conn_id!r}, as counted here (estimated at X's prices of {PRICES_CHECKED}; "
-             f"kept in {hook.token_store.spend_documents().description}):")
-    for title, totals in ((f"today ({now:%Y-%m-%d} UTC)", today), (f"this month ({now:%Y-%m} UTC)", month)):
+             f"kept in {summary.kept_in}):")
+    for title, totals in ((f"today ({summary.day} UTC)", today), (f"this month ({summary.month_name} UTC)",
+                                                                   summary.month)):
         announce(f"  {title}: {totals['calls']} calls, ${totals['usd']:.3f}")
         for kind, line in sorted(totals["kinds"].items()):
             if line["calls"]:
                 price = PRICES.get(kind)
                 label = price.label if price else kind
                 announce(f"    {label:<32} {line['calls']:>6} calls {line['units']:>7} billed   ${line['usd']:.3f}")
-    budget = Budget.parse(hook.extra(EXTRA_DAILY_BUDGET), service="X")
-    if budget is None:
-        announce(f"  daily budget: none (set {EXTRA_DAILY_BUDGET} in the connection's extras)")
-    else:
-        spent = f"${today['usd']:.3f}" if budget.unit == "usd" else f"{today['calls']} requests"
-        announce(f"  daily budget: {budget.describe()}, spent today {spent}")
+    announce(f"  daily budget: {summary.budget_line()}")
     try:
         usage = hook.get_usage(days=max(1, now.day))
     except SocialApiError as exc:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,7 @@ from airflow_provider_social.core.policy import (
     Renew,
     ResponsePolicy,
     Retry,
+    significant_skew,
 )
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME
 
@@ -123,12 +124,22 @@ class ErrorFacts:
     :param method: the method that failed.
     :param reauth_command: the command that re-authorises the connection.
     :param now: the call's clock when the answer was read, epoch seconds (a quota's reset is counted from it).
+    :param skew: seconds VK's clock (its ``Date`` header) is ahead of ours: the quota day is VK's.
     """
 
     error: Mapping[str, Any]
     method: str
     reauth_command: str
     now: float | None = None
+    skew: float = 0.0
+
+    @property
+    def quota_resets_at(self) -> float | None:
+        """When a daily quota spent now resets, on our clock (epoch seconds); None without a time."""
+        if self.now is None:
+            return None
+        resets_at = quota_resets_at(self.now + self.skew)
+        return None if resets_at is None else resets_at - self.skew
 
     @property
     def scope(self) -> str:
@@ -169,7 +180,7 @@ class ErrorRule:
         if issubclass(self.error_class, RateLimitError):
             extra["retry_after"] = self.retry_after
         if issubclass(self.error_class, CallQuotaError):
-            extra["resets_at"] = quota_resets_at(facts.now)
+            extra["resets_at"] = facts.quota_resets_at
         error = self.error_class(facts.message, hint=hint, **extra, **kwargs)
         if self.decision is Retry:
             return Retry(error, self.retry_after, processed=self.processed)
@@ -194,7 +205,7 @@ def quota_resets_at(now: float | None) -> float | None:
 def _quota_hint(facts: ErrorFacts) -> str:
     from datetime import datetime, timezone
 
-    resets_at = quota_resets_at(facts.now)
+    resets_at = facts.quota_resets_at
     when = (f"at {datetime.fromtimestamp(resets_at, timezone.utc):%Y-%m-%d %H:%M} UTC (00:00 Moscow time)"
             if resets_at is not None else "at 00:00 Moscow time")
     return (f"{facts.method} reached its daily quota for this token; it resets {when}: until then no worker "
@@ -347,7 +358,16 @@ class VkResponsePolicy(JsonBodyPolicy):
         :param error: VK's error object (``error_code``, ``error_msg``, ...).
         :param context: the call being judged (its operation is the method).
         """
-        return decision_for(error, context.operation, reauth_command_of(context), now=context.clock())
+        return decision_for(error, context.operation, reauth_command_of(context), now=context.clock(),
+                            skew=context.server_skew)
+
+    def accept(self, response: requests.Response, context: CallContext) -> Decision:
+        """Read the 200 body, with VK's clock offset known (a daily quota resets at VK's midnight).
+
+        :param response: the HTTP response.
+        :param context: the call being judged.
+        """
+        return super().accept(response, replace(context, server_skew=significant_skew(response, context.clock)))
 
     def accept_body(self, body: Any, context: CallContext) -> Decision:
         """``{"response": ...}`` is accepted whole (``execute`` adds ``execute_errors`` beside it).
@@ -388,18 +408,20 @@ class VkUploadPolicy(JsonBodyPolicy):
                                         "and limits (docs/services/vk.md, Limits)"))
 
 
-def decision_for(error: Mapping[str, Any], method: str, reauth_command: str, *, now: float | None = None) -> Decision:
+def decision_for(error: Mapping[str, Any], method: str, reauth_command: str, *, now: float | None = None,
+                 skew: float = 0.0) -> Decision:
     """The error table's decision for one VK error object raised by ``method``.
 
     :param error: VK's error object (``error_code``, ``error_msg``, ...).
     :param method: the method that failed.
     :param reauth_command: the command that re-authorises the connection (named in hints).
     :param now: the call's clock, epoch seconds (when a daily quota resets is counted from it).
+    :param skew: seconds VK's clock is ahead of ``now``'s (its ``Date`` header).
     """
     code = error.get("error_code")
     kwargs: dict[str, Any] = {"service": SERVICE, "operation": method, "api_code": code,
                               "details": {"request_params": request_params(error)}}
-    facts = ErrorFacts(error, method, reauth_command, now)
+    facts = ErrorFacts(error, method, reauth_command, now, skew)
     rule = error_rule(code, method)
     if rule is None:
         return Fail(SocialApiError(facts.message, **kwargs))
