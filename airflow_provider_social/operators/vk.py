@@ -25,7 +25,7 @@ from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.vk import VkHook  # noqa: F401 - named in VkHookMixin's base
+    from airflow_provider_social.hooks.vk import VkHook
 
 SERVICE = SERVICE_NAME
 
@@ -273,13 +273,16 @@ class VkCreateAlbumOperator(VkBaseOperator):
             lambda: hook.create_album(self.title, description=self.description, group_id=self.group_id))
         return self._fill_album(album, photos)
 
-    def resume_album_upload(self, context: Context, event: Any = None, album: dict[str, Any] | None = None) -> Any:
-        """Resume after a wait during the photos' upload: the album exists, so only the photos are uploaded.
+    def resume_album_upload(self, context: Context, event: Any = None, album: dict[str, Any] | None = None,
+                            uploaded: list[str] | None = None) -> Any:
+        """Resume after a wait during the photos' upload: the album exists, so only the photos not stored yet are
+        uploaded.
 
         :param context: the task's Airflow context.
         :param event: the timer trigger's event (unused).
         :param album: the album created before the wait (``id``, ``url``); without it (resume kwargs not kept, as
             in ``airflow dags test``) the task runs again from the start.
+        :param uploaded: the attachments of the photos stored before the wait, in order.
         """
         if album is None:
             return self.resume_after_wait(context, event)
@@ -287,15 +290,38 @@ class VkCreateAlbumOperator(VkBaseOperator):
 
         self.resumed_after_wait = True
         return self._fill_album(album, [check_photo(photo, field="photos").source
-                                        for photo in _list(self.photos, "photos")])
+                                        for photo in _list(self.photos, "photos")], uploaded or [])
 
-    def _fill_album(self, album: dict[str, Any], photos: list[Any]) -> dict[str, Any]:
-        hook = self.get_hook()
-        uploaded = self.run_deferring_waits(
-            lambda: hook.upload_album_photos(album["id"], photos, group_id=self.group_id),
-            method_name="resume_album_upload", kwargs={"album": {"id": album["id"], "url": album["url"]}},
-        ) if photos else []
-        return {"album_id": album["id"], "url": album["url"], "photos": [p["attachment"] for p in uploaded]}
+    def _fill_album(self, album: dict[str, Any], photos: list[Any],
+                    uploaded: list[str] | None = None) -> dict[str, Any]:
+        hook, progress = self.get_hook(), {"album": {"id": album["id"], "url": album["url"]}}
+        done = upload_remaining(self, hook, album["id"], photos, progress, uploaded or [], group_id=self.group_id,
+                                method_name="resume_album_upload")
+        return {"album_id": album["id"], "url": album["url"], "photos": done}
+
+
+def upload_remaining(operator: Any, hook: VkHook, album_id: Any, photos: list[Any], progress: dict[str, Any],
+                     uploaded: list[str], *, method_name: str, **options: Any) -> list[str]:
+    """Upload the photos after the first ``len(uploaded)`` into the album, deferring a long wait with the progress
+    so far: a resumed task never stores a photo twice (VK has no dedupe key for photos).
+
+    :param operator: the deferring operator.
+    :param hook: its hook.
+    :param album_id: the album.
+    :param photos: every photo of the task, in order.
+    :param progress: the resume method's other arguments (``uploaded`` is added and kept current).
+    :param uploaded: attachments of the photos stored by earlier tries, in order.
+    :param method_name: the resume method.
+    :param options: passed to ``upload_album_photos`` (``group_id``, ``caption``).
+    """
+    progress["uploaded"] = done = list(uploaded)
+    remaining = photos[len(done):]
+    if remaining:
+        operator.run_deferring_waits(
+            lambda: hook.upload_album_photos(album_id, remaining, on_saved=lambda batch: done.extend(
+                p["attachment"] for p in batch), **options),
+            method_name=method_name, kwargs=progress)
+    return done
 
 
 class VkUploadPhotosOperator(VkBaseOperator):
@@ -318,14 +344,26 @@ class VkUploadPhotosOperator(VkBaseOperator):
 
         :param context: the task's Airflow context.
         """
+        return self.resume_photo_upload(context)
+
+    def resume_photo_upload(self, context: Context, event: Any = None, uploaded: list[str] | None = None) -> Any:
+        """Upload the photos not stored yet (all of them on the first try; after a wait, the rest).
+
+        :param context: the task's Airflow context.
+        :param event: the timer trigger's event (unused).
+        :param uploaded: the attachments of the photos stored before the wait, in order.
+        """
         from airflow_provider_social.hooks.vk.checks import positive_id
 
         album_id = positive_id(self.album_id, "album_id")
         caption = _optional_text(self.caption, "caption")
-        photos, hook = _list(self.photos, "photos"), self.get_hook()
-        uploaded = self.run_deferring_waits(lambda: hook.upload_album_photos(album_id, photos, group_id=self.group_id,
-                                                                             caption=caption))
-        return {"album_id": album_id, "photos": [p["attachment"] for p in uploaded]}
+        photos = _list(self.photos, "photos")
+        if not photos:
+            raise input_error("photos", "give at least one photo", service=SERVICE)
+        hook = self.get_hook()
+        done = upload_remaining(self, hook, album_id, photos, {}, uploaded or [], group_id=self.group_id,
+                                caption=caption, method_name="resume_photo_upload")
+        return {"album_id": album_id, "photos": done}
 
 
 class VkCreateStoryOperator(VkBaseOperator):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 import tracemalloc
 
 import pytest
@@ -26,6 +27,17 @@ def uploads(sandbox):
     return [e["data"] for e in sandbox.control.created("yandex_disk") if e["kind"] == "upload"]
 
 
+def seen_within(condition, *, seconds: float) -> bool:
+    """Whether ``condition`` holds within ``seconds`` (looked at every 10 ms): a look across threads, not a wait for
+    time to pass."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_the_bytes_reach_the_upload_host_while_the_file_is_written(fs, sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)
@@ -34,7 +46,9 @@ def test_the_bytes_reach_the_upload_host_while_the_file_is_written(fs, sandbox, 
     with fs.open("/w/out.dat", "wb", block_size=256 * 1024) as fh:
         for _ in range(10):
             fh.write(chunk)
-        assert uploader_requests(sandbox) - before == 1  # the PUT is under way before the file is closed
+        # The PUT is under way before the file is closed. It is sent from another thread and the sandbox counts it
+        # on its own thread once the headers came in: wait for that (bounded), a fixed look would race them.
+        assert seen_within(lambda: uploader_requests(sandbox) - before == 1, seconds=20)
         assert not list(tmp_path.iterdir())  # nothing spooled locally
         assert not fs.exists("/w/out.dat")  # nothing under the name until the file is closed
     assert fs.cat_file("/w/out.dat") == chunk * 10  # the parent folder was made

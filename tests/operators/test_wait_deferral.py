@@ -117,6 +117,39 @@ def test_vk_album_resumes_its_upload_without_a_second_album(sandbox, vk_conn, tm
     assert result["album_id"] == deferred.value.kwargs["album"]["id"]
 
 
+def album_photos(sandbox, album_id: int) -> list[dict]:
+    return [p for p in sandbox.state.services["vk"].photos.values() if p.get("album_id") == album_id]
+
+
+@pytest.mark.parametrize("operator", ["upload", "album"])
+def test_vk_photos_stored_before_a_wait_are_not_uploaded_again(sandbox, vk_conn, tmp_path, operator):
+    """12 photos go in three requests of 5, 5 and 2; the quota refuses the third, so the task defers with 10 in the
+    album. The resumed try uploads the last 2 only (VK has no dedupe key for photos): 12 in the album, not 22."""
+    from tests.hooks.vk.conftest import png
+
+    photos = [png(tmp_path / f"p{n}.png", 40, 30 + n) for n in range(12)]
+    if operator == "upload":
+        album_id = vk_ops.VkCreateAlbumOperator(task_id="make", title="Trip").execute(ti_context("make"))["album_id"]
+        op = vk_ops.VkUploadPhotosOperator(task_id="photos", album_id=album_id, photos=photos, deferrable=True)
+    else:
+        op = vk_ops.VkCreateAlbumOperator(task_id="album", title="Trip", photos=photos, deferrable=True)
+    sandbox.control.vk_configure(daily_caps={"photos.save": 2})
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(ti_context("photos"))
+    kwargs = deferred.value.kwargs
+    assert len(kwargs["uploaded"]) == 10
+    album_id = album_id if operator == "upload" else kwargs["album"]["id"]
+    assert len(album_photos(sandbox, album_id)) == 10
+
+    sandbox.control.advance(TO_MIDNIGHT + 1)
+    rate_limiters.clear()
+    result = getattr(op, deferred.value.method_name)(ti_context("photos"), event=None, **kwargs)
+    stored = album_photos(sandbox, album_id)
+    assert len(stored) == 12 and len(result["photos"]) == 12
+    assert result["photos"][:10] == kwargs["uploaded"]
+    assert sorted(result["photos"]) == sorted(f"photo{p['owner_id']}_{p['id']}" for p in stored)
+
+
 # ----------------------------------------------------------------------------------------------- Yandex Disk
 
 

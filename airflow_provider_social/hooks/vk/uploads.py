@@ -178,7 +178,8 @@ class VkUploads:
         raise lost
 
     def upload_album_photos(self, album_id: int | str, paths: Sequence[Any], *,
-                            group_id: Any = None, caption: str | None = None) -> list[dict[str, Any]]:
+                            group_id: Any = None, caption: str | None = None,
+                            on_saved: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
         """Upload photos into an album (user token), at most 5 per request: larger sets go in several.
 
         :param album_id: the album's id.
@@ -186,6 +187,8 @@ class VkUploads:
             paths, ``ObjectStoragePath`` or storage URLs, http(s) URLs, bytes or binary file objects.
         :param group_id: the community (123456, -123456 or club123456); default: the connection's.
         :param caption: a caption for each photo.
+        :param on_saved: called with each request's saved photos (``attachment`` set) as soon as VK stored them, so
+            a caller interrupted later (a wait, a failure) knows which photos are in the album already.
         """
         if not str(album_id).lstrip("-").isdigit():
             raise input_error("album_id", f"expected a numeric album id, got {album_id!r}", service=SERVICE)
@@ -212,8 +215,12 @@ class VkUploads:
         saved: list[dict[str, Any]] = []
         for start in range(0, len(files), ALBUM_BATCH):
             group = files[start : start + ALBUM_BATCH]
-            saved.extend(self.api.with_retries("upload album photos", partial(one, group, RefusedLinkRetry())))
-        return [with_attachment(photo, "photo") for photo in saved]
+            batch = [with_attachment(photo, "photo")
+                     for photo in self.api.with_retries("upload album photos", partial(one, group, RefusedLinkRetry()))]
+            saved.extend(batch)
+            if on_saved is not None:
+                on_saved(batch)
+        return saved
 
     # ---------------------------------------------------------------------------------------------- polls
     def upload_poll_photo(self, path: Any, *, group_id: Any = None) -> dict[str, Any]:
