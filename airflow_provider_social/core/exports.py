@@ -248,8 +248,10 @@ class ExportOperatorMixin:
         """
         written = write_export(items, target, columns=columns, fmt=self.format, types=types)
         report = stream.report()
-        self.log.info("%s export of %s: %d rows to %s in %d requests", self.service,  # type: ignore[attr-defined]
-                      report["resource"], written, self.path, report["requests"])
+        requests = report["requests"]
+        self.log.info("%s export of %s: %d row%s to %s in %d request%s", self.service,  # type: ignore[attr-defined]
+                      report["resource"], written, "" if written == 1 else "s", self.path, requests,
+                      "" if requests == 1 else "s")
         return {"resource": self.resource, "path": str(self.path), "format": self.format, "rows": written,
                 "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
 
