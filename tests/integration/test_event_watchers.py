@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from scripts.local_airflow import CORE_COMPONENTS, LocalAirflow
 pytestmark = pytest.mark.integration
 
 DAGS = Path(__file__).parent / "dags"
+EXAMPLES = Path(__file__).parents[2] / "dags_examples"
 DAG_ID = "social_vk_events"
 ASSET = "vk_sandbox_messages"
-DISK_ASSET = "disk_sandbox_inbox"
+DISK_ASSET = "yandex_disk_inbox"  # the example DAG's own watcher (dags_examples/disk_inbox.py), as users get it
 
 
 def _payloads(cluster: LocalAirflow, asset: str) -> list[dict]:
@@ -72,7 +74,10 @@ def watched(tmp_path_factory):
     disk["extra"]["token_store"] = f"file:{tmp_path_factory.mktemp('disk-token-store')}"
     env = {"AIRFLOW_CONN_VK_DEFAULT": json.dumps(vk), "AIRFLOW_CONN_YANDEX_DISK_DEFAULT": json.dumps(disk)}
     home = tmp_path_factory.mktemp("airflow-home-events")
-    cluster = LocalAirflow(home, DAGS, env)
+    dags = tmp_path_factory.mktemp("dags-events")
+    for source in (DAGS / "social_vk_events.py", EXAMPLES / "disk_inbox.py"):
+        shutil.copy(source, dags / source.name)
+    cluster = LocalAirflow(home, dags, env)
     try:
         cluster.start((*CORE_COMPONENTS, "triggerer"))
         cluster.wait_for("both watchers' triggers to run", lambda: len(cluster.query(
