@@ -35,6 +35,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, grace: float = 10) -> None:
+    """SIGTERM one process (a server the tests or the demo started), SIGKILL it if it is still there after ``grace``
+    seconds; returns once it has exited."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def start_sandbox(env: Mapping[str, str] | None = None, port: int = 0,
                   new_session: bool = False) -> tuple[subprocess.Popen[str], str]:
     """Start the sandbox as its own process; returns it and its base URL once it listens.
@@ -79,12 +90,7 @@ class MotoServer:
                 time.sleep(0.1)  # waiting for a real process to listen, not for a clock
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, grace=10)
 
 
 class LocalAirflow:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from airflow_provider_social.core.errors import SocialApiError, input_error
@@ -34,6 +35,32 @@ def check_bound(value: int | None, *, field: str, service: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise input_error(field, f"expected a positive whole number or None, got {value!r}", service=service)
     return value
+
+
+def instant(value: Any, *, field: str, service: str) -> float:
+    """An aware datetime or unix seconds as unix seconds (float); anything else is an input error naming ``field``.
+
+    :param value: the time given.
+    :param field: the argument's name (``since``, ``until``).
+    :param service: the service named in the error.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise input_error(field, "give a timezone-aware datetime (e.g. pendulum or tzinfo=timezone.utc)",
+                              service=service)
+        return value.timestamp()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 253402300800:
+        raise input_error(field, f"expected an aware datetime or unix seconds, got {value!r}", service=service)
+    return float(value)
+
+
+def time_window(since: Any, until: Any, *, service: str) -> tuple[float | None, float | None]:
+    """``(since, until)`` as unix seconds (None stays None); ``until`` before ``since`` is an input error."""
+    start = None if since is None else instant(since, field="since", service=service)
+    end = None if until is None else instant(until, field="until", service=service)
+    if start is not None and end is not None and end < start:
+        raise input_error("until", f"must not be before since ({start}), got {end}", service=service)
+    return start, end
 
 
 class ReadStream(Generic[T]):
@@ -64,6 +91,7 @@ class ReadStream(Generic[T]):
         self._pages = pages
         self._started = False
         self._more = False
+        self._why: str | None = None
 
     @property
     def remaining(self) -> int | None:
@@ -77,6 +105,12 @@ class ReadStream(Generic[T]):
             self._more = True
             return True
         return False
+
+    def cut_short(self, why: str) -> None:
+        """The service's list ended before the read did (a list with a cap, not a bound of ours): the report then
+        says so, with ``why`` (and ``fail_at_limit`` raises)."""
+        self._more = True
+        self._why = why
 
     def __iter__(self) -> Iterator[T]:
         if self._started:
@@ -94,9 +128,12 @@ class ReadStream(Generic[T]):
             self.complete = True
 
     def _stop(self) -> None:
-        self.stopped = (f"{self.service}: stopped reading {self.resource} at {self.limit_name}={self.limit} after "
-                        f"{self.items} items in {self.requests} requests; more remain (raise {self.limit_name} "
-                        "or narrow the window)")
+        if self._why is not None:
+            self.stopped = f"{self.service}: {self.resource}: {self._why}"
+        else:
+            self.stopped = (f"{self.service}: stopped reading {self.resource} at {self.limit_name}={self.limit} "
+                            f"after {self.items} items in {self.requests} requests; more remain (raise "
+                            f"{self.limit_name} or narrow the window)")
         if self.fail_at_limit:
             raise ReadLimitReached(self.stopped, service=self.service, operation=f"read {self.resource}",
                                      hint=f"raise {self.limit_name} or narrow the window")
@@ -108,4 +145,4 @@ class ReadStream(Generic[T]):
                 "complete": self.complete, "stopped": self.stopped}
 
 
-__all__ = ["ReadLimitReached", "ReadStream", "check_bound"]
+__all__ = ["ReadLimitReached", "ReadStream", "check_bound", "instant", "time_window"]

@@ -13,6 +13,7 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 
 from airflow_provider_social.hooks.vk.keys import message_random_id
+from airflow_provider_social.operators.vk import VkHookMixin
 
 DEFAULT_MESSAGE = (
     "Airflow: {{ ti.dag_id if ti else dag.dag_id }}"
@@ -21,7 +22,7 @@ DEFAULT_MESSAGE = (
 )
 
 
-class VkNotifier(BaseNotifier):
+class VkNotifier(VkHookMixin, BaseNotifier):
     """Send a VK message on a callback::
 
         DAG(..., on_failure_callback=VkNotifier(peer_id=12345))
@@ -39,16 +40,10 @@ class VkNotifier(BaseNotifier):
     def __init__(self, *, peer_id: int | str, message: str = DEFAULT_MESSAGE, keyboard: dict[str, Any] | Any = None,
                  vk_conn_id: str = "vk_default") -> None:
         super().__init__()
-        self.peer_id = peer_id
-        self.message = message
-        self.keyboard = keyboard
-        self.vk_conn_id = vk_conn_id
+        self.peer_id, self.message, self.keyboard, self.vk_conn_id = peer_id, message, keyboard, vk_conn_id
 
     def notify(self, context: Any) -> None:
-        from airflow_provider_social.hooks.vk import VkHook
-        from airflow_provider_social.hooks.vk.checks import check_conn_id
-
-        check_conn_id(self.vk_conn_id)
+        hook = self.get_hook()  # the rendered vk_conn_id is checked first
         random_id = message_random_id(context, "notify")
         if random_id is None and context.get("dag_run") is not None:
             run = context["dag_run"]
@@ -56,8 +51,7 @@ class VkNotifier(BaseNotifier):
 
             key = f"{getattr(run, 'dag_id', '')}|{getattr(run, 'run_id', '')}|notify"
             random_id = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
-        VkHook(self.vk_conn_id).send_message(self.peer_id, self.message, keyboard=self.keyboard,
-                                             random_id=random_id)
+        hook.send_message(self.peer_id, self.message, keyboard=self.keyboard, random_id=random_id)
 
 
 send_vk_notification = VkNotifier

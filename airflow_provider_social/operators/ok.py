@@ -13,20 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_social.hooks.ok.connection import DEFAULT_CONN_ID
+from airflow_provider_social.core.hook_mixin import ServiceHookMixin
+from airflow_provider_social.hooks.ok.connection import CONNECTION_FORM, DEFAULT_CONN_ID
 from airflow_provider_social.links.ok import TOPIC_URL_XCOM_KEY, OkTopicLink
 from airflow_provider_social.operators.refresh import RefreshCredentialsOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.ok.hook import OkHook
+    from airflow_provider_social.hooks.ok.hook import OkHook  # noqa: F401 - named in OkHookMixin's base
 
-
-def _hook(conn_id: str) -> OkHook:
-    from airflow_provider_social.hooks.ok.hook import OkHook
-
-    return OkHook(conn_id)
+#: The service named in input errors (``hooks/ok/posting.SERVICE``, repeated so that parsing a DAG imports no hook).
+SERVICE = "OK"
 
 
 def _is_retry(context: Context) -> bool:
@@ -38,12 +36,31 @@ def _as_list(value: Any, field: str) -> list[Any] | None:
     """A list field as rendered: a list, one item, or a list rendered as JSON or a Python repr
     (:func:`~airflow_provider_social.core.rendered.as_list`); None when unset."""
     from airflow_provider_social.core.rendered import as_list
-    from airflow_provider_social.hooks.ok.posting import SERVICE
 
     return as_list(value, field, service=SERVICE) or None
 
 
-class OkPostToGroupOperator(BaseOperator):
+class OkHookMixin(ServiceHookMixin["OkHook"]):
+    """The OK connection of an operator: ``ok_conn_id`` and its :class:`OkHook` (imported when the task runs)."""
+
+    conn_id_field = "ok_conn_id"
+    service = SERVICE
+    connection_form = CONNECTION_FORM
+
+
+class OkBaseOperator(OkHookMixin, BaseOperator):
+    """Shared: the connection; ``get_hook()`` gives an :class:`OkHook` for the rendered ``ok_conn_id`` (an empty or
+    junk id is an input error, not another connection).
+
+    :param ok_conn_id: the connection (default ``odnoklassniki_default``).
+    """
+
+    def __init__(self, *, ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ok_conn_id = ok_conn_id
+
+
+class OkPostToGroupOperator(OkBaseOperator):
     """Post a topic to an OK group: text, photos (local files or upload tokens), a link, a poll, a schedule.
 
     Returns ``{"topic_id", "group_id", "url", "deduplicated", "scheduled_for"}`` (pushed to XCom) and shows an
@@ -83,22 +100,13 @@ class OkPostToGroupOperator(BaseOperator):
         publish_at: datetime | str | None = None,
         on_behalf_of_group: bool = True,
         dedupe: bool | None = None,
-        ok_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.text = text
-        self.group_id = group_id
-        self.photo_paths = photo_paths
-        self.photo_tokens = photo_tokens
-        self.link = link
-        self.poll_question = poll_question
-        self.poll_answers = poll_answers
-        self.poll_options = poll_options
-        self.publish_at = publish_at
-        self.on_behalf_of_group = on_behalf_of_group
+        self.text, self.group_id, self.photo_paths, self.photo_tokens = text, group_id, photo_paths, photo_tokens
+        self.link, self.poll_question, self.poll_answers = link, poll_question, poll_answers
+        self.poll_options, self.publish_at, self.on_behalf_of_group = poll_options, publish_at, on_behalf_of_group
         self.dedupe = dedupe
-        self.ok_conn_id = ok_conn_id
         self.topic_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -108,9 +116,9 @@ class OkPostToGroupOperator(BaseOperator):
         from airflow.sdk.exceptions import AirflowFailException
 
         from airflow_provider_social.core.rendered import rendered_value
-        from airflow_provider_social.hooks.ok.posting import POST_FIELDS, SERVICE, PossiblyPostedError
+        from airflow_provider_social.hooks.ok.posting import POST_FIELDS, PossiblyPostedError
 
-        hook = _hook(self.ok_conn_id)
+        hook = self.get_hook()
         fields = {name: getattr(self, name) for name in POST_FIELDS}  # the post's parameters are declared once
         lists = ("photo_paths", "photo_tokens", "poll_answers")
         fields.update({name: _as_list(getattr(self, name), name) for name in lists}, publish_at=self.publish_at or None)
@@ -133,7 +141,7 @@ class OkPostToGroupOperator(BaseOperator):
         return result
 
 
-class OkUploadPhotosOperator(BaseOperator):
+class OkUploadPhotosOperator(OkBaseOperator):
     """Upload photos for a later group topic; returns ``{"group_id", "photos": [{"photo_id", "token"}]}``.
 
     The upload tokens are single-use references to the uploaded photos (not credentials): pass them to
@@ -147,25 +155,22 @@ class OkUploadPhotosOperator(BaseOperator):
 
     template_fields: Sequence[str] = ("paths", "group_id")
 
-    def __init__(self, *, paths: str | Sequence[str], group_id: str | int | None = None,
-                 ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+    def __init__(self, *, paths: str | Sequence[str], group_id: str | int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.paths = paths
-        self.group_id = group_id
-        self.ok_conn_id = ok_conn_id
+        self.paths, self.group_id = paths, group_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Upload the photos for the group.
 
         :param context: the task's Airflow context."""
-        hook = _hook(self.ok_conn_id)
+        hook = self.get_hook()
         gid = hook.group_id(self.group_id)
         photos = hook.upload_photos(_as_list(self.paths, "paths") or [], group_id=gid)
         self.log.info("Uploaded %d photo(s) for group %s", len(photos), gid)
         return {"group_id": gid, "photos": photos}
 
 
-class OkRefreshTokenOperator(RefreshCredentialsOperator):
+class OkRefreshTokenOperator(OkBaseOperator, RefreshCredentialsOperator):
     """Keep the connection's session alive ("keep tokens fresh"); schedule it at least weekly.
 
     With ``LONG_ACCESS_TOKEN`` among the connection's permissions (the default) the access token lives 30 days and
@@ -180,18 +185,15 @@ class OkRefreshTokenOperator(RefreshCredentialsOperator):
     """
 
     template_fields: Sequence[str] = ("ok_conn_id",)
-    conn_id_field = "ok_conn_id"
-    service = "OK"
     result_fields = ("conn_id", "renewed_by", "expires_at")
     renewal_log = "Kept the OK session of {conn_id} fresh ({renewed_by}); expires at {expires_at}"
     lifetime_while_used = "30 days after its last use"
-
-    def __init__(self, *, ok_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
-        super().__init__(conn_id=ok_conn_id, **kwargs)
 
     def renew(self, conn_id: str) -> dict[str, Any]:
         """Extend the session (LONG_ACCESS_TOKEN) or renew and persist the access token.
 
         :param conn_id: the connection.
         """
-        return _hook(conn_id).keep_session_fresh()
+        from airflow_provider_social.hooks.ok.hook import OkHook
+
+        return OkHook(conn_id).keep_session_fresh()

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.deferral import default_deferrable
+from airflow_provider_social.core.hook_mixin import ServiceHookMixin
+from airflow_provider_social.hooks.twitter.connection import CONNECTION_FORM
 from airflow_provider_social.links.twitter import TwitterTweetLink
 from airflow_provider_social.operators.refresh import RefreshCredentialsOperator
 
@@ -24,16 +26,10 @@ if TYPE_CHECKING:
 
     from airflow_provider_social.hooks.twitter import RecentPosts, TweetSpec, TwitterHook
 
-#: The hook's ``default_conn_name``, repeated so that parsing a DAG does not import the hook (and its transport).
+#: The hook's ``default_conn_name`` and the service its errors name, repeated so that parsing a DAG does not import
+#: the hook (and its transport); tests/operators/test_exports.py checks they agree.
 DEFAULT_CONN_ID = "twitter_default"
-
-
-def _hook(conn_id: Any) -> TwitterHook:
-    """The hook of a rendered ``twitter_conn_id``: an empty or junk id is an input error, not another connection."""
-    from airflow_provider_social.core.rendered import conn_id_value
-    from airflow_provider_social.hooks.twitter import TwitterHook
-
-    return TwitterHook(conn_id_value(conn_id, "twitter_conn_id", service="X"))
+SERVICE = "X"
 
 
 def _is_retry(context: Context) -> bool:
@@ -41,32 +37,42 @@ def _is_retry(context: Context) -> bool:
     return bool(ti is not None and (getattr(ti, "try_number", 1) or 1) > 1)
 
 
-class _TwitterOperator(BaseOperator):
-    """Shared plumbing: the hook, deferral of media processing and of rate-limit waits."""
+class TwitterHookMixin(ServiceHookMixin["TwitterHook"]):
+    """The X connection of an operator or sensor: ``twitter_conn_id`` and its :class:`TwitterHook` (imported when
+    the task runs: DAG parsing never loads the transport)."""
+
+    conn_id_field = "twitter_conn_id"
+    service = SERVICE
+    connection_form = CONNECTION_FORM
+
+
+class TwitterBaseOperator(TwitterHookMixin, BaseOperator):
+    """Shared: the connection; ``get_hook()`` gives a :class:`TwitterHook` for the rendered ``twitter_conn_id`` (an
+    empty or junk id is an input error, not another connection).
+
+    :param twitter_conn_id: the connection (default ``twitter_default``). Templated.
+    """
+
+    template_fields: Sequence[str] = ("twitter_conn_id",)
+
+    def __init__(self, *, twitter_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.twitter_conn_id = twitter_conn_id
+
+
+class _TwitterOperator(TwitterBaseOperator):
+    """Shared plumbing of posting: deferral of media processing and of rate-limit waits."""
 
     operator_extra_links = (TwitterTweetLink(),)
 
-    def __init__(
-        self,
-        *,
-        twitter_conn_id: str = DEFAULT_CONN_ID,
-        deferrable: bool | None = None,
-        poll_interval: float | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, deferrable: bool | None = None, poll_interval: float | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.twitter_conn_id = twitter_conn_id
         self.deferrable = default_deferrable() if deferrable is None else deferrable
         self.poll_interval = poll_interval
         self.tweet_url: str | None = None
         self.resumed_after_posting = False
         # This try's one look at the timeline for posts of an earlier try (reused when publishing).
         self.recent: RecentPosts | None = None
-
-    def get_hook(self) -> TwitterHook:
-        """The hook for this operator's connection (imported here: DAG parsing never loads the transport); the
-        rendered connection id is checked first."""
-        return _hook(self.twitter_conn_id)
 
     # -- to implement: validated specs, and what to do once media ids are ready
     def specs(self) -> list[TweetSpec]:
@@ -206,13 +212,8 @@ class TwitterCreateTweetOperator(_TwitterOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.text = text
-        self.media_paths = media_paths
-        self.media_ids = media_ids
-        self.poll_options = poll_options
-        self.poll_duration_minutes = poll_duration_minutes
-        self.reply_to = reply_to
-        self.quote_tweet_id = quote_tweet_id
+        self.text, self.media_paths, self.media_ids, self.poll_options = text, media_paths, media_ids, poll_options
+        self.poll_duration_minutes, self.reply_to, self.quote_tweet_id = poll_duration_minutes, reply_to, quote_tweet_id
 
     def specs(self) -> list[TweetSpec]:
         """The one post, validated before any network call."""
@@ -264,8 +265,7 @@ class TwitterThreadOperator(_TwitterOperator):
     def __init__(self, *, tweets: Sequence[str | dict[str, Any]], reply_to: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.tweets = tweets
-        self.reply_to = reply_to
+        self.tweets, self.reply_to = tweets, reply_to
 
     def specs(self) -> list[TweetSpec]:
         """Every post of the thread, validated before any network call."""
@@ -297,7 +297,7 @@ class TwitterThreadOperator(_TwitterOperator):
         return {"ids": [p["id"] for p in posted], "urls": [p["url"] for p in posted], "url": self.tweet_url}
 
 
-class TwitterDeleteTweetOperator(BaseOperator):
+class TwitterDeleteTweetOperator(TwitterBaseOperator):
     """Delete a post. Returns ``{"id", "deleted"}``.
 
     :param tweet_id: the post's id. Templated.
@@ -309,12 +309,9 @@ class TwitterDeleteTweetOperator(BaseOperator):
 
     template_fields: Sequence[str] = ("tweet_id", "twitter_conn_id")
 
-    def __init__(self, *, tweet_id: str, twitter_conn_id: str = DEFAULT_CONN_ID,
-                 missing_ok: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, tweet_id: str, missing_ok: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.tweet_id = tweet_id
-        self.twitter_conn_id = twitter_conn_id
-        self.missing_ok = missing_ok
+        self.tweet_id, self.missing_ok = tweet_id, missing_ok
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Delete the post.
@@ -325,7 +322,7 @@ class TwitterDeleteTweetOperator(BaseOperator):
         from airflow_provider_social.hooks.twitter import _id
 
         tweet_id = _id(self.tweet_id, "tweet_id")
-        hook = _hook(self.twitter_conn_id)
+        hook = self.get_hook()
         try:
             deleted = hook.delete_tweet(tweet_id)
         except NotFoundError:
@@ -336,7 +333,7 @@ class TwitterDeleteTweetOperator(BaseOperator):
         return {"id": tweet_id, "deleted": deleted}
 
 
-class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
+class TwitterRefreshTokenOperator(TwitterBaseOperator, RefreshCredentialsOperator):
     """Rotate a connection's OAuth 2.0 tokens now and persist them in the token store ("keep tokens fresh").
 
     X access tokens live 2 hours and refresh tokens are single-use; tasks refresh on their own before expiry, so
@@ -347,13 +344,8 @@ class TwitterRefreshTokenOperator(RefreshCredentialsOperator):
     """
 
     template_fields: Sequence[str] = ("twitter_conn_id",)
-    conn_id_field = "twitter_conn_id"
-    service = "X"
     result_fields = ("conn_id", "expires_at", "scope")
     renewal_log = "Refreshed the X tokens of {conn_id}; the access token expires at {expires_at}"
-
-    def __init__(self, *, twitter_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
-        super().__init__(conn_id=twitter_conn_id, **kwargs)
 
     def renew(self, conn_id: str) -> dict[str, Any]:
         """Rotate and persist the tokens.

@@ -11,20 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.exports import check_format, data_interval, write_export
+from airflow_provider_social.core.exports import ExportOperatorMixin, check_format, data_interval
 from airflow_provider_social.core.reads import check_bound
+from airflow_provider_social.operators.twitter import SERVICE, TwitterBaseOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.twitter import TwitterHook
 
-#: The hook's service name and read budget, repeated so that parsing a DAG does not import the hook (and its
-#: transport); tests/operators/test_exports.py checks they agree.
-SERVICE = "X"
+#: The hook's read budget, repeated so that parsing a DAG does not import the hook (and its transport);
+#: tests/operators/test_exports.py checks they agree.
 DEFAULT_MAX_READS = 500
 COLUMNS: tuple[str, ...] = (
     "id", "created_at", "author_id", "conversation_id", "text", "public_metrics.impression_count",
@@ -36,9 +33,11 @@ PRIVATE_COLUMNS: tuple[str, ...] = (
     "non_public_metrics.user_profile_clicks", "organic_metrics.impression_count", "organic_metrics.like_count",
 )
 RESOURCES = ("posts", "mentions", "search")
+#: Parquet's column types (the rest are strings: X's ids are strings in its JSON, beyond 2**53).
+TYPES: dict[str, str] = {c: "int" for c in (*COLUMNS, *PRIVATE_COLUMNS) if "metrics." in c}
 
 
-class TwitterExportOperator(BaseOperator):
+class TwitterExportOperator(ExportOperatorMixin, TwitterBaseOperator):
     """Export the run's data interval of a user's posts, their mentions or a recent search.
 
     Returns ``{"resource", "path", "format", "rows", "requests", "complete", "stopped"}``; a read stopped by
@@ -46,7 +45,7 @@ class TwitterExportOperator(BaseOperator):
 
     :param resource: ``posts`` (default), ``mentions`` or ``search``.
     :param path: where to write: a local path or an ``ObjectStoragePath``. Templated.
-    :param format: ``jsonl`` (default) or ``csv``.
+    :param format: ``jsonl`` (default), ``csv`` or ``parquet`` (needs the ``[parquet]`` extra).
     :param query: the search query (``search`` only). Templated.
     :param user_id: whose posts or mentions (default: the connection's account). Templated.
     :param private_metrics: add the private metrics columns (own posts of the last 30 days).
@@ -59,39 +58,24 @@ class TwitterExportOperator(BaseOperator):
 
     def __init__(self, *, path: Any, resource: str = "posts", format: str = "jsonl", query: str | None = None,
                  user_id: str | None = None, private_metrics: bool = False,
-                 max_reads: int | None = DEFAULT_MAX_READS, twitter_conn_id: str = "twitter_default",
-                 **kwargs: Any) -> None:
+                 max_reads: int | None = DEFAULT_MAX_READS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if resource not in RESOURCES:
             raise input_error("resource", f"must be one of {', '.join(RESOURCES)}, got {resource!r}",
                               service=SERVICE)
         if (resource == "search") != bool(query):
             raise input_error("query", "a query is required for resource='search' and only there", service=SERVICE)
-        self.resource = resource
-        self.path = path
+        self.resource, self.path = resource, path
         self.format = check_format(format, service=SERVICE)
-        self.query = query
-        self.user_id = user_id
-        self.private_metrics = private_metrics
+        self.query, self.user_id, self.private_metrics = query, user_id, private_metrics
         self.max_reads = check_bound(max_reads, field="max_reads", service=SERVICE)
-        self.twitter_conn_id = twitter_conn_id
-
-    def get_hook(self) -> TwitterHook:
-        """The hook for this operator's connection (imported here: DAG parsing never loads the transport)."""
-        from airflow_provider_social.hooks.twitter import TwitterHook
-
-        return TwitterHook(self.twitter_conn_id)
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Read the interval and write the file.
 
         :param context: the task's Airflow context (its data interval).
         """
-        from airflow_provider_social.core.targets import output_target
-
-        target = output_target(self.path, field="path", service=SERVICE)  # checked before any request
-        if target is None:
-            raise input_error("path", "where to write the export is required", service=SERVICE)
+        target = self.export_target()  # checked before any request
         start, end = data_interval(context, service=SERVICE)
         hook = self.get_hook()
         window: dict[str, Any] = {"start_time": start, "end_time": end, "max_reads": self.max_reads}
@@ -102,12 +86,7 @@ class TwitterExportOperator(BaseOperator):
         else:
             stream = hook.read_posts(self.user_id, private_metrics=self.private_metrics, **window)
         columns = COLUMNS + (PRIVATE_COLUMNS if self.private_metrics else ())
-        written = write_export(stream, target, columns=columns, fmt=self.format)
-        report = stream.report()
-        self.log.info("X export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
-                      report["requests"])
-        return {"resource": self.resource, "path": str(self.path), "format": self.format, "rows": written,
-                "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
+        return self.write_rows(stream, stream, target, columns, TYPES)
 
 
-__all__ = ["COLUMNS", "PRIVATE_COLUMNS", "TwitterExportOperator"]
+__all__ = ["COLUMNS", "PRIVATE_COLUMNS", "TYPES", "TwitterExportOperator"]

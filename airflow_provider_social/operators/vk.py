@@ -17,16 +17,18 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.hook_mixin import ServiceHookMixin
 from airflow_provider_social.core.rendered import as_list, as_mapping
+from airflow_provider_social.hooks.vk.connection import CONNECTION_FORM, SERVICE_NAME
 from airflow_provider_social.hooks.vk.keys import message_random_id, post_guid
 from airflow_provider_social.links.vk import POST_URL_XCOM_KEY, VkPostLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.vk import VkHook
+    from airflow_provider_social.hooks.vk import VkHook  # noqa: F401 - named in VkHookMixin's base
 
-SERVICE = "VK"
+SERVICE = SERVICE_NAME
 
 
 def _list(value: Any, field: str) -> list[Any]:
@@ -71,9 +73,17 @@ def _record_post_link(operator: Any, context: Context, url: str | None) -> None:
         ti.xcom_push(key=POST_URL_XCOM_KEY, value=url)
 
 
-class VkBaseOperator(BaseOperator):
+class VkHookMixin(ServiceHookMixin["VkHook"]):
+    """The VK connection of an operator, sensor or notifier: ``vk_conn_id`` and its :class:`VkHook`."""
+
+    conn_id_field = "vk_conn_id"
+    service = SERVICE
+    connection_form = CONNECTION_FORM
+
+
+class VkBaseOperator(VkHookMixin, BaseOperator):
     """Shared: the connection (``vk_conn_id``, default ``vk_default``) and the community (``group_id``; default
-    the connection's).
+    the connection's); ``get_hook()`` gives a :class:`VkHook` for the rendered ``vk_conn_id``.
 
     :param vk_conn_id: the Connection ID (type ``vk``), default ``vk_default``. Templated.
     :param group_id: the community (123456, -123456, club123456); default: the connection's. Templated.
@@ -84,15 +94,7 @@ class VkBaseOperator(BaseOperator):
 
     def __init__(self, *, vk_conn_id: str = "vk_default", group_id: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.vk_conn_id = vk_conn_id
-        self.group_id = group_id
-
-    def get_hook(self) -> VkHook:
-        """The :class:`VkHook` for ``vk_conn_id``."""
-        from airflow_provider_social.hooks.vk import VkHook
-        from airflow_provider_social.hooks.vk.checks import check_conn_id
-
-        return VkHook(check_conn_id(self.vk_conn_id))
+        self.vk_conn_id, self.group_id = vk_conn_id, group_id
 
 
 class VkCreatePostOperator(VkBaseOperator):
@@ -124,16 +126,9 @@ class VkCreatePostOperator(VkBaseOperator):
                  from_group: bool = True, publish_date: Any = None, copyright: str | None = None,
                  mark_as_ads: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.message = message
-        self.photos = photos
-        self.video = video
-        self.poll = poll
-        self.link = link
-        self.attachments = attachments
-        self.from_group = from_group
-        self.publish_date = publish_date
-        self.copyright = copyright
-        self.mark_as_ads = mark_as_ads
+        self.message, self.photos, self.video, self.poll, self.link = message, photos, video, poll, link
+        self.attachments, self.from_group, self.publish_date = attachments, from_group, publish_date
+        self.copyright, self.mark_as_ads = copyright, mark_as_ads
         self.post_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -204,9 +199,7 @@ class VkRepostOperator(VkBaseOperator):
     def __init__(self, *, object_id: str, message: str | None = None, mark_as_ads: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.object_id = object_id
-        self.message = message
-        self.mark_as_ads = mark_as_ads
+        self.object_id, self.message, self.mark_as_ads = object_id, message, mark_as_ads
         self.post_url: str | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -234,10 +227,7 @@ class VkCreateCommentOperator(VkBaseOperator):
     def __init__(self, *, post_id: int | str, message: str | None = None, attachments: Any = None,
                  from_group: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.post_id = post_id
-        self.message = message
-        self.attachments = attachments
-        self.from_group = from_group
+        self.post_id, self.message, self.attachments, self.from_group = post_id, message, attachments, from_group
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Do what the class docstring says; the returned dict goes to XCom.
@@ -261,9 +251,7 @@ class VkCreateAlbumOperator(VkBaseOperator):
 
     def __init__(self, *, title: str, description: str | None = None, photos: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.title = title
-        self.description = description
-        self.photos = photos
+        self.title, self.description, self.photos = title, description, photos
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Do what the class docstring says; the returned dict goes to XCom.
@@ -293,9 +281,7 @@ class VkUploadPhotosOperator(VkBaseOperator):
 
     def __init__(self, *, album_id: int | str, photos: Any, caption: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.album_id = album_id
-        self.photos = photos
-        self.caption = caption
+        self.album_id, self.photos, self.caption = album_id, photos, caption
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Do what the class docstring says; the returned dict goes to XCom.
@@ -325,9 +311,7 @@ class VkCreateStoryOperator(VkBaseOperator):
     def __init__(self, *, path: str, link_text: str | None = None, link_url: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.path = path
-        self.link_text = link_text
-        self.link_url = link_url
+        self.path, self.link_text, self.link_url = path, link_text, link_url
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Do what the class docstring says; the returned dict goes to XCom.
@@ -354,11 +338,7 @@ class VkUploadVideoOperator(VkBaseOperator):
     def __init__(self, *, path: str | None = None, link: str | None = None, name: str | None = None,
                  description: str | None = None, wallpost: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.path = path
-        self.link = link
-        self.name = name
-        self.description = description
-        self.wallpost = wallpost
+        self.path, self.link, self.name, self.description, self.wallpost = path, link, name, description, wallpost
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Do what the class docstring says; the returned dict goes to XCom.
@@ -390,9 +370,7 @@ class VkSendMessageOperator(VkBaseOperator):
     def __init__(self, *, peer_id: int | str, message: str, keyboard: Mapping[str, Any] | Any = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.peer_id = peer_id
-        self.message = message
-        self.keyboard = keyboard
+        self.peer_id, self.message, self.keyboard = peer_id, message, keyboard
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Do what the class docstring says; the returned dict goes to XCom.
@@ -429,10 +407,7 @@ class VkExportStatsOperator(VkBaseOperator):
     def __init__(self, *, date_from: Any, output_path: str, date_to: Any = None, interval: str = "day",
                  post_ids: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.date_from = date_from
-        self.date_to = date_to
-        self.output_path = output_path
-        self.interval = interval
+        self.date_from, self.date_to, self.output_path, self.interval = date_from, date_to, output_path, interval
         self.post_ids = post_ids
 
     def execute(self, context: Context) -> dict[str, Any]:

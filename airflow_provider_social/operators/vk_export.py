@@ -1,4 +1,5 @@
-"""VK exports: one run's wall posts, comments, orders (or a members snapshot) into a JSON Lines or CSV file.
+"""VK exports: one run's wall posts, comments, orders (or a members snapshot) into a JSON Lines, CSV or Parquet
+file.
 
 Incremental by the run's data interval: posts, comments and orders dated ``data_interval_start <= date <
 data_interval_end`` (so consecutive intervals, and a backfill over several, meet without gaps or doubles); members
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.exports import check_format, data_interval, write_export
+from airflow_provider_social.core.exports import ExportOperatorMixin, check_format, data_interval
 from airflow_provider_social.core.reads import check_bound
 from airflow_provider_social.hooks.vk.connection import SERVICE_NAME as SERVICE
 from airflow_provider_social.operators.vk import VkBaseOperator
@@ -29,16 +30,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "total_price.currency.name"),
     "members": ("id",),
 }
+#: Parquet's column types (the rest are strings): VK's ids, unix dates and counters are integers.
+TYPES: dict[str, dict[str, str]] = {
+    resource: {c: "int" for c in columns if c in ("id", "owner_id", "from_id", "post_id", "group_id", "user_id",
+                                                   "date", "status", "items_count") or c.endswith(".count")}
+    for resource, columns in COLUMNS.items()
+}
 
 
-class VkExportOperator(VkBaseOperator):
+class VkExportOperator(ExportOperatorMixin, VkBaseOperator):
     """Export one resource of the community for the run's data interval.
 
     Returns ``{"resource", "path", "format", "rows", "requests", "complete", "stopped"}``.
 
     :param resource: ``wall_posts``, ``comments``, ``orders`` (by the data interval) or ``members`` (a snapshot).
     :param path: where to write: a local path or an ``ObjectStoragePath``. Templated.
-    :param format: ``jsonl`` (default) or ``csv``.
+    :param format: ``jsonl`` (default), ``csv`` or ``parquet`` (needs the ``[parquet]`` extra).
     :param max_items: stop after this many items (None: all).
     """
 
@@ -49,8 +56,7 @@ class VkExportOperator(VkBaseOperator):
         super().__init__(**kwargs)
         if resource not in COLUMNS:
             raise input_error("resource", f"must be one of {', '.join(COLUMNS)}, got {resource!r}", service=SERVICE)
-        self.resource = resource
-        self.path = path
+        self.resource, self.path = resource, path
         self.format = check_format(format, service=SERVICE)
         self.max_items = check_bound(max_items, field="max_items", service=SERVICE)
 
@@ -59,11 +65,7 @@ class VkExportOperator(VkBaseOperator):
 
         :param context: the task's Airflow context (its data interval).
         """
-        from airflow_provider_social.core.targets import output_target
-
-        target = output_target(self.path, field="path", service=SERVICE)  # checked before any request
-        if target is None:
-            raise input_error("path", "where to write the export is required", service=SERVICE)
+        target = self.export_target()  # checked before any request
         hook = self.get_hook()
         options: dict[str, Any] = {"group_id": self.group_id, "max_items": self.max_items}
         if self.resource == "members":
@@ -78,12 +80,7 @@ class VkExportOperator(VkBaseOperator):
             else:
                 stream = hook.read_orders(since=since, until=until, **options)
             items = stream
-        written = write_export(items, target, columns=COLUMNS[self.resource], fmt=self.format)
-        report = stream.report()
-        self.log.info("VK export of %s: %d rows to %s in %d requests", report["resource"], written, self.path,
-                      report["requests"])
-        return {"resource": self.resource, "path": str(self.path), "format": self.format, "rows": written,
-                "requests": report["requests"], "complete": report["complete"], "stopped": report["stopped"]}
+        return self.write_rows(items, stream, target, COLUMNS[self.resource], TYPES[self.resource])
 
 
-__all__ = ["COLUMNS", "VkExportOperator"]
+__all__ = ["COLUMNS", "TYPES", "VkExportOperator"]

@@ -69,11 +69,8 @@ class VkMarketSyncOperator(VkBaseOperator):
                  max_delete: int | float | str = DEFAULT_MAX_DELETE, encoding: str | None = None,
                  delimiter: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.catalogue = catalogue
-        self.delete_absent = delete_absent
-        self.max_delete = max_delete
-        self.encoding = encoding
-        self.delimiter = delimiter
+        self.catalogue, self.delete_absent, self.max_delete = catalogue, delete_absent, max_delete
+        self.encoding, self.delimiter = encoding, delimiter
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Sync the shop.
@@ -197,11 +194,8 @@ class VkPromotePostOperator(VkAdsOperator):
     def __init__(self, *, post_id: Any, daily_limit: Any, category_id: Any, campaign_id: Any = None,
                  campaign_name: str = "Promoted posts", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.post_id = post_id
-        self.daily_limit = daily_limit
-        self.category_id = category_id
-        self.campaign_id = campaign_id
-        self.campaign_name = campaign_name
+        self.post_id, self.daily_limit, self.category_id = post_id, daily_limit, category_id
+        self.campaign_id, self.campaign_name = campaign_id, campaign_name
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Create (or find) the campaign and the ad.

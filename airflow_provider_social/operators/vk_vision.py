@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.hook_mixin import ServiceHookMixin
+from airflow_provider_social.hooks.vk_vision.connection import CONNECTION_FORM
 from airflow_provider_social.hooks.vk_vision.params import (
     DEFAULT_SAFE_THRESHOLD,
     SERVICE,
@@ -45,50 +47,62 @@ def _images(value: Any) -> Any:
     return rendered_value(value, "images", service=SERVICE)
 
 
-class _VisionOperator(BaseOperator):
-    """Shared by the Vision operators (the hook is imported when the task runs, not when the DAG is parsed).
+class VkVisionHookMixin(ServiceHookMixin["VkVisionHook"]):
+    """The VK Cloud Vision connection of an operator or sensor: ``vk_vision_conn_id`` and its hook (imported when the
+    task runs: DAG files parse without it)."""
 
-    :param images: local paths, ``ObjectStoragePath`` or storage URLs, http(s) URLs, ``disk:/...`` paths on
-        ``yandex_disk_conn_id``, bytes, ``(name, bytes)`` or binary file objects; a list rendered as JSON or as a
-        Python repr is accepted. Templated.
+    conn_id_field = "vk_vision_conn_id"
+    service = SERVICE
+    connection_form = CONNECTION_FORM
+
+
+class VkVisionBaseOperator(VkVisionHookMixin, BaseOperator):
+    """Shared by the Vision operators: the connection and what a lost answer of a billed request means.
+
     :param vk_vision_conn_id: the ``vk_vision`` connection, default ``vk_vision_default``.
-    :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images.
-    :param output_path: also write the results to this JSON file: a local path, or an ``ObjectStoragePath`` or
-        storage URL (``s3://conn@bucket/vision/{{ ds }}.json``), written atomically. Templated.
-    :param fail_on_image_error: fail the task naming the images the service refused (default True).
     :param resend_on_lost_answer: every request is billed; by default a request whose answer was lost, or an image
         answered with the temporary status 2, is not sent again. True resends them (each resend billed again).
     """
 
-    template_fields: Sequence[str] = ("images", "output_path")
     operator_extra_links = (VkVisionConsoleLink(),)
     ui_color = "#0077ff"
 
-    def __init__(self, *, images: Any = None, vk_vision_conn_id: str = DEFAULT_CONN_ID,
-                 yandex_disk_conn_id: str | None = None, output_path: str | None = None,
-                 fail_on_image_error: bool = True, resend_on_lost_answer: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, vk_vision_conn_id: str = DEFAULT_CONN_ID, resend_on_lost_answer: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(resend_on_lost_answer, bool):
             raise input_error("resend_on_lost_answer", f"must be True or False, got {resend_on_lost_answer!r}",
                               service=SERVICE)
-        self.resend_on_lost_answer = resend_on_lost_answer
-        self.images = images
-        self.vk_vision_conn_id = vk_vision_conn_id
-        self.yandex_disk_conn_id = yandex_disk_conn_id
-        self.output_path = output_path
+        self.vk_vision_conn_id, self.resend_on_lost_answer = vk_vision_conn_id, resend_on_lost_answer
+
+    def hook_options(self) -> dict[str, Any]:
+        """The hook's handling of lost answers (``resend_on_lost_answer``)."""
+        return {"resend_on_lost_answer": self.resend_on_lost_answer}
+
+
+class _VisionOperator(VkVisionBaseOperator):
+    """Shared by the image operators (the hook is imported when the task runs, not when the DAG is parsed).
+
+    :param images: local paths, ``ObjectStoragePath`` or storage URLs, http(s) URLs, ``disk:/...`` paths on
+        ``yandex_disk_conn_id``, bytes, ``(name, bytes)`` or binary file objects; a list rendered as JSON or as a
+        Python repr is accepted. Templated.
+    :param yandex_disk_conn_id: a ``yandex_disk`` connection for ``disk:/...`` images.
+    :param output_path: also write the results to this JSON file: a local path, or an ``ObjectStoragePath`` or
+        storage URL (``s3://conn@bucket/vision/{{ ds }}.json``), written atomically. Templated.
+    :param fail_on_image_error: fail the task naming the images the service refused (default True).
+    """
+
+    template_fields: Sequence[str] = ("images", "output_path")
+
+    def __init__(self, *, images: Any = None, yandex_disk_conn_id: str | None = None, output_path: str | None = None,
+                 fail_on_image_error: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.images, self.yandex_disk_conn_id, self.output_path = images, yandex_disk_conn_id, output_path
         self.fail_on_image_error = fail_on_image_error
 
-    @property
-    def hook(self) -> VkVisionHook:
-        """A new :class:`~airflow_provider_social.hooks.vk_vision.hook.VkVisionHook` (imported here, at run time)."""
-        return self.get_hook()
-
-    def get_hook(self) -> VkVisionHook:
-        """The hook for this task's connections (imported lazily: DAG files parse without it)."""
-        from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
-
-        return VkVisionHook(self.vk_vision_conn_id, yandex_disk_conn_id=self.yandex_disk_conn_id,
-                            resend_on_lost_answer=self.resend_on_lost_answer)
+    def hook_options(self) -> dict[str, Any]:
+        """Besides lost answers, the Yandex Disk connection for ``disk:/...`` images."""
+        return {**super().hook_options(), "yandex_disk_conn_id": self.yandex_disk_conn_id}
 
     def start(self) -> VkVisionHook:
         """Check ``output_path`` (the results must be writable before a paid request is made), then the hook."""
@@ -267,7 +281,7 @@ class VkVisionPersonsOperator(_VisionOperator):
         return {"truncated": self.space}
 
 
-class VkVisionVideoSubscribeOperator(BaseOperator):
+class VkVisionVideoSubscribeOperator(VkVisionBaseOperator):
     """Start recognising a video file (``http(s)://``, at most 2 GB) or stream (``rtsp://``); returns the task
     ``{"video_task_id", "name", "actions"}`` for :class:`~airflow_provider_social.sensors.vk_vision.
     VkVisionVideoResultsSensor`.
@@ -288,30 +302,19 @@ class VkVisionVideoSubscribeOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = ("link", "actions", "name")
-    operator_extra_links = (VkVisionConsoleLink(),)
-    ui_color = "#0077ff"
 
     def __init__(self, *, link: str, actions: Any, name: str = "video", rtsp_login: str | None = None,
-                 rtsp_password: str | None = None, vk_vision_conn_id: str = DEFAULT_CONN_ID,
-                 resend_on_lost_answer: bool = False, **kwargs: Any) -> None:
+                 rtsp_password: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not isinstance(resend_on_lost_answer, bool):
-            raise input_error("resend_on_lost_answer", f"must be True or False, got {resend_on_lost_answer!r}",
-                              service=SERVICE)
         self.link, self.actions, self.name = link, actions, name
         self.rtsp_login, self.rtsp_password = rtsp_login, rtsp_password
-        self.vk_vision_conn_id = vk_vision_conn_id
-        self.resend_on_lost_answer = resend_on_lost_answer
 
     def execute(self, context: Context) -> Any:
         """Subscribe the video; the task for XCom (no link, no password).
 
         :param context: the task context.
         """
-        from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
-
-        hook = VkVisionHook(self.vk_vision_conn_id, resend_on_lost_answer=self.resend_on_lost_answer)
-        task = hook.subscribe_video(self.link, _actions(self.actions), name=self.name,
+        task = self.get_hook().subscribe_video(self.link, _actions(self.actions), name=self.name,
                                     rtsp_login=self.rtsp_login, rtsp_password=self.rtsp_password)
         self.log.info("Vision video task %s (%s) subscribed: %s", task["video_task_id"], task["name"],
                       ", ".join(task["actions"]))

@@ -17,25 +17,35 @@ import glob
 import os
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_social.core.deferral import default_deferrable
+from airflow_provider_social.core.hook_mixin import ServiceHookMixin
+from airflow_provider_social.hooks.yandex_disk.connection import CONNECTION_FORM, SERVICE_NAME
 from airflow_provider_social.links.yandex_disk import PUBLIC_URL_XCOM_KEY, YandexDiskPublicLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
+    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook  # noqa: F401 - named in a base below
 
 DEFAULT_CONN_ID = "yandex_disk_default"
-#: The service named in errors (the hook package's ``SERVICE``, repeated so that parsing a DAG imports no hook).
-SERVICE = "Yandex Disk"
+#: The service named in errors.
+SERVICE = SERVICE_NAME
 
 
-class YandexDiskBaseOperator(BaseOperator):
+class YandexDiskHookMixin(ServiceHookMixin["YandexDiskHook"]):
+    """The Yandex Disk connection of an operator or sensor: ``yandex_disk_conn_id`` and its hook (built once per
+    task; the rendered id is checked first: an empty or junk id is an input error)."""
+
+    conn_id_field = "yandex_disk_conn_id"
+    service = SERVICE
+    connection_form = CONNECTION_FORM
+
+
+class YandexDiskBaseOperator(YandexDiskHookMixin, BaseOperator):
     """Shared plumbing: the connection id and a hook built once per task.
 
     What an operator creates on Disk is announced as an Asset event ``yadisk://<conn>@/<path>`` (extra: ``size``,
@@ -51,14 +61,6 @@ class YandexDiskBaseOperator(BaseOperator):
     def __init__(self, *, yandex_disk_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.yandex_disk_conn_id = yandex_disk_conn_id
-
-    @cached_property
-    def hook(self) -> YandexDiskHook:
-        """The hook for the (rendered) connection id, checked first: an empty or junk id is an input error."""
-        from airflow_provider_social.core.rendered import conn_id_value
-        from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
-
-        return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
 
     def announce(self, context: Context, created: Callable[[], list[tuple[str, dict[str, Any]]]]) -> None:
         """Emit Asset events for created Disk paths, given as ``(disk path, extra)``.
@@ -100,8 +102,7 @@ class YandexDiskAsyncOperator(YandexDiskBaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.deferrable = default_deferrable() if deferrable is None else deferrable
-        self.poll_interval = poll_interval
-        self.operation_timeout = operation_timeout
+        self.poll_interval, self.operation_timeout = poll_interval, operation_timeout
 
     def start(self, wait: bool) -> dict[str, Any]:
         """Call the hook; with ``wait=False`` return as soon as Yandex accepted the work.
@@ -235,11 +236,8 @@ class YandexDiskUploadOperator(YandexDiskAsyncOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.local_path = local_path
-        self.remote_folder = remote_folder
-        self.overwrite = overwrite
-        self.parents = parents
-        self.avoid_throttle = avoid_throttle
+        self.local_path, self.remote_folder, self.overwrite = local_path, remote_folder, overwrite
+        self.parents, self.avoid_throttle = parents, avoid_throttle
 
     def execute(self, context: Context) -> list[dict[str, Any]]:  # type: ignore[override]
         """Upload every file (all inputs checked first); defer on pending ones.
@@ -326,9 +324,7 @@ class YandexDiskDownloadOperator(YandexDiskBaseOperator):
 
     def __init__(self, *, remote_path: str, local_path: Any, overwrite: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.remote_path = remote_path
-        self.local_path = local_path
-        self.overwrite = overwrite
+        self.remote_path, self.local_path, self.overwrite = remote_path, local_path, overwrite
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Download the file.
@@ -356,9 +352,7 @@ class YandexDiskCreateFolderOperator(YandexDiskBaseOperator):
 
     def __init__(self, *, path: str, parents: bool = True, exist_ok: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.path = path
-        self.parents = parents
-        self.exist_ok = exist_ok
+        self.path, self.parents, self.exist_ok = path, parents, exist_ok
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Create the folder.
@@ -381,9 +375,7 @@ class YandexDiskDeleteOperator(YandexDiskAsyncOperator):
 
     def __init__(self, *, path: str, permanently: bool = False, missing_ok: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.path = path
-        self.permanently = permanently
-        self.missing_ok = missing_ok
+        self.path, self.permanently, self.missing_ok = path, permanently, missing_ok
 
     def start(self, wait: bool) -> dict[str, Any]:
         """None
@@ -420,10 +412,7 @@ class YandexDiskCopyOperator(YandexDiskAsyncOperator):
         self, *, source: str, destination: str, overwrite: bool = False, parents: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        self.source = source
-        self.destination = destination
-        self.overwrite = overwrite
-        self.parents = parents
+        self.source, self.destination, self.overwrite, self.parents = source, destination, overwrite, parents
 
     def start(self, wait: bool) -> dict[str, Any]:
         """None
@@ -498,9 +487,7 @@ class YandexDiskUploadFromUrlOperator(YandexDiskAsyncOperator):
 
     def __init__(self, *, url: str, remote_path: str, parents: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.url = url
-        self.remote_path = remote_path
-        self.parents = parents
+        self.url, self.remote_path, self.parents = url, remote_path, parents
 
     def start(self, wait: bool) -> dict[str, Any]:
         """None
@@ -528,10 +515,7 @@ class YandexDiskSavePublicOperator(YandexDiskAsyncOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.public_key = public_key
-        self.path = path
-        self.name = name
-        self.save_path = save_path
+        self.public_key, self.path, self.name, self.save_path = public_key, path, name, save_path
 
     def start(self, wait: bool) -> dict[str, Any]:
         """None
@@ -556,9 +540,7 @@ class YandexDiskRestoreOperator(YandexDiskAsyncOperator):
 
     def __init__(self, *, trash_path: str, name: str | None = None, overwrite: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.trash_path = trash_path
-        self.name = name
-        self.overwrite = overwrite
+        self.trash_path, self.name, self.overwrite = trash_path, name, overwrite
 
     def start(self, wait: bool) -> dict[str, Any]:
         """None

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.event_sensor import EventSensor
+from airflow_provider_social.operators.twitter import TwitterHookMixin
 
 if TYPE_CHECKING:
     from airflow_provider_social.triggers.twitter_events import TwitterMentionEventTrigger
 
 
-class TwitterMentionEventSensor(EventSensor):
+class TwitterMentionEventSensor(TwitterHookMixin, EventSensor):
     """Waits for the next post mentioning the connection's account (or, with ``query``, matching that recent-search
     query); returns the post (``id``, ``text``, ``author_id``, ``created_at``, ...) as its XCom value.
 
@@ -35,18 +36,14 @@ class TwitterMentionEventSensor(EventSensor):
 
         TwitterMentionEventTrigger(query=query, twitter_conn_id=twitter_conn_id,  # bad input fails at parse time
                                    poll_interval=float(self.poke_interval), max_reads_per_poll=max_reads_per_poll)
-        self.query = query
-        self.twitter_conn_id = twitter_conn_id
-        self.max_reads_per_poll = max_reads_per_poll
+        self.query, self.twitter_conn_id, self.max_reads_per_poll = query, twitter_conn_id, max_reads_per_poll
 
     def event_trigger(self) -> TwitterMentionEventTrigger:
         """The X trigger for this task (polling every ``poke_interval`` seconds at least; its own cursor)."""
-        from airflow_provider_social.core.rendered import conn_id_value
         from airflow_provider_social.triggers.twitter_events import TwitterMentionEventTrigger
 
         return TwitterMentionEventTrigger(
-            query=self.query, twitter_conn_id=conn_id_value(self.twitter_conn_id, field="twitter_conn_id",
-                                                            service="X"),
+            query=self.query, twitter_conn_id=self.checked_conn_id(),
             poll_interval=float(self.poke_interval), max_reads_per_poll=self.max_reads_per_poll,
             consumer=f"{self.dag_id}.{self.task_id}",
         )

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator
 
 from airflow_provider_social.core.event_sensor import EventSensor
+from airflow_provider_social.operators.vk import VkHookMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.vk import VkHook
     from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
 
 
-class VkUserOnlineSensor(BaseSensorOperator):
+class VkUserOnlineSensor(VkHookMixin, BaseSensorOperator):
     """Succeeds when ``user_id`` is online on VK. Reschedule mode by default: no worker slot is held between pokes.
 
     Pushes nothing; on success the log shows the user's last visit (``last_seen``).
@@ -33,15 +32,7 @@ class VkUserOnlineSensor(BaseSensorOperator):
     def __init__(self, *, user_id: int | str, vk_conn_id: str = "vk_default", mode: str = "reschedule",
                  **kwargs: Any) -> None:
         super().__init__(mode=mode, **kwargs)
-        self.user_id = user_id
-        self.vk_conn_id = vk_conn_id
-
-    @cached_property
-    def hook(self) -> VkHook:
-        from airflow_provider_social.hooks.vk import VkHook
-        from airflow_provider_social.hooks.vk.checks import check_conn_id
-
-        return VkHook(check_conn_id(self.vk_conn_id))
+        self.user_id, self.vk_conn_id = user_id, vk_conn_id
 
     def poke(self, context: Context) -> bool:
         """Whether the user is online now (``users.get`` with ``fields=online,last_seen``).
@@ -55,7 +46,7 @@ class VkUserOnlineSensor(BaseSensorOperator):
         return online
 
 
-class VkCommunityEventSensor(EventSensor):
+class VkCommunityEventSensor(VkHookMixin, EventSensor):
     """Waits in the triggerer for the next VK community event of ``event_types`` that passes the filter; returns
     the event (``type``, ``event_id``, ``object``, ...) as its XCom value.
 
@@ -83,12 +74,8 @@ class VkCommunityEventSensor(EventSensor):
         from airflow_provider_social.hooks.vk.events import check_event_types, check_wait
 
         self.event_types = check_event_types(event_types)
-        self.vk_conn_id = vk_conn_id
-        self.group_id = group_id
-        self.text_pattern = text_pattern
-        self.peer_id = peer_id
-        self.post_id = post_id
-        self.from_id = from_id
+        self.vk_conn_id, self.group_id, self.text_pattern, self.peer_id = vk_conn_id, group_id, text_pattern, peer_id
+        self.post_id, self.from_id = post_id, from_id
         self.wait = check_wait(wait)
 
     def event_trigger(self) -> VkCommunityEventTrigger:
@@ -96,7 +83,7 @@ class VkCommunityEventSensor(EventSensor):
         from airflow_provider_social.triggers.vk_events import VkCommunityEventTrigger
 
         return VkCommunityEventTrigger(
-            event_types=self.event_types, vk_conn_id=self.vk_conn_id, group_id=self.group_id,
+            event_types=self.event_types, vk_conn_id=self.checked_conn_id(), group_id=self.group_id,
             text_pattern=self.text_pattern, peer_id=self.peer_id, post_id=self.post_id, from_id=self.from_id,
             wait=self.wait, consumer=f"{self.dag_id}.{self.task_id}",
         )

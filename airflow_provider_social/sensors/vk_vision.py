@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
+from airflow_provider_social.core.deferral import default_deferrable
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk_vision.params import SERVICE
+from airflow_provider_social.operators.vk_vision import VkVisionHookMixin
 
 #: The largest task id or moment (ms) the service's integers hold (int64).
 MAX_WHOLE = 2**63 - 1
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
 
 
-class VkVisionVideoResultsSensor(BaseSensorOperator):
+class VkVisionVideoResultsSensor(VkVisionHookMixin, BaseSensorOperator):
     """Waits until the task has a result at or after ``until_ms`` (the video's length, or the part wanted), then
     reads every result from ``from_ms`` to ``until_ms`` page by page and pushes them: the items themselves, or with
     ``output_path`` a JSON file (written whole, then renamed into place) and a summary. Reschedule mode by default:
@@ -53,22 +55,11 @@ class VkVisionVideoResultsSensor(BaseSensorOperator):
                  vk_vision_conn_id: str = "vk_vision_default", mode: str = "reschedule",
                  deferrable: bool | None = None, **kwargs: Any) -> None:
         super().__init__(mode=mode, **kwargs)
-        if deferrable is None:
-            from airflow_provider_social.core.deferral import default_deferrable
-
-            deferrable = default_deferrable()
-        self.deferrable = deferrable
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
         self.video_task_id, self.until_ms, self.name = video_task_id, until_ms, name
         self.from_ms, self.page_size = from_ms, page_size
-        self.output_path = output_path
-        self.unsubscribe_when_done = unsubscribe_when_done
+        self.output_path, self.unsubscribe_when_done = output_path, unsubscribe_when_done
         self.vk_vision_conn_id = vk_vision_conn_id
-
-    def get_hook(self) -> VkVisionHook:
-        """The hook (imported here: DAG files parse without it)."""
-        from airflow_provider_social.hooks.vk_vision.hook import VkVisionHook
-
-        return VkVisionHook(self.vk_vision_conn_id)
 
     def _whole(self, value: Any, field: str) -> int:
         text = str(value).strip() if isinstance(value, str) else value

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator
 
+from airflow_provider_social.core.deferral import default_deferrable
 from airflow_provider_social.core.event_sensor import EventSensor
+from airflow_provider_social.operators.yandex_disk import YandexDiskHookMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
     from airflow_provider_social.triggers.yandex_disk_events import YandexDiskFolderEventTrigger
 
-class YandexDiskPathSensor(BaseSensorOperator):
+class YandexDiskPathSensor(YandexDiskHookMixin, BaseSensorOperator):
     """Succeeds when ``path`` exists (``kind="exists"``), is a file (``"file"``) or is a folder (``"dir"``).
 
     :param path: the Disk path, templated (``disk:/Backups/{{ ds }}/done.flag``).
@@ -31,38 +31,17 @@ class YandexDiskPathSensor(BaseSensorOperator):
     template_fields: Sequence[str] = ("path", "yandex_disk_conn_id")
     ui_color = "#ffdb4d"
 
-    def __init__(
-        self,
-        *,
-        path: str,
-        kind: str = "exists",
-        yandex_disk_conn_id: str = "yandex_disk_default",
-        deferrable: bool | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, path: str, kind: str = "exists", yandex_disk_conn_id: str = "yandex_disk_default",
+                 deferrable: bool | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if deferrable is None:
-            from airflow_provider_social.core.deferral import default_deferrable
-
-            deferrable = default_deferrable()
         from airflow_provider_social.hooks.yandex_disk.paths import PATH_KINDS
 
         if kind not in PATH_KINDS:
             from airflow_provider_social.core.errors import input_error
 
-            raise input_error("kind", f"must be one of {PATH_KINDS}, got {kind!r}", service="Yandex Disk")
-        self.path = path
-        self.kind = kind
-        self.yandex_disk_conn_id = yandex_disk_conn_id
-        self.deferrable = deferrable
-
-    @cached_property
-    def hook(self) -> YandexDiskHook:
-        """The hook for the (rendered) connection id, checked first: an empty or junk id is an input error."""
-        from airflow_provider_social.core.rendered import conn_id_value
-        from airflow_provider_social.hooks.yandex_disk import SERVICE, YandexDiskHook
-
-        return YandexDiskHook(conn_id_value(self.yandex_disk_conn_id, "yandex_disk_conn_id", service=SERVICE))
+            raise input_error("kind", f"must be one of {PATH_KINDS}, got {kind!r}", service=self.service)
+        self.path, self.kind, self.yandex_disk_conn_id = path, kind, yandex_disk_conn_id
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
 
     def poke(self, context: Context) -> bool:
         """One look at the path.
@@ -110,7 +89,7 @@ class YandexDiskPathSensor(BaseSensorOperator):
         self.log.info("%s is there (%s)", event.get("path"), event.get("type"))
 
 
-class YandexDiskFolderEventSensor(EventSensor):
+class YandexDiskFolderEventSensor(YandexDiskHookMixin, EventSensor):
     """Waits in the triggerer for the next new or changed file in a Disk folder; returns its metadata (``path``,
     ``name``, ``md5``, ``size``, ``modified``, ...) as its XCom value.
 
@@ -129,16 +108,14 @@ class YandexDiskFolderEventSensor(EventSensor):
     def __init__(self, *, path: str, name_pattern: str | None = None,
                  yandex_disk_conn_id: str = "yandex_disk_default", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.path = path
-        self.name_pattern = name_pattern
-        self.yandex_disk_conn_id = yandex_disk_conn_id
+        self.path, self.name_pattern, self.yandex_disk_conn_id = path, name_pattern, yandex_disk_conn_id
 
     def event_trigger(self) -> YandexDiskFolderEventTrigger:
         """The folder trigger for this task (listing every ``poke_interval`` seconds; its own cursor)."""
         from airflow_provider_social.triggers.yandex_disk_events import YandexDiskFolderEventTrigger
 
         return YandexDiskFolderEventTrigger(
-            path=self.path, name_pattern=self.name_pattern, yandex_disk_conn_id=self.yandex_disk_conn_id,
+            path=self.path, name_pattern=self.name_pattern, yandex_disk_conn_id=self.checked_conn_id(),
             poll_interval=float(self.poke_interval), consumer=f"{self.dag_id}.{self.task_id}",
         )
 

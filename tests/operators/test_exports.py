@@ -133,3 +133,17 @@ def test_a_manual_run_with_an_empty_interval_writes_an_empty_file(sandbox, vk_ex
     result = vk_export(tmp_path / "posts.csv", now, now, resource="wall_posts", format="csv")
     assert result["rows"] == 0 and result["requests"] == 0
     assert (tmp_path / "posts.csv").read_text().splitlines() == [",".join(COLUMNS["wall_posts"])]
+
+
+def test_a_vk_export_as_parquet_has_typed_stable_columns(sandbox, vk_export, tmp_path):
+    import pyarrow.parquet as pq
+
+    now = int(sandbox.control.now())
+    sandbox.control.vk_configure(seed={"posts": 40, "step": 60, "start": now - 3600})
+    result = vk_export(tmp_path / "posts.parquet", now - 3600, now, resource="wall_posts", format="parquet")
+    table = pq.read_table(tmp_path / "posts.parquet")
+    assert result["rows"] == table.num_rows == 40 and table.column_names == list(COLUMNS["wall_posts"])
+    assert {str(table.schema.field(c).type) for c in ("id", "date", "likes.count")} == {"int64"}
+    assert str(table.schema.field("text").type) == "string"
+    empty = vk_export(tmp_path / "none.parquet", now, now, resource="wall_posts", format="parquet")
+    assert empty["rows"] == 0 and pq.read_schema(tmp_path / "none.parquet") == table.schema

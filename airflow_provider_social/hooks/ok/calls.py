@@ -20,6 +20,8 @@ METHODS: dict[str, ApiCall] = {
     "mediatopic.post": ApiCall("post to group", "POST", FB_DO, idempotent=False),
     "mediatopic.getTopics": ApiCall("list group topics", "POST", FB_DO, idempotent=True),
     "mediatopic.deleteTopic": ApiCall("delete topic", "POST", FB_DO, idempotent=False),
+    "group.getStatTopics": ApiCall("read group topic statistics", "POST", FB_DO, idempotent=True),
+    "group.getStatTrends": ApiCall("read group daily statistics", "POST", FB_DO, idempotent=True),
 }
 
 #: Any other method (``OkHook.call``): not repeated after a lost answer unless the caller says it is safe.

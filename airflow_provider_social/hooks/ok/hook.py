@@ -28,6 +28,7 @@ from airflow_provider_social.hooks.ok.groups import OkGroups
 from airflow_provider_social.hooks.ok.photos import OkPhotos
 from airflow_provider_social.hooks.ok.policy import OkPolicy, OkTokenPolicy
 from airflow_provider_social.hooks.ok.posting import DEDUPE_WINDOW_MINUTES, SERVICE
+from airflow_provider_social.hooks.ok.reads import OkReads
 from airflow_provider_social.hooks.ok.session import OkSession
 from airflow_provider_social.hooks.ok.topics import OkTopics
 
@@ -92,10 +93,15 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
         )
 
     @property
+    def permissions(self) -> frozenset[str]:
+        """The permissions the connection's session was granted (its ``permissions`` extra, or the default)."""
+        permissions = self.extra("permissions") or connection.DEFAULT_PERMISSIONS
+        return frozenset(p.strip() for p in str(permissions).split(";") if p.strip())
+
+    @property
     def long_lived_tokens(self) -> bool:
         """Whether the connection's permissions include LONG_ACCESS_TOKEN (access tokens that live while used)."""
-        permissions = self.extra("permissions") or connection.DEFAULT_PERMISSIONS
-        return "LONG_ACCESS_TOKEN" in {p.strip() for p in str(permissions).split(";")}
+        return "LONG_ACCESS_TOKEN" in self.permissions
 
     @cached_property
     def token_manager(self) -> TokenManager:
@@ -153,6 +159,12 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
         return OkTopics(self.client, groups=self.groups, photos=self.photos, clock=self.clock,
                         dedupe_window_minutes=self.dedupe_window_minutes)
 
+    @cached_property
+    def reads(self) -> OkReads:
+        """A group's topics with their counters and its daily statistics, paged to the end."""
+        return OkReads(self.client, group_id=self.groups.group_id, permissions=self.permissions,
+                       conn_id=self.conn_id)
+
     # ---------------------------------------------------------------------------------------------- public surface
     call = delegate("client", OkClient.call)
 
@@ -173,3 +185,6 @@ class OkHook(SocialHook, form=connection.CONNECTION_FORM, conn_name_attr="ok_con
     find_recent_topic = delegate("topics", OkTopics.find_recent_topic)
     find_earlier_topic = delegate("topics", OkTopics.find_earlier_topic)
     delete_topic = delegate("topics", OkTopics.delete_topic)
+
+    read_group_topics = delegate("reads", OkReads.read_group_topics)
+    read_group_trends = delegate("reads", OkReads.read_group_trends)

@@ -13,19 +13,17 @@ sent there, and the key (a credential for the community's events) is registered 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_provider_social.core.calls import ApiCall
 from airflow_provider_social.core.errors import SocialApiError, input_error
 from airflow_provider_social.core.masking import register_secret
 from airflow_provider_social.core.policy import JsonBodyPolicy
+from airflow_provider_social.hooks.vk.concern import CommunityConcern
 from airflow_provider_social.hooks.vk.events import DEFAULT_WAIT, check_event_types, check_wait
 from airflow_provider_social.hooks.vk.policy import SERVICE
-
-if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.calls import VkApi
 
 #: Seconds the HTTP read may take beyond ``wait`` before the check counts as lost (then it is simply repeated).
 READ_MARGIN = 15.0
@@ -60,16 +58,12 @@ class LongPollServer:
     ts: str
 
 
-class VkLongPoll:
+class VkLongPoll(CommunityConcern):
     """The Bots Long Poll calls of one connection.
 
     :param api: the VK API client (its transport sends the checks too, with no token).
     :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
     """
-
-    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
-        self.api = api
-        self.group = group
 
     def settings(self, group_id: Any = None) -> dict[str, Any]:
         """``groups.getLongPollSettings``: ``is_enabled``, ``api_version``, ``events`` (type -> 0/1).

@@ -5,28 +5,21 @@ Uploads themselves live in :mod:`.uploads`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.hooks.vk.concern import CommunityConcern
 from airflow_provider_social.hooks.vk.policy import SERVICE
-
-if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.calls import VkApi
 
 PRIVACY = ("all", "friends", "friends_of_friends", "only_me")
 
 
-class VkMedia:
+class VkMedia(CommunityConcern):
     """Albums and photos of the community.
 
     :param api: the VK API client.
     :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
     """
-
-    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
-        self.api = api
-        self.group = group
 
     def create_album(self, title: str, *, description: str | None = None, group_id: Any = None,
                      upload_by_admins_only: bool | None = None, comments_disabled: bool | None = None

@@ -140,6 +140,9 @@ class OffsetPager:
                 if paged.done:
                     continue  # a page past the end planned before the total was known
                 yield from paged.read(offset, result.result())
+            # Let this request's pages go before the next request: still referenced, they would stay alive while
+            # the next answer is read and decoded, and a read's peak would hold two requests' pages, not one.
+            del results, result
             active = deque(p for p in active if not p.done)
 
     def _plan(self, active: deque[OffsetList], *, alone: bool) -> list[tuple[OffsetList, int]]:

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.core.reads import ReadStream, check_bound
+from airflow_provider_social.hooks.vk.concern import CommunityConcern
 from airflow_provider_social.hooks.vk.methods import method_spec
 from airflow_provider_social.hooks.vk.paging import OffsetList, OffsetPager
 from airflow_provider_social.hooks.vk.policy import SERVICE
 from airflow_provider_social.hooks.vk.wall import unix_time
-
-if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.calls import VkApi
 
 #: Each read method's ``count`` maximum (schema).
 PAGE_SIZES = {"wall.get": 100, "wall.getComments": 100, "groups.getMembers": 1000, "market.getGroupOrders": 50}
@@ -46,16 +44,12 @@ def within(date: Any, start: int | None, end: int | None) -> bool:
     return isinstance(date, int) and (start is None or date >= start) and (end is None or date < end)
 
 
-class VkReads:
+class VkReads(CommunityConcern):
     """Paged reads of the community.
 
     :param api: the VK API client.
     :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
     """
-
-    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
-        self.api = api
-        self.group = group
 
     def _stream(self, method: str, resource: str, pages: Callable[[OffsetPager], Iterator[Any]], *,
                 max_items: int | None, token: str | None, also: Sequence[str] = ()) -> ReadStream[Any]:

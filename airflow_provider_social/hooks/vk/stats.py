@@ -6,31 +6,25 @@ packed into ``execute`` (25 per request).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_provider_social.core.errors import input_error
 from airflow_provider_social.hooks.vk.checks import positive_id, unix_time
+from airflow_provider_social.hooks.vk.concern import CommunityConcern
 from airflow_provider_social.hooks.vk.policy import SERVICE
-
-if TYPE_CHECKING:
-    from airflow_provider_social.hooks.vk.calls import VkApi
 
 POSTS_PER_REACH_CALL = 30
 INTERVALS = ("day", "week", "month", "year", "all")
 
 
-class VkStats:
+class VkStats(CommunityConcern):
     """Community statistics and post reach.
 
     :param api: the VK API client.
     :param group: resolves a ``group_id`` argument (None: the connection's) to the community id.
     """
-
-    def __init__(self, api: VkApi, *, group: Callable[[Any], int]) -> None:
-        self.api = api
-        self.group = group
 
     def get_community_stats(self, date_from: datetime | int, date_to: datetime | int | None = None, *,
                             interval: str = "day", group_id: Any = None, extended: bool = True) -> list[Any]:

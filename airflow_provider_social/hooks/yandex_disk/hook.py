@@ -19,6 +19,7 @@ from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
 from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
 from airflow_provider_social.hooks.yandex_disk.policy import POLICY, SERVICE
 from airflow_provider_social.hooks.yandex_disk.public import YandexDiskPublic
+from airflow_provider_social.hooks.yandex_disk.reads import YandexDiskReads
 from airflow_provider_social.hooks.yandex_disk.resources import YandexDiskResources
 from airflow_provider_social.hooks.yandex_disk.transfers import YandexDiskTransfers
 from airflow_provider_social.hooks.yandex_disk.trash import YandexDiskTrash
@@ -133,6 +134,11 @@ class YandexDiskHook(SocialHook, form=CONNECTION_FORM):
         return YandexDiskPublic(self.client, self.resources, self.operations)
 
     @cached_property
+    def reads(self) -> YandexDiskReads:
+        """Flat reads of the whole disk: every file, the files changed in a window, the last uploaded."""
+        return YandexDiskReads(self.client)
+
+    @cached_property
     def trash(self) -> YandexDiskTrash:
         """The trash."""
         return YandexDiskTrash(self.client, self.operations)
@@ -166,6 +172,10 @@ class YandexDiskHook(SocialHook, form=CONNECTION_FORM):
     list_files = delegate("resources", YandexDiskResources.list_files)
     list_last_uploaded = delegate("resources", YandexDiskResources.list_last_uploaded)
     list_public = delegate("resources", YandexDiskResources.list_public)
+
+    read_files = delegate("reads", YandexDiskReads.read_files)
+    read_changed_files = delegate("reads", YandexDiskReads.read_changed_files)
+    read_last_uploaded = delegate("reads", YandexDiskReads.read_last_uploaded)
 
     publish = delegate("public", YandexDiskPublic.publish)
     unpublish = delegate("public", YandexDiskPublic.unpublish)

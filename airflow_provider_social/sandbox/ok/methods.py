@@ -10,6 +10,7 @@ from .api import Caller, Method
 from .attachment import validate_attachment
 from .constants import UPLOAD_PREFIX, UPLOAD_TTL_MS
 from .state import ApiError, OkState, Topic
+from .stats import get_stat_topics, get_stat_trends
 
 VALUABLE = frozenset({"VALUABLE_ACCESS"})
 USER_FIELDS = {"uid", "first_name", "last_name", "name", "gender", "locale", "pic_1"}
@@ -160,6 +161,9 @@ def _publish_ms(value: str) -> int:
 
 
 METHODS: dict[str, Method] = {
+    # A group's statistics, for its administrators (:mod:`.stats`)
+    "group.getStatTopics": Method(get_stat_topics, VALUABLE | {"GROUP_CONTENT"}),
+    "group.getStatTrends": Method(get_stat_trends, VALUABLE | {"GROUP_CONTENT"}),
     "users.getCurrentUser": Method(get_current_user, VALUABLE),
     "group.getInfo": Method(group_get_info, VALUABLE),
     "photosV2.getUploadUrl": Method(photos_get_upload_url, VALUABLE | {"PHOTO_CONTENT"}),

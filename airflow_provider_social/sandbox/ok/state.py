@@ -33,6 +33,9 @@ class ApiError(Exception):
         return JSONResponse(body, headers={"invocation-error": str(self.code)})
 
 
+SEED_FIELDS = frozenset({"topics", "gid", "start", "step"})
+
+
 @dataclass
 class Group:
     gid: str
@@ -51,6 +54,7 @@ class Topic:
     created_ms: int
     publish_at: str | None = None
     deleted: bool = False
+    stats: dict[str, int] | None = None  # the counters group.getStatTopics reports (seeded; None: all zero)
 
 
 @dataclass
@@ -108,10 +112,13 @@ class OkState:
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/ok``: ``{"errors": {"mediatopic.post": [8]}}`` answers the next
         call(s) of a method with those API errors; ``{"lose_answers": {"mediatopic.post": 1}}`` runs the next
-        call but answers 502 (the topic exists, the client does not know)."""
-        unknown = sorted(set(data) - {"errors", "lose_answers"})
+        call but answers 502 (the topic exists, the client does not know); ``{"seed": {"topics": 500}}`` adds a
+        history of topics with counters (:mod:`.stats`)."""
+        unknown = sorted(set(data) - {"errors", "lose_answers", "seed"})
         if unknown:
-            raise ValueError(f"unknown settings {unknown}; known: ['errors', 'lose_answers']")
+            raise ValueError(f"unknown settings {unknown}; known: ['errors', 'lose_answers', 'seed']")
+        if "seed" in data:
+            seed_topics(self, data["seed"])
         with self._lock:
             for method, codes in (data.get("errors") or {}).items():
                 if not isinstance(codes, list) or not all(isinstance(c, int) and c in ERRORS for c in codes):
@@ -164,3 +171,38 @@ class OkState:
                 "errors": {m: list(c) for m, c in self.injected.items() if c},
                 "lose_answers": {m: n for m, n in self.lose_answers.items() if n},
             }
+
+
+def counters(seed: int) -> dict[str, int]:
+    """A topic's counters, different topic by topic (a seeded topic's number, or 0 for a topic just posted)."""
+    likes, comments, reshares = seed * 7 % 101, seed * 3 % 17, seed % 13
+    views = 100 + seed * 37 % 1000 if seed else 0
+    reach = views * 4 // 5
+    return {"views": views, "renderings": views + seed % 50, "reach": reach, "reach_own": reach * 3 // 4,
+            "reach_earned": reach - reach * 3 // 4, "likes": likes, "comments": comments, "reshares": reshares,
+            "engagement": likes + comments + reshares, "feedback_total": likes + comments + reshares,
+            "content_opens": views // 3, "link_clicks": seed % 5}
+
+
+def seed_topics(service: OkState, spec: Any) -> None:
+    """``POST /_control/state/ok {"seed": {"topics": 500, "gid"?: "53000000000001", "start"?: <unix time of the
+    first topic>, "step"?: 600}}``: topics dated ``start + i * step`` (default: ending now) with counters that
+    differ topic by topic, for the statistics methods (:mod:`.stats`)."""
+    if not isinstance(spec, dict) or set(spec) - SEED_FIELDS:
+        raise ValueError(f"'seed' must be a mapping of {sorted(SEED_FIELDS)}")
+    for name in ("topics", "start", "step"):
+        value = spec.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValueError(f"'seed.{name}' must be an integer >= 0")
+    gid = str(spec.get("gid", SANDBOX_GROUP_ID))
+    if gid not in service.groups:
+        raise ValueError(f"unknown gid {gid}; sandbox groups: {sorted(service.groups)}")
+    topics, step = spec.get("topics", 0), spec.get("step") or 600
+    start = spec.get("start", int(service.sandbox.clock.now()) - step * topics)
+    with service._lock:
+        for i in range(topics):
+            number = len(service.topics) + 1
+            media = [{"type": "text", "text": f"Seeded topic {number}"}]
+            topic = Topic(service.new_id(), gid, SANDBOX_UID, True, media, (start + i * step) * 1000)
+            topic.stats = counters(number)
+            service.topics[topic.id] = topic

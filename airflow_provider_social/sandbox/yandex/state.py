@@ -52,8 +52,15 @@ class YandexDiskState:
 
     # -- control API
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Control API ``POST /_control/state/yandex_disk``: settings (:class:`.records.Settings`) and
+        ``{"seed": {"files": N, ...}}`` (:mod:`.history`)."""
         with self._lock:
-            self.settings.update(data)
+            settings = dict(data)
+            if "seed" in settings:
+                from .history import seed
+
+                seed(self, settings.pop("seed"))
+            self.settings.update(settings)
             return self.dump()
 
     def dump(self) -> dict[str, Any]:
