@@ -241,7 +241,7 @@ class _Reader:
             failures = 0
             if "failed" in answer:
                 cursor = await self._failed(answer, cursor)
-                yield {"kind": TICK, "events_may_be_lost": cursor["gap"]}, cursor
+                yield {"kind": TICK, "events_may_be_lost": cursor.get("gap")}, cursor
                 continue
             updates = answer.get("updates") or []
             skip = int(cursor.get("skip") or 0)
