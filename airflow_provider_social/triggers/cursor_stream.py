@@ -157,7 +157,7 @@ class CursorEventTrigger(BaseEventTrigger):
         reader = await self.reader()
         gap = None
         async for raw, cursor in reader.stream():
-            gap = raw.get("events_may_be_lost") or gap
+            gap = gap_of(raw) or gap
             if raw["kind"] == EVENT and self.wants(raw["payload"]):
                 yield TriggerEvent(with_gap(raw["payload"], gap))
                 gap = None
@@ -206,7 +206,7 @@ class CursorEventTrigger(BaseEventTrigger):
         gap = None
         skipped = 0
         async for raw in shared_stream:
-            gap = raw.get("events_may_be_lost") or gap
+            gap = gap_of(raw) or gap
             if raw["kind"] != EVENT or not self.wants(raw["payload"]):
                 continue
             if delivered is not None and self.already_delivered(raw, delivered):
@@ -222,6 +222,16 @@ class CursorEventTrigger(BaseEventTrigger):
             yield TriggerEvent(payload)
 
 
+def gap_of(raw: dict[str, Any]) -> Any:
+    """What a stream item says may be lost before it (a tick's, or an event's own, which another watcher's filter
+    may drop: each watcher carries it to its own next event).
+
+    :param raw: the stream's item.
+    """
+    payload = raw.get("payload")
+    return raw.get("events_may_be_lost") or (payload.get("events_may_be_lost") if isinstance(payload, dict) else None)
+
+
 def with_gap(payload: dict[str, Any], gap: Any) -> dict[str, Any]:
     """``payload`` saying that events before it may be lost (``events_may_be_lost``) when ``gap`` is set.
 
@@ -233,4 +243,4 @@ def with_gap(payload: dict[str, Any], gap: Any) -> dict[str, Any]:
     return {**payload, "events_may_be_lost": gap}
 
 
-__all__ = ["EVENT", "TICK", "CursorEventTrigger", "CursorReader", "producer", "with_gap"]
+__all__ = ["EVENT", "TICK", "CursorEventTrigger", "CursorReader", "gap_of", "producer", "with_gap"]

@@ -156,3 +156,26 @@ def test_watchers_of_one_folder_share_a_stream_and_skip_what_was_stored_for_them
     assert not csv.already_delivered(event("b.csv", "9", 2), delivered)  # re-uploaded: another md5
     assert not csv.already_delivered(event("d.csv", "4", 3), delivered)
     assert not csv.already_delivered(event("a.csv", "1", 1), None)
+
+
+def test_a_gap_reaches_the_next_event_a_watcher_wants_even_when_another_file_carried_it():
+    csv = YandexDiskFolderEventTrigger(path="disk:/Inbox", name_pattern="*.csv", yandex_disk_conn_id="c")
+    gap = {"message": "events in between may be lost"}
+
+    def event(name: str, second: int, **extra) -> dict:
+        payload = {"type": "file", "name": name, "path": f"disk:/Inbox/{name}", "md5": name,
+                   "modified": f"2026-01-01T00:00:0{second}+00:00", **extra}
+        return {"kind": "event", "payload": payload, "position": {"mark": payload["modified"], "at_mark": []}}
+
+    async def stream():
+        yield {"kind": "tick"}
+        yield event("a.txt", 1, events_may_be_lost=gap)  # not this watcher's
+        yield event("b.csv", 2)
+        yield event("c.csv", 3)
+
+    async def go():
+        return [e.payload async for e in csv.filter_shared_stream(stream())]
+
+    first, second = asyncio.run(go())
+    assert (first["name"], first["events_may_be_lost"]) == ("b.csv", gap) and "events_may_be_lost" not in second
+    assert first["delivery"] == {"watcher": csv.watcher_id(), "position": {"mark": first["modified"], "at_mark": []}}
