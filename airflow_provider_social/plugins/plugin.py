@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
-from airflow_provider_social.plugins import access_log
+from airflow_provider_social.plugins import access_log, event_delivery
 from airflow_provider_social.plugins.app import URL_PREFIX, create_app
 
 # The callback's query (the spent code, the state) must not reach the API server's access log.
@@ -17,9 +17,11 @@ access_log.install()
 
 
 class SocialCredentialsPlugin(AirflowPlugin):
-    """One-click authorisation and the credentials health page of the provider's connections."""
+    """One-click authorisation and the credentials health page of the provider's connections; and the listener
+    that records each event watcher's delivered position with the asset event (no event stored twice)."""
 
     name = "social_credentials"
+    listeners = [event_delivery]
     fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Social credentials"}]
     external_views = [
         # No url_route: the authorise page opens as a page of its own. Airflow 3.3.2 frames url_route views in an

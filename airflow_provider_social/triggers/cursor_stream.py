@@ -1,13 +1,20 @@
-"""How an event trigger hands events to Airflow and moves its cursor (shared by the VK and Yandex Disk watchers).
+"""How an event trigger hands events to Airflow and moves its cursor (shared by the VK, X and Yandex Disk watchers).
 
-A watcher's reader produces ``(raw, cursor)`` pairs: ``({"kind": "event", "payload": ...}, cursor after it)`` for
-each event and ``({"kind": "tick"}, cursor)`` after each look at the service (so the cursor can move past events
-that were filtered out, and Airflow sees the watcher move on). It saves a cursor with ``save(cursor)``.
+A stream's reader produces ``(raw, cursor)`` pairs: ``({"kind": "event", "payload": ..., "position": ...}, cursor
+after it)`` for each event of what is polled (every event of the community, every file of the folder, every post of
+the query) and ``({"kind": "tick"}, cursor)`` after each look at the service (so the cursor can move past events no
+one wanted, and Airflow sees the watcher move on). It saves a cursor with ``save(cursor)``. ``position`` places the
+event in the source's order (VK: its ``ts`` number; X: the post id; Disk: the listing cursor after the file).
 
-- Watchers on Airflow 3.3+ read through the triggerer's **ack-mode shared stream**: the producer below saves a
-  cursor only once Airflow confirmed it stored every event before it. A killed triggerer never skips an event; one
-  stored in the second before the kill, whose confirmation had not reached the cursor, is delivered again (with the
-  same payload: DAGs that must not repeat work key on the event's id).
+- Watchers on Airflow 3.3+ read through the triggerer's **ack-mode shared stream**, one per thing polled
+  (connection + community / folder / query): watchers of one community with other event types or filters share its
+  one long poll, and each applies its own types and filters (:meth:`CursorEventTrigger.wants`). The producer below
+  saves a cursor only once Airflow confirmed it stored every event before it, so a killed triggerer never skips an
+  event. An event stored in the second before a kill, whose confirmation had not reached the cursor, is read again
+  after the restart; each watcher's event carries its watcher id and position (``payload["delivery"]``), the
+  provider's listener records that position in the transaction that stores the asset event
+  (:mod:`airflow_provider_social.plugins.event_delivery`), and a resubscribing watcher skips what is at or before
+  it: no event is stored twice. Without the listener (the plugin not loaded) such an event is delivered again.
 - Sensors (a task waiting inside a run, one event) and Airflow before 3.3 read in ``run()``: the cursor is saved
   once each ``yield`` returned, i.e. once the triggerer took the event; a kill in the second before the triggerer
   stored it loses that event.
@@ -95,8 +102,9 @@ def producer(open_reader: Callable[[], Awaitable[CursorReader]], name: str) -> A
 
 class CursorEventTrigger(BaseEventTrigger):
     """An event trigger whose progress is a cursor in the connection's token store, read either way described in
-    the module docstring. A subclass says how to read (:meth:`reader`), under which name (``source``) and for
-    whom (``consumer``: a sensor's task, None for a watcher).
+    the module docstring. A subclass says what is polled (:meth:`polled`), how to read it (:meth:`reader`), which
+    of its events it wants (:meth:`wants`) and how positions compare (:meth:`already_delivered`), under which name
+    (``source``) and for whom (``consumer``: a sensor's task, None for a watcher).
     """
 
     #: The kind of events, in the shared-stream key and the cursor's key (``vk_longpoll``, ``disk_folder``).
@@ -104,46 +112,135 @@ class CursorEventTrigger(BaseEventTrigger):
     consumer: str | None = None
 
     @abstractmethod
+    def polled(self) -> dict[str, Any]:
+        """What one poll reads (the connection and the community / folder / query): the shared stream's key."""
+
+    @abstractmethod
     async def reader(self) -> CursorReader:
-        """The reading loop of this trigger (made in the triggerer)."""
+        """The reading loop of what is polled (made in the triggerer); its cursor is keyed by :meth:`polled` and
+        ``consumer``."""
+
+    def wants(self, payload: dict[str, Any]) -> bool:
+        """Whether this trigger fires for an event of the stream (its own types and filters).
+
+        :param payload: the event's payload.
+        """
+        return True
+
+    def already_delivered(self, raw: dict[str, Any], delivered: Any) -> bool:
+        """Whether the event ``raw`` is at or before the delivered position ``delivered`` (numbers by default).
+
+        :param raw: the stream's event (its ``position`` and ``payload``).
+        :param delivered: the position of the last event Airflow stored for this watcher.
+        """
+        try:
+            return int(raw["position"]) <= int(delivered)
+        except (KeyError, TypeError, ValueError):
+            return False
+
+    async def check_subscriber(self) -> None:
+        """Checks a watcher makes when it joins a stream (the first one's are the reader's); none by default."""
 
     def describe(self) -> str:
         """What is watched, for the log."""
         return type(self).__name__
 
+    def watcher_id(self) -> str:
+        """This watcher's id: a digest of its class path and arguments (a trigger Airflow stores once)."""
+        from airflow_provider_social.core.tokens.cursors import digest
+
+        return digest(list(self.serialize()))
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Read and fire one event per item; the cursor saved as each ``yield`` returns (sensors, and watchers
-        before Airflow 3.3)."""
+        """Read and fire one event per wanted item; the cursor saved as each ``yield`` returns (sensors, and
+        watchers before Airflow 3.3)."""
         reader = await self.reader()
+        gap = None
         async for raw, cursor in reader.stream():
-            if raw["kind"] == EVENT:
-                yield TriggerEvent(raw["payload"])
+            gap = gap_of(raw) or gap
+            if raw["kind"] == EVENT and self.wants(raw["payload"]):
+                yield TriggerEvent(with_gap(raw["payload"], gap))
+                gap = None
             await reader.save(cursor)
 
     def shared_stream_key(self) -> Hashable | None:
-        """One shared stream per watcher configuration; None for a sensor (it reads in :meth:`run`)."""
+        """One shared stream per thing polled; None for a sensor (it reads in :meth:`run`)."""
         if self.consumer is not None:
             return None
-        return (f"airflow_provider_social.{self.source}", json.dumps(self.serialize()[1], sort_keys=True,
-                                                                     default=str))
+        return (f"airflow_provider_social.{self.source}", json.dumps(self.polled(), sort_keys=True, default=str))
 
     @classmethod
     def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> Any:
         """The producer that saves the cursor once Airflow confirmed it stored the events (Airflow 3.3+).
 
-        :param kwargs: the trigger's serialized arguments.
+        :param kwargs: the serialized arguments of the stream's first watcher (its pace is the stream's).
         """
         trigger = cls(**kwargs)
         return producer(trigger.reader, trigger.describe())
 
+    async def _delivered(self, watcher: str) -> Any:
+        from airflow_provider_social.core.tokens.cursors import delivered_variable, load_delivered
+
+        try:
+            delivered = await asyncio.to_thread(load_delivered, watcher)
+        except Exception as exc:  # unreadable: deliver what comes (a repeat at worst), and say so
+            log.warning("%s: could not read the delivered position %s (%s); a restart may repeat events",
+                        self.describe(), delivered_variable(watcher), type(exc).__name__)
+            return None
+        if delivered is not None:
+            log.info("%s: resuming after the last stored event at position %s", self.describe(), delivered)
+        return delivered
+
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
-        """The shared stream's events (ticks, which only carry the cursor, are skipped).
+        """The stream's events this watcher wants and Airflow has not stored for it yet, each carrying
+        ``delivery``: the watcher's id and the event's position, which the provider's listener records with the
+        asset event (ticks, which only carry the cursor, are skipped).
 
         :param shared_stream: the raw items of the producer's stream.
         """
+        from airflow_provider_social.core.tokens.cursors import DELIVERY_FIELD
+
+        await self.check_subscriber()
+        watcher = self.watcher_id()
+        delivered = await self._delivered(watcher)
+        gap = None
+        skipped = 0
         async for raw in shared_stream:
-            if raw["kind"] == EVENT:
-                yield TriggerEvent(raw["payload"])
+            gap = gap_of(raw) or gap
+            if raw["kind"] != EVENT or not self.wants(raw["payload"]):
+                continue
+            if delivered is not None and self.already_delivered(raw, delivered):
+                skipped += 1
+                if skipped == 1:
+                    log.info("%s: skipping events Airflow already stored (read again from the older cursor)",
+                             self.describe())
+                continue
+            delivered = raw["position"]
+            payload = {**with_gap(raw["payload"], gap),
+                       DELIVERY_FIELD: {"watcher": watcher, "position": raw["position"]}}
+            gap = None
+            yield TriggerEvent(payload)
 
 
-__all__ = ["EVENT", "TICK", "CursorEventTrigger", "CursorReader", "producer"]
+def gap_of(raw: dict[str, Any]) -> Any:
+    """What a stream item says may be lost before it (a tick's, or an event's own, which another watcher's filter
+    may drop: each watcher carries it to its own next event).
+
+    :param raw: the stream's item.
+    """
+    payload = raw.get("payload")
+    return raw.get("events_may_be_lost") or (payload.get("events_may_be_lost") if isinstance(payload, dict) else None)
+
+
+def with_gap(payload: dict[str, Any], gap: Any) -> dict[str, Any]:
+    """``payload`` saying that events before it may be lost (``events_may_be_lost``) when ``gap`` is set.
+
+    :param payload: the event's payload.
+    :param gap: what was lost, or None.
+    """
+    if gap is None or "events_may_be_lost" in payload:
+        return payload
+    return {**payload, "events_may_be_lost": gap}
+
+
+__all__ = ["EVENT", "TICK", "CursorEventTrigger", "CursorReader", "gap_of", "producer", "with_gap"]

@@ -8,7 +8,8 @@ Each new post fires a :class:`TriggerEvent` whose payload is the post (``id``, `
 The cursor is X's ``since_id``: the id of the last post handed to Airflow. X's ids grow with time, so a poll asks
 for the posts after it (``GET /2/users/:id/mentions`` or ``GET /2/tweets/search/recent``, paged by the read
 concern :mod:`airflow_provider_social.hooks.twitter.reads`). It lives in the connection's token store and moves
-only after Airflow has each post (:mod:`.cursor_stream`), so a restarted triggerer skips none.
+only after Airflow has each post (:mod:`.cursor_stream`), so a restarted triggerer skips none. Watchers of one
+query (or of the mentions) with one connection share one polling loop (Airflow 3.3+), at the first one's pace.
 
 Pace: X has no push for these endpoints. A poll waits ``poll_interval`` seconds, or longer when the rate window
 (``x-rate-limit-remaining`` / ``-reset`` of the last answer) would not last at that pace: the window's remaining
@@ -134,6 +135,10 @@ class TwitterMentionEventTrigger(SerializedFields, CursorEventTrigger):
         """``x_mentions`` or ``x_search``: the shared-stream key's and the cursor key's kind."""
         return "x_search" if self.query is not None else "x_mentions"
 
+    def polled(self) -> dict[str, Any]:
+        """The connection and the query (None: its mentions): one polling loop for every watcher of them."""
+        return {"twitter_conn_id": self.twitter_conn_id, "query": self.query}
+
     async def reader(self) -> _PostReader:
         """The reading loop: the hook (on this trigger's clock), the cursor store."""
         from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
@@ -251,7 +256,7 @@ class _PostReader:
                     payload["events_may_be_lost"] = gap
                     gap = None
                 cursor = {"since_id": str(post["id"]), "start_time": None}
-                yield {"kind": EVENT, "payload": payload}, cursor
+                yield {"kind": EVENT, "payload": payload, "position": int(post["id"])}, cursor
             yield {"kind": TICK}, cursor
             pause = paced_pause(trigger.poll_interval, self.hook.reads.windows.get(self.key), stream.requests,
                                 trigger.clock())

@@ -4,10 +4,12 @@ Each matching event fires a :class:`TriggerEvent` whose payload is the event (``
 ``v``, ``object``: the message, comment, post, order, ...; never a token or the Long Poll key); an asset watcher
 stores it in the asset event's ``extra["payload"]``.
 
-Progress survives a triggerer restart: the cursor (the batch's ``ts`` and how many of its events were handed to
-Airflow) lives in the connection's token store (:mod:`~airflow_provider_social.core.tokens.cursors`) and moves only
-after Airflow has the events (:mod:`.cursor_stream`: on Airflow 3.3+ once it confirmed storing them), so a
-restarted trigger asks again from that ``ts`` and skips what was delivered. Calls are blocking (the shared
+Watchers of one community share one long poll (Airflow 3.3+); each applies its own types and filter. Progress
+survives a triggerer restart: the cursor (the batch's ``ts`` and how many of its events were handed to Airflow)
+lives in the connection's token store (:mod:`~airflow_provider_social.core.tokens.cursors`) and moves only after
+Airflow has the events (:mod:`.cursor_stream`: on Airflow 3.3+ once it confirmed storing them), so a restarted
+trigger asks again from that ``ts`` and skips what was delivered (an event's position is its number in VK's
+``ts`` sequence: the batch's ``ts`` plus its index). Calls are blocking (the shared
 transport), so they run in threads; the long-held checks in a pool of their own, so many watchers never starve the
 triggerer's default pool.
 """
@@ -98,18 +100,19 @@ class VkCommunityEventTrigger(SerializedFields, CursorEventTrigger):
         return {"event_types": self.event_types, "vk_conn_id": self.vk_conn_id, "group_id": self.group_id,
                 **self.filter.as_dict(), "wait": self.wait, "consumer": self.consumer}
 
-    def watched(self, group_id: int) -> dict[str, Any]:
-        """What this watcher's cursor is for: the community, the types and the filter (another filter is another
-        cursor, so watchers of one community never consume each other's progress).
+    def polled(self) -> dict[str, Any]:
+        """The connection and the community: one long poll for every watcher of them."""
+        return {"vk_conn_id": self.vk_conn_id, "group_id": self.group_id}
 
-        :param group_id: the community (resolved from the connection when not given).
+    def wants(self, payload: dict[str, Any]) -> bool:
+        """An event of this trigger's types that passes its filter.
+
+        :param payload: the event (``type``, ``object``).
         """
-        return {"group_id": group_id, "event_types": sorted(self.event_types), **self.filter.as_dict(),
-                "consumer": self.consumer}
+        return payload.get("type") in self.event_types and self.filter.matches(payload)
 
-    async def reader(self) -> _Reader:
-        """The reading loop for this watcher: the hook, the settings checked, the cursor store."""
-        from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
+    async def _longpoll(self) -> tuple[Any, VkLongPoll, int]:
+        """The hook, its Long Poll client and the community, with the settings checked for this trigger's types."""
         from airflow_provider_social.hooks.vk import VkHook
         from airflow_provider_social.hooks.vk.longpoll import VkLongPoll
 
@@ -117,12 +120,38 @@ class VkCommunityEventTrigger(SerializedFields, CursorEventTrigger):
         longpoll = VkLongPoll(hook.api, group=hook.group)
         group_id = hook.group(self.group_id)
         await asyncio.to_thread(longpoll.check_settings, self.event_types, group_id=group_id)
-        cursors = CursorStore(hook.token_store, cursor_key(self.vk_conn_id, self.source, self.watched(group_id)))
+        return hook, longpoll, group_id
+
+    async def check_subscriber(self) -> None:
+        """The community's Long Poll settings send this watcher's types (the stream was opened for another's)."""
+        await self._longpoll()
+
+    async def reader(self) -> _Reader:
+        """The reading loop of the community (every event; a sensor's own cursor): the hook, the settings checked,
+        the cursor store."""
+        from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
+
+        hook, longpoll, group_id = await self._longpoll()
+        watched = {"group_id": group_id, "consumer": self.consumer}
+        cursors = CursorStore(hook.token_store, cursor_key(self.vk_conn_id, self.source, watched))
         return _Reader(self, longpoll, group_id, cursors)
 
     def describe(self) -> str:
         """What is watched, for the log."""
         return f"VK watcher of {', '.join(self.event_types)}"
+
+
+def position_in_ts(ts: str, index: int) -> int | None:
+    """An event's number in VK's ``ts`` sequence (``ts`` numbers the events: a batch asked from ``ts`` starts with
+    event ``ts``), the same whichever ``ts`` a restart asks from; None for a ``ts`` that is not a number.
+
+    :param ts: the ``ts`` the batch was asked from.
+    :param index: the event's index in the batch.
+    """
+    try:
+        return int(ts) + index
+    except (TypeError, ValueError):
+        return None
 
 
 class _Reader:
@@ -150,11 +179,11 @@ class _Reader:
         if cursor is None:  # the first start: events from now on, remembered at once
             cursor = {"ts": server.ts, "skip": 0, "gap": None}
             await self.save(cursor)
-            log.info("VK club%s: watching %s from ts %s (cursor in %s)", self.group_id,
-                     ", ".join(self.trigger.event_types), server.ts, self.cursors.describe())
+            log.info("VK club%s: watching events from ts %s (cursor in %s)", self.group_id, server.ts,
+                     self.cursors.describe())
         else:
-            log.info("VK club%s: resuming %s from ts %s after %s delivered event(s) of that batch",
-                     self.group_id, ", ".join(self.trigger.event_types), cursor["ts"], cursor.get("skip", 0))
+            log.info("VK club%s: resuming from ts %s after %s delivered event(s) of that batch", self.group_id,
+                     cursor["ts"], cursor.get("skip", 0))
         return cursor
 
     async def _check(self, ts: str) -> dict[str, Any]:
@@ -212,17 +241,15 @@ class _Reader:
             failures = 0
             if "failed" in answer:
                 cursor = await self._failed(answer, cursor)
-                yield {"kind": TICK}, cursor
+                yield {"kind": TICK, "events_may_be_lost": cursor.get("gap")}, cursor
                 continue
             updates = answer.get("updates") or []
             skip = int(cursor.get("skip") or 0)
             for index in range(skip, len(updates)):
-                update = updates[index]
-                if update.get("type") not in self.trigger.event_types or not self.trigger.filter.matches(update):
-                    continue
-                payload = self._payload(update, cursor)
+                payload = self._payload(updates[index], cursor)
+                position = position_in_ts(cursor["ts"], index)
                 cursor = {"ts": cursor["ts"], "skip": index + 1, "gap": None}
-                yield {"kind": EVENT, "payload": payload}, cursor
+                yield {"kind": EVENT, "payload": payload, "position": position}, cursor
             cursor = {"ts": str(answer.get("ts") or cursor["ts"]), "skip": 0, "gap": cursor.get("gap")}
             yield {"kind": TICK}, cursor
 

@@ -3,8 +3,9 @@
 Each new or changed file fires a :class:`TriggerEvent` whose payload is its metadata (``path``, ``name``, ``md5``,
 ``size``, ``modified``, ...; never a download link or a token), oldest first. What counts is
 :class:`~airflow_provider_social.hooks.yandex_disk.events.FolderWatch`'s (a cursor on modification time and
-``md5``). The cursor lives in the connection's token store and moves once Airflow has each event
-(:mod:`.cursor_stream`: on Airflow 3.3+ once it confirmed storing it), so a restarted triggerer skips no file.
+``md5``). Watchers of one folder share one listing loop (Airflow 3.3+), each with its own name pattern. The cursor
+lives in the connection's token store and moves once Airflow has each event (:mod:`.cursor_stream`: on Airflow 3.3+
+once it confirmed storing it), so a restarted triggerer skips no file; an event's position is the cursor after it.
 """
 
 from __future__ import annotations
@@ -67,15 +68,36 @@ class YandexDiskFolderEventTrigger(SerializedFields, CursorEventTrigger):
                 "yandex_disk_conn_id": self.yandex_disk_conn_id, "poll_interval": self.poll_interval,
                 "consumer": self.consumer}
 
+    def polled(self) -> dict[str, Any]:
+        """The connection and the folder: one listing loop for every watcher of them."""
+        return {"yandex_disk_conn_id": self.yandex_disk_conn_id, "path": self.watch.path}
+
+    def wants(self, payload: dict[str, Any]) -> bool:
+        """A file whose name matches this trigger's pattern.
+
+        :param payload: the file's metadata.
+        """
+        return self.watch.wanted({"type": "file", **payload})
+
+    def already_delivered(self, raw: dict[str, Any], delivered: Any) -> bool:
+        """Whether the file was no change for the cursor after the last stored file (``delivered``).
+
+        :param raw: the stream's event (the file's metadata in ``payload``).
+        :param delivered: the listing cursor after the last file Airflow stored for this watcher.
+        """
+        if not isinstance(delivered, dict) or not delivered.get("mark"):
+            return False
+        return not self.watch.changes([{"type": "file", **raw["payload"]}], delivered)
+
     async def reader(self) -> _FolderReader:
-        """The reading loop: the hook, the cursor store."""
+        """The listing loop of the folder (every file; a sensor's own cursor): the hook, the cursor store."""
         from airflow_provider_social.core.tokens.cursors import CursorStore, cursor_key
         from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
         hook = await YandexDiskHook.for_trigger(self.yandex_disk_conn_id)
-        watched = {"path": self.watch.path, "name_pattern": self.watch.name_pattern, "consumer": self.consumer}
+        watched = {"path": self.watch.path, "consumer": self.consumer}
         cursors = CursorStore(hook.token_store, cursor_key(self.yandex_disk_conn_id, self.source, watched))
-        return _FolderReader(self, hook, cursors)
+        return _FolderReader(self, FolderWatch(self.watch.path), hook, cursors)
 
     def describe(self) -> str:
         """What is watched, for the log."""
@@ -85,8 +107,10 @@ class YandexDiskFolderEventTrigger(SerializedFields, CursorEventTrigger):
 class _FolderReader:
     """One watcher's listing loop: ``(raw, cursor)`` pairs (see :mod:`.cursor_stream`)."""
 
-    def __init__(self, trigger: YandexDiskFolderEventTrigger, hook: Any, cursors: CursorStore) -> None:
+    def __init__(self, trigger: YandexDiskFolderEventTrigger, watch: FolderWatch, hook: Any,
+                 cursors: CursorStore) -> None:
         self.trigger = trigger
+        self.watch = watch
         self.hook = hook
         self.cursors = cursors
         self.saved: dict[str, Any] | None = None
@@ -96,7 +120,7 @@ class _FolderReader:
         from airflow_provider_social.hooks.yandex_disk.events import newest_first
 
         try:
-            return list(newest_first(self.hook.iter_folder, self.trigger.watch.path))
+            return list(newest_first(self.hook.iter_folder, self.watch.path))
         except NotFoundError:  # a folder that does not exist yet has no files
             return []
 
@@ -114,7 +138,7 @@ class _FolderReader:
         from airflow_provider_social.core.errors import AuthenticationError, PermissionDeniedError, ValidationError
         from airflow_provider_social.hooks.yandex_disk.events import event_payload
 
-        watch, trigger = self.trigger.watch, self.trigger
+        watch, trigger = self.watch, self.trigger
         cursor = self.saved = await asyncio.to_thread(self.cursors.load)
         if cursor is None:
             cursor = watch.first_cursor(await asyncio.to_thread(self._listing))
@@ -137,7 +161,7 @@ class _FolderReader:
             failures = 0
             for item in changes:
                 cursor = watch.advance(cursor, item)
-                yield {"kind": EVENT, "payload": event_payload(item)}, cursor
+                yield {"kind": EVENT, "payload": event_payload(item), "position": cursor}, cursor
             yield {"kind": TICK}, cursor
             await trigger.sleep(trigger.poll_interval)
 

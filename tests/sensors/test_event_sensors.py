@@ -10,7 +10,8 @@ from airflow.sdk.exceptions import TaskDeferred
 from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 from airflow_provider_social.sensors.vk import VkCommunityEventSensor
 from airflow_provider_social.sensors.yandex_disk import YandexDiskFolderEventSensor
-from tests.triggers.test_vk_events import emit, messages, run, started, until, vk_events_conn  # noqa: F401
+from tests.triggers.conftest import vk_events_conn  # noqa: F401
+from tests.triggers.test_vk_events import emit, messages, run, started, until
 from tests.triggers.test_yandex_disk_events import Gate
 
 

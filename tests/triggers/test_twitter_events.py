@@ -78,6 +78,12 @@ def test_serialize_round_trip_and_input_checked_before_any_call():
     assert TwitterMentionEventTrigger(**kwargs).serialize() == (path, kwargs)
     assert trigger.source == "x_search" and TwitterMentionEventTrigger().source == "x_mentions"
     assert trigger.shared_stream_key() != TwitterMentionEventTrigger(query="other").shared_stream_key()
+    # Watchers of one query share its polling loop whatever their pace; positions are X's growing post ids.
+    same_query = TwitterMentionEventTrigger(query="#airflow -is:retweet", twitter_conn_id="c", poll_interval=60)
+    assert same_query.shared_stream_key() == trigger.shared_stream_key()
+    assert same_query.watcher_id() != trigger.watcher_id()
+    assert trigger.already_delivered({"position": 1900}, 1900)
+    assert not trigger.already_delivered({"position": 1901}, 1900)
     for bad, field in [({"poll_interval": 0}, "poll_interval"), ({"poll_interval": True}, "poll_interval"),
                        ({"query": " "}, "query"), ({"query": "x" * 513}, "query"),
                        ({"max_reads_per_poll": 0}, "max_reads_per_poll"),

@@ -132,3 +132,50 @@ def test_name_pattern_and_the_cursor_rules():
     after = watch.advance(start, listing[0])
     assert watch.changes(listing, after) == []
     assert FolderWatch("disk:/Inbox").changes(listing, after) == [listing[1]]
+
+
+def test_watchers_of_one_folder_share_a_stream_and_skip_what_was_stored_for_them():
+    """One stream per connection and folder whatever the pattern; each watcher keeps its own files, and a file is
+    at or before a delivered position when it is no change for that cursor (same second: by path and md5)."""
+    csv = YandexDiskFolderEventTrigger(path="disk:/Inbox", name_pattern="*.csv", yandex_disk_conn_id="c")
+    every = YandexDiskFolderEventTrigger(path="disk:/Inbox/", yandex_disk_conn_id="c", poll_interval=5)
+    assert csv.shared_stream_key() == every.shared_stream_key()
+    assert csv.shared_stream_key() != YandexDiskFolderEventTrigger(path="disk:/Other",
+                                                                   yandex_disk_conn_id="c").shared_stream_key()
+    assert csv.watcher_id() != every.watcher_id()
+
+    def event(name: str, md5: str, second: int) -> dict:
+        return {"kind": "event", "payload": {"type": "file", "name": name, "path": f"disk:/Inbox/{name}", "md5": md5,
+                                             "modified": f"2026-01-01T00:00:0{second}+00:00"}}
+
+    assert csv.wants(event("a.csv", "1", 1)["payload"]) and not csv.wants(event("a.txt", "1", 1)["payload"])
+    delivered = {"mark": "2026-01-01T00:00:02+00:00", "at_mark": [["disk:/Inbox/b.csv", "2"]]}
+    assert csv.already_delivered(event("a.csv", "1", 1), delivered)
+    assert csv.already_delivered(event("b.csv", "2", 2), delivered)
+    assert not csv.already_delivered(event("c.csv", "3", 2), delivered)  # the same second, not reported yet
+    assert not csv.already_delivered(event("b.csv", "9", 2), delivered)  # re-uploaded: another md5
+    assert not csv.already_delivered(event("d.csv", "4", 3), delivered)
+    assert not csv.already_delivered(event("a.csv", "1", 1), None)
+
+
+def test_a_gap_reaches_the_next_event_a_watcher_wants_even_when_another_file_carried_it():
+    csv = YandexDiskFolderEventTrigger(path="disk:/Inbox", name_pattern="*.csv", yandex_disk_conn_id="c")
+    gap = {"message": "events in between may be lost"}
+
+    def event(name: str, second: int, **extra) -> dict:
+        payload = {"type": "file", "name": name, "path": f"disk:/Inbox/{name}", "md5": name,
+                   "modified": f"2026-01-01T00:00:0{second}+00:00", **extra}
+        return {"kind": "event", "payload": payload, "position": {"mark": payload["modified"], "at_mark": []}}
+
+    async def stream():
+        yield {"kind": "tick"}
+        yield event("a.txt", 1, events_may_be_lost=gap)  # not this watcher's
+        yield event("b.csv", 2)
+        yield event("c.csv", 3)
+
+    async def go():
+        return [e.payload async for e in csv.filter_shared_stream(stream())]
+
+    first, second = asyncio.run(go())
+    assert (first["name"], first["events_may_be_lost"]) == ("b.csv", gap) and "events_may_be_lost" not in second
+    assert first["delivery"] == {"watcher": csv.watcher_id(), "position": {"mark": first["modified"], "at_mark": []}}

@@ -34,10 +34,16 @@ def _message(message: dict[str, Any], *, out: int) -> dict[str, Any]:
             "random_id": message.get("random_id") or 0, "text": message.get("text", "")}
 
 
+def post_object(post: dict[str, Any]) -> dict[str, Any]:
+    """The object of ``wall_post_new``: the published post."""
+    return {**public(post), "post_type": "post"}
+
+
 def post_created(vk: VkState, post: dict[str, Any]) -> None:
-    """``wall_post_new`` for a post published on a community wall."""
+    """``wall_post_new`` for a post published on a community wall (a postponed one: when its date comes,
+    :meth:`~.longpoll.LongPollState.schedule`)."""
     if post["owner_id"] < 0:
-        emit(vk, -post["owner_id"], "wall_post_new", {**public(post), "post_type": "post"})
+        emit(vk, -post["owner_id"], "wall_post_new", post_object(post))
 
 
 def comment_created(vk: VkState, comment: dict[str, Any]) -> None:

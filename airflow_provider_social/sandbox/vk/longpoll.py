@@ -14,7 +14,8 @@ As VK documents it (dev.vk.com "Bots Long Poll API"; vk_api's ``bot_longpoll.py`
   ``{"failed": 2}``: the key expired (after :data:`KEY_TTL`, UNCONFIRMED: VK documents only that it expires) or
   is unknown; get a new key. ``{"failed": 3}``: the information was lost; get a new key and ``ts``.
 
-Events come from the sandbox's own writes (``wall.post`` -> ``wall_post_new``, ``wall.createComment`` ->
+Events come from the sandbox's own writes (``wall.post`` -> ``wall_post_new``, a postponed one when the sandbox
+clock passes its ``publish_date``; ``wall.createComment`` ->
 ``wall_reply_new``, ``messages.send`` by the community -> ``message_reply``) and from the control API
 (``POST /_control/state/vk`` with ``longpoll_events``: a user writing to the community (``message_new``), a new
 market order (``market_order_new``), ``group_join``, or any type with its object), which also sets
@@ -25,6 +26,7 @@ market order (``market_order_new``), ``group_join``, or any type with its object
 from __future__ import annotations
 
 import asyncio
+import heapq
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -100,13 +102,46 @@ class LongPollState:
         self.vk = vk
         self.communities: dict[int, Community] = {}
         self.keys: dict[str, Key] = {}
+        #: Postponed community posts not yet published: ``(publish date, owner id, post id)``.
+        self.scheduled: list[tuple[float, int, int]] = []
 
     def community(self, group_id: int) -> Community:
         return self.communities.setdefault(group_id, Community())
 
     # ------------------------------------------------------------------------------------------ events
+    def schedule(self, post: dict[str, Any]) -> None:
+        """Announce the postponed ``post`` (``wall_post_new``) once the sandbox clock passes its date, as VK does
+        on publication.
+
+        :param post: the post (its ``date`` is the publish date).
+        """
+        if post["owner_id"] < 0:
+            with self.vk.lock:
+                heapq.heappush(self.scheduled, (post["date"], post["owner_id"], post["id"]))
+
+    def _publish_due(self) -> None:
+        """Queue ``wall_post_new`` for each postponed post whose date the clock passed (oldest first; checked
+        whenever the history is read or grows, so it keeps its place among the other events)."""
+        from . import events
+
+        now = self.vk.clock.now()
+        while self.scheduled and self.scheduled[0][0] <= now:
+            _, owner_id, post_id = heapq.heappop(self.scheduled)
+            post = self.vk.posts.get((owner_id, post_id))
+            if post is None or post.get("deleted"):
+                continue
+            if post["date"] > now:  # moved to a later date meanwhile
+                heapq.heappush(self.scheduled, (post["date"], owner_id, post_id))
+                continue
+            self._queue(-owner_id, "wall_post_new", events.post_object(post))
+
     def emit(self, group_id: int, kind: str, obj: dict[str, Any]) -> dict[str, Any] | None:
         """Queue one event for ``group_id`` when its Long Poll is on and sends ``kind``; returns the update."""
+        with self.vk.lock:
+            self._publish_due()
+            return self._queue(group_id, kind, obj)
+
+    def _queue(self, group_id: int, kind: str, obj: dict[str, Any]) -> dict[str, Any] | None:
         with self.vk.lock:
             community = self.community(group_id)
             if not community.enabled or kind not in community.events:
@@ -123,6 +158,7 @@ class LongPollState:
     def answer(self, key_value: str, ts_value: str | None) -> dict[str, Any] | None:
         """The immediate answer to ``a_check``: a failure, the waiting updates, or None (nothing yet: wait)."""
         with self.vk.lock:
+            self._publish_due()
             key = self.keys.get(key_value)
             if key is None or key.expires_at <= self.vk.clock.now():
                 return {"failed": 2}

@@ -123,3 +123,23 @@ def test_wait_is_held_on_the_sandbox_clock(vk, sandbox):
     vk.control.configure("vk", longpoll_events=[{"type": "message_new", "text": "now"}])
     held.join(10)
     assert answers[-1]["updates"][0]["object"]["message"]["text"] == "now"
+
+
+def test_a_postponed_post_is_announced_when_the_clock_passes_its_date(vk, sandbox):
+    """As VK does on publication: ``wall_post_new`` comes when the post goes out, not when it is scheduled, and in
+    its place among the events around it; a postponed post deleted before its date never comes."""
+    enable(vk, "wall_post_new", "message_new")
+    lp = server(vk)
+    now = sandbox.state.clock.now()
+    later = vk.post(message="at noon", publish_date=int(now) + 3600)
+    deleted = vk.post(message="never", publish_date=int(now) + 1800)
+    assert vk.ok("wall.delete", owner_id=-GROUP_ID, post_id=deleted) == 1
+    vk.control.configure("vk", longpoll_events=[{"type": "message_new", "text": "before"}])
+    assert [u["type"] for u in check(lp, wait=0)["updates"]] == ["message_new"]
+    sandbox.state.clock.advance(3600)
+    vk.control.configure("vk", longpoll_events=[{"type": "message_new", "text": "after"}])
+    updates = check(lp, wait=0)["updates"]
+    assert [u["type"] for u in updates] == ["message_new", "wall_post_new", "message_new"]
+    assert (updates[1]["object"]["id"], updates[1]["object"]["text"]) == (later, "at noon")
+    assert updates[1]["object"]["post_type"] == "post"
+    assert check(lp, ts=str(int(lp["ts"]) + 3), wait=0)["updates"] == []  # announced once

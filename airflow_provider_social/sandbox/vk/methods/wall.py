@@ -140,6 +140,8 @@ def wall_post(call: Call) -> dict[str, Any]:
             vk.guids[(owner_id, guid)] = (post_id, now)
         if not publish_date:
             events.post_created(vk, post)
+        else:
+            vk.longpoll.schedule(post)
     if vk.sandbox is not None:
         vk.sandbox.record("vk", "post", owner_id=owner_id, post_id=post_id, postponed=bool(publish_date))
     return {"post_id": post_id}
