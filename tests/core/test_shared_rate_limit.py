@@ -138,3 +138,58 @@ def test_an_unreachable_limiter_backend_degrades_to_the_process_limiter_with_one
     # Never without a limit: the process's own bucket spaced the 30 sends, and VK saw no error 6.
     assert sandbox.state.clock.now() - started >= 29 * SPACING_20 - 1e-6
     assert sandbox.control.vk_state()["rate_limit_violations"] == 0
+
+
+class _QueueBackend:
+    """A backend that hands out consecutive slots, one ``spacing`` apart, and counts them."""
+
+    description = "test backend"
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def take(self, key, spacing, operation, now):
+        self.taken += 1
+        return Ticket(wait=spacing)
+
+    def hold(self, key, operation, until):
+        raise AssertionError("no hold expected")
+
+
+class _OversleepingClock:
+    """A monotonic clock and a sleep that wakes ``lateness`` seconds after each asked wait (one value per sleep)."""
+
+    def __init__(self, lateness: list[float]) -> None:
+        self.now, self.lateness = 0.0, list(lateness)
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds + self.lateness.pop(0)
+
+
+def _gate(backend, clock):
+    from airflow_provider_social.core.ratelimit import RateLimit
+    from airflow_provider_social.core.ratelimit.shared import RateGate
+
+    return RateGate("vk", "community", "c1", RateLimit(20), "users.get", backend=backend, sleep=clock.sleep,
+                    monotonic=lambda: clock.now)
+
+
+@pytest.mark.parametrize(("lateness", "slots"), [
+    ([0.005], 1),  # within the tolerance (12.5 ms): sent on its slot
+    ([0.03] * 4, 4),  # late but within the window's slack (50 ms): three new slots, then sent
+    ([0.2] * 6 + [0.0], 7),  # later than the slack: new slots until one is kept
+])
+def test_a_sender_woken_late_takes_a_new_slot_as_the_lateness_requires(lateness, slots):
+    backend, clock = _QueueBackend(), _OversleepingClock(lateness)
+    _gate(backend, clock).acquire()
+    assert backend.taken == slots and not clock.lateness
+
+
+def test_a_sender_always_woken_too_late_sends_in_the_end_with_a_warning(caplog):
+    from airflow_provider_social.core.ratelimit.shared import MAX_LATE_RETAKES
+
+    backend, clock = _QueueBackend(), _OversleepingClock([0.2] * (MAX_LATE_RETAKES + 1))
+    with caplog.at_level(logging.WARNING):
+        _gate(backend, clock).acquire()
+    assert backend.taken == MAX_LATE_RETAKES + 1
+    assert "which may exceed the service's rate" in caplog.text

@@ -88,6 +88,12 @@ class RateLimit:
         busy machine loses more time than in waking up."""
         return self.per * self.margin / 4
 
+    @property
+    def window_slack(self) -> float:
+        """How late one send may land and still leave every window within the limit, when the others are on time
+        (``requests + 1`` evenly spaced sends span ``per * (1 + margin)``, one window ``per``)."""
+        return self.per * self.margin
+
 
 class RateLimiterRegistry:
     """Buckets shared across hooks of one process, keyed by (service, credential fingerprint); and the holds this

@@ -35,8 +35,11 @@ log = logging.getLogger(__name__)
 BACKEND_TIMEOUT = 1.0
 #: Seconds a process keeps to its own bucket after its shared backend failed, before asking the backend again.
 RETRY_BACKEND_AFTER = 30.0
-#: How many times a sender woken too late gives its slot up for a new one before it sends anyway.
+#: How many times a sender woken a little late (within the window's slack) gives its slot up before it sends anyway.
 MAX_RETAKES = 3
+#: How many times a sender woken later than the window's slack gives its slot up before it sends anyway (with a
+#: warning): sending that late could put one request too many in a window of the service.
+MAX_LATE_RETAKES = 12
 
 
 class RateBackendUnavailable(Exception):
@@ -153,6 +156,7 @@ class RateGate:
     backend: RateBackend | None = None
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         self.key = limiter_key(self.service, self.kind, self.credential)
@@ -186,14 +190,22 @@ class RateGate:
                 raise HeldOperation(ticket.held_until)
             if ticket.wait <= 0:
                 return waited
-            due = time.monotonic() + ticket.wait
+            due = self.monotonic() + ticket.wait
             self.sleep(ticket.wait)
             waited += ticket.wait
             # Woken late (a busy machine): sending now would land closer than the spacing to the next slot's
-            # sender. Give the slot up and take a new one, a few times at most.
-            if time.monotonic() - due <= self.limit.late_tolerance or retakes >= MAX_RETAKES:
+            # sender. Give the slot up and take a new one: a few times when still within the window's slack (the
+            # send is late but cannot overfill a window), more when later than that.
+            late = self.monotonic() - due
+            if late <= self.limit.late_tolerance:
                 return waited
             retakes += 1
+            if late <= self.limit.window_slack and retakes > MAX_RETAKES:
+                return waited
+            if retakes > MAX_LATE_RETAKES:
+                log.warning("%s: woken %.0f ms after its send slot %d times in a row (an overloaded machine); "
+                            "sending now, which may exceed the service's rate", self.operation, late * 1000, retakes)
+                return waited
             now = self.clock()
         return waited + self._local_bucket().acquire()
 
@@ -247,6 +259,8 @@ __all__ = [
     "BACKEND_TIMEOUT",
     "RETRY_BACKEND_AFTER",
     "HeldOperation",
+    "MAX_LATE_RETAKES",
+    "MAX_RETAKES",
     "RateBackend",
     "RateBackendUnavailable",
     "RateGate",
