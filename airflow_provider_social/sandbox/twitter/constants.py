@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..oauth_server import SANDBOX_USER_ID
+from ..oauth_server import SANDBOX_CLIENT_ID, SANDBOX_USER_ID
 
 NAME = "twitter"
 PREFIX = "/x-api"
@@ -73,6 +73,22 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "oauth2": (1000, 900),
     "other": (1000, 900),  # answers no endpoint produced (404 of an unknown path, 405)
 }
+
+# 24-hour caps of POST /2/tweets (reference section 6; see :mod:`.daily`). Current docs: 10,000/24 h per app, no
+# per-user 24-hour cap (the user's limit is the 15-minute window above).
+DAILY_WINDOW = 86400
+DEFAULT_DAILY_LIMITS: dict[str, dict[str, int | None]] = {
+    "tweets_create": {"app": 10_000, "user": None, "window": DAILY_WINDOW},
+}
+# The tier table of 2025-05: tier -> group -> (per app, per user) per 24 h.
+TIER_DAILY_LIMITS: dict[str, dict[str, tuple[int | None, int | None]]] = {
+    "free": {"tweets_create": (17, 17)},
+    "basic": {"tweets_create": (1_667, 100)},
+    "pro": {"tweets_create": (10_000, None)},
+}
+# The app a credential belongs to, where it is not the credential itself: one app in X's portal holds both an
+# OAuth 2.0 client id and an OAuth 1.0a consumer key; the sandbox's pair are one app.
+APP_OF_CREDENTIAL = {SANDBOX_CONSUMER_KEY: SANDBOX_CLIENT_ID}
 
 POST_FIELDS = {
     "text", "media", "poll", "reply", "quote_tweet_id", "reply_settings", "for_super_followers_only", "geo",

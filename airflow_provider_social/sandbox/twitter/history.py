@@ -25,6 +25,8 @@ PRIVATE_DAYS = 30
 PRIVATE = ("non_public_metrics", "organic_metrics")
 FRIEND_ID = "1000000000000000002"
 FRIEND_USERNAME = "sandbox_friend"
+#: The sandbox's second user (another user of the same app; the author of seeded mentions).
+FRIEND = {"id": FRIEND_ID, "name": "Sandbox Friend", "username": FRIEND_USERNAME}
 
 
 class XWorld(Protocol):
@@ -60,7 +62,7 @@ class ReadHistory:
             raise ValueError("'seed' values must be integers >= 0")
         service, step = self.service, counts["step"] or 600
         me = service.users[SANDBOX_USER_ID]["username"]
-        service.users.setdefault(FRIEND_ID, {"id": FRIEND_ID, "name": "Sandbox Friend", "username": FRIEND_USERNAME})
+        service.users.setdefault(FRIEND_ID, dict(FRIEND))
         total = max(counts["posts"], counts["mentions"])
         start = counts["start"] or int(service.clock.now()) - step * total
         records = [(start + i * step, SANDBOX_USER_ID, f"Seeded post {i} #airflow") for i in range(counts["posts"])]

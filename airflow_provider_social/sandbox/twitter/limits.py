@@ -1,4 +1,5 @@
-"""Endpoint wrapper: authenticate, count against the rate window, ``x-rate-limit-*`` on every answer."""
+"""Endpoint wrapper: authenticate, count against the rate windows (15-minute, and the 24-hour caps of the app and
+the user), ``x-rate-limit-*`` on every answer."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ SCOPES_MEDIA = frozenset({"media.write"})
 
 
 def _endpoint(state: SandboxState, group: str, scopes: frozenset[str], handler: Handler, *, v1: bool = False):
-    """Wrap a handler: authenticate, count against the rate window, add x-rate-limit-* headers to every answer."""
+    """Wrap a handler: authenticate, count against the rate windows, add x-rate-limit-* headers to every answer
+    (and the 24-hour caps' headers, :mod:`.daily`)."""
 
     async def route(request: Request) -> Response:
         service = _service(state)
@@ -39,6 +41,11 @@ def _endpoint(state: SandboxState, group: str, scopes: frozenset[str], handler: 
         else:
             key = f"user:{principal.user_id}"
         allowed, headers = service.hit(group, key)
+        if allowed and not isinstance(principal, Response):
+            # The 24-hour caps of the app (every user and token of it) and of the user; a request the 15-minute
+            # window refused is not counted in them.
+            allowed, daily = service.daily.hit(group, principal.app, principal.user_id)
+            headers |= daily
         if isinstance(principal, Response):
             response = principal
         elif not allowed:

@@ -15,6 +15,7 @@ class Principal:
     user_id: str
     kind: str  # "oauth2" | "oauth1"
     scopes: frozenset[str] = frozenset()
+    app: str = ""  # the app: the OAuth 2.0 client id, or the app of the OAuth 1.0a consumer key
 
 
 @dataclass

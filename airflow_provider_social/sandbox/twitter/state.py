@@ -15,7 +15,9 @@ from starlette.responses import Response
 from ..clock import SandboxClock
 from ..oauth_server import SANDBOX_USER_ID
 from .billing import Billing
+from .daily import DailyCaps
 from .constants import (
+    APP_OF_CREDENTIAL,
     DEFAULT_RATE_LIMITS,
     NAME,
     OAUTH1_MAX_SKEW,
@@ -57,17 +59,21 @@ class TwitterState:
         self._ids = itertools.count(1_880_000_000_000_000_000 + int(self.clock.now()) * 1000)
         # How long processing takes on the sandbox clock (seconds), per media kind.
         self.processing_secs = {"gif": 3.0, "video": 10.0}
-        from .history import ReadHistory  # metrics, pagination tokens and seeding of the read endpoints
+        from .history import FRIEND, FRIEND_ID, ReadHistory  # metrics, pagination tokens and seeding of reads
 
+        self.users[FRIEND_ID] = dict(FRIEND)  # a second user of the app (tokens minted with its user_id)
         self.history = ReadHistory(self)
         #: What X would bill the app under pay-per-use (read through the control API's state dump).
         self.billing = Billing()
+        #: The 24-hour caps of the app (every user and token of it) and of each user (:mod:`.daily`).
+        self.daily = DailyCaps(self.clock)
 
     # -- configuration ---------------------------------------------------------------------------------------
     def configure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Control API ``POST /_control/state/twitter``: ``{"rate_limits": {"tweets_create": {"limit": 2,
-        "window": 60}}}`` changes those windows (and starts them afresh); answers every window's setting."""
-        known = {"rate_limits"} | self.history.KNOWN
+        "window": 60}}}`` changes those windows (and starts them afresh); the 24-hour caps are set as :mod:`.daily`
+        says; answers every window's setting."""
+        known = {"rate_limits"} | self.history.KNOWN | self.daily.KNOWN
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
@@ -78,7 +84,9 @@ class TwitterState:
                 raise ValueError(f"rate_limits.{group}: expected {{'limit': <int >= 0>, 'window': <seconds>}}")
             self.set_rate_limit(group, spec["limit"], int(spec.get("window", DEFAULT_RATE_LIMITS[group][1])))
         self.history.configure(data)
-        return {"rate_limits": {g: {"limit": lim, "window": win} for g, (lim, win) in self.rate_limits.items()}}
+        self.daily.configure(data)
+        return {"rate_limits": {g: {"limit": lim, "window": win} for g, (lim, win) in self.rate_limits.items()},
+                **self.daily.dump()}
 
     def set_rate_limit(self, group: str, limit: int, window: int = 900) -> None:
         """Change one window (see DEFAULT_RATE_LIMITS for the groups) and start it afresh."""
@@ -122,7 +130,8 @@ class TwitterState:
             check = self.sandbox.oauth[OAUTH_NAME].validate_access_token(header[7:].strip())
             if check.info is None:
                 return v1_error(401, 89, "Invalid or expired token.") if v1 else unauthorized()
-            return Principal(check.info.user_id, "oauth2", frozenset(check.info.scope.split()))
+            return Principal(check.info.user_id, "oauth2", frozenset(check.info.scope.split()),
+                             app=APP_OF_CREDENTIAL.get(check.info.client_id, check.info.client_id))
         if header[:6].lower() == "oauth ":
             return self._verify_oauth1(request, body, header, v1)
         return v1_error(400, 215, "Bad Authentication data.") if v1 else unauthorized()
@@ -173,7 +182,8 @@ class TwitterState:
             if nonce_key in self._nonces:
                 return refuse()  # a replayed request
             self._nonces[nonce_key] = now
-        return Principal(token[2], "oauth1")
+        return Principal(token[2], "oauth1",
+                         app=APP_OF_CREDENTIAL.get(oauth["oauth_consumer_key"], oauth["oauth_consumer_key"]))
 
     # -- inspection ------------------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
@@ -196,6 +206,7 @@ class TwitterState:
                     for m in self.media.values()
                 ],
                 "rate_limits": {g: {"limit": lim, "window": win} for g, (lim, win) in self.rate_limits.items()},
+                **self.daily.dump(),
                 "billing": self.billing.dump(),
             }
 
