@@ -370,8 +370,9 @@ class Transport:
         bound = deferral_bound()
         if wait > self.retry.max_total_wait or (bound is not None and wait > bound):
             error = RateLimitError(
-                f"the rate window of {operation} for this connection is spent until {reset_time(until)} "
-                f"({wait:.0f}s); not sent", service=self.service, operation=operation, retry_after=wait,
+                f"the rate window of {operation} for this connection (or its app) is spent until "
+                f"{reset_time(until)} ({wait:.0f}s); not sent",
+                service=self.service, operation=operation, retry_after=wait,
                 hint="the service said so on an earlier answer, to this process or another sharing the token store; "
                      "run later, raise max_retry_wait, or use a deferrable operator",
             )

@@ -350,13 +350,20 @@ class SocialHook(BaseHook):
             policy=type(self).response_policy or ResponsePolicy(),
             rate_limits=type(self).rate_limits,
             rate_backend=backend if type(self).rate_limits else None,
-            windows=WindowBook(self.service_name, self.conn_id, reader, backend, self.clock) if reader else None,
+            windows=WindowBook(self.service_name, self.conn_id, reader, backend, self.clock,
+                               app=self.rate_app()) if reader else None,
             sleep=self.sleep,
             clock=self.clock,
             conn_id=self.conn_id,
             reauth_command=self.reauth_hint_command,
             meter=self.make_meter(),
         )
+
+    def rate_app(self) -> str | None:
+        """A fingerprint of the app this connection's credentials belong to, whose rate windows every connection of
+        the app shares (:mod:`core.ratelimit.windows`); None (the default) when the service has no app windows or
+        the connection does not say which app it is."""
+        return None
 
     def make_meter(self) -> Meter | None:
         """What counts this connection's spending and enforces its ``daily_budget`` (:mod:`core.spending`); None

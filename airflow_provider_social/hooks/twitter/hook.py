@@ -128,6 +128,15 @@ class TwitterHook(SocialHook, form=CONNECTION_FORM):
             return self.oauth1
         return self.auth if kind is not None else None
 
+    def rate_app(self) -> str | None:
+        """A fingerprint of the app X counts this connection's posts against (its 24-hour app window): the OAuth 2.0
+        client id, or the OAuth 1.0a consumer key, by the auth mode; None when the connection holds neither (an
+        access token alone: its app window is then kept per connection)."""
+        from airflow_provider_social.core.ratelimit import fingerprint
+
+        app = self.secret_extra("oauth_consumer_key") if self.auth_mode == "oauth1" else self.extra("client_id")
+        return fingerprint(f"{self.auth_mode}:{app}") if app else None
+
     @classmethod
     def for_authorization(cls, *, conn_id: str, client_id: str, client_secret: str | None = None,
                           api_base_url: str | None = None, **kwargs: Any) -> Self:

@@ -163,19 +163,30 @@ class TwitterPolicy(ResponsePolicy):
 POLICY = TwitterPolicy()
 
 
+#: The windows X announces: (what it is, whose, header prefix). The 24-hour ones are read by many clients but are
+#: not in X's docs and reportedly absent under pay-per-use (UNCONFIRMED): the client learns from them when they
+#: come, and honours a 429 and its ``x-rate-limit-reset`` when they do not.
+X_WINDOWS = (
+    ("15-minute window", "user", "x-rate-limit"),
+    ("app 24-hour window", "app", "x-app-limit-24hour"),
+    ("user 24-hour window", "user", "x-user-limit-24hour"),
+)
+
+
 def rate_windows(response: requests.Response) -> list[Window]:
     """The windows an X answer announces: the endpoint's 15-minute window (``x-rate-limit-remaining`` / ``-reset``)
-    and, where the endpoint has one, the app's 24-hour window (``x-app-limit-24hour-remaining`` / ``-reset``).
+    and, where the endpoint has them, the app's 24-hour window (``x-app-limit-24hour-remaining`` / ``-reset``,
+    shared by every connection of the app) and the user's (``x-user-limit-24hour-*``).
 
     :param response: any answer of X's API.
     """
     from airflow_provider_social.core.ratelimit.windows import Window
 
     windows: list[Window] = []
-    for name, prefix in (("15-minute window", "x-rate-limit"), ("app 24-hour window", "x-app-limit-24hour")):
+    for name, scope, prefix in X_WINDOWS:
         try:
             windows.append(Window(name, int(response.headers[f"{prefix}-remaining"]),
-                                  float(response.headers[f"{prefix}-reset"])))
+                                  float(response.headers[f"{prefix}-reset"]), scope))
         except (KeyError, ValueError):
             continue
     return windows

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from ..clock import SandboxClock
 from ..oauth_server import SANDBOX_USER_ID
 from .billing import Billing
-from .daily import DailyCaps
 from .constants import (
     APP_OF_CREDENTIAL,
     DEFAULT_RATE_LIMITS,
@@ -28,6 +27,7 @@ from .constants import (
     SANDBOX_OAUTH_TOKEN_SECRET,
     SANDBOX_USERNAME,
 )
+from .daily import DailyCaps
 from .oauth1 import oauth1_signature, parse_oauth_header, request_base_url
 from .records import Media, Principal, Tweet
 from .responses import unauthorized, v1_error
