@@ -15,7 +15,10 @@ import sys
 import time
 
 import pytest
+import requests
+from requests_oauthlib import OAuth1
 
+from airflow_provider_social.sandbox import twitter as xs
 from airflow_provider_social.sandbox.twitter.history import FRIEND_ID
 from tests.hooks.twitter_helpers import SCOPE, x_connection
 
@@ -94,6 +97,28 @@ def test_the_apps_24_hour_window_is_shared_by_every_connection_of_the_app(sandbo
     # Nothing reached X: no 429 was drawn.
     assert served(sandbox) - before == 0
     assert [t["text"] for t in sandbox.control.state("twitter")["tweets"]] == ["first"]
+
+
+@pytest.mark.parametrize("store_setting", ["file"], indirect=True)
+def test_a_429_of_the_spent_app_window_waits_for_its_reset_and_is_shared(sandbox, make_connection, store_setting):
+    sandbox.state.clock.unfreeze()
+    sandbox.control.configure("twitter", daily_limits={"tweets_create": {"app": 1}})
+    first, second = two_users_of_one_app(sandbox, make_connection, store_setting)
+    # Another tool of the same app (its OAuth 1.0a keys) spends the app's day: our connections have not seen it.
+    keys = OAuth1(xs.SANDBOX_CONSUMER_KEY, xs.SANDBOX_CONSUMER_SECRET, xs.SANDBOX_OAUTH_TOKEN,
+                  xs.SANDBOX_OAUTH_TOKEN_SECRET)
+    assert requests.post(f"{sandbox.base_url}/x-api/2/tweets", json={"text": "elsewhere"}, auth=keys,
+                         timeout=10).status_code == 201
+    before = served(sandbox)
+
+    refused = post_in_another_process(first, "first")
+    # The 429's x-rate-limit-reset names the 15-minute window; the spent app window's reset, a day away, is the wait.
+    assert refused["status"] == 429 and refused["resume_at"] == pytest.approx(time.time() + 86400, abs=60)
+    held = post_in_another_process(second, "second")  # learnt from the first's 429: not sent
+    assert held["status"] is None and "not sent" in held["refused"]
+    assert held["resume_at"] == pytest.approx(refused["resume_at"], abs=5)
+    assert served(sandbox) - before == 1
+    assert [t["text"] for t in sandbox.control.state("twitter")["tweets"]] == ["elsewhere"]
 
 
 @pytest.mark.parametrize("store_setting", ["file"], indirect=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from airflow_provider_social.core.errors import (
@@ -17,7 +18,7 @@ from airflow_provider_social.core.errors import (
     ValidationError,
     error_body,
 )
-from airflow_provider_social.core.policy import CallContext, ResponsePolicy
+from airflow_provider_social.core.policy import CallContext, Decision, ResponsePolicy, Retry, server_skew
 
 if TYPE_CHECKING:
     import requests
@@ -157,6 +158,27 @@ class TwitterPolicy(ResponsePolicy):
         :param context: the call it answers (the re-authorisation command; whether the token was refreshed).
         """
         return twitter_error_parser(response, context)
+
+
+    def decide(self, response: requests.Response, context: CallContext) -> Decision:
+        """As the HTTP-status policy decides, but a 429 waits for the latest reset of the windows it says are spent:
+        a spent 24-hour window outlasts the 15-minute one its ``x-rate-limit-reset`` names.
+
+        :param response: the answer.
+        :param context: the call it answers.
+        """
+        decision = super().decide(response, context)
+        if not isinstance(decision, Retry) or response.status_code != 429:
+            return decision
+        spent = [window.resets_at for window in rate_windows(response) if window.remaining <= 0]
+        if not spent:
+            return decision
+        wait = max(0.0, max(spent) - (context.clock() + server_skew(response, context.clock)))
+        if decision.wait is not None and wait <= decision.wait:
+            return decision
+        if isinstance(decision.error, RateLimitError):
+            decision.error.retry_after = wait
+        return replace(decision, wait=wait)
 
 
 #: The service's policy, set on the hook's transport once.
