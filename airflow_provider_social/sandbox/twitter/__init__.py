@@ -26,11 +26,13 @@ OAuth 1.0a HMAC-SHA1 signatures recomputed from the request exactly as the refer
 (weighted length via twitter-text, media/poll/quote exclusivity and counts, poll limits, reply and quote targets,
 duplicate text -> 403); media segment indexes, chunk sizes, totals, types and magic bytes, processing states
 pending -> in_progress -> succeeded/failed over the sandbox clock, and expiry; ``x-rate-limit-*`` headers on every
-response and 429 once a window is spent. Windows are configurable: ``state.services["twitter"].set_rate_limit``.
+response and 429 once a window is spent, and the 24-hour caps of POST /2/tweets per app and per user (:mod:`.daily`).
+Windows are configurable: ``state.services["twitter"].set_rate_limit``, ``POST /_control/state/twitter``.
 
 Modules: :mod:`.constants` (names, credentials, limits), :mod:`.responses` (error shapes), :mod:`.oauth1`
 (signatures), :mod:`.records` (principal, posts, media), :mod:`.state` (users, tokens, nonces, rate windows),
-:mod:`.oauth` (OAuth 2.0 server and its refusals), :mod:`.limits` (the endpoint wrapper), :mod:`.tweets`,
+:mod:`.oauth` (OAuth 2.0 server and its refusals), :mod:`.limits` (the endpoint wrapper), :mod:`.daily` (24-hour
+caps), :mod:`.tweets`,
 :mod:`.media`, :mod:`.reads` and :mod:`.history` (paged reads, metrics, seeding), :mod:`.routes`.
 """
 
