@@ -91,10 +91,13 @@ class WindowBook:
         if not spent:
             return
         skew, now = significant_skew(response, self.clock), self.clock()
-        for key in {self.key, self.app_key}:
-            resets = [w.resets_at for w in spent if (self.app_key if w.scope == "app" else self.key) == key]
-            if resets and max(resets) - skew > now:
-                hold_everywhere(key, operation, max(resets) - skew, self.backend)
+        until: dict[str, float] = {}  # whose window (the app's or the connection's) -> its latest reset
+        for window in spent:
+            key = self.app_key if window.scope == "app" else self.key
+            until[key] = max(until.get(key, 0.0), window.resets_at - skew)
+        for key, held in until.items():
+            if held > now:
+                hold_everywhere(key, operation, held, self.backend)
 
 
 __all__ = ["Window", "WindowBook", "WindowReader"]
