@@ -91,6 +91,10 @@ def test_the_free_tier_caps_each_user_at_17_a_day_and_the_app_at_17(sandbox, api
     assert refused.headers["x-app-limit-24hour-remaining"] == "3"
     answer = post(api, "b1", second_user)
     assert answer.status_code == 201 and answer.headers["x-user-limit-24hour-remaining"] == "1"
+    # The same person through another app has that app's own per-user day.
+    other_app = sandbox.control.mint_tokens("twitter", client_id=SANDBOX_PUBLIC_CLIENT_ID, scope=xs.DEFAULT_SCOPE)
+    answer = post(api, "a3 elsewhere", {"Authorization": f"Bearer {other_app['access_token']}"})
+    assert answer.status_code == 201 and answer.headers["x-user-limit-24hour-remaining"] == "1"
 
 
 def test_the_24_hour_headers_can_be_omitted_and_the_cap_still_holds(sandbox, api):

@@ -78,7 +78,10 @@ class DailyCaps:
         if spec is None:
             return True, {}
         now = self.clock.now()
-        caps = [(scope, who, spec[scope]) for scope, who in (("app", app), ("user", user)) if spec[scope] is not None]
+        # X's per-user limits are per user access token, i.e. per user of the app (another app's tokens of the same
+        # person count apart).
+        caps = [(scope, who, spec[scope]) for scope, who in (("app", app), ("user", f"{app}\x00{user}"))
+                if spec[scope] is not None]
         with self._lock:
             windows = {}
             for scope, who, _ in caps:
