@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import stringify_path
+
+from airflow_provider_social.fs.disk_translation import from_disk, os_errors, to_disk
+from airflow_provider_social.fs.yadisk_files import YandexDiskReadFile, YandexDiskWriteFile
 
 if TYPE_CHECKING:
     from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
@@ -43,24 +44,6 @@ def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -
     :param storage_options: :class:`YandexDiskFileSystem` options (``permanently``, ``avoid_throttle``).
     """
     return YandexDiskFileSystem(conn_id=conn_id, **(storage_options or {}))
-
-
-def to_disk(path: str) -> str:
-    """``/a/b`` (an fsspec path of this filesystem) -> ``disk:/a/b``.
-
-    :param path: a stripped path (:meth:`YandexDiskFileSystem._strip_protocol`).
-    """
-    return "disk:/" + path.strip("/")
-
-
-def from_disk(path: str) -> str:
-    """``disk:/a/b`` (as Disk answers) -> ``/a/b``; the root is ``""`` (fsspec's convention, as ``memory://``).
-
-    :param path: a Disk path.
-    """
-    rest = path.partition(":")[2] if path.startswith("disk:") else path
-    rest = rest.strip("/")
-    return "/" + rest if rest else ""
 
 
 def _entry(item: dict[str, Any]) -> dict[str, Any]:
@@ -131,27 +114,10 @@ class YandexDiskFileSystem(AbstractFileSystem):
         user, at, _host = netloc.rpartition("@")
         return {"conn_id": user} if at and user else {}
 
-    # ---------------------------------------------------------------------------------------------- errors
-    @contextmanager
-    def _errors(self, path: str) -> Iterator[None]:
-        """The API's errors as the OSErrors fsspec users expect (others pass as the provider's errors)."""
-        from airflow_provider_social.core.errors import ConflictError, NotFoundError
-
-        try:
-            yield
-        except NotFoundError:
-            raise FileNotFoundError(errno.ENOENT, "not on Yandex Disk", path) from None
-        except ConflictError as exc:
-            if exc.api_code == "DiskPathDoesntExistsError":
-                raise FileNotFoundError(errno.ENOENT, "the parent folder does not exist", path) from None
-            if exc.api_code in ("DiskResourceAlreadyExistsError", "DiskPathPointsToExistentDirectoryError"):
-                raise FileExistsError(errno.EEXIST, "already on Yandex Disk", path) from None
-            raise
-
     # ---------------------------------------------------------------------------------------------- reading the tree
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
         path = self._strip_protocol(path)
-        with self._errors(path):
+        with os_errors(path):
             item = self.hook.get_metadata(to_disk(path), fields=",".join(_FIELDS))
         return _entry(item)
 
@@ -159,7 +125,7 @@ class YandexDiskFileSystem(AbstractFileSystem):
         from airflow_provider_social.core.errors import ValidationError
 
         path = self._strip_protocol(path)
-        with self._errors(path):
+        with os_errors(path):
             try:
                 entries = [_entry(item) for item in self.hook.iter_folder(to_disk(path), page_size=1000,
                                                                         fields=list(_FIELDS))]
@@ -187,7 +153,7 @@ class YandexDiskFileSystem(AbstractFileSystem):
     # ---------------------------------------------------------------------------------------------- changing the tree
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
         path = self._strip_protocol(path)
-        with self._errors(path):
+        with os_errors(path):
             created = self.hook.create_folder(to_disk(path), parents=create_parents)
         if not created["created"]:
             raise FileExistsError(errno.EEXIST, "already on Yandex Disk", path)
@@ -196,13 +162,13 @@ class YandexDiskFileSystem(AbstractFileSystem):
         path = self._strip_protocol(path)
         if not path:
             return
-        with self._errors(path):
+        with os_errors(path):
             created = self.hook.create_folder(to_disk(path), parents=True)
         if not created["created"] and not exist_ok:
             raise FileExistsError(errno.EEXIST, "already on Yandex Disk", path)
 
     def _delete(self, path: str) -> None:
-        with self._errors(path):
+        with os_errors(path):
             self.hook.delete(to_disk(path), permanently=self.permanently)
 
     def rm_file(self, path: str) -> None:
@@ -237,7 +203,7 @@ class YandexDiskFileSystem(AbstractFileSystem):
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         source, destination = self._strip_protocol(path1), self._strip_protocol(path2)
-        with self._errors(source):
+        with os_errors(source):
             self.hook.copy(to_disk(source), to_disk(destination), overwrite=True)
 
     def mv(self, path1: Any, path2: Any, recursive: bool = False, maxdepth: int | None = None,
@@ -252,7 +218,7 @@ class YandexDiskFileSystem(AbstractFileSystem):
         if isinstance(path1, str) and isinstance(path2, str) and not any(c in path1 for c in "*?["):
             source, destination = self._strip_protocol(path1), self._strip_protocol(path2)
             destination = self._into(source, destination)
-            with self._errors(source):
+            with os_errors(source):
                 self.hook.move(to_disk(source), to_disk(destination), overwrite=True)
             return
         super().mv(path1, path2, recursive=recursive, maxdepth=maxdepth, **kwargs)
@@ -273,7 +239,7 @@ class YandexDiskFileSystem(AbstractFileSystem):
         size = os.path.getsize(lpath)
         if callback is not None:
             callback.set_size(size)
-        with self._errors(rpath):
+        with os_errors(rpath):
             self.hook.upload_file(lpath, to_disk(rpath), overwrite=mode == "overwrite", parents=True,
                                   avoid_throttle=self.avoid_throttle)
         if callback is not None:
@@ -294,7 +260,7 @@ class YandexDiskFileSystem(AbstractFileSystem):
         if outfile is not None:
             super().get_file(rpath, lpath, callback=callback, outfile=outfile, **kwargs)
             return
-        with self._errors(rpath):
+        with os_errors(rpath):
             result = self.hook.download_file(to_disk(rpath), lpath, overwrite=True)
         if callback is not None:
             callback.set_size(result["size"])
@@ -302,8 +268,6 @@ class YandexDiskFileSystem(AbstractFileSystem):
 
     def _open(self, path: str, mode: str = "rb", block_size: Any = None, autocommit: bool = True,
               cache_options: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        from airflow_provider_social.fs.yadisk_files import YandexDiskReadFile, YandexDiskWriteFile
-
         path = self._strip_protocol(path)
         if mode == "rb":
             return YandexDiskReadFile(self, path, block_size=block_size, cache_options=cache_options, **kwargs)

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import errno
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fsspec.spec import AbstractBufferedFile
 
-from airflow_provider_social.fs.yadisk import to_disk
+from airflow_provider_social.fs.disk_translation import os_errors, to_disk
 
 if TYPE_CHECKING:
-    from airflow_provider_social.fs.yadisk import YandexDiskFileSystem
+    from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 
 #: Bytes read from the network per call while skipping or filling a block.
 _READ = 1024 * 1024
@@ -33,12 +33,24 @@ _READ = 1024 * 1024
 WRITE_BLOCK = 1024 * 1024
 
 
+class DiskFileSystem(Protocol):
+    """What the file objects use of their filesystem (:class:`.yadisk.YandexDiskFileSystem`) beyond fsspec's own:
+    stated here so this module does not import the filesystem that imports it."""
+
+    #: Upload a throttled type under a neutral name and rename it (the hook's ``avoid_throttle``).
+    avoid_throttle: bool
+
+    @property
+    def hook(self) -> YandexDiskHook:
+        """The hook every call goes through."""
+
+
 class YandexDiskReadFile(AbstractBufferedFile):
     """A Disk file opened ``rb``: blocks fetched from one streamed download, reopened with ``Range`` on a seek."""
 
-    fs: YandexDiskFileSystem
+    fs: DiskFileSystem
 
-    def __init__(self, fs: YandexDiskFileSystem, path: str, block_size: Any = None,
+    def __init__(self, fs: DiskFileSystem, path: str, block_size: Any = None,
                  cache_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
         self._response: Any = None
         self._position = 0  # the file offset the open response's next byte has
@@ -103,14 +115,14 @@ class YandexDiskWriteFile(AbstractBufferedFile):
     """A Disk file opened ``wb``/``xb``: each block streamed to the upload host as it fills, the upload finished on
     close (:meth:`.YandexDiskTransfers.open_upload`)."""
 
-    fs: YandexDiskFileSystem
+    fs: DiskFileSystem
 
-    def __init__(self, fs: YandexDiskFileSystem, path: str, mode: str = "wb", block_size: Any = None,
+    def __init__(self, fs: DiskFileSystem, path: str, mode: str = "wb", block_size: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(fs, path, mode=mode, block_size=block_size or WRITE_BLOCK, **kwargs)
         #: What Yandex computed for the file (``path``, ``size``, ``md5``, ``sha256``), once it is closed.
         self.uploaded: dict[str, Any] | None = None
-        with fs._errors(path):
+        with os_errors(path):
             self._upload = fs.hook.transfers.open_upload(to_disk(path), overwrite=mode == "wb", parents=True,
                                                          avoid_throttle=fs.avoid_throttle)
 
@@ -119,7 +131,7 @@ class YandexDiskWriteFile(AbstractBufferedFile):
 
     def _upload_chunk(self, final: bool = False) -> bool:
         try:
-            with self.fs._errors(self.path):
+            with os_errors(self.path):
                 self._upload.write(self.buffer.getvalue())
                 if final:
                     self.uploaded = self._upload.close()
