@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social.core.errors import (
     ConflictError,
     PayloadTooLargeError,
-    QuotaExceededError,
     ServerError,
     SocialApiError,
     input_error,
 )
 from airflow_provider_social.core.masking import redact_url
-from airflow_provider_social.core.waiting import Poll, WaitTimeout, wait_for
 from airflow_provider_social.hooks.yandex_disk.limits import uploader_error
-from airflow_provider_social.hooks.yandex_disk.operations import operation_rule
 from airflow_provider_social.hooks.yandex_disk.paths import (
-    _flag,
     _human,
     parent_path,
     register_secret_url,
@@ -27,56 +22,24 @@ from airflow_provider_social.hooks.yandex_disk.paths import (
     safe_local_target,
     web_url,
 )
-from airflow_provider_social.hooks.yandex_disk.policy import (
-    SERVICE,
-    UPLOAD_WAIT_TIMEOUT,
-    OperationFailedError,
-)
+from airflow_provider_social.hooks.yandex_disk.policy import SERVICE, UPLOAD_WAIT_TIMEOUT
 from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
 from airflow_provider_social.hooks.yandex_disk.throttle import temporary_upload_path, throttled_media_type
+from airflow_provider_social.hooks.yandex_disk.transfers_stream import StreamingUpload
+from airflow_provider_social.hooks.yandex_disk.upload_steps import UploadSteps
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.sources import MediaSource
-    from airflow_provider_social.hooks.yandex_disk.calls import YandexDiskClient
-    from airflow_provider_social.hooks.yandex_disk.limits import AccountLimits
-    from airflow_provider_social.hooks.yandex_disk.operations import YandexDiskOperations
-    from airflow_provider_social.hooks.yandex_disk.resources import YandexDiskResources
-    from airflow_provider_social.hooks.yandex_disk.transfers_stream import StreamingUpload
 
 T = TypeVar("T")
 
 CHUNK_SIZE = 1024 * 1024
 
 
-
-@dataclass(eq=False)
-class YandexDiskTransfers:
-    """Uploads (local files, bytes, from a URL) and downloads.
-
-    :param client: sends the declared calls and the link calls.
-    :param resources: folders for ``parents=True`` and the metadata read after an upload.
-    :param operations: the wait for an upload or a fetch answered 202.
-    :param account_limits: the account's ``max_file_size`` and free space, checked before every upload.
-    :param clock: seconds since the epoch (the hook's, injectable).
-    :param sleep: the wait between checks (the hook's, injectable so tests never sleep).
-    :param conn_id: the connection, the user part of the ``yadisk://`` URIs reported to hook lineage.
-    :param lineage_context: the hook, as Airflow's hook lineage collector wants it (None: no lineage reported).
-    """
-
-    client: YandexDiskClient
-    resources: YandexDiskResources
-    operations: YandexDiskOperations
-    account_limits: AccountLimits
-    clock: Callable[[], float]
-    sleep: Callable[[float], None]
-    conn_id: str = ""
-    lineage_context: Any = None
-
-    def _report_lineage(self, *, inputs: list[str | None], outputs: list[str | None]) -> None:
-        if self.lineage_context is not None:
-            from airflow_provider_social.core.lineage import report_transfer
-
-            report_transfer(self.lineage_context, inputs=inputs, outputs=outputs)
+class YandexDiskTransfers(UploadSteps):
+    """Uploads (local files, bytes, from a URL) and downloads, over the shared steps of :class:`.UploadSteps`
+    (whose fields it takes: ``client``, ``resources``, ``operations``, ``account_limits``, ``clock``, ``sleep``,
+    ``conn_id``, ``lineage_context``)."""
 
     # ---------------------------------------------------------------------------------------------- links
     def _with_fresh_link(self, name: str, link: Callable[[], str], use: Callable[[str], T]) -> T:
@@ -98,14 +61,6 @@ class YandexDiskTransfers:
         return self.client.send_to_link(name, href, **options)
 
     # ---------------------------------------------------------------------------------------------- upload
-    def _upload_link(self, path: str, overwrite: bool) -> tuple[str, str | None]:
-        """(href, operation_id): the upload operation tracks an upload the upload host answers 202."""
-        response = self.client.call("get upload link", params={"path": path, "overwrite": _flag(overwrite)},
-        )
-        body = response.json()
-        operation_id = body.get("operation_id")
-        return str(body["href"]), str(operation_id) if operation_id else None
-
     def get_upload_link(self, remote_path: str, *, overwrite: bool = False) -> str:
         """A one-use upload href (valid 30 minutes). It is a credential: never log or return it to XCom.
 
@@ -114,7 +69,7 @@ class YandexDiskTransfers:
         """
         path = resource_path(remote_path, "remote_path")
         try:
-            href, _operation_id = self._upload_link(path, overwrite)
+            href, _operation_id = self.upload_link(path, overwrite)
         except ConflictError as exc:
             raise refine_conflict(exc, "remote_path", path) from None
         register_secret_url(href)
@@ -166,7 +121,7 @@ class YandexDiskTransfers:
         uploaded = self._upload(lambda: _SourceStream(source), source.size, path, source.name, "local_path",
                                 overwrite=overwrite, parents=parents, wait=wait, poll_interval=poll_interval,
                                 timeout=timeout, avoid_throttle=avoid_throttle)
-        self._report_lineage(inputs=[source_uri(source)], outputs=[disk_uri(self.conn_id, uploaded["path"])])
+        self.report_lineage(inputs=[source_uri(source)], outputs=[disk_uri(self.conn_id, uploaded["path"])])
         return uploaded
 
     def open_upload(
@@ -190,8 +145,6 @@ class YandexDiskTransfers:
         :param timeout: give up waiting for a 202 upload after this many seconds.
         :return: the open upload.
         """
-        from airflow_provider_social.hooks.yandex_disk.transfers_stream import StreamingUpload
-
         path = resource_path(remote_path, "remote_path")
         upload = StreamingUpload(self, path, overwrite=overwrite, avoid_throttle=avoid_throttle,
                                  poll_interval=poll_interval, timeout=timeout)
@@ -254,53 +207,12 @@ class YandexDiskTransfers:
         try:
             uploaded = self._upload_to(body_factory, size, temporary, shown_name, field, overwrite=True, wait=True,
                                        poll_interval=poll_interval, timeout=timeout)
-            self._move_into_place(temporary, path, overwrite=overwrite, md5=uploaded["md5"],
+            self.move_into_place(temporary, path, overwrite=overwrite, md5=uploaded["md5"],
                                   poll_interval=poll_interval, timeout=timeout)
         except BaseException:
-            self._discard_temporary(temporary)
+            self.discard_temporary(temporary)
             raise
         return {**uploaded, "path": path}
-
-    def refuse_taken_name(self, path: str, *, overwrite: bool) -> None:
-        """Before an upload under a temporary name: raise when ``path`` is a folder, or a file without ``overwrite``
-        (the upload host would have refused the final name itself).
-
-        :param path: the final Disk path.
-        :param overwrite: whether an existing file may be replaced.
-        """
-        existing = self.resources.get_type(path)
-        if existing == "dir":
-            raise ConflictError(f"remote_path: {path!r} is an existing folder", service=SERVICE,
-                                operation="upload file", status_code=409,
-                                api_code="DiskPathPointsToExistentDirectoryError", hint="choose a file path inside it")
-        if existing is not None and not overwrite:
-            raise ConflictError(f"remote_path: {path!r} already exists", service=SERVICE, operation="upload file",
-                                status_code=409, api_code="DiskResourceAlreadyExistsError",
-                                hint="pass overwrite=True to replace it")
-
-    def _move_into_place(self, temporary: str, path: str, *, overwrite: bool, md5: str | None,
-                         poll_interval: float, timeout: float) -> None:
-        try:
-            self.resources.move(temporary, path, overwrite=overwrite, poll_interval=poll_interval, timeout=timeout)
-        except SocialApiError as failed:
-            # A move without overwrite is not re-sent blindly; if its answer was lost it may have happened.
-            if not self._moved(temporary, path, md5):
-                raise refine_conflict(failed, "remote_path", path) from None
-
-    def _moved(self, temporary: str, path: str, md5: str | None) -> bool:
-        try:
-            if self.resources.get_type(temporary) is not None:
-                return False
-            return md5 is not None and self.resources.get_metadata(path, fields="md5").get("md5") == md5
-        except SocialApiError:
-            return False
-
-    def _discard_temporary(self, temporary: str) -> None:
-        """Best effort (the original error is what the caller needs): delete the temporary upload for good."""
-        try:
-            self.resources.delete(temporary, permanently=True)
-        except Exception:  # noqa: BLE001 - nothing there, or Disk unreachable: the next run overwrites the name
-            return
 
     def _upload_to(
         self, body_factory: Callable[[], Any], size: int, path: str, shown_name: str, field: str, *,
@@ -313,7 +225,7 @@ class YandexDiskTransfers:
 
         def link() -> str:
             try:
-                href, operation_id = self._upload_link(path, overwrite)
+                href, operation_id = self.upload_link(path, overwrite)
             except ConflictError as exc:
                 raise refine_conflict(exc, "remote_path", path) from None
             operation_ids.append(operation_id)  # the operation tracking this link's upload
@@ -339,76 +251,9 @@ class YandexDiskTransfers:
             if not wait and operation_id:
                 return {"path": path, "size": size, "md5": None, "sha256": None, "operation_id": operation_id,
                         "status": "in-progress"}
-            self._wait_for_upload(operation_id, path, poll_interval=poll_interval, timeout=timeout)
+            self.wait_for_upload(operation_id, path, poll_interval=poll_interval, timeout=timeout)
         return {**self.check_uploaded(path, size), "operation_id": operation_id if status == 202 else None,
                 "status": "success"}
-
-    def _wait_for_upload(self, operation_id: str | None, path: str, *, poll_interval: float, timeout: float) -> None:
-        """Until the upload answered 202 is in Disk: its operation, or (no operation id) the file appearing."""
-        try:
-            if operation_id:
-                self.operations.wait_for_operation(operation_id, poll_interval=poll_interval, timeout=timeout)
-                return
-            try:
-                wait_for(lambda: Poll(done=self.resources.get_type(path) == "file"),
-                         operation_rule(poll_interval, timeout), what=path, service=SERVICE,
-                         operation="wait for upload", sleep=self.sleep, clock=self.clock)
-            except WaitTimeout:
-                raise OperationFailedError(
-                    f"still not in Disk after {timeout:.0f} s", service=SERVICE, operation="wait for upload",
-                    api_code="timeout", hint="raise the timeout, or use a deferrable operator",
-                ) from None
-        except OperationFailedError as exc:
-            raise OperationFailedError(
-                f"remote_path: Yandex accepted the upload of {path!r} (HTTP 202) but did not put it into Disk: "
-                f"{exc.api_message}", service=SERVICE, operation="upload file", status_code=202,
-                api_code=exc.api_code, hint=exc.hint or "upload again",
-            ) from None
-
-    def upload_refusal(self, refused: SocialApiError, path: str, shown_name: str, size: int,
-                       field: str) -> SocialApiError:
-        """The error to raise for the upload host's refusal of a PUT: what was too large or did not fit, or what
-        happened to the link or the folder (:func:`.limits.uploader_error`).
-
-        :param refused: the mapped answer of the upload host.
-        :param path: where the upload went.
-        :param shown_name: the source's name in errors.
-        :param size: the bytes sent (or being sent).
-        :param field: the argument named in errors.
-        """
-        if isinstance(refused, PayloadTooLargeError):
-            return self._too_large(shown_name, size, field)
-        if isinstance(refused, QuotaExceededError):
-            return QuotaExceededError(
-                f"{field}: no room on Yandex Disk for {_human(size)}", service=SERVICE,
-                operation="upload file", status_code=507, api_code=refused.api_code,
-                hint="free space (empty the trash) or buy more",
-            )
-        return uploader_error(refused, field="remote_path", path=path)
-
-    def check_uploaded(self, path: str, size: int) -> dict[str, Any]:
-        """``{"path", "size", "md5", "sha256"}`` of an uploaded file, checked against the size sent.
-
-        :param path: the uploaded file.
-        :param size: the bytes sent.
-        """
-        meta = self.resources.get_metadata(path, fields="path,size,md5,sha256")
-        if meta.get("size") != size:
-            raise ServerError(
-                f"remote_path: Yandex Disk holds {meta.get('size')} bytes, the local data has {size}",
-                service=SERVICE, operation="upload file", hint="upload again with overwrite=True",
-            )
-        return {"path": meta.get("path", path), "size": size, "md5": meta.get("md5"), "sha256": meta.get("sha256")}
-
-    def _too_large(self, name: str, size: int, field: str = "local_path") -> PayloadTooLargeError:
-        try:
-            limit = f"the account's limit is {_human(int(self.account_limits.info(refresh=True)['max_file_size']))}"
-        except (SocialApiError, KeyError, ValueError):
-            limit = "over the account's limit"
-        return PayloadTooLargeError(
-            f"{field}: {name} is {_human(size)}; {limit}", service=SERVICE, operation="upload file",
-            status_code=413, hint="split the file or use an account with a higher limit (Yandex 360: 50 GB)",
-        )
 
     def upload_from_url(
         self, url: str, remote_path: str, *, parents: bool = False, wait: bool = True, poll_interval: float = 1.0,
@@ -473,7 +318,7 @@ class YandexDiskTransfers:
         downloaded = self._download(lambda: self.get_download_link(path), target, path)
         from airflow_provider_social.core.lineage import disk_uri, target_uri
 
-        self._report_lineage(inputs=[disk_uri(self.conn_id, path)], outputs=[target_uri(target)])
+        self.report_lineage(inputs=[disk_uri(self.conn_id, path)], outputs=[target_uri(target)])
         return downloaded
 
     def open_download(self, remote_path: str, *, start: int = 0) -> tuple[Any, int]:

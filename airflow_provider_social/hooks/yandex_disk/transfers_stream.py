@@ -32,7 +32,7 @@ from airflow_provider_social.hooks.yandex_disk.resources import refine_conflict
 from airflow_provider_social.hooks.yandex_disk.throttle import temporary_upload_path, throttled_media_type
 
 if TYPE_CHECKING:
-    from airflow_provider_social.hooks.yandex_disk.transfers import YandexDiskTransfers
+    from airflow_provider_social.hooks.yandex_disk.upload_steps import UploadSteps
 
 #: Bytes per piece of the body (one chunk of the chunked encoding).
 PIECE = 1024 * 1024
@@ -59,7 +59,7 @@ class StreamingUpload:
 
     Made by :meth:`.YandexDiskTransfers.open_upload`.
 
-    :param transfers: the hook's transfers (link, limits, waits, the throttle workaround's move).
+    :param steps: the upload steps (link, limits, waits, the throttle workaround's move): the hook's transfers.
     :param path: the final Disk path.
     :param overwrite: replace an existing file.
     :param avoid_throttle: upload a throttled type under a neutral temporary name and move it into place on close.
@@ -67,9 +67,9 @@ class StreamingUpload:
     :param timeout: give up waiting for a ``202`` upload after this many seconds.
     """
 
-    def __init__(self, transfers: YandexDiskTransfers, path: str, *, overwrite: bool, avoid_throttle: bool,
+    def __init__(self, steps: UploadSteps, path: str, *, overwrite: bool, avoid_throttle: bool,
                  poll_interval: float, timeout: float) -> None:
-        self._transfers = transfers
+        self._steps = steps
         self.path = path
         self._overwrite = overwrite
         self._poll_interval = poll_interval
@@ -91,16 +91,16 @@ class StreamingUpload:
 
         :param parents: create missing parent folders first.
         """
-        transfers = self._transfers
-        self._ceiling = self._room(transfers.account_limits.info())
+        steps = self._steps
+        self._ceiling = self._room(steps.account_limits.info())
         if parents:
             parent = parent_path(self.path)
             if parent not in ("disk:/", "app:/"):
-                transfers.resources.create_folder(parent, parents=True)
+                steps.resources.create_folder(parent, parents=True)
         if self._throttled:
-            transfers.refuse_taken_name(self.path, overwrite=self._overwrite)
+            steps.refuse_taken_name(self.path, overwrite=self._overwrite)
         try:
-            href, self._operation_id = transfers._upload_link(self._upload_path, self._overwrite or self._throttled)
+            href, self._operation_id = steps.upload_link(self._upload_path, self._overwrite or self._throttled)
         except ConflictError as exc:
             raise refine_conflict(exc, "remote_path", self.path) from None
         register_secret_url(href)
@@ -121,7 +121,7 @@ class StreamingUpload:
     # ---------------------------------------------------------------------------------------------- the request
     def _send(self, href: str) -> None:
         try:
-            response = self._transfers.client.send_to_link(
+            response = self._steps.client.send_to_link(
                 "upload file", href, data=self._body(), headers={"Content-Type": "application/octet-stream"})
             response.close()
             self._status = response.status_code
@@ -165,7 +165,7 @@ class StreamingUpload:
         if isinstance(error, RetryableError):
             error = error.error
         if isinstance(error, SocialApiError):
-            return self._transfers.upload_refusal(error, self.path, self.path, self.written, "remote_path")
+            return self._steps.upload_refusal(error, self.path, self.path, self.written, "remote_path")
         return error
 
     # ---------------------------------------------------------------------------------------------- writing
@@ -187,7 +187,7 @@ class StreamingUpload:
     def _check_limits(self, size: int) -> None:
         if size <= self._ceiling:
             return
-        limits = self._transfers.account_limits
+        limits = self._steps.account_limits
         try:
             limits.check(size, field="remote_path", name=self.path, overwrite=self._overwrite)
         except SocialApiError:
@@ -216,24 +216,24 @@ class StreamingUpload:
             raise
 
     def _settle(self) -> dict[str, Any]:
-        transfers = self._transfers
+        steps = self._steps
         try:
             if self._status == 202:
-                transfers._wait_for_upload(self._operation_id, self._upload_path, poll_interval=self._poll_interval,
+                steps.wait_for_upload(self._operation_id, self._upload_path, poll_interval=self._poll_interval,
                                            timeout=self._timeout)
-            uploaded = transfers.check_uploaded(self._upload_path, self.written)
+            uploaded = steps.check_uploaded(self._upload_path, self.written)
             if self._throttled:
-                transfers._move_into_place(self._upload_path, self.path, overwrite=self._overwrite,
+                steps.move_into_place(self._upload_path, self.path, overwrite=self._overwrite,
                                            md5=uploaded["md5"], poll_interval=self._poll_interval,
                                            timeout=self._timeout)
         except BaseException:
             if self._throttled:
-                transfers._discard_temporary(self._upload_path)
+                steps.discard_temporary(self._upload_path)
             raise
         from airflow_provider_social.core.lineage import disk_uri
 
         # No input to report: the bytes came through write(); the store they were read from reports its read.
-        transfers._report_lineage(inputs=[], outputs=[disk_uri(transfers.conn_id, self.path)])
+        steps.report_lineage(inputs=[], outputs=[disk_uri(steps.conn_id, self.path)])
         return {**uploaded, "path": self.path, "operation_id": self._operation_id if self._status == 202 else None,
                 "status": "success"}
 

@@ -80,7 +80,7 @@ def test_an_upload_answered_202_that_never_lands_fails_clearly(hook, sandbox, lo
 
 
 def test_a_lapsed_upload_link_is_retried_with_a_fresh_one(hook, sandbox, monkeypatch):
-    original, links = hook.transfers._upload_link, []
+    original, links = hook.transfers.upload_link, []
 
     def lapsing(path, overwrite):
         links.append(original(path, overwrite))
@@ -88,14 +88,14 @@ def test_a_lapsed_upload_link_is_retried_with_a_fresh_one(hook, sandbox, monkeyp
             sandbox.state.clock.advance(30 * 60)  # the first link lapses before its PUT
         return links[-1]
 
-    monkeypatch.setattr(hook.transfers, "_upload_link", lapsing)
+    monkeypatch.setattr(hook.transfers, "upload_link", lapsing)
     assert hook.upload_bytes(b"on time", "lapse.txt")["size"] == 7
     assert len(links) == 2
 
 
 def test_a_reused_upload_link_is_a_clear_conflict(hook, monkeypatch):
-    href = hook.transfers._upload_link("disk:/first.txt", False)
-    monkeypatch.setattr(hook.transfers, "_upload_link", lambda path, overwrite: href)
+    href = hook.transfers.upload_link("disk:/first.txt", False)
+    monkeypatch.setattr(hook.transfers, "upload_link", lambda path, overwrite: href)
     hook.upload_bytes(b"one", "first.txt")
     with pytest.raises(ConflictError, match="remote_path: the upload link for 'disk:/second.txt' was already used"):
         hook.upload_bytes(b"two", "second.txt")
@@ -103,14 +103,14 @@ def test_a_reused_upload_link_is_a_clear_conflict(hook, monkeypatch):
 
 def test_a_folder_removed_after_the_link_was_issued_is_named(hook, monkeypatch):
     hook.create_folder("gone")
-    original = hook.transfers._upload_link
+    original = hook.transfers.upload_link
 
     def then_remove(path, overwrite):
         link = original(path, overwrite)
         hook.delete("gone", permanently=True)
         return link
 
-    monkeypatch.setattr(hook.transfers, "_upload_link", then_remove)
+    monkeypatch.setattr(hook.transfers, "upload_link", then_remove)
     with pytest.raises(ConflictError, match="remote_path: the upload host refused 'disk:/gone/f.txt': its folder "
                                             "'disk:/gone' no longer exists"):
         hook.upload_bytes(b"f", "gone/f.txt")
