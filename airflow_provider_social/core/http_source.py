@@ -14,8 +14,8 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from airflow_provider_social.core.errors import input_error
-from airflow_provider_social.core.sources import MediaSource, spool
-from airflow_provider_social.core.uploads import CHUNK_SIZE
+from airflow_provider_social.core.media_checks import CHUNK_SIZE
+from airflow_provider_social.core.source_base import MediaSource, spool
 
 if TYPE_CHECKING:
     import requests

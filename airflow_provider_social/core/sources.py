@@ -14,19 +14,19 @@ signed link's signature is a credential).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import tempfile
-import weakref
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_social.core.errors import input_error
+from airflow_provider_social.core.media_checks import CHUNK_SIZE, check_local_file, check_size
+from airflow_provider_social.core.source_base import LocalSource, MediaSource, read_exactly, spool
 
-# core.uploads is imported where used: checked media types (X's MediaFile, VK's LocalFile) build on this module, and
-# modules a DAG file imports must not load the upload machinery (tests/test_lazy_imports.py).
+# The base types live in core.source_base (below this module and core.http_source, which use them too) and stay
+# importable from here. core.uploads is not imported: checked media types (X's MediaFile, VK's LocalFile) build
+# on this module, and modules a DAG file imports must not load the upload machinery (tests/test_lazy_imports.py).
 
 if TYPE_CHECKING:
     import requests
@@ -36,51 +36,6 @@ HTTP_TIMEOUT: Any = None
 #: What the error says a media argument may be.
 ACCEPTED = "a local path, an ObjectStoragePath or storage URL (s3://, gs://, file://...), an http(s) URL, bytes " \
            "or a binary file object"
-
-
-class MediaSource:
-    """One media input: its ``name`` (for the multipart file name and type), its ``size`` in bytes, and
-    :meth:`open` for each attempt. Build it with :func:`media_source`.
-
-    :param name: the file name (the last part of the path, key or URL path), ``blob`` when there is none.
-    :param label: how errors and logs name it (a URL without query string or user info).
-    :param size: bytes.
-    """
-
-    def __init__(self, name: str, label: str, size: int) -> None:
-        self.name = name
-        self.label = label
-        self.size = size
-
-    @property
-    def suffix(self) -> str:
-        """The name's extension in lower case (``.jpg``), or ``""``."""
-        return Path(self.name).suffix.lower()
-
-    def open(self, offset: int = 0) -> IO[bytes]:
-        """A new binary reader positioned at ``offset``; the caller closes it."""
-        raise NotImplementedError
-
-    def head(self, count: int) -> bytes:
-        """The first ``count`` bytes (fewer when the source is shorter), for format checks."""
-        with self.open() as fh:
-            return read_exactly(fh, min(count, self.size))
-
-    def local_path(self) -> Path | None:
-        """The file on this machine that holds the bytes, when there is one."""
-        return None
-
-    def close(self) -> None:
-        """Release what the source holds (a spooled copy is deleted); safe to call twice."""
-
-    def __enter__(self) -> MediaSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.label} ({self.size} bytes)>"
 
 
 class FromSource:
@@ -100,29 +55,6 @@ class FromSource:
         return self.source.name
 
 
-class LocalSource(MediaSource):
-    """A file on this machine (a path, or a spooled copy of a source that could not tell its size)."""
-
-    def __init__(self, path: Path, label: str | None = None, *, name: str | None = None,
-                 temporary: bool = False) -> None:
-        super().__init__(name or path.name, label or str(path), path.stat().st_size)
-        self.path = path
-        self._cleanup = weakref.finalize(self, _unlink, path) if temporary else None
-
-    def open(self, offset: int = 0) -> IO[bytes]:
-        fh = open(self.path, "rb")  # noqa: SIM115 - the caller's attempt owns and closes it
-        if offset:
-            fh.seek(offset)
-        return fh
-
-    def local_path(self) -> Path | None:
-        return self.path
-
-    def close(self) -> None:
-        if self._cleanup is not None:
-            self._cleanup()
-
-
 class StoreSource(MediaSource):
     """An object behind an ``ObjectStoragePath`` (S3, GCS, ``file://``, ``memory://``, ...), read in blocks of
     :data:`~airflow_provider_social.core.uploads.CHUNK_SIZE` (fsspec's default read-ahead of some stores, 50 MiB
@@ -133,8 +65,6 @@ class StoreSource(MediaSource):
         self.path = path
 
     def open(self, offset: int = 0) -> IO[bytes]:
-        from airflow_provider_social.core.uploads import CHUNK_SIZE
-
         fh = self.path.open("rb", block_size=CHUNK_SIZE)
         if offset:
             fh.seek(offset)
@@ -188,8 +118,6 @@ def media_source(value: Any, *, field: str, service: str = "", limit: int | None
     :param timeout: connect and read timeouts for http(s) URLs; by default that transport's.
     :param allow_empty: accept a source of 0 bytes (a file store takes empty files; social media do not).
     """
-    from airflow_provider_social.core.uploads import check_size
-
     source = _resolve(value, field=field, service=service, limit=limit, what=what, operation=operation,
                       session=session, timeout=timeout)
     if source.size == 0 and not allow_empty:
@@ -221,8 +149,6 @@ def _resolve(value: Any, *, field: str, service: str, limit: int | None, what: s
                                operation=operation, session=session, timeout=timeout)
         return _store_source(value, field=field, service=service)
     if isinstance(value, (str, os.PathLike)):
-        from airflow_provider_social.core.uploads import check_local_file
-
         path = check_local_file(value, field=field, service=service)
         return LocalSource(path)
     if callable(getattr(value, "read", None)):
@@ -279,40 +205,6 @@ def _file_object_source(fh: Any, *, field: str, service: str, limit: int | None,
                  service=service, operation=operation)
 
 
-def spool(reader: Any, *, name: str, label: str, limit: int | None, field: str, what: str = "file",
-          service: str = "", operation: str = "") -> LocalSource:
-    """Copy ``reader`` to a temporary file in blocks, stopping with the size error once past ``limit``; the copy
-    is deleted when the returned source is closed or collected."""
-    from airflow_provider_social.core.uploads import CHUNK_SIZE, check_size
-
-    fd, tmp = tempfile.mkstemp(prefix="social-source-", suffix=Path(name).suffix)
-    written = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while block := reader.read(CHUNK_SIZE):
-                written += len(block)
-                if limit is not None and written > limit:
-                    check_size(written, limit, field=field, what=f"{what} {name}", service=service,
-                               operation=operation, at_least=True)
-                out.write(block)
-    except BaseException:
-        _unlink(Path(tmp))
-        raise
-    return LocalSource(Path(tmp), label, name=name, temporary=True)
-
-
-def read_exactly(fh: IO[bytes], count: int) -> bytes:
-    """``count`` bytes from ``fh`` (fewer only at its end), however short its reads are."""
-    parts, left = [], count
-    while left > 0:
-        block = fh.read(left)
-        if not block:
-            break
-        parts.append(block)
-        left -= len(block)
-    return b"".join(parts)
-
-
 def storage_label(value: Any) -> str:
     """A storage path as errors show it: ``s3://conn@bucket/key`` without any query string."""
     text = str(value)
@@ -322,11 +214,6 @@ def storage_label(value: Any) -> str:
 def _brief(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text if len(text) <= 120 else text[:119] + "…"
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
 
 
 class _Unclosed:

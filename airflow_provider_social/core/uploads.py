@@ -13,67 +13,27 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, Any, TypeVar
 
-from airflow_provider_social.core.errors import PayloadTooLargeError, SocialApiError, input_error
+from airflow_provider_social.core.errors import SocialApiError
+
+# The block size and the input checks live in core.media_checks (below core.sources, which uses them too); they
+# stay importable from here, where callers have always taken them.
+from airflow_provider_social.core.media_checks import CHUNK_SIZE
+from airflow_provider_social.core.media_checks import check_local_file as check_local_file
+from airflow_provider_social.core.media_checks import check_size as check_size
+from airflow_provider_social.core.media_checks import human_size as human_size
+from airflow_provider_social.core.source_base import LocalSource, MediaSource
 
 T = TypeVar("T")
 
-if TYPE_CHECKING:
-    from airflow_provider_social.core.sources import MediaSource
-
-CHUNK_SIZE = 1024 * 1024  # large enough for throughput, small enough to keep memory flat
 # A download's one reused buffer. 4 MiB took ~10% less CPU per byte than 1 MiB on 2 cores (a quarter of the
 # recv/write calls, and the sender is woken a quarter as often); memory still grows by this much, whatever the size.
 DOWNLOAD_BLOCK = 4 * 1024 * 1024
 
 
-def check_local_file(path: str | os.PathLike[str], *, field: str = "local_path", service: str = "") -> Path:
-    """The path as a file that exists, or a ValidationError naming ``field``."""
-    p = Path(path)
-    shown = str(p) if len(str(p)) <= 200 else str(p)[:199] + "…"
-    try:
-        p = p.expanduser()
-        exists, is_dir = p.exists(), p.is_dir()
-    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, '~user' of no user
-        raise input_error(field, f"{shown!r} is not a usable file path ({type(exc).__name__})",
-                          service=service) from None
-    if not exists:
-        raise input_error(field, f"file {shown!r} does not exist", service=service)
-    if is_dir:
-        raise input_error(field, f"{shown!r} is a directory, a file is expected", service=service)
-    return p
-
-
-def check_size(
-    size: int, limit: int | None, *, field: str, what: str = "file", service: str = "", operation: str = "",
-    at_least: bool = False,
-) -> None:
-    """A PayloadTooLargeError naming ``field`` and the limit when ``size`` is over ``limit``.
-
-    :param at_least: ``size`` is what was read before stopping (a stream of unknown length), not the whole.
-    """
-    if limit is not None and size > limit:
-        shown = f"over {human_size(limit)} (stopped reading at {human_size(size)})" if at_least else human_size(size)
-        raise PayloadTooLargeError(
-            f"{field}: the {what} is {shown}, over the {human_size(limit)} limit",
-            service=service,
-            operation=operation,
-        )
-
-
-def human_size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
-
-
 def as_source(source: MediaSource | str | os.PathLike[str]) -> MediaSource:
     """``source`` itself, or a local path as a :class:`~airflow_provider_social.core.sources.LocalSource`."""
-    from airflow_provider_social.core.sources import LocalSource, MediaSource
-
     return source if isinstance(source, MediaSource) else LocalSource(Path(source))
 
 

@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from airflow_provider_social.core.ratelimit.shared import BACKEND_TIMEOUT, RateBackendUnavailable, Ticket
 
 if TYPE_CHECKING:
-    from airflow_provider_social.core.tokens.postgres import PostgresTokenStore
-    from airflow_provider_social.core.tokens.redis_store import RedisTokenStore
+    from airflow_provider_social.core.tokens.server_protocols import PostgresStoreServer, RedisStoreServer
 
 T = TypeVar("T")
 #: A next-send time further ahead than this is not a queue but a clock that jumped back: it is reset.
@@ -109,7 +108,7 @@ class RedisRateBackend:
     :param store: the token store (its Connection names the server).
     """
 
-    def __init__(self, store: RedisTokenStore) -> None:
+    def __init__(self, store: RedisStoreServer) -> None:
         self.store = store
         self.description = f"Redis connection {store.conn_id!r}"
         self._client: Any = None
@@ -183,7 +182,7 @@ class PostgresRateBackend:
     :param store: the token store (its Connection names the server, its table names ours).
     """
 
-    def __init__(self, store: PostgresTokenStore) -> None:
+    def __init__(self, store: PostgresStoreServer) -> None:
         self.store = store
         self.description = f"PostgreSQL connection {store.conn_id!r}"
         ms = int(BACKEND_TIMEOUT * 1000)

@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from airflow_provider_social.core.tokens.stores import TokenStoreError
 
 if TYPE_CHECKING:
-    from airflow_provider_social.core.tokens.postgres import PostgresTokenStore
-    from airflow_provider_social.core.tokens.redis_store import RedisTokenStore
+    from airflow_provider_social.core.tokens.server_protocols import PostgresStoreServer, RedisStoreServer
 
 T = TypeVar("T")
 #: How long a day's or a month's document outlives its last write (Redis).
@@ -31,7 +30,7 @@ KEEP_SECONDS = 40 * 86_400
 class RedisDocuments:
     """Ledger documents in the Redis of a ``redis:<conn_id>`` token store."""
 
-    def __init__(self, store: RedisTokenStore) -> None:
+    def __init__(self, store: RedisStoreServer) -> None:
         self.store = store
         self.description = f"Redis connection {store.conn_id!r}"
         self._client: Any = None
@@ -70,7 +69,7 @@ class RedisDocuments:
 class PostgresDocuments:
     """Ledger documents in a table beside the token table of a ``postgres:<conn_id>`` store."""
 
-    def __init__(self, store: PostgresTokenStore) -> None:
+    def __init__(self, store: PostgresStoreServer) -> None:
         self.store = store
         self.description = f"PostgreSQL connection {store.conn_id!r}"
         self._connections = store.thread_connections("airflow-provider-social spending ledger",
