@@ -50,8 +50,7 @@ class OkExportOperator(ExportOperatorMixin, OkBaseOperator):
         super().__init__(**kwargs)
         self.resource, self.format, self.max_items = export_choices(resource, COLUMNS, format, max_items,
                                                                     service=SERVICE)
-        self.path = path
-        self.group_id = group_id
+        self.path, self.group_id = path, group_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Read the group's topics or daily statistics of the run's data interval into the file.

@@ -46,8 +46,7 @@ class YandexDiskExportOperator(ExportOperatorMixin, YandexDiskBaseOperator):
         super().__init__(**kwargs)
         self.resource, self.format, self.max_items = export_choices(resource, RESOURCES, format, max_items,
                                                                     service=SERVICE)
-        self.path = path
-        self.media_type = media_type
+        self.path, self.media_type = path, media_type
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Read the listing and write the file.
