@@ -52,6 +52,28 @@ class CursorReader(Protocol):
         ...
 
 
+class CursorSaver:
+    """What every watcher's reader shares: its trigger, its cursor store, and saving a cursor only when it moved.
+
+    :param trigger: the trigger the reader reads for.
+    :param cursors: where the cursor is kept (the connection's token store).
+    """
+
+    def __init__(self, trigger: Any, cursors: Any) -> None:
+        self.trigger = trigger
+        self.cursors = cursors
+        self.saved: dict[str, Any] | None = None
+
+    async def save(self, cursor: dict[str, Any]) -> None:
+        """Save ``cursor`` unless it is the one saved last.
+
+        :param cursor: the reader's cursor.
+        """
+        if cursor != self.saved:
+            await asyncio.to_thread(self.cursors.save, cursor)
+            self.saved = cursor
+
+
 def producer(open_reader: Callable[[], Awaitable[CursorReader]], name: str) -> Any:
     """An ack-mode producer (``airflow.triggers.shared_stream``, Airflow 3.3+) over a watcher's reader.
 
@@ -243,4 +265,4 @@ def with_gap(payload: dict[str, Any], gap: Any) -> dict[str, Any]:
     return {**payload, "events_may_be_lost": gap}
 
 
-__all__ = ["EVENT", "TICK", "CursorEventTrigger", "CursorReader", "gap_of", "producer", "with_gap"]
+__all__ = ["EVENT", "TICK", "CursorEventTrigger", "CursorReader", "CursorSaver", "gap_of", "producer", "with_gap"]

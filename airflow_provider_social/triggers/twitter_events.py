@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.deferral import SerializedFields
-from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
+from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger, CursorSaver
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.reads import ReadStream
@@ -162,17 +162,14 @@ class TwitterMentionEventTrigger(SerializedFields, CursorEventTrigger):
         return f"posts matching {self.query!r}" if self.query is not None else "mentions"
 
 
-class _PostReader:
+class _PostReader(CursorSaver):
     """One watcher's polling loop: ``(raw, cursor)`` pairs with cursor ``{"since_id", "start_time"}`` (a time only
     until the first post: X's ``since_id`` must name a post)."""
 
     def __init__(self, trigger: TwitterMentionEventTrigger, hook: Any, user_id: str | None,
                  cursors: CursorStore) -> None:
-        self.trigger = trigger
-        self.hook = hook
-        self.user_id = user_id
-        self.cursors = cursors
-        self.saved: dict[str, Any] | None = None
+        super().__init__(trigger, cursors)
+        self.hook, self.user_id = hook, user_id
         self.key = "search recent" if trigger.query is not None else "mentions"
 
     def _read(self, max_reads: int, since_id: str | None = None, start_time: float | None = None
@@ -193,15 +190,6 @@ class _PostReader:
     def _poll(self, cursor: dict[str, Any]) -> tuple[list[dict[str, Any]], ReadStream[dict[str, Any]]]:
         stream = self._read(self.trigger.max_reads_per_poll, cursor.get("since_id"), cursor.get("start_time"))
         return list(stream), stream
-
-    async def save(self, cursor: dict[str, Any]) -> None:
-        """Save ``cursor`` unless it is the one saved last.
-
-        :param cursor: ``{"since_id", "start_time"}``.
-        """
-        if cursor != self.saved:
-            await asyncio.to_thread(self.cursors.save, cursor)
-            self.saved = cursor
 
     async def _start(self) -> dict[str, Any]:
         cursor = self.saved = await asyncio.to_thread(self.cursors.load)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_social.core.deferral import SerializedFields
 from airflow_provider_social.hooks.vk.events import DEFAULT_WAIT, EventFilter, check_event_types, check_wait
-from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
+from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger, CursorSaver
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.tokens.cursors import CursorStore
@@ -154,17 +154,14 @@ def position_in_ts(ts: str, index: int) -> int | None:
         return None
 
 
-class _Reader:
+class _Reader(CursorSaver):
     """One watcher's reading loop: the server key, the cursor ``{"ts", "skip", "gap"}`` and the failures."""
 
     def __init__(self, trigger: VkCommunityEventTrigger, longpoll: VkLongPoll, group_id: int,
                  cursors: CursorStore) -> None:
-        self.trigger = trigger
-        self.longpoll = longpoll
-        self.group_id = group_id
-        self.cursors = cursors
+        super().__init__(trigger, cursors)
+        self.longpoll, self.group_id = longpoll, group_id
         self.server: LongPollServer | None = None
-        self.saved: dict[str, Any] | None = None
 
     async def _call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(func, *args, **kwargs)
@@ -209,15 +206,6 @@ class _Reader:
         log.warning("VK club%s Long Poll answered failed %s: %s (ts %s -> %s)", self.group_id, code, gap["message"],
                     cursor["ts"], ts)
         return {"ts": ts, "skip": 0, "gap": gap}
-
-    async def save(self, cursor: dict[str, Any]) -> None:
-        """Save ``cursor`` unless it is the one saved last.
-
-        :param cursor: ``{"ts", "skip", "gap"}``.
-        """
-        if cursor != self.saved:
-            await self._call(self.cursors.save, cursor)
-            self.saved = cursor
 
     async def stream(self) -> AsyncIterator[tuple[dict[str, Any], dict[str, Any]]]:
         """``({"kind": "event", "payload"}, cursor after it)`` per matching update, and after each check

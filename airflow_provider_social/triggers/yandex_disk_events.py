@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_social.core.deferral import SerializedFields
 from airflow_provider_social.hooks.yandex_disk.events import FolderWatch
-from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger
+from airflow_provider_social.triggers.cursor_stream import EVENT, TICK, CursorEventTrigger, CursorSaver
 
 if TYPE_CHECKING:
     from airflow_provider_social.core.tokens.cursors import CursorStore
@@ -104,16 +104,13 @@ class YandexDiskFolderEventTrigger(SerializedFields, CursorEventTrigger):
         return f"Yandex Disk watcher of {self.watch.path}"
 
 
-class _FolderReader:
+class _FolderReader(CursorSaver):
     """One watcher's listing loop: ``(raw, cursor)`` pairs (see :mod:`.cursor_stream`)."""
 
     def __init__(self, trigger: YandexDiskFolderEventTrigger, watch: FolderWatch, hook: Any,
                  cursors: CursorStore) -> None:
-        self.trigger = trigger
-        self.watch = watch
-        self.hook = hook
-        self.cursors = cursors
-        self.saved: dict[str, Any] | None = None
+        super().__init__(trigger, cursors)
+        self.watch, self.hook = watch, hook
 
     def _listing(self) -> list[dict[str, Any]]:
         from airflow_provider_social.core.errors import NotFoundError
@@ -123,15 +120,6 @@ class _FolderReader:
             return list(newest_first(self.hook.iter_folder, self.watch.path))
         except NotFoundError:  # a folder that does not exist yet has no files
             return []
-
-    async def save(self, cursor: dict[str, Any]) -> None:
-        """Save ``cursor`` unless it is the one saved last.
-
-        :param cursor: ``{"mark", "at_mark"}``.
-        """
-        if cursor != self.saved:
-            await asyncio.to_thread(self.cursors.save, cursor)
-            self.saved = cursor
 
     async def stream(self) -> AsyncIterator[tuple[dict[str, Any], dict[str, Any]]]:
         """An event per new or changed file with the cursor after it, and a tick after each listing."""
