@@ -1,12 +1,17 @@
-"""Daily backup of a local folder to Yandex Disk.
+"""Daily backup of a local folder and of a published report to Yandex Disk.
 
 1. ``make_sample_files`` writes a few files into a local folder (a stand-in for your real export directory, so the
    example runs anywhere);
-2. ``upload`` streams every file into ``disk:/Backups/latest`` (parents created, previous versions replaced);
-3. ``wait_for_upload`` (deferrable sensor) gates the rest on the report being there as a file;
-4. ``copy_to_dated_folder`` copies the folder to ``disk:/Backups/<date>``: Yandex does folder copies
+2. ``choose_sources`` lists what to back up: the folder's files (a glob) and, when the Airflow Variable
+   ``yandex_disk_backup_report_url`` is set, the report a reporting service publishes at that http(s) URL. Any
+   item may as well be a storage URL (``s3://aws_default@exports/daily/orders.csv``) or an ``ObjectStoragePath``;
+   ``make demo`` sets the Variable to a public object of its S3 server;
+3. ``upload`` streams every file into ``disk:/Backups/latest`` (parents created, previous versions replaced), the
+   URL's body straight from the GET into the upload, never stored locally;
+4. ``wait_for_upload`` (deferrable sensor) gates the rest on the report being there as a file;
+5. ``copy_to_dated_folder`` copies the folder to ``disk:/Backups/<date>``: Yandex does folder copies
    asynchronously, so the task defers and the triggerer polls the operation while no worker slot is held;
-5. ``publish_latest`` publishes the latest report; its public URL is in XCom and behind the task's
+6. ``publish_latest`` publishes the latest report; its public URL is in XCom and behind the task's
    "Yandex Disk public link" button.
 """
 
@@ -33,7 +38,7 @@ with DAG(
     start_date=datetime(2026, 1, 1),
     catchup=False,
     tags=["yandex_disk", "example"],
-):
+) as dag:
 
     @task
     def make_sample_files(ds: str | None = None) -> str:
@@ -49,11 +54,18 @@ with DAG(
                 fh.write(text)
         return folder
 
-    local_folder = make_sample_files()
+    @task
+    def choose_sources(folder: str) -> list[str]:
+        from airflow.sdk import Variable
+
+        report_url = Variable.get("yandex_disk_backup_report_url", default=None)
+        return [f"{folder}/*"] + ([report_url] if report_url else [])
+
+    sources = choose_sources(make_sample_files())
 
     upload = YandexDiskUploadOperator(
         task_id="upload",
-        local_path="{{ ti.xcom_pull(task_ids='make_sample_files') }}/*",
+        local_path=sources,
         remote_folder=f"{REMOTE}/latest",
         overwrite=True,
     )
@@ -76,4 +88,4 @@ with DAG(
     )
     publish_latest = YandexDiskPublishOperator(task_id="publish_latest", path=f"{REMOTE}/latest/report.csv")
 
-    local_folder >> upload >> wait_for_upload >> copy_to_dated_folder >> publish_latest
+    upload >> wait_for_upload >> copy_to_dated_folder >> publish_latest

@@ -80,6 +80,8 @@ S3_OBJECTS = {
     "daily/refunds.csv": b"day,refunds\n2026-01-01,3\n",
     "daily/images/banner.png": b"\x89PNG\r\n\x1a\n" + bytes(2048),
 }
+#: A public object of the same server: the report yandex_disk_backup fetches over plain http(s) (its Variable).
+S3_PUBLIC_REPORT = ("published/daily-report.csv", b"day,visits\n2026-01-01,1200\n")
 
 
 def start_s3() -> tuple[MotoServer, dict[str, object]]:
@@ -93,6 +95,8 @@ def start_s3() -> tuple[MotoServer, dict[str, object]]:
     client.create_bucket(Bucket=S3_BUCKET)
     for key, body in S3_OBJECTS.items():
         client.put_object(Bucket=S3_BUCKET, Key=key, Body=body)
+    key, body = S3_PUBLIC_REPORT
+    client.put_object(Bucket=S3_BUCKET, Key=key, Body=body, ACL="public-read")
     return server, {"conn_type": "aws", "login": "demo", "password": "demo", "extra": options}
 
 
@@ -108,12 +112,14 @@ def main() -> int:
     sandbox, url = start_sandbox(base_env)
     print(f"• sandbox listening at {url}", flush=True)
     s3, s3_conn = start_s3()
-    print(f"• S3 (moto_server) at {s3.url}: s3://{S3_BUCKET}/ holds {', '.join(sorted(S3_OBJECTS))}", flush=True)
+    print(f"• S3 (moto_server) at {s3.url}: s3://{S3_BUCKET}/ holds {', '.join(sorted(S3_OBJECTS))} and the public "
+          f"{S3_PUBLIC_REPORT[0]}", flush=True)
     failures: list[str] = []
     try:
         control = SandboxControl(url)
         conns = {**sandbox_connections(url, control), "aws_default": s3_conn}
         env = airflow_env({f"AIRFLOW_CONN_{cid.upper()}": json.dumps(c) for cid, c in conns.items()})
+        env["AIRFLOW_VAR_YANDEX_DISK_BACKUP_REPORT_URL"] = f"{s3.url}/{S3_BUCKET}/{S3_PUBLIC_REPORT[0]}"
         print(f"• connections: {', '.join(sorted(conns))}", flush=True)
         seen = 0
         for path in sorted(DAGS.glob("*.py")):

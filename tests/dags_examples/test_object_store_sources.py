@@ -58,3 +58,39 @@ def test_the_shop_photo_is_kept_on_disk_where_the_sync_reads_it(demo_connections
     source = media_source(photo, field="main_photo", service="VK")  # how the sync opens every product photo
     with source.open() as fh:
         assert source.size == len(example.product_png()) and fh.read() == example.product_png()
+
+
+def test_the_backup_takes_the_local_folder_and_the_published_report_url(demo_connections, sandbox, moto_server,
+                                                                        tmp_path, monkeypatch):
+    """yandex_disk_backup: the folder's files and the report at the Variable's http(s) URL (here a public object of
+    the S3 server, as `make demo` sets it) land side by side; the URL's body is never stored locally."""
+    import boto3
+
+    client = boto3.client("s3", aws_access_key_id="k", aws_secret_access_key="s",  # noqa: S106
+                          endpoint_url=moto_server.url, region_name="us-east-1")
+    client.create_bucket(Bucket="reports")
+    report = b"day,visits\n2026-05-01,1200\n"
+    client.put_object(Bucket="reports", Key="published/daily-report.csv", Body=report, ACL="public-read")
+    monkeypatch.setenv("AIRFLOW_VAR_YANDEX_DISK_BACKUP_REPORT_URL",
+                       f"{moto_server.url}/reports/published/daily-report.csv")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    dag = load_example("yandex_disk_backup.py").dag
+    folder = dag.get_task("make_sample_files").python_callable(ds="2026-05-01")
+    sources = dag.get_task("choose_sources").python_callable(folder)
+    assert sources == [f"{folder}/*", f"{moto_server.url}/reports/published/daily-report.csv"]
+    upload = dag.get_task("upload")
+    upload.local_path = sources
+    stored = {entry["path"]: entry["size"] for entry in upload.execute(context_for("upload"))}
+    assert stored == {"disk:/Backups/latest/daily-report.csv": len(report),
+                      "disk:/Backups/latest/metrics.json": 16,
+                      "disk:/Backups/latest/notes.txt": len("backup of 2026-05-01\n"),
+                      "disk:/Backups/latest/report.csv": stored["disk:/Backups/latest/report.csv"]}
+    assert ObjectStoragePath("yadisk://yandex_disk_default@/Backups/latest/daily-report.csv").read_bytes() == report
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["metrics.json", "notes.txt", "report.csv"]
+
+
+def test_without_the_variable_the_backup_takes_the_folder_only(demo_connections, monkeypatch):
+    monkeypatch.delenv("AIRFLOW_VAR_YANDEX_DISK_BACKUP_REPORT_URL", raising=False)
+    dag = load_example("yandex_disk_backup.py").dag
+    assert dag.get_task("choose_sources").python_callable("/exports") == ["/exports/*"]

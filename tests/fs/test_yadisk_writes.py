@@ -95,11 +95,32 @@ def test_the_account_limit_is_checked_as_the_bytes_come(fs, sandbox):
     assert not fs.exists("/big.txt") and not uploads(sandbox)
 
 
-def test_a_small_file_over_the_limit_is_refused_on_close(fs, sandbox):
+def test_a_small_file_over_the_limit_is_refused_by_the_write(fs, sandbox):
     sandbox.control.configure("yandex_disk", max_file_size=100)
-    with pytest.raises(PayloadTooLargeError, match="big.txt"), fs.open("/big.txt", "wb") as fh:
-        fh.write(b"x" * 200)
+    with fs.open("/big.txt", "wb") as fh, pytest.raises(PayloadTooLargeError, match="big.txt"):
+        fh.write(b"x" * 200)  # writes are not buffered in the file: the write itself meets the limit
+    assert fh.closed  # closing after the failed write (the with block did) raised nothing more and stored nothing
     assert not uploads(sandbox) and not fs.exists("/big.txt")
+
+
+def test_writes_of_any_size_and_kind_arrive_whole_and_in_order(fs):
+    """Writes are copied into 1 MiB pieces: sizes that straddle pieces, a buffer the caller refills at once after
+    each write, a memoryview and a write larger than every piece buffer together all arrive as written."""
+    expected = bytearray()
+    reused = bytearray(70_000)
+    with fs.open("/mixed.bin", "wb") as fh:
+        for round_ in range(40):
+            reused[:] = os.urandom(len(reused))
+            fh.write(reused)  # refilled on the next round, after write() returned
+            expected += reused
+            small = os.urandom(round_ + 1)
+            fh.write(small)
+            expected += small
+        big = os.urandom(7 * 1024 * 1024 + 3)  # more than the six piece buffers together
+        fh.write(memoryview(big)[1:])
+        expected += big[1:]
+    assert fh.tell() == len(expected)
+    assert fs.cat_file("/mixed.bin") == bytes(expected)
 
 
 def test_a_connection_broken_mid_upload_raises_from_write_and_stores_nothing(fs, sandbox):
@@ -140,7 +161,7 @@ def test_memory_stays_flat_while_writing(fs):
     finally:
         tracemalloc.stop()
     assert fs.info("/flat.bin")["size"] == 32 * 1024 * 1024
-    # The queue (4 pieces) and the block buffer, whatever the size; the in-process sandbox's reads are in it too.
+    # Six reused 1 MiB piece buffers, whatever the size; the in-process sandbox's reads are in it too.
     assert peak < 12 * 1024 * 1024, peak
 
 
