@@ -4,7 +4,7 @@
   finalize, 4 MiB segments streamed from disk) and by tweepy 4.17 (``API.chunked_upload``, v1.1 INIT / APPEND /
   FINALIZE, its default 1 MiB segments read into memory), each in a fresh interpreter, alternating, best of
   ``ROUNDS``. Ratio = our throughput / tweepy's. Processing waits are excluded (both stop after FINALIZE).
-* ``twitter_upload_peak_rss_mib`` -- peak RSS (``ru_maxrss``) of the uploading process for the 512 MiB file; the
+* ``twitter_upload_peak_rss_mib`` -- peak RSS (``VmHWM``) of the uploading process for the 512 MiB file; the
   reference is the same process type uploading a 32 MiB file (ratio ~1 means flat in file size). Defined like
   ``yandex_upload_peak_rss_mib``.
 * ``twitter_upload_rss_growth_mib`` -- how much that peak exceeds the process's RSS just before the upload: the
@@ -25,29 +25,29 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, Result, run_python, start_sandbox
+from common import PEAK_RSS, ROOT, Result, run_python, start_sandbox
 
 MIB = 1024 * 1024
 BIG = 512 * MIB
 SMALL = 32 * MIB
 ROUNDS = 2
 
-OURS = """
-import json, os, resource, time
+OURS = PEAK_RSS + """
+import json, os, time
 from airflow_provider_social.hooks.twitter import TwitterHook
 hook = TwitterHook("twitter_bench")
 hook.get_me()  # connection, token and pooled session ready before timing
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_rss_mib() * 1024
 t0 = time.perf_counter()
 media = hook.upload_media(os.environ["BENCH_FILE"], wait=False)
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_rss_mib() * 1024
 assert media["media_id"]
 print(json.dumps({"seconds": seconds, "rss_before_kib": before, "rss_peak_kib": peak}))
 """
 
-TWEEPY = """
-import json, os, resource, time
+TWEEPY = PEAK_RSS + """
+import json, os, time
 import tweepy
 from requests.adapters import HTTPAdapter
 
@@ -61,11 +61,11 @@ k = json.loads(os.environ["BENCH_OAUTH1"])
 auth = tweepy.OAuth1UserHandler(k["ck"], k["cs"], k["at"], k["ats"])
 api = tweepy.API(auth, upload_host=os.environ["BENCH_UPLOAD_HOST"])
 api.session.mount("https://", ToPlainHttp())
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_rss_mib() * 1024
 t0 = time.perf_counter()
 media = api.chunked_upload(os.environ["BENCH_FILE"], file_type="video/mp4", wait_for_async_finalize=False)
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_rss_mib() * 1024
 assert media.media_id
 print(json.dumps({"seconds": seconds, "rss_before_kib": before, "rss_peak_kib": peak}))
 """

@@ -24,7 +24,7 @@ import os
 import subprocess
 
 from bench_yandex import DATA, MIB, Bench, _data_file, _paired
-from common import PYTHON, Result, median
+from common import AS_IN_A_TASK, PEAK_RSS, PYTHON, Result, median
 
 SIZE_MIB = int(os.environ.get("BENCH_FS_COPY_MIB", "1024"))
 PAIRS = int(os.environ.get("BENCH_FS_COPY_PAIRS", "3"))
@@ -32,8 +32,9 @@ BUCKET = "bench"
 S3_CONN = "bench_s3"
 
 CHILD = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 mode, local = sys.argv[1], sys.argv[2]
+""" + AS_IN_A_TASK + PEAK_RSS + r"""
 from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 hook = YandexDiskHook(os.environ["BENCH_CONN_ID"])
 hook.get_disk_info()  # connection loaded, session warm, in both modes
@@ -67,7 +68,7 @@ else:
     started = time.perf_counter()
     hook.upload_file(local, "disk:/bench/hook.bin", overwrite=True)
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": seconds, "peak_rss_mib": peak_rss_mib()}))
 """
 
 

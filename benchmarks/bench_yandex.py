@@ -7,7 +7,7 @@ ratios noise (0.48-1.40 across runs); against the sink the numbers are the clien
 
 * ``yandex_upload_vs_curl_ratio``: ``YandexDiskHook.upload_file`` of a 1 GiB file (disk info, upload link, one
   streamed PUT, metadata) divided by ``curl -T`` of the same file to a fresh upload href.
-* ``yandex_upload_peak_rss_mib``: peak RSS (``ru_maxrss``) of a fresh process that imports the hook and uploads
+* ``yandex_upload_peak_rss_mib``: peak RSS (``VmHWM``) of a fresh process that imports the hook and uploads
   the 1 GiB file; the reference is the same measurement for a 100 MiB file.
 * ``yandex_upload_rss_growth_mib``: how much that peak exceeds the process's RSS just before the upload started
   (imports included in the baseline): what the upload itself costs in memory.
@@ -32,7 +32,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import PYTHON, ROOT, Result, median
+from common import AS_IN_A_TASK, PEAK_RSS, PYTHON, ROOT, Result, median
 from sink import Sink
 
 DATA = ROOT / "benchmarks" / ".data"
@@ -44,6 +44,7 @@ CONN_ID = "yandex_bench"
 CHILD = r"""
 import json, os, resource, sys, time
 mode, local, remote = sys.argv[1], sys.argv[2], sys.argv[3]
+""" + AS_IN_A_TASK + PEAK_RSS + r"""
 
 def rss_mib():
     with open("/proc/self/status") as fh:
@@ -77,7 +78,7 @@ else:
         hook.download_file(remote, local)
 elapsed = time.perf_counter() - started
 print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu_seconds() - cpu_before, "before_mib": before,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mib": peak_rss_mib()}))
 """
 
 

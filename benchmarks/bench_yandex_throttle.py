@@ -24,7 +24,7 @@ import subprocess
 from pathlib import Path
 
 from bench_yandex import DATA, _data_file
-from common import PYTHON, ROOT, Result, median, start_sandbox
+from common import AS_IN_A_TASK, PYTHON, ROOT, Result, median, start_sandbox
 
 MIB = 1024**2
 SIZE = 100 * MIB
@@ -34,6 +34,7 @@ CONN_ID = "yandex_throttle_bench"
 CHILD = r"""
 import json, sys, time
 local, remote, avoid = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+""" + AS_IN_A_TASK + r"""
 from airflow_provider_social.hooks.yandex_disk import YandexDiskHook
 hook = YandexDiskHook(sys.argv[4])
 hook.get_disk_info()  # connection loaded, session warm: the timed part is the upload itself

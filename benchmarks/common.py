@@ -12,6 +12,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
+#: Run in a child process before anything is timed, so that it starts as an Airflow task's process does: the task
+#: runner loads Airflow's plugins (for its listener manager) before the operator runs, and the hook lineage that
+#: Yandex Disk transfers report consults them. Without it the first transfer in a bare process pays for loading them
+#: inside the timed window: 0.7-1.1 s and 40 MiB of RSS here, about four times a 1 GiB upload to the sink.
+AS_IN_A_TASK = "from airflow.sdk.listener import get_listener_manager; get_listener_manager()"
+
+#: Defines ``peak_rss_mib()`` in a child process: the kernel's high-water mark of the child's own memory
+#: (``VmHWM``). Not ``ru_maxrss``: Linux carries the parent's peak into a process it starts (fork or vfork, then
+#: exec), so a child of a parent that had grown to 300 MiB reports at least that whatever it uses itself. In a full
+#: `make bench`, where run.py has grown by the time the later modules run, an X upload process of 120 MiB reported 236.
+PEAK_RSS = r"""
+def peak_rss_mib():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+"""
+
 
 @dataclass
 class Result:

@@ -132,9 +132,9 @@ class YandexDiskTransfers(UploadSteps):
         files opened ``wb``): ``write()`` them, then ``close()`` for the result, or ``abort()`` to store nothing.
 
         The upload link is taken now (for a throttled type, the temporary name's: :mod:`.throttle`), and the ``PUT``
-        starts with a chunked body fed from a fixed set of reused buffers (:mod:`.transfers_stream`). The account's limits are
-        checked as the bytes come. A broken ``PUT`` is not repeated (the bytes are gone): its error is raised from
-        ``write()`` or ``close()``, and no file is left under ``remote_path``.
+        starts with a chunked body fed from a fixed set of reused buffers (:mod:`.transfers_stream`). The account's
+        limits are checked as the bytes come. A broken ``PUT`` is not repeated (the bytes are gone): its error is
+        raised from ``write()`` or ``close()``, and no file is left under ``remote_path``.
 
         :param remote_path: where the file goes.
         :param overwrite: replace an existing file (else :class:`ConflictError`).
