@@ -40,6 +40,8 @@ SMALL_MEMBERS = 10_000
 X_POSTS = 5_000
 X_WINDOW = 20
 GROUP_ID = 1000001
+#: Seconds between the two clients' reads: the user token's one-second window, and a little more.
+TOKEN_WINDOW_S = 1.1
 
 _RSS = """
 import json, os
@@ -113,16 +115,23 @@ def vk_time_pairs(url: str, conn: dict) -> tuple[list[tuple[float, int, int]], l
                                                    list[float]]:
     """One untimed read each, then :data:`RUNS` pairs run back to back (the order alternating): each side's runs
     and each pair's ratio theirs / ours."""
-    vk_ours(conn)
-    vk_theirs(url, conn)
+    def apart(result):  # type: ignore[no-untyped-def]
+        # Both sides read with the same user token, 3 requests in any second as the sandbox counts them, and only
+        # our limiter knows our sends: a side that starts within a second of the other's last request can draw an
+        # error 6 (it did: a retried read of 5 requests instead of 4). Let the token's window pass between sides.
+        time.sleep(TOKEN_WINDOW_S)
+        return result
+
+    apart(vk_ours(conn))
+    apart(vk_theirs(url, conn))
     ours, theirs, ratios = [], [], []
     for run in range(RUNS):
         if run % 2:
-            their = vk_theirs(url, conn)
-            our = vk_ours(conn)
+            their = apart(vk_theirs(url, conn))
+            our = apart(vk_ours(conn))
         else:
-            our = vk_ours(conn)
-            their = vk_theirs(url, conn)
+            our = apart(vk_ours(conn))
+            their = apart(vk_theirs(url, conn))
         ours.append(our)
         theirs.append(their)
         ratios.append(their[0] / our[0])
@@ -163,8 +172,9 @@ def measure() -> list[Result]:
         control.vk_configure(seed={"posts": POSTS, "members": MEMBERS})
         conn = sandbox_connections(url, control)["vk_default"]
         ours, theirs, ratios = vk_time_pairs(url, conn)
-        our_time, our_requests = median([run[0] for run in ours]), ours[0][1]
-        their_time, their_requests = median([run[0] for run in theirs]), theirs[0][1]
+        # the most any run needed: a retried request counts
+        our_time, our_requests = median([run[0] for run in ours]), max(run[1] for run in ours)
+        their_time, their_requests = median([run[0] for run in theirs]), max(run[1] for run in theirs)
         small, large = rss_growth_mib(conn, SMALL_MEMBERS), rss_growth_mib(conn, MEMBERS)
         control.freeze()
         control.configure("twitter", seed={"posts": X_POSTS, "step": 100},

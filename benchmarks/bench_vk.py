@@ -5,7 +5,9 @@
 * ``vk_batch_speedup_vs_sequential``: wall time of the same 1,000 reads made one by one by vk_api (its own
   ``method()`` loop, ``RPS_DELAY`` set to the community limit, 20/s) divided by ours (our limiter: 20/s per
   community token). Target >= 10.
-* ``vk_rate_limit_violations``: error-6 answers the sandbox counted during both runs (target 0).
+* ``vk_rate_limit_violations``: error-6 answers the sandbox counted during our run (target 0); vk_api's run, which
+  spaces its calls at exactly the limit, is counted apart as the reference (it once drew one, which this figure
+  used to count as ours). The runs are a token window apart.
 
 vk_api posts to a fixed ``https://api.vk.ru``; a requests session rewrites that prefix to the sandbox.
 """
@@ -20,6 +22,8 @@ from common import ROOT, Result, start_sandbox
 
 READS = 1000
 COMMUNITY_RPS = 20
+#: Seconds between the two runs: the community token's one-second window, and a little more.
+TOKEN_WINDOW_S = 1.1
 
 
 def violations(control) -> int:  # type: ignore[no-untyped-def]
@@ -74,8 +78,11 @@ def measure() -> list[Result]:
         conn = sandbox_connections(url, control)["vk_default"]
         before = violations(control)
         our_time, our_requests = ours(url, conn)
+        errors_6 = violations(control) - before  # ours alone: vk_api below sends at exactly the limit, no margin
+        time.sleep(TOKEN_WINDOW_S)  # vk_api starts in a window our sends have left
+        before = violations(control)
         their_time = theirs(url, conn)
-        errors_6 = violations(control) - before
+        their_errors_6 = violations(control) - before
     finally:
         proc.terminate()
         proc.wait(10)
@@ -85,6 +92,7 @@ def measure() -> list[Result]:
         Result("vk_batch_speedup_vs_sequential", their_time / our_time, "x",
                f"vk_api one by one at {COMMUNITY_RPS}/s: {their_time:.1f}s vs ours {our_time:.1f}s", their_time,
                their_time / our_time, target=">= 10"),
-        Result("vk_rate_limit_violations", errors_6, "err", "error-6 answers counted by the sandbox", None, None,
-               target="0"),
+        Result("vk_rate_limit_violations", errors_6, "err",
+               f"error-6 answers the sandbox counted during our run (during vk_api's: {their_errors_6})",
+               their_errors_6, None, target="0"),
     ]
