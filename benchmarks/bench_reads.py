@@ -31,7 +31,7 @@ import os
 import sys
 import time
 
-from common import ROOT, Result, median, run_python, start_sandbox
+from common import PEAK_RSS, ROOT, TOKEN_WINDOW_S, Result, median, run_python, start_sandbox
 
 POSTS = 10_000
 RUNS = 5
@@ -40,29 +40,23 @@ SMALL_MEMBERS = 10_000
 X_POSTS = 5_000
 X_WINDOW = 20
 GROUP_ID = 1000001
-#: Seconds between the two clients' reads: the user token's one-second window, and a little more.
-TOKEN_WINDOW_S = 1.1
 
-_RSS = """
+_RSS = PEAK_RSS + """
 import json, os
 from airflow.sdk import Connection
 from airflow_provider_social.hooks.vk import VkHook
-
-def rss_kib():
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 extra = json.loads(os.environ["VK_EXTRA"])
 hook = VkHook("vk_bench", connection=Connection(conn_id="vk_bench", conn_type="vk", extra=json.dumps(extra)))
 hook.api  # the client and its transport built, the modules a read needs imported: only the read is measured
 import requests, airflow_provider_social.hooks.vk.paging, airflow_provider_social.core.reads
-before = peak = rss_kib()
+before = peak = rss_mib()
 count = 0
 for _ in hook.read_members(max_items=int(os.environ["MEMBERS"])):
     count += 1
     if count % 500 == 0:  # the current RSS, sampled through every request's pages
-        peak = max(peak, rss_kib())
-print(json.dumps({"count": count, "growth_kib": peak - before}))
+        peak = max(peak, rss_mib())
+print(json.dumps({"count": count, "growth_mib": peak - before}))
 """
 
 
@@ -143,7 +137,7 @@ def rss_growth_mib(conn: dict, members: int) -> float:
     printed = run_python(_RSS, {"VK_EXTRA": json.dumps(conn["extra"]), "MEMBERS": str(members)})
     out = json.loads(printed.strip().splitlines()[-1])  # the last line: logs may come before it
     assert out["count"] == members, out
-    return float(out["growth_kib"]) / 1024
+    return float(out["growth_mib"])
 
 
 def x_read(url: str, control) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]

@@ -18,12 +18,10 @@ import json
 import sys
 import time
 
-from common import ROOT, Result, start_sandbox
+from common import ROOT, TOKEN_WINDOW_S, Result, start_sandbox
 
 READS = 1000
 COMMUNITY_RPS = 20
-#: Seconds between the two runs: the community token's one-second window, and a little more.
-TOKEN_WINDOW_S = 1.1
 
 
 def violations(control) -> int:  # type: ignore[no-untyped-def]

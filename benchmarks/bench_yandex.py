@@ -46,13 +46,6 @@ import json, os, resource, sys, time
 mode, local, remote = sys.argv[1], sys.argv[2], sys.argv[3]
 """ + AS_IN_A_TASK + PEAK_RSS + r"""
 
-def rss_mib():
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
 def cpu_seconds():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime

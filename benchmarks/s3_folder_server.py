@@ -10,14 +10,12 @@ costs about 21 whole-object reads (42 s, against 2 s here), and a copy from it m
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from scripts.local_airflow import free_port, stop_process
+from scripts.local_airflow import free_port, stop_process, wait_until_answering
 
 # rclone refuses signatures from access keys shorter than this (seen: "AK" is answered InvalidAccessKeyId).
 ACCESS_KEY = "benchaccesskey"
@@ -40,18 +38,8 @@ class S3FolderServer:
             [rclone, "serve", "s3", str(root), "--addr", f"127.0.0.1:{self.port}",
              "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/", timeout=1).close()  # noqa: S310 - loopback
-                return
-            except urllib.error.HTTPError:
-                return  # answering (403 to an unsigned request): listening
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.close()
-                    raise RuntimeError("rclone serve s3 did not start") from None
-                time.sleep(0.1)  # waiting for a real process to listen, not for a clock
+        # it answers an unsigned request 403: any answer means it listens
+        wait_until_answering(self.process, self.url + "/", "rclone serve s3", any_status=True)
 
     def put(self, bucket: str, key: str, source: Path) -> None:
         """Store ``source`` as ``bucket/key``: a hard link into the served folder (a copy across file systems)."""
@@ -61,8 +49,6 @@ class S3FolderServer:
         try:
             os.link(source, target)
         except OSError:
-            import shutil
-
             shutil.copyfile(source, target)
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -44,6 +45,31 @@ def stop_process(process: subprocess.Popen, grace: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_until_answering(process: subprocess.Popen, url: str, what: str, *, any_status: bool = False,
+                         timeout: float = 60) -> None:
+    """Return once ``url`` answers (a 2xx; with ``any_status`` any HTTP status, for a server that refuses unsigned
+    requests); stop ``process`` and raise if it exits or ``timeout`` seconds pass first.
+
+    :param process: the server's process.
+    :param url: what to ask.
+    :param what: the server, named in the error.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback
+            return
+        except urllib.error.HTTPError:
+            if any_status:
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process(process)
+            raise RuntimeError(f"{what} did not start") from None
+        time.sleep(0.1)  # waiting for a real process to listen, not for a clock
 
 
 def start_sandbox(env: Mapping[str, str] | None = None, port: int = 0,
@@ -78,16 +104,7 @@ class MotoServer:
         moto = os.path.join(os.path.dirname(sys.executable), "moto_server")
         self.process = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(self.port)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=1).close()  # noqa: S310 - loopback
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.close()
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)  # waiting for a real process to listen, not for a clock
+        wait_until_answering(self.process, self.url + "/moto-api/", "moto_server")
 
     def close(self) -> None:
         stop_process(self.process, grace=10)
