@@ -174,3 +174,14 @@ def test_an_upload_answered_202_is_waited_for_before_close_returns(fs, sandbox):
     assert fs.cat_file("/later/report.csv") == b"day,orders\n1,2\n"
     with pytest.raises(ValueError, match="closed"):
         upload.write(b"more")
+
+
+def test_the_limit_counts_bytes_not_items_of_a_wide_buffer(fs, sandbox):
+    """A memoryview of 4-byte items has a len() a quarter of its size: the account's limit is checked on bytes."""
+    import array
+
+    sandbox.control.configure("yandex_disk", max_file_size=100)
+    wide = memoryview(array.array("I", range(30)))  # 30 items, 120 bytes
+    with fs.open("/wide.bin", "wb") as fh, pytest.raises(PayloadTooLargeError, match="max_file_size"):
+        fh.write(wide)
+    assert not uploads(sandbox) and not fs.exists("/wide.bin")

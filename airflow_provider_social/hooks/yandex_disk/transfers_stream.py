@@ -211,9 +211,9 @@ class StreamingUpload:
             raise ValueError(f"the upload of {self.path!r} is closed")
         if self._error is not None or (self._thread is not None and not self._thread.is_alive()):
             self._raise_ended()
-        self._check_limits(self.written + len(data))
         view = memoryview(data).cast("B")
         size = len(view)
+        self._check_limits(self.written + size)
         while view:
             if self._piece is None:
                 self._piece = self._take_buffer()
