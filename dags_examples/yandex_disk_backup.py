@@ -5,7 +5,9 @@
 2. ``choose_sources`` lists what to back up: the folder's files (a glob) and, when the Airflow Variable
    ``yandex_disk_backup_report_url`` is set, the report a reporting service publishes at that http(s) URL. Any
    item may as well be a storage URL (``s3://aws_default@exports/daily/orders.csv``) or an ``ObjectStoragePath``;
-   ``make demo`` sets the Variable to a public object of its S3 server;
+   ``make demo`` sets the Variable to a public object of its S3 server. The list goes through XCom and the upload's
+   rendered fields, so give a URL that carries no credential: not a signed URL (its signature is one), but a public
+   one, or a storage URL whose credentials stay in its connection;
 3. ``upload`` streams every file into ``disk:/Backups/latest`` (parents created, previous versions replaced), the
    URL's body straight from the GET into the upload, never stored locally;
 4. ``wait_for_upload`` (deferrable sensor) gates the rest on the report being there as a file;
